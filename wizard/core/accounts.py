@@ -1,0 +1,80 @@
+"""Checking what the user typed as an address, with messages that say what to fix."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from wizard.core.provider import Provider
+
+# RFC 5322 "atext" for the local part, without quoted strings (no mail.com address uses them).
+_LOCAL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_LABEL_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class AddressCheck:
+    """The verdict on a typed address.
+
+    ``error`` blocks going on; ``warning`` (an unknown domain) lets the user go on.
+    ``address`` is the normalised form (trimmed, domain in lower case) when there is no error.
+    """
+
+    address: str
+    error: str | None = None
+    warning: str | None = None
+    confirmation: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the address can be used (perhaps with a warning)."""
+        return self.error is None
+
+
+def check_address(text: str, provider: Provider) -> AddressCheck:
+    """Validate an address's syntax and say whether the provider knows its domain."""
+    address = text.strip()
+    if not address:
+        return AddressCheck(text, error="Enter your email address, for example name@mail.com.")
+    if any(ch.isspace() for ch in address):
+        return AddressCheck(text, error="An email address cannot contain spaces.")
+    if address.count("@") != 1:
+        if "@" not in address:
+            return AddressCheck(
+                text, error="The address needs an @, for example name@mail.com."
+            )
+        return AddressCheck(text, error="The address has more than one @; keep only one.")
+    local, domain = address.split("@")
+    if not local:
+        return AddressCheck(text, error="Add your name before the @, for example name@mail.com.")
+    if not domain:
+        return AddressCheck(text, error="Add the domain after the @, for example name@mail.com.")
+    if not address.isascii():
+        return AddressCheck(
+            text, error="The address contains letters mail.com does not use (only a-z, 0-9 and . _ -)."
+        )
+    if len(local) > 64:
+        return AddressCheck(text, error="The part before the @ is too long (64 characters at most).")
+    if not _LOCAL_RE.match(local):
+        return AddressCheck(
+            text,
+            error="The part before the @ is not valid: check for a dot at its start or end, "
+            "two dots in a row, or unusual characters.",
+        )
+    domain = domain.lower().rstrip(".")
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_LABEL_RE.match(label) for label in labels) or len(domain) > 253:
+        return AddressCheck(
+            text, error=f"'{domain}' is not a valid domain; check the part after the @."
+        )
+    normalised = f"{local}@{domain}"
+    if provider.knows_domain(domain):
+        return AddressCheck(
+            normalised, confirmation=f"{domain} is a {provider.display_name} address."
+        )
+    return AddressCheck(
+        normalised,
+        warning=f"{domain} is not one of the {len(provider.domains)} {provider.display_name} "
+        f"domains this wizard knows. If it is a {provider.display_name} address, you can go on: "
+        f"the {provider.display_name} servers will be checked.",
+    )

@@ -1,0 +1,289 @@
+"""The data that crosses boundaries: endpoints, accounts, attempts and check reports.
+
+Everything here is a frozen dataclass or an enum, so the CLI, the TUI and the exporters
+can share values without one of them changing what another sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    """Which half of a mail account an endpoint serves."""
+
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+
+
+class Protocol(StrEnum):
+    """A mail protocol, named as in the JSON report."""
+
+    IMAP = "imap"
+    POP3 = "pop3"
+    SMTP = "smtp"
+
+    @property
+    def role(self) -> Role:
+        """Incoming for IMAP and POP3, outgoing for SMTP."""
+        return Role.OUTGOING if self is Protocol.SMTP else Role.INCOMING
+
+    @property
+    def label(self) -> str:
+        """How the protocol is written for people: IMAP, POP3, SMTP."""
+        return self.value.upper()
+
+
+class IncomingChoice(StrEnum):
+    """What the user picks for incoming mail: IMAP or POP (as iOS names them)."""
+
+    IMAP = "imap"
+    POP = "pop"
+
+    @property
+    def protocol(self) -> Protocol:
+        """The wire protocol behind the choice."""
+        return Protocol.IMAP if self is IncomingChoice.IMAP else Protocol.POP3
+
+
+class Security(StrEnum):
+    """How an endpoint is secured: TLS from the first byte, or upgraded with STARTTLS."""
+
+    SSL = "ssl"
+    STARTTLS = "starttls"
+
+    @property
+    def label(self) -> str:
+        """How the security is written for people."""
+        return "SSL/TLS" if self is Security.SSL else "STARTTLS"
+
+
+class Status(StrEnum):
+    """The stable result code of one attempt. Scripts may rely on these strings."""
+
+    OK = "ok"
+    DNS_FAILED = "dns_failed"
+    CONNECTION_REFUSED = "connection_refused"
+    TIMEOUT = "timeout"
+    TLS_FAILED = "tls_failed"
+    CERTIFICATE_UNTRUSTED = "certificate_untrusted"
+    CERTIFICATE_HOSTNAME_MISMATCH = "certificate_hostname_mismatch"
+    CERTIFICATE_EXPIRED = "certificate_expired"
+    STARTTLS_UNAVAILABLE = "starttls_unavailable"
+    AUTH_FAILED = "auth_failed"
+    PROTOCOL_ERROR = "protocol_error"
+
+    @property
+    def is_certificate_problem(self) -> bool:
+        """True for the three codes that come with certificate details."""
+        return self in (
+            Status.CERTIFICATE_UNTRUSTED,
+            Status.CERTIFICATE_HOSTNAME_MISMATCH,
+            Status.CERTIFICATE_EXPIRED,
+        )
+
+
+class Phase(StrEnum):
+    """Where a running attempt is, for live progress displays."""
+
+    WAITING = "waiting"
+    CONNECTING = "connecting"
+    SECURING = "securing"
+    LOGGING_IN = "logging in"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One server address to try: protocol, host, port and how it is secured."""
+
+    protocol: Protocol
+    host: str
+    port: int
+    security: Security
+    username_template: str = "%EMAILADDRESS%"
+
+    @property
+    def role(self) -> Role:
+        """Incoming or outgoing."""
+        return self.protocol.role
+
+    @property
+    def key(self) -> str:
+        """A short stable name, for example ``imap-993``."""
+        return f"{self.protocol.value}-{self.port}"
+
+    @property
+    def label(self) -> str:
+        """How the endpoint is written for people, for example ``IMAP 993 (SSL/TLS)``."""
+        return f"{self.protocol.label} {self.port} ({self.security.label})"
+
+    def username(self, email: str) -> str:
+        """The login name for ``email``, from the provider's template."""
+        local, _, domain = email.partition("@")
+        return (
+            self.username_template.replace("%EMAILADDRESS%", email)
+            .replace("%EMAILLOCALPART%", local)
+            .replace("%EMAILDOMAIN%", domain)
+        )
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the user typed: address, password (never shown), sender name, incoming choice."""
+
+    email: str
+    password: str = field(repr=False)
+    name: str = ""
+    incoming: IncomingChoice = IncomingChoice.IMAP
+    app_password: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.incoming.value.upper()})"
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """What a server's certificate says, shown when it cannot be trusted."""
+
+    subject: str
+    issuer: str
+    not_before: dt.datetime
+    not_after: dt.datetime
+    sha256: str
+
+    def to_json(self) -> dict[str, str]:
+        """Plain JSON types only."""
+        return {
+            "subject": self.subject,
+            "issuer": self.issuer,
+            "not_before": self.not_before.isoformat(),
+            "not_after": self.not_after.isoformat(),
+            "sha256": self.sha256,
+        }
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of trying one endpoint: a stable status code and words for people.
+
+    ``login_tested`` is False for an endpoint that was reached securely but not logged in
+    to, because another endpoint of the same role was preferred (one login per server,
+    so a wrong password does not count twice against the account).
+    """
+
+    endpoint: Endpoint
+    status: Status
+    title: str = ""
+    advice: str = ""
+    server_reply: str | None = None
+    elapsed_ms: int = 0
+    login_tested: bool = False
+    certificate: CertificateInfo | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the endpoint worked."""
+        return self.status is Status.OK
+
+    @property
+    def verified(self) -> bool:
+        """True when the endpoint worked including the login."""
+        return self.ok and self.login_tested
+
+    def to_json(self) -> dict[str, Any]:
+        """The ATTEMPT object of ``check --json``."""
+        data: dict[str, Any] = {
+            "role": self.endpoint.role.value,
+            "protocol": self.endpoint.protocol.value,
+            "host": self.endpoint.host,
+            "port": self.endpoint.port,
+            "security": self.endpoint.security.value,
+            "status": self.status.value,
+            "title": self.title,
+            "advice": self.advice,
+            "server_reply": self.server_reply,
+            "elapsed_ms": self.elapsed_ms,
+            "login_tested": self.login_tested,
+        }
+        if self.certificate is not None:
+            data["certificate"] = self.certificate.to_json()
+        return data
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """The outcome of sending a test message to oneself and seeing it arrive."""
+
+    status: Status
+    elapsed_ms: int
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``round_trip`` object of ``check --json``."""
+        return {"status": self.status.value, "elapsed_ms": self.elapsed_ms}
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Everything one check found: every attempt, and the two the account should use."""
+
+    email: str
+    incoming_choice: IncomingChoice
+    attempts: tuple[Attempt, ...]
+    incoming: Attempt
+    outgoing: Attempt
+    checked_at: dt.datetime
+    round_trip: RoundTrip | None = None
+
+    @property
+    def verified(self) -> bool:
+        """True when both the incoming and the outgoing server accepted the login."""
+        ok = self.incoming.verified and self.outgoing.verified
+        if self.round_trip is not None:
+            ok = ok and self.round_trip.status is Status.OK
+        return ok
+
+    def to_json(self) -> dict[str, Any]:
+        """The one JSON object that ``check --json`` prints."""
+        return {
+            "email": self.email,
+            "protocol": self.incoming_choice.value,
+            "verified": self.verified,
+            "incoming": self.incoming.to_json(),
+            "outgoing": self.outgoing.to_json(),
+            "attempts": [attempt.to_json() for attempt in self.attempts],
+            "round_trip": None if self.round_trip is None else self.round_trip.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The settings an iPhone needs: what the instructions and the profile are built from.
+
+    ``verified`` says whether a live check proved them; unverified settings come from the
+    provider's preferred servers.
+    """
+
+    email: str
+    incoming_choice: IncomingChoice
+    incoming: Endpoint
+    outgoing: Endpoint
+    verified: bool
+    name: str = ""
+    app_password: bool = False
+    checked_at: dt.datetime | None = None
+    provider_name: str = "mail.com"
+
+    @property
+    def incoming_username(self) -> str:
+        """User name for the incoming server."""
+        return self.incoming.username(self.email)
+
+    @property
+    def outgoing_username(self) -> str:
+        """User name for the outgoing server."""
+        return self.outgoing.username(self.email)
