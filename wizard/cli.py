@@ -1,0 +1,229 @@
+"""Command line: no subcommand opens the wizard; subcommands run the same engine headless.
+
+    mailcom-wizard                      the guided wizard (Textual)
+    mailcom-wizard check ...            live check of the account's servers
+    mailcom-wizard instructions ...     iPhone Settings steps
+    mailcom-wizard export ...           Apple configuration profile (.mobileconfig)
+    mailcom-wizard serve FILE           hand a profile to the phone with a QR code
+
+Exit codes: 0 success (verified), 1 the check or the task failed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from wizard import __version__
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+DEMO_FAULTS = (
+    "blocked-465",
+    "blocked-587",
+    "intercepted",
+    "expired",
+    "wrong-host",
+    "wrong-password",
+    "no-starttls",
+    "silent",
+)
+
+
+class UsageError(Exception):
+    """Bad input: printed as one line on stderr, exit code 2."""
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError("the timeout must be between 0 and 600 seconds")
+    return value
+
+
+def _add_connection_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by the wizard and every command that talks to the servers."""
+    parser.add_argument(
+        "--provider",
+        metavar="FILE",
+        help="use this autoconfig (clientConfig) file instead of the built-in mail.com servers",
+    )
+    parser.add_argument(
+        "--cafile",
+        metavar="FILE",
+        help="also trust the CA certificates in FILE (PEM); SSL_CERT_FILE works too",
+    )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_seconds,
+        default=10.0,
+        help="time limit per server (default: 10)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use a practice mail server on this computer instead of mail.com",
+    )
+    parser.add_argument(
+        "--demo-fault",
+        choices=DEMO_FAULTS,
+        metavar="FAULT",
+        help="with --demo, rehearse a failure: " + ", ".join(DEMO_FAULTS),
+    )
+
+
+def _add_account_options(parser: argparse.ArgumentParser, *, email_required: bool) -> None:
+    parser.add_argument(
+        "--email",
+        metavar="ADDR",
+        required=False,
+        help="the mail.com address" + ("" if email_required else " (not needed with --demo)"),
+    )
+    parser.add_argument(
+        "--protocol",
+        choices=("imap", "pop"),
+        default="imap",
+        help="incoming mail: imap (mail stays on the server, default) or pop (downloads)",
+    )
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input "
+        "(otherwise: the keyring, then a hidden prompt)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    parser = argparse.ArgumentParser(
+        prog="mailcom-wizard",
+        description="Get a mail.com mailbox working on an iPhone: check the settings live, "
+        "then follow iPhone steps or install a configuration profile.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_connection_options(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="log in to the incoming and outgoing servers and say what works",
+        description="Log in to the incoming (IMAP or POP3) and outgoing (SMTP) servers, "
+        "try the other secure port when one is blocked, and explain any failure.",
+    )
+    _add_account_options(check, email_required=True)
+    _add_connection_options(check)
+    check.add_argument(
+        "--round-trip",
+        action="store_true",
+        help="also send a test message to yourself and wait until it arrives",
+    )
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+
+    instructions = commands.add_parser(
+        "instructions",
+        help="print step-by-step iPhone Settings instructions",
+        description="Print iPhone Settings steps with the values that passed the check.",
+    )
+    _add_account_options(instructions, email_required=True)
+    _add_connection_options(instructions)
+    instructions.add_argument("--ios", choices=("17", "18"), default="18", help="iOS version")
+    instructions.add_argument(
+        "--format", choices=("text", "markdown"), default="text", help="output format"
+    )
+    instructions.add_argument(
+        "--name", metavar="NAME", default="", help="your name, as shown to people you write to"
+    )
+    instructions.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip the live check (no password needed); the steps then say they are unverified",
+    )
+
+    export = commands.add_parser(
+        "export",
+        help="write an Apple configuration profile (.mobileconfig)",
+        description="Check the account, then write a configuration profile of the settings "
+        "that worked. Nothing is written when the check fails.",
+    )
+    _add_account_options(export, email_required=True)
+    _add_connection_options(export)
+    export.add_argument("--output", "-o", metavar="FILE", required=True, help="profile to write")
+    export.add_argument(
+        "--name", metavar="NAME", default="", help="your name, as shown to people you write to"
+    )
+    export.add_argument("--no-verify", action="store_true", help="skip the live check")
+    export.add_argument(
+        "--include-password",
+        action="store_true",
+        help="put the password in the profile (not recommended; the file is made private)",
+    )
+    export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    export.add_argument("--sign-cert", metavar="PEM", help="sign with this certificate")
+    export.add_argument("--sign-key", metavar="PEM", help="the certificate's private key")
+    export.add_argument("--sign-chain", metavar="PEM", help="intermediate certificates")
+    export.add_argument(
+        "--serve", action="store_true", help="then offer the profile to the phone (QR code)"
+    )
+
+    serve = commands.add_parser(
+        "serve",
+        help="offer a profile to the iPhone over the local network, with a QR code",
+        description="Serve one profile once at a secret link on this network and show the "
+        "link as a QR code for the iPhone's camera.",
+    )
+    serve.add_argument("file", metavar="FILE", help="the .mobileconfig file")
+    serve.add_argument("--host", metavar="ADDR", help="local address to serve on")
+    serve.add_argument("--port", metavar="N", type=int, default=0, help="port (default: any free)")
+    serve.add_argument(
+        "--minutes", metavar="M", type=float, default=10.0, help="stop after M minutes (10)"
+    )
+    serve.add_argument(
+        "--yes-serve-password",
+        action="store_true",
+        help="serve a profile that contains a password over plain HTTP without asking",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``mailcom-wizard`` and ``python -m wizard``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.demo_fault and not args.demo:
+        parser.error("--demo-fault needs --demo")
+    try:
+        if args.command is None:
+            from wizard.commands.tui import run as run_tui
+
+            return run_tui(args)
+        if args.command == "check":
+            from wizard.commands.check import run as run_check
+
+            return run_check(args)
+        if args.command == "instructions":
+            from wizard.commands.instructions import run as run_instructions
+
+            return run_instructions(args)
+        if args.command == "export":
+            from wizard.commands.export import run as run_export
+
+            return run_export(args)
+        if args.command == "serve":
+            from wizard.commands.serve import run as run_serve
+
+            return run_serve(args)
+    except UsageError as exc:
+        print(f"mailcom-wizard: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nStopped.", file=sys.stderr)
+        return 130
+    parser.error(f"unknown command {args.command!r}")
+    return EXIT_USAGE  # pragma: no cover - parser.error exits

@@ -1,0 +1,147 @@
+"""What every headless command needs: the provider, the account and the password."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from wizard.cli import UsageError
+from wizard.core import secrets
+from wizard.core.accounts import check_address
+from wizard.core.check import CheckOptions
+from wizard.core.models import Account, IncomingChoice
+from wizard.core.provider import Provider, ProviderError, builtin_provider, load_provider
+
+
+@dataclass(frozen=True)
+class Session:
+    """The resolved inputs of one command run."""
+
+    provider: Provider
+    email: str
+    options: CheckOptions
+    incoming: IncomingChoice
+    password: str | None = field(default=None, repr=False)
+    demo: bool = False
+
+    def account(self, name: str = "") -> Account:
+        """The account to check; needs the password."""
+        if self.password is None:  # pragma: no cover - guarded by callers
+            raise UsageError("a password is needed")
+        return Account(
+            email=self.email, password=self.password, name=name, incoming=self.incoming
+        )
+
+
+def read_password_stdin() -> str:
+    """One line from standard input; its trailing newline is not part of the password."""
+    line = sys.stdin.readline()
+    if line.endswith("\n"):
+        line = line[:-1]
+        if line.endswith("\r"):
+            line = line[:-1]
+    if not line:
+        raise UsageError("--password-stdin was given but standard input had no password line.")
+    return line
+
+
+def resolve_password(email: str, use_stdin: bool) -> str:
+    """--password-stdin, else the keyring, else a hidden prompt on a terminal, else exit 2."""
+    if use_stdin:
+        return read_password_stdin()
+    remembered = secrets.get_password(email)
+    if remembered:
+        return remembered
+    if sys.stdin.isatty():
+        try:
+            password = getpass.getpass(f"Password for {email} (input is hidden): ")
+        except EOFError:
+            password = ""
+        if not password:
+            raise UsageError("no password was typed.")
+        return password
+    raise UsageError(
+        "no password: pass it on standard input with --password-stdin "
+        "(for example: printf '%s\\n' \"$PASSWORD\" | mailcom-wizard check --email ADDR "
+        "--password-stdin), or store it in the system keyring with the wizard."
+    )
+
+
+def load_selected_provider(path: str | None) -> Provider:
+    """--provider FILE, or the built-in mail.com record."""
+    try:
+        return load_provider(path) if path else builtin_provider()
+    except ProviderError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def check_cafile(cafile: str | None) -> str | None:
+    """--cafile must name a readable file."""
+    if cafile is None:
+        return None
+    if not os.path.isfile(cafile):
+        raise UsageError(f"--cafile {cafile}: no such file.")
+    if not os.access(cafile, os.R_OK):
+        raise UsageError(f"--cafile {cafile}: cannot be read (permission denied).")
+    return cafile
+
+
+@contextmanager
+def open_session(args: argparse.Namespace, *, need_password: bool) -> Iterator[Session]:
+    """Resolve provider, address and password from the arguments (starting the demo if asked).
+
+    Warnings (an unknown domain) go to stderr; bad input raises UsageError.
+    """
+    incoming = IncomingChoice(getattr(args, "protocol", "imap"))
+    round_trip = bool(getattr(args, "round_trip", False))
+    if getattr(args, "demo", False):
+        from wizard.demo import start_demo
+
+        with start_demo(fault=getattr(args, "demo_fault", None)) as demo:
+            email = args.email or demo.email
+            password: str | None = None
+            if need_password:
+                password = read_password_stdin() if args.password_stdin else demo.password
+            print(
+                f"Demo: using the practice mail server on this computer ({email}).",
+                file=sys.stderr,
+            )
+            yield Session(
+                provider=demo.provider,
+                email=email,
+                options=CheckOptions(
+                    timeout=args.timeout, cafile=demo.cafile, round_trip=round_trip
+                ),
+                incoming=incoming,
+                password=password,
+                demo=True,
+            )
+        return
+
+    provider = load_selected_provider(args.provider)
+    if not args.email:
+        raise UsageError("--email is required (your mail.com address).")
+    verdict = check_address(args.email, provider)
+    if verdict.error:
+        raise UsageError(f"--email {args.email!r}: {verdict.error}")
+    if verdict.warning:
+        print(f"Warning: {verdict.warning}", file=sys.stderr)
+    if not provider.supports(incoming):
+        raise UsageError(
+            f"{provider.display_name} has no {incoming.value.upper()} server in "
+            f"{provider.source}; choose the other protocol."
+        )
+    cafile = check_cafile(args.cafile)
+    password = resolve_password(verdict.address, args.password_stdin) if need_password else None
+    yield Session(
+        provider=provider,
+        email=verdict.address,
+        options=CheckOptions(timeout=args.timeout, cafile=cafile, round_trip=round_trip),
+        incoming=incoming,
+        password=password,
+    )
