@@ -1,0 +1,569 @@
+"""The configuration profile: Apple's schema, stable identifiers, signing, safe writing."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+import plistlib
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from tests.schema_validator import validate_profile
+from wizard.core.models import Endpoint, IncomingChoice, MailSettings, Protocol, Security
+from wizard.core.profile import (
+    ProfileWriteError,
+    WriteProblem,
+    build_profile,
+    profile_identifier,
+    write_profile,
+)
+from wizard.core.signing import SigningError, sign_profile
+
+PASSWORD = "S3cret-Pa55word-x7"
+CHECKED = dt.datetime(2025, 3, 1, 12, 30, tzinfo=dt.UTC)
+
+
+def settings(
+    choice: IncomingChoice = IncomingChoice.IMAP,
+    *,
+    smtp_port: int = 465,
+    verified: bool = True,
+    email: str = "alice@mail.com",
+) -> MailSettings:
+    """mail.com-like settings; 587 means the STARTTLS fallback."""
+    incoming = (
+        Endpoint(Protocol.IMAP, "imap.mail.com", 993, Security.SSL)
+        if choice is IncomingChoice.IMAP
+        else Endpoint(Protocol.POP3, "pop.mail.com", 995, Security.SSL)
+    )
+    outgoing = Endpoint(
+        Protocol.SMTP,
+        "smtp.mail.com",
+        smtp_port,
+        Security.SSL if smtp_port == 465 else Security.STARTTLS,
+    )
+    return MailSettings(
+        email=email,
+        incoming_choice=choice,
+        incoming=incoming,
+        outgoing=outgoing,
+        verified=verified,
+        name="Alice Example",
+        checked_at=CHECKED if verified else None,
+    )
+
+
+def mail_payload(profile: dict[str, Any]) -> dict[str, Any]:
+    (payload,) = profile["PayloadContent"]
+    assert isinstance(payload, dict)
+    return payload
+
+
+# --- certificates for signing -----------------------------------------------------------
+
+
+class Pki:
+    """A throwaway CA and helpers to issue leaf certificates with chosen flaws."""
+
+    def __init__(self) -> None:
+        self.ca_key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Profile CA")])
+        now = dt.datetime.now(dt.UTC)
+        self.ca_cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(self.ca_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .sign(self.ca_key, hashes.SHA256())
+        )
+
+    def leaf(
+        self,
+        *,
+        days: tuple[int, int] = (-1, 30),
+        digital_signature: bool = True,
+        usages: list[x509.ObjectIdentifier] | None = None,
+    ) -> tuple[bytes, bytes]:
+        """(certificate PEM, key PEM) for a signer valid from now+days[0] to now+days[1]."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        now = dt.datetime.now(dt.UTC)
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Profile Signer")]))
+            .issuer_name(self.ca_cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now + dt.timedelta(days=days[0]))
+            .not_valid_after(now + dt.timedelta(days=days[1]))
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=digital_signature,
+                    content_commitment=False,
+                    key_encipherment=not digital_signature,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=False,
+                    crl_sign=False,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .add_extension(
+                x509.ExtendedKeyUsage(usages or [ExtendedKeyUsageOID.SERVER_AUTH]),
+                critical=False,
+            )
+        )
+        cert = builder.sign(self.ca_key, hashes.SHA256())
+        return cert.public_bytes(serialization.Encoding.PEM), key_pem(key)
+
+    @property
+    def ca_pem(self) -> bytes:
+        return self.ca_cert.public_bytes(serialization.Encoding.PEM)
+
+
+def key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+@pytest.fixture(scope="module")
+def pki() -> Pki:
+    return Pki()
+
+
+def openssl_verify(signed: bytes, ca_pem: bytes, tmp_path: Path) -> bytes:
+    """The signed content, if ``openssl cms -verify`` accepts the signature (else it raises)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    (tmp_path / "signed.der").write_bytes(signed)
+    (tmp_path / "ca.pem").write_bytes(ca_pem)
+    result = subprocess.run(
+        [
+            openssl,
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            str(tmp_path / "signed.der"),
+            "-CAfile",
+            str(tmp_path / "ca.pem"),
+            # The signer here carries serverAuth like a real TLS certificate; openssl's
+            # default purpose (S/MIME signing) would refuse it, iOS does not.
+            "-purpose",
+            "any",
+            "-out",
+            str(tmp_path / "content.plist"),
+        ],
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise AssertionError("openssl refused the signature: " + result.stderr.decode())
+    return (tmp_path / "content.plist").read_bytes()
+
+
+# --- the profile against Apple's schema -------------------------------------------------
+
+EXPORTS = {
+    "imap": (settings(IncomingChoice.IMAP), None),
+    "pop": (settings(IncomingChoice.POP), None),
+    "imap-587-fallback": (settings(IncomingChoice.IMAP, smtp_port=587), None),
+    "pop-587-fallback": (settings(IncomingChoice.POP, smtp_port=587), None),
+    "imap-with-password": (settings(IncomingChoice.IMAP), PASSWORD),
+    "pop-with-password": (settings(IncomingChoice.POP, smtp_port=587), PASSWORD),
+    "unverified": (settings(verified=False), None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EXPORTS))
+def test_every_export_passes_apples_schema(case: str) -> None:
+    mail_settings, password = EXPORTS[case]
+    data = build_profile(mail_settings, password=password, now=CHECKED)
+    profile = plistlib.loads(data)
+    assert validate_profile(profile) == []
+
+    payload = mail_payload(profile)
+    assert profile["PayloadType"] == "Configuration"
+    assert profile["PayloadVersion"] == 1
+    assert profile["TargetDeviceType"] == 1
+    assert payload["PayloadType"] == "com.apple.mail.managed"
+    assert payload["EmailAccountType"] == (
+        "EmailTypeIMAP" if mail_settings.incoming_choice is IncomingChoice.IMAP else "EmailTypePOP"
+    )
+    assert payload["IncomingMailServerHostName"] == mail_settings.incoming.host
+    assert payload["IncomingMailServerPortNumber"] == mail_settings.incoming.port
+    assert payload["OutgoingMailServerHostName"] == "smtp.mail.com"
+    assert payload["OutgoingMailServerPortNumber"] == mail_settings.outgoing.port
+    assert payload["IncomingMailServerUseSSL"] is True
+    assert payload["OutgoingMailServerUseSSL"] is True
+    assert payload["IncomingMailServerUsername"] == "alice@mail.com"
+    assert payload["OutgoingMailServerUsername"] == "alice@mail.com"
+    assert payload["EmailAddress"] == "alice@mail.com"
+    assert payload["EmailAccountName"] == "Alice Example"
+    assert payload["IncomingMailServerAuthentication"] == "EmailAuthPassword"
+    assert payload["OutgoingMailServerAuthentication"] == "EmailAuthPassword"
+    assert payload["OutgoingPasswordSameAsIncomingPassword"] is True
+    if password is None:
+        assert "IncomingPassword" not in payload
+        assert "OutgoingPassword" not in payload
+        assert PASSWORD.encode() not in data
+    else:
+        assert payload["IncomingPassword"] == password
+        assert payload["OutgoingPassword"] == password
+
+
+def test_587_fallback_is_what_the_profile_carries() -> None:
+    profile = plistlib.loads(build_profile(settings(smtp_port=587), now=CHECKED))
+    assert mail_payload(profile)["OutgoingMailServerPortNumber"] == 587
+    assert "smtp.mail.com port 587 (STARTTLS)" in profile["PayloadDescription"]
+
+
+def test_description_says_what_was_verified_and_when() -> None:
+    profile = plistlib.loads(build_profile(settings(), now=CHECKED))
+    description = profile["PayloadDescription"]
+    assert "Verified" in description
+    assert "2025-03-01 12:30 UTC" in description
+    assert "imap.mail.com port 993 (SSL/TLS)" in description
+    assert "smtp.mail.com port 465 (SSL/TLS)" in description
+    assert "asks for the password" in description
+
+
+def test_unverified_profile_says_so() -> None:
+    profile = plistlib.loads(build_profile(settings(verified=False), now=CHECKED))
+    assert "NOT verified" in profile["PayloadDescription"]
+    assert "Verified by" not in profile["PayloadDescription"]
+
+
+def test_identifiers_are_stable_per_address_and_protocol() -> None:
+    first = plistlib.loads(build_profile(settings(), now=CHECKED))
+    # A later export with another SMTP port and a password replaces the same profile.
+    later = plistlib.loads(
+        build_profile(
+            settings(smtp_port=587), password=PASSWORD, now=CHECKED + dt.timedelta(days=3)
+        )
+    )
+    pop = plistlib.loads(build_profile(settings(IncomingChoice.POP), now=CHECKED))
+    other = plistlib.loads(build_profile(settings(email="bob@mail.com"), now=CHECKED))
+    for key in ("PayloadIdentifier", "PayloadUUID"):
+        assert first[key] == later[key]
+        assert mail_payload(first)[key] == mail_payload(later)[key]
+        assert first[key] != pop[key]
+        assert first[key] != other[key]
+        assert mail_payload(first)[key] != mail_payload(pop)[key]
+    assert first["PayloadIdentifier"].startswith("com.mailcom-wizard.alice-mail-com-")
+    assert first["PayloadIdentifier"].endswith(".imap")
+
+
+def test_addresses_differing_only_in_punctuation_get_different_identifiers() -> None:
+    one = profile_identifier("a.b@mail.com", IncomingChoice.IMAP)
+    two = profile_identifier("a-b@mail.com", IncomingChoice.IMAP)
+    assert one != two
+    assert profile_identifier("A.B@Mail.com", IncomingChoice.IMAP) == one
+
+
+# --- the validator can fail ---------------------------------------------------------------
+
+
+def valid_profile() -> dict[str, Any]:
+    profile = plistlib.loads(build_profile(settings(), now=CHECKED))
+    assert validate_profile(profile) == []
+    return profile
+
+
+def test_validator_rejects_a_wrong_type() -> None:
+    profile = valid_profile()
+    mail_payload(profile)["IncomingMailServerPortNumber"] = "993"
+    assert validate_profile(profile) == [
+        "payload 0 (com.apple.mail.managed): key IncomingMailServerPortNumber should be "
+        "<integer>, got str"
+    ]
+    profile = valid_profile()
+    mail_payload(profile)["OutgoingMailServerPortNumber"] = True
+    assert any("should be <integer>, got bool" in e for e in validate_profile(profile))
+    profile = valid_profile()
+    mail_payload(profile)["IncomingMailServerUseSSL"] = 1
+    assert any("should be <boolean>, got int" in e for e in validate_profile(profile))
+
+
+def test_validator_rejects_an_unknown_key() -> None:
+    profile = valid_profile()
+    mail_payload(profile)["IncomingMailServerPort"] = 993
+    assert validate_profile(profile) == [
+        "payload 0 (com.apple.mail.managed): unknown key IncomingMailServerPort"
+    ]
+    profile = valid_profile()
+    profile["Comment"] = "x"
+    assert validate_profile(profile) == ["profile: unknown key Comment"]
+
+
+def test_validator_rejects_a_missing_required_key() -> None:
+    profile = valid_profile()
+    del mail_payload(profile)["OutgoingMailServerAuthentication"]
+    assert validate_profile(profile) == [
+        "payload 0 (com.apple.mail.managed): required key OutgoingMailServerAuthentication "
+        "is missing"
+    ]
+    profile = valid_profile()
+    del profile["PayloadUUID"]
+    assert "profile: required key PayloadUUID is missing" in validate_profile(profile)
+
+
+def test_validator_rejects_a_value_outside_the_rangelist() -> None:
+    profile = valid_profile()
+    mail_payload(profile)["EmailAccountType"] = "EmailTypeSMTP"
+    errors = validate_profile(profile)
+    assert len(errors) == 1
+    assert "EmailAccountType = 'EmailTypeSMTP' is not one of" in errors[0]
+    profile = valid_profile()
+    profile["TargetDeviceType"] = 9
+    assert len(validate_profile(profile)) == 1
+
+
+def test_validator_rejects_duplicate_identifiers_and_uuids() -> None:
+    profile = valid_profile()
+    second = copy.deepcopy(mail_payload(profile))
+    profile["PayloadContent"].append(second)
+    errors = validate_profile(profile)
+    assert len(errors) == 2
+    assert any("PayloadIdentifier" in e and "more than once" in e for e in errors)
+    assert any("PayloadUUID" in e and "more than once" in e for e in errors)
+
+
+def test_validator_rejects_unknown_payloads_and_bad_formats() -> None:
+    profile = valid_profile()
+    profile["PayloadContent"].append({"PayloadType": "com.example.unknown"})
+    assert validate_profile(profile) == [
+        "payload 1: no schema for PayloadType 'com.example.unknown'"
+    ]
+    profile = valid_profile()
+    mail_payload(profile)["SMIMESigningCertificateUUID"] = "not-a-uuid"
+    (error,) = validate_profile(profile)
+    assert "SMIMESigningCertificateUUID = 'not-a-uuid' does not match" in error
+
+
+# --- signing ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("password", [None, PASSWORD], ids=["no-password", "password"])
+def test_signed_profile_verifies_and_carries_the_unsigned_bytes(
+    pki: Pki, tmp_path: Path, password: str | None
+) -> None:
+    unsigned = build_profile(settings(smtp_port=587), password=password, now=CHECKED)
+    cert, key = pki.leaf()
+    signed = sign_profile(unsigned, cert, key, pki.ca_pem)
+
+    assert signed[:1] == b"\x30"  # DER SEQUENCE, not PEM or S/MIME text
+    assert openssl_verify(signed, pki.ca_pem, tmp_path) == unsigned
+    certificates = pkcs7.load_der_pkcs7_certificates(signed)
+    assert x509.load_pem_x509_certificate(cert) in certificates
+    assert validate_profile(plistlib.loads(unsigned)) == []
+
+
+def test_a_tampered_signature_does_not_verify(pki: Pki, tmp_path: Path) -> None:
+    unsigned = build_profile(settings(), now=CHECKED)
+    cert, key = pki.leaf()
+    signed = bytearray(sign_profile(unsigned, cert, key))
+    where = signed.find(b"imap.mail.com")
+    signed[where] = ord("x")
+    with pytest.raises(AssertionError, match="openssl refused"):
+        openssl_verify(bytes(signed), pki.ca_pem, tmp_path)
+
+
+def test_signing_refuses_a_key_of_another_certificate(pki: Pki) -> None:
+    cert, _ = pki.leaf()
+    _, other_key = pki.leaf()
+    with pytest.raises(SigningError, match="does not belong to this private key"):
+        sign_profile(b"<plist/>", cert, other_key)
+
+
+def test_signing_refuses_an_expired_certificate(pki: Pki) -> None:
+    cert, key = pki.leaf(days=(-60, -1))
+    with pytest.raises(SigningError, match="expired on"):
+        sign_profile(b"<plist/>", cert, key)
+
+
+def test_signing_refuses_a_certificate_not_valid_yet(pki: Pki) -> None:
+    cert, key = pki.leaf(days=(2, 30))
+    with pytest.raises(SigningError, match="not valid yet"):
+        sign_profile(b"<plist/>", cert, key)
+
+
+def test_signing_refuses_a_certificate_without_digital_signature(pki: Pki) -> None:
+    cert, key = pki.leaf(digital_signature=False)
+    with pytest.raises(SigningError, match="lacks digitalSignature"):
+        sign_profile(b"<plist/>", cert, key)
+
+
+def test_signing_refuses_a_certificate_limited_to_other_purposes(pki: Pki) -> None:
+    cert, key = pki.leaf(usages=[ExtendedKeyUsageOID.TIME_STAMPING])
+    with pytest.raises(SigningError, match="limited to other purposes"):
+        sign_profile(b"<plist/>", cert, key)
+
+
+def test_signing_refuses_files_that_are_not_pem(pki: Pki) -> None:
+    cert, key = pki.leaf()
+    with pytest.raises(SigningError, match="not a PEM certificate"):
+        sign_profile(b"<plist/>", b"hello", key)
+    with pytest.raises(SigningError, match="not a PEM private key"):
+        sign_profile(b"<plist/>", cert, cert)
+    encrypted = serialization.load_pem_private_key(key, None).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"passphrase"),
+    )
+    with pytest.raises(SigningError, match="encrypted with a passphrase"):
+        sign_profile(b"<plist/>", cert, encrypted)
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_write_creates_the_file_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "alice.mobileconfig"
+    write_profile(target, b"profile", force=False, private=False)
+    assert target.read_bytes() == b"profile"
+    assert leftovers(tmp_path) == []
+    assert stat.S_IMODE(target.stat().st_mode) & 0o077 != 0o077  # not private unless asked
+
+
+def test_private_profile_is_0600(tmp_path: Path) -> None:
+    target = tmp_path / "alice.mobileconfig"
+    old_umask = os.umask(0)  # even a permissive umask must not widen a private file
+    try:
+        write_profile(target, b"secret", force=False, private=True)
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_private_file_is_created_private_not_chmodded_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    modes: list[int] = []
+    real_open = os.open
+
+    def recording_open(path: Any, flags: int, mode: int = 0o777, **kwargs: Any) -> int:
+        modes.append(mode)
+        return real_open(path, flags, mode, **kwargs)
+
+    def no_chmod(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("chmod after creation")
+
+    monkeypatch.setattr(os, "open", recording_open)
+    monkeypatch.setattr(os, "chmod", no_chmod)
+    monkeypatch.setattr(os, "fchmod", no_chmod)
+    write_profile(tmp_path / "p.mobileconfig", b"secret", force=False, private=True)
+    assert modes == [0o600]
+
+
+def test_existing_file_is_kept_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "alice.mobileconfig"
+    target.write_bytes(b"old")
+    with pytest.raises(ProfileWriteError, match="already exists") as caught:
+        write_profile(target, b"new", force=False, private=False)
+    assert caught.value.problem is WriteProblem.EXISTS
+    assert target.read_bytes() == b"old"
+    write_profile(target, b"new", force=True, private=True)
+    assert target.read_bytes() == b"new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert leftovers(tmp_path) == []
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    target = tmp_path / "no-such-folder" / "alice.mobileconfig"
+    with pytest.raises(ProfileWriteError, match="no-such-folder does not exist") as caught:
+        write_profile(target, b"x", force=True, private=False)
+    assert caught.value.problem is WriteProblem.NO_FOLDER
+
+
+def test_a_folder_is_not_a_file_name(tmp_path: Path) -> None:
+    with pytest.raises(ProfileWriteError, match="is a folder") as caught:
+        write_profile(tmp_path, b"x", force=True, private=False)
+    assert caught.value.problem is WriteProblem.IS_FOLDER
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir(mode=0o500)
+    try:
+        with pytest.raises(ProfileWriteError, match="permission denied") as caught:
+            write_profile(folder / "p.mobileconfig", b"x", force=False, private=False)
+        assert caught.value.problem is WriteProblem.NOT_WRITABLE
+    finally:
+        folder.chmod(0o700)
+
+
+def test_a_failure_after_the_temporary_file_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "alice.mobileconfig"
+    target.write_bytes(b"old")
+
+    def disk_full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(ProfileWriteError, match="No space left on device") as caught:
+        write_profile(target, b"new", force=True, private=True)
+    assert caught.value.problem is WriteProblem.FAILED
+    assert target.read_bytes() == b"old"  # the old profile is intact
+    assert leftovers(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alice.mobileconfig"]
+
+
+def test_a_file_appearing_meanwhile_is_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "alice.mobileconfig"
+    real_fsync = os.fsync
+
+    def someone_else_writes(fd: int) -> None:
+        real_fsync(fd)
+        target.write_bytes(b"theirs")
+
+    monkeypatch.setattr(os, "fsync", someone_else_writes)
+    with pytest.raises(ProfileWriteError, match="already exists"):
+        write_profile(target, b"ours", force=False, private=False)
+    assert target.read_bytes() == b"theirs"
+    assert leftovers(tmp_path) == []
