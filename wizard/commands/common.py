@@ -33,9 +33,7 @@ class Session:
         """The account to check; needs the password."""
         if self.password is None:  # pragma: no cover - guarded by callers
             raise UsageError("a password is needed")
-        return Account(
-            email=self.email, password=self.password, name=name, incoming=self.incoming
-        )
+        return Account(email=self.email, password=self.password, name=name, incoming=self.incoming)
 
 
 def read_password_stdin() -> str:

@@ -40,9 +40,7 @@ def check_address(text: str, provider: Provider) -> AddressCheck:
         return AddressCheck(text, error="An email address cannot contain spaces.")
     if address.count("@") != 1:
         if "@" not in address:
-            return AddressCheck(
-                text, error="The address needs an @, for example name@mail.com."
-            )
+            return AddressCheck(text, error="The address needs an @, for example name@mail.com.")
         return AddressCheck(text, error="The address has more than one @; keep only one.")
     local, domain = address.split("@")
     if not local:
@@ -51,10 +49,13 @@ def check_address(text: str, provider: Provider) -> AddressCheck:
         return AddressCheck(text, error="Add the domain after the @, for example name@mail.com.")
     if not address.isascii():
         return AddressCheck(
-            text, error="The address contains letters mail.com does not use (only a-z, 0-9 and . _ -)."
+            text,
+            error="The address contains letters mail.com does not use (only a-z, 0-9 and . _ -).",
         )
     if len(local) > 64:
-        return AddressCheck(text, error="The part before the @ is too long (64 characters at most).")
+        return AddressCheck(
+            text, error="The part before the @ is too long (64 characters at most)."
+        )
     if not _LOCAL_RE.match(local):
         return AddressCheck(
             text,

@@ -2,25 +2,66 @@
 
 Public entry point: ``run_check``. The CLI and the TUI both call it; the TUI passes a
 ``progress`` callback to update its rows live.
+
+How it spends the user's time and the account's patience:
+
+* All endpoints of both roles are connected and secured concurrently, each bounded by the
+  timeout; the whole check ends within timeout + 1 s.
+* Then exactly one login per role, on the most preferred endpoint that got that far. A wrong
+  password therefore costs one failed login per server, not four: providers lock accounts
+  after repeated failures. A login that fails for another reason (the server hung up) moves
+  on to the next endpoint, since that cannot count against the password.
 """
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import logging
+import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from wizard.core.diagnosis import Context, describe
 from wizard.core.models import (
     Account,
     Attempt,
+    CertificateInfo,
     CheckReport,
     Endpoint,
     MailSettings,
     Phase,
+    Role,
+    RoundTrip,
+    Status,
 )
+from wizard.core.probes import MailSession, ProbeFailure, open_session
 from wizard.core.provider import Provider
+from wizard.core.tls import certificate_info, certificate_probe_context, make_tls_context
+
+log = logging.getLogger(__name__)
 
 #: Called from the event loop running the check: (endpoint, phase, finished attempt or None).
+#: The attempt given with Phase.DONE is preliminary; the report holds the final words.
 ProgressCallback = Callable[[Endpoint, Phase, Attempt | None], None]
+
+#: The whole check ends within timeout + this (the issue's promise is timeout + 1 s).
+_DEADLINE_SLACK = 0.8
+
+# Which failure says most about a role when nothing worked (first = most telling).
+_TELLING_ORDER = (
+    Status.AUTH_FAILED,
+    Status.CERTIFICATE_UNTRUSTED,
+    Status.CERTIFICATE_EXPIRED,
+    Status.CERTIFICATE_HOSTNAME_MISMATCH,
+    Status.STARTTLS_UNAVAILABLE,
+    Status.TLS_FAILED,
+    Status.PROTOCOL_ERROR,
+    Status.TIMEOUT,
+    Status.CONNECTION_REFUSED,
+    Status.DNS_FAILED,
+    Status.OK,
+)
 
 
 @dataclass(frozen=True)
@@ -33,21 +74,337 @@ class CheckOptions:
     round_trip_timeout: float = 60.0
 
 
+@dataclass
+class _Outcome:
+    """What is known about one endpoint while the check runs."""
+
+    endpoint: Endpoint
+    status: Status | None = None
+    detail: str = ""
+    reply: str | None = None
+    login_tested: bool = False
+    certificate: CertificateInfo | None = None
+    session: MailSession | None = field(default=None, repr=False)
+    phase: Phase = Phase.WAITING
+    started: float = 0.0
+    finished: float = 0.0
+
+    @property
+    def elapsed_ms(self) -> int:
+        return max(0, round((self.finished - self.started) * 1000))
+
+
+class _Run:
+    """One check in progress: shared settings, the clock and the progress reporting."""
+
+    def __init__(
+        self,
+        account: Account,
+        provider: Provider,
+        options: CheckOptions,
+        context: ssl.SSLContext,
+        progress: ProgressCallback | None,
+    ) -> None:
+        self.account = account
+        self.provider = provider
+        self.options = options
+        self.context = context
+        self.progress = progress
+        loop = asyncio.get_running_loop()
+        self.loop = loop
+        self.start = loop.time()
+        self.deadline = self.start + options.timeout + _DEADLINE_SLACK
+
+    def report(self, outcome: _Outcome, phase: Phase, attempt: Attempt | None = None) -> None:
+        outcome.phase = phase
+        if self.progress is None:
+            return
+        try:
+            self.progress(outcome.endpoint, phase, attempt)
+        except Exception:  # a display problem must never break the check
+            log.exception("progress callback failed")
+
+    def finish(self, outcome: _Outcome, context: Context | None = None) -> None:
+        outcome.finished = self.loop.time()
+        if outcome.session is not None and outcome.status is None:
+            return  # reached; waits for its login or for the end of the role
+        self.report(outcome, Phase.DONE, _attempt(outcome, context or Context(self.account.email)))
+
+    async def reach(self, outcome: _Outcome) -> None:
+        """Connect and secure one endpoint; never raises except on cancellation."""
+        outcome.started = self.loop.time()
+        self.report(outcome, Phase.CONNECTING)
+        limit = min(self.start + self.options.timeout, self.deadline)
+        try:
+            async with asyncio.timeout_at(limit):
+                outcome.session = await open_session(
+                    outcome.endpoint, self.context, lambda phase: self.report(outcome, phase)
+                )
+        except ProbeFailure as failure:
+            outcome.status, outcome.detail, outcome.reply = (
+                failure.status,
+                failure.detail,
+                failure.reply,
+            )
+        except TimeoutError:
+            outcome.status = Status.TIMEOUT
+            outcome.detail = _timeout_detail(outcome.phase, self.options.timeout)
+        except (OSError, EOFError) as exc:  # anything the probes did not classify
+            outcome.status = Status.PROTOCOL_ERROR
+            outcome.detail = f"the connection failed: {type(exc).__name__}"
+        if outcome.status is not None and outcome.status.is_certificate_problem:
+            outcome.certificate = await self.read_certificate(outcome.endpoint)
+        if outcome.status is not None:
+            self.finish(outcome)
+
+    async def read_certificate(self, endpoint: Endpoint) -> CertificateInfo | None:
+        """Fetch the certificate that failed verification, to show who issued it.
+
+        A fresh connection with a non-verifying context; it is closed right after the
+        handshake and never carries a login.
+        """
+        remaining = self.deadline - self.loop.time() - 0.1
+        if remaining <= 0.05:
+            return None
+        session: MailSession | None = None
+        try:
+            async with asyncio.timeout(remaining):
+                session = await open_session(endpoint, certificate_probe_context())
+                der = session.peer_certificate()
+        except (ProbeFailure, TimeoutError, OSError, EOFError):
+            return None
+        finally:
+            if session is not None:
+                session.abort()
+        return None if der is None else certificate_info(der)
+
+    async def login(self, outcome: _Outcome) -> None:
+        """The one login of a role, on a reached endpoint."""
+        session = outcome.session
+        assert session is not None
+        self.report(outcome, Phase.LOGGING_IN)
+        outcome.login_tested = True
+        username = outcome.endpoint.username(self.account.email)
+        try:
+            async with asyncio.timeout_at(self.deadline):
+                outcome.reply = await session.login(username, self.account.password)
+            outcome.status = Status.OK
+        except ProbeFailure as failure:
+            outcome.status, outcome.detail, outcome.reply = (
+                failure.status,
+                failure.detail,
+                failure.reply,
+            )
+        except TimeoutError:
+            outcome.status = Status.TIMEOUT
+            outcome.detail = "the server did not answer the login in time"
+        except (OSError, EOFError) as exc:
+            outcome.status = Status.PROTOCOL_ERROR
+            outcome.detail = f"the connection failed during login: {type(exc).__name__}"
+        outcome.finished = self.loop.time()
+
+    async def check_role(self, endpoints: tuple[Endpoint, ...]) -> list[_Outcome]:
+        """Reach all endpoints of a role at once, then log in on the best one."""
+        outcomes = [_Outcome(endpoint) for endpoint in endpoints]
+        for outcome in outcomes:
+            self.report(outcome, Phase.WAITING)
+        tasks = [asyncio.create_task(self.reach(outcome)) for outcome in outcomes]
+        cancelled = False
+        try:
+            decided = False
+            for outcome, task in zip(outcomes, tasks, strict=True):
+                await task
+                if outcome.session is None or decided:
+                    continue
+                await self.login(outcome)
+                # Success, or a refused password, settles the role; other failures
+                # (a hang-up, a timeout) let the next endpoint try.
+                decided = outcome.status in (Status.OK, Status.AUTH_FAILED)
+                self.finish(outcome)
+            for outcome in outcomes:
+                if outcome.status is None:  # reached securely, login not needed here
+                    outcome.status = Status.OK
+                    self.finish(outcome)
+        except BaseException:
+            cancelled = True
+            raise
+        finally:
+            for task in tasks:
+                task.cancel()
+            sessions = [o.session for o in outcomes if o.session is not None]
+            if cancelled:
+                for session in sessions:
+                    session.abort()
+            else:
+                await asyncio.gather(*(session.close() for session in sessions))
+            for outcome in outcomes:
+                outcome.session = None
+        return outcomes
+
+
+def _timeout_detail(phase: Phase, timeout: float) -> str:
+    what = {
+        Phase.CONNECTING: "to the connection",
+        Phase.SECURING: "during the secure (TLS) handshake",
+        Phase.WAITING: "to the connection",
+    }.get(phase, "with a greeting")
+    return f"no answer {what} within {timeout:g} s"
+
+
+def _attempt(outcome: _Outcome, context: Context) -> Attempt:
+    status = outcome.status or Status.TIMEOUT
+    title, advice = describe(
+        outcome.endpoint,
+        status,
+        detail=outcome.detail or status.value,
+        reply=outcome.reply,
+        login_tested=outcome.login_tested,
+        certificate=outcome.certificate,
+        context=context,
+    )
+    return Attempt(
+        endpoint=outcome.endpoint,
+        status=status,
+        title=title,
+        advice=advice,
+        server_reply=outcome.reply,
+        elapsed_ms=outcome.elapsed_ms,
+        login_tested=outcome.login_tested,
+        certificate=outcome.certificate,
+    )
+
+
+def _diagnose_role(
+    outcomes: list[_Outcome], account: Account, provider: Provider, everything_alike: bool
+) -> list[Attempt]:
+    verified = next((o for o in outcomes if o.status is Status.OK and o.login_tested), None)
+    tried = next((o for o in outcomes if o.login_tested), None)
+    refused = tried is not None and tried.status is Status.AUTH_FAILED
+    attempts = []
+    for outcome in outcomes:
+        context = Context(
+            email=account.email,
+            provider_name=provider.display_name,
+            fallback=(
+                verified.endpoint
+                if verified is not None
+                and verified is not outcome
+                and outcome.status is not Status.OK
+                else None
+            ),
+            login_tried_on=tried.endpoint if tried is not None and tried is not outcome else None,
+            login_refused_elsewhere=refused and tried is not outcome,
+            everything_failed_alike=everything_alike,
+        )
+        attempts.append(_attempt(outcome, context))
+    return attempts
+
+
+def _choose(attempts: list[Attempt]) -> Attempt:
+    """The attempt the account should use, or the most telling failure."""
+    for attempt in attempts:
+        if attempt.verified:
+            return attempt
+    return min(
+        enumerate(attempts),
+        key=lambda pair: (_TELLING_ORDER.index(pair[1].status), pair[0]),
+    )[1]
+
+
 async def run_check(
     account: Account,
     provider: Provider,
     options: CheckOptions | None = None,
     progress: ProgressCallback | None = None,
 ) -> CheckReport:
-    """Check ``account`` against ``provider``'s servers for its incoming choice and SMTP."""
-    raise NotImplementedError
+    """Check ``account`` against ``provider``'s servers for its incoming choice and SMTP.
+
+    Expected failures end up in the report; only a bad ``--cafile`` raises (TLSConfigError).
+    """
+    options = options or CheckOptions()
+    context = make_tls_context(options.cafile)
+    run = _Run(account, provider, options, context, progress)
+    incoming_endpoints = provider.incoming(account.incoming)
+    if not incoming_endpoints:
+        raise ValueError(f"{provider.display_name} has no {account.incoming.value} server")
+    incoming, outgoing = await asyncio.gather(
+        run.check_role(incoming_endpoints), run.check_role(provider.smtp)
+    )
+    statuses = {o.status for o in incoming + outgoing}
+    everything_alike = len(statuses) == 1 and statuses <= {Status.DNS_FAILED, Status.TIMEOUT}
+    incoming_attempts = _diagnose_role(incoming, account, provider, everything_alike)
+    outgoing_attempts = _diagnose_role(outgoing, account, provider, everything_alike)
+    for outcome, attempt in zip(
+        incoming + outgoing, incoming_attempts + outgoing_attempts, strict=True
+    ):
+        run.report(outcome, Phase.DONE, attempt)
+    chosen_in = _choose(incoming_attempts)
+    chosen_out = _choose(outgoing_attempts)
+    round_trip = None
+    if options.round_trip:
+        if chosen_in.verified and chosen_out.verified:
+            from wizard.core.roundtrip import run_round_trip
+
+            round_trip = await run_round_trip(
+                account, chosen_out.endpoint, chosen_in.endpoint, context, options
+            )
+        else:
+            round_trip = RoundTrip(
+                Status.AUTH_FAILED
+                if Status.AUTH_FAILED in (chosen_in.status, chosen_out.status)
+                else chosen_out.status
+                if not chosen_out.verified
+                else chosen_in.status,
+                0,
+                "not tried: the logins did not both work",
+            )
+    return CheckReport(
+        email=account.email,
+        incoming_choice=account.incoming,
+        attempts=tuple(incoming_attempts + outgoing_attempts),
+        incoming=chosen_in,
+        outgoing=chosen_out,
+        checked_at=dt.datetime.now(dt.UTC),
+        round_trip=round_trip,
+    )
 
 
 def settings_from_report(report: CheckReport, account: Account, provider: Provider) -> MailSettings:
     """The settings the phone should use, from a check (verified only if the check was)."""
-    raise NotImplementedError
+    if report.verified:
+        incoming, outgoing = report.incoming.endpoint, report.outgoing.endpoint
+    else:
+        preferred = preferred_settings(account, provider)
+        incoming = report.incoming.endpoint if report.incoming.verified else preferred.incoming
+        outgoing = report.outgoing.endpoint if report.outgoing.verified else preferred.outgoing
+    return MailSettings(
+        email=account.email,
+        incoming_choice=account.incoming,
+        incoming=incoming,
+        outgoing=outgoing,
+        verified=report.verified,
+        name=account.name,
+        app_password=account.app_password,
+        checked_at=report.checked_at,
+        provider_name=provider.display_name,
+    )
 
 
 def preferred_settings(account: Account, provider: Provider) -> MailSettings:
     """Unverified settings: the provider's most preferred servers (for ``--no-verify``)."""
-    raise NotImplementedError
+    return MailSettings(
+        email=account.email,
+        incoming_choice=account.incoming,
+        incoming=provider.incoming(account.incoming)[0],
+        outgoing=provider.smtp[0],
+        verified=False,
+        name=account.name,
+        app_password=account.app_password,
+        checked_at=None,
+        provider_name=provider.display_name,
+    )
+
+
+def role_of(attempt: Attempt) -> Role:
+    """Incoming or outgoing (a small convenience for displays)."""
+    return attempt.endpoint.role

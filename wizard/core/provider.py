@@ -7,7 +7,7 @@ parsed with defusedxml, so entity expansion, external entities and DTDs are refu
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET  # noqa: S405 - types only; parsing goes through defusedxml
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path

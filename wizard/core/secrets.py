@@ -20,13 +20,13 @@ def keyring_available() -> bool:
         from keyring.backends import fail
 
         backend = keyring.get_keyring()
-    except Exception:  # noqa: BLE001 - a broken keyring install must not stop the wizard
+    except Exception:
         return False
     if isinstance(backend, fail.Keyring):
         return False
     try:
         priority = float(backend.priority)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
     return priority > 0
 
@@ -49,7 +49,7 @@ def get_password(email: str) -> str | None:
 
         value: str | None = keyring.get_password(SERVICE, email.lower())
         return value
-    except Exception as exc:  # noqa: BLE001 - locked or broken keyring: behave as empty
+    except Exception as exc:
         log.info("keyring lookup failed: %s", type(exc).__name__)
         return None
 
@@ -62,7 +62,7 @@ def set_password(email: str, password: str) -> bool:
         import keyring
 
         keyring.set_password(SERVICE, email.lower(), password)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log.info("keyring store failed: %s", type(exc).__name__)
         return False
     return True
@@ -76,7 +76,7 @@ def delete_password(email: str) -> bool:
         import keyring
 
         keyring.delete_password(SERVICE, email.lower())
-    except Exception:  # noqa: BLE001 - nothing stored, or no keyring
+    except Exception:
         return False
     return True
 

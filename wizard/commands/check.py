@@ -1,0 +1,124 @@
+"""``mailcom-wizard check``: the live check, printed for people or as one JSON object."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import textwrap
+from typing import TextIO
+
+from wizard.cli import EXIT_FAILED, EXIT_OK, UsageError
+from wizard.commands.common import open_session
+from wizard.core.check import CheckOptions, run_check
+from wizard.core.models import Account, Attempt, CheckReport, Status
+from wizard.core.provider import Provider
+from wizard.core.secrets import scrub
+from wizard.core.tls import TLSConfigError
+
+
+def perform_check(account: Account, provider: Provider, options: CheckOptions) -> CheckReport:
+    """Run the check to completion (for the headless commands)."""
+    try:
+        return asyncio.run(run_check(account, provider, options))
+    except TLSConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _status_word(attempt: Attempt) -> str:
+    if attempt.verified:
+        return "OK"
+    if attempt.ok:
+        return "reachable"
+    return "FAILED"
+
+
+def _wrap(text: str, indent: str = "  ") -> str:
+    lines = []
+    for paragraph in text.splitlines():
+        lines.append(
+            textwrap.fill(
+                paragraph,
+                width=88,
+                initial_indent=indent,
+                subsequent_indent=indent + "   " if paragraph[:2].rstrip(".").isdigit() else indent,
+            )
+        )
+    return "\n".join(lines)
+
+
+def format_report(report: CheckReport) -> str:
+    """The human output: one line per attempt, the settings that work, then the diagnosis."""
+    out = []
+    out.append(f"Checked {report.email} ({report.incoming_choice.value.upper()} and SMTP):")
+    width = max(len(a.endpoint.label) for a in report.attempts)
+    for attempt in report.attempts:
+        seconds = f"{attempt.elapsed_ms / 1000:.1f} s"
+        out.append(
+            f"  {_status_word(attempt):<9} {attempt.endpoint.label:<{width}}  "
+            f"{attempt.endpoint.host}  {attempt.status.value:<14} {seconds:>7}  {attempt.title}"
+        )
+    out.append("")
+    if report.verified:
+        out.append("Verified: these settings work for this account.")
+    for label, attempt in (("Incoming", report.incoming), ("Outgoing", report.outgoing)):
+        if attempt.verified:
+            endpoint = attempt.endpoint
+            out.append(
+                f"  {label}: {endpoint.protocol.label} {endpoint.host}, port {endpoint.port}, "
+                f"{endpoint.security.label}, user name {endpoint.username(report.email)}"
+            )
+    if report.round_trip is not None:
+        trip = report.round_trip
+        if trip.status is Status.OK:
+            out.append(
+                f"  Test message: sent and received in {trip.elapsed_ms / 1000:.1f} s "
+                "(and deleted again)."
+            )
+        else:
+            out.append(f"  Test message: FAILED ({trip.status.value}): {trip.detail}")
+    problems: list[Attempt] = []
+    seen: set[tuple[str, str]] = set()
+    for attempt in (report.incoming, report.outgoing, *report.attempts):
+        if attempt.ok or (attempt.title, attempt.advice) in seen:
+            continue
+        seen.add((attempt.title, attempt.advice))
+        problems.append(attempt)
+    for attempt in problems:
+        out.append("")
+        out.append(f"{attempt.endpoint.label}: {attempt.title}")
+        out.append(_wrap(attempt.advice))
+        if attempt.server_reply:
+            out.append(f"  Server reply: {attempt.server_reply}")
+    out.append("")
+    if report.verified:
+        out.append(
+            "Next: `mailcom-wizard instructions` for the iPhone steps, or "
+            "`mailcom-wizard export` for a configuration profile."
+        )
+    else:
+        failed = [a for a in (report.incoming, report.outgoing) if not a.verified]
+        roles = " and ".join(a.endpoint.role.value for a in failed) or "round trip"
+        out.append(
+            f"Not verified ({roles} failed). Fix the problem above, then run the check again."
+        )
+    return "\n".join(out) + "\n"
+
+
+def print_report(report: CheckReport, file: TextIO | None = None) -> None:
+    """Print the human output of a report."""
+    (file or sys.stdout).write(format_report(report))
+
+
+def run(args: argparse.Namespace) -> int:
+    """``mailcom-wizard check``."""
+    with open_session(args, need_password=True) as session:
+        account = session.account()
+        report = perform_check(account, session.provider, session.options)
+        if args.json:
+            text = json.dumps(report.to_json(), ensure_ascii=False)
+            print(scrub(text, account.password))
+        else:
+            sys.stdout.write(scrub(format_report(report), account.password))
+    return EXIT_OK if report.verified else EXIT_FAILED

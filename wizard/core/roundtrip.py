@@ -1,0 +1,158 @@
+"""The optional round trip: send a short message to oneself, see it arrive, remove it.
+
+Runs only after both logins verified, on the endpoints that verified. Bounded by
+``CheckOptions.round_trip_timeout``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.message
+import email.utils
+import poplib
+import secrets
+import ssl
+from typing import TYPE_CHECKING
+
+import aioimaplib
+
+from wizard.core.models import Account, Endpoint, Protocol, RoundTrip, Status
+from wizard.core.probes import (
+    MailSession,
+    ProbeFailure,
+    _ImapSession,
+    _Pop3Session,
+    _SmtpSession,
+    open_session,
+)
+
+if TYPE_CHECKING:
+    from wizard.core.check import CheckOptions
+
+MARKER_HEADER = "X-Mailcom-Wizard-Check"
+_POLL_SECONDS = 1.0
+
+
+def build_test_message(address: str, token: str) -> bytes:
+    """The test message: from and to the address, marked with a unique token."""
+    message = email.message.EmailMessage()
+    message["From"] = address
+    message["To"] = address
+    message["Subject"] = f"mailcom-wizard test message {token[:8]}"
+    message["Date"] = email.utils.formatdate(localtime=True)
+    message["Message-ID"] = email.utils.make_msgid(domain="mailcom-wizard.localhost")
+    message[MARKER_HEADER] = token
+    message.set_content(
+        "This message was sent by mailcom-wizard to check that sending and receiving work.\n"
+        "It deletes it again by itself; if you can read this, you may delete it.\n"
+    )
+    return message.as_bytes()
+
+
+async def run_round_trip(
+    account: Account,
+    smtp: Endpoint,
+    incoming: Endpoint,
+    context: ssl.SSLContext,
+    options: CheckOptions,
+) -> RoundTrip:
+    """Send, wait until it arrives, delete it. Never raises for expected failures."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    token = secrets.token_hex(16)
+
+    def elapsed() -> int:
+        return round((loop.time() - started) * 1000)
+
+    try:
+        async with asyncio.timeout(options.round_trip_timeout):
+            await _send(account, smtp, context, token)
+            while True:
+                if await _find_and_delete(account, incoming, context, token):
+                    return RoundTrip(Status.OK, elapsed(), "the test message arrived")
+                await asyncio.sleep(_POLL_SECONDS)
+    except TimeoutError:
+        return RoundTrip(
+            Status.TIMEOUT,
+            elapsed(),
+            f"the test message did not arrive within {options.round_trip_timeout:g} s",
+        )
+    except ProbeFailure as failure:
+        return RoundTrip(failure.status, elapsed(), failure.detail)
+
+
+async def _login(account: Account, endpoint: Endpoint, context: ssl.SSLContext) -> MailSession:
+    session = await open_session(endpoint, context)
+    try:
+        await session.login(endpoint.username(account.email), account.password)
+    except BaseException:
+        session.abort()
+        raise
+    return session
+
+
+async def _send(account: Account, endpoint: Endpoint, context: ssl.SSLContext, token: str) -> None:
+    session = await _login(account, endpoint, context)
+    try:
+        assert isinstance(session, _SmtpSession)
+        try:
+            await session.send(
+                build_test_message(account.email, token), account.email, account.email
+            )
+        except Exception as exc:  # aiosmtplib's refusals: recipient, sender, data
+            raise ProbeFailure(
+                Status.PROTOCOL_ERROR, f"the server did not accept the test message: {exc}"
+            ) from None
+    finally:
+        await session.close()
+
+
+async def _find_and_delete(
+    account: Account, endpoint: Endpoint, context: ssl.SSLContext, token: str
+) -> bool:
+    # A fresh login per poll: POP3 only sees messages that arrived before its login.
+    session = await _login(account, endpoint, context)
+    try:
+        if endpoint.protocol is Protocol.IMAP:
+            assert isinstance(session, _ImapSession)
+            return await _imap_find_and_delete(session, token)
+        assert isinstance(session, _Pop3Session)
+        return await session.run(lambda client: _pop3_find_and_delete(client, token))
+    finally:
+        await session.close()
+
+
+async def _imap_find_and_delete(session: _ImapSession, token: str) -> bool:
+    protocol = session.client.protocol
+    response = await protocol.select("INBOX")
+    if response.result != "OK":
+        raise ProbeFailure(Status.PROTOCOL_ERROR, "the inbox could not be opened")
+    response = await protocol.search("HEADER", MARKER_HEADER, token, charset=None)
+    numbers: list[str] = []
+    for line in response.lines:
+        text = bytes(line).decode("ascii", errors="replace")
+        if text.startswith("SEARCH"):
+            numbers += text.split()[1:]
+        elif text and text.split()[0].isdigit() and response.result == "OK":
+            numbers += [part for part in text.split() if part.isdigit()]
+    if not numbers:
+        return False
+    await protocol.store(",".join(numbers), "+FLAGS.SILENT", r"(\Deleted)")
+    await protocol.expunge()
+    with contextlib.suppress(aioimaplib.AioImapException):
+        await protocol.close()
+    return True
+
+
+def _pop3_find_and_delete(client: poplib.POP3, token: str) -> bool:
+    _, listing, _ = client.list()
+    found = False
+    for entry in listing:
+        number = entry.split()[0].decode("ascii")
+        _, lines, _ = client.top(number, 0)
+        header = f"{MARKER_HEADER}: {token}".encode().lower()
+        if any(line.strip().lower() == header for line in lines):
+            client.dele(number)
+            found = True
+    return found

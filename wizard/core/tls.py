@@ -1,0 +1,99 @@
+"""TLS settings and certificate details.
+
+Certificates are always verified: against the system store, plus ``--cafile`` or
+``SSL_CERT_FILE`` when given. TLS 1.2 is the floor; the host name is always checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import ssl
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+
+from wizard.core.models import CertificateInfo, Status
+
+# OpenSSL X509_V_ERR_* codes we tell apart (see openssl/x509_vfy.h).
+_X509_CERT_NOT_YET_VALID = 9
+_X509_CERT_HAS_EXPIRED = 10
+_X509_HOSTNAME_MISMATCH = 62
+_X509_IP_ADDRESS_MISMATCH = 64
+
+
+class TLSConfigError(Exception):
+    """The extra CA file cannot be used; the message is for people."""
+
+
+def make_tls_context(cafile: str | None = None) -> ssl.SSLContext:
+    """A verifying client context: system CAs, then the extra CA file, TLS 1.2 or newer."""
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.check_hostname = True
+    context.verify_mode = ssl.CERT_REQUIRED
+    extra = cafile or os.environ.get("SSL_CERT_FILE")
+    if extra:
+        try:
+            context.load_verify_locations(cafile=extra)
+        except FileNotFoundError:
+            raise TLSConfigError(f"CA file {extra} does not exist.") from None
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            raise TLSConfigError(
+                f"CA file {extra} cannot be used (not PEM certificates?): {exc}"
+            ) from None
+    return context
+
+
+def certificate_probe_context() -> ssl.SSLContext:
+    """A context that accepts any certificate, only to READ one for the diagnosis.
+
+    Used after a verifying handshake failed, on a fresh connection that never sends
+    credentials, so the user can see who issued the certificate (an antivirus, a proxy).
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def classify_tls_error(exc: ssl.SSLError) -> Status:
+    """Map a failed handshake to a status code."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        code = exc.verify_code
+        if code in (_X509_CERT_HAS_EXPIRED, _X509_CERT_NOT_YET_VALID):
+            return Status.CERTIFICATE_EXPIRED
+        if code in (_X509_HOSTNAME_MISMATCH, _X509_IP_ADDRESS_MISMATCH):
+            return Status.CERTIFICATE_HOSTNAME_MISMATCH
+        return Status.CERTIFICATE_UNTRUSTED
+    return Status.TLS_FAILED
+
+
+def tls_error_text(exc: ssl.SSLError) -> str:
+    """A short technical description of a failed handshake."""
+    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
+        return f"certificate verify failed: {exc.verify_message}"
+    reason = getattr(exc, "reason", None)
+    return str(reason or exc.strerror or exc).replace("_", " ").lower()
+
+
+def certificate_info(der: bytes) -> CertificateInfo | None:
+    """Subject, issuer, validity and fingerprint of a DER certificate (None if unreadable)."""
+    try:
+        cert = x509.load_der_x509_certificate(der)
+    except ValueError:
+        return None
+    return CertificateInfo(
+        subject=cert.subject.rfc4514_string() or "(empty)",
+        issuer=cert.issuer.rfc4514_string() or "(empty)",
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        sha256=cert.fingerprint(hashes.SHA256()).hex(":").upper(),
+    )
+
+
+def is_expired(info: CertificateInfo, now: dt.datetime | None = None) -> bool:
+    """True when the certificate's validity has ended (or not yet begun)."""
+    moment = now or dt.datetime.now(dt.UTC)
+    return not info.not_before <= moment <= info.not_after
