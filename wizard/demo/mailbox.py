@@ -1,0 +1,125 @@
+"""The demo account and its one mailbox, kept in pymap's in-memory (dict) backend.
+
+IMAP reads it through pymap itself; the SMTP server delivers into it and the POP3 responder
+reads and deletes from it through the same pymap objects, so a message sent to the demo
+address is visible over both incoming protocols.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import ssl
+from argparse import Namespace
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from pymap.backend.dict import Config, Identity, Login
+from pymap.backend.dict.mailbox import MailboxData
+from pymap.concurrent import Subsystem
+from pymap.parsing.message import AppendMessage
+from pymap.parsing.specials.fetchattr import FetchRequirement
+from pymap.user import Passwords, UserMetadata
+from pysasl.hashing import Cleartext
+
+#: The practice server's name in greetings, instead of the machine's name: asking the
+#: system for its fully qualified name (pymap's and aiosmtpd's default) can query DNS.
+SERVER_NAME = "localhost"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """The one account of the practice server: its address and the password it accepts."""
+
+    email: str
+    accepted_password: str = field(repr=False)
+
+    def accepts(self, username: str, password: str) -> bool:
+        """True for the demo address (any case) with the accepted password."""
+        user_ok = username.strip().lower() == self.email.lower()
+        # compare_digest so the demo does not teach timing leaks, even on loopback.
+        password_ok = hmac.compare_digest(password.encode(), self.accepted_password.encode())
+        return user_ok and password_ok
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """One message as POP3 sees it: pymap's UID and the raw bytes."""
+
+    uid: int
+    data: bytes
+
+
+class DemoIMAPConfig(Config):
+    """pymap's dict-backend settings with a fixed greeting and no per-login thread pool."""
+
+    @property
+    def greeting(self) -> bytes:
+        """The IMAP greeting text (pymap would otherwise look up this machine's DNS name)."""
+        return b"mailcom-wizard practice IMAP server ready"
+
+
+def imap_config(account: DemoAccount, context: ssl.SSLContext, *, starttls: bool) -> Config:
+    """pymap settings for one IMAP listener: STARTTLS offered, or TLS from the first byte."""
+    # pymap reads a few command-line options from this namespace; none of them apply.
+    args = Namespace(passlib_cfg=None, proxy_protocol=None, inherited_sockets=None, debug=False)
+    return DemoIMAPConfig(
+        args,
+        host="127.0.0.1",
+        port=0,
+        ssl_context=context,
+        # With tls_enabled pymap offers STARTTLS and refuses LOGIN until it is done; the
+        # implicit-TLS listener is already encrypted, so it allows LOGIN at once.
+        tls_enabled=starttls,
+        demo_data=False,
+        demo_user=account.email,
+        demo_password=account.accepted_password,
+        # A practice password shown on screen gains nothing from hashing; cleartext also
+        # keeps logins instant and needs no worker threads (pymap's default pool).
+        hash_context=Cleartext(),
+        cpu_subsystem=Subsystem.for_asyncio(),
+        reject_dnsbl=False,
+        invalid_user_sleep=0.1,
+    )
+
+
+class DemoMailbox:
+    """The demo account's INBOX in pymap's memory backend, shared by IMAP, POP3 and SMTP."""
+
+    def __init__(self, account: DemoAccount, config: Config) -> None:
+        self.account = account
+        self.login = Login(config)
+        self._config = config
+
+    async def create_user(self) -> None:
+        """Register the demo account with pymap (must run on the demo's event loop)."""
+        password = await Passwords(self._config).hash_password(self.account.accepted_password)
+        user = UserMetadata(self._config, self.account.email, password=password)
+        await self.login.demo_user_identity.set(user)
+
+    @asynccontextmanager
+    async def _inbox(self) -> AsyncIterator[MailboxData]:
+        identity = Identity(self.account.email, self.login, None, frozenset())
+        async with identity.new_session() as session:
+            yield await session.mailbox_set.get_mailbox("INBOX")
+
+    async def deliver(self, data: bytes) -> None:
+        """Put one message into the INBOX, as new (\\Recent) mail."""
+        async with self._inbox() as inbox:
+            await inbox.append(AppendMessage(data, dt.datetime.now(dt.UTC)), recent=True)
+
+    async def messages(self) -> list[StoredMessage]:
+        """Every message in the INBOX, oldest first."""
+        found: list[StoredMessage] = []
+        async with self._inbox() as inbox:
+            async for message in inbox.messages():
+                loaded = await message.load_content(FetchRequirement.CONTENT)
+                found.append(StoredMessage(uid=message.uid, data=bytes(loaded)))
+        return found
+
+    async def delete(self, uids: list[int]) -> None:
+        """Remove messages for good (POP3 QUIT after DELE); IMAP sessions see them expunged."""
+        if uids:
+            async with self._inbox() as inbox:
+                await inbox.delete(uids)
