@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 import textwrap
 from typing import TextIO
@@ -79,11 +80,14 @@ def format_report(report: CheckReport) -> str:
         else:
             out.append(f"  Test message: FAILED ({trip.status.value}): {trip.detail}")
     problems: list[Attempt] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[str] = set()
+    alike = len({a.status for a in report.attempts}) == 1
     for attempt in (report.incoming, report.outgoing, *report.attempts):
-        if attempt.ok or (attempt.title, attempt.advice) in seen:
+        # When everything failed the same way (no internet), one explanation is enough.
+        key = attempt.title if alike else attempt.title + attempt.advice
+        if attempt.ok or key in seen:
             continue
-        seen.add((attempt.title, attempt.advice))
+        seen.add(key)
         problems.append(attempt)
     for attempt in problems:
         out.append("")
@@ -103,7 +107,8 @@ def format_report(report: CheckReport) -> str:
         out.append(
             f"Not verified ({roles} failed). Fix the problem above, then run the check again."
         )
-    return "\n".join(out) + "\n"
+    # Sections add their own blank lines; never print two in a row.
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)) + "\n"
 
 
 def print_report(report: CheckReport, file: TextIO | None = None) -> None:

@@ -1,0 +1,212 @@
+"""Headless input handling: where the password comes from, bad input, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+
+from wizard.cli import main
+from wizard.core.models import Endpoint, Protocol, Security
+from wizard.core.provider import render_provider
+
+SECRET = "Zürich pass wörd 7"
+
+
+class MemoryKeyring(KeyringBackend):
+    """A real keyring backend that keeps secrets in memory (tests only)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def closed_provider(tmp_path: Path) -> Path:
+    port = _closed_port()
+    endpoints = [
+        Endpoint(Protocol.IMAP, "127.0.0.1", port, Security.SSL),
+        Endpoint(Protocol.POP3, "127.0.0.1", port, Security.SSL),
+        Endpoint(Protocol.SMTP, "127.0.0.1", port, Security.SSL),
+    ]
+    path = tmp_path / "closed.xml"
+    path.write_text(render_provider("closed", ["example.test"], endpoints))
+    return path
+
+
+@pytest.fixture
+def no_keyring() -> object:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def memory_keyring() -> object:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def test_no_password_source_exits_2_with_how_to(
+    closed_provider: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    no_keyring: object,
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code = main(["check", "--email", "a@example.test", "--provider", str(closed_provider)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--password-stdin" in err
+    assert "Traceback" not in err
+
+
+def test_password_stdin_keeps_spaces_and_non_ascii_and_never_prints_it(
+    closed_provider: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(SECRET + "\n"))
+    code = main(
+        [
+            "check",
+            "--email",
+            "a@example.test",
+            "--provider",
+            str(closed_provider),
+            "--password-stdin",
+            "--json",
+            "--timeout",
+            "2",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 1
+    report = json.loads(out)
+    assert report["verified"] is False
+    assert {a["status"] for a in report["attempts"]} == {"connection_refused"}
+    assert SECRET not in out + err
+
+
+def test_empty_stdin_password_is_bad_input(
+    closed_provider: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    code = main(
+        [
+            "check",
+            "--email",
+            "a@example.test",
+            "--provider",
+            str(closed_provider),
+            "--password-stdin",
+        ]
+    )
+    assert code == 2
+    assert "no password line" in capsys.readouterr().err
+
+
+def test_keyring_password_is_used(
+    closed_provider: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    memory_keyring: MemoryKeyring,
+) -> None:
+    memory_keyring.set_password("mailcom-wizard", "a@example.test", SECRET)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal, nothing to read
+    code = main(
+        ["check", "--email", "a@example.test", "--provider", str(closed_provider), "--timeout", "2"]
+    )
+    out, err = capsys.readouterr()
+    assert code == 1  # the servers are closed; what matters is that no password was asked
+    assert "connection_refused" in out
+    assert SECRET not in out + err
+
+
+def test_bad_address_and_unknown_domain(
+    closed_provider: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["check", "--email", "not-an-address", "--provider", str(closed_provider)])
+    assert code == 2
+    assert "needs an @" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("pw\n"))
+    code = main(
+        [
+            "check",
+            "--email",
+            "a@elsewhere.test",
+            "--provider",
+            str(closed_provider),
+            "--password-stdin",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Warning: elsewhere.test is not one of the" in err
+
+
+def test_missing_cafile_is_bad_input(
+    closed_provider: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "check",
+            "--email",
+            "a@example.test",
+            "--provider",
+            str(closed_provider),
+            "--cafile",
+            "/nonexistent/ca.pem",
+            "--password-stdin",
+        ]
+    )
+    assert code == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_unreachable_mailcom_says_so_in_plain_words(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No machine here reaches the internet, so the real mail.com names cannot be looked up.
+    # Make that certain (and keep the test on loopback) by failing every lookup.
+    import asyncio
+
+    async def no_dns(self: object, host: str, *args: object, **kwargs: object) -> object:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", no_dns)
+    monkeypatch.setattr("sys.stdin", io.StringIO("pw\n"))
+    code = main(["check", "--email", "someone@mail.com", "--password-stdin"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "mail.com cannot be reached" in out
+    assert "not connected to the internet" in " ".join(out.split())
+    assert out.count("cannot look up") == 1  # one explanation, not four
+    assert "Traceback" not in out + err
