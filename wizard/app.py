@@ -1,0 +1,288 @@
+"""The Textual wizard: global bindings and the flow (which screen comes next), nothing else.
+
+Each step is a ``Screen[T]`` in ``wizard/screens/`` that receives its input and dismisses
+with its result (``None`` means "go back"). The app keeps what the user typed between
+steps, so going back never loses it.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import WorkerFailed, get_current_worker
+
+from wizard import __version__
+from wizard.core import secrets
+from wizard.core.check import CheckOptions
+from wizard.core.models import Account, CheckReport, MailSettings
+from wizard.core.provider import Provider
+from wizard.screens.account import AccountForm, AccountScreen
+from wizard.screens.check import CheckOutcome, CheckScreen
+from wizard.screens.error import ErrorScreen
+from wizard.screens.export import ExportedProfile, ExportScreen
+from wizard.screens.help import HelpScreen
+from wizard.screens.instructions import InstructionsScreen
+from wizard.screens.protocol import ProtocolChoice, ProtocolScreen
+from wizard.screens.result import ResultChoice, ResultScreen
+from wizard.screens.send import SendScreen
+from wizard.screens.welcome import WelcomeScreen
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    """What the wizard shows about a running demo: the address and password to type."""
+
+    email: str
+    password: str = field(repr=False)
+    banner: str
+
+
+@dataclass
+class FlowState:
+    """What the user has entered so far; kept so Back never loses anything."""
+
+    form: AccountForm | None = None
+    round_trip: bool = False
+    report: CheckReport | None = None
+    settings: MailSettings | None = None
+    exported: ExportedProfile | None = None
+
+
+class WizardApp(App[None]):
+    """mailcom-wizard: from welcome to a verified account on the iPhone."""
+
+    CSS_PATH = "wizard.tcss"
+    TITLE = "mailcom-wizard"
+    SUB_TITLE = f"mail.com on your iPhone · {__version__}"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        provider: Provider,
+        options: CheckOptions | None = None,
+        *,
+        demo: DemoInfo | None = None,
+        clock: Clock = time.monotonic,
+        home: Path | None = None,
+    ) -> None:
+        """``clock`` times the live check (tests freeze it); ``home`` is where files go."""
+        super().__init__()
+        self.provider = provider
+        self.options = options or CheckOptions()
+        self.demo = demo
+        self.clock = clock
+        self.home = home
+        self.state = FlowState()
+        self._showing_error = False
+
+    # -- the flow ---------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        """Start at the welcome screen."""
+        self.show_welcome()
+
+    def show_welcome(self) -> None:
+        """Step 1: what will happen and what is needed."""
+        self.push_screen(WelcomeScreen(self.provider, demo=self.demo), self._after_welcome)
+
+    def _after_welcome(self, start: bool | None) -> None:
+        if start:
+            self.show_account()
+        else:
+            self.exit()
+
+    def show_account(self) -> None:
+        """Step 2: name, address, password."""
+        self.push_screen(
+            AccountScreen(
+                self.provider,
+                previous=self.state.form,
+                demo_email=self.demo.email if self.demo else None,
+                keyring_allowed=self.demo is None,
+            ),
+            self._after_account,
+        )
+
+    def _after_account(self, form: AccountForm | None) -> None:
+        if form is None:
+            return
+        self.state.form = form
+        if form.back:
+            self.show_welcome()
+        else:
+            self.show_protocol()
+
+    def show_protocol(self) -> None:
+        """Step 3: IMAP or POP."""
+        form = self.state.form
+        assert form is not None
+        self.push_screen(
+            ProtocolScreen(self.provider, form.account.incoming, round_trip=self.state.round_trip),
+            self._after_protocol,
+        )
+
+    def _after_protocol(self, choice: ProtocolChoice | None) -> None:
+        form = self.state.form
+        assert form is not None
+        if choice is None:
+            self.show_account()
+            return
+        self.state.form = replace(form, account=replace(form.account, incoming=choice.incoming))
+        self.state.round_trip = choice.round_trip
+        self.state.report = None
+        self.show_check()
+
+    def show_check(self) -> None:
+        """Step 4: the live check (or the last one's result when coming back to it)."""
+        form = self.state.form
+        assert form is not None
+        self.push_screen(
+            CheckScreen(
+                form.account,
+                self.provider,
+                replace(self.options, round_trip=self.state.round_trip),
+                clock=self.clock,
+                report=self.state.report,
+            ),
+            self._after_check,
+        )
+
+    def _after_check(self, outcome: CheckOutcome | None) -> None:
+        form = self.state.form
+        assert form is not None
+        if outcome is None:
+            self.state.report = None
+            self.show_account()
+            return
+        self.state.report = outcome.report
+        self.state.settings = outcome.settings
+        if outcome.settings.verified and form.remember and self.demo is None:
+            self.remember_password(form.account)
+        self.show_result()
+
+    def show_result(self) -> None:
+        """Step 5: iPhone steps or a profile."""
+        settings = self.state.settings
+        assert settings is not None
+        self.push_screen(ResultScreen(settings), self._after_result)
+
+    def _after_result(self, choice: ResultChoice | None) -> None:
+        if choice is None:
+            self.show_check()
+        elif choice == "steps":
+            self.show_instructions()
+        else:
+            self.show_export()
+
+    def show_instructions(self) -> None:
+        """Step 6a: the iPhone Settings steps."""
+        settings = self.state.settings
+        assert settings is not None
+        self.push_screen(InstructionsScreen(settings, home=self.home), lambda _: self.show_result())
+
+    def show_export(self) -> None:
+        """Step 6b: write a configuration profile."""
+        settings = self.state.settings
+        form = self.state.form
+        assert settings is not None and form is not None
+        self.push_screen(
+            ExportScreen(settings, form.account.password, home=self.home),
+            self._after_export,
+        )
+
+    def _after_export(self, exported: ExportedProfile | None) -> None:
+        if exported is None:
+            self.show_result()
+            return
+        self.state.exported = exported
+        self.show_send()
+
+    def show_send(self) -> None:
+        """Step 7: hand the profile to the phone with a QR code."""
+        exported = self.state.exported
+        assert exported is not None
+        self.push_screen(SendScreen(exported), lambda _: self.show_result())
+
+    # -- actions ----------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """F1: what each key does and what the wizard is for."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def remember_password(self, account: Account) -> None:
+        """Store the password in the keyring, off the UI thread (keyrings can be slow)."""
+        self.run_worker(
+            lambda: self._store_password(account),
+            thread=True,
+            group="keyring",
+            name="remember-password",
+        )
+
+    def _store_password(self, account: Account) -> None:
+        stored = secrets.set_password(account.email, account.password)
+        if not get_current_worker().is_cancelled:
+            message = (
+                "Your password is remembered in the system keyring."
+                if stored
+                else "The password could not be stored in the keyring; "
+                "you will be asked for it next time."
+            )
+            self.call_from_thread(
+                self.notify, message, severity="information" if stored else "warning"
+            )
+
+    # -- the one place unexpected errors end up -----------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Any exception that escapes a handler or a worker: one dialog, never a traceback.
+
+        Harlequin does the same; Textual's default prints a traceback and exits.
+        """
+        if self._showing_error or not self.is_running:
+            # An error while showing the error (or while starting/stopping): give up as
+            # Textual does, rather than loop.
+            super()._handle_exception(error)
+            return
+        self._showing_error = True
+        if isinstance(error, WorkerFailed):
+            error = error.error if isinstance(error.error, Exception) else error
+        password = self.state.form.account.password if self.state.form else None
+        demo_password = self.demo.password if self.demo else None
+        details = "".join(traceback.format_exception(error))
+        details = secrets.scrub(details, password, demo_password)
+        summary = secrets.scrub(f"{type(error).__name__}: {error}", password, demo_password)
+        try:
+            self.push_screen(ErrorScreen(summary, details), self._after_error)
+        except Exception:
+            super()._handle_exception(error)
+
+    def _after_error(self, start_over: bool | None) -> None:
+        """After an unexpected error: quit, or start again from the account (nothing lost).
+
+        The screen where the error happened may have stopped handling messages (Textual
+        ends a widget's message loop after an exception), so it is not returned to.
+        """
+        self._showing_error = False
+        if not start_over:
+            self.exit(return_code=1)
+            return
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if self.state.form is None:
+            self.show_welcome()
+        else:
+            self.show_account()

@@ -1,0 +1,221 @@
+"""Step 5b: write a configuration profile, then offer to send it to the iPhone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
+
+from wizard.core.models import MailSettings
+from wizard.core.profile import (
+    ProfileWriteError,
+    WriteProblem,
+    build_profile,
+    check_output_path,
+    write_profile,
+)
+from wizard.core.signing import SigningError, read_pem_file, sign_profile
+from wizard.screens.confirm import ConfirmScreen
+
+PASSWORD_WARNING = (
+    "[b]Careful:[/b] anyone who gets this file can read the password in it. The file is made "
+    "readable by you only; delete it once the iPhone is set up. Without the password, the "
+    "iPhone simply asks for it once while installing."
+)
+NEXT_STEPS = (
+    "[b]What next:[/b] choose [b]Send to iPhone[/b] for a QR code the iPhone's camera can "
+    "open, or get the file to the phone another way (AirDrop, or mail it to an account the "
+    "phone already has) and open it there; then Settings > Profile Downloaded > Install."
+)
+
+
+def default_profile_path(home: Path, settings: MailSettings) -> Path:
+    """``~/mailcom-<address>.mobileconfig``."""
+    return home / f"mailcom-{settings.email}.mobileconfig"
+
+
+@dataclass(frozen=True)
+class ExportedProfile:
+    """A profile that was written: where, and whether it holds the password."""
+
+    path: Path
+    contains_password: bool
+    signed: bool
+
+
+class ExportScreen(Screen[ExportedProfile | None]):
+    """Writes the profile in a worker; dismisses with it for "Send to iPhone", None for Back."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+w", "write", "Write profile"),
+    ]
+
+    def __init__(self, settings: MailSettings, password: str, *, home: Path | None = None) -> None:
+        """``password`` goes into the profile only if the user turns that on."""
+        super().__init__()
+        self.settings = settings
+        self._password = password
+        self.home = home
+        self.exported: ExportedProfile | None = None
+
+    def compose(self) -> ComposeResult:
+        """Path, password switch and warning, signing files, status, buttons."""
+        yield Header()
+        with VerticalScroll(id="export-form", classes="step-body"):
+            if not self.settings.verified:
+                yield Static(
+                    "! These settings are [b]unverified[/b]; the profile says so in its "
+                    "description.",
+                    classes="unverified",
+                    markup=True,
+                )
+            yield Label("Save the profile as", classes="field-label")
+            yield Input(
+                str(default_profile_path(self.home or Path.home(), self.settings)),
+                id="output-path",
+            )
+            yield Checkbox(
+                "Put the password in the profile (not recommended)", id="include-password"
+            )
+            yield Static(PASSWORD_WARNING, id="password-warning", classes="warning", markup=True)
+            yield Checkbox("Sign the profile with my certificate (optional)", id="sign")
+            with Vertical(id="signing-fields"):
+                yield Label("Certificate (PEM)", classes="field-label")
+                yield Input(placeholder="/path/to/certificate.pem", id="sign-cert")
+                yield Label("Private key (PEM)", classes="field-label")
+                yield Input(placeholder="/path/to/key.pem", id="sign-key")
+            yield Static("", id="export-status", classes="field-status", markup=False)
+            yield Static(NEXT_STEPS, id="export-next", markup=True)
+        with Horizontal(classes="button-row"):
+            yield Button("Back", id="back")
+            yield Button("Write profile", id="write", variant="primary")
+            yield Button("Send to iPhone", id="send", variant="success")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Only the path and the switches show at first."""
+        self.sub_title = "Export a configuration profile"
+        self.query_one("#password-warning").display = False
+        self.query_one("#signing-fields").display = False
+        self.query_one("#export-next").display = False
+        self.query_one("#send").display = False
+        self.query_one("#write", Button).focus()
+
+    @on(Checkbox.Changed, "#include-password")
+    def _password_switched(self, event: Checkbox.Changed) -> None:
+        self.query_one("#password-warning").display = event.value
+
+    @on(Checkbox.Changed, "#sign")
+    def _sign_switched(self, event: Checkbox.Changed) -> None:
+        self.query_one("#signing-fields").display = event.value
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_write()
+
+    @on(Button.Pressed, "#write")
+    def action_write(self) -> None:
+        """Check the path (asking before replacing a file), then write in a worker."""
+        path = Path(self.query_one("#output-path", Input).value.strip()).expanduser()
+        if not str(path) or str(path) == ".":
+            self._status("Type where to save the profile.", error=True)
+            return
+        try:
+            check_output_path(path, force=False)
+        except ProfileWriteError as exc:
+            if exc.problem is not WriteProblem.EXISTS:
+                self._status(str(exc), error=True)
+                return
+
+            def replace(yes: bool | None) -> None:
+                if yes:
+                    self._start_writing(path, force=True)
+
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Replace the file?",
+                    f"{path} already exists.",
+                    yes="Replace it",
+                    no="Keep it",
+                ),
+                replace,
+            )
+            return
+        self._start_writing(path, force=False)
+
+    def _start_writing(self, path: Path, *, force: bool) -> None:
+        include_password = self.query_one("#include-password", Checkbox).value
+        signing = self.query_one("#sign", Checkbox).value
+        cert = self.query_one("#sign-cert", Input).value.strip() if signing else ""
+        key = self.query_one("#sign-key", Input).value.strip() if signing else ""
+        if signing and not (cert and key):
+            self._status("To sign, give both the certificate and its private key.", error=True)
+            return
+        self._status("Writing…")
+        self.query_one("#write", Button).disabled = True
+        self.write_worker(path, force, include_password, cert, key)
+
+    @work(thread=True, exclusive=True, group="export")
+    def write_worker(
+        self, path: Path, force: bool, include_password: bool, cert: str, key: str
+    ) -> None:
+        """Build, sign if asked, and write the profile (all in the core)."""
+        try:
+            data = build_profile(
+                self.settings, password=self._password if include_password else None
+            )
+            if cert:
+                data = sign_profile(
+                    data,
+                    read_pem_file(Path(cert).expanduser(), "certificate"),
+                    read_pem_file(Path(key).expanduser(), "private key"),
+                )
+            write_profile(path, data, force=force, private=include_password)
+        except (ProfileWriteError, SigningError) as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        exported = ExportedProfile(path=path, contains_password=include_password, signed=bool(cert))
+        self.app.call_from_thread(self._written, exported)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#write", Button).disabled = False
+        self._status(message, error=True)
+
+    def _written(self, exported: ExportedProfile) -> None:
+        self.exported = exported
+        self.query_one("#write", Button).disabled = False
+        extra = (
+            " It contains the password and is readable by you only."
+            if (exported.contains_password)
+            else ""
+        )
+        signed = " Signed." if exported.signed else ""
+        self._status(f"✓ Written: {exported.path}.{signed}{extra}", ok=True)
+        self.query_one("#export-next").display = True
+        send = self.query_one("#send", Button)
+        send.display = True
+        send.focus()
+        self.query_one("#export-form", VerticalScroll).scroll_end(animate=False)
+
+    def _status(self, message: str, *, error: bool = False, ok: bool = False) -> None:
+        status = self.query_one("#export-status", Static)
+        status.set_classes("field-status" + (" -error" if error else " -ok" if ok else ""))
+        status.update(message)
+
+    @on(Button.Pressed, "#send")
+    def _send(self) -> None:
+        if self.exported is not None:
+            self.dismiss(self.exported)
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        """Back to the choice of steps or profile."""
+        self.dismiss(None)

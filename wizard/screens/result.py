@@ -1,0 +1,100 @@
+"""Step 5: the settings that will be used, and the choice of how to get them on the phone."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Static
+
+from wizard.core.models import MailSettings
+
+ResultChoice = Literal["steps", "export"]
+
+
+def settings_summary(settings: MailSettings) -> str:
+    """The incoming and outgoing servers, as markup lines."""
+    incoming, outgoing = settings.incoming, settings.outgoing
+    return (
+        f"Incoming ({settings.incoming_choice.value.upper()}): "
+        f"[b]{incoming.host}[/b] port [b]{incoming.port}[/b], {incoming.security.label}\n"
+        f"Outgoing (SMTP): [b]{outgoing.host}[/b] port [b]{outgoing.port}[/b], "
+        f"{outgoing.security.label}\n"
+        f"User name: [b]{settings.incoming_username}[/b]"
+    )
+
+
+class ResultScreen(Screen[ResultChoice | None]):
+    """Shows the settings; dismisses with "steps" or "export", or None to go back."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("s", "choose('steps')", "iPhone steps"),
+        Binding("e", "choose('export')", "Export profile"),
+    ]
+
+    def __init__(self, settings: MailSettings) -> None:
+        """``settings`` are what the steps or the profile will contain."""
+        super().__init__()
+        self.settings = settings
+
+    def compose(self) -> ComposeResult:
+        """Verdict, settings, two big choices."""
+        yield Header()
+        with VerticalScroll(id="result-body", classes="step-body"):
+            if self.settings.verified:
+                yield Static(
+                    "[b]✓ These settings are verified:[/b] the servers accepted your login.",
+                    id="result-verdict",
+                    classes="-ok",
+                    markup=True,
+                )
+            else:
+                yield Static(
+                    "[b]! Unverified settings.[/b] The login was not proven; these are "
+                    f"{self.settings.provider_name}'s usual servers.",
+                    id="result-verdict",
+                    classes="-warning",
+                    markup=True,
+                )
+            yield Static(settings_summary(self.settings), id="result-settings", markup=True)
+            yield Static("How do you want to set up the iPhone?", classes="question")
+            with Horizontal(id="result-choices"):
+                yield Button("Show me the iPhone steps", id="steps", variant="primary")
+                yield Button("Export a configuration profile", id="export")
+            yield Static(
+                "[b]Steps[/b]: you type the values into Settings > Apps > Mail > Mail Accounts.\n"
+                "[b]Profile[/b]: one file to install on the phone; the wizard can show a QR "
+                "code to send it.",
+                classes="hint",
+                markup=True,
+            )
+        with Horizontal(classes="button-row"):
+            yield Button("Back", id="back")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Focus the first choice."""
+        self.sub_title = "Step 4 of 4: set up the iPhone"
+        self.query_one("#steps", Button).focus()
+
+    @on(Button.Pressed, "#steps")
+    def _steps(self) -> None:
+        self.dismiss("steps")
+
+    @on(Button.Pressed, "#export")
+    def _export(self) -> None:
+        self.dismiss("export")
+
+    def action_choose(self, choice: ResultChoice) -> None:
+        """S or E."""
+        self.dismiss(choice)
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        """Back to the check."""
+        self.dismiss(None)

@@ -1,0 +1,160 @@
+"""After Export: offer the profile once at a secret link on this network, as a QR code."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Static
+
+from wizard.core.serve import (
+    DEFAULT_MINUTES,
+    PLAIN_HTTP_WARNING,
+    EventKind,
+    ProfileServer,
+    ServeError,
+    ServeEvent,
+    StopReason,
+    choose_host,
+    is_loopback,
+    load_profile_file,
+    phone_steps,
+    qr_text,
+)
+from wizard.screens.confirm import ConfirmScreen
+from wizard.screens.export import ExportedProfile
+
+EVENT_TEXT = {
+    EventKind.DOWNLOAD_STARTED: "The phone is downloading the profile…",
+    EventKind.DOWNLOAD_FAILED: "A download broke off; the link still works, try again.",
+    EventKind.NOT_FOUND: "Something asked for a wrong link (ignored).",
+}
+
+
+class SendScreen(Screen[None]):
+    """Shows the QR code while a worker waits; leaving the screen stops the server."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back (stop sending)")]
+
+    def __init__(
+        self,
+        exported: ExportedProfile,
+        *,
+        host: str | None = None,
+        minutes: float = DEFAULT_MINUTES,
+    ) -> None:
+        """``host`` overrides the detected local-network address (tests use loopback)."""
+        super().__init__()
+        self.exported = exported
+        self.host = host
+        self.minutes = minutes
+        self.server: ProfileServer | None = None
+        self.url: str | None = None
+
+    def compose(self) -> ComposeResult:
+        """QR code on the left, link and phone steps on the right."""
+        yield Header()
+        with Horizontal(id="send-body"):
+            yield Static("", id="qr-code")
+            with VerticalScroll(id="send-text"):
+                yield Static("Preparing the link…", id="send-status", markup=False)
+                yield Static("", id="send-url", markup=False)
+                yield Static("", id="send-steps", markup=False)
+        with Horizontal(classes="button-row"):
+            yield Button("Back", id="back")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Ask first when the profile holds a password; then start serving."""
+        self.sub_title = "Send the profile to the iPhone"
+        self.query_one("#qr-code").display = False
+        if self.exported.contains_password:
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Send a profile that contains a password?",
+                    PLAIN_HTTP_WARNING + " Go on only on a network you trust.",
+                    yes="Send it anyway",
+                    no="Don't send",
+                ),
+                self._confirmed,
+            )
+        else:
+            self.serve()
+
+    def _confirmed(self, yes: bool | None) -> None:
+        if yes:
+            self.serve()
+        else:
+            self._status("Not sent. Go back and export the profile without the password.")
+
+    @work(exclusive=True, group="serve")
+    async def serve(self) -> None:
+        """Start the one-time server, show its QR code, wait until it stops and say why."""
+        try:
+            profile = load_profile_file(self.exported.path)
+            host = choose_host(self.host)
+            server = ProfileServer(
+                profile,
+                host.address,
+                time_limit=self.minutes * 60,
+                on_event=self._event_from_server,
+            )
+            self.url = server.start()
+        except ServeError as exc:
+            self._status(f"Cannot offer the profile: {exc}")
+            return
+        self.server = server
+        qr = self.query_one("#qr-code", Static)
+        qr.update(qr_text(self.url))
+        qr.display = True
+        self.query_one("#send-url", Static).update(f"Link: {self.url}")
+        steps = "\n".join(f"{n}. {step}" for n, step in enumerate(phone_steps(profile), 1))
+        self.query_one("#send-steps", Static).update(steps)
+        note = (
+            " (This is a loopback address: only this computer can open it.)"
+            if is_loopback(host.address)
+            else ""
+        )
+        self._status(
+            f"Waiting for the iPhone (up to {self.minutes:g} minutes). "
+            f"Scan the code with the Camera app.{note}"
+        )
+        reason = await server.wait_async()
+        if reason is StopReason.DOWNLOADED:
+            self._status(
+                "✓ The iPhone downloaded the profile. Now open Settings > Profile Downloaded "
+                "and tap Install. The link no longer works."
+            )
+        elif reason is StopReason.TIMED_OUT:
+            self._status(
+                "The link expired before the iPhone downloaded the profile. "
+                "Go Back and choose Send to iPhone again for a new link."
+            )
+        if reason is not StopReason.CANCELLED:
+            qr.display = False
+        self.set_class(reason is StopReason.DOWNLOADED, "-downloaded")
+
+    def _event_from_server(self, event: ServeEvent) -> None:
+        """Called from a server thread."""
+        text = EVENT_TEXT.get(event.kind)
+        if text:
+            self.app.call_from_thread(self.notify, text)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#send-status", Static).update(text)
+
+    def on_unmount(self) -> None:
+        """Leaving the screen ends the offer."""
+        if self.server is not None:
+            self.server.stop()
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        """Stop sending and go back."""
+        if self.server is not None:
+            self.server.stop()
+        self.dismiss(None)

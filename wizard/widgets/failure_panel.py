@@ -1,0 +1,83 @@
+"""The diagnosis of one failed attempt: title, fix, the server's words, the certificate."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from wizard.core.models import Attempt
+
+DATE_FORMAT = "%Y-%m-%d %H:%M UTC"
+
+
+def describe_attempt(attempt: Attempt) -> Content:
+    """An attempt as text for people: what went wrong and what to do."""
+    parts: list[Content | str] = [
+        Content.from_markup(
+            "[b]$where[/b]\n", where=f"{attempt.endpoint.label}, {attempt.endpoint.host}"
+        ),
+    ]
+    if attempt.ok:
+        parts.append(
+            "Logged in." if attempt.login_tested else "Reached securely (login tested elsewhere)."
+        )
+        return Content.assemble(*parts)
+    parts.append(
+        Content.from_markup(
+            "[b $text-error]$title[/]\n", title=attempt.title or attempt.status.value
+        )
+    )
+    if attempt.advice:
+        parts.append(Content(attempt.advice + "\n"))
+    if attempt.server_reply:
+        parts.append(
+            Content.from_markup("[dim]Server said:[/dim] $reply\n", reply=attempt.server_reply)
+        )
+    certificate = attempt.certificate
+    if certificate is not None:
+        parts.append(
+            Content.from_markup(
+                "[b]Certificate[/b]\n  subject: $subject\n  issuer:  $issuer\n"
+                "  valid:   $start to $end\n",
+                subject=certificate.subject,
+                issuer=certificate.issuer,
+                start=certificate.not_before.strftime(DATE_FORMAT),
+                end=certificate.not_after.strftime(DATE_FORMAT),
+            )
+        )
+    parts.append(Content.from_markup("[dim]Code: $code[/dim]", code=attempt.status.value))
+    return Content.assemble(*parts)
+
+
+class FailurePanel(VerticalScroll):
+    """Shows one or more diagnoses; hidden while there is nothing to show."""
+
+    DEFAULT_CSS = """
+    FailurePanel {
+        height: auto;
+        max-height: 12;
+        border: round $error;
+        border-title-color: $text-error;
+        padding: 0 1;
+        display: none;
+        &.-shown { display: block; }
+        &.-ok { border: round $success; border-title-color: $text-success; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        """An empty, hidden panel."""
+        super().__init__(Static("", classes="failure-text"), id=id)
+        self.border_title = "What went wrong"
+        self.attempts: tuple[Attempt, ...] = ()
+
+    def show(self, *attempts: Attempt) -> None:
+        """Show these attempts (none hides the panel)."""
+        self.attempts = attempts
+        self.set_class(bool(attempts), "-shown")
+        failed = any(not attempt.ok for attempt in attempts)
+        self.set_class(not failed, "-ok")
+        self.border_title = "What went wrong" if failed else "Details"
+        text = Content("\n\n").join(describe_attempt(attempt) for attempt in attempts)
+        self.query_one(".failure-text", Static).update(text)

@@ -1,0 +1,61 @@
+"""One exact value for the phone (label, value, note) that can be copied with one key."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Label
+
+from wizard.core.instructions import Value
+
+
+class ValueRow(Horizontal, can_focus=True):
+    """A focusable value; C (or a click) copies it to the clipboard when it is copyable."""
+
+    DEFAULT_CSS = """
+    ValueRow {
+        height: auto;
+        padding: 0 0 0 4;
+        & > .value-label { width: 16; color: $text-muted; }
+        & > .value-value { width: auto; max-width: 1fr; }
+        & > .value-note { width: 1fr; color: $text-muted; padding-left: 2; }
+        &.-copyable > .value-value { text-style: bold; color: $text-accent; }
+        &.-verified.-copyable > .value-value { background: $success-muted; color: $text; }
+        &.-placeholder > .value-value { text-style: italic; }
+        &:focus { background: $boost; }
+        &:focus > .value-label { color: $text; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("c", "copy", "Copy value")]
+
+    def __init__(self, value: Value, *, verified: bool) -> None:
+        """``verified`` highlights values a live check proved."""
+        classes = "-copyable" if value.copyable else "-placeholder"
+        if verified:
+            classes += " -verified"
+        super().__init__(classes=classes)
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        """Label, value, note."""
+        yield Label(self.value.label, classes="value-label")
+        yield Label(self.value.value, classes="value-value", markup=False)
+        yield Label(self.value.note, classes="value-note", markup=False)
+
+    def action_copy(self) -> None:
+        """Put the value on the clipboard (placeholders such as the password are not)."""
+        if not self.value.copyable:
+            self.notify(f"{self.value.label}: type this yourself.", severity="warning")
+            return
+        self.app.copy_to_clipboard(self.value.value)
+        self.notify(f"Copied {self.value.label}: {self.value.value}")
+
+    def on_click(self, event: events.Click) -> None:
+        """A click copies too."""
+        self.focus()
+        self.action_copy()
