@@ -377,7 +377,9 @@ def render_markdown(instructions: Instructions) -> str:
         if step.values:
             lines += ["", "   | Field | Value | Note |", "   |---|---|---|"]
             for value in step.values:
-                shown = f"`{value.value}`" if value.copyable else _md(value.value)
+                # In a table even a code span must escape "|" (GitHub-flavoured Markdown).
+                code = value.value.replace("|", "\\|")
+                shown = f"`{code}`" if value.copyable else _md(value.value)
                 lines.append(f"   | {_md(value.label)} | {shown} | {_md(value.note)} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

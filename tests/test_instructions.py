@@ -1,0 +1,184 @@
+"""iPhone steps: the verified values, the right menu path per iOS version, never the password."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from tests.test_profile import PASSWORD, settings
+from wizard.core.instructions import (
+    Instructions,
+    Step,
+    build_instructions,
+    render_markdown,
+    render_text,
+)
+from wizard.core.models import IncomingChoice
+
+
+def values_of(instructions: Instructions, title: str) -> dict[str, str]:
+    (step,) = [s for s in instructions.steps if s.title == title]
+    return {value.label: value.value for value in step.values}
+
+
+def step_titled(instructions: Instructions, start: str) -> Step:
+    (step,) = [s for s in instructions.steps if s.title.startswith(start)]
+    return step
+
+
+@pytest.mark.parametrize("ios", [17, 18])
+@pytest.mark.parametrize("choice", [IncomingChoice.IMAP, IncomingChoice.POP])
+@pytest.mark.parametrize("smtp_port", [465, 587])
+def test_steps_carry_the_verified_values(ios: int, choice: IncomingChoice, smtp_port: int) -> None:
+    mail_settings = settings(choice, smtp_port=smtp_port)
+    instructions = build_instructions(mail_settings, ios)
+    host = "imap.mail.com" if choice is IncomingChoice.IMAP else "pop.mail.com"
+    port = "993" if choice is IncomingChoice.IMAP else "995"
+    label = "IMAP" if choice is IncomingChoice.IMAP else "POP"
+
+    assert instructions.warning_unverified is None
+    assert values_of(instructions, "Fill in the New Account sheet")["Email"] == "alice@mail.com"
+    assert values_of(instructions, "Fill in Incoming Mail Server") == {
+        "Host Name": host,
+        "User Name": "alice@mail.com",
+        "Password": "your mail.com password",
+    }
+    assert values_of(instructions, "Fill in Outgoing Mail Server") == {
+        "Host Name": "smtp.mail.com",
+        "User Name": "alice@mail.com",
+        "Password": "your mail.com password",
+    }
+    assert values_of(instructions, "Check the incoming settings")["Server Port"] == port
+    assert values_of(instructions, "Check the incoming settings")["Use SSL"] == "On"
+    smtp = values_of(instructions, "Check the outgoing (SMTP) settings")
+    assert smtp["Server Port"] == str(smtp_port)
+    assert smtp["Use SSL"] == "On"
+    assert smtp["Authentication"] == "Password"
+    assert [s.title for s in instructions.steps][3] == f"Choose {label}"
+    assert "cannot be changed later" in step_titled(instructions, "Choose " + label).text
+
+    for text in (render_text(instructions), render_markdown(instructions)):
+        assert host in text
+        assert "smtp.mail.com" in text
+        assert port in text
+        assert str(smtp_port) in text
+        assert f"iOS {'18 and later' if ios == 18 else '17 and earlier'}" in text
+        assert PASSWORD not in text
+        assert "Warning" not in text
+        assert "WARNING" not in text
+
+
+def test_menu_path_depends_on_the_ios_version() -> None:
+    ios18 = build_instructions(settings(), 18).steps[0].text
+    ios17 = build_instructions(settings(), 17).steps[0].text
+    assert "Settings, then tap Apps > Mail > Mail Accounts > Add Account" in ios18
+    assert "Settings, then tap Mail > Accounts > Add Account" in ios17
+    assert "Apps >" not in ios17
+    for text in (ios17, ios18):
+        assert 'type "Mail" in the search field' in text
+    assert "Add Mail Account" in build_instructions(settings(), 17).steps[1].text
+
+
+def test_the_steps_cover_the_whole_setup_in_order() -> None:
+    titles = [step.title for step in build_instructions(settings(), 18).steps]
+    expected = [
+        "Open the mail account settings",
+        "Choose Other",
+        "Fill in the New Account sheet",
+        "Choose IMAP",
+        "Fill in Incoming Mail Server",
+        "Fill in Outgoing Mail Server",
+        "Tap Next, then Save",
+        "Check the incoming settings",
+        "Check the outgoing (SMTP) settings",
+    ]
+    assert titles[: len(expected)] == expected
+    text = render_text(build_instructions(settings(), 18))
+    assert "Verifying…" in text
+    assert "Cannot Verify Server Identity" in text
+    assert "not responding" in text
+    assert "without SSL" in text
+    assert "25, 587 and 465" in text
+    # Cross references point at the right step numbers.
+    assert "(steps 8 and 9)" in text
+    assert re.search(r"^8\. Check the incoming settings$", text, re.MULTILINE)
+
+
+def test_outgoing_fields_must_be_filled_even_if_ios_says_optional() -> None:
+    step = step_titled(build_instructions(settings(), 18), "Fill in Outgoing")
+    assert "optional" in step.text
+    assert "fill them in anyway" in step.text
+
+
+def test_password_change_updates_both_servers() -> None:
+    step = step_titled(build_instructions(settings(), 18), "After you change your password")
+    assert "Password (incoming)" in step.text
+    assert "SMTP > smtp.mail.com > Password (outgoing)" in step.text
+
+
+def test_app_specific_password_is_named_when_two_step_verification_is_on() -> None:
+    mail_settings = dataclasses.replace(settings(), app_password=True)
+    instructions = build_instructions(mail_settings, 18)
+    password = values_of(instructions, "Fill in Incoming Mail Server")["Password"]
+    assert password.startswith("the app-specific password you created")
+    assert "your mail.com password" not in render_text(instructions).replace(
+        "not your normal mail.com password", ""
+    )
+
+
+def test_password_values_are_not_offered_for_copying() -> None:
+    instructions = build_instructions(settings(), 18)
+    for step in instructions.steps:
+        for value in step.values:
+            if value.label == "Password":
+                assert not value.copyable
+            if value.label in ("Host Name", "User Name", "Email", "Server Port"):
+                assert value.copyable
+
+
+def test_unverified_settings_carry_a_warning_at_the_top() -> None:
+    instructions = build_instructions(settings(verified=False), 17)
+    assert instructions.warning_unverified is not None
+    assert "NOT been checked" in instructions.warning_unverified
+    text = render_text(instructions)
+    title_line, underline, blank, warning = text.splitlines()[:4]
+    assert title_line == instructions.title
+    assert underline == "=" * len(title_line)
+    assert blank == ""
+    assert warning.startswith("WARNING: These settings have NOT been checked")
+    assert "Not checked." in text
+    markdown = render_markdown(instructions)
+    assert markdown.splitlines()[2].startswith("> **Warning:** These settings have NOT")
+
+
+def test_verified_settings_say_when_they_were_checked() -> None:
+    text = render_text(build_instructions(settings(), 18))
+    assert "Checked on 2025-03-01 at 12:30 UTC" in text
+    assert "WARNING" not in text
+
+
+def test_markdown_renders_numbered_steps_and_value_tables() -> None:
+    markdown = render_markdown(build_instructions(settings(smtp_port=587), 18))
+    assert markdown.startswith("# Set up alice@mail.com on an iPhone (iOS 18 and later, IMAP)\n")
+    assert "1. **Open the mail account settings**" in markdown
+    assert "   | Host Name | `smtp.mail.com` |  |" in markdown
+    assert "   | Server Port | `587` |  |" in markdown
+    # Placeholders are not shown as code to copy.
+    assert "   | Password | your mail.com password | type it yourself |" in markdown
+    assert "STARTTLS" in markdown
+    numbers = re.findall(r"^(\d+)\. \*\*", markdown, re.MULTILINE)
+    assert numbers == [str(n) for n in range(1, len(numbers) + 1)]
+
+
+def test_markdown_escapes_characters_that_would_change_the_layout() -> None:
+    mail_settings = dataclasses.replace(settings(), email="first_last@mail.com", name="A | B")
+    markdown = render_markdown(build_instructions(mail_settings, 18))
+    assert "first\\_last@mail.com" in markdown
+    assert "   | Name | `A \\| B` |" in markdown
+
+
+def test_unknown_ios_version_is_refused() -> None:
+    with pytest.raises(ValueError, match="iOS 16"):
+        build_instructions(settings(), 16)

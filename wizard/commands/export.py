@@ -1,0 +1,169 @@
+"""``mailcom-wizard export``: check the account, then write a configuration profile."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+
+from wizard.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+from wizard.commands.common import open_session
+from wizard.commands.instructions import settings_for
+from wizard.core.models import MailSettings
+from wizard.core.profile import (
+    ProfileWriteError,
+    WriteProblem,
+    build_profile,
+    check_output_path,
+    write_profile,
+)
+from wizard.core.signing import (
+    SigningError,
+    check_signer,
+    load_certificate,
+    load_private_key,
+    read_pem_file,
+    sign_profile,
+)
+
+INCLUDE_WARNING = (
+    "Warning: --include-password stores your password in the profile as plain text. "
+    "Apple says passwords belong only in encrypted profiles: anyone who gets a copy of this "
+    "file (a Downloads folder, a mail attachment, a backup) can read your password. The "
+    "file is made readable by you only (mode 0600); delete it once the iPhone has it. "
+    "Without this option iOS simply asks for the password once while installing."
+)
+
+
+class _Signer:
+    """The PEM bytes of a checked certificate, key and optional chain."""
+
+    def __init__(self, cert_pem: bytes, key_pem: bytes, chain_pem: bytes | None) -> None:
+        self.cert_pem = cert_pem
+        self.key_pem = key_pem
+        self.chain_pem = chain_pem
+        self.subject = load_certificate(cert_pem).subject.rfc4514_string()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the profile; exit 1 when the check fails, 2 on bad input. Nothing else is left."""
+    verify = not args.no_verify
+    try:
+        signer = _load_signer(args)
+        target = check_output_path(args.output, force=args.force)
+    except SigningError as exc:
+        return _fail(f"cannot sign: {exc}", EXIT_USAGE)
+    except ProfileWriteError as exc:
+        return _fail(_write_message(exc), _write_exit(exc))
+
+    if args.include_password:
+        print(INCLUDE_WARNING, file=sys.stderr)
+
+    need_password = verify or args.include_password
+    with open_session(args, need_password=need_password) as session:
+        settings = settings_for(session, name=args.name, verify=verify)
+        password = session.password if args.include_password else None
+    if settings is None:
+        print("No profile was written, because the check failed.", file=sys.stderr)
+        return EXIT_FAILED
+
+    data = build_profile(settings, password=password)
+    try:
+        if signer is not None:
+            data = sign_profile(data, signer.cert_pem, signer.key_pem, signer.chain_pem)
+        write_profile(target, data, force=args.force, private=args.include_password)
+    except SigningError as exc:
+        return _fail(f"cannot sign: {exc}", EXIT_USAGE)
+    except ProfileWriteError as exc:
+        return _fail(_write_message(exc), _write_exit(exc))
+
+    _print_done(target, settings, signer, with_password=args.include_password, serve=args.serve)
+    if args.serve:
+        return _serve(target)
+    return EXIT_OK
+
+
+def _load_signer(args: argparse.Namespace) -> _Signer | None:
+    """Read and check --sign-cert/--sign-key/--sign-chain before anything slow happens."""
+    if not (args.sign_cert or args.sign_key or args.sign_chain):
+        return None
+    if not (args.sign_cert and args.sign_key):
+        raise UsageError("signing needs both --sign-cert PEM and --sign-key PEM.")
+    cert_pem = read_pem_file(args.sign_cert, "certificate")
+    key_pem = read_pem_file(args.sign_key, "private key")
+    chain_pem = read_pem_file(args.sign_chain, "chain") if args.sign_chain else None
+    check_signer(load_certificate(cert_pem), load_private_key(key_pem))
+    return _Signer(cert_pem, key_pem, chain_pem)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"mailcom-wizard: {message}", file=sys.stderr)
+    return code
+
+
+def _write_message(exc: ProfileWriteError) -> str:
+    if exc.problem is WriteProblem.EXISTS:
+        return f"{exc} Add --force to replace it, or choose another --output."
+    return str(exc)
+
+
+def _write_exit(exc: ProfileWriteError) -> int:
+    # A path the user chose badly is bad input (2); the disk refusing a good path is a
+    # failed task (1).
+    if exc.problem in (WriteProblem.EXISTS, WriteProblem.NO_FOLDER, WriteProblem.IS_FOLDER):
+        return EXIT_USAGE
+    return EXIT_FAILED
+
+
+def _print_done(
+    target: Path,
+    settings: MailSettings,
+    signer: _Signer | None,
+    *,
+    with_password: bool,
+    serve: bool,
+) -> None:
+    incoming = settings.incoming
+    outgoing = settings.outgoing
+    state = "verified" if settings.verified else "NOT verified (--no-verify)"
+    lines = [
+        f"Profile written: {target}",
+        f"  {incoming.protocol.label} {incoming.host} port {incoming.port} "
+        f"({incoming.security.label}), SMTP {outgoing.host} port {outgoing.port} "
+        f"({outgoing.security.label}); {state}.",
+    ]
+    if signer is not None:
+        lines.append(f"  Signed by {signer.subject}.")
+    else:
+        lines.append('  Not signed: iOS shows "Not Signed" in red while installing; that is fine.')
+    if with_password:
+        lines.append("  Contains your password: readable by you only. Delete it when done.")
+    lines.append("")
+    if not serve:
+        lines += [
+            "Next, get it onto the iPhone, either way:",
+            f"  - mailcom-wizard serve {target}",
+            "    shows a QR code; scan it with the iPhone camera and open the link in Safari;",
+            "  - or AirDrop the file to the iPhone, or mail it to yourself and open the",
+            "    attachment in the Mail app (not in Messages).",
+        ]
+    then = (
+        "Then on the iPhone, within 8 minutes: Settings > Profile Downloaded > Install, "
+        "enter the iPhone passcode, and tap Install again"
+    )
+    if with_password:
+        then += "."
+    else:
+        then += f"; when asked, type your {settings.provider_name} password (once)."
+    lines += textwrap.wrap(then, 78)
+    print("\n".join(lines))
+
+
+def _serve(target: Path) -> int:
+    """``export --serve``: offer the file just written, with serve's defaults (QR code)."""
+    from wizard.commands.serve import serve_profile_after_export
+
+    # Consent to put the password in a file is not consent to send it over plain HTTP:
+    # serve asks about that itself.
+    return serve_profile_after_export(str(target))
