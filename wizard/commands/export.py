@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(_write_message(exc), _write_exit(exc))
 
     if args.include_password:
-        print(INCLUDE_WARNING, file=sys.stderr)
+        print(textwrap.fill(INCLUDE_WARNING, 78), file=sys.stderr)
 
     need_password = verify or args.include_password
     with open_session(args, need_password=need_password) as session:
@@ -127,12 +127,13 @@ def _print_done(
     incoming = settings.incoming
     outgoing = settings.outgoing
     state = "verified" if settings.verified else "NOT verified (--no-verify)"
-    lines = [
-        f"Profile written: {target}",
-        f"  {incoming.protocol.label} {incoming.host} port {incoming.port} "
+    servers = (
+        f"{incoming.protocol.label} {incoming.host} port {incoming.port} "
         f"({incoming.security.label}), SMTP {outgoing.host} port {outgoing.port} "
-        f"({outgoing.security.label}); {state}.",
-    ]
+        f"({outgoing.security.label}); {state}."
+    )
+    lines = [f"Profile written: {target}"]
+    lines += textwrap.wrap(servers, 78, initial_indent="  ", subsequent_indent="  ")
     if signer is not None:
         lines.append(f"  Signed by {signer.subject}.")
     else:
