@@ -468,7 +468,7 @@ def phone_steps(profile: ProfileFile) -> tuple[str, ...]:
         "Open the Camera app and point it at the QR code.",
         "Tap the link that appears. Open it in Safari: other iOS browsers may not hand "
         "profiles to Settings.",
-        'Safari asks to download a configuration profile: tap Allow, then Close.',
+        "Safari asks to download a configuration profile: tap Allow, then Close.",
         f"Within {INSTALL_WINDOW_MINUTES} minutes (iOS then deletes it), open Settings and "
         "tap Profile Downloaded near the top (or General > VPN & Device Management).",
         f"Tap Install, enter the iPhone passcode, and tap Install again. {trust}",
@@ -563,7 +563,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, *, send_body: bool) -> None:
         owner = self.server.owner
-        if self.request_version == "HTTP/0.9" or not owner.accepts(self.path):
+        # A GET claims the link for the length of its transfer, so at most one copy ever
+        # leaves; a HEAD only looks.
+        allowed = self.request_version != "HTTP/0.9" and (
+            owner.claim(self.path) if send_body else owner.accepts(self.path)
+        )
+        if not allowed:
             owner.notify(EventKind.NOT_FOUND, self.client_address)
             self.send_error(404)
             return
@@ -588,7 +593,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._confirm_received()
         except OSError:
             if send_body:
-                owner.notify(EventKind.DOWNLOAD_FAILED, self.client_address)
+                owner.download_failed(self.client_address)
             return
         owner.download_complete(self.client_address)
 
@@ -663,6 +668,7 @@ class ProfileServer:
         self._lock = threading.Lock()
         self._reason: StopReason | None = None
         self._decided = threading.Event()
+        self._downloading = False
         self._closed = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._threads: list[threading.Thread] = []
@@ -753,9 +759,24 @@ class ProfileServer:
     # -- used by the request handler
 
     def accepts(self, path: str) -> bool:
-        """True for the secret path while no download has completed."""
+        """True for the secret path while the offer stands and no download is under way."""
         # compare_digest: the time taken must not reveal how much of a guess was right.
-        return self._reason is None and hmac.compare_digest(path.encode(), self._path.encode())
+        right = hmac.compare_digest(path.encode(), self._path.encode())
+        return right and self._reason is None and not self._downloading
+
+    def claim(self, path: str) -> bool:
+        """Reserve the link for one download; False if it is wrong, taken or over."""
+        with self._lock:
+            if not self.accepts(path):
+                return False
+            self._downloading = True
+            return True
+
+    def download_failed(self, client: tuple[Any, ...]) -> None:
+        """The transfer broke off: the link is free again."""
+        with self._lock:
+            self._downloading = False
+        self.notify(EventKind.DOWNLOAD_FAILED, client)
 
     def download_complete(self, client: tuple[Any, ...]) -> None:
         """A whole file reached a client: that ends the offer."""
