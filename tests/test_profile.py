@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -567,3 +568,20 @@ def test_a_file_appearing_meanwhile_is_not_overwritten(
         write_profile(target, b"ours", force=False, private=False)
     assert target.read_bytes() == b"theirs"
     assert leftovers(tmp_path) == []
+
+
+def test_an_ordinary_rsa_tls_certificate_can_sign(tmp_path: Path) -> None:
+    # Like a Let's Encrypt certificate: RSA, serverAuth/clientAuth, issued by an intermediate.
+    ca = trustme.CA(key_type=trustme.KeyType.RSA)
+    intermediate = ca.create_child_ca(key_type=trustme.KeyType.RSA)
+    leaf = intermediate.issue_cert("profiles.example.org", key_type=trustme.KeyType.RSA)
+    unsigned = build_profile(settings(IncomingChoice.POP), now=CHECKED)
+    chain = b"".join(blob.bytes() for blob in leaf.cert_chain_pems[1:])
+    signed = sign_profile(
+        unsigned, leaf.cert_chain_pems[0].bytes(), leaf.private_key_pem.bytes(), chain
+    )
+    assert openssl_verify(signed, ca.cert_pem.bytes(), tmp_path) == unsigned
+    # Without the intermediate in the signature, the chain to the root cannot be built.
+    bare = sign_profile(unsigned, leaf.cert_chain_pems[0].bytes(), leaf.private_key_pem.bytes())
+    with pytest.raises(AssertionError, match="openssl refused"):
+        openssl_verify(bare, ca.cert_pem.bytes(), tmp_path)
