@@ -10,6 +10,7 @@ import plistlib
 import pty
 import queue
 import re
+import signal
 import socket
 import struct
 import subprocess
@@ -689,7 +690,7 @@ def test_cli_says_when_the_time_ran_out(profile_path: Path) -> None:
         wizard_command(str(profile_path), "--host", "127.0.0.1", "--minutes", "0.005")
     )
     assert code == 1
-    assert "Stopped: nobody downloaded the profile within 0 seconds" in out
+    assert "Stopped: nobody downloaded the profile within 0.3 seconds" in out
 
 
 def one_line_error(err: str) -> str:
@@ -773,3 +774,34 @@ def test_cli_bad_file_exits_2(tmp_path: Path, setup: Any, message: str) -> None:
 def test_cli_bad_minutes_exits_2(profile_path: Path) -> None:
     code, _, err = finish(wizard_command(str(profile_path), "--minutes", "0"))
     assert code == 2 and "--minutes" in one_line_error(err)
+
+
+def test_cli_ctrl_c_stops_cleanly(profile_path: Path) -> None:
+    output = Output(wizard_command(str(profile_path), "--host", "127.0.0.1"))
+    url = output.url()
+    # Wait for the last line before the wait begins, so the signal lands in wait().
+    while "Ctrl+C stops now" not in output.seen[-1]:
+        output.seen.append(output.lines.get(timeout=60))
+    output.process.send_signal(signal.SIGINT)
+    code, out, err = output.finish()
+    assert code == 130
+    assert "Stopped before the phone downloaded the profile" in out
+    assert "Traceback" not in err
+    assert_refused(url)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--port", "70000"], "--port 70000"),
+        # A documentation address (RFC 5737) is on no interface here: bind() fails locally.
+        (["--host", "203.0.113.7"], "not an address of this computer"),
+        (["--host", "0.0.0.0"], "address the phone should use"),
+    ],
+    ids=["port-range", "foreign-host", "unspecified"],
+)
+def test_cli_bad_host_or_port_exits_2(profile_path: Path, options: list[str], message: str) -> None:
+    code, out, err = finish(wizard_command(str(profile_path), *options))
+    assert code == 2
+    assert message in one_line_error(err)
+    assert "http://" not in out

@@ -81,12 +81,15 @@ def serve_file(
         server = ProfileServer(
             profile, choice.address, port, time_limit=minutes * 60, on_event=_print_event
         )
-        url = server.start()
     except ServeError as exc:
         raise UsageError(str(exc)) from None
 
     out = sys.stdout
     try:
+        try:
+            url = server.start()
+        except ServeError as exc:
+            raise UsageError(str(exc)) from None
         _show_offer(out, profile, url, minutes)
         if choice.detected and choice.others:
             print(
@@ -179,7 +182,8 @@ def _report(out: TextIO, reason: StopReason | None, minutes: float) -> int:
 
 
 def _minutes(minutes: float) -> str:
-    """10 -> '10 minutes', 0.5 -> '30 seconds'."""
+    """10 -> '10 minutes', 0.5 -> '30 seconds', 0.005 -> '0.3 seconds'."""
     if minutes < 1:
-        return f"{round(minutes * 60)} seconds"
+        seconds = minutes * 60
+        return f"{seconds:.3g} second" + ("" if seconds == 1 else "s")
     return f"{minutes:g} minute" + ("" if minutes == 1 else "s")

@@ -465,12 +465,13 @@ def phone_steps(profile: ProfileFile) -> tuple[str, ...]:
         )
     steps = [
         "Connect the iPhone to the same Wi-Fi network as this computer.",
-        "Open the Camera app and point it at the QR code.",
+        "Open the Camera app and point it at the QR code (or type the link into Safari).",
         "Tap the link that appears. Open it in Safari: other iOS browsers may not hand "
         "profiles to Settings.",
         "Safari asks to download a configuration profile: tap Allow, then Close.",
-        f"Within {INSTALL_WINDOW_MINUTES} minutes (iOS then deletes it), open Settings and "
-        "tap Profile Downloaded near the top (or General > VPN & Device Management).",
+        f"Within {INSTALL_WINDOW_MINUTES} minutes (iOS deletes a downloaded profile after "
+        "that), open Settings and tap Profile Downloaded near the top (or General > VPN & "
+        "Device Management).",
         f"Tap Install, enter the iPhone passcode, and tap Install again. {trust}",
     ]
     if profile.has_mail_payload and not profile.contains_password:
@@ -694,12 +695,17 @@ class ProfileServer:
             self.port = int(httpd.server_address[1])
             self.url = f"http://{_url_host(self.host)}:{self.port}{self._path}"
             self._deadline = time.monotonic() + self.time_limit
+            # Daemon threads: a program that exits without stop() must not hang until the
+            # time limit. wait() joins them, so after stop() + wait() nothing runs.
             serving = threading.Thread(
                 target=httpd.serve_forever,
                 kwargs={"poll_interval": 0.1},
                 name="profile-server-http",
+                daemon=True,
             )
-            supervisor = threading.Thread(target=self._supervise, name="profile-server-timer")
+            supervisor = threading.Thread(
+                target=self._supervise, name="profile-server-timer", daemon=True
+            )
             self._threads = [serving, supervisor]
             serving.start()
             supervisor.start()
