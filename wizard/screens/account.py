@@ -68,21 +68,23 @@ class AccountScreen(Screen[AccountForm]):
         account = self.previous.account if self.previous else None
         yield Header()
         with VerticalScroll(id="account-form", classes="step-body"):
-            yield Label("Your name (shown to people you write to)", classes="field-label")
-            yield Input(
-                value=account.name if account else "",
-                placeholder="e.g. Alex Example",
-                id="name",
-            )
-            yield Label("Email address", classes="field-label")
-            yield Input(
-                value=account.email if account else (self.demo_email or ""),
-                placeholder="name@mail.com",
-                id="email",
-            )
+            with Horizontal(classes="field-row"):
+                yield Label("Your name", classes="field-label")
+                yield Input(
+                    value=account.name if account else "",
+                    placeholder="shown to people you write to, e.g. Alex Example",
+                    id="name",
+                )
+            with Horizontal(classes="field-row"):
+                yield Label("Email address", classes="field-label")
+                yield Input(
+                    value=account.email if account else (self.demo_email or ""),
+                    placeholder="name@mail.com",
+                    id="email",
+                )
             yield Static("", id="email-status", classes="field-status")
-            yield Label("Password", classes="field-label")
-            with Horizontal(id="password-row"):
+            with Horizontal(classes="field-row", id="password-row"):
+                yield Label("Password", classes="field-label")
                 yield Input(
                     value=account.password if account else "",
                     password=True,

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import DescendantFocus
+from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, ProgressBar, Static
@@ -78,13 +79,13 @@ class CheckScreen(Screen[CheckOutcome | None]):
         """Intro, progress, one row per endpoint, summary, diagnosis, buttons."""
         yield Header()
         with VerticalScroll(id="check-body", classes="step-body"):
-            yield Static(
-                f"Logging in as [b]{self.account.email}[/b] "
-                f"({self.account.incoming.protocol.label} and SMTP)",
-                id="check-intro",
-                markup=True,
-            )
-            yield ProgressBar(total=len(self.endpoints), show_eta=False, id="check-progress")
+            with Horizontal(id="check-head"):
+                yield Static(
+                    f"Logging in as [b]{escape(self.account.email)}[/b]",
+                    id="check-intro",
+                    markup=True,
+                )
+                yield ProgressBar(total=len(self.endpoints), show_eta=False, id="check-progress")
             with Vertical(id="check-rows"):
                 for endpoint in self.endpoints:
                     yield EndpointRow(endpoint)
@@ -168,12 +169,15 @@ class CheckScreen(Screen[CheckOutcome | None]):
             panel.show()
             self.query_one("#continue", Button).focus()
         else:
-            summary.set_classes("-error")
-            summary.update(
-                "[b]✗ Not verified.[/b] Fix what the panel says, then Retry "
-                "(Back changes the address or password)."
-            )
             failed = [a for a in (report.incoming, report.outgoing) if not a.verified]
+            summary.set_classes("-error")
+            if failed:
+                summary.update("[b]✗ Not verified.[/b] Fix what the panel below says, then Retry.")
+            else:  # both logins worked; only the test message failed
+                summary.update(
+                    "[b]✗ The logins work, but the test message did not arrive.[/b] "
+                    "Retry, or continue unverified."
+                )
             panel.show(*failed)
             self.query_one("#retry", Button).focus()
 

@@ -15,6 +15,7 @@ from wizard.core.serve import (
     DEFAULT_MINUTES,
     PLAIN_HTTP_WARNING,
     EventKind,
+    ProfileFile,
     ProfileServer,
     ServeError,
     ServeEvent,
@@ -46,12 +47,14 @@ class SendScreen(Screen[None]):
         *,
         host: str | None = None,
         minutes: float = DEFAULT_MINUTES,
+        autostart: bool = True,
     ) -> None:
         """``host`` overrides the detected local-network address (tests use loopback)."""
         super().__init__()
         self.exported = exported
         self.host = host
         self.minutes = minutes
+        self.autostart = autostart
         self.server: ProfileServer | None = None
         self.url: str | None = None
 
@@ -72,6 +75,8 @@ class SendScreen(Screen[None]):
         """Ask first when the profile holds a password; then start serving."""
         self.sub_title = "Send the profile to the iPhone"
         self.query_one("#qr-code").display = False
+        if not self.autostart:
+            return
         if self.exported.contains_password:
             self.app.push_screen(
                 ConfirmScreen(
@@ -108,22 +113,29 @@ class SendScreen(Screen[None]):
             self._status(f"Cannot offer the profile: {exc}")
             return
         self.server = server
+        self.show_offer(self.url, profile, host.address)
+        self.show_stopped(await server.wait_async())
+
+    def show_offer(self, url: str, profile: ProfileFile, host: str) -> None:
+        """The QR code, the link and the phone steps, while the server waits."""
         qr = self.query_one("#qr-code", Static)
-        qr.update(qr_text(self.url))
+        qr.update(qr_text(url))
         qr.display = True
-        self.query_one("#send-url", Static).update(f"Link: {self.url}")
+        self.query_one("#send-url", Static).update(f"Link: {url}")
         steps = "\n".join(f"{n}. {step}" for n, step in enumerate(phone_steps(profile), 1))
         self.query_one("#send-steps", Static).update(steps)
         note = (
             " (This is a loopback address: only this computer can open it.)"
-            if is_loopback(host.address)
+            if is_loopback(host)
             else ""
         )
         self._status(
             f"Waiting for the iPhone (up to {self.minutes:g} minutes). "
             f"Scan the code with the Camera app.{note}"
         )
-        reason = await server.wait_async()
+
+    def show_stopped(self, reason: StopReason) -> None:
+        """Why the offer ended: downloaded, or timed out (leaving the screen says nothing)."""
         if reason is StopReason.DOWNLOADED:
             self._status(
                 "✓ The iPhone downloaded the profile. Now open Settings > Profile Downloaded "
@@ -135,8 +147,10 @@ class SendScreen(Screen[None]):
                 "Go Back and choose Send to iPhone again for a new link."
             )
         if reason is not StopReason.CANCELLED:
-            qr.display = False
+            self.query_one("#qr-code").display = False
+            self.query_one("#send-url", Static).update("")
         self.set_class(reason is StopReason.DOWNLOADED, "-downloaded")
+        self.set_class(reason is StopReason.TIMED_OUT, "-timed-out")
 
     def _event_from_server(self, event: ServeEvent) -> None:
         """Called from a server thread."""

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label
 
-from wizard.core.models import Attempt, Endpoint, Phase
+from wizard.core.models import Attempt, Endpoint, Phase, Status
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -15,6 +15,20 @@ PHASE_TEXT = {
     Phase.CONNECTING: "connecting",
     Phase.SECURING: "securing (TLS)",
     Phase.LOGGING_IN: "logging in",
+}
+
+#: Short words for the row; the failure panel has the full diagnosis.
+SHORT_STATUS = {
+    Status.DNS_FAILED: "server name not found",
+    Status.CONNECTION_REFUSED: "connection refused",
+    Status.TIMEOUT: "no answer (blocked?)",
+    Status.TLS_FAILED: "encryption failed",
+    Status.CERTIFICATE_UNTRUSTED: "certificate not trusted",
+    Status.CERTIFICATE_HOSTNAME_MISMATCH: "certificate for another name",
+    Status.CERTIFICATE_EXPIRED: "certificate expired",
+    Status.STARTTLS_UNAVAILABLE: "no STARTTLS offered",
+    Status.AUTH_FAILED: "login refused",
+    Status.PROTOCOL_ERROR: "unexpected reply",
 }
 
 
@@ -111,12 +125,8 @@ class EndpointRow(Horizontal, can_focus=True):
     def result_text(attempt: Attempt) -> str:
         """The status column for a finished attempt."""
         if attempt.ok:
-            return (
-                "✓ logged in"
-                if attempt.login_tested
-                else "✓ reachable (TLS ok)"
-            )
-        return f"✗ {attempt.title or attempt.status.value}"
+            return "✓ logged in" if attempt.login_tested else "✓ reachable (TLS ok)"
+        return f"✗ {SHORT_STATUS.get(attempt.status, attempt.status.value)}"
 
     def _show(self, status: str, elapsed: str, state: str) -> None:
         self.query_one(".endpoint-status", Label).update(status)

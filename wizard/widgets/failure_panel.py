@@ -29,7 +29,12 @@ def describe_attempt(attempt: Attempt) -> Content:
         )
     )
     if attempt.advice:
-        parts.append(Content(attempt.advice + "\n"))
+        advice = attempt.advice
+        if attempt.certificate is not None:
+            # The diagnosis appends the certificate as text; it is shown as its own
+            # section below, so it is not repeated.
+            advice = advice.split("\nCertificate presented:")[0]
+        parts.append(Content(advice + "\n"))
     if attempt.server_reply:
         parts.append(
             Content.from_markup("[dim]Server said:[/dim] $reply\n", reply=attempt.server_reply)
@@ -56,7 +61,6 @@ class FailurePanel(VerticalScroll):
     DEFAULT_CSS = """
     FailurePanel {
         height: auto;
-        max-height: 12;
         border: round $error;
         border-title-color: $text-error;
         padding: 0 1;

@@ -1,0 +1,569 @@
+"""Regenerate an SVG of every screen state of the wizard into ``screenshots/``.
+
+    .venv/bin/python screenshots/make_screenshots.py [--size 80x24] [NAME ...]
+
+The same states are pinned by ``tests/test_snapshots.py``: each state builds a WizardApp
+with prepared data (fixed clock, fixed dates, no network) and drives it to one screen,
+through the same methods the live check and the flow use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import keyring
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+from textual.pilot import Pilot
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from wizard.app import DemoInfo, WizardApp  # noqa: E402
+from wizard.core.check import CheckOptions  # noqa: E402
+from wizard.core.diagnosis import Context, describe  # noqa: E402
+from wizard.core.models import (  # noqa: E402
+    Account,
+    Attempt,
+    CertificateInfo,
+    CheckReport,
+    Endpoint,
+    IncomingChoice,
+    MailSettings,
+    Phase,
+    RoundTrip,
+    Status,
+)
+from wizard.core.provider import Provider, builtin_provider  # noqa: E402
+from wizard.screens.account import AccountForm, AccountScreen  # noqa: E402
+from wizard.screens.check import CheckScreen  # noqa: E402
+from wizard.screens.error import ErrorScreen  # noqa: E402
+from wizard.screens.export import ExportedProfile, ExportScreen  # noqa: E402
+from wizard.screens.instructions import InstructionsScreen  # noqa: E402
+from wizard.screens.protocol import ProtocolScreen  # noqa: E402
+from wizard.screens.result import ResultScreen  # noqa: E402
+from wizard.screens.send import SendScreen  # noqa: E402
+
+#: The password typed in every pictured state. No picture may contain it (a test checks).
+PICTURE_PASSWORD = "Pict-ure-S3cret-77"
+EMAIL = "alex.example@mail.com"
+NAME = "Alex Example"
+HOME = Path("/home/alex")
+CHECKED_AT = dt.datetime(2025, 6, 2, 9, 30, tzinfo=dt.UTC)
+DEMO_PASSWORD = "practice-password"
+DEMO_BANNER = (
+    "This is a demo. A practice mail server is running on this computer only: no mail.com "
+    "account and no network are needed."
+)
+
+PROVIDER: Provider = builtin_provider()
+IMAP_993, IMAP_143 = PROVIDER.imap[0], PROVIDER.imap[1]
+SMTP_465, SMTP_587 = PROVIDER.smtp[0], PROVIDER.smtp[1]
+ACCOUNT = Account(email=EMAIL, password=PICTURE_PASSWORD, name=NAME)
+
+
+class FrozenClock:
+    """A clock the pictures control, so elapsed times never vary."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that lives in memory: the 'system keyring' of the pictures and tests."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)
+
+
+# -- prepared attempts, worded by the real diagnosis ------------------------------------
+
+
+def attempt(
+    endpoint: Endpoint,
+    status: Status,
+    *,
+    login_tested: bool = False,
+    reply: str | None = None,
+    elapsed_ms: int = 240,
+    certificate: CertificateInfo | None = None,
+    context: Context | None = None,
+    detail: str = "",
+) -> Attempt:
+    """An Attempt with the title and advice the engine would give it."""
+    title, advice = describe(
+        endpoint,
+        status,
+        detail=detail or status.value,
+        reply=reply,
+        login_tested=login_tested,
+        certificate=certificate,
+        context=context or Context(email=EMAIL),
+    )
+    return Attempt(
+        endpoint=endpoint,
+        status=status,
+        title=title,
+        advice=advice,
+        server_reply=reply,
+        elapsed_ms=elapsed_ms,
+        login_tested=login_tested,
+        certificate=certificate,
+    )
+
+
+def ok(endpoint: Endpoint, *, login: bool, elapsed_ms: int = 180) -> Attempt:
+    """A working endpoint (logged in, or only reached)."""
+    context = Context(email=EMAIL, login_tried_on=None if login else endpoint)
+    return attempt(endpoint, Status.OK, login_tested=login, elapsed_ms=elapsed_ms, context=context)
+
+
+INTERCEPTOR = CertificateInfo(
+    subject="CN=imap.mail.com",
+    issuer="CN=Mail Shield Root, O=Antivirus Web/Mail Shield",
+    not_before=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+    not_after=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    sha256="5E:" * 31 + "5E",
+)
+EXPIRED = CertificateInfo(
+    subject="CN=imap.mail.com",
+    issuer="CN=GeoTrust TLS RSA CA G1, O=DigiCert Inc",
+    not_before=dt.datetime(2023, 3, 1, tzinfo=dt.UTC),
+    not_after=dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
+    sha256="AB:" * 31 + "AB",
+)
+WRONG_HOST = CertificateInfo(
+    subject="CN=mail.shared-hosting.example",
+    issuer="CN=R11, O=Let's Encrypt",
+    not_before=dt.datetime(2025, 4, 1, tzinfo=dt.UTC),
+    not_after=dt.datetime(2025, 6, 30, tzinfo=dt.UTC),
+    sha256="CD:" * 31 + "CD",
+)
+AUTH_REPLY = "NO [AUTHENTICATIONFAILED] Authentication failed."
+
+
+def report(
+    attempts: list[Attempt],
+    incoming: Attempt,
+    outgoing: Attempt,
+    *,
+    round_trip: RoundTrip | None = None,
+    choice: IncomingChoice = IncomingChoice.IMAP,
+) -> CheckReport:
+    """A CheckReport at the pictures' fixed time."""
+    return CheckReport(
+        email=EMAIL,
+        incoming_choice=choice,
+        attempts=tuple(attempts),
+        incoming=incoming,
+        outgoing=outgoing,
+        checked_at=CHECKED_AT,
+        round_trip=round_trip,
+    )
+
+
+def verified_report() -> CheckReport:
+    """Everything works."""
+    a = [
+        ok(IMAP_993, login=True),
+        ok(IMAP_143, login=False),
+        ok(SMTP_465, login=True),
+        ok(SMTP_587, login=False),
+    ]
+    return report(a, a[0], a[2])
+
+
+def fallback_report() -> CheckReport:
+    """SMTP 465 blocked by the network; 587 works and is used."""
+    blocked = attempt(
+        SMTP_465,
+        Status.TIMEOUT,
+        elapsed_ms=10000,
+        context=Context(email=EMAIL, fallback=SMTP_587),
+        detail="no answer within 10 s while connecting",
+    )
+    a = [ok(IMAP_993, login=True), ok(IMAP_143, login=False), blocked, ok(SMTP_587, login=True)]
+    return report(a, a[0], a[3])
+
+
+def failure_report(incoming_failure: Attempt, *, smtp_ok: bool = True) -> CheckReport:
+    """Incoming fails on both ports the same way; SMTP works unless told otherwise."""
+    second = replace(incoming_failure, endpoint=IMAP_143)
+    if smtp_ok:
+        smtp = [ok(SMTP_465, login=True), ok(SMTP_587, login=False)]
+    else:
+        smtp = [
+            replace(incoming_failure, endpoint=SMTP_465),
+            replace(incoming_failure, endpoint=SMTP_587),
+        ]
+    return report([incoming_failure, second, *smtp], incoming_failure, smtp[0])
+
+
+FAILURES: dict[str, Callable[[], CheckReport]] = {
+    "wrong-password": lambda: failure_report(
+        attempt(IMAP_993, Status.AUTH_FAILED, login_tested=True, reply=AUTH_REPLY),
+        smtp_ok=False,
+    ),
+    "intercepted": lambda: failure_report(
+        attempt(IMAP_993, Status.CERTIFICATE_UNTRUSTED, certificate=INTERCEPTOR)
+    ),
+    "expired": lambda: failure_report(
+        attempt(IMAP_993, Status.CERTIFICATE_EXPIRED, certificate=EXPIRED)
+    ),
+    "wrong-host": lambda: failure_report(
+        attempt(IMAP_993, Status.CERTIFICATE_HOSTNAME_MISMATCH, certificate=WRONG_HOST)
+    ),
+    "refused": lambda: failure_report(attempt(IMAP_993, Status.CONNECTION_REFUSED, elapsed_ms=20)),
+    "timeout": lambda: failure_report(
+        attempt(IMAP_993, Status.TIMEOUT, elapsed_ms=10000, detail="no answer within 10 s")
+    ),
+    "dns": lambda: failure_report(attempt(IMAP_993, Status.DNS_FAILED, elapsed_ms=35)),
+    "tls": lambda: failure_report(attempt(IMAP_993, Status.TLS_FAILED)),
+    "no-starttls": lambda: failure_report(attempt(IMAP_143, Status.STARTTLS_UNAVAILABLE)),
+    "protocol": lambda: failure_report(
+        attempt(IMAP_993, Status.PROTOCOL_ERROR, reply="* BYE Service unavailable")
+    ),
+}
+
+
+def settings(
+    *, verified: bool = True, choice: IncomingChoice = IncomingChoice.IMAP
+) -> MailSettings:
+    """What the result, steps and export screens show."""
+    return MailSettings(
+        email=EMAIL,
+        incoming_choice=choice,
+        incoming=IMAP_993 if choice is IncomingChoice.IMAP else PROVIDER.pop3[0],
+        outgoing=SMTP_465,
+        verified=verified,
+        name=NAME,
+        checked_at=CHECKED_AT if verified else None,
+    )
+
+
+# -- the states --------------------------------------------------------------------------
+
+Setup = Callable[[Pilot[None]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class State:
+    """One picture: a name, and how to drive a fresh app to it."""
+
+    name: str
+    setup: Setup
+    demo: bool = False
+
+
+def build_app(state: State) -> WizardApp:
+    """A wizard with the pictures' provider, a frozen clock and a fixed home folder."""
+    demo = DemoInfo(email="demo@mail.com", password=DEMO_PASSWORD, banner=DEMO_BANNER)
+    return WizardApp(
+        PROVIDER,
+        CheckOptions(timeout=10),
+        demo=demo if state.demo else None,
+        clock=FrozenClock(),
+        home=HOME,
+    )
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let workers finish and the screen catch up."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def welcome(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+
+
+def account_state(
+    *,
+    form: AccountForm | None = None,
+    backend: KeyringBackend | None = None,
+    email_text: str | None = None,
+    press: tuple[str, ...] = (),
+) -> Setup:
+    async def setup(pilot: Pilot[None]) -> None:
+        keyring.set_keyring(backend or MemoryKeyring())
+        await pilot.app.push_screen(AccountScreen(PROVIDER, previous=form))
+        await settle(pilot)
+        if email_text is not None:
+            pilot.app.screen.query_one("#email").value = email_text  # type: ignore[attr-defined]
+        if press:
+            await pilot.press(*press)
+        await settle(pilot)
+
+    return setup
+
+
+def remembered_keyring() -> KeyringBackend:
+    backend = MemoryKeyring()
+    backend.set_password("mailcom-wizard", EMAIL, PICTURE_PASSWORD)
+    return backend
+
+
+async def account_remembered(pilot: Pilot[None]) -> None:
+    keyring.set_keyring(remembered_keyring())
+    await pilot.app.push_screen(AccountScreen(PROVIDER))
+    await settle(pilot)
+    screen = pilot.app.screen
+    screen.query_one("#name").value = NAME  # type: ignore[attr-defined]
+    screen.query_one("#email").value = EMAIL  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
+async def protocol(pilot: Pilot[None]) -> None:
+    await pilot.app.push_screen(ProtocolScreen(PROVIDER, IncomingChoice.IMAP))
+    await settle(pilot)
+
+
+def check_screen(pilot: Pilot[None], *, round_trip: bool = False) -> CheckScreen:
+    app = pilot.app
+    assert isinstance(app, WizardApp)
+    return CheckScreen(
+        ACCOUNT,
+        PROVIDER,
+        CheckOptions(timeout=10, round_trip=round_trip),
+        clock=app.clock,
+        autostart=False,
+    )
+
+
+async def check_running(pilot: Pilot[None]) -> None:
+    """Rows part way through, fed through the progress callback's code path."""
+    app = pilot.app
+    assert isinstance(app, WizardApp) and isinstance(app.clock, FrozenClock)
+    screen = check_screen(pilot)
+    await app.push_screen(screen)
+    await settle(pilot)
+    for endpoint in (IMAP_993, IMAP_143, SMTP_465, SMTP_587):
+        screen.apply_progress(endpoint, Phase.CONNECTING, None)
+    app.clock.now += 0.4
+    screen.apply_progress(IMAP_993, Phase.SECURING, None)
+    screen.apply_progress(IMAP_143, Phase.SECURING, None)
+    screen.apply_progress(SMTP_587, Phase.SECURING, None)
+    app.clock.now += 0.3
+    screen.apply_progress(IMAP_993, Phase.LOGGING_IN, None)
+    app.clock.now += 0.5
+    await settle(pilot)
+
+
+def check_finished(make_report: Callable[[], CheckReport], *, round_trip: bool = False) -> Setup:
+    async def setup(pilot: Pilot[None]) -> None:
+        screen = check_screen(pilot, round_trip=round_trip)
+        await pilot.app.push_screen(screen)
+        await settle(pilot)
+        finished = make_report()
+        for each in finished.attempts:
+            screen.apply_progress(each.endpoint, Phase.DONE, each)
+        screen.finish(finished)
+        await settle(pilot)
+
+    return setup
+
+
+def round_trip_report() -> CheckReport:
+    return replace(verified_report(), round_trip=RoundTrip(Status.OK, 4200))
+
+
+async def check_cancelled(pilot: Pilot[None]) -> None:
+    await check_running(pilot)
+    await pilot.press("escape")
+    await settle(pilot)
+
+
+async def check_confirm_unverified(pilot: Pilot[None]) -> None:
+    await check_finished(FAILURES["wrong-password"])(pilot)
+    await pilot.click("#continue-unverified")
+    await settle(pilot)
+
+
+def result(*, verified: bool) -> Setup:
+    async def setup(pilot: Pilot[None]) -> None:
+        await pilot.app.push_screen(ResultScreen(settings(verified=verified)))
+        await settle(pilot)
+
+    return setup
+
+
+def instructions(*, tab: str = "ios-18", verified: bool = True) -> Setup:
+    async def setup(pilot: Pilot[None]) -> None:
+        await pilot.app.push_screen(InstructionsScreen(settings(verified=verified), home=HOME))
+        await settle(pilot)
+        if tab != "ios-18":
+            await pilot.press("2")
+            await settle(pilot)
+
+    return setup
+
+
+def export(*, click: tuple[str, ...] = (), verified: bool = True) -> Setup:
+    async def setup(pilot: Pilot[None]) -> None:
+        await pilot.app.push_screen(
+            ExportScreen(settings(verified=verified), PICTURE_PASSWORD, home=HOME)
+        )
+        await settle(pilot)
+        for selector in click:
+            await pilot.click(selector)
+        await settle(pilot)
+
+    return setup
+
+
+async def export_written(pilot: Pilot[None]) -> None:
+    """The written state, shown through the method the write worker calls."""
+    screen = ExportScreen(settings(), PICTURE_PASSWORD, home=HOME)
+    await pilot.app.push_screen(screen)
+    await settle(pilot)
+    screen._written(
+        ExportedProfile(
+            path=HOME / f"mailcom-{EMAIL}.mobileconfig", contains_password=False, signed=False
+        )
+    )
+    await settle(pilot)
+
+
+PICTURE_URL = "http://192.168.1.23:49152/q7Vd2kXo9bLw4TzR1mPc8A"
+
+
+def send(stopped: str | None = None) -> Setup:
+    async def setup(pilot: Pilot[None]) -> None:
+        from wizard.core.profile import build_profile
+        from wizard.core.serve import StopReason, inspect_profile
+
+        path = HOME / f"mailcom-{EMAIL}.mobileconfig"
+        profile = inspect_profile(build_profile(settings(), now=CHECKED_AT), path)
+        screen = SendScreen(
+            ExportedProfile(path=path, contains_password=False, signed=False), autostart=False
+        )
+        await pilot.app.push_screen(screen)
+        await settle(pilot)
+        screen.show_offer(PICTURE_URL, profile, "192.168.1.23")
+        if stopped is not None:
+            screen.show_stopped(StopReason(stopped))
+        await settle(pilot)
+
+    return setup
+
+
+async def help_dialog(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    await pilot.press("f1")
+    await settle(pilot)
+
+
+async def error_dialog(pilot: Pilot[None]) -> None:
+    details = (
+        "Traceback (most recent call last):\n"
+        '  File "wizard/screens/check.py", line 120, in run_checks\n'
+        "RuntimeError: login to imap.mail.com failed for [password removed]\n"
+    )
+    await pilot.app.push_screen(
+        ErrorScreen("RuntimeError: login failed for [password removed]", details)
+    )
+    await settle(pilot)
+
+
+FILLED = AccountForm(account=ACCOUNT, remember=True)
+
+STATES: tuple[State, ...] = (
+    State("welcome", welcome),
+    State("welcome-demo", welcome, demo=True),
+    State("account-empty", account_state()),
+    State("account-filled", account_state(form=FILLED)),
+    State("account-bad-address", account_state(email_text="alex.example@", press=("ctrl+n",))),
+    State(
+        "account-unknown-domain",
+        account_state(form=replace(FILLED, account=replace(ACCOUNT, email="alex@example.org"))),
+    ),
+    State(
+        "account-app-password",
+        account_state(form=replace(FILLED, account=replace(ACCOUNT, app_password=True))),
+    ),
+    State("account-no-keyring", account_state(form=FILLED, backend=fail.Keyring())),
+    State("account-remembered", account_remembered),
+    State("protocol", protocol),
+    State("check-running", check_running),
+    State("check-cancelled", check_cancelled),
+    State("check-verified", check_finished(verified_report)),
+    State("check-verified-round-trip", check_finished(round_trip_report, round_trip=True)),
+    State("check-fallback", check_finished(fallback_report)),
+    *(State(f"check-failed-{name}", check_finished(make)) for name, make in FAILURES.items()),
+    State("check-confirm-unverified", check_confirm_unverified),
+    State("result", result(verified=True)),
+    State("result-unverified", result(verified=False)),
+    State("instructions-ios18", instructions()),
+    State("instructions-ios17", instructions(tab="ios-17")),
+    State("instructions-unverified", instructions(verified=False)),
+    State("export", export()),
+    State("export-password-warning", export(click=("#include-password",))),
+    State("export-signing", export(click=("#sign",))),
+    State("export-written", export_written),
+    State("send-qr", send()),
+    State("send-downloaded", send("downloaded")),
+    State("send-timed-out", send("timed_out")),
+    State("help", help_dialog),
+    State("error", error_dialog),
+)
+
+
+async def save(state: State, folder: Path, size: tuple[int, int]) -> Path:
+    """Drive a fresh app to ``state`` and save its SVG."""
+    app = build_app(state)
+    previous = keyring.get_keyring()
+    try:
+        async with app.run_test(size=size) as pilot:
+            await state.setup(pilot)
+            filename = f"{state.name}.svg"
+            app.save_screenshot(filename=filename, path=str(folder))
+    finally:
+        keyring.set_keyring(previous)
+    return folder / filename
+
+
+def main() -> int:
+    """Write every state's SVG (or the named ones) into this folder."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="only these states")
+    parser.add_argument("--size", default="80x24", help="terminal size, COLSxROWS")
+    parser.add_argument("--out", default=str(Path(__file__).parent), help="folder")
+    args = parser.parse_args()
+    width, height = (int(part) for part in args.size.split("x"))
+    folder = Path(args.out)
+    folder.mkdir(parents=True, exist_ok=True)
+    chosen = [s for s in STATES if not args.names or s.name in args.names]
+    with tempfile.TemporaryDirectory():
+        for state in chosen:
+            path = asyncio.run(save(state, folder, (width, height)))
+            print(path.relative_to(folder.parent) if path.is_relative_to(folder.parent) else path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
