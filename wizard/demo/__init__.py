@@ -29,6 +29,7 @@ __all__ = [
     "DEMO_PASSWORD",
     "FAULT_DESCRIPTIONS",
     "DemoSession",
+    "launch_demo",
     "start_demo",
 ]
 
@@ -107,7 +108,12 @@ class DemoSession:
             shutil.rmtree(self._server.folder, ignore_errors=True)
 
 
-def _start(fault: str | None) -> DemoSession:
+def launch_demo(fault: str | None = None) -> DemoSession:
+    """Start the practice server and return its session; the caller must call ``stop()``.
+
+    For code that cannot hold a ``with`` block open (an app that starts the demo from one
+    screen and stops it at exit). ``start_demo`` is the safer form.
+    """
     if fault is not None and fault not in DEMO_FAULTS:
         raise ValueError(f"unknown demo fault {fault!r}; choose one of {', '.join(DEMO_FAULTS)}")
     accepted = (
@@ -154,7 +160,7 @@ def start_demo(fault: str | None = None) -> Iterator[DemoSession]:
 
     ``fault`` is one of ``DEMO_FAULTS`` or None for a server that works.
     """
-    session = _start(fault)
+    session = launch_demo(fault)
     try:
         yield session
     finally:
