@@ -42,6 +42,7 @@ def _wrap(text: str, indent: str = "  ") -> str:
             textwrap.fill(
                 paragraph,
                 width=88,
+                break_on_hyphens=False,
                 initial_indent=indent,
                 subsequent_indent=indent + "   " if paragraph[:2].rstrip(".").isdigit() else indent,
             )
@@ -55,7 +56,8 @@ def format_report(report: CheckReport) -> str:
     out.append(f"Checked {report.email} ({report.incoming_choice.value.upper()} and SMTP):")
     width = max(len(a.endpoint.label) for a in report.attempts)
     for attempt in report.attempts:
-        seconds = f"{attempt.elapsed_ms / 1000:.1f} s"
+        ms = attempt.elapsed_ms
+        seconds = f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
         out.append(
             f"  {_status_word(attempt):<9} {attempt.endpoint.label:<{width}}  "
             f"{attempt.endpoint.host}  {attempt.status.value:<14} {seconds:>7}  {attempt.title}"
@@ -81,7 +83,8 @@ def format_report(report: CheckReport) -> str:
             out.append(f"  Test message: FAILED ({trip.status.value}): {trip.detail}")
     problems: list[Attempt] = []
     seen: set[str] = set()
-    alike = len({a.status for a in report.attempts}) == 1
+    statuses = {a.status for a in report.attempts}
+    alike = len(statuses) == 1 and statuses <= {Status.DNS_FAILED, Status.TIMEOUT}
     for attempt in (report.incoming, report.outgoing, *report.attempts):
         # When everything failed the same way (no internet), one explanation is enough.
         key = attempt.title if alike else attempt.title + attempt.advice

@@ -408,3 +408,34 @@ def preferred_settings(account: Account, provider: Provider) -> MailSettings:
 def role_of(attempt: Attempt) -> Role:
     """Incoming or outgoing (a small convenience for displays)."""
     return attempt.endpoint.role
+
+
+async def check_endpoint(
+    account: Account,
+    endpoint: Endpoint,
+    options: CheckOptions | None = None,
+    provider_name: str = "mail.com",
+) -> Attempt:
+    """Check one endpoint alone (connect, secure, log in, close): for benchmarks and tools."""
+    options = options or CheckOptions()
+    run = _Run(
+        account,
+        _single_provider(endpoint, provider_name),
+        options,
+        make_tls_context(options.cafile),
+        None,
+    )
+    outcomes = await run.check_role((endpoint,))
+    return _attempt(outcomes[0], Context(account.email, provider_name))
+
+
+def _single_provider(endpoint: Endpoint, name: str) -> Provider:
+    return Provider(
+        id=name,
+        display_name=name,
+        domains=(),
+        imap=(endpoint,) if endpoint.protocol.value == "imap" else (),
+        pop3=(endpoint,) if endpoint.protocol.value == "pop3" else (),
+        smtp=(endpoint,) if endpoint.protocol.value == "smtp" else (),
+        source="single endpoint",
+    )

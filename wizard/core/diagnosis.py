@@ -236,7 +236,7 @@ def describe(
 def _auth_advice(endpoint: Endpoint, reply: str | None, context: Context) -> tuple[str, str]:
     name = context.provider_name
     kind = _reply_kind(reply)
-    said = f" The server said: \u201c{reply}\u201d." if reply else ""
+    said = f" The server said: \u201c{reply.rstrip('.')}\u201d." if reply else ""
     if kind == "too_many":
         return (
             "Too many connections to this mailbox",
@@ -261,6 +261,8 @@ def _auth_advice(endpoint: Endpoint, reply: str | None, context: Context) -> tup
     if kind == "alert":
         alert = f" {name} sent an alert with its refusal; read it carefully:" + said
         said = ""
+    if kind is None:
+        said = ""  # the reply is shown on its own line next to the advice
     checklist = (
         f"{name} gives the same answer for several different causes, so please check each:\n"
         f"1. POP3 & IMAP access is switched on. {ACCESS_SWITCH_HINT}. For new accounts this "

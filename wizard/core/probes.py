@@ -733,13 +733,15 @@ class _Pop3Session(MailSession):
         self.abort()
 
     def abort(self) -> None:
+        # poplib's quit() sets client.sock to None once it has closed it itself.
         target = self.client.sock if self.client is not None else self.sock
-        with contextlib.suppress(OSError):
-            target.shutdown(socket.SHUT_RDWR)
-        with contextlib.suppress(OSError):
-            target.close()
-        with contextlib.suppress(OSError):
-            self.sock.close()
+        for sock in (target, self.sock):
+            if sock is None:
+                continue
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                sock.close()
 
     def peer_certificate(self) -> bytes | None:
         sock = self.client.sock if self.client is not None else None
