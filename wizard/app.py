@@ -77,14 +77,20 @@ class WizardApp(App[None]):
         demo: DemoInfo | None = None,
         clock: Clock = time.monotonic,
         home: Path | None = None,
+        serve_host: str | None = None,
     ) -> None:
-        """``clock`` times the live check (tests freeze it); ``home`` is where files go."""
+        """``clock`` times the live check (tests freeze it); ``home`` is where files go.
+
+        ``serve_host`` is the address "Send to iPhone" listens on (detected when None;
+        the tests use loopback).
+        """
         super().__init__()
         self.provider = provider
         self.options = options or CheckOptions()
         self.demo = demo
         self.clock = clock
         self.home = home
+        self.serve_host = serve_host
         self.state = FlowState()
         self._showing_error = False
 
@@ -214,7 +220,9 @@ class WizardApp(App[None]):
         """Step 7: hand the profile to the phone with a QR code."""
         exported = self.state.exported
         assert exported is not None
-        self.push_screen(SendScreen(exported), lambda _: self.show_result())
+        self.push_screen(
+            SendScreen(exported, host=self.serve_host), lambda _: self.show_result()
+        )
 
     # -- actions ----------------------------------------------------------------------
 

@@ -74,8 +74,13 @@ class InstructionsScreen(Screen[None]):
         self.query_one("#ios-18 ValueRow", ValueRow).focus()
 
     def action_show_tab(self, tab_id: str) -> None:
-        """1 or 2 switch tabs."""
+        """1 or 2 switch tabs, and focus the new tab's first value.
+
+        Moving focus matters: TabbedContent switches back to whichever pane holds the
+        focused widget.
+        """
         self.query_one("#ios-tabs", TabbedContent).active = tab_id
+        self.query_one(f"#{tab_id} ValueRow", ValueRow).focus()
 
     @property
     def current_ios(self) -> int:

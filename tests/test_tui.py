@@ -1,0 +1,428 @@
+"""Pilot tests: a user walks the wizard with the keyboard, against a practice mail server.
+
+The practice server (``wizard.demo``) speaks real IMAP, POP3 and SMTP over TLS on loopback,
+so these tests exercise the same engine and the same screens as a real run. Nothing here
+sleeps: waits are on workers, on the pilot, or bounded polls of screen state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+from keyrings.alt.file import PlaintextKeyring
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, Input, Static
+
+from wizard.app import DemoInfo, WizardApp
+from wizard.core import secrets
+from wizard.core.check import CheckOptions
+from wizard.core.models import Status
+from wizard.demo import DEMO_BANNER, DemoSession, start_demo
+from wizard.screens.account import AccountScreen
+from wizard.screens.check import CheckScreen
+from wizard.screens.error import ErrorScreen
+from wizard.screens.export import ExportScreen
+from wizard.screens.help import HelpScreen
+from wizard.screens.instructions import InstructionsScreen
+from wizard.screens.protocol import ProtocolScreen
+from wizard.screens.result import ResultScreen
+from wizard.screens.send import SendScreen
+from wizard.screens.welcome import WelcomeScreen
+from wizard.widgets.endpoint_row import EndpointRow
+from wizard.widgets.failure_panel import FailurePanel
+from wizard.widgets.value_row import ValueRow
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def _keep_keyring() -> Iterator[None]:
+    """Each test chooses its keyring; the process-wide choice is restored afterwards."""
+    previous = keyring.get_keyring()
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def file_keyring(tmp_path: Path) -> PlaintextKeyring:
+    """keyrings.alt's file keyring, in the test's own folder."""
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring.cfg")  # type: ignore[misc]
+    keyring.set_keyring(backend)
+    return backend
+
+
+@pytest.fixture
+def demo() -> Iterator[DemoSession]:
+    """A working practice server."""
+    with start_demo(None) as session:
+        yield session
+
+
+def demo_app(
+    session: DemoSession, tmp_path: Path, *, timeout: float = 5.0, as_demo: bool = True
+) -> WizardApp:
+    """The wizard pointed at the practice server (``as_demo`` False: as if it were real)."""
+    return WizardApp(
+        session.provider,
+        CheckOptions(timeout=timeout, cafile=session.cafile),
+        demo=DemoInfo(session.email, session.password, DEMO_BANNER) if as_demo else None,
+        home=tmp_path,
+        serve_host="127.0.0.1",
+    )
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 20.0) -> float:
+    """Pause until ``condition`` holds (bounded); return how long it took."""
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > seconds:
+            raise AssertionError(f"condition not met within {seconds} s")
+        await pilot.pause(0.02)
+    return time.monotonic() - start
+
+
+async def type_into(pilot: Pilot[None], selector: str, text: str, *, keys: bool = False) -> None:
+    """Focus a field and enter ``text``: key by key with ``keys``, else pasted at once."""
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = ""
+    await pilot.pause()
+    if keys:
+        await pilot.press(*text)
+    else:
+        field.insert_text_at_cursor(text)
+    await pilot.pause()
+
+
+async def fill_account(
+    pilot: Pilot[None], email: str, password: str, name: str = "Ann", *, keys: bool = False
+) -> None:
+    """On the account screen: fill in the three fields."""
+    assert isinstance(pilot.app.screen, AccountScreen)
+    await type_into(pilot, "#name", name, keys=keys)
+    await type_into(pilot, "#email", email, keys=keys)
+    await type_into(pilot, "#password", password, keys=keys)
+
+
+async def run_check_to_end(pilot: Pilot[None]) -> CheckScreen:
+    """From the account screen: Next, Check now, then wait for the check's worker."""
+    await pilot.press("ctrl+n")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ProtocolScreen))
+    await pilot.press("ctrl+n")
+    await until(pilot, lambda: isinstance(pilot.app.screen, CheckScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, CheckScreen)
+    await until(pilot, lambda: screen.report is not None and not screen.running, 30)
+    await pilot.pause()
+    return screen
+
+
+def row_text(screen: CheckScreen, key: str) -> str:
+    row = screen.query_one(f"#row-{key}", EndpointRow)
+    return str(row.query_one(".endpoint-status", Static).content)
+
+
+def panel_text(screen: CheckScreen) -> str:
+    return str(screen.query_one("#failure-panel", FailurePanel).query_one(Static).content)
+
+
+async def test_whole_flow_verified_steps_profile_and_qr(demo: DemoSession, tmp_path: Path) -> None:
+    """Welcome to QR code with the keyboard: verified check, steps, copy, save, export, send."""
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, WelcomeScreen)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await fill_account(pilot, demo.email, demo.password, keys=True)
+        screen = await run_check_to_end(pilot)
+        assert screen.report is not None and screen.report.verified
+        ports = {e.key: row_text(screen, e.key) for e in screen.endpoints}
+        assert all(text.startswith("✓") for text in ports.values()), ports
+        assert "Verified" in str(screen.query_one("#check-summary", Static).content)
+
+        await pilot.press("c")  # Continue
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("s")  # iPhone steps
+        await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))
+        steps = app.screen
+        assert isinstance(steps, InstructionsScreen)
+        email_row = next(r for r in steps.query(ValueRow) if r.value.label == "Email")
+        email_row.focus()
+        await pilot.press("c")
+        assert app.clipboard == demo.email
+        await pilot.press("2")  # the iOS 17 tab
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        saved = tmp_path / f"mailcom-iphone-steps-{demo.email}-ios17.txt"
+        assert saved.is_file()
+        text = saved.read_text()
+        assert "Mail > Accounts" in text and demo.password not in text
+
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        await pilot.press("ctrl+w")
+        await until(pilot, lambda: app.screen.query_one("#send").display)
+        profile = tmp_path / f"mailcom-{demo.email}.mobileconfig"
+        assert profile.is_file()
+        data = profile.read_bytes()
+        assert demo.password.encode() not in data and b"com.apple.mail.managed" in data
+
+        await pilot.press("enter")  # Send to iPhone has focus
+        await until(pilot, lambda: isinstance(app.screen, SendScreen))
+        send = app.screen
+        assert isinstance(send, SendScreen)
+        await until(pilot, lambda: send.url is not None)
+        assert send.url is not None and send.url.startswith("http://127.0.0.1:")
+        assert send.query_one("#qr-code").display
+        url = send.url
+        downloaded = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=10).read())
+        assert downloaded == data
+        await until(pilot, lambda: send.has_class("-downloaded"))
+        assert "downloaded" in str(send.query_one("#send-status", Static).content)
+
+
+async def test_wrong_password_then_back_keeps_fields_and_fix_works(
+    demo: DemoSession, tmp_path: Path
+) -> None:
+    """A wrong password ends in the login diagnosis; Back keeps what was typed."""
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await fill_account(pilot, demo.email, "not-the-password", name="Ann Other")
+        screen = await run_check_to_end(pilot)
+        assert screen.report is not None and not screen.report.verified
+        assert screen.report.incoming.status is Status.AUTH_FAILED
+        assert any("login refused" in row_text(screen, e.key) for e in screen.endpoints)
+        assert screen.report.incoming.title in panel_text(screen)
+        assert not screen.query_one("#continue").display
+        assert screen.query_one("#continue-unverified").display
+
+        first_report = screen.report
+        await pilot.press("r")  # Retry runs the check again
+        await until(pilot, lambda: screen.report is not first_report and not screen.running, 30)
+        assert screen.report is not None and not screen.report.verified
+
+        await pilot.press("escape")  # Back to the account
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        account = app.screen
+        assert account.query_one("#name", Input).value == "Ann Other"
+        assert account.query_one("#email", Input).value == demo.email
+        assert account.query_one("#password", Input).value == "not-the-password"
+        await type_into(pilot, "#password", demo.password)
+        screen = await run_check_to_end(pilot)
+        assert screen.report is not None and screen.report.verified
+
+
+async def test_continue_unverified_needs_confirmation_and_is_marked(
+    demo: DemoSession, tmp_path: Path
+) -> None:
+    """Continuing after a failure asks first, and the result says the settings are unverified."""
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await fill_account(pilot, demo.email, "wrong")
+        screen = await run_check_to_end(pilot)
+        await pilot.press("c")  # Continue is not possible while unverified
+        assert app.screen is screen
+        await pilot.click("#continue-unverified")
+        await pilot.pause()
+        await pilot.press("escape")  # the dialog's safe answer
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.click("#continue-unverified")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        result = app.screen
+        assert isinstance(result, ResultScreen) and not result.settings.verified
+        assert "Unverified" in str(result.query_one("#result-verdict", Static).content)
+
+
+async def test_blocked_smtp_port_uses_the_other_one(tmp_path: Path) -> None:
+    """SMTP 465 never answers: the check still verifies, through 587, and says so."""
+    with start_demo("blocked-465") as session:
+        app = demo_app(session, tmp_path, timeout=1.5)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+            await fill_account(pilot, session.email, session.password)
+            screen = await run_check_to_end(pilot)
+            report = screen.report
+            assert report is not None and report.verified
+            assert report.outgoing.endpoint.security.value == "starttls"
+            blocked = next(
+                a for a in report.attempts if a.endpoint.role.value == "outgoing" and not a.ok
+            )
+            assert row_text(screen, blocked.endpoint.key).startswith("✗")
+            summary = str(screen.query_one("#check-summary", Static).content)
+            assert f"{report.outgoing.endpoint.label} is used instead" in summary
+
+
+async def test_escape_cancels_a_running_check_at_once(tmp_path: Path) -> None:
+    """Servers that never answer, a 30 s limit: Escape shows Cancelled in well under that."""
+    with start_demo("silent") as session:
+        app = demo_app(session, tmp_path, timeout=30)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+            await fill_account(pilot, session.email, session.password)
+            await pilot.press("ctrl+n")
+            await until(pilot, lambda: isinstance(app.screen, ProtocolScreen))
+            await pilot.press("ctrl+n")
+            await until(pilot, lambda: isinstance(app.screen, CheckScreen))
+            screen = app.screen
+            assert isinstance(screen, CheckScreen)
+            await until(pilot, lambda: any(r.running for r in screen.query(EndpointRow)))
+            started = time.monotonic()
+            await pilot.press("escape")
+            await until(pilot, lambda: not screen.running, 3)
+            await app.workers.wait_for_complete()
+            assert time.monotonic() - started < 5
+            assert "Cancelled" in str(screen.query_one("#check-summary", Static).content)
+            assert all(row_text(screen, e.key) == "cancelled" for e in screen.endpoints)
+            assert app.screen is screen  # the first Escape cancels, it does not leave
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+
+
+async def test_no_keyring_disables_remember_with_the_reason(
+    demo: DemoSession, tmp_path: Path
+) -> None:
+    """Without a keyring backend the box is off and disabled, and the screen says why."""
+    keyring.set_keyring(fail.Keyring())
+    app = demo_app(demo, tmp_path, as_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        remember = app.screen.query_one("#remember", Checkbox)
+        assert remember.disabled and not remember.value
+        note = str(app.screen.query_one("#remember-note", Static).content)
+        assert note == secrets.keyring_unavailable_reason()
+
+
+async def test_keyring_remembers_and_prefills_next_time(
+    demo: DemoSession, tmp_path: Path, file_keyring: PlaintextKeyring
+) -> None:
+    """With a keyring, a verified check stores the password; the next run fills it in."""
+    app = demo_app(demo, tmp_path, as_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        remember = app.screen.query_one("#remember", Checkbox)
+        assert not remember.disabled
+        await fill_account(pilot, demo.email, demo.password)
+        remember.value = True
+        await run_check_to_end(pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await app.workers.wait_for_complete()
+    assert secrets.get_password(demo.email) == demo.password
+
+    again = demo_app(demo, tmp_path, as_demo=False)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(again.screen, AccountScreen))
+        await type_into(pilot, "#email", demo.email)
+        field = again.screen.query_one("#password", Input)
+        await until(pilot, lambda: field.value == demo.password, 5)
+        assert again.screen.query_one("#remember", Checkbox).value
+        assert "keyring" in str(again.screen.query_one("#password-status", Static).content)
+
+
+async def test_demo_never_writes_the_keyring(
+    demo: DemoSession, tmp_path: Path, file_keyring: PlaintextKeyring
+) -> None:
+    """In the demo the box is disabled and a verified check stores nothing."""
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        assert app.screen.query_one("#remember", Checkbox).disabled
+        await fill_account(pilot, demo.email, demo.password)
+        await run_check_to_end(pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await app.workers.wait_for_complete()
+    assert secrets.get_password(demo.email) is None
+
+
+async def test_unexpected_error_shows_one_dialog_without_the_password(
+    demo: DemoSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in a worker: one dialog, password scrubbed, Start over keeps the fields."""
+    secret = "Very-Secret-Passw0rd"
+
+    async def broken_check(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"engine bug while logging in with {secret}")
+
+    monkeypatch.setattr("wizard.screens.check.run_check", broken_check)
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await fill_account(pilot, demo.email, secret)
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: isinstance(app.screen, ProtocolScreen))
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: isinstance(app.screen, ErrorScreen))
+        dialog = app.screen
+        assert isinstance(dialog, ErrorScreen)
+        assert "engine bug" in dialog.summary and secret not in dialog.summary
+        assert "[password removed]" in dialog.details and secret not in dialog.details
+        assert sum(isinstance(s, ErrorScreen) for s in app.screen_stack) == 1
+        await pilot.press("c")
+        assert app.clipboard == dialog.details
+        await pilot.click("#start-over")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        assert app.screen.query_one("#password", Input).value == secret
+        assert app.is_running
+
+
+async def test_help_and_command_palette_open_and_close(demo: DemoSession, tmp_path: Path) -> None:
+    """F1 shows help over any screen; Escape closes it; Ctrl+P opens the palette."""
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        welcome = app.screen
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is welcome
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is welcome
+
+
+async def test_bad_address_blocks_next_and_says_why(demo: DemoSession, tmp_path: Path) -> None:
+    """An address without a domain keeps the user on the account screen with the reason."""
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await fill_account(pilot, "ann@", "x")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, AccountScreen)
+        status = app.screen.query_one("#email-status", Static)
+        assert status.has_class("-error") and "domain" in str(status.content)
+        assert app.focused is app.screen.query_one("#email", Input)
