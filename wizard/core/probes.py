@@ -400,6 +400,8 @@ class _ImapSession(MailSession):
         self.abort()
 
     def abort(self) -> None:
+        for task in list(getattr(self.client.protocol, "tasks", ())):
+            task.cancel()  # aioimaplib's greeting handler may still be waiting
         transport = getattr(self.client.protocol, "transport", None)
         if transport is not None:
             transport.abort()
@@ -660,6 +662,15 @@ class _Pop3Session(MailSession):
                 try:
                     capabilities = client.capa()
                 except poplib.error_proto:
+                    # poplib reports a hang-up and an unknown CAPA alike; a NOOP tells
+                    # them apart (a server without CAPA certainly has no STLS either).
+                    try:
+                        client.noop()
+                    except (poplib.error_proto, OSError):
+                        raise ProbeFailure(
+                            Status.PROTOCOL_ERROR,
+                            "the server closed the connection right after its greeting",
+                        ) from None
                     capabilities = {}
                 if "STLS" not in capabilities:
                     raise ProbeFailure(

@@ -1,0 +1,442 @@
+"""The live check against real Dovecot and Postfix on loopback, and against fault listeners.
+
+Every status code is produced by a real server or a real network failure mode, and every
+fault case also asserts the time bound: the whole check ends within timeout + 1 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.testbed import FaultListeners, Testbed
+from wizard.cli import main
+from wizard.core.check import CheckOptions, run_check
+from wizard.core.models import (
+    Account,
+    Attempt,
+    CheckReport,
+    Endpoint,
+    IncomingChoice,
+    Phase,
+    Protocol,
+    Security,
+    Status,
+)
+from wizard.core.provider import Provider, load_provider
+
+pytestmark = pytest.mark.servers
+
+FAST = 2.0  # seconds: the timeout for fault cases, so the suite stays quick
+
+
+def _provider(
+    bed: Testbed,
+    folder: Path,
+    imap: list[Endpoint] | None = None,
+    pop3: list[Endpoint] | None = None,
+    smtp: list[Endpoint] | None = None,
+) -> Provider:
+    bed.require_postfix()
+    return bed.provider(
+        folder,
+        imap=[bed.imap_ssl, bed.imap_starttls] if imap is None else imap,
+        pop3=[bed.pop3_ssl, bed.pop3_starttls] if pop3 is None else pop3,
+        smtp=[bed.smtp_ssl, bed.smtp_starttls] if smtp is None else smtp,
+    )
+
+
+def _account(bed: Testbed, choice: IncomingChoice = IncomingChoice.IMAP, **kw: str) -> Account:
+    user = bed.alice
+    return Account(
+        email=kw.get("email", user.email),
+        password=kw.get("password", user.password),
+        incoming=choice,
+    )
+
+
+async def _check(
+    account: Account, provider: Provider, bed: Testbed, timeout: float = 10.0, **kw: bool
+) -> tuple[CheckReport, float]:
+    started = time.monotonic()
+    report = await run_check(
+        account, provider, CheckOptions(timeout=timeout, cafile=bed.cafile, **kw)
+    )
+    return report, time.monotonic() - started
+
+
+def _by_port(report: CheckReport) -> dict[int, Attempt]:
+    return {attempt.endpoint.port: attempt for attempt in report.attempts}
+
+
+def _mismatches(bed: Testbed, email: str) -> int:
+    """Failed password checks Dovecot's auth logged for ``email`` (IMAP, POP3 and SASL)."""
+    text = bed.dovecot.log.read_text(errors="replace")
+    return len(re.findall(rf"\({re.escape(email)},[^)]*\): Password mismatch", text))
+
+
+# ------------------------------------------------------------------------- success
+
+
+@pytest.mark.parametrize("choice", [IncomingChoice.IMAP, IncomingChoice.POP])
+async def test_verifies_with_a_non_ascii_password_with_spaces(
+    testbed: Testbed, tmp_path: Path, choice: IncomingChoice
+) -> None:
+    provider = _provider(testbed, tmp_path)
+    assert " " in testbed.alice.password and not testbed.alice.password.isascii()
+    report, _ = await _check(_account(testbed, choice), provider, testbed)
+    assert report.verified, [a.to_json() for a in report.attempts]
+    incoming = provider.incoming(choice)
+    assert report.incoming.endpoint == incoming[0]  # the most preferred one
+    assert report.outgoing.endpoint == testbed.smtp_ssl
+    # One login per role; the less preferred endpoints were reached securely only.
+    tested = [a.endpoint for a in report.attempts if a.login_tested]
+    assert tested == [incoming[0], testbed.smtp_ssl]
+    for attempt in report.attempts:
+        assert attempt.status is Status.OK
+    assert report.to_json()["protocol"] == choice.value
+
+
+async def test_starttls_only_endpoints_verify(testbed: Testbed, tmp_path: Path) -> None:
+    provider = _provider(
+        testbed,
+        tmp_path,
+        imap=[testbed.imap_starttls],
+        pop3=[testbed.pop3_starttls],
+        smtp=[testbed.smtp_starttls],
+    )
+    for choice in IncomingChoice:
+        report, _ = await _check(_account(testbed, choice), provider, testbed)
+        assert report.verified, [a.to_json() for a in report.attempts]
+        assert report.outgoing.endpoint.security is Security.STARTTLS
+
+
+async def test_progress_reports_every_phase(testbed: Testbed, tmp_path: Path) -> None:
+    provider = _provider(testbed, tmp_path)
+    seen: dict[str, list[Phase]] = {}
+
+    def progress(endpoint: Endpoint, phase: Phase, attempt: Attempt | None) -> None:
+        seen.setdefault(endpoint.key, []).append(phase)
+        assert (attempt is not None) == (phase is Phase.DONE)
+
+    await run_check(
+        _account(testbed), provider, CheckOptions(timeout=10, cafile=testbed.cafile), progress
+    )
+    imap_key = testbed.imap_ssl.key
+    assert seen[imap_key][:2] == [Phase.WAITING, Phase.CONNECTING]
+    assert Phase.SECURING in seen[imap_key] and Phase.LOGGING_IN in seen[imap_key]
+    assert Phase.LOGGING_IN not in seen[testbed.imap_starttls.key]
+    assert all(phases[-1] is Phase.DONE for phases in seen.values())
+
+
+# ------------------------------------------------------------------------- logins refused
+
+
+async def test_wrong_password_costs_one_failed_login_per_server(
+    testbed: Testbed, tmp_path: Path
+) -> None:
+    provider = _provider(testbed, tmp_path)
+    before = _mismatches(testbed, testbed.alice.email)
+    report, _ = await _check(_account(testbed, password="wrong password"), provider, testbed)
+    assert not report.verified
+    assert report.incoming.status is Status.AUTH_FAILED
+    assert report.outgoing.status is Status.AUTH_FAILED
+    assert [a.endpoint for a in report.attempts if a.login_tested] == [
+        testbed.imap_ssl,
+        testbed.smtp_ssl,
+    ]
+    # Dovecot checks the IMAP login and (through SASL) Postfix's: exactly two failures.
+    deadline = time.monotonic() + 5
+    while _mismatches(testbed, testbed.alice.email) < before + 2 and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert _mismatches(testbed, testbed.alice.email) == before + 2
+    advice = report.incoming.advice
+    assert "POP3 & IMAP access" in advice
+    assert "application-specific password" in advice
+    assert "Security Options" in advice
+    assert testbed.alice.email in advice
+    assert report.incoming.server_reply and "AUTHENTICATIONFAILED" in report.incoming.server_reply
+    assert report.outgoing.server_reply and report.outgoing.server_reply.startswith("535")
+    untried = _by_port(report)[testbed.imap_starttls.port]
+    assert untried.status is Status.OK and not untried.login_tested
+    assert "not tried again" in untried.advice
+
+
+async def test_user_allowed_on_imap_but_denied_on_pop3(testbed: Testbed, tmp_path: Path) -> None:
+    provider = _provider(testbed, tmp_path)
+    user = testbed.imaponly
+    imap, _ = await _check(
+        _account(testbed, IncomingChoice.IMAP, email=user.email, password=user.password),
+        provider,
+        testbed,
+    )
+    assert imap.verified
+    pop, _ = await _check(
+        _account(testbed, IncomingChoice.POP, email=user.email, password=user.password),
+        provider,
+        testbed,
+    )
+    assert pop.incoming.status is Status.AUTH_FAILED
+    assert pop.outgoing.verified  # SMTP is not affected
+    assert not pop.verified
+
+
+# ------------------------------------------------------------------------- blocked ports
+
+
+async def test_silent_465_falls_back_to_587_within_the_bound(
+    testbed: Testbed, tmp_path: Path, faults: FaultListeners
+) -> None:
+    silent = faults.silent.endpoint(Protocol.SMTP, Security.SSL)
+    provider = _provider(testbed, tmp_path, smtp=[silent, testbed.smtp_starttls])
+    report, elapsed = await _check(_account(testbed), provider, testbed, timeout=FAST)
+    assert report.verified
+    assert report.outgoing.endpoint == testbed.smtp_starttls
+    blocked = _by_port(report)[silent.port]
+    assert blocked.status is Status.TIMEOUT
+    assert "seems to block" in blocked.advice
+    assert f"Port {testbed.smtp_starttls.port} works and will be used" in blocked.advice
+    assert elapsed <= FAST + 1
+
+
+async def test_silent_587_while_465_works(
+    testbed: Testbed, tmp_path: Path, faults: FaultListeners
+) -> None:
+    silent = faults.silent.endpoint(Protocol.SMTP, Security.STARTTLS)
+    provider = _provider(testbed, tmp_path, smtp=[testbed.smtp_ssl, silent])
+    report, elapsed = await _check(_account(testbed), provider, testbed, timeout=FAST)
+    assert report.verified
+    assert report.outgoing.endpoint == testbed.smtp_ssl
+    assert _by_port(report)[silent.port].status is Status.TIMEOUT
+    assert f"Port {testbed.smtp_ssl.port} works" in _by_port(report)[silent.port].advice
+    assert elapsed <= FAST + 1
+
+
+async def test_closed_port_is_connection_refused(
+    testbed: Testbed, tmp_path: Path, faults: FaultListeners
+) -> None:
+    closed = faults.closed_port.endpoint(Protocol.SMTP, Security.SSL)
+    provider = _provider(testbed, tmp_path, smtp=[closed, testbed.smtp_starttls])
+    report, _ = await _check(_account(testbed), provider, testbed, timeout=FAST)
+    assert _by_port(report)[closed.port].status is Status.CONNECTION_REFUSED
+    assert "blocked" in _by_port(report)[closed.port].title
+    assert report.verified
+
+
+# ------------------------------------------------------------------------- fault table
+
+
+def _fault_cases(faults: FaultListeners) -> list[tuple[str, Endpoint, Status]]:
+    cases: list[tuple[str, Endpoint, Status]] = [
+        ("silent", faults.silent.endpoint(Protocol.IMAP, Security.SSL), Status.TIMEOUT),
+        ("stall_tls", faults.stall_tls.endpoint(Protocol.IMAP, Security.SSL), Status.TIMEOUT),
+        ("dns", Endpoint(Protocol.IMAP, faults.dns_host, 993, Security.SSL), Status.DNS_FAILED),
+        (
+            "closed",
+            faults.closed_port.endpoint(Protocol.IMAP, Security.SSL),
+            Status.CONNECTION_REFUSED,
+        ),
+    ]
+    for protocol in (Protocol.IMAP, Protocol.POP3, Protocol.SMTP):
+        fake = faults.close_after_greeting(protocol)
+        cases.append(
+            (f"greeting-{protocol.value}", fake.endpoint(Security.STARTTLS), Status.PROTOCOL_ERROR)
+        )
+        fake = faults.no_starttls(protocol)
+        cases.append(
+            (
+                f"no-starttls-{protocol.value}",
+                fake.endpoint(Security.STARTTLS),
+                Status.STARTTLS_UNAVAILABLE,
+            )
+        )
+        for kind, status in (
+            ("untrusted", Status.CERTIFICATE_UNTRUSTED),
+            ("expired", Status.CERTIFICATE_EXPIRED),
+            ("wrong_host", Status.CERTIFICATE_HOSTNAME_MISMATCH),
+        ):
+            for security in (Security.SSL, Security.STARTTLS):
+                fake = faults.bad_certificate(kind, protocol, security)  # type: ignore[arg-type]
+                cases.append(
+                    (f"{kind}-{protocol.value}-{security.value}", fake.endpoint(security), status)
+                )
+    return cases
+
+
+async def test_every_fault_gives_its_code_within_the_bound(
+    testbed: Testbed, tmp_path: Path, faults: FaultListeners
+) -> None:
+    """One check per fault, on the role the fault's protocol belongs to."""
+    for name, endpoint, expected in _fault_cases(faults):
+        if endpoint.protocol is Protocol.SMTP:
+            provider = _provider(testbed, tmp_path, smtp=[endpoint])
+            choice = IncomingChoice.IMAP
+        elif endpoint.protocol is Protocol.POP3:
+            provider = _provider(testbed, tmp_path, pop3=[endpoint])
+            choice = IncomingChoice.POP
+        else:
+            provider = _provider(testbed, tmp_path, imap=[endpoint])
+            choice = IncomingChoice.IMAP
+        report, elapsed = await _check(_account(testbed, choice), provider, testbed, timeout=FAST)
+        attempt = _by_port(report)[endpoint.port]
+        assert attempt.status is expected, (name, attempt.to_json())
+        assert not report.verified, name
+        assert elapsed <= FAST + 1, (name, elapsed)
+        assert attempt.title and attempt.advice, name
+        if expected.is_certificate_problem:
+            assert attempt.certificate is not None, name
+            assert "Certificate presented" in attempt.advice, name
+            assert "switch SSL off" in attempt.advice, name  # ...never to do it
+        if expected is Status.CERTIFICATE_UNTRUSTED:
+            assert attempt.certificate is not None and "Mail Shield" in attempt.certificate.issuer
+            assert "intercepting" in attempt.advice
+
+
+@pytest.mark.parametrize("protocol", [Protocol.SMTP, Protocol.IMAP, Protocol.POP3])
+async def test_no_credentials_ever_reach_a_server_without_starttls(
+    testbed: Testbed, tmp_path: Path, faults: FaultListeners, protocol: Protocol
+) -> None:
+    fake = faults.no_starttls(protocol)
+    endpoint = fake.endpoint(Security.STARTTLS)
+    lists = {"imap": None, "pop3": None, "smtp": None} | {protocol.value: [endpoint]}
+    provider = _provider(
+        testbed, tmp_path, imap=lists["imap"], pop3=lists["pop3"], smtp=lists["smtp"]
+    )
+    choice = IncomingChoice.POP if protocol is Protocol.POP3 else IncomingChoice.IMAP
+    report, _ = await _check(_account(testbed, choice), provider, testbed, timeout=FAST)
+    assert _by_port(report)[endpoint.port].status is Status.STARTTLS_UNAVAILABLE
+    assert fake.connections >= 1  # it really was talked to...
+    assert not fake.saw_login  # ...but never saw a login
+    verbs = {verb.upper() for verb in fake.verbs}
+    assert not verbs & {"AUTH", "LOGIN", "AUTHENTICATE", "USER", "PASS"}, fake.commands
+    assert all(testbed.alice.password not in line for line in fake.commands)
+
+
+async def test_everything_silent_ends_within_timeout_plus_one_second(
+    testbed: Testbed, tmp_path: Path, faults: FaultListeners
+) -> None:
+    provider = _provider(
+        testbed,
+        tmp_path,
+        imap=[
+            faults.silent.endpoint(Protocol.IMAP, Security.SSL),
+            faults.stall_tls.endpoint(Protocol.IMAP, Security.SSL),
+        ],
+        smtp=[
+            faults.silent.endpoint(Protocol.SMTP, Security.SSL),
+            faults.silent.endpoint(Protocol.SMTP, Security.STARTTLS),
+        ],
+    )
+    report, elapsed = await _check(_account(testbed), provider, testbed, timeout=FAST)
+    assert {a.status for a in report.attempts} == {Status.TIMEOUT}
+    assert elapsed <= FAST + 1
+    assert report.incoming.title == "Test bed does not answer"
+
+
+# ------------------------------------------------------------------------- round trip
+
+
+@pytest.mark.parametrize("choice", [IncomingChoice.IMAP, IncomingChoice.POP])
+async def test_round_trip_sends_receives_and_removes(
+    testbed: Testbed, tmp_path: Path, choice: IncomingChoice
+) -> None:
+    provider = _provider(testbed, tmp_path)
+    report, _ = await _check(_account(testbed, choice), provider, testbed, round_trip=True)
+    assert report.round_trip is not None
+    assert report.round_trip.status is Status.OK, report.round_trip
+    assert report.verified
+    assert not [s for s in testbed.inbox_subjects(testbed.alice) if "mailcom-wizard" in s]
+
+
+# ------------------------------------------------------------------------- the command
+
+
+def test_check_command_json_against_the_real_servers(
+    testbed: Testbed,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    testbed.require_postfix()
+    provider_file = testbed.default_provider_file(tmp_path)
+    password = testbed.alice.password
+    for stdin, expected_code in ((password + "\n", 0), ("not it\n", 1)):
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(
+            [
+                "check",
+                "--email",
+                testbed.alice.email,
+                "--provider",
+                str(provider_file),
+                "--cafile",
+                testbed.cafile,
+                "--password-stdin",
+                "--json",
+            ]
+        )
+        out, err = capsys.readouterr()
+        assert code == expected_code, err
+        data = json.loads(out)
+        assert set(data) == {
+            "email",
+            "protocol",
+            "verified",
+            "incoming",
+            "outgoing",
+            "attempts",
+            "round_trip",
+        }
+        assert data["verified"] is (expected_code == 0)
+        for attempt in [data["incoming"], data["outgoing"], *data["attempts"]]:
+            assert {
+                "role",
+                "protocol",
+                "host",
+                "port",
+                "security",
+                "status",
+                "title",
+                "advice",
+                "server_reply",
+                "elapsed_ms",
+            } <= set(attempt)
+            assert isinstance(attempt["elapsed_ms"], int)
+        assert password not in out + err
+
+
+def test_check_command_human_output_and_provider_loading(
+    testbed: Testbed,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    testbed.require_postfix()
+    provider_file = testbed.default_provider_file(tmp_path)
+    assert load_provider(provider_file).display_name == "Test bed"
+    monkeypatch.setattr("sys.stdin", io.StringIO(testbed.alice.password + "\n"))
+    code = main(
+        [
+            "check",
+            "--email",
+            testbed.alice.email,
+            "--provider",
+            str(provider_file),
+            "--cafile",
+            testbed.cafile,
+            "--password-stdin",
+            "--protocol",
+            "pop",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert "Verified: these settings work" in out
+    assert f"port {testbed.pop3_ssl.port}" in out
+    assert testbed.alice.password not in out + err
