@@ -1,0 +1,262 @@
+"""The whole test bed: certificates, Dovecot, Postfix and the fault listeners, as one object.
+
+The real servers' endpoints name ``127.0.0.2`` (``SERVER_HOST``; why: see servers.py), the
+fault listeners' endpoints name ``localhost`` and they bind 127.0.0.1. The certificates
+cover ``localhost``, ``127.0.0.1``, ``127.0.0.2`` and ``::1``, so host name checks pass
+either way. Everything stays on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import ssl
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wizard.core.models import Endpoint, Protocol, Security
+from wizard.core.provider import Provider, load_provider, render_provider
+
+from .certs import TestCertificates, make_certificates
+from .faults import FaultListeners
+from .servers import SERVER_HOST, Dovecot, MailUser, Postfix, TestbedError
+
+#: The domains the bed's Postfix delivers for and its provider files list.
+DOMAINS = ("mail.com", "example.test")
+
+ALICE = MailUser("alice@mail.com", "Pässwörd mit Leerzeichen 9")
+BOB = MailUser("bob@example.test", "bob-secret-42")
+IMAPONLY = MailUser("imaponly@mail.com", "imap only 7", denied=("pop3",))
+
+
+def _endpoint(protocol: Protocol, port: int, security: Security) -> Endpoint:
+    return Endpoint(protocol=protocol, host=SERVER_HOST, port=port, security=security)
+
+
+@dataclass
+class Testbed:
+    """Running Dovecot (and Postfix, when run as root) on loopback, plus fault listeners."""
+
+    __test__ = False
+
+    root: Path
+    certificates: TestCertificates
+    faults: FaultListeners
+    dovecot: Dovecot
+    postfix: Postfix | None
+    #: Why Postfix is not running (None when it is).
+    postfix_missing_reason: str | None = None
+    alice: MailUser = ALICE
+    bob: MailUser = BOB
+    imaponly: MailUser = IMAPONLY
+    #: Whether ``stop()`` also closes ``faults`` (False when the caller passed them in).
+    owns_faults: bool = True
+    _stopped: bool = field(default=False, repr=False)
+
+    #: The address the real servers listen on (and their endpoints name).
+    host: str = SERVER_HOST
+
+    @property
+    def cafile(self) -> str:
+        """PEM file of the test CA that issued every good (and the expired) certificate."""
+        return str(self.certificates.cafile)
+
+    @property
+    def users(self) -> tuple[MailUser, ...]:
+        """Every mailbox of the bed."""
+        return (self.alice, self.bob, self.imaponly)
+
+    def client_context(self) -> ssl.SSLContext:
+        """A client TLS context trusting the test CA only."""
+        return self.certificates.client_context()
+
+    # -- real endpoints ----------------------------------------------------------------
+
+    @property
+    def imap_ssl(self) -> Endpoint:
+        """Dovecot IMAP with implicit TLS (like imap.mail.com:993)."""
+        return _endpoint(Protocol.IMAP, self.dovecot.imaps_port, Security.SSL)
+
+    @property
+    def imap_starttls(self) -> Endpoint:
+        """Dovecot IMAP upgraded with STARTTLS (like port 143)."""
+        return _endpoint(Protocol.IMAP, self.dovecot.imap_port, Security.STARTTLS)
+
+    @property
+    def pop3_ssl(self) -> Endpoint:
+        """Dovecot POP3 with implicit TLS (like pop.mail.com:995)."""
+        return _endpoint(Protocol.POP3, self.dovecot.pop3s_port, Security.SSL)
+
+    @property
+    def pop3_starttls(self) -> Endpoint:
+        """Dovecot POP3 upgraded with STLS (like port 110)."""
+        return _endpoint(Protocol.POP3, self.dovecot.pop3_port, Security.STARTTLS)
+
+    def _postfix(self) -> Postfix:
+        if self.postfix is None:
+            raise TestbedError(f"Postfix is not running: {self.postfix_missing_reason}")
+        return self.postfix
+
+    @property
+    def smtp_ssl(self) -> Endpoint:
+        """Postfix SMTP with implicit TLS (like smtp.mail.com:465). Needs Postfix."""
+        return _endpoint(Protocol.SMTP, self._postfix().smtps_port, Security.SSL)
+
+    @property
+    def smtp_starttls(self) -> Endpoint:
+        """Postfix submission with STARTTLS required before AUTH (like port 587)."""
+        return _endpoint(Protocol.SMTP, self._postfix().submission_port, Security.STARTTLS)
+
+    def require_postfix(self) -> None:
+        """Skip the calling test when Postfix could not run here (not root)."""
+        if self.postfix is None:
+            import pytest
+
+            pytest.skip(f"needs Postfix: {self.postfix_missing_reason}")
+
+    # -- reading mail back -------------------------------------------------------------
+
+    def inbox_subjects(self, user: MailUser) -> list[str]:
+        """The Subject of every message in ``user``'s INBOX, read over IMAPS."""
+        import email
+        import imaplib
+
+        with imaplib.IMAP4_SSL(
+            self.host, self.dovecot.imaps_port, ssl_context=self.client_context(), timeout=10
+        ) as imap:
+            # AUTHENTICATE PLAIN carries UTF-8; imaplib's LOGIN would only take ASCII.
+            secret = f"\0{user.email}\0{user.password}".encode()
+            imap.authenticate("PLAIN", lambda _challenge: secret)
+            _, count = imap.select("INBOX", readonly=True)
+            if count[0] in (b"0", None):
+                return []
+            _, data = imap.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+            subjects = []
+            for item in data:
+                if isinstance(item, tuple):
+                    subjects.append(str(email.message_from_bytes(item[1])["Subject"] or ""))
+            return subjects
+
+    # -- provider files ----------------------------------------------------------------
+
+    def provider_file(
+        self,
+        folder: Path,
+        imap: Sequence[Endpoint] = (),
+        pop3: Sequence[Endpoint] = (),
+        smtp: Sequence[Endpoint] = (),
+        *,
+        domains: Sequence[str] = DOMAINS,
+        name: str = "testbed.xml",
+    ) -> Path:
+        """Write an autoconfig XML listing these endpoints (in this order) under ``folder``."""
+        path = Path(folder) / name
+        xml = render_provider(
+            "testbed", list(domains), [*imap, *pop3, *smtp], display_name="Test bed"
+        )
+        path.write_text(xml, encoding="utf-8")
+        return path
+
+    def provider(
+        self,
+        folder: Path,
+        imap: Sequence[Endpoint] = (),
+        pop3: Sequence[Endpoint] = (),
+        smtp: Sequence[Endpoint] = (),
+    ) -> Provider:
+        """Like ``provider_file``, then loaded with ``load_provider``."""
+        return load_provider(self.provider_file(folder, imap, pop3, smtp))
+
+    def default_provider_file(self, folder: Path) -> Path:
+        """A provider file with every real endpoint (SSL first, as mail.com lists them)."""
+        smtp = [self.smtp_ssl, self.smtp_starttls] if self.postfix else []
+        return self.provider_file(
+            folder,
+            imap=[self.imap_ssl, self.imap_starttls],
+            pop3=[self.pop3_ssl, self.pop3_starttls],
+            smtp=smtp,
+        )
+
+    # -- life cycle ------------------------------------------------------------------
+
+    def processes(self) -> set[int]:
+        """Every server process of the bed that is running now."""
+        found = self.dovecot.processes()
+        if self.postfix is not None:
+            found |= self.postfix.processes()
+        return found
+
+    def stop(self) -> None:
+        """Stop the servers and fault listeners, remove the folder; raise if a server
+        process had to be killed (it is gone either way)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        left: set[int] = set()
+        try:
+            if self.postfix is not None:
+                left |= self.postfix.stop()
+            left |= self.dovecot.stop()
+        finally:
+            if self.owns_faults:
+                self.faults.close()
+            shutil.rmtree(self.root, ignore_errors=True)
+        if left:
+            raise TestbedError(f"server processes did not stop and were killed: {sorted(left)}")
+
+
+def make_root() -> Path:
+    """A fresh, short temp folder (unix socket paths must stay under 108 bytes)."""
+    root = Path(tempfile.mkdtemp(prefix="mailcom-testbed-"))
+    # Dovecot's mail user and Postfix's delivery agents must be able to walk into it.
+    root.chmod(0o755)
+    return root
+
+
+def start_testbed(
+    certificates: TestCertificates | None = None,
+    faults: FaultListeners | None = None,
+    *,
+    with_postfix: bool | None = None,
+) -> Testbed:
+    """Start everything (Postfix only as root unless told otherwise) and wait until every
+    listener accepts connections. On failure nothing is left running."""
+    root = make_root()
+    own_faults = faults is None
+    dovecot: Dovecot | None = None
+    postfix: Postfix | None = None
+    try:
+        if certificates is None:
+            certificates = make_certificates(root / "tls")
+        if faults is None:
+            faults = FaultListeners(certificates)
+        dovecot = Dovecot(root, certificates.server, [ALICE, BOB, IMAPONLY])
+        dovecot.start()
+        if with_postfix is None:
+            with_postfix = os.geteuid() == 0
+        reason = None
+        if with_postfix:
+            postfix = Postfix(root, certificates.server, dovecot)
+            postfix.start()
+        else:
+            reason = "Postfix must be started as root; these tests run as a normal user"
+        return Testbed(
+            root=root,
+            certificates=certificates,
+            faults=faults,
+            dovecot=dovecot,
+            postfix=postfix,
+            postfix_missing_reason=reason,
+            owns_faults=own_faults,
+        )
+    except BaseException:
+        if postfix is not None:
+            postfix.stop()
+        if dovecot is not None:
+            dovecot.stop()
+        if own_faults and faults is not None:
+            faults.close()
+        shutil.rmtree(root, ignore_errors=True)
+        raise

@@ -1,0 +1,395 @@
+"""Fault listeners: loopback servers that misbehave the ways real networks and middleboxes do.
+
+All run on one background event loop (``LoopThread``), so they answer while a test talks
+to them from any thread or loop. Each listens on 127.0.0.1 on its own free port.
+
+- ``silent``: accepts TCP and never says anything.
+- ``stall_tls``: accepts TCP, reads the TLS ClientHello and never answers it.
+- ``close_after_greeting(protocol)``: greets (``* OK``, ``+OK``, ``220``) then hangs up.
+- ``no_starttls(protocol)``: clear text, offers password login but not STARTTLS, and
+  records every line it receives (``.commands``), so a test can prove no AUTH reached it.
+- ``bad_certificate(kind, protocol, security)``: presents an untrusted ("intercepted"),
+  expired or wrong-host certificate, by implicit TLS or after STARTTLS.
+- ``closed_port``: a loopback port with nothing listening; ``dns_host``: a name that
+  never resolves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from wizard.core.models import Endpoint, Protocol, Security
+
+from .certs import TestCertificates
+from .loop import LoopThread
+from .servers import free_port
+
+#: A name under the reserved .invalid TLD (RFC 2606): it never resolves anywhere.
+DNS_FAILURE_HOST = "nonexistent.invalid"
+
+CertificateKind = Literal["untrusted", "expired", "wrong_host"]
+
+_Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Listener:
+    """Where a fault listener is: always 127.0.0.1 and a port."""
+
+    name: str
+    port: int
+    host: str = "127.0.0.1"
+
+    def endpoint(
+        self, protocol: Protocol, security: Security, host: str = "localhost"
+    ) -> Endpoint:
+        """An endpoint pointing at this listener (``localhost`` resolves to 127.0.0.1)."""
+        return Endpoint(protocol=protocol, host=host, port=self.port, security=security)
+
+
+class _Hangup(Exception):
+    """The fake ends the conversation."""
+
+
+class FakeMailServer:
+    """Speaks just enough IMAP, POP3 or SMTP to greet, list capabilities, refuse logins
+    and (optionally) upgrade with STARTTLS. Every line received is recorded."""
+
+    def __init__(
+        self,
+        name: str,
+        protocol: Protocol,
+        *,
+        implicit_tls: ssl.SSLContext | None = None,
+        starttls: ssl.SSLContext | None = None,
+        greeting_only: bool = False,
+    ) -> None:
+        self.name = name
+        self.protocol = protocol
+        self.implicit_tls = implicit_tls
+        self.starttls = starttls
+        self.greeting_only = greeting_only
+        self.listener = Listener(name, 0)
+        self._lock = threading.Lock()
+        self._commands: list[str] = []
+        self._connections = 0
+
+    # -- what tests read -------------------------------------------------------------
+
+    @property
+    def commands(self) -> list[str]:
+        """Every line received so far, in order, without line endings (a copy)."""
+        with self._lock:
+            return list(self._commands)
+
+    @property
+    def verbs(self) -> list[str]:
+        """The first word of every command line, upper-cased (IMAP: the word after the tag)."""
+        verbs = []
+        for line in self.commands:
+            words = line.split()
+            if self.protocol is Protocol.IMAP and len(words) > 1:
+                verbs.append(words[1].upper())
+            elif words:
+                verbs.append(words[0].upper())
+        return verbs
+
+    @property
+    def connections(self) -> int:
+        """How many TCP connections were accepted."""
+        with self._lock:
+            return self._connections
+
+    @property
+    def saw_login(self) -> bool:
+        """True if any login command (AUTH, AUTHENTICATE, LOGIN, USER, PASS) arrived."""
+        return any(v in {"AUTH", "AUTHENTICATE", "LOGIN", "USER", "PASS"} for v in self.verbs)
+
+    def reset(self) -> None:
+        """Forget the recorded commands and connections (before a test)."""
+        with self._lock:
+            self._commands.clear()
+            self._connections = 0
+
+    def endpoint(self, security: Security | None = None, host: str = "localhost") -> Endpoint:
+        """An endpoint for this fake, with its own protocol and matching security."""
+        if security is None:
+            security = Security.SSL if self.implicit_tls else Security.STARTTLS
+        return self.listener.endpoint(self.protocol, security, host)
+
+    # -- the conversation ------------------------------------------------------------
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Serve one connection."""
+        with self._lock:
+            self._connections += 1
+        conversation = {
+            Protocol.IMAP: self._imap,
+            Protocol.POP3: self._pop3,
+            Protocol.SMTP: self._smtp,
+        }[self.protocol]
+        try:
+            await conversation(reader, writer)
+        except (_Hangup, OSError, asyncio.IncompleteReadError, ssl.SSLError, ValueError):
+            pass
+        finally:
+            writer.close()
+
+    async def _line(self, reader: asyncio.StreamReader) -> str:
+        raw = await reader.readline()
+        if not raw:
+            raise _Hangup
+        line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        with self._lock:
+            self._commands.append(line)
+        return line
+
+    @staticmethod
+    async def _send(writer: asyncio.StreamWriter, *lines: str) -> None:
+        writer.write("".join(f"{line}\r\n" for line in lines).encode())
+        await writer.drain()
+
+    async def _upgrade(self, writer: asyncio.StreamWriter) -> None:
+        assert self.starttls is not None
+        await writer.start_tls(self.starttls)
+
+    async def _imap(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        tls = self.implicit_tls is not None
+
+        def caps() -> str:
+            offer = " STARTTLS" if self.starttls and not tls else ""
+            return f"IMAP4rev1 SASL-IR{offer} AUTH=PLAIN AUTH=LOGIN"
+
+        await self._send(writer, f"* OK [CAPABILITY {caps()}] Fake IMAP ready.")
+        if self.greeting_only:
+            raise _Hangup
+        while True:
+            line = await self._line(reader)
+            tag, _, rest = line.partition(" ")
+            verb, _, args = rest.partition(" ")
+            verb = verb.upper()
+            if verb == "CAPABILITY":
+                await self._send(writer, f"* CAPABILITY {caps()}", f"{tag} OK Completed.")
+            elif verb == "STARTTLS" and self.starttls and not tls:
+                await self._send(writer, f"{tag} OK Begin TLS negotiation now.")
+                await self._upgrade(writer)
+                tls = True
+            elif verb in {"LOGIN", "AUTHENTICATE"}:
+                if verb == "AUTHENTICATE" and len(args.split()) == 1:
+                    await self._send(writer, "+ ")
+                    await self._line(reader)
+                await self._send(writer, f"{tag} NO [AUTHENTICATIONFAILED] Authentication failed.")
+            elif verb == "LOGOUT":
+                await self._send(writer, "* BYE Logging out.", f"{tag} OK Logout completed.")
+                raise _Hangup
+            elif verb == "NOOP":
+                await self._send(writer, f"{tag} OK NOOP completed.")
+            else:
+                await self._send(writer, f"{tag} BAD Unknown command.")
+
+    async def _pop3(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        tls = self.implicit_tls is not None
+        await self._send(writer, "+OK Fake POP3 ready.")
+        if self.greeting_only:
+            raise _Hangup
+        while True:
+            line = await self._line(reader)
+            verb, _, args = line.partition(" ")
+            verb = verb.upper()
+            if verb == "CAPA":
+                offer = ["STLS"] if self.starttls and not tls else []
+                await self._send(writer, "+OK", "USER", "SASL PLAIN LOGIN", *offer, ".")
+            elif verb == "STLS" and self.starttls and not tls:
+                await self._send(writer, "+OK Begin TLS negotiation now.")
+                await self._upgrade(writer)
+                tls = True
+            elif verb == "USER":
+                await self._send(writer, "+OK")
+            elif verb in {"PASS", "AUTH"}:
+                if verb == "AUTH" and len(args.split()) == 1:
+                    await self._send(writer, "+ ")
+                    await self._line(reader)
+                await self._send(writer, "-ERR [AUTH] Authentication failed.")
+            elif verb == "QUIT":
+                await self._send(writer, "+OK Logging out.")
+                raise _Hangup
+            elif verb == "NOOP":
+                await self._send(writer, "+OK")
+            else:
+                await self._send(writer, "-ERR Unknown command.")
+
+    async def _smtp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        tls = self.implicit_tls is not None
+        await self._send(writer, "220 fake.test ESMTP Fake SMTP ready")
+        if self.greeting_only:
+            raise _Hangup
+        while True:
+            line = await self._line(reader)
+            verb, _, args = line.partition(" ")
+            verb = verb.upper()
+            if verb == "EHLO":
+                offer = ["250-STARTTLS"] if self.starttls and not tls else []
+                await self._send(
+                    writer, "250-fake.test", *offer, "250-AUTH PLAIN LOGIN", "250 8BITMIME"
+                )
+            elif verb == "HELO":
+                await self._send(writer, "250 fake.test")
+            elif verb == "STARTTLS" and self.starttls and not tls:
+                await self._send(writer, "220 2.0.0 Ready to start TLS")
+                await self._upgrade(writer)
+                tls = True
+            elif verb == "AUTH":
+                words = args.split()
+                if words and words[0].upper() == "LOGIN":
+                    await self._send(writer, "334 VXNlcm5hbWU6")
+                    await self._line(reader)
+                    await self._send(writer, "334 UGFzc3dvcmQ6")
+                    await self._line(reader)
+                elif len(words) == 1:
+                    await self._send(writer, "334 ")
+                    await self._line(reader)
+                await self._send(writer, "535 5.7.8 Authentication failed")
+            elif verb in {"NOOP", "RSET"}:
+                await self._send(writer, "250 2.0.0 OK")
+            elif verb == "QUIT":
+                await self._send(writer, "221 2.0.0 Bye")
+                raise _Hangup
+            elif verb in {"MAIL", "RCPT", "DATA"}:
+                await self._send(writer, "530 5.7.0 Authentication required")
+            else:
+                await self._send(writer, "502 5.5.2 Command not recognized")
+
+
+async def _hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Accept, read whatever comes (a ClientHello, a command) and never answer."""
+    try:
+        while await reader.read(4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        writer.close()
+
+
+class FaultListeners:
+    """Every fault listener of the test bed, on one background loop. Listeners made on
+    demand (per protocol or certificate) are cached and all closed by ``close()``."""
+
+    def __init__(self, certificates: TestCertificates) -> None:
+        self.certificates = certificates
+        self.dns_host = DNS_FAILURE_HOST
+        self._loop = LoopThread("testbed-faults")
+        self._servers: list[asyncio.Server] = []
+        self._handlers: set[asyncio.Task[None]] = set()
+        self._fakes: dict[tuple[object, ...], FakeMailServer] = {}
+        self._lock = threading.Lock()
+        self.silent = self._listen("silent", _hold)
+        self.stall_tls = self._listen("stall_tls", _hold)
+        #: A loopback port with nothing listening (bound, then closed, so it is free).
+        self.closed_port = Listener("closed_port", free_port())
+
+    def _listen(self, name: str, handler: _Handler, tls: ssl.SSLContext | None = None) -> Listener:
+        async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._handlers.add(task)
+            try:
+                await handler(reader, writer)
+            finally:
+                if task is not None:
+                    self._handlers.discard(task)
+
+        async def start() -> asyncio.Server:
+            return await asyncio.start_server(
+                tracked, "127.0.0.1", 0, ssl=tls, ssl_handshake_timeout=10 if tls else None
+            )
+
+        server = self._loop.call(start())
+        self._servers.append(server)
+        return Listener(name, int(server.sockets[0].getsockname()[1]))
+
+    def _fake(self, key: tuple[object, ...], make: Callable[[], FakeMailServer]) -> FakeMailServer:
+        with self._lock:
+            fake = self._fakes.get(key)
+            if fake is None:
+                fake = make()
+                listener = self._listen(fake.name, fake.handle, fake.implicit_tls)
+                fake.listener = listener
+                self._fakes[key] = fake
+            return fake
+
+    def close_after_greeting(self, protocol: Protocol) -> FakeMailServer:
+        """A server that sends the protocol's greeting and closes the connection."""
+        return self._fake(
+            ("greeting", protocol),
+            lambda: FakeMailServer(
+                f"close_after_greeting_{protocol.value}", protocol, greeting_only=True
+            ),
+        )
+
+    def no_starttls(self, protocol: Protocol) -> FakeMailServer:
+        """A clear-text server offering password login but not STARTTLS; records commands."""
+        return self._fake(
+            ("no_starttls", protocol),
+            lambda: FakeMailServer(f"{protocol.value}_no_starttls", protocol),
+        )
+
+    @property
+    def smtp_no_starttls(self) -> FakeMailServer:
+        """``no_starttls(Protocol.SMTP)``."""
+        return self.no_starttls(Protocol.SMTP)
+
+    @property
+    def imap_no_starttls(self) -> FakeMailServer:
+        """``no_starttls(Protocol.IMAP)``."""
+        return self.no_starttls(Protocol.IMAP)
+
+    @property
+    def pop3_no_starttls(self) -> FakeMailServer:
+        """``no_starttls(Protocol.POP3)``."""
+        return self.no_starttls(Protocol.POP3)
+
+    def bad_certificate(
+        self, kind: CertificateKind, protocol: Protocol, security: Security = Security.SSL
+    ) -> FakeMailServer:
+        """A server presenting a bad certificate: ``untrusted`` (issued by an
+        "Avast Web/Mail Shield Root" CA the client does not trust), ``expired`` (from the
+        trusted test CA, expired a month ago) or ``wrong_host`` (trusted, for
+        ``wrong.example``). By implicit TLS, or after STARTTLS when ``security`` says so."""
+        pair = getattr(self.certificates, kind)
+        context = pair.server_context()
+
+        def make() -> FakeMailServer:
+            name = f"{kind}_{protocol.value}_{security.value}"
+            if security is Security.SSL:
+                return FakeMailServer(name, protocol, implicit_tls=context)
+            return FakeMailServer(name, protocol, starttls=context)
+
+        return self._fake(("cert", kind, protocol, security), make)
+
+    def reset(self) -> None:
+        """Forget what every recording fake has seen (run before each test)."""
+        with self._lock:
+            fakes = list(self._fakes.values())
+        for fake in fakes:
+            fake.reset()
+
+    def close(self) -> None:
+        """Stop every listener and drop every open connection."""
+
+        async def shutdown() -> None:
+            for server in self._servers:
+                server.close()
+            for task in list(self._handlers):
+                task.cancel()
+            await asyncio.gather(*self._handlers, return_exceptions=True)
+
+        with contextlib.suppress(RuntimeError):
+            self._loop.call(shutdown())
+        self._loop.close()
