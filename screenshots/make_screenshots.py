@@ -490,6 +490,16 @@ async def error_dialog(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+def light(setup: Setup) -> Setup:
+    """The same state in Textual's light theme."""
+
+    async def in_light(pilot: Pilot[None]) -> None:
+        pilot.app.theme = "textual-light"
+        await setup(pilot)
+
+    return in_light
+
+
 FILLED = AccountForm(account=ACCOUNT, remember=True)
 
 STATES: tuple[State, ...] = (
@@ -530,6 +540,12 @@ STATES: tuple[State, ...] = (
     State("send-timed-out", send("timed_out")),
     State("help", help_dialog),
     State("error", error_dialog),
+    State("light-welcome-demo", light(welcome), demo=True),
+    State("light-account-filled", light(account_state(form=FILLED))),
+    State("light-check-running", light(check_running)),
+    State("light-check-failed-wrong-password", light(check_finished(FAILURES["wrong-password"]))),
+    State("light-instructions-ios18", light(instructions())),
+    State("light-send-qr", light(send())),
 )
 
 
