@@ -236,7 +236,9 @@ class _Run:
                 for session in sessions:
                     session.abort()
             else:
-                await asyncio.gather(*(session.close() for session in sessions))
+                # Goodbyes are polite but must not stretch the check past its deadline.
+                grace = min(1.0, max(0.05, self.deadline - self.loop.time()))
+                await asyncio.gather(*(session.close(grace) for session in sessions))
             for outcome in outcomes:
                 outcome.session = None
         return outcomes

@@ -67,8 +67,8 @@ class MailSession(ABC):
         """Log in once; returns the server's reply, or raises ProbeFailure."""
 
     @abstractmethod
-    async def close(self) -> None:
-        """Say goodbye politely (LOGOUT / QUIT) when possible, then drop the connection."""
+    async def close(self, timeout: float = 1.0) -> None:
+        """Say goodbye politely (LOGOUT / QUIT) within ``timeout``, then drop the connection."""
 
     @abstractmethod
     def abort(self) -> None:
@@ -394,9 +394,9 @@ class _ImapSession(MailSession):
         command.flush = send_token
         return await protocol.execute(command)
 
-    async def close(self) -> None:
+    async def close(self, timeout: float = 1.0) -> None:
         with contextlib.suppress(Exception):  # goodbye is best effort
-            await asyncio.wait_for(self.client.protocol.logout(), 1.0)
+            await asyncio.wait_for(self.client.protocol.logout(), timeout)
         self.abort()
 
     def abort(self) -> None:
@@ -511,9 +511,9 @@ class _SmtpSession(MailSession):
         """Send one message (used by the round trip)."""
         await self.client.sendmail(sender, [recipient], message)
 
-    async def close(self) -> None:
+    async def close(self, timeout: float = 1.0) -> None:
         with contextlib.suppress(Exception):  # goodbye is best effort
-            await asyncio.wait_for(self.client.quit(), 1.0)
+            await asyncio.wait_for(self.client.quit(), timeout)
         self.abort()
 
     def abort(self) -> None:
@@ -735,12 +735,12 @@ class _Pop3Session(MailSession):
         assert client is not None
         return await in_daemon_thread(lambda: function(client), self.abort, "pop3-command")
 
-    async def close(self) -> None:
+    async def close(self, timeout: float = 1.0) -> None:
         client = self.client
         if client is not None:
             with contextlib.suppress(Exception):
-                client.sock.settimeout(1.0)
-                await asyncio.wait_for(in_daemon_thread(client.quit, self.abort, "pop3-quit"), 1.0)
+                client.sock.settimeout(timeout)
+                await asyncio.wait_for(in_daemon_thread(client.quit, self.abort, "pop3-quit"), timeout)
         self.abort()
 
     def abort(self) -> None:
