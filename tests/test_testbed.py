@@ -13,6 +13,8 @@ import poplib
 import smtplib
 import socket
 import ssl
+import subprocess
+import sys
 import time
 import uuid
 from email.message import EmailMessage
@@ -30,8 +32,9 @@ from tests.testbed import (
     Testbed,
     start_testbed,
 )
+from tests.testbed.bed import reap_stale_beds
 from tests.testbed.faults import CertificateKind
-from tests.testbed.servers import alive
+from tests.testbed.servers import alive, wait_gone
 from wizard.core.models import Protocol, Security
 from wizard.core.provider import load_provider
 
@@ -487,3 +490,35 @@ def test_a_stopped_bed_leaves_no_process_and_no_folder(testbed: Testbed) -> None
     for port in ports:
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection((bed.host, port), timeout=5)
+
+
+@pytest.mark.servers
+def test_beds_of_a_killed_run_are_reaped_by_the_next(testbed: Testbed) -> None:
+    # A run killed outright (SIGKILL: no teardown) leaves its daemons behind...
+    repo = Path(__file__).resolve().parent.parent
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from tests.testbed import start_testbed; bed = start_testbed(); "
+            "print(bed.root, *sorted(bed.processes()), flush=True); sys.stdin.read()",
+        ],
+        cwd=repo,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        root_text, *pid_texts = child.stdout.readline().split()
+    finally:
+        child.kill()
+        child.wait(10)
+    root, pids = Path(root_text), {int(p) for p in pid_texts}
+    assert alive(pids), "the killed run's servers should still be running"
+    # ...and the next start cleans them up, without touching live beds such as ours.
+    assert root in reap_stale_beds()
+    assert wait_gone(pids, 10) == set()
+    assert not root.exists()
+    assert testbed.root.exists()
+    testbed.inbox_subjects(testbed.bob)  # our bed still answers (this raises otherwise)

@@ -8,9 +8,12 @@ either way. Everything stays on loopback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import ssl
+import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +24,18 @@ from wizard.core.provider import Provider, load_provider, render_provider
 
 from .certs import TestCertificates, make_certificates
 from .faults import FaultListeners
-from .servers import SERVER_HOST, Dovecot, MailUser, Postfix, TestbedError
+from .servers import (
+    DOVECOT,
+    POSTFIX,
+    SERVER_HOST,
+    Dovecot,
+    MailUser,
+    Postfix,
+    TestbedError,
+    descendants,
+    find_processes,
+    wait_gone,
+)
 
 #: The domains the bed's Postfix delivers for and its provider files list.
 DOMAINS = ("mail.com", "example.test")
@@ -207,12 +221,61 @@ class Testbed:
             raise TestbedError(f"server processes did not stop and were killed: {sorted(left)}")
 
 
+_PREFIX = "mailcom-testbed-"
+_OWNER = "owner"
+
+
+def _start_time(pid: int) -> str | None:
+    """The kernel's start time of ``pid`` (tells a live owner from a reused pid)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
 def make_root() -> Path:
-    """A fresh, short temp folder (unix socket paths must stay under 108 bytes)."""
-    root = Path(tempfile.mkdtemp(prefix="mailcom-testbed-"))
+    """A fresh, short temp folder (unix socket paths must stay under 108 bytes), marked
+    with the process that owns it so a later run can clean up after a killed one."""
+    root = Path(tempfile.mkdtemp(prefix=_PREFIX))
     # Dovecot's mail user and Postfix's delivery agents must be able to walk into it.
     root.chmod(0o755)
+    pid = os.getpid()
+    (root / _OWNER).write_text(f"{pid} {_start_time(pid)}\n")
     return root
+
+
+def reap_stale_beds() -> list[Path]:
+    """Stop the servers of beds whose test run died without tearing down (killed by a
+    timeout, say), and remove their folders. Beds of live runs are left alone."""
+    reaped = []
+    for root in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        try:
+            pid_text, started = (root / _OWNER).read_text().split()
+        except (OSError, ValueError):
+            continue
+        if _start_time(int(pid_text)) == started:
+            continue  # its run is still going
+        config = root / "dovecot" / "dovecot.conf"
+        postfix_etc = root / "postfix" / "etc"
+        if postfix_etc.is_dir():
+            subprocess.run(
+                [POSTFIX, "-c", str(postfix_etc), "stop"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=30,
+                check=False,
+            )
+        for master in find_processes([DOVECOT, "-c", str(config)]):
+            tree = descendants(master)
+            os.kill(master, signal.SIGTERM)
+            left = wait_gone(tree, 3.0)
+            for pid in left:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(root, ignore_errors=True)
+        reaped.append(root)
+    return reaped
 
 
 def start_testbed(
@@ -223,6 +286,7 @@ def start_testbed(
 ) -> Testbed:
     """Start everything (Postfix only as root unless told otherwise) and wait until every
     listener accepts connections. On failure nothing is left running."""
+    reap_stale_beds()
     root = make_root()
     own_faults = faults is None
     dovecot: Dovecot | None = None
