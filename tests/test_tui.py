@@ -20,10 +20,12 @@ from keyrings.alt.file import PlaintextKeyring
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Static
 
+from tests.testbed import FaultListeners, Testbed
 from wizard.app import DemoInfo, WizardApp
 from wizard.core import secrets
 from wizard.core.check import CheckOptions
-from wizard.core.models import Status
+from wizard.core.models import Protocol, Security, Status
+from wizard.core.provider import load_provider
 from wizard.demo import DEMO_BANNER, DemoSession, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
@@ -426,3 +428,124 @@ async def test_bad_address_blocks_next_and_says_why(demo: DemoSession, tmp_path:
         status = app.screen.query_one("#email-status", Static)
         assert status.has_class("-error") and "domain" in str(status.content)
         assert app.focused is app.screen.query_one("#email", Input)
+
+
+# -- the same flow against the real Dovecot and Postfix test bed ---------------------------
+
+
+def bed_app(
+    testbed: Testbed, provider_file: Path, tmp_path: Path, *, timeout: float = 5.0
+) -> WizardApp:
+    """The wizard as ``mailcom-wizard --provider FILE --cafile CA`` would build it."""
+    return WizardApp(
+        load_provider(provider_file),
+        CheckOptions(timeout=timeout, cafile=testbed.cafile),
+        home=tmp_path,
+        serve_host="127.0.0.1",
+    )
+
+
+async def start_with(pilot: Pilot[None], email: str, password: str) -> CheckScreen:
+    """Welcome, account, protocol, and the finished check."""
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, AccountScreen))
+    await fill_account(pilot, email, password)
+    return await run_check_to_end(pilot)
+
+
+@pytest.mark.servers
+async def test_testbed_verified_then_steps_and_profile(testbed: Testbed, tmp_path: Path) -> None:
+    """Real servers accept alice: verified, then the steps and a written profile."""
+    testbed.require_postfix()
+    app = bed_app(testbed, testbed.default_provider_file(tmp_path), tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_with(pilot, testbed.alice.email, testbed.alice.password)
+        report = screen.report
+        assert report is not None and report.verified, panel_text(screen)
+        assert report.incoming.endpoint == testbed.imap_ssl
+        assert report.outgoing.endpoint == testbed.smtp_ssl
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))
+        hosts = [r.value.value for r in app.screen.query(ValueRow) if r.value.label == "Host Name"]
+        assert testbed.host in hosts
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        await pilot.press("ctrl+w")
+        await until(pilot, lambda: app.screen.query_one("#send").display)
+        data = (tmp_path / f"mailcom-{testbed.alice.email}.mobileconfig").read_bytes()
+        assert str(testbed.imap_ssl.port).encode() in data
+        assert testbed.alice.password.encode() not in data
+
+
+@pytest.mark.servers
+async def test_testbed_wrong_password_gives_the_login_diagnosis(
+    testbed: Testbed, tmp_path: Path
+) -> None:
+    """Dovecot refuses the password: the panel names the login problem and what to do."""
+    testbed.require_postfix()
+    app = bed_app(testbed, testbed.default_provider_file(tmp_path), tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_with(pilot, testbed.alice.email, "definitely wrong")
+        report = screen.report
+        assert report is not None and not report.verified
+        assert report.incoming.status is Status.AUTH_FAILED
+        text = panel_text(screen)
+        assert report.incoming.title in text and "IMAP" in text
+        assert "POP3 & IMAP" in text  # the access switch is part of the advice
+        assert "definitely wrong" not in text
+
+
+@pytest.mark.servers
+async def test_testbed_blocked_smtp_port_falls_back(
+    testbed: Testbed, faults: FaultListeners, tmp_path: Path
+) -> None:
+    """SMTP 465 is a port that never answers; Postfix on 587 is used and the screen says so."""
+    testbed.require_postfix()
+    blocked = faults.silent.endpoint(Protocol.SMTP, Security.SSL)
+    provider_file = testbed.provider_file(
+        tmp_path, imap=[testbed.imap_ssl], smtp=[blocked, testbed.smtp_starttls]
+    )
+    app = bed_app(testbed, provider_file, tmp_path, timeout=1.5)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_with(pilot, testbed.alice.email, testbed.alice.password)
+        report = screen.report
+        assert report is not None and report.verified
+        assert report.outgoing.endpoint == testbed.smtp_starttls
+        assert row_text(screen, blocked.key).startswith("✗")
+        summary = str(screen.query_one("#check-summary", Static).content)
+        assert "is used instead" in summary
+
+
+@pytest.mark.servers
+async def test_testbed_escape_cancels_at_once(
+    testbed: Testbed, faults: FaultListeners, tmp_path: Path
+) -> None:
+    """Every server silent, 30 s limit: Escape stops the check within a second or two."""
+    provider_file = testbed.provider_file(
+        tmp_path,
+        imap=[faults.silent.endpoint(Protocol.IMAP, Security.SSL)],
+        smtp=[faults.silent.endpoint(Protocol.SMTP, Security.SSL)],
+    )
+    app = bed_app(testbed, provider_file, tmp_path, timeout=30)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await fill_account(pilot, testbed.alice.email, testbed.alice.password)
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: isinstance(app.screen, ProtocolScreen))
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: isinstance(app.screen, CheckScreen))
+        screen = app.screen
+        assert isinstance(screen, CheckScreen)
+        await until(pilot, lambda: any(r.running for r in screen.query(EndpointRow)))
+        started = time.monotonic()
+        await pilot.press("escape")
+        await until(pilot, lambda: not screen.running, 3)
+        await app.workers.wait_for_complete()
+        assert time.monotonic() - started < 5
+        assert screen.report is None
+        assert "Cancelled" in str(screen.query_one("#check-summary", Static).content)
