@@ -238,10 +238,12 @@ class Dovecot:
         if os.geteuid() == 0:
             # Mail files belong to an ordinary system user: Dovecot will not touch mail as root.
             mail_user = _system_user("mail", "nobody")
-            login_user, internal_user = "dovenull", "dovecot"
+            login_user, internal_user, internal_group = "dovenull", "dovecot", "dovecot"
         else:
+            # Not root: every Dovecot process runs as the current user and group.
             mail_user = pwd.getpwuid(os.geteuid())
             login_user = internal_user = mail_user.pw_name
+            internal_group = grp.getgrgid(mail_user.pw_gid).gr_name
         os.chown(self.mail_dir, mail_user.pw_uid, mail_user.pw_gid)
         users = self.root / "users.passwd"
         deny = self.root / "deny.passwd"
@@ -263,6 +265,7 @@ class Dovecot:
                 "LOG": self.log,
                 "LOGIN_USER": login_user,
                 "INTERNAL_USER": internal_user,
+                "INTERNAL_GROUP": internal_group,
                 "MAIL_UID": mail_user.pw_uid,
                 "MAIL_GID": mail_user.pw_gid,
                 "CERT": self.cert.cert,
