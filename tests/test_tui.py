@@ -430,6 +430,26 @@ async def test_bad_address_blocks_next_and_says_why(demo: DemoSession, tmp_path:
         assert app.focused is app.screen.query_one("#email", Input)
 
 
+async def test_round_trip_message_arrives(demo: DemoSession, tmp_path: Path) -> None:
+    """ "Send a test message to myself" on the protocol screen: the check reports it arrived."""
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await fill_account(pilot, demo.email, demo.password)
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: isinstance(app.screen, ProtocolScreen))
+        app.screen.query_one("#round-trip", Checkbox).value = True
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: isinstance(app.screen, CheckScreen))
+        screen = app.screen
+        assert isinstance(screen, CheckScreen)
+        await until(pilot, lambda: screen.report is not None and not screen.running, 60)
+        assert screen.report is not None and screen.report.round_trip is not None
+        assert screen.report.round_trip.status is Status.OK and screen.report.verified
+        assert "arrived" in str(screen.query_one("#round-trip", Static).content)
+
+
 # -- the same flow against the real Dovecot and Postfix test bed ---------------------------
 
 

@@ -14,13 +14,16 @@ def run(args: argparse.Namespace) -> int:
     from wizard.app import DemoInfo, WizardApp
 
     if args.demo:
-        from wizard.demo import DEMO_BANNER, start_demo
+        from wizard.demo import DEMO_BANNER, FAULT_DESCRIPTIONS, start_demo
 
+        banner = DEMO_BANNER
+        if args.demo_fault:
+            banner += f"\nRehearsing a problem: {FAULT_DESCRIPTIONS[args.demo_fault]}"
         with start_demo(args.demo_fault) as demo:
             app = WizardApp(
                 demo.provider,
                 CheckOptions(timeout=args.timeout, cafile=demo.cafile),
-                demo=DemoInfo(email=demo.email, password=demo.password, banner=DEMO_BANNER),
+                demo=DemoInfo(email=demo.email, password=demo.password, banner=banner),
             )
             app.run()
             return EXIT_OK if app.return_code in (None, 0) else EXIT_FAILED

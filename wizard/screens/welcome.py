@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Markdown, Static
 
@@ -54,11 +55,14 @@ class WelcomeScreen(Screen[bool]):
         with VerticalScroll(id="welcome-body", classes="step-body"):
             if self.demo is not None:
                 yield Static(
-                    f"[b]{self.demo.banner}[/b]\n"
-                    f"Type this address: [b]{self.demo.email}[/b]   "
-                    f"and this password: [b]{self.demo.password}[/b]",
+                    Content.from_markup(
+                        "[b]$banner[/b]\nType this address: [b]$email[/b]   "
+                        "and this password: [b]$password[/b]",
+                        banner=self.demo.banner,
+                        email=self.demo.email,
+                        password=self.demo.password,
+                    ),
                     id="demo-banner",
-                    markup=True,
                 )
             yield Markdown(INTRO.format(name=self.provider.display_name), id="welcome-text")
         with Horizontal(classes="button-row"):
