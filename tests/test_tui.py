@@ -450,6 +450,32 @@ async def test_round_trip_message_arrives(demo: DemoSession, tmp_path: Path) -> 
         assert "arrived" in str(screen.query_one("#round-trip", Static).content)
 
 
+async def test_leaving_send_to_iphone_stops_the_server(demo: DemoSession, tmp_path: Path) -> None:
+    """Back from the QR screen ends the offer: the link stops answering."""
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await fill_account(pilot, demo.email, demo.password)
+        await run_check_to_end(pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        await pilot.press("ctrl+w")
+        await until(pilot, lambda: app.screen.query_one("#send").display)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SendScreen))
+        send = app.screen
+        assert isinstance(send, SendScreen)
+        await until(pilot, lambda: send.server is not None and send.server.running)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        server = send.server
+        assert server is not None
+        await until(pilot, lambda: not server.running, 10)
+
+
 # -- the same flow against the real Dovecot and Postfix test bed ---------------------------
 
 
