@@ -522,3 +522,14 @@ def test_beds_of_a_killed_run_are_reaped_by_the_next(testbed: Testbed) -> None:
     assert not root.exists()
     assert testbed.root.exists()
     testbed.inbox_subjects(testbed.bob)  # our bed still answers (this raises otherwise)
+
+
+@pytest.mark.servers
+def test_provider_file_fills_left_out_protocols_with_the_real_servers(
+    testbed: Testbed, tmp_path: Path
+) -> None:
+    provider = testbed.provider(tmp_path, pop3=[])
+    assert provider.imap == testbed.real_imap
+    assert provider.pop3 == ()
+    assert provider.smtp == testbed.real_smtp
+    assert load_provider(testbed.provider_file(tmp_path)).pop3 == testbed.real_pop3

@@ -158,15 +158,22 @@ class Testbed:
     def provider_file(
         self,
         folder: Path,
-        imap: Sequence[Endpoint] = (),
-        pop3: Sequence[Endpoint] = (),
-        smtp: Sequence[Endpoint] = (),
+        imap: Sequence[Endpoint] | None = None,
+        pop3: Sequence[Endpoint] | None = None,
+        smtp: Sequence[Endpoint] | None = None,
         *,
         domains: Sequence[str] = DOMAINS,
         name: str = "testbed.xml",
     ) -> Path:
-        """Write an autoconfig XML listing these endpoints (in this order) under ``folder``."""
+        """Write an autoconfig XML listing these endpoints (in this order) under ``folder``.
+
+        A protocol left out (None) gets the bed's real endpoints, implicit TLS first as
+        mail.com lists them; pass ``[]`` for none.
+        """
         path = Path(folder) / name
+        imap = self.real_imap if imap is None else imap
+        pop3 = self.real_pop3 if pop3 is None else pop3
+        smtp = self.real_smtp if smtp is None else smtp
         xml = render_provider(
             "testbed", list(domains), [*imap, *pop3, *smtp], display_name="Test bed"
         )
@@ -176,22 +183,31 @@ class Testbed:
     def provider(
         self,
         folder: Path,
-        imap: Sequence[Endpoint] = (),
-        pop3: Sequence[Endpoint] = (),
-        smtp: Sequence[Endpoint] = (),
+        imap: Sequence[Endpoint] | None = None,
+        pop3: Sequence[Endpoint] | None = None,
+        smtp: Sequence[Endpoint] | None = None,
     ) -> Provider:
         """Like ``provider_file``, then loaded with ``load_provider``."""
         return load_provider(self.provider_file(folder, imap, pop3, smtp))
 
     def default_provider_file(self, folder: Path) -> Path:
-        """A provider file with every real endpoint (SSL first, as mail.com lists them)."""
-        smtp = [self.smtp_ssl, self.smtp_starttls] if self.postfix else []
-        return self.provider_file(
-            folder,
-            imap=[self.imap_ssl, self.imap_starttls],
-            pop3=[self.pop3_ssl, self.pop3_starttls],
-            smtp=smtp,
-        )
+        """A provider file with every real endpoint (``provider_file(folder)``)."""
+        return self.provider_file(folder)
+
+    @property
+    def real_imap(self) -> tuple[Endpoint, ...]:
+        """Dovecot's IMAP endpoints: implicit TLS, then STARTTLS."""
+        return (self.imap_ssl, self.imap_starttls)
+
+    @property
+    def real_pop3(self) -> tuple[Endpoint, ...]:
+        """Dovecot's POP3 endpoints: implicit TLS, then STARTTLS."""
+        return (self.pop3_ssl, self.pop3_starttls)
+
+    @property
+    def real_smtp(self) -> tuple[Endpoint, ...]:
+        """Postfix's endpoints (465-style, then 587-style); empty without Postfix."""
+        return (self.smtp_ssl, self.smtp_starttls) if self.postfix is not None else ()
 
     # -- life cycle ------------------------------------------------------------------
 
