@@ -1,7 +1,26 @@
 """The test bed: real Dovecot and Postfix on loopback, fault listeners, a delay proxy.
 
-Used through the fixtures in ``tests/conftest.py`` (``testbed``, ``faults``); see
-``bed.Testbed`` for the attributes.
+Fixtures (tests/conftest.py):
+
+- ``testbed`` (session, mark tests ``@pytest.mark.servers``): a ``Testbed``.
+  ``cafile`` (str), ``client_context()``, ``host`` ("127.0.0.2"), the endpoints
+  ``imap_ssl``, ``imap_starttls``, ``pop3_ssl``, ``pop3_starttls``, ``smtp_ssl``,
+  ``smtp_starttls`` (``Endpoint``; the SMTP ones need Postfix: call
+  ``require_postfix()`` first), ``real_imap``/``real_pop3``/``real_smtp`` (tuples),
+  users ``alice``, ``bob``, ``imaponly`` (``MailUser``: ``.email``, ``.password``,
+  ``.account(incoming)``), ``provider_file(folder, imap=, pop3=, smtp=) -> Path``,
+  ``provider(...) -> Provider``, ``inbox_subjects(user) -> list[str]``, ``faults``,
+  ``dovecot.log``, ``postfix.log``.
+- ``faults`` (per test, no servers needed): a ``FaultListeners`` with recordings cleared.
+  ``silent``, ``stall_tls``, ``closed_port`` (``Listener``: ``.port``,
+  ``.endpoint(protocol, security)``), ``dns_host``, ``close_after_greeting(protocol)``,
+  ``no_starttls(protocol)`` / ``smtp_no_starttls`` / ``imap_no_starttls`` /
+  ``pop3_no_starttls``, ``bad_certificate("untrusted" | "expired" | "wrong_host",
+  protocol, security)`` (``FakeMailServer``: ``.listener``, ``.endpoint()``,
+  ``.commands``, ``.verbs``, ``.saw_login``, ``.connections``).
+- ``testbed_certificates`` (session): the CA and certificates.
+
+``DelayProxy(host, port, delay)`` (``with`` or ``start()``/``stop()``) adds latency.
 """
 
 from __future__ import annotations
