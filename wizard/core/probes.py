@@ -740,7 +740,9 @@ class _Pop3Session(MailSession):
         if client is not None:
             with contextlib.suppress(Exception):
                 client.sock.settimeout(timeout)
-                await asyncio.wait_for(in_daemon_thread(client.quit, self.abort, "pop3-quit"), timeout)
+                await asyncio.wait_for(
+                    in_daemon_thread(client.quit, self.abort, "pop3-quit"), timeout
+                )
         self.abort()
 
     def abort(self) -> None:
