@@ -43,10 +43,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     fi
 fi
 
-PYTHON="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-    "$PYTHON" -m venv .venv
-fi
+# shellcheck source=scripts/venv.sh
+source scripts/venv.sh
+ensure_venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e '.[test]'
 
