@@ -440,3 +440,23 @@ def test_check_command_human_output_and_provider_loading(
     assert "Verified: these settings work" in out
     assert f"port {testbed.pop3_ssl.port}" in out
     assert testbed.alice.password not in out + err
+
+
+@pytest.mark.parametrize("user_name", ["alice", "bob"])
+async def test_the_password_never_reaches_the_logs(
+    testbed: Testbed, tmp_path: Path, caplog: pytest.LogCaptureFixture, user_name: str
+) -> None:
+    """Even at DEBUG level, where aioimaplib logs every line it sends."""
+    import base64
+    import logging
+
+    user = getattr(testbed, user_name)
+    provider = _provider(testbed, tmp_path)
+    caplog.set_level(logging.DEBUG)
+    account = Account(email=user.email, password=user.password)
+    report, _ = await _check(account, provider, testbed, round_trip=True)
+    assert report.verified
+    token = base64.b64encode(f"\0{user.email}\0{user.password}".encode()).decode()
+    assert "Sending" in caplog.text  # the library's wire log was on
+    assert user.password not in caplog.text
+    assert token not in caplog.text

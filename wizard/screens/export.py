@@ -56,7 +56,14 @@ class ExportScreen(Screen[ExportedProfile | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+w", "write", "Write profile"),
+        Binding("ctrl+s", "send", "Send to iPhone"),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Send to iPhone is offered (and shown in the footer) once a profile is written."""
+        if action == "send":
+            return getattr(self, "exported", None) is not None
+        return True
 
     def __init__(self, settings: MailSettings, password: str, *, home: Path | None = None) -> None:
         """``password`` goes into the profile only if the user turns that on."""
@@ -203,6 +210,7 @@ class ExportScreen(Screen[ExportedProfile | None]):
         send = self.query_one("#send", Button)
         send.display = True
         send.focus()
+        self.refresh_bindings()
         self.query_one("#export-form", VerticalScroll).scroll_end(animate=False)
 
     def _status(self, message: str, *, error: bool = False, ok: bool = False) -> None:
@@ -211,7 +219,8 @@ class ExportScreen(Screen[ExportedProfile | None]):
         status.update(message)
 
     @on(Button.Pressed, "#send")
-    def _send(self) -> None:
+    def action_send(self) -> None:
+        """On to the QR code for the iPhone."""
         if self.exported is not None:
             self.dismiss(self.exported)
 
