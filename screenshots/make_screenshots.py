@@ -135,9 +135,16 @@ def attempt(
     )
 
 
-def ok(endpoint: Endpoint, *, login: bool, elapsed_ms: int = 180) -> Attempt:
-    """A working endpoint (logged in, or only reached)."""
-    context = Context(email=EMAIL, login_tried_on=None if login else endpoint)
+def ok(
+    endpoint: Endpoint,
+    *,
+    login: bool,
+    elapsed_ms: int = 180,
+    tried_on: Endpoint | None = None,
+    refused: bool = False,
+) -> Attempt:
+    """A working endpoint: logged in, or only reached (the role's login was on ``tried_on``)."""
+    context = Context(email=EMAIL, login_tried_on=tried_on, login_refused_elsewhere=refused)
     return attempt(endpoint, Status.OK, login_tested=login, elapsed_ms=elapsed_ms, context=context)
 
 
@@ -162,7 +169,8 @@ WRONG_HOST = CertificateInfo(
     not_after=dt.datetime(2025, 6, 30, tzinfo=dt.UTC),
     sha256="CD:" * 31 + "CD",
 )
-AUTH_REPLY = "NO [AUTHENTICATIONFAILED] Authentication failed."
+AUTH_REPLY = "[AUTHENTICATIONFAILED] Authentication failed."
+SMTP_AUTH_REPLY = "535 Authentication credentials invalid"
 
 
 def report(
@@ -189,9 +197,9 @@ def verified_report() -> CheckReport:
     """Everything works."""
     a = [
         ok(IMAP_993, login=True),
-        ok(IMAP_143, login=False),
+        ok(IMAP_143, login=False, tried_on=IMAP_993),
         ok(SMTP_465, login=True),
-        ok(SMTP_587, login=False),
+        ok(SMTP_587, login=False, tried_on=SMTP_465),
     ]
     return report(a, a[0], a[2])
 
@@ -205,7 +213,12 @@ def fallback_report() -> CheckReport:
         context=Context(email=EMAIL, fallback=SMTP_587),
         detail="no answer within 10 s while connecting",
     )
-    a = [ok(IMAP_993, login=True), ok(IMAP_143, login=False), blocked, ok(SMTP_587, login=True)]
+    a = [
+        ok(IMAP_993, login=True),
+        ok(IMAP_143, login=False, tried_on=IMAP_993),
+        blocked,
+        ok(SMTP_587, login=True),
+    ]
     return report(a, a[0], a[3])
 
 
@@ -213,7 +226,7 @@ def failure_report(incoming_failure: Attempt, *, smtp_ok: bool = True) -> CheckR
     """Incoming fails on both ports the same way; SMTP works unless told otherwise."""
     second = replace(incoming_failure, endpoint=IMAP_143)
     if smtp_ok:
-        smtp = [ok(SMTP_465, login=True), ok(SMTP_587, login=False)]
+        smtp = [ok(SMTP_465, login=True), ok(SMTP_587, login=False, tried_on=SMTP_465)]
     else:
         smtp = [
             replace(incoming_failure, endpoint=SMTP_465),
@@ -222,11 +235,33 @@ def failure_report(incoming_failure: Attempt, *, smtp_ok: bool = True) -> CheckR
     return report([incoming_failure, second, *smtp], incoming_failure, smtp[0])
 
 
-FAILURES: dict[str, Callable[[], CheckReport]] = {
-    "wrong-password": lambda: failure_report(
+def wrong_password_report() -> CheckReport:
+    """As the engine reports it: one refused login per server, the other ports not retried."""
+    a = [
         attempt(IMAP_993, Status.AUTH_FAILED, login_tested=True, reply=AUTH_REPLY),
-        smtp_ok=False,
-    ),
+        ok(IMAP_143, login=False, tried_on=IMAP_993, refused=True),
+        attempt(SMTP_465, Status.AUTH_FAILED, login_tested=True, reply=SMTP_AUTH_REPLY),
+        ok(SMTP_587, login=False, tried_on=SMTP_465, refused=True),
+    ]
+    return report(a, a[0], a[2])
+
+
+def no_starttls_report() -> CheckReport:
+    """Port 143 offers no STARTTLS (something strips it); 993 works and is used."""
+    stripped = attempt(
+        IMAP_143, Status.STARTTLS_UNAVAILABLE, context=Context(email=EMAIL, fallback=IMAP_993)
+    )
+    a = [
+        ok(IMAP_993, login=True),
+        stripped,
+        ok(SMTP_465, login=True),
+        ok(SMTP_587, login=False, tried_on=SMTP_465),
+    ]
+    return report(a, a[0], a[2])
+
+
+FAILURES: dict[str, Callable[[], CheckReport]] = {
+    "wrong-password": lambda: wrong_password_report(),
     "intercepted": lambda: failure_report(
         attempt(IMAP_993, Status.CERTIFICATE_UNTRUSTED, certificate=INTERCEPTOR)
     ),
@@ -242,7 +277,7 @@ FAILURES: dict[str, Callable[[], CheckReport]] = {
     ),
     "dns": lambda: failure_report(attempt(IMAP_993, Status.DNS_FAILED, elapsed_ms=35)),
     "tls": lambda: failure_report(attempt(IMAP_993, Status.TLS_FAILED)),
-    "no-starttls": lambda: failure_report(attempt(IMAP_143, Status.STARTTLS_UNAVAILABLE)),
+    "no-starttls": lambda: no_starttls_report(),
     "protocol": lambda: failure_report(
         attempt(IMAP_993, Status.PROTOCOL_ERROR, reply="* BYE Service unavailable")
     ),

@@ -156,6 +156,8 @@ class _Run:
             outcome.certificate = await self.read_certificate(outcome.endpoint)
         if outcome.status is not None:
             self.finish(outcome)
+        else:
+            self.report(outcome, Phase.SECURED)
 
     async def read_certificate(self, endpoint: Endpoint) -> CertificateInfo | None:
         """Fetch the certificate that failed verification, to show who issued it.

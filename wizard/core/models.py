@@ -92,6 +92,8 @@ class Phase(StrEnum):
     WAITING = "waiting"
     CONNECTING = "connecting"
     SECURING = "securing"
+    #: Connected and secured; waiting for its turn to log in (or for the role to finish).
+    SECURED = "secured"
     LOGGING_IN = "logging in"
     DONE = "done"
 
