@@ -9,33 +9,14 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
+from tests.keyring_backends import MemoryKeyring
 from wizard.cli import main
 from wizard.core.models import Endpoint, Protocol, Security
 from wizard.core.provider import render_provider
 
 SECRET = "Zürich pass wörd 7"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps secrets in memory (tests only)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
 
 
 def _closed_port() -> int:
@@ -210,3 +191,31 @@ def test_unreachable_mailcom_says_so_in_plain_words(
     assert "not connected to the internet" in " ".join(out.split())
     assert out.count("cannot look up") == 1  # one explanation, not four
     assert "Traceback" not in out + err
+
+
+def test_plain_text_file_keyrings_are_refused(tmp_path: Path) -> None:
+    """keyrings.alt's file backend is not a system keyring: nothing is stored there."""
+    from keyrings.alt.file import PlaintextKeyring
+
+    from wizard.core import secrets
+
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring.cfg")  # type: ignore[misc]
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        assert not secrets.keyring_available()
+        assert secrets.set_password("a@example.test", SECRET) is False
+        assert not (tmp_path / "keyring.cfg").exists()
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_memory_keyring_round_trip(memory_keyring: MemoryKeyring) -> None:
+    from wizard.core import secrets
+
+    assert secrets.keyring_available()
+    assert secrets.set_password("A@Example.test", SECRET)
+    assert secrets.get_password("a@example.test") == SECRET
+    assert secrets.delete_password("a@example.test")
+    assert secrets.get_password("a@example.test") is None

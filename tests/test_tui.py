@@ -16,10 +16,10 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backends import fail
-from keyrings.alt.file import PlaintextKeyring
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Static
 
+from tests.keyring_backends import MemoryKeyring
 from tests.testbed import FaultListeners, Testbed
 from wizard.app import DemoInfo, WizardApp
 from wizard.core import secrets
@@ -53,10 +53,9 @@ def _keep_keyring() -> Iterator[None]:
 
 
 @pytest.fixture
-def file_keyring(tmp_path: Path) -> PlaintextKeyring:
-    """keyrings.alt's file keyring, in the test's own folder."""
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring.cfg")  # type: ignore[misc]
+def memory_keyring() -> MemoryKeyring:
+    """A real keyring backend that keeps secrets in memory."""
+    backend = MemoryKeyring()
     keyring.set_keyring(backend)
     return backend
 
@@ -317,7 +316,7 @@ async def test_no_keyring_disables_remember_with_the_reason(
 
 
 async def test_keyring_remembers_and_prefills_next_time(
-    demo: DemoSession, tmp_path: Path, file_keyring: PlaintextKeyring
+    demo: DemoSession, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
     """With a keyring, a verified check stores the password; the next run fills it in."""
     app = demo_app(demo, tmp_path, as_demo=False)
@@ -348,7 +347,7 @@ async def test_keyring_remembers_and_prefills_next_time(
 
 
 async def test_demo_never_writes_the_keyring(
-    demo: DemoSession, tmp_path: Path, file_keyring: PlaintextKeyring
+    demo: DemoSession, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
     """In the demo the box is disabled and a verified check stores nothing."""
     app = demo_app(demo, tmp_path)

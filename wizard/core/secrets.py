@@ -7,28 +7,55 @@ backend exists: the wizard then simply asks for the password each time.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 SERVICE = "mailcom-wizard"
 
 log = logging.getLogger(__name__)
 
 
-def keyring_available() -> bool:
-    """True when a real keyring backend is there (not the 'fail' or 'null' backends)."""
+# Backends that are not a system keyring: a plain-text file is not a safe place for a
+# password, and the "encrypted" file backend asks for its own password on the terminal.
+_REFUSED_BACKENDS = frozenset(
+    {
+        "keyrings.alt.file.PlaintextKeyring",
+        "keyrings.alt.file.EncryptedKeyring",
+        "keyring.backends.fail.Keyring",
+        "keyring.backends.null.Keyring",
+    }
+)
+
+
+def _backend() -> KeyringBackend | None:
+    """The keyring backend to use: the first acceptable one, or None."""
     try:
         import keyring
-        from keyring.backends import fail
 
         backend = keyring.get_keyring()
     except Exception:
-        return False
-    if isinstance(backend, fail.Keyring):
-        return False
-    try:
-        priority = float(backend.priority)
-    except Exception:
-        return False
-    return priority > 0
+        return None
+    # keyring's ChainerBackend tries several backends in priority order; pick the first
+    # acceptable one ourselves so a password never lands in a refused one.
+    candidates = getattr(backend, "backends", None) or [backend]
+    for candidate in candidates:
+        name = f"{type(candidate).__module__}.{type(candidate).__qualname__}"
+        if name in _REFUSED_BACKENDS:
+            continue
+        try:
+            priority = float(candidate.priority)
+        except Exception:  # noqa: S112 - a backend that cannot say its priority is not used
+            continue
+        if priority > 0:
+            return candidate  # type: ignore[no-any-return]
+    return None
+
+
+def keyring_available() -> bool:
+    """True when a real system keyring is there (not a file, 'fail' or 'null' backend)."""
+    return _backend() is not None
 
 
 def keyring_unavailable_reason() -> str:
@@ -42,12 +69,11 @@ def keyring_unavailable_reason() -> str:
 
 def get_password(email: str) -> str | None:
     """The remembered password for ``email``, or None (also when there is no keyring)."""
-    if not keyring_available():
+    backend = _backend()
+    if backend is None:
         return None
     try:
-        import keyring
-
-        value: str | None = keyring.get_password(SERVICE, email.lower())
+        value: str | None = backend.get_password(SERVICE, email.lower())
         return value
     except Exception as exc:
         log.info("keyring lookup failed: %s", type(exc).__name__)
@@ -56,12 +82,11 @@ def get_password(email: str) -> str | None:
 
 def set_password(email: str, password: str) -> bool:
     """Remember the password; True when it was stored."""
-    if not keyring_available():
+    backend = _backend()
+    if backend is None:
         return False
     try:
-        import keyring
-
-        keyring.set_password(SERVICE, email.lower(), password)
+        backend.set_password(SERVICE, email.lower(), password)
     except Exception as exc:
         log.info("keyring store failed: %s", type(exc).__name__)
         return False
@@ -70,12 +95,11 @@ def set_password(email: str, password: str) -> bool:
 
 def delete_password(email: str) -> bool:
     """Forget the password; True when one was removed."""
-    if not keyring_available():
+    backend = _backend()
+    if backend is None:
         return False
     try:
-        import keyring
-
-        keyring.delete_password(SERVICE, email.lower())
+        backend.delete_password(SERVICE, email.lower())
     except Exception:
         return False
     return True
