@@ -219,3 +219,17 @@ def test_memory_keyring_round_trip(memory_keyring: MemoryKeyring) -> None:
     assert secrets.get_password("a@example.test") == SECRET
     assert secrets.delete_password("a@example.test")
     assert secrets.get_password("a@example.test") is None
+
+
+def test_shared_options_work_before_or_after_the_command(
+    closed_provider: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for argv in (
+        ["--provider", str(closed_provider), "--timeout", "2", "check"],
+        ["check", "--provider", str(closed_provider), "--timeout", "2"],
+    ):
+        monkeypatch.setattr("sys.stdin", io.StringIO("pw\n"))
+        code = main([*argv, "--email", "a@example.test", "--password-stdin", "--json"])
+        out = capsys.readouterr().out
+        assert code == 1
+        assert {a["status"] for a in json.loads(out)["attempts"]} == {"connection_refused"}

@@ -47,35 +47,48 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def _add_connection_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by the wizard and every command that talks to the servers."""
+def _add_connection_options(parser: argparse.ArgumentParser, *, sub: bool = False) -> None:
+    """Options shared by the wizard and every command that talks to the servers.
+
+    On subcommands (``sub``) they default to "not given", so ``mailcom-wizard --demo check``
+    and ``mailcom-wizard check --demo`` mean the same: the top-level parser holds the
+    defaults, and a subparser's own default would otherwise overwrite what was given first.
+    """
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if sub else value
+
     parser.add_argument(
         "--provider",
         metavar="FILE",
         help="use this autoconfig (clientConfig) file instead of the built-in mail.com servers",
+        default=default(None),
     )
     parser.add_argument(
         "--cafile",
         metavar="FILE",
         help="also trust the CA certificates in FILE (PEM); SSL_CERT_FILE works too",
+        default=default(None),
     )
     parser.add_argument(
         "--timeout",
         metavar="SECONDS",
         type=_positive_seconds,
-        default=10.0,
         help="time limit per server (default: 10)",
+        default=default(10.0),
     )
     parser.add_argument(
         "--demo",
         action="store_true",
         help="use a practice mail server on this computer instead of mail.com",
+        default=default(False),
     )
     parser.add_argument(
         "--demo-fault",
         choices=DEMO_FAULTS,
         metavar="FAULT",
         help="with --demo, rehearse a failure: " + ", ".join(DEMO_FAULTS),
+        default=default(None),
     )
 
 
@@ -118,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         "try the other secure port when one is blocked, and explain any failure.",
     )
     _add_account_options(check, email_required=True)
-    _add_connection_options(check)
+    _add_connection_options(check, sub=True)
     check.add_argument(
         "--round-trip",
         action="store_true",
@@ -132,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print iPhone Settings steps with the values that passed the check.",
     )
     _add_account_options(instructions, email_required=True)
-    _add_connection_options(instructions)
+    _add_connection_options(instructions, sub=True)
     instructions.add_argument("--ios", choices=("17", "18"), default="18", help="iOS version")
     instructions.add_argument(
         "--format", choices=("text", "markdown"), default="text", help="output format"
@@ -153,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         "that worked. Nothing is written when the check fails.",
     )
     _add_account_options(export, email_required=True)
-    _add_connection_options(export)
+    _add_connection_options(export, sub=True)
     export.add_argument("--output", "-o", metavar="FILE", required=True, help="profile to write")
     export.add_argument(
         "--name", metavar="NAME", default="", help="your name, as shown to people you write to"
