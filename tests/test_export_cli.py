@@ -328,3 +328,49 @@ def test_testbed_export_passes_schema_and_carries_verified_ports(
     assert payload["OutgoingMailServerPortNumber"] == described_port(description, "outgoing")
     assert testbed.alice.password not in target.read_text()
     assert os.stat(target).st_size > 0
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize("protocol", ["imap", "pop"])
+def test_testbed_export_uses_587_when_465_is_silent(
+    testbed: Any, faults: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, protocol: str
+) -> None:
+    from wizard.core.models import Protocol, Security
+
+    testbed.require_postfix()
+    silent = faults.silent.endpoint(Protocol.SMTP, Security.SSL)
+    provider = testbed.provider_file(tmp_path, smtp=[silent, testbed.smtp_starttls])
+    monkeypatch.setattr("sys.stdin", io.StringIO(testbed.alice.password + "\n"))
+    target = tmp_path / f"alice-{protocol}.mobileconfig"
+    argv = ["export", "--email", testbed.alice.email, "--password-stdin", "--protocol", protocol]
+    argv += ["--provider", str(provider), "--cafile", str(testbed.cafile), "--timeout", "2"]
+    argv += ["--output", str(target), "--name", "Alice Example"]
+    assert main(argv) == 0
+    payload = mail(load(target))  # load() validates against Apple's schema
+    assert payload["OutgoingMailServerPortNumber"] == testbed.smtp_starttls.port
+    expected_in = testbed.imap_ssl if protocol == "imap" else testbed.pop3_ssl
+    assert payload["IncomingMailServerPortNumber"] == expected_in.port
+    assert payload["EmailAccountType"] == (
+        "EmailTypeIMAP" if protocol == "imap" else "EmailTypePOP"
+    )
+    assert payload["EmailAccountName"] == "Alice Example"
+    assert testbed.alice.password not in target.read_text(encoding="utf-8")
+
+
+@pytest.mark.servers
+def test_testbed_export_with_wrong_password_writes_nothing(
+    testbed: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    testbed.require_postfix()
+    provider = testbed.provider_file(tmp_path)
+    monkeypatch.setattr("sys.stdin", io.StringIO("not the password\n"))
+    target = tmp_path / "nothing.mobileconfig"
+    argv = ["export", "--email", testbed.alice.email, "--password-stdin"]
+    argv += ["--provider", str(provider), "--cafile", str(testbed.cafile), "--output", str(target)]
+    assert main(argv) == 1
+    assert not target.exists()
+    assert not list(tmp_path.glob("*.mobileconfig*"))
+    assert "refused the login" in capsys.readouterr().err
