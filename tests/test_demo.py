@@ -158,7 +158,7 @@ def peer_certificate(ep: Endpoint) -> x509.Certificate:
 
 
 def test_constants_match_the_command_line() -> None:
-    assert DEMO_FAULTS == cli.DEMO_FAULTS
+    assert DEMO_FAULTS is cli.DEMO_FAULTS
     assert set(FAULT_DESCRIPTIONS) == set(DEMO_FAULTS)
     assert "demo" in DEMO_BANNER.lower()
     assert DEMO_EMAIL in DEMO_BANNER

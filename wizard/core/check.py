@@ -140,18 +140,8 @@ class _Run:
                 outcome.session = await open_session(
                     outcome.endpoint, self.context, lambda phase: self.report(outcome, phase)
                 )
-        except ProbeFailure as failure:
-            outcome.status, outcome.detail, outcome.reply = (
-                failure.status,
-                failure.detail,
-                failure.reply,
-            )
-        except TimeoutError:
-            outcome.status = Status.TIMEOUT
-            outcome.detail = _timeout_detail(outcome.phase, self.options.timeout)
-        except (OSError, EOFError) as exc:  # anything the probes did not classify
-            outcome.status = Status.PROTOCOL_ERROR
-            outcome.detail = f"the connection failed: {type(exc).__name__}"
+        except (ProbeFailure, TimeoutError, OSError, EOFError) as exc:
+            _record_failure(outcome, exc, _timeout_detail(outcome.phase, self.options.timeout))
         if outcome.status is not None and outcome.status.is_certificate_problem:
             outcome.certificate = await self.read_certificate(outcome.endpoint)
         if outcome.status is not None:
@@ -191,18 +181,8 @@ class _Run:
             async with asyncio.timeout_at(self.deadline):
                 outcome.reply = await session.login(username, self.account.password)
             outcome.status = Status.OK
-        except ProbeFailure as failure:
-            outcome.status, outcome.detail, outcome.reply = (
-                failure.status,
-                failure.detail,
-                failure.reply,
-            )
-        except TimeoutError:
-            outcome.status = Status.TIMEOUT
-            outcome.detail = "the server did not answer the login in time"
-        except (OSError, EOFError) as exc:
-            outcome.status = Status.PROTOCOL_ERROR
-            outcome.detail = f"the connection failed during login: {type(exc).__name__}"
+        except (ProbeFailure, TimeoutError, OSError, EOFError) as exc:
+            _record_failure(outcome, exc, "the server did not answer the login in time")
         outcome.finished = self.loop.time()
 
     async def check_role(self, endpoints: tuple[Endpoint, ...]) -> list[_Outcome]:
@@ -244,6 +224,17 @@ class _Run:
             for outcome in outcomes:
                 outcome.session = None
         return outcomes
+
+
+def _record_failure(outcome: _Outcome, exc: BaseException, timeout_detail: str) -> None:
+    """Put an expected failure into the outcome as a status code and a detail."""
+    if isinstance(exc, ProbeFailure):
+        outcome.status, outcome.detail, outcome.reply = exc.status, exc.detail, exc.reply
+    elif isinstance(exc, TimeoutError):  # before OSError: TimeoutError is one
+        outcome.status, outcome.detail = Status.TIMEOUT, timeout_detail
+    else:  # anything the probes did not classify
+        outcome.status = Status.PROTOCOL_ERROR
+        outcome.detail = f"the connection failed: {type(exc).__name__}"
 
 
 def _timeout_detail(phase: Phase, timeout: float) -> str:

@@ -17,6 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The rehearsable failures are defined once, beside ``--demo-fault``: the command line must
+# not import the practice servers just to list them.
+from wizard.cli import DEMO_FAULTS
 from wizard.core.models import Endpoint
 from wizard.core.provider import Provider, load_provider, render_provider
 from wizard.demo.server import ENDPOINT_ORDER, PracticeServer, ServerPlan, endpoint_for
@@ -52,17 +55,6 @@ DEMO_BANNER = (
     "--demo-fault."
 )
 
-#: Rehearsable failures, the same choices as ``--demo-fault`` on the command line.
-DEMO_FAULTS = (
-    "blocked-465",
-    "blocked-587",
-    "intercepted",
-    "expired",
-    "wrong-host",
-    "wrong-password",
-    "no-starttls",
-    "silent",
-)
 
 #: One line per fault, for people choosing one (for example on the welcome screen).
 FAULT_DESCRIPTIONS: dict[str, str] = {
