@@ -113,14 +113,22 @@ async def fill_account(
     await type_into(pilot, "#password", password, keys=keys)
 
 
-async def run_check_to_end(pilot: Pilot[None]) -> CheckScreen:
-    """From the account screen: Next, Check now, then wait for the check's worker."""
+async def start_check(pilot: Pilot[None], *, round_trip: bool = False) -> CheckScreen:
+    """From the account screen: Next, (optionally tick the test message), Check now."""
     await pilot.press("ctrl+n")
     await until(pilot, lambda: isinstance(pilot.app.screen, ProtocolScreen))
+    if round_trip:
+        pilot.app.screen.query_one("#round-trip", Checkbox).value = True
     await pilot.press("ctrl+n")
     await until(pilot, lambda: isinstance(pilot.app.screen, CheckScreen))
     screen = pilot.app.screen
     assert isinstance(screen, CheckScreen)
+    return screen
+
+
+async def run_check_to_end(pilot: Pilot[None]) -> CheckScreen:
+    """From the account screen: Next, Check now, then wait for the check's worker."""
+    screen = await start_check(pilot)
     await until(pilot, lambda: screen.report is not None and not screen.running, 30)
     await pilot.pause()
     return screen
@@ -279,12 +287,7 @@ async def test_escape_cancels_a_running_check_at_once(tmp_path: Path) -> None:
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, AccountScreen))
             await fill_account(pilot, session.email, session.password)
-            await pilot.press("ctrl+n")
-            await until(pilot, lambda: isinstance(app.screen, ProtocolScreen))
-            await pilot.press("ctrl+n")
-            await until(pilot, lambda: isinstance(app.screen, CheckScreen))
-            screen = app.screen
-            assert isinstance(screen, CheckScreen)
+            screen = await start_check(pilot)
             await until(pilot, lambda: any(r.running for r in screen.query(EndpointRow)))
             started = time.monotonic()
             await pilot.press("escape")
@@ -436,13 +439,7 @@ async def test_round_trip_message_arrives(demo: DemoSession, tmp_path: Path) -> 
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))
         await fill_account(pilot, demo.email, demo.password)
-        await pilot.press("ctrl+n")
-        await until(pilot, lambda: isinstance(app.screen, ProtocolScreen))
-        app.screen.query_one("#round-trip", Checkbox).value = True
-        await pilot.press("ctrl+n")
-        await until(pilot, lambda: isinstance(app.screen, CheckScreen))
-        screen = app.screen
-        assert isinstance(screen, CheckScreen)
+        screen = await start_check(pilot, round_trip=True)
         await until(pilot, lambda: screen.report is not None and not screen.running, 60)
         assert screen.report is not None and screen.report.round_trip is not None
         assert screen.report.round_trip.status is Status.OK and screen.report.verified
@@ -580,12 +577,7 @@ async def test_testbed_escape_cancels_at_once(
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))
         await fill_account(pilot, testbed.alice.email, testbed.alice.password)
-        await pilot.press("ctrl+n")
-        await until(pilot, lambda: isinstance(app.screen, ProtocolScreen))
-        await pilot.press("ctrl+n")
-        await until(pilot, lambda: isinstance(app.screen, CheckScreen))
-        screen = app.screen
-        assert isinstance(screen, CheckScreen)
+        screen = await start_check(pilot)
         await until(pilot, lambda: any(r.running for r in screen.query(EndpointRow)))
         started = time.monotonic()
         await pilot.press("escape")
