@@ -357,6 +357,21 @@ async def test_round_trip_sends_receives_and_removes(
 # ------------------------------------------------------------------------- the command
 
 
+def _check_argv(testbed: Testbed, provider_file: Path, *extra: str) -> list[str]:
+    """``mailcom-wizard check`` for alice against the bed, password on stdin."""
+    return [
+        "check",
+        "--email",
+        testbed.alice.email,
+        "--provider",
+        str(provider_file),
+        "--cafile",
+        testbed.cafile,
+        "--password-stdin",
+        *extra,
+    ]
+
+
 def test_check_command_json_against_the_real_servers(
     testbed: Testbed,
     tmp_path: Path,
@@ -368,19 +383,7 @@ def test_check_command_json_against_the_real_servers(
     password = testbed.alice.password
     for stdin, expected_code in ((password + "\n", 0), ("not it\n", 1)):
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(
-            [
-                "check",
-                "--email",
-                testbed.alice.email,
-                "--provider",
-                str(provider_file),
-                "--cafile",
-                testbed.cafile,
-                "--password-stdin",
-                "--json",
-            ]
-        )
+        code = main(_check_argv(testbed, provider_file, "--json"))
         out, err = capsys.readouterr()
         assert code == expected_code, err
         data = json.loads(out)
@@ -421,20 +424,7 @@ def test_check_command_human_output_and_provider_loading(
     provider_file = testbed.default_provider_file(tmp_path)
     assert load_provider(provider_file).display_name == "Test bed"
     monkeypatch.setattr("sys.stdin", io.StringIO(testbed.alice.password + "\n"))
-    code = main(
-        [
-            "check",
-            "--email",
-            testbed.alice.email,
-            "--provider",
-            str(provider_file),
-            "--cafile",
-            testbed.cafile,
-            "--password-stdin",
-            "--protocol",
-            "pop",
-        ]
-    )
+    code = main(_check_argv(testbed, provider_file, "--protocol", "pop"))
     out, err = capsys.readouterr()
     assert code == 0, out + err
     assert "Verified: these settings work" in out
