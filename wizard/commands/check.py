@@ -8,7 +8,6 @@ import json
 import re
 import sys
 import textwrap
-from typing import TextIO
 
 from wizard.cli import EXIT_FAILED, EXIT_OK, UsageError
 from wizard.commands.common import open_session
@@ -112,11 +111,6 @@ def format_report(report: CheckReport) -> str:
         )
     # Sections add their own blank lines; never print two in a row.
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)) + "\n"
-
-
-def print_report(report: CheckReport, file: TextIO | None = None) -> None:
-    """Print the human output of a report."""
-    (file or sys.stdout).write(format_report(report))
 
 
 def run(args: argparse.Namespace) -> int:

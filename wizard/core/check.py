@@ -31,7 +31,6 @@ from wizard.core.models import (
     Endpoint,
     MailSettings,
     Phase,
-    Role,
     RoundTrip,
     Status,
 )
@@ -398,11 +397,6 @@ def preferred_settings(account: Account, provider: Provider) -> MailSettings:
         checked_at=None,
         provider_name=provider.display_name,
     )
-
-
-def role_of(attempt: Attempt) -> Role:
-    """Incoming or outgoing (a small convenience for displays)."""
-    return attempt.endpoint.role
 
 
 async def check_endpoint(

@@ -410,11 +410,6 @@ def _url_host(host: str) -> str:
 # --------------------------------------------------------------------------- the QR code
 
 
-def qr_matrix(url: str) -> tuple[bytearray, ...]:
-    """segno's module matrix for ``url`` (1 = dark), without the quiet zone."""
-    return tuple(_make_qr(url).matrix)
-
-
 def _make_qr(url: str) -> Any:
     # make_qr, not make: segno.make may pick a Micro QR code, which the iPhone cannot read.
     return segno.make_qr(url)

@@ -6,7 +6,6 @@ Certificates are always verified: against the system store, plus ``--cafile`` or
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import ssl
 
@@ -91,9 +90,3 @@ def certificate_info(der: bytes) -> CertificateInfo | None:
         not_after=cert.not_valid_after_utc,
         sha256=cert.fingerprint(hashes.SHA256()).hex(":").upper(),
     )
-
-
-def is_expired(info: CertificateInfo, now: dt.datetime | None = None) -> bool:
-    """True when the certificate's validity has ended (or not yet begun)."""
-    moment = now or dt.datetime.now(dt.UTC)
-    return not info.not_before <= moment <= info.not_after
