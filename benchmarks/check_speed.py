@@ -24,8 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.testbed import DelayProxy, start_testbed  # noqa: E402
-from wizard.core.check import CheckOptions, check_endpoint, run_check  # noqa: E402
-from wizard.core.models import Account, Endpoint, IncomingChoice  # noqa: E402
+from wizard.core.check import check_endpoint, run_check  # noqa: E402
+from wizard.core.models import (  # noqa: E402
+    Account,
+    CheckOptions,
+    Endpoint,
+    IncomingChoice,
+)
 from wizard.core.provider import Provider  # noqa: E402
 
 

@@ -27,13 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from wizard.app import DemoInfo, WizardApp  # noqa: E402
-from wizard.core.check import CheckOptions  # noqa: E402
+from wizard.app import WizardApp  # noqa: E402
 from wizard.core.diagnosis import Context, describe  # noqa: E402
 from wizard.core.models import (  # noqa: E402
     Account,
     Attempt,
     CertificateInfo,
+    CheckOptions,
     CheckReport,
     Endpoint,
     IncomingChoice,
@@ -51,6 +51,7 @@ from wizard.screens.instructions import InstructionsScreen  # noqa: E402
 from wizard.screens.protocol import ProtocolScreen  # noqa: E402
 from wizard.screens.result import ResultScreen  # noqa: E402
 from wizard.screens.send import SendScreen  # noqa: E402
+from wizard.screens.welcome import DemoInfo  # noqa: E402
 
 #: The password typed in every pictured state. No picture may contain it (a test checks).
 PICTURE_PASSWORD = "Pict-ure-S3cret-77"

@@ -17,10 +17,11 @@ import pytest
 
 from tests.testbed import FaultListeners, Testbed
 from wizard.cli import main
-from wizard.core.check import CheckOptions, run_check
+from wizard.core.check import run_check
 from wizard.core.models import (
     Account,
     Attempt,
+    CheckOptions,
     CheckReport,
     Endpoint,
     IncomingChoice,

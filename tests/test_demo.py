@@ -26,13 +26,12 @@ from cryptography.x509.oid import NameOID
 
 from wizard import cli
 from wizard.core.models import Endpoint, Protocol, Security
-from wizard.demo import (
+from wizard.demo.faults import DEMO_FAULTS, FAULT_DESCRIPTIONS
+from wizard.demo.practice import (
     DEMO_BANNER,
     DEMO_EMAIL,
-    DEMO_FAULTS,
     DEMO_PASSWORD,
-    FAULT_DESCRIPTIONS,
-    DemoSession,
+    RunningDemo,
     start_demo,
 )
 
@@ -48,20 +47,23 @@ IP_ADDRESS_MISMATCH = 64
 
 
 @pytest.fixture
-def demo() -> Iterator[DemoSession]:
+def demo() -> Iterator[RunningDemo]:
     with start_demo() as session:
         yield session
 
 
-def trusting(demo: DemoSession) -> ssl.SSLContext:
+def all_endpoints(demo: RunningDemo) -> tuple[Endpoint, ...]:
+    """All six endpoints in preference order: IMAP, POP3, then SMTP."""
+    return demo.provider.imap + demo.provider.pop3 + demo.provider.smtp
+
+
+def trusting(demo: RunningDemo) -> ssl.SSLContext:
     """A client context that trusts the demo CA, and only it."""
     return ssl.create_default_context(cafile=demo.cafile)
 
 
-def endpoint(demo: DemoSession, protocol: Protocol, security: Security) -> Endpoint:
-    (found,) = [
-        e for e in demo.endpoints if e.protocol is protocol and e.security is security
-    ]
+def endpoint(demo: RunningDemo, protocol: Protocol, security: Security) -> Endpoint:
+    (found,) = [e for e in all_endpoints(demo) if e.protocol is protocol and e.security is security]
     return found
 
 
@@ -165,8 +167,8 @@ def test_constants_match_the_command_line() -> None:
     assert DEMO_PASSWORD in DEMO_BANNER
 
 
-def test_provider_lists_six_loopback_endpoints_in_mailcom_order(demo: DemoSession) -> None:
-    order = [(e.protocol, e.security) for e in demo.endpoints]
+def test_provider_lists_six_loopback_endpoints_in_mailcom_order(demo: RunningDemo) -> None:
+    order = [(e.protocol, e.security) for e in all_endpoints(demo)]
     assert order == [
         (Protocol.IMAP, Security.SSL),
         (Protocol.IMAP, Security.STARTTLS),
@@ -175,8 +177,8 @@ def test_provider_lists_six_loopback_endpoints_in_mailcom_order(demo: DemoSessio
         (Protocol.SMTP, Security.SSL),
         (Protocol.SMTP, Security.STARTTLS),
     ]
-    assert {e.host for e in demo.endpoints} == {"127.0.0.1"}
-    assert len({e.port for e in demo.endpoints}) == 6
+    assert {e.host for e in all_endpoints(demo)} == {"127.0.0.1"}
+    assert len({e.port for e in all_endpoints(demo)}) == 6
     assert demo.provider_path.is_file()
     assert demo.provider.knows_domain(DEMO_EMAIL.partition("@")[2])
     assert demo.email == DEMO_EMAIL
@@ -185,7 +187,7 @@ def test_provider_lists_six_loopback_endpoints_in_mailcom_order(demo: DemoSessio
     assert Path(demo.cafile).read_text().startswith("-----BEGIN CERTIFICATE-----")
 
 
-def test_demo_ca_is_trusted_only_when_given(demo: DemoSession) -> None:
+def test_demo_ca_is_trusted_only_when_given(demo: RunningDemo) -> None:
     # Without --cafile the practice certificate is untrusted: the CA was installed nowhere.
     ep = demo.provider.imap[0]
     error = tls_failure(ep, ssl.create_default_context())
@@ -203,7 +205,7 @@ def test_unknown_fault_is_refused() -> None:
 def test_starts_and_stops_cleanly() -> None:
     threads_before = set(threading.enumerate())
     with start_demo() as demo:
-        ports = [e.port for e in demo.endpoints]
+        ports = [e.port for e in all_endpoints(demo)]
         folder = demo.provider_path.parent
         assert not any(refused(port) for port in ports)
         # A client still connected when the demo stops must not keep it alive.
@@ -223,7 +225,7 @@ def test_starts_and_stops_cleanly() -> None:
 def test_stops_on_ctrl_c_and_errors(interruption: type[BaseException]) -> None:
     threads_before = set(threading.enumerate())
     with pytest.raises(interruption), start_demo() as demo:
-        ports = [e.port for e in demo.endpoints]
+        ports = [e.port for e in all_endpoints(demo)]
         raise interruption()
     assert set(threading.enumerate()) == threads_before
     assert all(refused(port) for port in ports)
@@ -258,34 +260,54 @@ def _listening(port: int) -> list[str]:
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/net/tcp6"), reason="needs Linux /proc/net")
-def test_listens_on_ipv4_loopback_only(demo: DemoSession) -> None:
-    for ep in demo.endpoints:
+def test_listens_on_ipv4_loopback_only(demo: RunningDemo) -> None:
+    for ep in all_endpoints(demo):
         assert _listening(ep.port) == ["127.0.0.1"], ep.label
 
 
 # -- each endpoint with a standard client ----------------------------------------------------
 
 
-@pytest.mark.parametrize("index", range(6), ids=lambda i: ["imap-ssl", "imap-starttls",
-                         "pop3-ssl", "pop3-starttls", "smtp-ssl", "smtp-starttls"][i])
-def test_each_endpoint_logs_in_with_a_standard_client(demo: DemoSession, index: int) -> None:
-    ep = demo.endpoints[index]
+@pytest.mark.parametrize(
+    "index",
+    range(6),
+    ids=lambda i: [
+        "imap-ssl",
+        "imap-starttls",
+        "pop3-ssl",
+        "pop3-starttls",
+        "smtp-ssl",
+        "smtp-starttls",
+    ][i],
+)
+def test_each_endpoint_logs_in_with_a_standard_client(demo: RunningDemo, index: int) -> None:
+    ep = all_endpoints(demo)[index]
     client = connect(ep, trusting(demo))
     login(client, ep.username(demo.email), demo.password)
     close(client)
 
 
-@pytest.mark.parametrize("index", range(6), ids=lambda i: ["imap-ssl", "imap-starttls",
-                         "pop3-ssl", "pop3-starttls", "smtp-ssl", "smtp-starttls"][i])
-def test_each_endpoint_refuses_a_wrong_password(demo: DemoSession, index: int) -> None:
-    ep = demo.endpoints[index]
+@pytest.mark.parametrize(
+    "index",
+    range(6),
+    ids=lambda i: [
+        "imap-ssl",
+        "imap-starttls",
+        "pop3-ssl",
+        "pop3-starttls",
+        "smtp-ssl",
+        "smtp-starttls",
+    ][i],
+)
+def test_each_endpoint_refuses_a_wrong_password(demo: RunningDemo, index: int) -> None:
+    ep = all_endpoints(demo)[index]
     client = connect(ep, trusting(demo))
     with pytest.raises((imaplib.IMAP4.error, poplib.error_proto, smtplib.SMTPAuthenticationError)):
         login(client, demo.email, "not-the-password")
     close(client)
 
 
-def test_no_password_before_starttls(demo: DemoSession) -> None:
+def test_no_password_before_starttls(demo: RunningDemo) -> None:
     imap_ep = endpoint(demo, Protocol.IMAP, Security.STARTTLS)
     imap = imaplib.IMAP4(imap_ep.host, imap_ep.port, timeout=TIMEOUT)
     assert "STARTTLS" in imap.capabilities
@@ -312,7 +334,7 @@ def test_no_password_before_starttls(demo: DemoSession) -> None:
     smtp.quit()
 
 
-def test_smtp_needs_login_and_only_delivers_to_the_demo_address(demo: DemoSession) -> None:
+def test_smtp_needs_login_and_only_delivers_to_the_demo_address(demo: RunningDemo) -> None:
     ep = endpoint(demo, Protocol.SMTP, Security.SSL)
     smtp = connect(ep, trusting(demo))
     assert isinstance(smtp, smtplib.SMTP)
@@ -328,7 +350,7 @@ def test_smtp_needs_login_and_only_delivers_to_the_demo_address(demo: DemoSessio
 # -- the round trip --------------------------------------------------------------------------
 
 
-def _imap_subjects(demo: DemoSession) -> list[bytes]:
+def _imap_subjects(demo: RunningDemo) -> list[bytes]:
     imap = connect(demo.provider.imap[0], trusting(demo))
     assert isinstance(imap, imaplib.IMAP4)
     imap.login(demo.email, demo.password)
@@ -344,7 +366,7 @@ def _imap_subjects(demo: DemoSession) -> list[bytes]:
     return subjects
 
 
-def test_mail_to_self_arrives_over_imap_and_pop3_and_can_be_deleted(demo: DemoSession) -> None:
+def test_mail_to_self_arrives_over_imap_and_pop3_and_can_be_deleted(demo: RunningDemo) -> None:
     smtp = connect(endpoint(demo, Protocol.SMTP, Security.STARTTLS), trusting(demo))
     assert isinstance(smtp, smtplib.SMTP)
     smtp.login(demo.email, demo.password)
@@ -399,7 +421,7 @@ def test_fault_blocked_587_silences_only_smtp_starttls() -> None:
 
 def test_fault_silent_silences_every_endpoint() -> None:
     with start_demo("silent") as demo:
-        for ep in demo.endpoints:
+        for ep in all_endpoints(demo):
             assert says_nothing(ep), ep.label
 
 
@@ -413,7 +435,7 @@ def test_fault_silent_silences_every_endpoint() -> None:
 )
 def test_certificate_faults_fail_verification_everywhere(fault: str, code: int) -> None:
     with start_demo(fault) as demo:
-        for ep in demo.endpoints:
+        for ep in all_endpoints(demo):
             error = tls_failure(ep, trusting(demo))
             assert error.verify_code == code, ep.label
 
@@ -446,7 +468,7 @@ def test_expired_certificate_is_from_the_trusted_ca() -> None:
 
 def test_fault_wrong_password_refuses_the_demo_password() -> None:
     with start_demo("wrong-password") as demo:
-        for ep in demo.endpoints:
+        for ep in all_endpoints(demo):
             client = connect(ep, trusting(demo))
             with pytest.raises(
                 (imaplib.IMAP4.error, poplib.error_proto, smtplib.SMTPAuthenticationError)
@@ -482,9 +504,7 @@ def run_check_json(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int
 
 def _status(report: dict, protocol: str, security: str) -> str:
     (attempt,) = [
-        a
-        for a in report["attempts"]
-        if a["protocol"] == protocol and a["security"] == security
+        a for a in report["attempts"] if a["protocol"] == protocol and a["security"] == security
     ]
     return str(attempt["status"])
 

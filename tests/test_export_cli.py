@@ -22,7 +22,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from tests.schema_validator import validate_profile
 from tests.test_profile import Pki, openssl_verify
 from wizard.cli import main
-from wizard.demo import DEMO_PASSWORD
+from wizard.demo.practice import DEMO_PASSWORD
 
 PASSWORD = "Cli-Secret-42-pw"
 

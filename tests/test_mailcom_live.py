@@ -10,8 +10,8 @@ import os
 
 import pytest
 
-from wizard.core.check import CheckOptions, run_check
-from wizard.core.models import Account, IncomingChoice
+from wizard.core.check import run_check
+from wizard.core.models import Account, CheckOptions, IncomingChoice
 from wizard.core.provider import builtin_provider
 
 pytestmark = [

@@ -21,15 +21,11 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from tests.schema_validator import validate_profile
+from wizard.core.errors import ProfileWriteError, SigningError, WriteProblem
+from wizard.core.files import write_file
 from wizard.core.models import Endpoint, IncomingChoice, MailSettings, Protocol, Security
-from wizard.core.profile import (
-    ProfileWriteError,
-    WriteProblem,
-    build_profile,
-    profile_identifier,
-    write_profile,
-)
-from wizard.core.signing import SigningError, sign_profile
+from wizard.core.profile import build_profile, profile_identifier
+from wizard.core.signing import sign_profile
 
 PASSWORD = "S3cret-Pa55word-x7"
 CHECKED = dt.datetime(2025, 3, 1, 12, 30, tzinfo=dt.UTC)
@@ -461,7 +457,7 @@ def leftovers(folder: Path) -> list[str]:
 
 def test_write_creates_the_file_and_leaves_no_temporary_file(tmp_path: Path) -> None:
     target = tmp_path / "alice.mobileconfig"
-    write_profile(target, b"profile", force=False, private=False)
+    write_file(target, b"profile", force=False, private=False)
     assert target.read_bytes() == b"profile"
     assert leftovers(tmp_path) == []
     assert stat.S_IMODE(target.stat().st_mode) & 0o077 != 0o077  # not private unless asked
@@ -471,7 +467,7 @@ def test_private_profile_is_0600(tmp_path: Path) -> None:
     target = tmp_path / "alice.mobileconfig"
     old_umask = os.umask(0)  # even a permissive umask must not widen a private file
     try:
-        write_profile(target, b"secret", force=False, private=True)
+        write_file(target, b"secret", force=False, private=True)
     finally:
         os.umask(old_umask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
@@ -493,7 +489,7 @@ def test_private_file_is_created_private_not_chmodded_later(
     monkeypatch.setattr(os, "open", recording_open)
     monkeypatch.setattr(os, "chmod", no_chmod)
     monkeypatch.setattr(os, "fchmod", no_chmod)
-    write_profile(tmp_path / "p.mobileconfig", b"secret", force=False, private=True)
+    write_file(tmp_path / "p.mobileconfig", b"secret", force=False, private=True)
     assert modes == [0o600]
 
 
@@ -501,10 +497,10 @@ def test_existing_file_is_kept_without_force(tmp_path: Path) -> None:
     target = tmp_path / "alice.mobileconfig"
     target.write_bytes(b"old")
     with pytest.raises(ProfileWriteError, match="already exists") as caught:
-        write_profile(target, b"new", force=False, private=False)
+        write_file(target, b"new", force=False, private=False)
     assert caught.value.problem is WriteProblem.EXISTS
     assert target.read_bytes() == b"old"
-    write_profile(target, b"new", force=True, private=True)
+    write_file(target, b"new", force=True, private=True)
     assert target.read_bytes() == b"new"
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert leftovers(tmp_path) == []
@@ -513,13 +509,13 @@ def test_existing_file_is_kept_without_force(tmp_path: Path) -> None:
 def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     target = tmp_path / "no-such-folder" / "alice.mobileconfig"
     with pytest.raises(ProfileWriteError, match="no-such-folder does not exist") as caught:
-        write_profile(target, b"x", force=True, private=False)
+        write_file(target, b"x", force=True, private=False)
     assert caught.value.problem is WriteProblem.NO_FOLDER
 
 
 def test_a_folder_is_not_a_file_name(tmp_path: Path) -> None:
     with pytest.raises(ProfileWriteError, match="is a folder") as caught:
-        write_profile(tmp_path, b"x", force=True, private=False)
+        write_file(tmp_path, b"x", force=True, private=False)
     assert caught.value.problem is WriteProblem.IS_FOLDER
 
 
@@ -529,7 +525,7 @@ def test_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
     folder.mkdir(mode=0o500)
     try:
         with pytest.raises(ProfileWriteError, match="permission denied") as caught:
-            write_profile(folder / "p.mobileconfig", b"x", force=False, private=False)
+            write_file(folder / "p.mobileconfig", b"x", force=False, private=False)
         assert caught.value.problem is WriteProblem.NOT_WRITABLE
     finally:
         folder.chmod(0o700)
@@ -546,7 +542,7 @@ def test_a_failure_after_the_temporary_file_leaves_nothing_behind(
 
     monkeypatch.setattr(os, "replace", disk_full)
     with pytest.raises(ProfileWriteError, match="No space left on device") as caught:
-        write_profile(target, b"new", force=True, private=True)
+        write_file(target, b"new", force=True, private=True)
     assert caught.value.problem is WriteProblem.FAILED
     assert target.read_bytes() == b"old"  # the old profile is intact
     assert leftovers(tmp_path) == []
@@ -565,7 +561,7 @@ def test_a_file_appearing_meanwhile_is_not_overwritten(
 
     monkeypatch.setattr(os, "fsync", someone_else_writes)
     with pytest.raises(ProfileWriteError, match="already exists"):
-        write_profile(target, b"ours", force=False, private=False)
+        write_file(target, b"ours", force=False, private=False)
     assert target.read_bytes() == b"theirs"
     assert leftovers(tmp_path) == []
 

@@ -76,9 +76,12 @@ def test_imaps_login_with_spaces_and_umlauts_in_password(testbed: Testbed) -> No
 @pytest.mark.servers
 def test_imaps_wrong_password_is_refused(testbed: Testbed) -> None:
     wrong = MailUser(testbed.alice.email, "not the password")
-    with imaplib.IMAP4_SSL(
-        testbed.host, testbed.imap_ssl.port, ssl_context=testbed.client_context(), timeout=10
-    ) as imap, pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+    with (
+        imaplib.IMAP4_SSL(
+            testbed.host, testbed.imap_ssl.port, ssl_context=testbed.client_context(), timeout=10
+        ) as imap,
+        pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"),
+    ):
         imap.authenticate("PLAIN", lambda _: plain_auth(wrong))
 
 
@@ -210,9 +213,12 @@ def test_smtps_delivers_to_pop3(testbed: Testbed) -> None:
 @pytest.mark.servers
 def test_smtp_wrong_password_is_refused(testbed: Testbed) -> None:
     testbed.require_postfix()
-    with smtplib.SMTP_SSL(
-        testbed.host, testbed.smtp_ssl.port, context=testbed.client_context(), timeout=10
-    ) as smtp, pytest.raises(smtplib.SMTPAuthenticationError):
+    with (
+        smtplib.SMTP_SSL(
+            testbed.host, testbed.smtp_ssl.port, context=testbed.client_context(), timeout=10
+        ) as smtp,
+        pytest.raises(smtplib.SMTPAuthenticationError),
+    ):
         smtp.login(testbed.bob.email, "wrong password")
 
 

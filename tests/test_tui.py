@@ -21,12 +21,11 @@ from textual.widgets import Checkbox, Input, Static
 
 from tests.keyring_backends import MemoryKeyring
 from tests.testbed import FaultListeners, Testbed
-from wizard.app import DemoInfo, WizardApp
+from wizard.app import WizardApp
 from wizard.core import secrets
-from wizard.core.check import CheckOptions
-from wizard.core.models import Protocol, Security, Status
+from wizard.core.models import CheckOptions, Protocol, Security, Status
 from wizard.core.provider import load_provider
-from wizard.demo import DEMO_BANNER, DemoSession, start_demo
+from wizard.demo.practice import DEMO_BANNER, RunningDemo, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.error import ErrorScreen
@@ -36,7 +35,7 @@ from wizard.screens.instructions import InstructionsScreen
 from wizard.screens.protocol import ProtocolScreen
 from wizard.screens.result import ResultScreen
 from wizard.screens.send import SendScreen
-from wizard.screens.welcome import WelcomeScreen
+from wizard.screens.welcome import DemoInfo, WelcomeScreen
 from wizard.widgets.endpoint_row import EndpointRow
 from wizard.widgets.failure_panel import FailurePanel
 from wizard.widgets.value_row import ValueRow
@@ -61,14 +60,14 @@ def memory_keyring() -> MemoryKeyring:
 
 
 @pytest.fixture
-def demo() -> Iterator[DemoSession]:
+def demo() -> Iterator[RunningDemo]:
     """A working practice server."""
     with start_demo(None) as session:
         yield session
 
 
 def demo_app(
-    session: DemoSession, tmp_path: Path, *, timeout: float = 5.0, as_demo: bool = True
+    session: RunningDemo, tmp_path: Path, *, timeout: float = 5.0, as_demo: bool = True
 ) -> WizardApp:
     """The wizard pointed at the practice server (``as_demo`` False: as if it were real)."""
     return WizardApp(
@@ -143,7 +142,7 @@ def panel_text(screen: CheckScreen) -> str:
     return str(screen.query_one("#failure-panel", FailurePanel).query_one(Static).content)
 
 
-async def test_whole_flow_verified_steps_profile_and_qr(demo: DemoSession, tmp_path: Path) -> None:
+async def test_whole_flow_verified_steps_profile_and_qr(demo: RunningDemo, tmp_path: Path) -> None:
     """Welcome to QR code with the keyboard: verified check, steps, copy, save, export, send."""
     app = demo_app(demo, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -201,7 +200,7 @@ async def test_whole_flow_verified_steps_profile_and_qr(demo: DemoSession, tmp_p
 
 
 async def test_wrong_password_then_back_keeps_fields_and_fix_works(
-    demo: DemoSession, tmp_path: Path
+    demo: RunningDemo, tmp_path: Path
 ) -> None:
     """A wrong password ends in the login diagnosis; Back keeps what was typed."""
     app = demo_app(demo, tmp_path)
@@ -234,7 +233,7 @@ async def test_wrong_password_then_back_keeps_fields_and_fix_works(
 
 
 async def test_continue_unverified_needs_confirmation_and_is_marked(
-    demo: DemoSession, tmp_path: Path
+    demo: RunningDemo, tmp_path: Path
 ) -> None:
     """Continuing after a failure asks first, and the result says the settings are unverified."""
     app = demo_app(demo, tmp_path)
@@ -302,7 +301,7 @@ async def test_escape_cancels_a_running_check_at_once(tmp_path: Path) -> None:
 
 
 async def test_no_keyring_disables_remember_with_the_reason(
-    demo: DemoSession, tmp_path: Path
+    demo: RunningDemo, tmp_path: Path
 ) -> None:
     """Without a keyring backend the box is off and disabled, and the screen says why."""
     keyring.set_keyring(fail.Keyring())
@@ -319,7 +318,7 @@ async def test_no_keyring_disables_remember_with_the_reason(
 
 
 async def test_keyring_remembers_and_prefills_next_time(
-    demo: DemoSession, tmp_path: Path, memory_keyring: MemoryKeyring
+    demo: RunningDemo, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
     """With a keyring, a verified check stores the password; the next run fills it in."""
     app = demo_app(demo, tmp_path, as_demo=False)
@@ -350,7 +349,7 @@ async def test_keyring_remembers_and_prefills_next_time(
 
 
 async def test_demo_never_writes_the_keyring(
-    demo: DemoSession, tmp_path: Path, memory_keyring: MemoryKeyring
+    demo: RunningDemo, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
     """In the demo the box is disabled and a verified check stores nothing."""
     app = demo_app(demo, tmp_path)
@@ -367,7 +366,7 @@ async def test_demo_never_writes_the_keyring(
 
 
 async def test_unexpected_error_shows_one_dialog_without_the_password(
-    demo: DemoSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo: RunningDemo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bug in a worker: one dialog, password scrubbed, Start over keeps the fields."""
     secret = "Very-Secret-Passw0rd"
@@ -398,7 +397,7 @@ async def test_unexpected_error_shows_one_dialog_without_the_password(
         assert app.is_running
 
 
-async def test_help_and_command_palette_open_and_close(demo: DemoSession, tmp_path: Path) -> None:
+async def test_help_and_command_palette_open_and_close(demo: RunningDemo, tmp_path: Path) -> None:
     """F1 shows help over any screen; Escape closes it; Ctrl+P opens the palette."""
     app = demo_app(demo, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -417,7 +416,7 @@ async def test_help_and_command_palette_open_and_close(demo: DemoSession, tmp_pa
         assert app.screen is welcome
 
 
-async def test_bad_address_blocks_next_and_says_why(demo: DemoSession, tmp_path: Path) -> None:
+async def test_bad_address_blocks_next_and_says_why(demo: RunningDemo, tmp_path: Path) -> None:
     """An address without a domain keeps the user on the account screen with the reason."""
     app = demo_app(demo, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -432,7 +431,7 @@ async def test_bad_address_blocks_next_and_says_why(demo: DemoSession, tmp_path:
         assert app.focused is app.screen.query_one("#email", Input)
 
 
-async def test_round_trip_message_arrives(demo: DemoSession, tmp_path: Path) -> None:
+async def test_round_trip_message_arrives(demo: RunningDemo, tmp_path: Path) -> None:
     """ "Send a test message to myself" on the protocol screen: the check reports it arrived."""
     app = demo_app(demo, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -446,7 +445,7 @@ async def test_round_trip_message_arrives(demo: DemoSession, tmp_path: Path) -> 
         assert "arrived" in str(screen.query_one("#round-trip", Static).content)
 
 
-async def test_leaving_send_to_iphone_stops_the_server(demo: DemoSession, tmp_path: Path) -> None:
+async def test_leaving_send_to_iphone_stops_the_server(demo: RunningDemo, tmp_path: Path) -> None:
     """Back from the QR screen ends the offer: the link stops answering."""
     app = demo_app(demo, tmp_path)
     async with app.run_test(size=SIZE) as pilot:

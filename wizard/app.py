@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,8 +20,7 @@ from textual.worker import WorkerFailed, get_current_worker
 
 from wizard import __version__
 from wizard.core import secrets
-from wizard.core.check import CheckOptions
-from wizard.core.models import Account, CheckReport, MailSettings
+from wizard.core.models import Account, CheckOptions, CheckReport, MailSettings
 from wizard.core.provider import Provider
 from wizard.screens.account import AccountForm, AccountScreen
 from wizard.screens.check import CheckOutcome, CheckScreen
@@ -32,18 +31,9 @@ from wizard.screens.instructions import InstructionsScreen
 from wizard.screens.protocol import ProtocolChoice, ProtocolScreen
 from wizard.screens.result import ResultChoice, ResultScreen
 from wizard.screens.send import SendScreen
-from wizard.screens.welcome import WelcomeScreen
+from wizard.screens.welcome import DemoInfo, WelcomeScreen
 
 Clock = Callable[[], float]
-
-
-@dataclass(frozen=True)
-class DemoInfo:
-    """What the wizard shows about a running demo: the address and password to type."""
-
-    email: str
-    password: str = field(repr=False)
-    banner: str
 
 
 @dataclass
@@ -220,9 +210,7 @@ class WizardApp(App[None]):
         """Step 7: hand the profile to the phone with a QR code."""
         exported = self.state.exported
         assert exported is not None
-        self.push_screen(
-            SendScreen(exported, host=self.serve_host), lambda _: self.show_result()
-        )
+        self.push_screen(SendScreen(exported, host=self.serve_host), lambda _: self.show_result())
 
     # -- actions ----------------------------------------------------------------------
 

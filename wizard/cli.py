@@ -16,25 +16,11 @@ import sys
 from collections.abc import Sequence
 
 from wizard import __version__
+from wizard.console.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from wizard.core.errors import WizardError
+from wizard.demo.faults import DEMO_FAULTS
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-
-DEMO_FAULTS = (
-    "blocked-465",
-    "blocked-587",
-    "intercepted",
-    "expired",
-    "wrong-host",
-    "wrong-password",
-    "no-starttls",
-    "silent",
-)
-
-
-class UsageError(Exception):
-    """Bad input: printed as one line on stderr, exit code 2."""
+__all__ = ["DEMO_FAULTS", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 
 def _positive_seconds(text: str) -> float:
@@ -232,11 +218,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from wizard.commands.serve import run as run_serve
 
             return run_serve(args)
-    except UsageError as exc:
+    except WizardError as exc:
         print(f"mailcom-wizard: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_USAGE if exc.bad_input else EXIT_FAILED
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     parser.error(f"unknown command {args.command!r}")
     return EXIT_USAGE  # pragma: no cover - parser.error exits

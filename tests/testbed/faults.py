@@ -46,9 +46,7 @@ class Listener:
     port: int
     host: str = "127.0.0.1"
 
-    def endpoint(
-        self, protocol: Protocol, security: Security, host: str = "localhost"
-    ) -> Endpoint:
+    def endpoint(self, protocol: Protocol, security: Security, host: str = "localhost") -> Endpoint:
         """An endpoint pointing at this listener (``localhost`` resolves to 127.0.0.1)."""
         return Endpoint(protocol=protocol, host=host, port=self.port, security=security)
 

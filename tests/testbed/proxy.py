@@ -44,9 +44,7 @@ class DelayProxy:
     def start(self) -> DelayProxy:
         """Start listening; ``self.port`` is then the port to connect to."""
         self._loop = LoopThread("delay-proxy")
-        self._server = self._loop.call(
-            asyncio.start_server(self._handle, self.host, 0)
-        )
+        self._server = self._loop.call(asyncio.start_server(self._handle, self.host, 0))
         self.port = int(self._server.sockets[0].getsockname()[1])
         return self
 
@@ -83,17 +81,13 @@ class DelayProxy:
         assert task is not None
         self._tasks.add(task)
         try:
-            up_reader, up_writer = await asyncio.open_connection(
-                self.target_host, self.target_port
-            )
+            up_reader, up_writer = await asyncio.open_connection(self.target_host, self.target_port)
         except OSError:
             writer.close()
             self._tasks.discard(task)
             return
         try:
-            await asyncio.gather(
-                self._pump(reader, up_writer), self._pump(up_reader, writer)
-            )
+            await asyncio.gather(self._pump(reader, up_writer), self._pump(up_reader, writer))
         finally:
             for w in (writer, up_writer):
                 w.close()

@@ -110,8 +110,12 @@ def _run(argv: list[str], what: str) -> str:
     inherited pipes open and reading them would never end."""
     with tempfile.TemporaryFile("w+") as output:
         result = subprocess.run(
-            argv, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-            timeout=60, check=False,
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            timeout=60,
+            check=False,
         )
         output.seek(0)
         text = output.read()

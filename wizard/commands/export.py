@@ -7,19 +7,15 @@ import sys
 import textwrap
 from pathlib import Path
 
-from wizard.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
-from wizard.commands.common import open_session
-from wizard.commands.instructions import settings_for
+from wizard.console.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from wizard.console.inputs import resolve_inputs
+from wizard.console.offer import serve_profile_after_export
+from wizard.console.report import checked_settings
+from wizard.core.errors import ProfileWriteError, SigningError, UsageError, WriteProblem
+from wizard.core.files import check_output_path, write_file
 from wizard.core.models import MailSettings
-from wizard.core.profile import (
-    ProfileWriteError,
-    WriteProblem,
-    build_profile,
-    check_output_path,
-    write_profile,
-)
+from wizard.core.profile import build_profile
 from wizard.core.signing import (
-    SigningError,
     check_signer,
     load_certificate,
     load_private_key,
@@ -61,9 +57,9 @@ def run(args: argparse.Namespace) -> int:
         print(textwrap.fill(INCLUDE_WARNING, 78), file=sys.stderr)
 
     need_password = verify or args.include_password
-    with open_session(args, need_password=need_password) as session:
-        settings = settings_for(session, name=args.name, verify=verify)
-        password = session.password if args.include_password else None
+    with resolve_inputs(args, need_password=need_password) as inputs:
+        settings = checked_settings(inputs, name=args.name, verify=verify)
+        password = inputs.password if args.include_password else None
     if settings is None:
         print("No profile was written, because the check failed.", file=sys.stderr)
         return EXIT_FAILED
@@ -72,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if signer is not None:
             data = sign_profile(data, signer.cert_pem, signer.key_pem, signer.chain_pem)
-        write_profile(target, data, force=args.force, private=args.include_password)
+        write_file(target, data, force=args.force, private=args.include_password)
     except SigningError as exc:
         return _fail(f"cannot sign: {exc}", EXIT_USAGE)
     except ProfileWriteError as exc:
@@ -163,8 +159,6 @@ def _print_done(
 
 def _serve(target: Path) -> int:
     """``export --serve``: offer the file just written, with serve's defaults (QR code)."""
-    from wizard.commands.serve import serve_profile_after_export
-
     # Consent to put the password in a file is not consent to send it over plain HTTP:
     # serve asks about that itself.
     return serve_profile_after_export(str(target))

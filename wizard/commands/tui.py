@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 
-from wizard.cli import EXIT_FAILED, EXIT_OK
-from wizard.commands.common import check_cafile, load_selected_provider
-from wizard.core.check import CheckOptions
+from wizard.console.exits import EXIT_FAILED, EXIT_OK
+from wizard.console.inputs import check_cafile, load_selected_provider
+from wizard.core.models import CheckOptions
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the wizard from the arguments and run it (inside the demo when asked)."""
-    from wizard.app import DemoInfo, WizardApp
+    from wizard.app import WizardApp
+    from wizard.screens.welcome import DemoInfo
 
     if args.demo:
-        from wizard.demo import DEMO_BANNER, FAULT_DESCRIPTIONS, start_demo
+        from wizard.demo.faults import FAULT_DESCRIPTIONS
+        from wizard.demo.practice import DEMO_BANNER, start_demo
 
         banner = DEMO_BANNER
         if args.demo_fault:

@@ -27,6 +27,7 @@ from wizard.core.models import (
     Account,
     Attempt,
     CertificateInfo,
+    CheckOptions,
     CheckReport,
     Endpoint,
     MailSettings,
@@ -36,6 +37,7 @@ from wizard.core.models import (
 )
 from wizard.core.probes import MailSession, ProbeFailure, open_session
 from wizard.core.provider import Provider
+from wizard.core.roundtrip import run_round_trip
 from wizard.core.tls import certificate_info, certificate_probe_context, make_tls_context
 
 log = logging.getLogger(__name__)
@@ -61,16 +63,6 @@ _TELLING_ORDER = (
     Status.DNS_FAILED,
     Status.OK,
 )
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    """How to check: per-endpoint timeout in seconds, extra CA file, optional round trip."""
-
-    timeout: float = 10.0
-    cafile: str | None = None
-    round_trip: bool = False
-    round_trip_timeout: float = 60.0
 
 
 @dataclass
@@ -337,8 +329,6 @@ async def run_check(
     round_trip = None
     if options.round_trip:
         if chosen_in.verified and chosen_out.verified:
-            from wizard.core.roundtrip import run_round_trip
-
             round_trip = await run_round_trip(
                 account, chosen_out.endpoint, chosen_in.endpoint, context, options
             )

@@ -289,3 +289,13 @@ class MailSettings:
     def outgoing_username(self) -> str:
         """User name for the outgoing server."""
         return self.outgoing.username(self.email)
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """How to check: per-endpoint timeout in seconds, extra CA file, optional round trip."""
+
+    timeout: float = 10.0
+    cafile: str | None = None
+    round_trip: bool = False
+    round_trip_timeout: float = 60.0

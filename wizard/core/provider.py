@@ -15,6 +15,7 @@ from pathlib import Path
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
+from wizard.core.errors import ProviderError
 from wizard.core.models import Endpoint, IncomingChoice, Protocol, Security
 
 #: Larger than any real autoconfig file (the ISPDB's biggest are a few dozen KiB).
@@ -24,10 +25,6 @@ _SOCKET_TYPES = {"SSL": Security.SSL, "STARTTLS": Security.STARTTLS}
 _INCOMING_TYPES = {"imap": Protocol.IMAP, "pop3": Protocol.POP3}
 # Authentication methods we can honour: a password sent inside TLS (AUTH PLAIN / LOGIN).
 _PASSWORD_AUTH = {"password-cleartext", "plain"}
-
-
-class ProviderError(Exception):
-    """A provider file that cannot be used; the message says what is wrong, for people."""
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,10 @@ import email.utils
 import poplib
 import secrets
 import ssl
-from typing import TYPE_CHECKING
 
 import aioimaplib
 
-from wizard.core.models import Account, Endpoint, Protocol, RoundTrip, Status
+from wizard.core.models import Account, CheckOptions, Endpoint, Protocol, RoundTrip, Status
 from wizard.core.probes import (
     MailSession,
     ProbeFailure,
@@ -26,9 +25,6 @@ from wizard.core.probes import (
     _SmtpSession,
     open_session,
 )
-
-if TYPE_CHECKING:
-    from wizard.core.check import CheckOptions
 
 MARKER_HEADER = "X-Mailcom-Wizard-Check"
 _POLL_SECONDS = 1.0

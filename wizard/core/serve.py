@@ -43,6 +43,8 @@ from typing import Any
 
 import segno
 
+from wizard.core.errors import NoNetworkError, PortInUseError, ProfileFileError, ServeError
+
 PROFILE_CONTENT_TYPE = "application/x-apple-aspen-config"
 MAX_PROFILE_BYTES = 1024 * 1024
 DEFAULT_MINUTES = 10.0
@@ -66,25 +68,6 @@ _IFF_UP = 0x1
 _IFF_LOOPBACK = 0x8
 # DER of the object identifier 1.2.840.113549.1.7.2 (PKCS #7 / CMS signedData).
 _CMS_SIGNED_DATA_OID = bytes.fromhex("06092a864886f70d010702")
-
-
-# --------------------------------------------------------------------------- errors
-
-
-class ServeError(Exception):
-    """The profile cannot be served; the message is one line for the user."""
-
-
-class ProfileFileError(ServeError):
-    """The file is missing, unreadable, too big or not a configuration profile."""
-
-
-class NoNetworkError(ServeError):
-    """No local-network address was found to serve on."""
-
-
-class PortInUseError(ServeError):
-    """The chosen port is already taken by another program."""
 
 
 # --------------------------------------------------------------------------- the profile

@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from wizard.core.errors import SigningError
+
 #: Extended key usages under which signing a profile is an accepted use. Apple accepts
 #: profiles signed with ordinary TLS certificates (Let's Encrypt, for instance), so
 #: serverAuth and clientAuth count, as do the signing purposes proper.
@@ -28,10 +30,6 @@ _SIGNING_USAGES = {
     ExtendedKeyUsageOID.EMAIL_PROTECTION,
     ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
 }
-
-
-class SigningError(Exception):
-    """The certificate, key or chain cannot be used to sign; the message says why, for people."""
 
 
 def read_pem_file(path: str | Path, what: str) -> bytes:

@@ -12,6 +12,7 @@ import ssl
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
+from wizard.core.errors import TLSConfigError
 from wizard.core.models import CertificateInfo, Status
 
 # OpenSSL X509_V_ERR_* codes we tell apart (see openssl/x509_vfy.h).
@@ -19,10 +20,6 @@ _X509_CERT_NOT_YET_VALID = 9
 _X509_CERT_HAS_EXPIRED = 10
 _X509_HOSTNAME_MISMATCH = 62
 _X509_IP_ADDRESS_MISMATCH = 64
-
-
-class TLSConfigError(Exception):
-    """The extra CA file cannot be used; the message is for people."""
 
 
 def make_tls_context(cafile: str | None = None) -> ssl.SSLContext:

@@ -46,9 +46,7 @@ def make_certificates(folder: Path, fault: str | None) -> DemoCertificates:
             organization_name=INTERCEPTOR_ORGANIZATION,
             organization_unit_name=INTERCEPTOR_UNIT,
         )
-        leaf = interceptor.issue_cert(
-            *DEMO_CERT_HOSTS, organization_name=INTERCEPTOR_ORGANIZATION
-        )
+        leaf = interceptor.issue_cert(*DEMO_CERT_HOSTS, organization_name=INTERCEPTOR_ORGANIZATION)
     elif fault == "expired":
         # Signed by the trusted demo CA, so the only thing wrong is the date.
         leaf = ca.issue_cert(

@@ -173,6 +173,7 @@ class _Session:
             total = sum(_octets(message.data) for _, message in live)
             await self.send(f"+OK {len(live)} {total}")
         elif command in ("LIST", "UIDL"):
+
             def value(message: StoredMessage) -> str:
                 return str(_octets(message.data)) if command == "LIST" else f"demo-{message.uid}"
 

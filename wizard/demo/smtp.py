@@ -87,9 +87,7 @@ class DeliveryHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """Deliver into the demo INBOX, with the Return-Path a delivering server adds."""
         content = envelope.original_content or b""
         sender = envelope.mail_from or ""

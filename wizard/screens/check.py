@@ -16,10 +16,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, ProgressBar, Static
 
-from wizard.core.check import CheckOptions, preferred_settings, run_check, settings_from_report
+from wizard.core.check import preferred_settings, run_check, settings_from_report
 from wizard.core.models import (
     Account,
     Attempt,
+    CheckOptions,
     CheckReport,
     Endpoint,
     MailSettings,

@@ -13,15 +13,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
 
+from wizard.core.errors import ProfileWriteError, SigningError, WriteProblem
+from wizard.core.files import check_output_path, write_file
 from wizard.core.models import MailSettings
-from wizard.core.profile import (
-    ProfileWriteError,
-    WriteProblem,
-    build_profile,
-    check_output_path,
-    write_profile,
-)
-from wizard.core.signing import SigningError, read_pem_file, sign_profile
+from wizard.core.profile import build_profile
+from wizard.core.signing import read_pem_file, sign_profile
 from wizard.screens.confirm import ConfirmScreen
 
 PASSWORD_WARNING = (
@@ -185,7 +181,7 @@ class ExportScreen(Screen[ExportedProfile | None]):
                     read_pem_file(Path(cert).expanduser(), "certificate"),
                     read_pem_file(Path(key).expanduser(), "private key"),
                 )
-            write_profile(path, data, force=force, private=include_password)
+            write_file(path, data, force=force, private=include_password)
         except (ProfileWriteError, SigningError) as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return

@@ -12,9 +12,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPane
 
+from wizard.core.errors import ProfileWriteError
+from wizard.core.files import write_file
 from wizard.core.instructions import Instructions, build_instructions, render_text
 from wizard.core.models import MailSettings
-from wizard.core.profile import ProfileWriteError, write_profile
 from wizard.widgets.value_row import ValueRow
 
 IOS_TABS = (("ios-18", 18, "iOS 18 and later"), ("ios-17", 17, "iOS 17 and earlier"))
@@ -99,7 +100,7 @@ class InstructionsScreen(Screen[None]):
     def save_steps(self, path: Path, text: str) -> None:
         """Write the file off the UI thread (a slow disk must not freeze the wizard)."""
         try:
-            write_profile(path, text.encode(), force=True, private=False)
+            write_file(path, text.encode(), force=True, private=False)
         except ProfileWriteError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
             return

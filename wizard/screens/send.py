@@ -11,13 +11,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
+from wizard.core.errors import ServeError
 from wizard.core.serve import (
     DEFAULT_MINUTES,
     PLAIN_HTTP_WARNING,
     EventKind,
     ProfileFile,
     ProfileServer,
-    ServeError,
     ServeEvent,
     StopReason,
     choose_host,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,9 +13,6 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Markdown, Static
 
 from wizard.core.provider import Provider
-
-if TYPE_CHECKING:
-    from wizard.app import DemoInfo
 
 INTRO = """\
 This wizard gets your **{name}** mailbox working in the iPhone's Mail app:
@@ -33,6 +31,15 @@ This wizard gets your **{name}** mailbox working in the iPhone's Mail app:
 **Privacy:** your password goes only to the mail servers, encrypted with TLS, and is
 stored only if you ask, in your system keyring.
 """
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    """What the wizard shows about a running demo: the address and password to type."""
+
+    email: str
+    password: str = field(repr=False)
+    banner: str
 
 
 class WelcomeScreen(Screen[bool]):

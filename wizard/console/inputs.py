@@ -1,4 +1,4 @@
-"""What every headless command needs: the provider, the account and the password."""
+"""What every headless command needs: the provider, the address, the password, the options."""
 
 from __future__ import annotations
 
@@ -10,16 +10,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from wizard.cli import UsageError
 from wizard.core import secrets
 from wizard.core.accounts import check_address
-from wizard.core.check import CheckOptions
-from wizard.core.models import Account, IncomingChoice
-from wizard.core.provider import Provider, ProviderError, builtin_provider, load_provider
+from wizard.core.errors import ProviderError, UsageError
+from wizard.core.models import Account, CheckOptions, IncomingChoice
+from wizard.core.provider import Provider, builtin_provider, load_provider
 
 
 @dataclass(frozen=True)
-class Session:
+class CommandInputs:
     """The resolved inputs of one command run."""
 
     provider: Provider
@@ -90,7 +89,7 @@ def check_cafile(cafile: str | None) -> str | None:
 
 
 @contextmanager
-def open_session(args: argparse.Namespace, *, need_password: bool) -> Iterator[Session]:
+def resolve_inputs(args: argparse.Namespace, *, need_password: bool) -> Iterator[CommandInputs]:
     """Resolve provider, address and password from the arguments (starting the demo if asked).
 
     Warnings (an unknown domain) go to stderr; bad input raises UsageError.
@@ -98,7 +97,7 @@ def open_session(args: argparse.Namespace, *, need_password: bool) -> Iterator[S
     incoming = IncomingChoice(getattr(args, "protocol", "imap"))
     round_trip = bool(getattr(args, "round_trip", False))
     if getattr(args, "demo", False):
-        from wizard.demo import start_demo
+        from wizard.demo.practice import start_demo
 
         with start_demo(fault=getattr(args, "demo_fault", None)) as demo:
             email = args.email or demo.email
@@ -109,7 +108,7 @@ def open_session(args: argparse.Namespace, *, need_password: bool) -> Iterator[S
                 f"Demo: using the practice mail server on this computer ({email}).",
                 file=sys.stderr,
             )
-            yield Session(
+            yield CommandInputs(
                 provider=demo.provider,
                 email=email,
                 options=CheckOptions(
@@ -136,7 +135,7 @@ def open_session(args: argparse.Namespace, *, need_password: bool) -> Iterator[S
         )
     cafile = check_cafile(args.cafile)
     password = resolve_password(verdict.address, args.password_stdin) if need_password else None
-    yield Session(
+    yield CommandInputs(
         provider=provider,
         email=verdict.address,
         options=CheckOptions(timeout=args.timeout, cafile=cafile, round_trip=round_trip),

@@ -1,0 +1,179 @@
+"""Offering a profile to the phone from a terminal: the link, its QR code, progress, the end.
+
+Used by ``serve`` and by ``export --serve``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+from wizard.console.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from wizard.core.errors import ServeError, UsageError
+from wizard.core.serve import (
+    DEFAULT_MINUTES,
+    INSTALL_WINDOW_MINUTES,
+    PLAIN_HTTP_WARNING,
+    EventKind,
+    ProfileFile,
+    ProfileServer,
+    ServeEvent,
+    StopReason,
+    choose_host,
+    describe_candidates,
+    is_loopback,
+    load_profile_file,
+    phone_steps,
+    qr_ansi,
+    qr_text,
+)
+
+# A day is far more than anyone waits for a phone; beyond it is a typo.
+MAX_MINUTES = 24 * 60
+
+
+def serve_profile_after_export(
+    path: str,
+    host: str | None = None,
+    *,
+    port: int = 0,
+    minutes: float = DEFAULT_MINUTES,
+    yes_serve_password: bool = False,
+) -> int:
+    """``export --serve``: offer the profile just written; print errors and return exit codes."""
+    try:
+        return serve_file(
+            path, host=host, port=port, minutes=minutes, yes_serve_password=yes_serve_password
+        )
+    except UsageError as exc:
+        print(f"mailcom-wizard: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def serve_file(
+    path: str,
+    *,
+    host: str | None,
+    port: int = 0,
+    minutes: float = DEFAULT_MINUTES,
+    yes_serve_password: bool = False,
+) -> int:
+    """The whole command; bad input raises UsageError (exit 2)."""
+    if not 0 < minutes <= MAX_MINUTES:
+        raise UsageError(f"--minutes {minutes:g}: give a number of minutes above 0, at most 1440.")
+    try:
+        profile = load_profile_file(path)
+        if profile.contains_password and not _confirm_password(yes_serve_password):
+            print("Not served.", file=sys.stderr)
+            return EXIT_FAILED
+        choice = choose_host(host)
+        server = ProfileServer(
+            profile, choice.address, port, time_limit=minutes * 60, on_event=_print_event
+        )
+    except ServeError as exc:
+        raise UsageError(str(exc)) from None
+
+    out = sys.stdout
+    try:
+        try:
+            url = server.start()
+        except ServeError as exc:
+            raise UsageError(str(exc)) from None
+        _show_offer(out, profile, url, minutes)
+        if choice.detected and choice.others:
+            print(
+                "This computer has other addresses too: "
+                + "; ".join(describe_candidates(choice.others))
+                + ". If the phone cannot open the link, try one with --host ADDR.",
+                file=out,
+            )
+        if is_loopback(choice.address):
+            print(
+                f"Note: {choice.address} is this computer only; the iPhone cannot reach it.",
+                file=out,
+            )
+        print(
+            f"\nWaiting for the phone: the link works for one download or {_minutes(minutes)}."
+            " Ctrl+C stops now.",
+            file=out,
+            flush=True,
+        )
+        reason = server.wait()
+    except KeyboardInterrupt:
+        server.stop()
+        server.wait()
+        print("\nStopped before the phone downloaded the profile; the link no longer works.")
+        return EXIT_INTERRUPTED
+    finally:
+        # Whatever happened above (even a broken stdout), no server outlives the command.
+        server.stop()
+        server.wait()
+    return _report(out, reason, minutes)
+
+
+def _confirm_password(yes: bool) -> bool:
+    """The explicit consent needed to send a password over plain HTTP."""
+    print(f"Warning: {PLAIN_HTTP_WARNING}", file=sys.stderr)
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "the profile contains a password and plain HTTP would let anyone on the network "
+            "read it; not served. Export it without --include-password (iOS asks for the "
+            "password), or pass --yes-serve-password to serve it anyway."
+        )
+    try:
+        answer = input("Serve it anyway? [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in {"y", "yes"}
+
+
+def _show_offer(out: TextIO, profile: ProfileFile, url: str, minutes: float) -> None:
+    """The URL as text and as a QR code, then the steps on the phone."""
+    colour = out.isatty() and "NO_COLOR" not in os.environ
+    kind = "signed" if profile.signed else "unsigned"
+    print(f"Offering {profile.filename} ({kind}, {profile.size} bytes) at:\n", file=out)
+    print(f"  {url}\n", file=out)
+    print(qr_ansi(url) if colour else qr_text(url), file=out)
+    print("\nOn the iPhone:", file=out)
+    for number, step in enumerate(phone_steps(profile), start=1):
+        print(f"  {number}. {step}", file=out)
+
+
+def _print_event(event: ServeEvent) -> None:
+    """Progress lines, printed from the server's threads."""
+    if event.kind is EventKind.DOWNLOAD_STARTED:
+        print(f"The phone ({event.client}) is downloading the profile...", flush=True)
+    elif event.kind is EventKind.DOWNLOAD_FAILED:
+        print(f"The download to {event.client} broke off; the link still works.", flush=True)
+
+
+def _report(out: TextIO, reason: StopReason | None, minutes: float) -> int:
+    """Say why the server stopped; exit 0 only when the phone has the profile."""
+    if reason is StopReason.DOWNLOADED:
+        print(
+            "Done: the profile was downloaded and the link no longer works. On the iPhone, "
+            f"open Settings > Profile Downloaded > Install within {INSTALL_WINDOW_MINUTES} "
+            "minutes.",
+            file=out,
+        )
+        return EXIT_OK
+    if reason is StopReason.TIMED_OUT:
+        print(
+            f"Stopped: nobody downloaded the profile within {_minutes(minutes)}; the link no "
+            "longer works. Run the command again for a new link.",
+            file=out,
+        )
+        return EXIT_FAILED
+    print("Stopped before the phone downloaded the profile; the link no longer works.", file=out)
+    return EXIT_FAILED
+
+
+def _minutes(minutes: float) -> str:
+    """10 -> '10 minutes', 0.5 -> '30 seconds', 0.005 -> '0.3 seconds'."""
+    if minutes < 1:
+        seconds = minutes * 60
+        return f"{seconds:.3g} second" + ("" if seconds == 1 else "s")
+    return f"{minutes:g} minute" + ("" if minutes == 1 else "s")

@@ -1,0 +1,136 @@
+"""Running the check from a command, and its report as text for a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+import textwrap
+
+from wizard.console.inputs import CommandInputs
+from wizard.core.check import preferred_settings, run_check, settings_from_report
+from wizard.core.errors import TLSConfigError, UsageError
+from wizard.core.models import Account, Attempt, CheckOptions, CheckReport, MailSettings, Status
+from wizard.core.provider import Provider
+from wizard.core.secrets import scrub
+
+
+def perform_check(account: Account, provider: Provider, options: CheckOptions) -> CheckReport:
+    """Run the check to completion (for the headless commands)."""
+    try:
+        return asyncio.run(run_check(account, provider, options))
+    except TLSConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _status_word(attempt: Attempt) -> str:
+    if attempt.verified:
+        return "OK"
+    if attempt.ok:
+        return "reachable"
+    return "FAILED"
+
+
+def _wrap(text: str, indent: str = "  ") -> str:
+    lines = []
+    for paragraph in text.splitlines():
+        lines.append(
+            textwrap.fill(
+                paragraph,
+                width=88,
+                break_on_hyphens=False,
+                initial_indent=indent,
+                subsequent_indent=indent + "   " if paragraph[:2].rstrip(".").isdigit() else indent,
+            )
+        )
+    return "\n".join(lines)
+
+
+def format_report(report: CheckReport) -> str:
+    """The human output: one line per attempt, the settings that work, then the diagnosis."""
+    out = []
+    out.append(f"Checked {report.email} ({report.incoming_choice.value.upper()} and SMTP):")
+    width = max(len(a.endpoint.label) for a in report.attempts)
+    for attempt in report.attempts:
+        ms = attempt.elapsed_ms
+        seconds = f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+        out.append(
+            f"  {_status_word(attempt):<9} {attempt.endpoint.label:<{width}}  "
+            f"{attempt.endpoint.host}  {attempt.status.value:<14} {seconds:>7}  {attempt.title}"
+        )
+    out.append("")
+    if report.verified:
+        out.append("Verified: these settings work for this account.")
+    for label, attempt in (("Incoming", report.incoming), ("Outgoing", report.outgoing)):
+        if attempt.verified:
+            endpoint = attempt.endpoint
+            out.append(
+                f"  {label}: {endpoint.protocol.label} {endpoint.host}, port {endpoint.port}, "
+                f"{endpoint.security.label}, user name {endpoint.username(report.email)}"
+            )
+    if report.round_trip is not None:
+        trip = report.round_trip
+        if trip.status is Status.OK:
+            out.append(
+                f"  Test message: sent and received in {trip.elapsed_ms / 1000:.1f} s "
+                "(and deleted again)."
+            )
+        else:
+            out.append(f"  Test message: FAILED ({trip.status.value}): {trip.detail}")
+    problems: list[Attempt] = []
+    seen: set[str] = set()
+    statuses = {a.status for a in report.attempts}
+    alike = len(statuses) == 1 and statuses <= {Status.DNS_FAILED, Status.TIMEOUT}
+    for attempt in (report.incoming, report.outgoing, *report.attempts):
+        # When everything failed the same way (no internet), one explanation is enough.
+        key = attempt.title if alike else attempt.title + attempt.advice
+        if attempt.ok or key in seen:
+            continue
+        seen.add(key)
+        problems.append(attempt)
+    for attempt in problems:
+        out.append("")
+        out.append(f"{attempt.endpoint.label}: {attempt.title}")
+        out.append(_wrap(attempt.advice))
+        if attempt.server_reply:
+            out.append(f"  Server reply: {attempt.server_reply}")
+    out.append("")
+    if report.verified:
+        out.append(
+            "Next: `mailcom-wizard instructions` for the iPhone steps, or "
+            "`mailcom-wizard export` for a configuration profile."
+        )
+    else:
+        failed = [a for a in (report.incoming, report.outgoing) if not a.verified]
+        roles = " and ".join(a.endpoint.role.value for a in failed) or "round trip"
+        out.append(
+            f"Not verified ({roles} failed). Fix the problem above, then run the check again."
+        )
+    # Sections add their own blank lines; never print two in a row.
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)) + "\n"
+
+
+def checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> MailSettings | None:
+    """Verified settings from a live check, or the provider's preferred ones without one.
+
+    Returns None after printing the diagnosis to stderr when the check fails: the caller
+    then writes nothing and exits 1.
+    """
+    if not verify:
+        # No check, so no password is needed: the account is only a carrier for the
+        # address, the name and the protocol choice.
+        account = Account(email=inputs.email, password="", name=name, incoming=inputs.incoming)
+        return preferred_settings(account, inputs.provider)
+    account = inputs.account(name)
+    print(
+        f"Checking {inputs.email}: logging in to the {inputs.incoming.value.upper()} and "
+        "SMTP servers…",
+        file=sys.stderr,
+    )
+    report = perform_check(account, inputs.provider, inputs.options)
+    if not report.verified:
+        # The same diagnosis `mailcom-wizard check` prints; a server may echo what it was
+        # sent, so the password is scrubbed as there.
+        sys.stderr.write(scrub(format_report(report), account.password))
+        return None
+    return settings_from_report(report, account, inputs.provider)

@@ -1,0 +1,124 @@
+"""Writing files safely: whole or not at all, never over a file nobody agreed to replace.
+
+Used for profiles and for the saved iPhone steps. A private file (one that holds a
+password) is readable by its owner only from the moment it exists.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+from pathlib import Path
+
+from wizard.core.errors import ProfileWriteError, WriteProblem
+
+
+def check_output_path(path: str | Path, *, force: bool) -> Path:
+    """Raise ProfileWriteError now if writing to ``path`` is bound to fail.
+
+    Called before a slow check so the user does not wait only to learn the file exists.
+    ``write_file`` checks everything again (the file system may change meanwhile).
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise ProfileWriteError(
+            f"{target} is a folder; give a file name, for example {target / 'mail.mobileconfig'}.",
+            WriteProblem.IS_FOLDER,
+        )
+    folder = target.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise ProfileWriteError(
+            f"Cannot write {target}: the folder {folder} {what}.", WriteProblem.NO_FOLDER
+        )
+    if target.exists() and not force:
+        raise ProfileWriteError(f"{target} already exists.", WriteProblem.EXISTS)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ProfileWriteError(
+            f"Cannot write in the folder {folder} (permission denied).",
+            WriteProblem.NOT_WRITABLE,
+        )
+    return target
+
+
+def write_file(path: str | Path, data: bytes, *, force: bool, private: bool) -> None:
+    """Write ``data`` to ``path`` atomically: whole or not at all, never half a file.
+
+    A temporary file in the same folder is written, flushed and then renamed over ``path``,
+    so a reader (or the phone) never sees a partial profile. Without ``force`` an existing
+    file is kept. With ``private`` the file is readable by its owner only (0600) from the
+    moment it exists: it is created that way, not changed afterwards.
+    """
+    target = check_output_path(path, force=force)
+    folder = target.parent
+    temp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    mode = 0o600 if private else 0o666  # the umask still applies to 0666
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW, mode)
+    except OSError as exc:
+        raise _write_error(target, exc) from None
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        if force:
+            os.replace(temp, target)
+        else:
+            _rename_no_replace(temp, target)
+    except BaseException as exc:
+        _remove_quietly(temp)
+        if isinstance(exc, OSError):
+            raise _write_error(target, exc) from None
+        raise
+
+
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _rename_no_replace(temp: Path, target: Path) -> None:
+    # A hard link fails with EEXIST if the target appeared since check_output_path, so a
+    # file made by someone else in the meantime is never overwritten. Some file systems
+    # (FAT, some network shares) have no hard links: fall back to check-then-rename.
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
+            raise
+        if target.exists():
+            raise FileExistsError(errno.EEXIST, "File exists", str(target)) from None
+        os.replace(temp, target)
+    else:
+        os.unlink(temp)
+
+
+def _remove_quietly(temp: Path) -> None:
+    try:
+        temp.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError:  # pragma: no cover - nothing better to do; the real error is raised
+        pass
+
+
+def _write_error(target: Path, exc: OSError) -> ProfileWriteError:
+    if isinstance(exc, FileExistsError):
+        return ProfileWriteError(f"{target} already exists.", WriteProblem.EXISTS)
+    if isinstance(exc, IsADirectoryError):
+        return ProfileWriteError(f"{target} is a folder.", WriteProblem.IS_FOLDER)
+    if isinstance(exc, FileNotFoundError):
+        return ProfileWriteError(
+            f"Cannot write {target}: the folder {target.parent} does not exist.",
+            WriteProblem.NO_FOLDER,
+        )
+    if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+        return ProfileWriteError(
+            f"Cannot write {target}: {exc.strerror or 'permission denied'}.",
+            WriteProblem.NOT_WRITABLE,
+        )
+    return ProfileWriteError(
+        f"Cannot write {target}: {exc.strerror or type(exc).__name__}.", WriteProblem.FAILED
+    )

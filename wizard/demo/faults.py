@@ -1,0 +1,23 @@
+"""The failures the demo can rehearse (``--demo-fault``), with a line each for people.
+
+Pure data with no imports, so the command line can list the choices without loading the
+practice servers.
+"""
+
+from __future__ import annotations
+
+#: One line per fault, for people choosing one (for example on the welcome screen).
+FAULT_DESCRIPTIONS: dict[str, str] = {
+    "blocked-465": "Port 465 is blocked: the secure SMTP port never answers.",
+    "blocked-587": "Port 587 is blocked: the STARTTLS SMTP port never answers.",
+    "intercepted": "An antivirus mail shield intercepts the connections with its own certificate.",
+    "expired": "The server's certificate has expired.",
+    "wrong-host": "The server presents a certificate made for another host name.",
+    "wrong-password": "The server refuses the password (as when it was changed, or an app "
+    "password is needed).",
+    "no-starttls": "The outgoing server on port 587 does not offer STARTTLS.",
+    "silent": "Every server accepts the connection and then says nothing.",
+}
+
+#: The rehearsable failures, in the order ``--help`` lists them.
+DEMO_FAULTS: tuple[str, ...] = tuple(FAULT_DESCRIPTIONS)

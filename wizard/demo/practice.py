@@ -1,0 +1,121 @@
+"""The practice mail server on this computer, with a provider record for it.
+
+``start_demo()`` starts IMAP (pymap), POP3 (a small responder kept in this package) and SMTP
+submission (aiosmtpd) on 127.0.0.1 with free ports, each with implicit TLS and STARTTLS, in
+mail.com's preference order, behind a throwaway CA made at start and trusted only by this
+run. Mail sent to the demo address arrives in its mailbox. ``fault`` rehearses one of the
+failures real users meet, by making the servers misbehave the way real ones do.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wizard.core.provider import Provider, load_provider, render_provider
+from wizard.demo.faults import DEMO_FAULTS
+from wizard.demo.server import ENDPOINT_ORDER, PracticeServer, ServerPlan, endpoint_for
+
+#: The address to type in the demo.
+DEMO_EMAIL = "demo@mail.com"
+#: The password to type in the demo. It is a practice password, shown on screen on purpose.
+DEMO_PASSWORD = "practice-password"
+#: The host name in the demo's provider record: an address, so no name lookup is needed and
+#: nothing can resolve it anywhere but this computer. The certificate is made for it.
+DEMO_HOST = "127.0.0.1"
+
+#: What the TUI's welcome screen says in demo mode.
+DEMO_BANNER = (
+    "This is a demo. A practice mail server is running on this computer only: no mail.com "
+    "account and no network are needed, nothing you type leaves this computer and nothing "
+    "is saved in your keyring. Type the address "
+    f"{DEMO_EMAIL} and the password {DEMO_PASSWORD}, then follow the wizard through the "
+    "check, the iPhone steps, the profile and its QR code exactly as you would with a real "
+    "mailbox. To see what a problem looks like and how to fix it, start the demo with "
+    "--demo-fault."
+)
+
+
+# The password the server accepts in the wrong-password rehearsal: anything but the one the
+# user is told to type. Random, so no one can "fix" the rehearsal by guessing it.
+_OTHER_PASSWORD_BYTES = 18
+
+
+@dataclass(frozen=True)
+class RunningDemo:
+    """A running practice server: its provider record, CA file and demo credentials."""
+
+    provider: Provider
+    provider_path: Path
+    cafile: str
+    email: str
+    password: str = field(repr=False)
+    fault: str | None
+    _server: PracticeServer = field(repr=False, compare=False)
+
+    def stop(self) -> None:
+        """Stop the practice server and remove its temporary folder. Safe to call twice."""
+        try:
+            self._server.stop()
+        finally:
+            shutil.rmtree(self._server.folder, ignore_errors=True)
+
+
+def _launch(fault: str | None) -> RunningDemo:
+    """Start the practice server; the caller must call ``stop()`` (``start_demo`` does)."""
+    if fault is not None and fault not in DEMO_FAULTS:
+        raise ValueError(f"unknown demo fault {fault!r}; choose one of {', '.join(DEMO_FAULTS)}")
+    accepted = (
+        secrets.token_urlsafe(_OTHER_PASSWORD_BYTES) if fault == "wrong-password" else DEMO_PASSWORD
+    )
+    folder = Path(tempfile.mkdtemp(prefix="mailcom-wizard-demo-"))
+    server = PracticeServer(folder, DEMO_EMAIL, ServerPlan(fault=fault, accepted_password=accepted))
+    try:
+        server.start()
+        endpoints = [
+            endpoint_for(protocol, security, server.ports[(protocol, security)], DEMO_HOST)
+            for protocol, security in ENDPOINT_ORDER
+        ]
+        provider_path = folder / "demo-provider.xml"
+        provider_path.write_text(
+            render_provider(
+                "mailcom-wizard-demo",
+                [DEMO_EMAIL.partition("@")[2]],
+                endpoints,
+                display_name="mail.com practice server (demo)",
+            ),
+            encoding="utf-8",
+        )
+        provider = load_provider(provider_path)
+        assert server.cafile is not None
+        return RunningDemo(
+            provider=provider,
+            provider_path=provider_path,
+            cafile=str(server.cafile),
+            email=DEMO_EMAIL,
+            password=DEMO_PASSWORD,
+            fault=fault,
+            _server=server,
+        )
+    except BaseException:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def start_demo(fault: str | None = None) -> Iterator[RunningDemo]:
+    """Run the practice server for the ``with`` block; it stops on exit, error or Ctrl+C.
+
+    ``fault`` is one of ``DEMO_FAULTS`` or None for a server that works.
+    """
+    demo = _launch(fault)
+    try:
+        yield demo
+    finally:
+        demo.stop()
