@@ -20,12 +20,13 @@ from textual.worker import WorkerFailed, get_current_worker
 
 from wizard import __version__
 from wizard.core import secrets
+from wizard.core.export import ExportedProfile
 from wizard.core.models import Account, CheckOptions, CheckReport, MailSettings
 from wizard.core.provider import Provider
 from wizard.screens.account import AccountForm, AccountScreen
 from wizard.screens.check import CheckOutcome, CheckScreen
 from wizard.screens.error import ErrorScreen
-from wizard.screens.export import ExportedProfile, ExportScreen
+from wizard.screens.export import ExportScreen
 from wizard.screens.help import HelpScreen
 from wizard.screens.instructions import InstructionsScreen
 from wizard.screens.protocol import ProtocolChoice, ProtocolScreen

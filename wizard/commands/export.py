@@ -12,16 +12,9 @@ from wizard.console.inputs import resolve_inputs
 from wizard.console.offer import serve_profile_after_export
 from wizard.console.report import checked_settings
 from wizard.core.errors import ProfileWriteError, SigningError, UsageError, WriteProblem
-from wizard.core.files import check_output_path, write_file
+from wizard.core.export import ExportedProfile, Signer, export_profile, load_signer
+from wizard.core.files import check_output_path
 from wizard.core.models import MailSettings
-from wizard.core.profile import build_profile
-from wizard.core.signing import (
-    check_signer,
-    load_certificate,
-    load_private_key,
-    read_pem_file,
-    sign_profile,
-)
 
 INCLUDE_WARNING = (
     "Warning: --include-password stores your password in the profile as plain text. "
@@ -30,16 +23,6 @@ INCLUDE_WARNING = (
     "file is made readable by you only (mode 0600); delete it once the iPhone has it. "
     "Without this option iOS simply asks for the password once while installing."
 )
-
-
-class _Signer:
-    """The PEM bytes of a checked certificate, key and optional chain."""
-
-    def __init__(self, cert_pem: bytes, key_pem: bytes, chain_pem: bytes | None) -> None:
-        self.cert_pem = cert_pem
-        self.key_pem = key_pem
-        self.chain_pem = chain_pem
-        self.subject = load_certificate(cert_pem).subject.rfc4514_string()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,33 +47,28 @@ def run(args: argparse.Namespace) -> int:
         print("No profile was written, because the check failed.", file=sys.stderr)
         return EXIT_FAILED
 
-    data = build_profile(settings, password=password)
     try:
-        if signer is not None:
-            data = sign_profile(data, signer.cert_pem, signer.key_pem, signer.chain_pem)
-        write_file(target, data, force=args.force, private=args.include_password)
+        exported = export_profile(
+            settings, target, password=password, signer=signer, force=args.force
+        )
     except SigningError as exc:
         return _fail(f"cannot sign: {exc}", EXIT_USAGE)
     except ProfileWriteError as exc:
         return _fail(_write_message(exc), _write_exit(exc))
 
-    _print_done(target, settings, signer, with_password=args.include_password, serve=args.serve)
+    _print_done(exported, settings, serve=args.serve)
     if args.serve:
         return _serve(target)
     return EXIT_OK
 
 
-def _load_signer(args: argparse.Namespace) -> _Signer | None:
+def _load_signer(args: argparse.Namespace) -> Signer | None:
     """Read and check --sign-cert/--sign-key/--sign-chain before anything slow happens."""
-    if not (args.sign_cert or args.sign_key or args.sign_chain):
-        return None
-    if not (args.sign_cert and args.sign_key):
+    if (args.sign_cert or args.sign_key or args.sign_chain) and not (
+        args.sign_cert and args.sign_key
+    ):
         raise UsageError("signing needs both --sign-cert PEM and --sign-key PEM.")
-    cert_pem = read_pem_file(args.sign_cert, "certificate")
-    key_pem = read_pem_file(args.sign_key, "private key")
-    chain_pem = read_pem_file(args.sign_chain, "chain") if args.sign_chain else None
-    check_signer(load_certificate(cert_pem), load_private_key(key_pem))
-    return _Signer(cert_pem, key_pem, chain_pem)
+    return load_signer(args.sign_cert, args.sign_key, args.sign_chain)
 
 
 def _fail(message: str, code: int) -> int:
@@ -105,21 +83,12 @@ def _write_message(exc: ProfileWriteError) -> str:
 
 
 def _write_exit(exc: ProfileWriteError) -> int:
-    # A path the user chose badly is bad input (2); the disk refusing a good path is a
-    # failed task (1).
-    if exc.problem in (WriteProblem.EXISTS, WriteProblem.NO_FOLDER, WriteProblem.IS_FOLDER):
-        return EXIT_USAGE
-    return EXIT_FAILED
+    return EXIT_USAGE if exc.bad_input else EXIT_FAILED
 
 
-def _print_done(
-    target: Path,
-    settings: MailSettings,
-    signer: _Signer | None,
-    *,
-    with_password: bool,
-    serve: bool,
-) -> None:
+def _print_done(exported: ExportedProfile, settings: MailSettings, *, serve: bool) -> None:
+    target = exported.path
+    with_password = exported.contains_password
     incoming = settings.incoming
     outgoing = settings.outgoing
     state = "verified" if settings.verified else "NOT verified (--no-verify)"
@@ -130,8 +99,8 @@ def _print_done(
     )
     lines = [f"Profile written: {target}"]
     lines += textwrap.wrap(servers, 78, initial_indent="  ", subsequent_indent="  ")
-    if signer is not None:
-        lines.append(f"  Signed by {signer.subject}.")
+    if exported.signed_by is not None:
+        lines.append(f"  Signed by {exported.signed_by}.")
     else:
         lines.append('  Not signed: iOS shows "Not Signed" in red while installing; that is fine.')
     if with_password:

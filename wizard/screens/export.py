@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,11 +12,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
 
-from wizard.core.errors import ProfileWriteError, SigningError, WriteProblem
-from wizard.core.files import check_output_path, write_file
+from wizard.core.errors import ProfileWriteError, WizardError, WriteProblem
+from wizard.core.export import ExportedProfile, export_profile, load_signer
+from wizard.core.files import check_output_path
 from wizard.core.models import MailSettings
-from wizard.core.profile import build_profile
-from wizard.core.signing import read_pem_file, sign_profile
 from wizard.screens.confirm import ConfirmScreen
 
 PASSWORD_WARNING = (
@@ -35,15 +33,6 @@ NEXT_STEPS = (
 def default_profile_path(home: Path, settings: MailSettings) -> Path:
     """``~/mailcom-<address>.mobileconfig``."""
     return home / f"mailcom-{settings.email}.mobileconfig"
-
-
-@dataclass(frozen=True)
-class ExportedProfile:
-    """A profile that was written: where, and whether it holds the password."""
-
-    path: Path
-    contains_password: bool
-    signed: bool
 
 
 class ExportScreen(Screen[ExportedProfile | None]):
@@ -170,22 +159,18 @@ class ExportScreen(Screen[ExportedProfile | None]):
     def write_worker(
         self, path: Path, force: bool, include_password: bool, cert: str, key: str
     ) -> None:
-        """Build, sign if asked, and write the profile (all in the core)."""
+        """Build, sign if asked, and write the profile (the same core path as the CLI)."""
         try:
-            data = build_profile(
-                self.settings, password=self._password if include_password else None
+            exported = export_profile(
+                self.settings,
+                path,
+                password=self._password if include_password else None,
+                signer=load_signer(cert, key) if cert else None,
+                force=force,
             )
-            if cert:
-                data = sign_profile(
-                    data,
-                    read_pem_file(Path(cert).expanduser(), "certificate"),
-                    read_pem_file(Path(key).expanduser(), "private key"),
-                )
-            write_file(path, data, force=force, private=include_password)
-        except (ProfileWriteError, SigningError) as exc:
+        except WizardError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
-        exported = ExportedProfile(path=path, contains_password=include_password, signed=bool(cert))
         self.app.call_from_thread(self._written, exported)
 
     def _failed(self, message: str) -> None:

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from wizard.core.errors import ServeError
+from wizard.core.export import ExportedProfile
 from wizard.core.serve import (
     DEFAULT_MINUTES,
     PLAIN_HTTP_WARNING,
@@ -27,7 +28,6 @@ from wizard.core.serve import (
     qr_text,
 )
 from wizard.screens.confirm import ConfirmScreen
-from wizard.screens.export import ExportedProfile
 
 EVENT_TEXT = {
     EventKind.DOWNLOAD_STARTED: "The phone is downloading the profile…",

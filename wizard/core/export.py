@@ -1,0 +1,92 @@
+"""Exporting a profile: build it from the settings, sign it if asked, write it safely.
+
+The one path both front ends take (``mailcom-wizard export`` and the wizard's export
+screen), so a profile is made the same way whichever the user chose. Everything that can be
+wrong with the signing files is found by ``load_signer`` before anything slow happens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wizard.core.errors import UsageError
+from wizard.core.files import write_file
+from wizard.core.models import MailSettings
+from wizard.core.profile import build_profile
+from wizard.core.signing import (
+    check_signer,
+    load_certificate,
+    load_private_key,
+    read_pem_file,
+    sign_profile,
+)
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A certificate and key that were read and checked, ready to sign (optional chain)."""
+
+    cert_pem: bytes
+    key_pem: bytes = field(repr=False)
+    chain_pem: bytes | None
+    #: Who signs, as the certificate names it (shown to the user).
+    subject: str
+
+
+@dataclass(frozen=True)
+class ExportedProfile:
+    """A profile that was written: where, and whether it holds the password or a signature."""
+
+    path: Path
+    contains_password: bool
+    signed: bool
+    #: The signer's certificate subject, when signed.
+    signed_by: str | None = None
+
+
+def load_signer(
+    cert: str | Path | None, key: str | Path | None, chain: str | Path | None = None
+) -> Signer | None:
+    """Read and check the signing files; None when none was given.
+
+    Raises SigningError (an unusable file) or UsageError (only one of the two given).
+    """
+    if not (cert or key or chain):
+        return None
+    if not (cert and key):
+        raise UsageError(
+            "signing needs both the certificate and its private key.", field="sign-key"
+        )
+    cert_pem = read_pem_file(Path(cert).expanduser(), "certificate")
+    key_pem = read_pem_file(Path(key).expanduser(), "private key")
+    chain_pem = read_pem_file(Path(chain).expanduser(), "chain") if chain else None
+    certificate = load_certificate(cert_pem)
+    check_signer(certificate, load_private_key(key_pem))
+    return Signer(cert_pem, key_pem, chain_pem, certificate.subject.rfc4514_string())
+
+
+def export_profile(
+    settings: MailSettings,
+    target: str | Path,
+    *,
+    password: str | None = None,
+    signer: Signer | None = None,
+    force: bool = False,
+) -> ExportedProfile:
+    """Build, sign (if ``signer``) and write the profile for ``settings`` to ``target``.
+
+    With ``password`` the profile holds it and the file is private (owner only). Raises
+    ProfileWriteError or SigningError; nothing is left behind on failure.
+    """
+    data = build_profile(settings, password=password)
+    if signer is not None:
+        data = sign_profile(data, signer.cert_pem, signer.key_pem, signer.chain_pem)
+    path = Path(target)
+    write_file(path, data, force=force, private=password is not None)
+    return ExportedProfile(
+        path=path,
+        contains_password=password is not None,
+        signed=signer is not None,
+        signed_by=signer.subject if signer is not None else None,
+    )
