@@ -29,6 +29,7 @@ if str(ROOT) not in sys.path:
 
 from wizard.app import WizardApp  # noqa: E402
 from wizard.core.diagnosis import Context, describe  # noqa: E402
+from wizard.core.export import ExportedProfile  # noqa: E402
 from wizard.core.models import (  # noqa: E402
     Account,
     Attempt,
@@ -46,7 +47,7 @@ from wizard.core.provider import Provider, builtin_provider  # noqa: E402
 from wizard.screens.account import AccountForm, AccountScreen  # noqa: E402
 from wizard.screens.check import CheckScreen  # noqa: E402
 from wizard.screens.error import ErrorScreen  # noqa: E402
-from wizard.screens.export import ExportedProfile, ExportScreen  # noqa: E402
+from wizard.screens.export import ExportScreen  # noqa: E402
 from wizard.screens.instructions import InstructionsScreen  # noqa: E402
 from wizard.screens.protocol import ProtocolScreen  # noqa: E402
 from wizard.screens.result import ResultScreen  # noqa: E402
@@ -372,6 +373,13 @@ async def account_remembered(pilot: Pilot[None]) -> None:
     screen.query_one("#name").value = NAME  # type: ignore[attr-defined]
     screen.query_one("#email").value = EMAIL  # type: ignore[attr-defined]
     await settle(pilot)
+    # The keyring answers from a thread, after the address changed: on a busy machine that
+    # can take longer than one settle, so wait (bounded) for the prefilled password.
+    for _ in range(100):
+        if screen.query_one("#password").value:  # type: ignore[attr-defined]
+            break
+        await pilot.pause(0.02)
+        await settle(pilot)
 
 
 async def protocol(pilot: Pilot[None]) -> None:

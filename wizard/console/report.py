@@ -8,11 +8,12 @@ import sys
 import textwrap
 
 from wizard.console.inputs import CommandInputs
-from wizard.core.check import preferred_settings, run_check, settings_from_report
+from wizard.core.check import run_check
 from wizard.core.errors import TLSConfigError, UsageError
-from wizard.core.models import Account, Attempt, CheckOptions, CheckReport, MailSettings, Status
+from wizard.core.models import Account, Attempt, CheckOptions, CheckReport, MailSettings
 from wizard.core.provider import Provider
 from wizard.core.secrets import scrub
+from wizard.core.verdict import preferred_settings, settings_from_report, verdict_of
 
 
 def perform_check(account: Account, provider: Provider, options: CheckOptions) -> CheckReport:
@@ -58,9 +59,9 @@ def format_report(report: CheckReport) -> str:
             f"  {_status_word(attempt):<9} {attempt.endpoint.label:<{width}}  "
             f"{attempt.endpoint.host}  {attempt.status.value:<14} {seconds:>7}  {attempt.title}"
         )
+    verdict = verdict_of(report)
     out.append("")
-    if report.verified:
-        out.append("Verified: these settings work for this account.")
+    out.append(verdict.headline)
     for label, attempt in (("Incoming", report.incoming), ("Outgoing", report.outgoing)):
         if attempt.verified:
             endpoint = attempt.endpoint
@@ -68,27 +69,11 @@ def format_report(report: CheckReport) -> str:
                 f"  {label}: {endpoint.protocol.label} {endpoint.host}, port {endpoint.port}, "
                 f"{endpoint.security.label}, user name {endpoint.username(report.email)}"
             )
-    if report.round_trip is not None:
-        trip = report.round_trip
-        if trip.status is Status.OK:
-            out.append(
-                f"  Test message: sent and received in {trip.elapsed_ms / 1000:.1f} s "
-                "(and deleted again)."
-            )
-        else:
-            out.append(f"  Test message: FAILED ({trip.status.value}): {trip.detail}")
-    problems: list[Attempt] = []
-    seen: set[str] = set()
-    statuses = {a.status for a in report.attempts}
-    alike = len(statuses) == 1 and statuses <= {Status.DNS_FAILED, Status.TIMEOUT}
-    for attempt in (report.incoming, report.outgoing, *report.attempts):
-        # When everything failed the same way (no internet), one explanation is enough.
-        key = attempt.title if alike else attempt.title + attempt.advice
-        if attempt.ok or key in seen:
-            continue
-        seen.add(key)
-        problems.append(attempt)
-    for attempt in problems:
+    if verdict.round_trip is not None:
+        out.append(f"  {verdict.round_trip}")
+    for note in verdict.notes:
+        out.append(_wrap(note))
+    for attempt in verdict.problems:
         out.append("")
         out.append(f"{attempt.endpoint.label}: {attempt.title}")
         out.append(_wrap(attempt.advice))
@@ -101,11 +86,7 @@ def format_report(report: CheckReport) -> str:
             "`mailcom-wizard export` for a configuration profile."
         )
     else:
-        failed = [a for a in (report.incoming, report.outgoing) if not a.verified]
-        roles = " and ".join(a.endpoint.role.value for a in failed) or "round trip"
-        out.append(
-            f"Not verified ({roles} failed). Fix the problem above, then run the check again."
-        )
+        out.append("Fix the problem above, then run the check again.")
     # Sections add their own blank lines; never print two in a row.
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)) + "\n"
 

@@ -22,7 +22,8 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from wizard.core.diagnosis import Context, describe
+from wizard.core.diagnosis import Context, describe, failed_alike
+from wizard.core.errors import UsageError
 from wizard.core.models import (
     Account,
     Attempt,
@@ -30,7 +31,6 @@ from wizard.core.models import (
     CheckOptions,
     CheckReport,
     Endpoint,
-    MailSettings,
     Phase,
     RoundTrip,
     Status,
@@ -305,19 +305,23 @@ async def run_check(
 ) -> CheckReport:
     """Check ``account`` against ``provider``'s servers for its incoming choice and SMTP.
 
-    Expected failures end up in the report; only a bad ``--cafile`` raises (TLSConfigError).
+    Expected failures end up in the report. Raises TLSConfigError for an unusable CA file and
+    UsageError when the provider has no server for the account's incoming choice.
     """
     options = options or CheckOptions()
     context = make_tls_context(options.cafile)
     run = _Run(account, provider, options, context, progress)
     incoming_endpoints = provider.incoming(account.incoming)
     if not incoming_endpoints:
-        raise ValueError(f"{provider.display_name} has no {account.incoming.value} server")
+        raise UsageError(
+            f"{provider.display_name} has no {account.incoming.value.upper()} server; "
+            "choose the other protocol.",
+            field="protocol",
+        )
     incoming, outgoing = await asyncio.gather(
         run.check_role(incoming_endpoints), run.check_role(provider.smtp)
     )
-    statuses = {o.status for o in incoming + outgoing}
-    everything_alike = len(statuses) == 1 and statuses <= {Status.DNS_FAILED, Status.TIMEOUT}
+    everything_alike = failed_alike(o.status for o in incoming + outgoing)
     incoming_attempts = _diagnose_role(incoming, account, provider, everything_alike)
     outgoing_attempts = _diagnose_role(outgoing, account, provider, everything_alike)
     for outcome, attempt in zip(
@@ -350,42 +354,6 @@ async def run_check(
         outgoing=chosen_out,
         checked_at=dt.datetime.now(dt.UTC),
         round_trip=round_trip,
-    )
-
-
-def settings_from_report(report: CheckReport, account: Account, provider: Provider) -> MailSettings:
-    """The settings the phone should use, from a check (verified only if the check was)."""
-    if report.verified:
-        incoming, outgoing = report.incoming.endpoint, report.outgoing.endpoint
-    else:
-        preferred = preferred_settings(account, provider)
-        incoming = report.incoming.endpoint if report.incoming.verified else preferred.incoming
-        outgoing = report.outgoing.endpoint if report.outgoing.verified else preferred.outgoing
-    return MailSettings(
-        email=account.email,
-        incoming_choice=account.incoming,
-        incoming=incoming,
-        outgoing=outgoing,
-        verified=report.verified,
-        name=account.name,
-        app_password=account.app_password,
-        checked_at=report.checked_at,
-        provider_name=provider.display_name,
-    )
-
-
-def preferred_settings(account: Account, provider: Provider) -> MailSettings:
-    """Unverified settings: the provider's most preferred servers (for ``--no-verify``)."""
-    return MailSettings(
-        email=account.email,
-        incoming_choice=account.incoming,
-        incoming=provider.incoming(account.incoming)[0],
-        outgoing=provider.smtp[0],
-        verified=False,
-        name=account.name,
-        app_password=account.app_password,
-        checked_at=None,
-        provider_name=provider.display_name,
     )
 
 

@@ -7,6 +7,7 @@ advice never suggests switching SSL off.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from wizard.core.models import CertificateInfo, Endpoint, Status
@@ -35,6 +36,16 @@ class Context:
     login_refused_elsewhere: bool = False
     #: Every attempt of the whole check failed the same way (e.g. no internet at all).
     everything_failed_alike: bool = False
+
+
+def failed_alike(statuses: Iterable[Status | None]) -> bool:
+    """True when every attempt failed the same way for want of a network (no DNS, no answer).
+
+    Then one explanation ("this computer seems offline") says everything, instead of one
+    per server and port.
+    """
+    seen = set(statuses)
+    return len(seen) == 1 and seen <= {Status.DNS_FAILED, Status.TIMEOUT}
 
 
 def _reply_kind(reply: str | None) -> str | None:

@@ -10,13 +10,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.events import DescendantFocus
 from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, ProgressBar, Static
 
-from wizard.core.check import preferred_settings, run_check, settings_from_report
+from wizard.core.check import run_check
 from wizard.core.models import (
     Account,
     Attempt,
@@ -25,12 +26,11 @@ from wizard.core.models import (
     Endpoint,
     MailSettings,
     Phase,
-    Role,
-    Status,
 )
 from wizard.core.provider import Provider
+from wizard.core.verdict import preferred_settings, settings_from_report, verdict_of
 from wizard.screens.confirm import ConfirmScreen
-from wizard.widgets.endpoint_row import EndpointRow, seconds
+from wizard.widgets.endpoint_row import EndpointRow
 from wizard.widgets.failure_panel import FailurePanel
 
 #: How often running rows refresh their spinner and elapsed time.
@@ -155,57 +155,36 @@ class CheckScreen(Screen[CheckOutcome | None]):
                 row.advance(Phase.DONE, attempt, self.clock())
         self.query_one("#check-progress", ProgressBar).update(progress=len(self.endpoints))
         self._set_running(False)
-        self._show_round_trip(report)
+        verdict = verdict_of(report)
+        self.query_one("#round-trip", Static).update(verdict.round_trip or "")
         summary = self.query_one("#check-summary", Static)
         panel = self.query_one("#failure-panel", FailurePanel)
-        if report.verified:
+        if verdict.verified:
             summary.set_classes("-ok")
-            lines = [
-                "[b]✓ Verified.[/b] The iPhone can use "
-                f"[b]{report.incoming.endpoint.label}[/b] and "
-                f"[b]{report.outgoing.endpoint.label}[/b]."
-            ]
-            lines += self._fallback_notes(report)
-            summary.update("\n".join(lines))
+            summary.update(
+                Content.assemble(
+                    Content.from_markup("[b]✓ $headline[/b] ", headline=verdict.headline),
+                    verdict.uses,
+                    *(f"\n{note}" for note in verdict.notes),
+                )
+            )
             panel.show()
             self.query_one("#continue", Button).focus()
         else:
-            failed = [a for a in (report.incoming, report.outgoing) if not a.verified]
+            action = (
+                "Fix what the panel below says, then Retry."
+                if verdict.problems
+                else ("Retry, or continue unverified.")
+            )
             summary.set_classes("-error")
-            if failed:
-                summary.update("[b]✗ Not verified.[/b] Fix what the panel below says, then Retry.")
-            else:  # both logins worked; only the test message failed
-                summary.update(
-                    "[b]✗ The logins work, but the test message did not arrive.[/b] "
-                    "Retry, or continue unverified."
+            summary.update(
+                Content.assemble(
+                    Content.from_markup("[b]✗ $headline[/b] ", headline=verdict.headline),
+                    action,
                 )
-            panel.show(*failed)
+            )
+            panel.show(*verdict.problems)
             self.query_one("#retry", Button).focus()
-
-    def _fallback_notes(self, report: CheckReport) -> list[str]:
-        """One line per failed endpoint whose role still works through another port."""
-        notes = []
-        for attempt in report.attempts:
-            if attempt.ok:
-                continue
-            chosen = (
-                report.outgoing if attempt.endpoint.role is Role.OUTGOING else (report.incoming)
-            )
-            notes.append(
-                f"{attempt.endpoint.label} did not work ({attempt.title or attempt.status.value}),"
-                f" so {chosen.endpoint.label} is used instead."
-            )
-        return notes
-
-    def _show_round_trip(self, report: CheckReport) -> None:
-        line = self.query_one("#round-trip", Static)
-        trip = report.round_trip
-        if trip is None:
-            line.update("Test message: not sent (the logins did not all work)")
-        elif trip.status is Status.OK:
-            line.update(f"Test message: ✓ sent and arrived in {seconds(trip.elapsed_ms / 1000)}")
-        else:
-            line.update(f"Test message: ✗ {trip.detail or trip.status.value}")
 
     def cancel_check(self) -> None:
         """Stop the running check at once; unfinished rows say so."""
@@ -301,7 +280,11 @@ class CheckScreen(Screen[CheckOutcome | None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                settings = preferred_settings(self.account, self.provider)
+                settings = (
+                    preferred_settings(self.account, self.provider)
+                    if self.report is None
+                    else settings_from_report(self.report, self.account, self.provider)
+                )
                 self.dismiss(CheckOutcome(settings=settings, report=self.report))
 
         self.app.push_screen(
