@@ -29,19 +29,11 @@ _MAX_REPLY = 500
 class ProbeFailure(Exception):
     """An expected failure of one endpoint: a status code, what happened, the server's words."""
 
-    def __init__(
-        self,
-        status: Status,
-        detail: str,
-        reply: str | None = None,
-        *,
-        during_login: bool = False,
-    ) -> None:
+    def __init__(self, status: Status, detail: str, reply: str | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.reply = None if reply is None else reply[:_MAX_REPLY]
-        self.during_login = during_login
 
 
 class MailSession(ABC):
@@ -52,7 +44,6 @@ class MailSession(ABC):
     """
 
     endpoint: Endpoint
-    greeting: str = ""
 
     @abstractmethod
     async def login(self, username: str, password: str) -> str:

@@ -29,13 +29,11 @@ from wizard.core.probes.base import (
 
 
 class _GreetingProtocol(aioimaplib.IMAP4ClientProtocol):  # type: ignore[misc]
-    """Keeps the greeting line, and reports a refused greeting at once instead of hanging."""
+    """Reports a refused greeting at once instead of hanging."""
 
-    greeting: bytes = b""
     on_welcome_failure: Callable[[ProbeFailure], None] = staticmethod(lambda _failure: None)
 
     async def welcome(self, command: bytes) -> None:
-        self.greeting = command
         try:
             await super().welcome(command)
         except Exception as exc:
@@ -134,7 +132,6 @@ class ImapSession(MailSession):
                     f"the connection was reset during the secure handshake ({exc.strerror})",
                 ) from None
             await session._until_lost(client.protocol.wait("AUTH|NONAUTH"), "greeting")
-            session.greeting = reply_text(getattr(client.protocol, "greeting", ""))
             if not implicit:
                 await session._starttls(context, phase)
             require_tls(client.protocol.transport.get_extra_info("ssl_object"), endpoint)
@@ -211,7 +208,6 @@ class ImapSession(MailSession):
             raise ProbeFailure(
                 Status.PROTOCOL_ERROR,
                 "the server does not allow password login (LOGINDISABLED)",
-                during_login=True,
             )
         if password.isascii() or "AUTH=PLAIN" not in protocol.capabilities:
             response = await self._until_lost(protocol.login(username, password), "login")
@@ -223,7 +219,7 @@ class ImapSession(MailSession):
         if response.result == "OK":
             return reply
         status = Status.AUTH_FAILED if response.result == "NO" else Status.PROTOCOL_ERROR
-        raise ProbeFailure(status, "the server refused the login", reply, during_login=True)
+        raise ProbeFailure(status, "the server refused the login", reply)
 
     async def _authenticate_plain(self, username: str, password: str) -> Any:
         protocol = self.client.protocol

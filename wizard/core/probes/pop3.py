@@ -140,7 +140,6 @@ class Pop3Session(MailSession):
             if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
                 raise
             raise _pop3_failure(exc, "the greeting") from None
-        session.greeting = reply_text(session.client.getwelcome())
         require_tls(
             session.client.sock if isinstance(session.client.sock, ssl.SSLSocket) else None,
             endpoint,
@@ -159,7 +158,7 @@ class Pop3Session(MailSession):
             except poplib.error_proto as exc:
                 text = reply_text(exc.args[0]) if exc.args else "-ERR"
                 raise ProbeFailure(
-                    Status.AUTH_FAILED, "the server refused the login", text, during_login=True
+                    Status.AUTH_FAILED, "the server refused the login", text
                 ) from None
             return reply_text(reply)
 
@@ -170,9 +169,7 @@ class Pop3Session(MailSession):
         except BaseException as exc:
             if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
                 raise
-            failure = _pop3_failure(exc, "login")
-            failure.during_login = True
-            raise failure from None
+            raise _pop3_failure(exc, "login") from None
 
     async def delete_marked(self, header: str, token: str) -> bool:
         client = self.client

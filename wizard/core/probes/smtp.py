@@ -49,8 +49,7 @@ class SmtpSession(MailSession):
         if implicit:
             phase(Phase.SECURING)
         try:
-            greeting = await client.connect()
-            session.greeting = f"{greeting.code} {greeting.message}"
+            await client.connect()
             await client.ehlo()
             if not implicit:
                 if not client.supports_extension("starttls"):
@@ -85,7 +84,6 @@ class SmtpSession(MailSession):
                 raise ProbeFailure(
                     Status.PROTOCOL_ERROR,
                     "the server does not offer password login (AUTH PLAIN or LOGIN)",
-                    during_login=True,
                 )
         except aiosmtplib.SMTPAuthenticationError as exc:
             status = Status.AUTH_FAILED if exc.code in (535, 454, 534) else Status.PROTOCOL_ERROR
@@ -93,14 +91,11 @@ class SmtpSession(MailSession):
                 status,
                 "the server refused the login",
                 f"{exc.code} {exc.message}",
-                during_login=True,
             ) from None
         except ProbeFailure:
             raise
         except BaseException as exc:
-            failure = _smtp_failure(exc)
-            failure.during_login = True
-            raise failure from None
+            raise _smtp_failure(exc) from None
         return f"{response.code} {response.message}"
 
     async def send_message(self, message: bytes, sender: str, recipient: str) -> None:
