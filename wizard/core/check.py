@@ -35,7 +35,7 @@ from wizard.core.models import (
     RoundTrip,
     Status,
 )
-from wizard.core.probes import MailSession, ProbeFailure, open_session
+from wizard.core.probes import MailSession, ProbeFailure, open_mail_session
 from wizard.core.provider import Provider
 from wizard.core.roundtrip import run_round_trip
 from wizard.core.tls import certificate_info, certificate_probe_context, make_tls_context
@@ -128,7 +128,7 @@ class _Run:
         limit = min(self.start + self.options.timeout, self.deadline)
         try:
             async with asyncio.timeout_at(limit):
-                outcome.session = await open_session(
+                outcome.session = await open_mail_session(
                     outcome.endpoint, self.context, lambda phase: self.report(outcome, phase)
                 )
         except (ProbeFailure, TimeoutError, OSError, EOFError) as exc:
@@ -152,7 +152,7 @@ class _Run:
         session: MailSession | None = None
         try:
             async with asyncio.timeout(remaining):
-                session = await open_session(endpoint, certificate_probe_context())
+                session = await open_mail_session(endpoint, certificate_probe_context())
                 der = session.peer_certificate()
         except (ProbeFailure, TimeoutError, OSError, EOFError):
             return None

@@ -7,24 +7,13 @@ Runs only after both logins verified, on the endpoints that verified. Bounded by
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import email.message
 import email.utils
-import poplib
 import secrets
 import ssl
 
-import aioimaplib
-
-from wizard.core.models import Account, CheckOptions, Endpoint, Protocol, RoundTrip, Status
-from wizard.core.probes import (
-    MailSession,
-    ProbeFailure,
-    _ImapSession,
-    _Pop3Session,
-    _SmtpSession,
-    open_session,
-)
+from wizard.core.models import Account, CheckOptions, Endpoint, RoundTrip, Status
+from wizard.core.probes import MailSession, ProbeFailure, open_mail_session
 
 MARKER_HEADER = "X-Mailcom-Wizard-Check"
 _POLL_SECONDS = 1.0
@@ -79,7 +68,7 @@ async def run_round_trip(
 
 
 async def _login(account: Account, endpoint: Endpoint, context: ssl.SSLContext) -> MailSession:
-    session = await open_session(endpoint, context)
+    session = await open_mail_session(endpoint, context)
     try:
         await session.login(endpoint.username(account.email), account.password)
     except BaseException:
@@ -91,15 +80,9 @@ async def _login(account: Account, endpoint: Endpoint, context: ssl.SSLContext) 
 async def _send(account: Account, endpoint: Endpoint, context: ssl.SSLContext, token: str) -> None:
     session = await _login(account, endpoint, context)
     try:
-        assert isinstance(session, _SmtpSession)
-        try:
-            await session.send(
-                build_test_message(account.email, token), account.email, account.email
-            )
-        except Exception as exc:  # aiosmtplib's refusals: recipient, sender, data
-            raise ProbeFailure(
-                Status.PROTOCOL_ERROR, f"the server did not accept the test message: {exc}"
-            ) from None
+        await session.send_message(
+            build_test_message(account.email, token), account.email, account.email
+        )
     finally:
         await session.close()
 
@@ -110,45 +93,6 @@ async def _find_and_delete(
     # A fresh login per poll: POP3 only sees messages that arrived before its login.
     session = await _login(account, endpoint, context)
     try:
-        if endpoint.protocol is Protocol.IMAP:
-            assert isinstance(session, _ImapSession)
-            return await _imap_find_and_delete(session, token)
-        assert isinstance(session, _Pop3Session)
-        return await session.run(lambda client: _pop3_find_and_delete(client, token))
+        return await session.delete_marked(MARKER_HEADER, token)
     finally:
         await session.close()
-
-
-async def _imap_find_and_delete(session: _ImapSession, token: str) -> bool:
-    protocol = session.client.protocol
-    response = await protocol.select("INBOX")
-    if response.result != "OK":
-        raise ProbeFailure(Status.PROTOCOL_ERROR, "the inbox could not be opened")
-    response = await protocol.search("HEADER", MARKER_HEADER, token, charset=None)
-    numbers: list[str] = []
-    for line in response.lines:
-        text = bytes(line).decode("ascii", errors="replace")
-        if text.startswith("SEARCH"):
-            numbers += text.split()[1:]
-        elif text and text.split()[0].isdigit() and response.result == "OK":
-            numbers += [part for part in text.split() if part.isdigit()]
-    if not numbers:
-        return False
-    await protocol.store(",".join(numbers), "+FLAGS.SILENT", r"(\Deleted)")
-    await protocol.expunge()
-    with contextlib.suppress(aioimaplib.AioImapException):
-        await protocol.close()
-    return True
-
-
-def _pop3_find_and_delete(client: poplib.POP3, token: str) -> bool:
-    _, listing, _ = client.list()
-    found = False
-    for entry in listing:
-        number = entry.split()[0].decode("ascii")
-        _, lines, _ = client.top(number, 0)
-        header = f"{MARKER_HEADER}: {token}".encode().lower()
-        if any(line.strip().lower() == header for line in lines):
-            client.dele(number)
-            found = True
-    return found

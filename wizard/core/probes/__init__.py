@@ -1,0 +1,47 @@
+"""Talking to one endpoint: connect, secure, read the greeting, log in, close.
+
+``open_mail_session`` connects (``connect``) and hands the socket to the endpoint's protocol:
+``imap`` (aioimaplib), ``smtp`` (aiosmtplib) or ``pop3`` (poplib in a daemon thread). Each
+returns a ``MailSession`` (``base``), the one interface the check and the round trip use.
+Everything here runs under a caller's ``asyncio.timeout``; cancellation closes the socket at
+once. Expected failures are raised as ``ProbeFailure`` with a status code.
+
+The one rule that matters most: credentials are only ever sent on a connection whose TLS
+handshake (implicit or STARTTLS) has completed and verified; ``require_tls`` checks it again
+right before every login.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ssl
+
+from wizard.core.models import Endpoint, Phase, Protocol
+from wizard.core.probes.base import MailSession, PhaseCallback, ProbeFailure
+from wizard.core.probes.connect import connect_socket
+from wizard.core.probes.imap import ImapSession
+from wizard.core.probes.pop3 import Pop3Session
+from wizard.core.probes.smtp import SmtpSession
+
+__all__ = ["MailSession", "PhaseCallback", "ProbeFailure", "open_mail_session"]
+
+
+async def open_mail_session(
+    endpoint: Endpoint,
+    context: ssl.SSLContext,
+    on_phase: PhaseCallback | None = None,
+) -> MailSession:
+    """Connect to ``endpoint`` and secure it; the returned session is ready to log in."""
+    phase = on_phase or (lambda _phase: None)
+    phase(Phase.CONNECTING)
+    sock = await connect_socket(endpoint)
+    try:
+        if endpoint.protocol is Protocol.IMAP:
+            return await ImapSession.open(endpoint, sock, context, phase)
+        if endpoint.protocol is Protocol.SMTP:
+            return await SmtpSession.open(endpoint, sock, context, phase)
+        return await Pop3Session.open(endpoint, sock, context, phase)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            sock.close()
+        raise

@@ -1,0 +1,128 @@
+"""What every protocol module shares: the session interface, the failure, small helpers.
+
+Expected failures are raised as ``ProbeFailure`` carrying a status code; the caller turns
+them into ``Attempt`` results. ``require_tls`` is the last line of defence before any login.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from wizard.core.models import Endpoint, Phase, Status
+from wizard.core.tls import classify_tls_error, tls_error_text
+
+T = TypeVar("T")
+
+#: Told each phase an endpoint enters while its session opens (connecting, securing).
+PhaseCallback = Callable[[Phase], None]
+
+# Reply texts longer than this are cut: a reply is shown to people, not archived.
+_MAX_REPLY = 500
+
+
+class ProbeFailure(Exception):
+    """An expected failure of one endpoint: a status code, what happened, the server's words."""
+
+    def __init__(self, status: Status, detail: str, reply: str | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.reply = None if reply is None else reply[:_MAX_REPLY]
+
+
+class MailSession(ABC):
+    """A connected, secured session with a greeting read; ready for one login.
+
+    Sending and deleting are only offered by the protocols that can: the defaults say so
+    with a ``ProbeFailure`` (as ``io`` streams do for reading a write-only file).
+    """
+
+    endpoint: Endpoint
+
+    @abstractmethod
+    async def login(self, username: str, password: str) -> str:
+        """Log in once; returns the server's reply, or raises ProbeFailure."""
+
+    async def send_message(self, message: bytes, sender: str, recipient: str) -> None:
+        """Send one message after login (outgoing servers); raises ProbeFailure if refused."""
+        raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.endpoint.label} cannot send mail")
+
+    async def delete_marked(self, header: str, token: str) -> bool:
+        """Delete the inbox messages whose ``header`` is ``token`` (incoming servers).
+
+        Returns whether there were any. Runs after login.
+        """
+        raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.endpoint.label} has no inbox")
+
+    @abstractmethod
+    async def close(self, timeout: float = 1.0) -> None:
+        """Say goodbye politely (LOGOUT / QUIT) within ``timeout``, then drop the connection."""
+
+    @abstractmethod
+    def abort(self) -> None:
+        """Drop the connection at once, without a word."""
+
+    @abstractmethod
+    def peer_certificate(self) -> bytes | None:
+        """The server's certificate (DER), when TLS is up."""
+
+
+def tls_failure(exc: ssl.SSLError) -> ProbeFailure:
+    """A failed TLS handshake as a ProbeFailure with the matching certificate/TLS status."""
+    return ProbeFailure(classify_tls_error(exc), tls_error_text(exc))
+
+
+def reply_text(value: Any) -> str:
+    """A server's reply (bytes or text) as stripped text, undecodable bytes replaced."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", errors="replace").strip()
+    return str(value).strip()
+
+
+def require_tls(transport_ssl: object | None, endpoint: Endpoint) -> None:
+    """Refuse to go on unless the connection is encrypted (``transport_ssl`` is not None)."""
+    # The last line of defence: never send a password on a connection without TLS.
+    if transport_ssl is None:
+        raise ProbeFailure(
+            Status.STARTTLS_UNAVAILABLE,
+            f"{endpoint.label}: the connection is not encrypted, so no password was sent",
+        )
+
+
+async def in_daemon_thread(
+    function: Callable[[], T], on_cancel: Callable[[], None], name: str
+) -> T:
+    """Run blocking ``function`` in its own daemon thread; on cancel call ``on_cancel``.
+
+    Not the default executor: ``asyncio.run`` waits for that at exit, which would make a
+    cancelled check linger until a blocked socket times out.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def deliver(setter: Callable[[Any], None], value: Any) -> None:
+        if not future.done():
+            setter(value)
+
+    def runner() -> None:
+        try:
+            result = function()
+        except BaseException as exc:
+            with contextlib.suppress(RuntimeError):  # the loop may be gone already
+                loop.call_soon_threadsafe(deliver, future.set_exception, exc)
+        else:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(deliver, future.set_result, result)
+
+    threading.Thread(target=runner, name=name, daemon=True).start()
+    try:
+        return await future
+    except asyncio.CancelledError:
+        on_cancel()
+        raise

@@ -1,0 +1,142 @@
+"""SMTP through aiosmtplib, on a socket connected by ``connect_socket``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import ssl
+
+import aiosmtplib
+
+from wizard.core.models import Endpoint, Phase, Security, Status
+from wizard.core.probes.base import (
+    MailSession,
+    PhaseCallback,
+    ProbeFailure,
+    require_tls,
+    tls_failure,
+)
+
+
+class SmtpSession(MailSession):
+    """An SMTP session: greeting read, EHLO (and STARTTLS if asked for) done, ready to log in."""
+
+    def __init__(self, endpoint: Endpoint, client: aiosmtplib.SMTP):
+        self.endpoint = endpoint
+        self.client = client
+
+    @classmethod
+    async def open(
+        cls,
+        endpoint: Endpoint,
+        sock: socket.socket,
+        context: ssl.SSLContext,
+        phase: PhaseCallback,
+    ) -> SmtpSession:
+        """Secure the connected ``sock``, read the greeting, say EHLO; raises ProbeFailure."""
+        implicit = endpoint.security is Security.SSL
+        client = aiosmtplib.SMTP(
+            hostname=endpoint.host,
+            sock=sock,
+            use_tls=implicit,
+            start_tls=False,
+            tls_context=context,
+            timeout=3600,  # the caller's asyncio.timeout is the real bound
+            local_hostname="mailcom-wizard.localhost",
+        )
+        session = cls(endpoint, client)
+        if implicit:
+            phase(Phase.SECURING)
+        try:
+            await client.connect()
+            await client.ehlo()
+            if not implicit:
+                if not client.supports_extension("starttls"):
+                    raise ProbeFailure(
+                        Status.STARTTLS_UNAVAILABLE,
+                        f"{endpoint.label}: the server does not offer STARTTLS",
+                    )
+                phase(Phase.SECURING)
+                await client.starttls(tls_context=context, server_hostname=endpoint.host)
+                await client.ehlo()
+            require_tls(client.get_transport_info("ssl_object"), endpoint)
+        except ProbeFailure:
+            session.abort()
+            raise
+        except BaseException as exc:
+            session.abort()
+            raise _smtp_failure(exc) from None
+        return session
+
+    async def login(self, username: str, password: str) -> str:
+        client = self.client
+        require_tls(client.get_transport_info("ssl_object"), self.endpoint)
+        methods = client.server_auth_methods
+        # One attempt only: aiosmtplib's login() would try every method in turn, and a wrong
+        # password would then count twice against the account.
+        try:
+            if "plain" in methods:
+                response = await client.auth_plain(username, password)
+            elif "login" in methods:
+                response = await client.auth_login(username, password)
+            else:
+                raise ProbeFailure(
+                    Status.PROTOCOL_ERROR,
+                    "the server does not offer password login (AUTH PLAIN or LOGIN)",
+                )
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            status = Status.AUTH_FAILED if exc.code in (535, 454, 534) else Status.PROTOCOL_ERROR
+            raise ProbeFailure(
+                status,
+                "the server refused the login",
+                f"{exc.code} {exc.message}",
+            ) from None
+        except ProbeFailure:
+            raise
+        except BaseException as exc:
+            raise _smtp_failure(exc) from None
+        return f"{response.code} {response.message}"
+
+    async def send_message(self, message: bytes, sender: str, recipient: str) -> None:
+        try:
+            await self.client.sendmail(sender, [recipient], message)
+        except Exception as exc:  # aiosmtplib's refusals: recipient, sender, data
+            raise ProbeFailure(
+                Status.PROTOCOL_ERROR, f"the server did not accept the test message: {exc}"
+            ) from None
+
+    async def close(self, timeout: float = 1.0) -> None:
+        with contextlib.suppress(Exception):  # goodbye is best effort
+            await asyncio.wait_for(self.client.quit(), timeout)
+        self.abort()
+
+    def abort(self) -> None:
+        self.client.close()
+
+    def peer_certificate(self) -> bytes | None:
+        ssl_object = self.client.get_transport_info("ssl_object")
+        return None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
+
+
+def _smtp_failure(exc: BaseException) -> ProbeFailure:
+    if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
+        raise exc
+    if isinstance(exc, ssl.SSLError):
+        return tls_failure(exc)
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, ssl.SSLError):
+        return tls_failure(cause)
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return ProbeFailure(
+            Status.PROTOCOL_ERROR, "unexpected SMTP answer", f"{exc.code} {exc.message}"
+        )
+    if isinstance(exc, aiosmtplib.SMTPServerDisconnected):
+        return ProbeFailure(Status.PROTOCOL_ERROR, "the server closed the connection")
+    if isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError):
+        return ProbeFailure(Status.TIMEOUT, "the server stopped answering")
+    if isinstance(exc, aiosmtplib.SMTPException):
+        return ProbeFailure(Status.PROTOCOL_ERROR, exc.message)
+    if isinstance(exc, ConnectionError):
+        return ProbeFailure(Status.PROTOCOL_ERROR, f"the connection broke: {exc}")
+    raise exc
