@@ -328,10 +328,21 @@ def build_app(state: State) -> WizardApp:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish and the screen catch up."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    """Let workers finish and the screen catch up.
+
+    A worker may start another one from its last callback (the keyring probe starts the
+    password lookup), so wait until no worker is left twice in a row, not just once.
+    """
+    quiet = 0
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        quiet = quiet + 1 if not pilot.app.workers else 0
+        if quiet == 2:
+            break
+    # A blinking cursor is caught on or off depending on the machine's speed: hold it on.
+    for field in pilot.app.screen.query("Input, TextArea"):
+        field.cursor_blink = False  # type: ignore[attr-defined]
     await pilot.pause()
 
 
@@ -373,13 +384,6 @@ async def account_remembered(pilot: Pilot[None]) -> None:
     screen.query_one("#name").value = NAME  # type: ignore[attr-defined]
     screen.query_one("#email").value = EMAIL  # type: ignore[attr-defined]
     await settle(pilot)
-    # The keyring answers from a thread, after the address changed: on a busy machine that
-    # can take longer than one settle, so wait (bounded) for the prefilled password.
-    for _ in range(100):
-        if screen.query_one("#password").value:  # type: ignore[attr-defined]
-            break
-        await pilot.pause(0.02)
-        await settle(pilot)
 
 
 async def protocol(pilot: Pilot[None]) -> None:
