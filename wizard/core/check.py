@@ -309,7 +309,9 @@ async def run_check(
     UsageError when the provider has no server for the account's incoming choice.
     """
     options = options or CheckOptions()
-    context = make_tls_context(options.cafile)
+    # Reading the system's and the user's CA files is disk work: off the event loop, which
+    # in the wizard also draws the screen.
+    context = await asyncio.to_thread(make_tls_context, options.cafile)
     run = _Run(account, provider, options, context, progress)
     incoming_endpoints = provider.incoming(account.incoming)
     if not incoming_endpoints:
@@ -369,7 +371,7 @@ async def check_endpoint(
         account,
         _single_provider(endpoint, provider_name),
         options,
-        make_tls_context(options.cafile),
+        await asyncio.to_thread(make_tls_context, options.cafile),
         None,
     )
     outcomes = await run.check_role((endpoint,))
