@@ -11,23 +11,17 @@ from typing import TextIO
 
 from wizard.console.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from wizard.core.errors import ServeError, UsageError
-from wizard.core.serve import (
+from wizard.core.handoff.addresses import choose_host, describe_candidates, is_loopback
+from wizard.core.handoff.profile_file import ProfileFile, load_profile_file
+from wizard.core.handoff.qr import qr_ansi, qr_text
+from wizard.core.handoff.server import (
     DEFAULT_MINUTES,
-    INSTALL_WINDOW_MINUTES,
-    PLAIN_HTTP_WARNING,
     EventKind,
-    ProfileFile,
     ProfileServer,
     ServeEvent,
     StopReason,
-    choose_host,
-    describe_candidates,
-    is_loopback,
-    load_profile_file,
-    phone_steps,
-    qr_ansi,
-    qr_text,
 )
+from wizard.core.handoff.steps import INSTALL_WINDOW_MINUTES, PLAIN_HTTP_WARNING, phone_steps
 
 # A day is far more than anyone waits for a phone; beyond it is a typo.
 MAX_MINUTES = 24 * 60

@@ -12,20 +12,17 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from wizard.core.errors import ServeError
-from wizard.core.serve import (
+from wizard.core.handoff.addresses import choose_host, is_loopback
+from wizard.core.handoff.profile_file import ProfileFile, load_profile_file
+from wizard.core.handoff.qr import qr_text
+from wizard.core.handoff.server import (
     DEFAULT_MINUTES,
-    PLAIN_HTTP_WARNING,
     EventKind,
-    ProfileFile,
     ProfileServer,
     ServeEvent,
     StopReason,
-    choose_host,
-    is_loopback,
-    load_profile_file,
-    phone_steps,
-    qr_text,
 )
+from wizard.core.handoff.steps import PLAIN_HTTP_WARNING, phone_steps
 from wizard.screens.confirm import ConfirmScreen
 from wizard.screens.export import ExportedProfile
 
