@@ -38,7 +38,6 @@ class HostChoice:
     """The address to serve on, and every candidate that was found (for the user to see)."""
 
     address: str
-    interface: str
     candidates: tuple[LocalAddress, ...]
     detected: bool
 
@@ -134,7 +133,7 @@ def local_addresses() -> list[LocalAddress]:
 def choose_host(host: str | None) -> HostChoice:
     """The address to serve on: ``host`` if given, else the default-route interface's."""
     if host:
-        return HostChoice(address=host, interface="", candidates=(), detected=False)
+        return HostChoice(address=host, candidates=(), detected=False)
     candidates = tuple(local_addresses())
     if not candidates:
         raise NoNetworkError(
@@ -142,9 +141,7 @@ def choose_host(host: str | None) -> HostChoice:
             "computer to the iPhone's Wi-Fi, or choose an address with --host ADDR."
         )
     best = candidates[0]
-    return HostChoice(
-        address=best.address, interface=best.interface, candidates=candidates, detected=True
-    )
+    return HostChoice(address=best.address, candidates=candidates, detected=True)
 
 
 def is_loopback(host: str) -> bool:

@@ -51,7 +51,6 @@ class EventKind(StrEnum):
 
     DOWNLOAD_STARTED = "download_started"
     DOWNLOAD_FAILED = "download_failed"
-    DOWNLOAD_COMPLETE = "download_complete"
     NOT_FOUND = "not_found"
 
 
@@ -142,7 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
             if send_body:
                 owner.download_failed(self.client_address)
             return
-        owner.download_complete(self.client_address)
+        owner.download_complete()
 
     def _confirm_received(self) -> None:
         """Wait until the phone closes the connection; raise OSError if it reset it.
@@ -219,7 +218,6 @@ class ProfileServer:
         self._closed = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._threads: list[threading.Thread] = []
-        self._deadline: float | None = None
         self.url: str | None = None
 
     # -- lifecycle
@@ -240,7 +238,6 @@ class ProfileServer:
             self._httpd = httpd
             self.port = int(httpd.server_address[1])
             self.url = f"http://{_url_host(self.host)}:{self.port}{self._path}"
-            self._deadline = time.monotonic() + self.time_limit
             # Daemon threads: a program that exits without stop() must not hang until the
             # time limit. wait() joins them, so after stop() + wait() nothing runs.
             serving = threading.Thread(
@@ -283,31 +280,6 @@ class ProfileServer:
             raise
         return reason if reason is not None else StopReason.CANCELLED
 
-    def __enter__(self) -> ProfileServer:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-        self.wait()
-
-    # -- state
-
-    @property
-    def running(self) -> bool:
-        """True between start() and the end of the shutdown."""
-        return self._httpd is not None and not self._closed.is_set()
-
-    @property
-    def reason(self) -> StopReason | None:
-        """Why it stopped (or is stopping), None while it still serves."""
-        return self._reason
-
-    def seconds_left(self) -> float:
-        """Time until the limit ends the offer (the full limit before start())."""
-        if self._deadline is None:
-            return self.time_limit
-        return max(0.0, self._deadline - time.monotonic())
-
     # -- used by the request handler
 
     def accepts(self, path: str) -> bool:
@@ -330,10 +302,9 @@ class ProfileServer:
             self._downloading = False
         self.notify(EventKind.DOWNLOAD_FAILED, client)
 
-    def download_complete(self, client: tuple[Any, ...]) -> None:
+    def download_complete(self) -> None:
         """A whole file reached a client: that ends the offer."""
         self._decide(StopReason.DOWNLOADED)
-        self.notify(EventKind.DOWNLOAD_COMPLETE, client)
 
     def notify(self, kind: EventKind, client: tuple[Any, ...]) -> None:
         """Report an event to the caller's callback; its errors must not break serving."""
