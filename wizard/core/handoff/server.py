@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import hmac
-import ipaddress
 import secrets
 import socket
 import socketserver
@@ -24,7 +22,8 @@ from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from wizard.core.errors import PortInUseError, ServeError
+from wizard.core.errors import ServeError
+from wizard.core.handoff.listening import bind_target, listen_error, url_host
 from wizard.core.handoff.profile_file import ProfileFile
 
 PROFILE_CONTENT_TYPE = "application/x-apple-aspen-config"
@@ -230,14 +229,14 @@ class ProfileServer:
             if self._reason is not None:  # stopped before it started
                 self._closed.set()
                 raise ServeError("this server was stopped before it started.")
-            family, bind_address = _bind_target(self.host, self.port)
+            family, bind_address = bind_target(self.host, self.port)
             try:
                 httpd = _HTTPServer(family, (bind_address, self.port), self)
             except OSError as exc:
-                raise _listen_error(exc, self.host, self.port) from None
+                raise listen_error(exc, self.host, self.port) from None
             self._httpd = httpd
             self.port = int(httpd.server_address[1])
-            self.url = f"http://{_url_host(self.host)}:{self.port}{self._path}"
+            self.url = f"http://{url_host(self.host)}:{self.port}{self._path}"
             # Daemon threads: a program that exits without stop() must not hang until the
             # time limit. wait() joins them, so after stop() + wait() nothing runs.
             serving = threading.Thread(
@@ -331,52 +330,3 @@ class ProfileServer:
         httpd.shutdown()  # stops serve_forever (running in the other thread)
         httpd.server_close()  # closes the socket and joins the request threads
         self._closed.set()
-
-
-def _listen_error(exc: OSError, host: str, port: int) -> ServeError:
-    """A bind failure as one line for the user."""
-    where = f"{host}:{port}" if port else host
-    if exc.errno == errno.EADDRINUSE:
-        return PortInUseError(
-            f"port {port} on {host} is already in use by another program; choose another "
-            "with --port N, or leave --port out to use any free port."
-        )
-    if exc.errno == errno.EADDRNOTAVAIL:
-        return ServeError(
-            f"--host {host}: not an address of this computer; leave --host out to detect it."
-        )
-    if exc.errno == errno.EACCES:
-        return ServeError(f"cannot listen on {where}: permission denied (use a port above 1023).")
-    return ServeError(f"cannot listen on {where}: {exc.strerror or exc}.")
-
-
-def _bind_target(host: str, port: int) -> tuple[socket.AddressFamily, str]:
-    """Socket family and address to bind for ``host`` (an IP address or a local name)."""
-    try:
-        ip = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError:
-            raise ServeError(
-                f"--host {host}: not an address of this computer (no such name)."
-            ) from None
-        family, _type, _proto, _name, sockaddr = infos[0]
-        return family, str(sockaddr[0])
-    if ip.is_unspecified or ip.is_multicast:
-        raise ServeError(
-            f"--host {host}: give the address the phone should use, e.g. 192.168.1.20."
-        )
-    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-    return family, str(ip)
-
-
-def _url_host(host: str) -> str:
-    """``host`` as written in a URL: IPv6 addresses go in brackets."""
-    bare = host.strip("[]")
-    try:
-        if ipaddress.ip_address(bare).version == 6:
-            return f"[{bare}]"
-    except ValueError:
-        pass
-    return host
