@@ -33,6 +33,7 @@ from cryptography.x509.oid import NameOID
 from wizard.core.errors import NoNetworkError, PortInUseError, ProfileFileError, ServeError
 from wizard.core.handoff import addresses
 from wizard.core.handoff.addresses import choose_host, is_loopback, parse_default_route_interfaces
+from wizard.core.handoff.offer import start_offer
 from wizard.core.handoff.profile_file import MAX_PROFILE_BYTES, ProfileFile, load_profile_file
 from wizard.core.handoff.qr import QR_BORDER, qr_ansi, qr_text
 from wizard.core.handoff.server import EventKind, ProfileServer, ServeEvent, StopReason
@@ -606,6 +607,55 @@ def test_no_interface_suggests_host(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_unspecified_host_is_refused(profile: ProfileFile) -> None:
     with pytest.raises(ServeError, match="address the phone should use"):
         ProfileServer(profile, "0.0.0.0").start()
+
+
+# --------------------------------------------------------------------------- the offer
+
+
+def never_asked() -> bool:
+    raise AssertionError("asked about a password the profile does not hold")
+
+
+def test_start_offer_serves_the_file_on_the_given_host(profile_path: Path) -> None:
+    before = set(threading.enumerate())
+    offer = start_offer(profile_path, allow_password=never_asked, host="127.0.0.1")
+    assert offer is not None
+    try:
+        assert offer.url == offer.server.url and offer.url.startswith("http://127.0.0.1:")
+        assert offer.host.address == "127.0.0.1" and not offer.host.detected
+        assert offer.profile.data == profile_path.read_bytes()
+        assert request(offer.url).body == offer.profile.data  # type: ignore[attr-defined]
+        assert offer.server.wait(BOUND) is StopReason.DOWNLOADED
+    finally:
+        offer.server.stop()
+        offer.server.wait(BOUND)
+    left = [t for t in set(threading.enumerate()) - before if t.is_alive()]
+    assert left == []
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_start_offer_serves_a_password_only_when_allowed(tmp_path: Path, allowed: bool) -> None:
+    path = write_profile(tmp_path / "p.mobileconfig", IncomingPassword=PASSWORD)
+    before = set(threading.enumerate())
+    asked: list[bool] = []
+
+    def allow() -> bool:
+        asked.append(True)
+        return allowed
+
+    offer = start_offer(path, allow_password=allow, host="127.0.0.1", minutes=0.005)
+    assert asked == [True]
+    if allowed:
+        assert offer is not None and offer.profile.contains_password
+        assert offer.server.wait(BOUND) is StopReason.TIMED_OUT
+    else:
+        assert offer is None
+    assert [t for t in set(threading.enumerate()) - before if t.is_alive()] == []
+
+
+def test_start_offer_raises_before_serving_a_bad_file(tmp_path: Path) -> None:
+    with pytest.raises(ProfileFileError, match="no such file"):
+        start_offer(tmp_path / "missing.mobileconfig", allow_password=never_asked)
 
 
 # --------------------------------------------------------------------------- the command
