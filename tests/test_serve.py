@@ -30,7 +30,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
-from wizard.core.errors import NoNetworkError, PortInUseError, ProfileFileError, ServeError
+from wizard.console.offer import serve_file
+from wizard.core.errors import (
+    NoNetworkError,
+    PortInUseError,
+    ProfileFileError,
+    ServeError,
+    UsageError,
+)
 from wizard.core.handoff import addresses
 from wizard.core.handoff.addresses import choose_host, is_loopback, parse_default_route_interfaces
 from wizard.core.handoff.offer import start_offer
@@ -597,11 +604,53 @@ def test_detected_addresses_exclude_loopback() -> None:
     assert flags == sorted(flags, reverse=True)
 
 
-def test_no_interface_suggests_host(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_interface_suggests_host(monkeypatch: pytest.MonkeyPatch, profile_path: Path) -> None:
     monkeypatch.setattr(addresses, "local_addresses", list)
-    with pytest.raises(NoNetworkError, match="--host"):
+    with pytest.raises(NoNetworkError) as caught:
         choose_host(None)
+    assert caught.value.field == "host"
     assert choose_host("127.0.0.1").address == "127.0.0.1"
+    # The command line names the option that fixes it.
+    with pytest.raises(UsageError, match="--host"):
+        serve_file(str(profile_path), host=None)
+
+
+def test_core_messages_name_no_option(
+    monkeypatch: pytest.MonkeyPatch, profile: ProfileFile, profile_path: Path
+) -> None:
+    """The TUI shows these words too: the field says what to change, never a flag."""
+    caught: dict[str, ServeError] = {}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        attempts = {
+            "range": lambda: ProfileServer(profile, "127.0.0.1", 70000),
+            "in-use": lambda: ProfileServer(profile, "127.0.0.1", taken.getsockname()[1]).start(),
+            "unspecified": lambda: ProfileServer(profile, "0.0.0.0").start(),
+            # A documentation address (RFC 5737) is on no interface here.
+            "foreign": lambda: ProfileServer(profile, "203.0.113.7").start(),
+            "no-name": lambda: ProfileServer(profile, "no-such-host.invalid").start(),
+        }
+        for name, attempt in attempts.items():
+            with pytest.raises(ServeError) as error:
+                attempt()
+            caught[name] = error.value
+    monkeypatch.setattr(addresses, "local_addresses", list)
+    with pytest.raises(NoNetworkError) as error:
+        start_offer(profile_path, allow_password=never_asked)
+    caught["no-network"] = error.value
+    fields = {name: error.field for name, error in caught.items()}
+    assert fields == {
+        "range": "port",
+        "in-use": "port",
+        "unspecified": "host",
+        "foreign": "host",
+        "no-name": "host",
+        "no-network": "host",
+    }
+    for name, error in caught.items():
+        assert "--" not in str(error), name
+    assert "203.0.113.7 is not an address of this computer" in str(caught["foreign"])
 
 
 def test_unspecified_host_is_refused(profile: ProfileFile) -> None:

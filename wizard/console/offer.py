@@ -10,7 +10,7 @@ import sys
 from typing import TextIO
 
 from wizard.console.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-from wizard.core.errors import ServeError, UsageError
+from wizard.core.errors import PortInUseError, ServeError, UsageError
 from wizard.core.handoff.addresses import describe_candidates, is_loopback
 from wizard.core.handoff.offer import Offer, start_offer
 from wizard.core.handoff.qr import qr_ansi, qr_text
@@ -60,7 +60,7 @@ def serve_file(
             on_event=_print_event,
         )
     except ServeError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(_with_flag(exc, host, port)) from None
     if offer is None:
         print("Not served.", file=sys.stderr)
         return EXIT_FAILED
@@ -99,6 +99,23 @@ def serve_file(
         server.stop()
         server.wait()
     return _report(out, reason, minutes)
+
+
+def _with_flag(exc: ServeError, host: str | None, port: int) -> str:
+    """The core's message with the option that changes the input it is about."""
+    message = str(exc)
+    if exc.field == "host":
+        if host is None:  # nothing was found to serve on
+            return f"{message} Choose one with --host ADDR."
+        return f"--host {host}: {message} Leave --host out to detect it."
+    if exc.field == "port":
+        if isinstance(exc, PortInUseError):
+            return (
+                f"{message} Choose another with --port N, or leave --port out to use any free port."
+            )
+        if port:
+            return f"--port {port}: {message}"
+    return message
 
 
 def _confirm_password(yes: bool) -> bool:

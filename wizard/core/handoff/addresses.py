@@ -138,7 +138,8 @@ def choose_host(host: str | None) -> HostChoice:
     if not candidates:
         raise NoNetworkError(
             "no network interface with a local-network address was found; connect this "
-            "computer to the iPhone's Wi-Fi, or choose an address with --host ADDR."
+            "computer to the iPhone's Wi-Fi, or give the address to serve on.",
+            field="host",
         )
     best = candidates[0]
     return HostChoice(address=best.address, candidates=candidates, detected=True)

@@ -10,19 +10,18 @@ from wizard.core.errors import PortInUseError, ServeError
 
 
 def listen_error(exc: OSError, host: str, port: int) -> ServeError:
-    """A bind failure as one line for the user."""
+    """A bind failure as one line for the user, with the input it is about."""
     where = f"{host}:{port}" if port else host
     if exc.errno == errno.EADDRINUSE:
         return PortInUseError(
-            f"port {port} on {host} is already in use by another program; choose another "
-            "with --port N, or leave --port out to use any free port."
+            f"port {port} on {host} is already in use by another program.", field="port"
         )
     if exc.errno == errno.EADDRNOTAVAIL:
-        return ServeError(
-            f"--host {host}: not an address of this computer; leave --host out to detect it."
-        )
+        return ServeError(f"{host} is not an address of this computer.", field="host")
     if exc.errno == errno.EACCES:
-        return ServeError(f"cannot listen on {where}: permission denied (use a port above 1023).")
+        return ServeError(
+            f"cannot listen on {where}: permission denied (use a port above 1023).", field="port"
+        )
     return ServeError(f"cannot listen on {where}: {exc.strerror or exc}.")
 
 
@@ -35,13 +34,15 @@ def bind_target(host: str, port: int) -> tuple[socket.AddressFamily, str]:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except OSError:
             raise ServeError(
-                f"--host {host}: not an address of this computer (no such name)."
+                f"{host} is not an address of this computer (no such name).", field="host"
             ) from None
         family, _type, _proto, _name, sockaddr = infos[0]
         return family, str(sockaddr[0])
     if ip.is_unspecified or ip.is_multicast:
         raise ServeError(
-            f"--host {host}: give the address the phone should use, e.g. 192.168.1.20."
+            f"{host} is not an address the phone can open: give the address the phone "
+            "should use, e.g. 192.168.1.20.",
+            field="host",
         )
     family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
     return family, str(ip)

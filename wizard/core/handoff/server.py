@@ -200,9 +200,12 @@ class ProfileServer:
         on_event: EventCallback | None = None,
     ) -> None:
         if not 0 <= port <= 65535:
-            raise ServeError(f"--port {port}: a port is a number from 1 to 65535 (0: any).")
+            raise ServeError(
+                f"there is no port {port}; a port is a number from 1 to 65535 (0: any).",
+                field="port",
+            )
         if time_limit <= 0:
-            raise ServeError("the time limit must be more than zero.")
+            raise ServeError("the time limit must be more than zero.", field="minutes")
         self.profile = profile
         self.host = host
         self.port = port
