@@ -39,8 +39,9 @@ from wizard.core.errors import (
     UsageError,
 )
 from wizard.core.handoff import addresses
+from wizard.core.handoff import offer as offer_module
 from wizard.core.handoff.addresses import choose_host, is_loopback, parse_default_route_interfaces
-from wizard.core.handoff.offer import start_offer
+from wizard.core.handoff.offer import start_offer, start_offer_async
 from wizard.core.handoff.profile_file import MAX_PROFILE_BYTES, ProfileFile, load_profile_file
 from wizard.core.handoff.qr import QR_BORDER, qr_ansi, qr_text
 from wizard.core.handoff.server import EventKind, ProfileServer, ServeEvent, StopReason
@@ -700,6 +701,54 @@ def test_start_offer_serves_a_password_only_when_allowed(tmp_path: Path, allowed
     else:
         assert offer is None
     assert [t for t in set(threading.enumerate()) - before if t.is_alive()] == []
+
+
+async def test_start_offer_async_serves_without_blocking_the_loop(profile_path: Path) -> None:
+    offer = await start_offer_async(profile_path, allow_password=never_asked, host="127.0.0.1")
+    assert offer is not None
+    try:
+        waiting = asyncio.create_task(offer.server.wait_async())
+        assert (await asyncio.to_thread(request, offer.url)).status == 200
+        assert await asyncio.wait_for(waiting, BOUND) is StopReason.DOWNLOADED
+    finally:
+        offer.server.stop()
+
+
+async def test_cancelling_start_offer_async_stops_the_server_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Leaving the Send screen while the link is being prepared leaves no server behind."""
+    path = write_profile(tmp_path / "p.mobileconfig", IncomingPassword=PASSWORD)
+    created: list[ProfileServer] = []
+
+    class RecordedServer(ProfileServer):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            created.append(self)
+
+    monkeypatch.setattr(offer_module, "ProfileServer", RecordedServer)
+    asking = threading.Event()
+    answer = threading.Event()
+
+    def allow() -> bool:
+        asking.set()
+        # Holds the start in its thread; the event loop must stay free to cancel meanwhile.
+        assert answer.wait(BOUND), "the event loop was blocked"
+        return True
+
+    starting = asyncio.create_task(start_offer_async(path, allow_password=allow, host="127.0.0.1"))
+    assert await asyncio.to_thread(asking.wait, BOUND)
+    starting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await starting
+    answer.set()  # now the thread binds and starts a server whose link nobody will show
+    for _ in range(int(BOUND / 0.05)):
+        if created:
+            break
+        await asyncio.sleep(0.05)
+    [server] = created
+    assert await asyncio.to_thread(server.wait, BOUND) is StopReason.CANCELLED
+    assert server.url is not None  # it had started, and was stopped
 
 
 def test_start_offer_raises_before_serving_a_bad_file(tmp_path: Path) -> None:

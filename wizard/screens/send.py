@@ -13,7 +13,7 @@ from textual.widgets import Button, Footer, Header, Static
 
 from wizard.core.errors import ServeError
 from wizard.core.handoff.addresses import is_loopback
-from wizard.core.handoff.offer import start_offer
+from wizard.core.handoff.offer import start_offer_async
 from wizard.core.handoff.profile_file import ProfileFile
 from wizard.core.handoff.qr import qr_text
 from wizard.core.handoff.server import (
@@ -98,9 +98,13 @@ class SendScreen(Screen[None]):
 
     @work(exclusive=True, group="serve")
     async def serve(self, *, password_allowed: bool = False) -> None:
-        """Start the one-time server, show its QR code, wait until it stops and say why."""
+        """Start the one-time server, show its QR code, wait until it stops and say why.
+
+        Reading the file, looking up this computer's address and binding run in a thread;
+        the event loop only awaits them and the end of the offer.
+        """
         try:
-            offer = start_offer(
+            offer = await start_offer_async(
                 self.exported.path,
                 allow_password=lambda: password_allowed,
                 host=self.host,

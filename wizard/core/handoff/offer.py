@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,3 +52,44 @@ def start_offer(
         server.stop()
         raise
     return Offer(profile=profile, host=choice, url=url, server=server)
+
+
+async def start_offer_async(
+    path: str | os.PathLike[str],
+    *,
+    allow_password: Callable[[], bool],
+    host: str | None = None,
+    port: int = 0,
+    minutes: float = DEFAULT_MINUTES,
+    on_event: EventCallback | None = None,
+) -> Offer | None:
+    """``start_offer`` in a worker thread, for asyncio code that must not block.
+
+    Cancelling the awaiting task cannot stop the thread, so the server it starts is
+    stopped as soon as it is up: nobody is left to show its link.
+    """
+    starting = asyncio.ensure_future(
+        asyncio.to_thread(
+            start_offer,
+            path,
+            allow_password=allow_password,
+            host=host,
+            port=port,
+            minutes=minutes,
+            on_event=on_event,
+        )
+    )
+    try:
+        return await asyncio.shield(starting)
+    except asyncio.CancelledError:
+        starting.add_done_callback(_stop_unwanted)
+        raise
+
+
+def _stop_unwanted(starting: asyncio.Future[Offer | None]) -> None:
+    """Stop the server of an offer whose caller has gone away."""
+    if starting.cancelled() or starting.exception() is not None:
+        return
+    offer = starting.result()
+    if offer is not None:
+        offer.server.stop()
