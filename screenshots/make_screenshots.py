@@ -502,8 +502,9 @@ PICTURE_URL = "http://192.168.1.23:49152/q7Vd2kXo9bLw4TzR1mPc8A"
 
 def send(stopped: str | None = None) -> Setup:
     async def setup(pilot: Pilot[None]) -> None:
+        from wizard.core.handoff.profile_file import inspect_profile
+        from wizard.core.handoff.server import StopReason
         from wizard.core.profile import build_profile
-        from wizard.core.serve import StopReason, inspect_profile
 
         path = HOME / f"mailcom-{EMAIL}.mobileconfig"
         profile = inspect_profile(build_profile(settings(), now=CHECKED_AT), path)

@@ -30,17 +30,22 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
-from wizard.core import serve as core
-from wizard.core.serve import (
-    EventKind,
+from wizard.console.offer import serve_file
+from wizard.core.errors import (
+    NoNetworkError,
     PortInUseError,
-    ProfileFile,
     ProfileFileError,
-    ProfileServer,
     ServeError,
-    ServeEvent,
-    StopReason,
+    UsageError,
 )
+from wizard.core.handoff import addresses
+from wizard.core.handoff import offer as offer_module
+from wizard.core.handoff.addresses import choose_host, is_loopback, parse_default_route_interfaces
+from wizard.core.handoff.offer import start_offer, start_offer_async
+from wizard.core.handoff.profile_file import MAX_PROFILE_BYTES, ProfileFile, load_profile_file
+from wizard.core.handoff.qr import QR_BORDER, qr_ansi, qr_text
+from wizard.core.handoff.server import EventKind, ProfileServer, ServeEvent, StopReason
+from wizard.core.handoff.steps import phone_steps
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Tr0ub4dor&3-serve-test"
@@ -116,7 +121,7 @@ def profile_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def profile(profile_path: Path) -> ProfileFile:
-    return core.load_profile_file(profile_path)
+    return load_profile_file(profile_path)
 
 
 @contextmanager
@@ -191,7 +196,7 @@ def test_right_url_serves_the_exact_bytes_with_profile_headers(profile: ProfileF
         assert response.getheader("Server") is None  # no banner with the Python version
         assert response.body == profile.data  # type: ignore[attr-defined]
         assert server.wait(BOUND) is StopReason.DOWNLOADED
-        assert not server.running
+        assert server.wait(0) is StopReason.DOWNLOADED  # stopped: wait() no longer blocks
         assert_refused(server.url)
 
 
@@ -236,7 +241,7 @@ def test_wrong_path_is_an_empty_404_and_the_link_still_works(
             assert response.getheader("Content-Length") == "0"
             assert response.getheader("Content-Type") is None
             assert response.getheader("Server") is None
-        assert server.wait(0.05) is None and server.reason is None
+        assert server.wait(0.05) is None and server.accepts(path)
         ok = request(server.url)
         assert ok.status == 200 and ok.body == profile.data  # type: ignore[attr-defined]
         assert server.wait(BOUND) is StopReason.DOWNLOADED
@@ -251,7 +256,7 @@ def test_other_methods_on_the_right_path_are_an_empty_404(
         response = request(server.url, method=method)
         assert response.status == 404
         assert response.body == b""  # type: ignore[attr-defined]
-        assert server.reason is None
+        assert server.accepts(split_url(server.url)[2])
         assert request(server.url).status == 200
 
 
@@ -280,7 +285,7 @@ def test_malformed_and_http09_requests_get_nothing(profile: ProfileFile) -> None
         assert b"Content-Length: 0\r\n" in answer
         # HTTP/0.9 has no headers, so the profile would arrive without its content type.
         assert raw_exchange(server.url, f"GET {path}\r\n\r\n".encode()) == b""
-        assert server.reason is None
+        assert server.accepts(path)
         assert request(server.url).status == 200
 
 
@@ -304,7 +309,7 @@ def test_the_second_download_is_refused(profile: ProfileFile) -> None:
 def test_an_aborted_download_does_not_count(tmp_path: Path) -> None:
     # A big profile (within the 1 MiB limit) so the transfer is still going on when the
     # client resets the connection, as a phone losing Wi-Fi would.
-    big = core.load_profile_file(
+    big = load_profile_file(
         write_profile(tmp_path / "big.mobileconfig", PayloadDescription="x" * 900_000)
     )
     events: queue.Queue[ServeEvent] = queue.Queue()
@@ -319,19 +324,18 @@ def test_an_aborted_download_does_not_count(tmp_path: Path) -> None:
         client.close()
         kinds = [events.get(timeout=BOUND).kind for _ in range(2)]
         assert kinds == [EventKind.DOWNLOAD_STARTED, EventKind.DOWNLOAD_FAILED]
-        assert server.reason is None and server.running
+        assert server.accepts(path) and server.wait(0) is None
         ok = request(server.url)
         assert ok.body == big.data  # type: ignore[attr-defined]
         assert server.wait(BOUND) is StopReason.DOWNLOADED
-        assert events.get(timeout=BOUND).kind is EventKind.DOWNLOAD_STARTED
-        assert events.get(timeout=BOUND) == ServeEvent(EventKind.DOWNLOAD_COMPLETE, "127.0.0.1")
+        assert events.get(timeout=BOUND) == ServeEvent(EventKind.DOWNLOAD_STARTED, "127.0.0.1")
+        assert events.empty()  # the download that completed did not break off
 
 
 def test_it_stops_after_its_time_limit(profile: ProfileFile) -> None:
     with serving(profile, time_limit=0.3) as server:
         assert server.url is not None
         assert server.wait(BOUND) is StopReason.TIMED_OUT
-        assert server.seconds_left() == 0.0
         assert_refused(server.url)
 
 
@@ -429,11 +433,11 @@ def decode_half_blocks(text: str) -> list[list[int]]:
     ],
 )
 def test_qr_text_encodes_exactly_the_url(url: str) -> None:
-    text = core.qr_text(url)
+    text = qr_text(url)
     rows = decode_half_blocks(text)
     expected = [list(row) for row in segno.make_qr(url).matrix]
     size = len(expected)
-    border = core.QR_BORDER
+    border = QR_BORDER
     assert border >= 2
     # The odd last half line is padding, and light.
     assert len(rows) in (size + 2 * border, size + 2 * border + 1)
@@ -454,9 +458,9 @@ def test_qr_text_encodes_exactly_the_url(url: str) -> None:
 def test_qr_text_matches_segnos_own_compact_terminal_output() -> None:
     url = "http://192.168.1.20:41234/" + "Zq" * 11
     out = __import__("io").StringIO()
-    segno.make_qr(url).terminal(out=out, compact=True, border=core.QR_BORDER)
+    segno.make_qr(url).terminal(out=out, compact=True, border=QR_BORDER)
     theirs = out.getvalue().rstrip("\n").split("\n")
-    ours = core.qr_text(url).split("\n")
+    ours = qr_text(url).split("\n")
     # segno leaves the bottom half of the last line to the terminal background; ours paints
     # it light like the rest of the quiet zone. Every other line is the same.
     assert ours[:-1] == theirs[:-1]
@@ -465,14 +469,14 @@ def test_qr_text_matches_segnos_own_compact_terminal_output() -> None:
 
 def test_qr_for_a_typical_link_fits_an_80x24_terminal() -> None:
     url = "http://192.168.178.123:65535/" + "x" * 22
-    lines = core.qr_text(url).split("\n")
+    lines = qr_text(url).split("\n")
     assert len(lines) <= 21 and max(len(line) for line in lines) <= 41
 
 
 def test_qr_ansi_paints_both_colours() -> None:
     url = "http://10.0.0.2:8080/abc"
-    coloured = core.qr_ansi(url).split("\n")
-    plain = core.qr_text(url).split("\n")
+    coloured = qr_ansi(url).split("\n")
+    plain = qr_text(url).split("\n")
     assert [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in coloured] == plain
     assert all(line.startswith("\x1b[97;40m") and line.endswith("\x1b[0m") for line in coloured)
 
@@ -484,7 +488,7 @@ def test_unsigned_profile_is_inspected(profile: ProfileFile) -> None:
     assert not profile.signed
     assert not profile.contains_password
     assert profile.has_mail_payload
-    steps = " ".join(core.phone_steps(profile))
+    steps = " ".join(phone_steps(profile))
     for words in ("Camera", "Safari", "Allow", "Profile Downloaded", "8 minutes", "Not Signed"):
         assert words in steps
     assert "password" in steps  # iOS will ask for it
@@ -492,12 +496,12 @@ def test_unsigned_profile_is_inspected(profile: ProfileFile) -> None:
 
 def test_password_bearing_profile_is_flagged(tmp_path: Path) -> None:
     for key in ("IncomingPassword", "OutgoingPassword"):
-        flagged = core.load_profile_file(
+        flagged = load_profile_file(
             write_profile(tmp_path / f"{key}.mobileconfig", **{key: PASSWORD})
         )
         assert flagged.contains_password, key
         assert PASSWORD not in repr(flagged)
-    empty = core.load_profile_file(write_profile(tmp_path / "e.mobileconfig", IncomingPassword=""))
+    empty = load_profile_file(write_profile(tmp_path / "e.mobileconfig", IncomingPassword=""))
     assert not empty.contains_password
 
 
@@ -506,7 +510,7 @@ def test_binary_plist_profile_is_accepted(tmp_path: Path) -> None:
     path.write_bytes(
         plistlib.dumps(profile_dict(IncomingPassword=PASSWORD), fmt=plistlib.FMT_BINARY)
     )
-    loaded = core.load_profile_file(path)
+    loaded = load_profile_file(path)
     assert not loaded.signed and loaded.contains_password
 
 
@@ -515,9 +519,9 @@ def test_signed_profile_is_recognised_and_served_as_is(tmp_path: Path) -> None:
     assert signed[0] == 0x30
     path = tmp_path / "signed.mobileconfig"
     path.write_bytes(signed)
-    loaded = core.load_profile_file(path)
+    loaded = load_profile_file(path)
     assert loaded.signed and not loaded.contains_password and loaded.has_mail_payload
-    assert "Not Signed" not in " ".join(core.phone_steps(loaded))
+    assert "Not Signed" not in " ".join(phone_steps(loaded))
     with serving(loaded) as server:
         assert server.url is not None
         assert request(server.url).body == signed  # type: ignore[attr-defined]
@@ -525,7 +529,7 @@ def test_signed_profile_is_recognised_and_served_as_is(tmp_path: Path) -> None:
     with_password.write_bytes(
         signed_profile_bytes(plistlib.dumps(profile_dict(IncomingPassword=PASSWORD)))
     )
-    assert core.load_profile_file(with_password).contains_password
+    assert load_profile_file(with_password).contains_password
 
 
 @pytest.mark.parametrize(
@@ -546,32 +550,32 @@ def test_not_a_profile_is_refused(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "thing.mobileconfig"
     path.write_bytes(content)
     with pytest.raises(ProfileFileError, match="not a configuration profile") as caught:
-        core.load_profile_file(path)
+        load_profile_file(path)
     assert "\n" not in str(caught.value)
 
 
 def test_missing_big_and_folder_files_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ProfileFileError, match="no such file"):
-        core.load_profile_file(tmp_path / "missing.mobileconfig")
+        load_profile_file(tmp_path / "missing.mobileconfig")
     with pytest.raises(ProfileFileError, match="folder"):
-        core.load_profile_file(tmp_path)
+        load_profile_file(tmp_path)
     big = tmp_path / "big.mobileconfig"
     with big.open("wb") as stream:
-        stream.truncate(core.MAX_PROFILE_BYTES + 1)
+        stream.truncate(MAX_PROFILE_BYTES + 1)
     with pytest.raises(ProfileFileError, match=r"too big.*1 MiB"):
-        core.load_profile_file(big)
+        load_profile_file(big)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
 def test_unreadable_file_is_refused(profile_path: Path) -> None:
     profile_path.chmod(0)
     with pytest.raises(ProfileFileError, match="permission denied"):
-        core.load_profile_file(profile_path)
+        load_profile_file(profile_path)
 
 
 def test_download_name_is_safe_for_the_header(tmp_path: Path) -> None:
     odd = write_profile(tmp_path / 'mail "work"; x.plist')
-    assert core.load_profile_file(odd).filename == "mail__work___x.plist.mobileconfig"
+    assert load_profile_file(odd).filename == "mail__work___x.plist.mobileconfig"
 
 
 # --------------------------------------------------------------------------- the address
@@ -588,29 +592,168 @@ tun0\t00000000\t00000000\t0000\t0\t0\t0\t00000000\t0\t0\t0
 
 def test_default_route_interface_is_read_from_the_route_table() -> None:
     # tun0's default route is down (flags 0), docker0 has no default route.
-    assert core.parse_default_route_interfaces(ROUTE_TABLE) == ["wlan0"]
-    assert core.parse_default_route_interfaces("") == []
+    assert parse_default_route_interfaces(ROUTE_TABLE) == ["wlan0"]
+    assert parse_default_route_interfaces("") == []
 
 
 def test_detected_addresses_exclude_loopback() -> None:
-    for candidate in core.local_addresses():
-        assert not core.is_loopback(candidate.address)
+    for candidate in addresses.local_addresses():
+        assert not is_loopback(candidate.address)
         assert not candidate.address.startswith("169.254.")
     # Only the default-route interface may come first with default_route set.
-    flags = [c.default_route for c in core.local_addresses()]
+    flags = [c.default_route for c in addresses.local_addresses()]
     assert flags == sorted(flags, reverse=True)
 
 
-def test_no_interface_suggests_host(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(core, "local_addresses", list)
-    with pytest.raises(core.NoNetworkError, match="--host"):
-        core.choose_host(None)
-    assert core.choose_host("127.0.0.1").address == "127.0.0.1"
+def test_no_interface_suggests_host(monkeypatch: pytest.MonkeyPatch, profile_path: Path) -> None:
+    monkeypatch.setattr(addresses, "local_addresses", list)
+    with pytest.raises(NoNetworkError) as caught:
+        choose_host(None)
+    assert caught.value.field == "host"
+    assert choose_host("127.0.0.1").address == "127.0.0.1"
+    # The command line names the option that fixes it.
+    with pytest.raises(UsageError, match="--host"):
+        serve_file(str(profile_path), host=None)
+
+
+def test_core_messages_name_no_option(
+    monkeypatch: pytest.MonkeyPatch, profile: ProfileFile, profile_path: Path
+) -> None:
+    """The TUI shows these words too: the field says what to change, never a flag."""
+    caught: dict[str, ServeError] = {}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        attempts = {
+            "range": lambda: ProfileServer(profile, "127.0.0.1", 70000),
+            "in-use": lambda: ProfileServer(profile, "127.0.0.1", taken.getsockname()[1]).start(),
+            "unspecified": lambda: ProfileServer(profile, "0.0.0.0").start(),
+            # A documentation address (RFC 5737) is on no interface here.
+            "foreign": lambda: ProfileServer(profile, "203.0.113.7").start(),
+            "no-name": lambda: ProfileServer(profile, "no-such-host.invalid").start(),
+        }
+        for name, attempt in attempts.items():
+            with pytest.raises(ServeError) as error:
+                attempt()
+            caught[name] = error.value
+    monkeypatch.setattr(addresses, "local_addresses", list)
+    with pytest.raises(NoNetworkError) as error:
+        start_offer(profile_path, allow_password=never_asked)
+    caught["no-network"] = error.value
+    fields = {name: error.field for name, error in caught.items()}
+    assert fields == {
+        "range": "port",
+        "in-use": "port",
+        "unspecified": "host",
+        "foreign": "host",
+        "no-name": "host",
+        "no-network": "host",
+    }
+    for name, error in caught.items():
+        assert "--" not in str(error), name
+    assert "203.0.113.7 is not an address of this computer" in str(caught["foreign"])
 
 
 def test_unspecified_host_is_refused(profile: ProfileFile) -> None:
     with pytest.raises(ServeError, match="address the phone should use"):
         ProfileServer(profile, "0.0.0.0").start()
+
+
+# --------------------------------------------------------------------------- the offer
+
+
+def never_asked() -> bool:
+    raise AssertionError("asked about a password the profile does not hold")
+
+
+def test_start_offer_serves_the_file_on_the_given_host(profile_path: Path) -> None:
+    before = set(threading.enumerate())
+    offer = start_offer(profile_path, allow_password=never_asked, host="127.0.0.1")
+    assert offer is not None
+    try:
+        assert offer.url == offer.server.url and offer.url.startswith("http://127.0.0.1:")
+        assert offer.host.address == "127.0.0.1" and not offer.host.detected
+        assert offer.profile.data == profile_path.read_bytes()
+        assert request(offer.url).body == offer.profile.data  # type: ignore[attr-defined]
+        assert offer.server.wait(BOUND) is StopReason.DOWNLOADED
+    finally:
+        offer.server.stop()
+        offer.server.wait(BOUND)
+    left = [t for t in set(threading.enumerate()) - before if t.is_alive()]
+    assert left == []
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_start_offer_serves_a_password_only_when_allowed(tmp_path: Path, allowed: bool) -> None:
+    path = write_profile(tmp_path / "p.mobileconfig", IncomingPassword=PASSWORD)
+    before = set(threading.enumerate())
+    asked: list[bool] = []
+
+    def allow() -> bool:
+        asked.append(True)
+        return allowed
+
+    offer = start_offer(path, allow_password=allow, host="127.0.0.1", minutes=0.005)
+    assert asked == [True]
+    if allowed:
+        assert offer is not None and offer.profile.contains_password
+        assert offer.server.wait(BOUND) is StopReason.TIMED_OUT
+    else:
+        assert offer is None
+    assert [t for t in set(threading.enumerate()) - before if t.is_alive()] == []
+
+
+async def test_start_offer_async_serves_without_blocking_the_loop(profile_path: Path) -> None:
+    offer = await start_offer_async(profile_path, allow_password=never_asked, host="127.0.0.1")
+    assert offer is not None
+    try:
+        waiting = asyncio.create_task(offer.server.wait_async())
+        assert (await asyncio.to_thread(request, offer.url)).status == 200
+        assert await asyncio.wait_for(waiting, BOUND) is StopReason.DOWNLOADED
+    finally:
+        offer.server.stop()
+
+
+async def test_cancelling_start_offer_async_stops_the_server_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Leaving the Send screen while the link is being prepared leaves no server behind."""
+    path = write_profile(tmp_path / "p.mobileconfig", IncomingPassword=PASSWORD)
+    created: list[ProfileServer] = []
+
+    class RecordedServer(ProfileServer):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            created.append(self)
+
+    monkeypatch.setattr(offer_module, "ProfileServer", RecordedServer)
+    asking = threading.Event()
+    answer = threading.Event()
+
+    def allow() -> bool:
+        asking.set()
+        # Holds the start in its thread; the event loop must stay free to cancel meanwhile.
+        assert answer.wait(BOUND), "the event loop was blocked"
+        return True
+
+    starting = asyncio.create_task(start_offer_async(path, allow_password=allow, host="127.0.0.1"))
+    assert await asyncio.to_thread(asking.wait, BOUND)
+    starting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await starting
+    answer.set()  # now the thread binds and starts a server whose link nobody will show
+    for _ in range(int(BOUND / 0.05)):
+        if created:
+            break
+        await asyncio.sleep(0.05)
+    [server] = created
+    assert await asyncio.to_thread(server.wait, BOUND) is StopReason.CANCELLED
+    assert server.url is not None  # it had started, and was stopped
+
+
+def test_start_offer_raises_before_serving_a_bad_file(tmp_path: Path) -> None:
+    with pytest.raises(ProfileFileError, match="no such file"):
+        start_offer(tmp_path / "missing.mobileconfig", allow_password=never_asked)
 
 
 # --------------------------------------------------------------------------- the command
@@ -681,7 +824,7 @@ def test_cli_serves_until_the_download_and_says_so(profile_path: Path) -> None:
     assert "is downloading the profile" in text
     assert "Open it in Safari" in text and "Profile Downloaded" in text
     assert "this computer only" in text  # 127.0.0.1 cannot be reached by the phone
-    assert core.qr_text(url) in text
+    assert qr_text(url) in text
     assert "Traceback" not in err
 
 
@@ -758,7 +901,7 @@ def test_cli_port_in_use_exits_2(profile_path: Path) -> None:
     [
         (lambda p: p.write_text("not a profile"), "is not a configuration profile"),
         (lambda p: None, "no such file"),
-        (lambda p: p.write_bytes(b"<" * (core.MAX_PROFILE_BYTES + 1)), "too big"),
+        (lambda p: p.write_bytes(b"<" * (MAX_PROFILE_BYTES + 1)), "too big"),
     ],
     ids=["not-a-profile", "missing", "too-big"],
 )

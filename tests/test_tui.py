@@ -463,12 +463,12 @@ async def test_leaving_send_to_iphone_stops_the_server(demo: RunningDemo, tmp_pa
         await until(pilot, lambda: isinstance(app.screen, SendScreen))
         send = app.screen
         assert isinstance(send, SendScreen)
-        await until(pilot, lambda: send.server is not None and send.server.running)
+        await until(pilot, lambda: send.server is not None and send.server.wait(0) is None)
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, ResultScreen))
         server = send.server
         assert server is not None
-        await until(pilot, lambda: not server.running, 10)
+        await until(pilot, lambda: server.wait(0) is not None, 10)
 
 
 # -- the same flow against the real Dovecot and Postfix test bed ---------------------------

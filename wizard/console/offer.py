@@ -10,24 +10,12 @@ import sys
 from typing import TextIO
 
 from wizard.console.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-from wizard.core.errors import ServeError, UsageError
-from wizard.core.serve import (
-    DEFAULT_MINUTES,
-    INSTALL_WINDOW_MINUTES,
-    PLAIN_HTTP_WARNING,
-    EventKind,
-    ProfileFile,
-    ProfileServer,
-    ServeEvent,
-    StopReason,
-    choose_host,
-    describe_candidates,
-    is_loopback,
-    load_profile_file,
-    phone_steps,
-    qr_ansi,
-    qr_text,
-)
+from wizard.core.errors import PortInUseError, ServeError, UsageError
+from wizard.core.handoff.addresses import describe_candidates, is_loopback
+from wizard.core.handoff.offer import Offer, start_offer
+from wizard.core.handoff.qr import qr_ansi, qr_text
+from wizard.core.handoff.server import DEFAULT_MINUTES, EventKind, ServeEvent, StopReason
+from wizard.core.handoff.steps import INSTALL_WINDOW_MINUTES, PLAIN_HTTP_WARNING, phone_steps
 
 # A day is far more than anyone waits for a phone; beyond it is a typo.
 MAX_MINUTES = 24 * 60
@@ -63,24 +51,25 @@ def serve_file(
     if not 0 < minutes <= MAX_MINUTES:
         raise UsageError(f"--minutes {minutes:g}: give a number of minutes above 0, at most 1440.")
     try:
-        profile = load_profile_file(path)
-        if profile.contains_password and not _confirm_password(yes_serve_password):
-            print("Not served.", file=sys.stderr)
-            return EXIT_FAILED
-        choice = choose_host(host)
-        server = ProfileServer(
-            profile, choice.address, port, time_limit=minutes * 60, on_event=_print_event
+        offer = start_offer(
+            path,
+            allow_password=lambda: _confirm_password(yes_serve_password),
+            host=host,
+            port=port,
+            minutes=minutes,
+            on_event=_print_event,
         )
     except ServeError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(_with_flag(exc, host, port)) from None
+    if offer is None:
+        print("Not served.", file=sys.stderr)
+        return EXIT_FAILED
 
     out = sys.stdout
+    server = offer.server
+    choice = offer.host
     try:
-        try:
-            url = server.start()
-        except ServeError as exc:
-            raise UsageError(str(exc)) from None
-        _show_offer(out, profile, url, minutes)
+        _show_offer(out, offer, minutes)
         if choice.detected and choice.others:
             print(
                 "This computer has other addresses too: "
@@ -112,6 +101,23 @@ def serve_file(
     return _report(out, reason, minutes)
 
 
+def _with_flag(exc: ServeError, host: str | None, port: int) -> str:
+    """The core's message with the option that changes the input it is about."""
+    message = str(exc)
+    if exc.field == "host":
+        if host is None:  # nothing was found to serve on
+            return f"{message} Choose one with --host ADDR."
+        return f"--host {host}: {message} Leave --host out to detect it."
+    if exc.field == "port":
+        if isinstance(exc, PortInUseError):
+            return (
+                f"{message} Choose another with --port N, or leave --port out to use any free port."
+            )
+        if port:
+            return f"--port {port}: {message}"
+    return message
+
+
 def _confirm_password(yes: bool) -> bool:
     """The explicit consent needed to send a password over plain HTTP."""
     print(f"Warning: {PLAIN_HTTP_WARNING}", file=sys.stderr)
@@ -130,8 +136,9 @@ def _confirm_password(yes: bool) -> bool:
     return answer.strip().lower() in {"y", "yes"}
 
 
-def _show_offer(out: TextIO, profile: ProfileFile, url: str, minutes: float) -> None:
+def _show_offer(out: TextIO, offer: Offer, minutes: float) -> None:
     """The URL as text and as a QR code, then the steps on the phone."""
+    profile, url = offer.profile, offer.url
     colour = out.isatty() and "NO_COLOR" not in os.environ
     kind = "signed" if profile.signed else "unsigned"
     print(f"Offering {profile.filename} ({kind}, {profile.size} bytes) at:\n", file=out)

@@ -13,20 +13,18 @@ from textual.widgets import Button, Footer, Header, Static
 
 from wizard.core.errors import ServeError
 from wizard.core.export import ExportedProfile
-from wizard.core.serve import (
+from wizard.core.handoff.addresses import is_loopback
+from wizard.core.handoff.offer import start_offer_async
+from wizard.core.handoff.profile_file import ProfileFile
+from wizard.core.handoff.qr import qr_text
+from wizard.core.handoff.server import (
     DEFAULT_MINUTES,
-    PLAIN_HTTP_WARNING,
     EventKind,
-    ProfileFile,
     ProfileServer,
     ServeEvent,
     StopReason,
-    choose_host,
-    is_loopback,
-    load_profile_file,
-    phone_steps,
-    qr_text,
 )
+from wizard.core.handoff.steps import PLAIN_HTTP_WARNING, phone_steps
 from wizard.screens.confirm import ConfirmScreen
 
 EVENT_TEXT = {
@@ -34,6 +32,8 @@ EVENT_TEXT = {
     EventKind.DOWNLOAD_FAILED: "A download broke off; the link still works, try again.",
     EventKind.NOT_FOUND: "Something asked for a wrong link (ignored).",
 }
+
+NOT_SENT = "Not sent. Go back and export the profile without the password."
 
 
 class SendScreen(Screen[None]):
@@ -92,29 +92,35 @@ class SendScreen(Screen[None]):
 
     def _confirmed(self, yes: bool | None) -> None:
         if yes:
-            self.serve()
+            self.serve(password_allowed=True)
         else:
-            self._status("Not sent. Go back and export the profile without the password.")
+            self._status(NOT_SENT)
 
     @work(exclusive=True, group="serve")
-    async def serve(self) -> None:
-        """Start the one-time server, show its QR code, wait until it stops and say why."""
+    async def serve(self, *, password_allowed: bool = False) -> None:
+        """Start the one-time server, show its QR code, wait until it stops and say why.
+
+        Reading the file, looking up this computer's address and binding run in a thread;
+        the event loop only awaits them and the end of the offer.
+        """
         try:
-            profile = load_profile_file(self.exported.path)
-            host = choose_host(self.host)
-            server = ProfileServer(
-                profile,
-                host.address,
-                time_limit=self.minutes * 60,
+            offer = await start_offer_async(
+                self.exported.path,
+                allow_password=lambda: password_allowed,
+                host=self.host,
+                minutes=self.minutes,
                 on_event=self._event_from_server,
             )
-            self.url = server.start()
         except ServeError as exc:
             self._status(f"Cannot offer the profile: {exc}")
             return
-        self.server = server
-        self.show_offer(self.url, profile, host.address)
-        self.show_stopped(await server.wait_async())
+        if offer is None:  # the file holds a password the user was not asked about
+            self._status(NOT_SENT)
+            return
+        self.server = offer.server
+        self.url = offer.url
+        self.show_offer(offer.url, offer.profile, offer.host.address)
+        self.show_stopped(await offer.server.wait_async())
 
     def show_offer(self, url: str, profile: ProfileFile, host: str) -> None:
         """The QR code, the link and the phone steps, while the server waits."""

@@ -1,0 +1,44 @@
+"""The link as a QR code drawn with text, for a terminal or a Textual widget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+
+# Quiet zone around the QR code in modules. The standard asks for 4; 2 is what terminal QR
+# tools commonly use, the iPhone camera reads it, and it keeps the code within 24 lines.
+QR_BORDER = 2
+
+
+def _make_qr(url: str) -> Any:
+    # make_qr, not make: segno.make may pick a Micro QR code, which the iPhone cannot read.
+    return segno.make_qr(url)
+
+
+def qr_text(url: str, border: int = QR_BORDER) -> str:
+    """The QR code of ``url`` as text, two module rows per line, with a quiet zone.
+
+    Drawn like segno's compact terminal output: a block glyph paints a LIGHT module and a
+    space leaves a DARK one, so the code is right on a dark-background terminal as it is.
+    For every terminal, show it light-on-dark explicitly: the CLI wraps the lines in ANSI
+    white-on-black (``qr_ansi``) and the TUI gives the widget ``color: white;
+    background: black``. Lines have equal width; no trailing newline.
+    """
+    glyphs = {(True, True): "█", (True, False): "▀", (False, True): "▄", (False, False): " "}
+    rows = [
+        [not bool(dark) for dark in row]  # True = light
+        for row in _make_qr(url).matrix_iter(scale=1, border=border)
+    ]
+    if len(rows) % 2:
+        rows.append([True] * len(rows[0]))  # the missing half line is quiet zone: light
+    lines = [
+        "".join(glyphs[(top, bottom)] for top, bottom in zip(upper, lower, strict=True))
+        for upper, lower in zip(rows[::2], rows[1::2], strict=True)
+    ]
+    return "\n".join(lines)
+
+
+def qr_ansi(url: str, border: int = QR_BORDER) -> str:
+    """``qr_text`` with ANSI colours (bright white on black) so it scans on light themes too."""
+    return "\n".join(f"\x1b[97;40m{line}\x1b[0m" for line in qr_text(url, border).split("\n"))
