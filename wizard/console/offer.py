@@ -107,7 +107,7 @@ def _with_flag(exc: ServeError, host: str | None, port: int) -> str:
     if exc.field == "host":
         if host is None:  # nothing was found to serve on
             return f"{message} Choose one with --host ADDR."
-        return f"--host {host}: {message} Leave --host out to detect it."
+        return f"--host: {message} Leave --host out to detect it."
     if exc.field == "port":
         if isinstance(exc, PortInUseError):
             return (

@@ -201,7 +201,7 @@ class ProfileServer:
     ) -> None:
         if not 0 <= port <= 65535:
             raise ServeError(
-                f"there is no port {port}; a port is a number from 1 to 65535 (0: any).",
+                "no such port; a port is a number from 1 to 65535 (0: any).",
                 field="port",
             )
         if time_limit <= 0:
