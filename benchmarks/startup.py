@@ -15,7 +15,9 @@ been rendered to terminal text (the headless driver skips that last step, so the
 does it itself and checks that the frame shows the expected words). Both apps run headless
 at the same size with ``App.run`` patched to do exactly that and then exit. For each child
 the script records the time from launch to the first frame, the time of the whole
-process (with its exit) and the peak memory (``ru_maxrss`` from ``os.wait4``).
+process (with its exit), its CPU time and its peak memory (``ru_maxrss`` from
+``os.wait4``). One unmeasured round first writes the bytecode caches, as an installed
+package has them (kept in a temporary folder, whatever PYTHONDONTWRITEBYTECODE says).
 
 It prints the goals beside the measured ratios and never fails on a timing: the numbers
 describe this machine at this moment, nothing more.
@@ -110,20 +112,22 @@ class Runs:
 
     def run_once(self, env: dict[str, str]) -> None:
         """Start the child, reap it with wait4 (for its own rusage), record times and memory."""
-        started = time.monotonic()
-        with subprocess.Popen(
-            self.argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-        ) as child:
-            assert child.stdout is not None
-            out = child.stdout.read()
-            _, status, usage = os.wait4(child.pid, 0)
-            ended = time.monotonic()
-            child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
-            raise SystemExit(
-                f"{self.label}: exit code {child.returncode}; run it by hand to see why:\n"
-                f"  {' '.join(self.argv)}"
-            )
+        # stderr goes to a file, not a pipe: reading two pipes could block, and wait4 (not
+        # communicate) must reap the child to get its resource usage.
+        with tempfile.TemporaryFile() as errors:
+            started = time.monotonic()
+            with subprocess.Popen(
+                self.argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=errors
+            ) as child:
+                assert child.stdout is not None
+                out = child.stdout.read()
+                _, status, usage = os.wait4(child.pid, 0)
+                ended = time.monotonic()
+                child.returncode = os.waitstatus_to_exitcode(status)
+            if child.returncode != 0:
+                errors.seek(0)
+                tail = errors.read().decode(errors="replace")[-3000:]
+                raise SystemExit(f"{self.label}: exit code {child.returncode}\n{tail}")
         self.whole.append(ended - started)
         self.cpu.append(usage.ru_utime + usage.ru_stime)
         self.peak_kib.append(usage.ru_maxrss)  # KiB on Linux
