@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -20,19 +20,20 @@ from textual.worker import WorkerFailed, get_current_worker
 
 from wizard import __version__
 from wizard.core import secrets
-from wizard.core.export import ExportedProfile
-from wizard.core.models import Account, CheckOptions, CheckReport, MailSettings
-from wizard.core.provider import Provider
-from wizard.screens.account import AccountForm, AccountScreen
-from wizard.screens.check import CheckOutcome, CheckScreen
-from wizard.screens.error import ErrorScreen
-from wizard.screens.export import ExportScreen
-from wizard.screens.help import HelpScreen
-from wizard.screens.instructions import InstructionsScreen
-from wizard.screens.protocol import ProtocolChoice, ProtocolScreen
-from wizard.screens.result import ResultChoice, ResultScreen
-from wizard.screens.send import SendScreen
+from wizard.core.models import CheckOptions
 from wizard.screens.welcome import DemoInfo, WelcomeScreen
+
+# Only the first screen is imported up front: the others (and the network, TLS, signing
+# and QR libraries behind them) are imported when the user reaches them, so the first
+# frame costs little more than a bare Textual app's (benchmarks/startup.py measures it).
+if TYPE_CHECKING:
+    from wizard.core.export import ExportedProfile
+    from wizard.core.models import Account, CheckReport, MailSettings
+    from wizard.core.provider import Provider
+    from wizard.screens.account import AccountForm
+    from wizard.screens.check import CheckOutcome
+    from wizard.screens.protocol import ProtocolChoice
+    from wizard.screens.result import ResultChoice
 
 Clock = Callable[[], float]
 
@@ -103,6 +104,8 @@ class WizardApp(App[None]):
 
     def show_account(self) -> None:
         """Step 2: name, address, password."""
+        from wizard.screens.account import AccountScreen
+
         self.push_screen(
             AccountScreen(
                 self.provider,
@@ -124,6 +127,8 @@ class WizardApp(App[None]):
 
     def show_protocol(self) -> None:
         """Step 3: IMAP or POP."""
+        from wizard.screens.protocol import ProtocolScreen
+
         form = self.state.form
         assert form is not None
         self.push_screen(
@@ -144,6 +149,8 @@ class WizardApp(App[None]):
 
     def show_check(self) -> None:
         """Step 4: the live check (or the last one's result when coming back to it)."""
+        from wizard.screens.check import CheckScreen
+
         form = self.state.form
         assert form is not None
         self.push_screen(
@@ -172,6 +179,8 @@ class WizardApp(App[None]):
 
     def show_result(self) -> None:
         """Step 5: iPhone steps or a profile."""
+        from wizard.screens.result import ResultScreen
+
         settings = self.state.settings
         assert settings is not None
         self.push_screen(ResultScreen(settings), self._after_result)
@@ -186,12 +195,16 @@ class WizardApp(App[None]):
 
     def show_instructions(self) -> None:
         """Step 6a: the iPhone Settings steps."""
+        from wizard.screens.instructions import InstructionsScreen
+
         settings = self.state.settings
         assert settings is not None
         self.push_screen(InstructionsScreen(settings, home=self.home), lambda _: self.show_result())
 
     def show_export(self) -> None:
         """Step 6b: write a configuration profile."""
+        from wizard.screens.export import ExportScreen
+
         settings = self.state.settings
         form = self.state.form
         assert settings is not None and form is not None
@@ -209,6 +222,8 @@ class WizardApp(App[None]):
 
     def show_send(self) -> None:
         """Step 7: hand the profile to the phone with a QR code."""
+        from wizard.screens.send import SendScreen
+
         exported = self.state.exported
         assert exported is not None
         self.push_screen(SendScreen(exported, host=self.serve_host), lambda _: self.show_result())
@@ -217,6 +232,8 @@ class WizardApp(App[None]):
 
     def action_help(self) -> None:
         """F1: what each key does and what the wizard is for."""
+        from wizard.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -263,6 +280,8 @@ class WizardApp(App[None]):
         details = secrets.scrub(details, password, demo_password)
         summary = secrets.scrub(f"{type(error).__name__}: {error}", password, demo_password)
         try:
+            from wizard.screens.error import ErrorScreen
+
             self.push_screen(ErrorScreen(summary, details), self._after_error)
         except Exception:
             super()._handle_exception(error)
