@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from wizard.console.exits import EXIT_FAILED, EXIT_OK
-from wizard.console.inputs import check_cafile, load_selected_provider
+from wizard.console.options import check_cafile, load_selected_provider
 from wizard.core.models import CheckOptions
 
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from wizard.console.options import check_cafile, load_selected_provider
 from wizard.core import secrets
 from wizard.core.accounts import check_address
-from wizard.core.errors import ProviderError, UsageError
+from wizard.core.errors import UsageError
 from wizard.core.models import Account, CheckOptions, IncomingChoice
-from wizard.core.provider import Provider, builtin_provider, load_provider
+from wizard.core.provider import Provider
 
 
 @dataclass(frozen=True)
@@ -67,25 +67,6 @@ def resolve_password(email: str, use_stdin: bool) -> str:
         "(for example: printf '%s\\n' \"$PASSWORD\" | mailcom-wizard check --email ADDR "
         "--password-stdin), or store it in the system keyring with the wizard."
     )
-
-
-def load_selected_provider(path: str | None) -> Provider:
-    """--provider FILE, or the built-in mail.com record."""
-    try:
-        return load_provider(path) if path else builtin_provider()
-    except ProviderError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def check_cafile(cafile: str | None) -> str | None:
-    """--cafile must name a readable file."""
-    if cafile is None:
-        return None
-    if not os.path.isfile(cafile):
-        raise UsageError(f"--cafile {cafile}: no such file.")
-    if not os.access(cafile, os.R_OK):
-        raise UsageError(f"--cafile {cafile}: cannot be read (permission denied).")
-    return cafile
 
 
 @contextmanager
