@@ -348,6 +348,34 @@ async def test_keyring_remembers_and_prefills_next_time(
         assert "keyring" in str(again.screen.query_one("#password-status", Static).content)
 
 
+async def test_unticking_remember_forgets_the_stored_password(
+    demo: RunningDemo, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    """A remembered password is filled in; untick Remember and a verified check forgets it."""
+    secrets.set_password(demo.email, demo.password)
+    app = demo_app(demo, tmp_path, as_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await type_into(pilot, "#email", demo.email)
+        field = app.screen.query_one("#password", Input)
+        await until(pilot, lambda: field.value == demo.password, 5)
+        remember = app.screen.query_one("#remember", Checkbox)
+        assert remember.value
+        remember.value = False
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: isinstance(app.screen, ProtocolScreen))
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: isinstance(app.screen, CheckScreen))
+        screen = app.screen
+        await until(pilot, lambda: screen.report is not None and not screen.running, 30)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await app.workers.wait_for_complete()
+    assert secrets.get_password(demo.email) is None
+
+
 async def test_demo_never_writes_the_keyring(
     demo: RunningDemo, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.worker import WorkerFailed, get_current_worker
 
 from wizard import __version__
@@ -88,16 +89,18 @@ class WizardApp(App[None]):
 
     # -- the flow ---------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        """Start at the welcome screen."""
-        self.show_welcome()
+    def get_default_screen(self) -> Screen[None]:
+        """The welcome screen is home: what will happen and what is needed."""
+        return WelcomeScreen(self.provider, demo=self.demo)
 
     def show_welcome(self) -> None:
-        """Step 1: what will happen and what is needed."""
-        self.push_screen(WelcomeScreen(self.provider, demo=self.demo), self._after_welcome)
+        """Back to the welcome screen, closing whatever is above it."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
-    def _after_welcome(self, start: bool | None) -> None:
-        if start:
+    def on_welcome_screen_chosen(self, message: WelcomeScreen.Chosen) -> None:
+        """Start (Enter) goes on to the account; Quit leaves."""
+        if message.start:
             self.show_account()
         else:
             self.exit()
@@ -173,8 +176,11 @@ class WizardApp(App[None]):
             return
         self.state.report = outcome.report
         self.state.settings = outcome.settings
-        if outcome.settings.verified and form.remember and self.demo is None:
-            self.remember_password(form.account)
+        if outcome.settings.verified and self.demo is None:
+            if form.remember:
+                self.remember_password(form.account)
+            else:
+                self.forget_password(form.account.email)
         self.show_result()
 
     def show_result(self) -> None:
@@ -245,6 +251,22 @@ class WizardApp(App[None]):
             group="keyring",
             name="remember-password",
         )
+
+    def forget_password(self, email: str) -> None:
+        """"Remember" was left off: remove a password stored earlier (off the UI thread)."""
+        self.run_worker(
+            lambda: self._remove_password(email),
+            thread=True,
+            group="keyring",
+            name="forget-password",
+        )
+
+    def _remove_password(self, email: str) -> None:
+        removed = secrets.delete_password(email)
+        if removed and not get_current_worker().is_cancelled:
+            self.call_from_thread(
+                self.notify, "The remembered password was removed from the system keyring."
+            )
 
     def _store_password(self, account: Account) -> None:
         stored = secrets.set_password(account.email, account.password)
