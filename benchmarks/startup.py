@@ -180,7 +180,7 @@ def main() -> int:
     def frame_child(code: str, marker: str, screen: str) -> list[str]:
         return _child(["-c", _FIRST_FRAME.format(marker=marker, screen=screen) + code + _REPORT])
 
-    wizard = Runs("wizard TUI, first frame", frame_child(_WIZARD, "Start", "WelcomeScreen"))
+    wizard = Runs("wizard TUI, first frame", frame_child(_WIZARD, "Set up", "WelcomeScreen"))
     bare = Runs("bare Textual app, first frame", frame_child(_BARE, "Hello", "Screen"))
     helps = Runs("mailcom-wizard --help", _child(["-m", "wizard", "--help"]))
     empty = Runs("python -c pass", _child(["-c", "pass"]))

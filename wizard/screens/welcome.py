@@ -7,11 +7,14 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
 
+from wizard import __version__
 from wizard.core.provider import Provider
 from wizard.widgets.prose import Bullets, Prose
 
@@ -64,16 +67,28 @@ class DemoInfo:
     banner: str
 
 
-class WelcomeScreen(Screen[bool]):
-    """Explains the wizard; dismisses with True to start (False quits)."""
+class WelcomeScreen(Screen[None]):
+    """Explains the wizard; the app's home screen, so it posts ``Chosen`` instead of closing.
+
+    Being the app's first (default) screen, not one pushed over it, saves drawing a blank
+    screen first; Back from the next step simply returns here.
+    """
+
+    class Chosen(Message):
+        """The user chose to start (True) or to quit (False)."""
+
+        def __init__(self, start: bool) -> None:
+            super().__init__()
+            self.start = start
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "start", "Start", show=True),
+        # Shown in the footer; the focused choices take Enter themselves (OptionList).
+        Binding("enter", "choose", "Choose"),
         Binding("escape", "leave", "Quit"),
     ]
-    # The Start button has focus from the first frame, so Enter starts. (Focusing it in
-    # on_mount instead would first focus the scrolling text and restyle it all twice.)
-    AUTO_FOCUS = "#start"
+    # The choices have focus from the first frame, so Enter takes the highlighted one (the
+    # first: set up). Focusing them in on_mount instead would restyle everything twice.
+    AUTO_FOCUS = "#welcome-choices"
     SUB_TITLE = "Welcome"
 
     def __init__(self, provider: Provider, *, demo: DemoInfo | None = None) -> None:
@@ -83,8 +98,17 @@ class WelcomeScreen(Screen[bool]):
         self.demo = demo
 
     def compose(self) -> ComposeResult:
-        """Banner (demo only), the explanation, and the Start button."""
-        yield Header()
+        """Title, banner (demo only), the explanation, and the choices."""
+        # A title line of its own rather than Textual's Header: the home screen needs no
+        # step name, and the Header's widgets cost a tenth of the first frame.
+        yield Static(
+            Content.from_markup(
+                "[b]mailcom-wizard[/b] · $name on your iPhone · $version",
+                name=self.provider.display_name,
+                version=__version__,
+            ),
+            id="welcome-title",
+        )
         with VerticalScroll(id="welcome-body", classes="step-body"):
             if self.demo is not None:
                 yield Static(
@@ -98,19 +122,23 @@ class WelcomeScreen(Screen[bool]):
                     id="demo-banner",
                 )
             yield introduction(self.provider.display_name)
-        with Horizontal(classes="button-row"):
-            yield Button("Start", id="start", variant="primary")
-            yield Button("Quit", id="quit")
+        yield OptionList(
+            Option(f"Set up {self.provider.display_name} on an iPhone", id="start"),
+            Option("Quit", id="quit"),
+            id="welcome-choices",
+        )
         yield Footer()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Start or quit."""
-        self.dismiss(event.button.id == "start")
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter (or a click) on a choice."""
+        self.post_message(self.Chosen(event.option.id == "start"))
 
-    def action_start(self) -> None:
-        """Enter: start the wizard."""
-        self.dismiss(True)
+    def action_choose(self) -> None:
+        """Enter when the choices are not focused: take the highlighted one."""
+        choices = self.query_one("#welcome-choices", OptionList)
+        if choices.highlighted is not None:
+            choices.action_select()
 
     def action_leave(self) -> None:
         """Escape on the first screen quits."""
-        self.dismiss(False)
+        self.post_message(self.Chosen(False))
