@@ -233,3 +233,31 @@ def test_shared_options_work_before_or_after_the_command(
         out = capsys.readouterr().out
         assert code == 1
         assert {a["status"] for a in json.loads(out)["attempts"]} == {"connection_refused"}
+
+
+def test_a_closed_output_pipe_ends_quietly() -> None:
+    """``mailcom-wizard ... | head`` must not end in a traceback when head stops reading."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from wizard.cli import main\n"
+        "sys.exit(main(['instructions', '--no-verify', '--email', 'a@mail.com']))\n"
+    )
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line is written
+    try:
+        writer = subprocess.run(
+            [sys.executable, "-c", code],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in writer.stderr, writer.stderr
+    assert writer.returncode == 1

@@ -253,7 +253,7 @@ class WizardApp(App[None]):
         )
 
     def forget_password(self, email: str) -> None:
-        """"Remember" was left off: remove a password stored earlier (off the UI thread)."""
+        """ "Remember" was left off: remove a password stored earlier (off the UI thread)."""
         self.run_worker(
             lambda: self._remove_password(email),
             thread=True,
