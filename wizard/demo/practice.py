@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wizard.core.provider import Provider, load_provider, render_provider
+from wizard.core.provider import MAILCOM_ID, Provider, load_provider, render_provider
 from wizard.demo.faults import DEMO_FAULTS
 from wizard.demo.server import ENDPOINT_ORDER, PracticeServer, ServerPlan, endpoint_for
 
@@ -84,7 +84,9 @@ def _launch(fault: str | None) -> RunningDemo:
         provider_path = folder / "demo-provider.xml"
         provider_path.write_text(
             render_provider(
-                "mailcom-wizard-demo",
+                # mail.com's own id: the practice server stands in for mail.com, so its
+                # advice names mail.com's settings, as a real run's would.
+                MAILCOM_ID,
                 [DEMO_EMAIL.partition("@")[2]],
                 endpoints,
                 display_name="mail.com practice server (demo)",
