@@ -145,3 +145,12 @@ def test_another_provider_gets_no_mail_com_advice() -> None:
     _, advice = _describe(Status.AUTH_FAILED, endpoint, context=context, reply="NO failed")
     assert "Example Mail" in advice and "app-specific password" in advice
     assert "jane@example.org" in advice  # the user name the wizard logs in with
+
+
+def test_a_refusal_is_not_said_twice() -> None:
+    detail = "imap.mail.com refused the connection on port 993"
+    _, advice = _describe(Status.CONNECTION_REFUSED, detail=detail)
+    assert detail not in advice and "did not accept a connection on port 993." in advice
+    unreachable = "imap.mail.com port 993 cannot be reached from this network (No route)"
+    _, advice = _describe(Status.CONNECTION_REFUSED, detail=unreachable)
+    assert f"({unreachable})" in advice

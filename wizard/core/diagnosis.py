@@ -152,6 +152,8 @@ def describe(
                 f"{host} did not accept connections on port {port}: this network (or a "
                 f"firewall on this computer) seems to block it.{fallback}",
             )
+        if "refused the connection" in detail:
+            because = ""  # the plain refusal: the sentence already says it
         return (
             f"Port {port} is closed or blocked",
             f"{host} did not accept a connection on port {port}{because}. A firewall, the "
