@@ -35,9 +35,10 @@ DEMO_BANNER = (
     "account and no network are needed, nothing you type leaves this computer and nothing "
     "is saved in your keyring. Type the address "
     f"{DEMO_EMAIL} and the password {DEMO_PASSWORD}, then follow the wizard through the "
-    "check, the iPhone steps, the profile and its QR code exactly as you would with a real "
-    "mailbox. To see what a problem looks like and how to fix it, start the demo with "
-    "--demo-fault."
+    "check, the iPhone steps, the profile and its QR code as you would with a real mailbox. "
+    "The steps and the profile show a real mail.com account's values, marked as practice, "
+    "and nothing is offered to a phone. To see what a problem looks like and how to fix it, "
+    "start the demo with --demo-fault."
 )
 
 
