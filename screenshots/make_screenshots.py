@@ -61,6 +61,7 @@ NAME = "Alex Example"
 HOME = Path("/home/alex")
 CHECKED_AT = dt.datetime(2025, 6, 2, 9, 30, tzinfo=dt.UTC)
 DEMO_PASSWORD = "practice-password"
+DEMO_EMAIL = "demo@mail.com"
 DEMO_BANNER = (
     "This is a demo. A practice mail server is running on this computer only: no mail.com "
     "account and no network are needed."
@@ -119,7 +120,7 @@ def attempt(
     title, advice = describe(
         endpoint,
         status,
-        detail=detail or status.value,
+        detail=detail,
         reply=reply,
         login_tested=login_tested,
         certificate=certificate,
@@ -224,17 +225,14 @@ def fallback_report() -> CheckReport:
     return report(a, a[0], a[3])
 
 
-def failure_report(incoming_failure: Attempt, *, smtp_ok: bool = True) -> CheckReport:
-    """Incoming fails on both ports the same way; SMTP works unless told otherwise."""
-    second = replace(incoming_failure, endpoint=IMAP_143)
+def failure_report(fail: Callable[[Endpoint], Attempt], *, smtp_ok: bool = True) -> CheckReport:
+    """Incoming fails on both ports the same way (each with its own advice); SMTP works."""
+    first, second = fail(IMAP_993), fail(IMAP_143)
     if smtp_ok:
         smtp = [ok(SMTP_465, login=True), ok(SMTP_587, login=False, tried_on=SMTP_465)]
     else:
-        smtp = [
-            replace(incoming_failure, endpoint=SMTP_465),
-            replace(incoming_failure, endpoint=SMTP_587),
-        ]
-    return report([incoming_failure, second, *smtp], incoming_failure, smtp[0])
+        smtp = [fail(SMTP_465), fail(SMTP_587)]
+    return report([first, second, *smtp], first, smtp[0])
 
 
 def wrong_password_report() -> CheckReport:
@@ -249,49 +247,84 @@ def wrong_password_report() -> CheckReport:
 
 
 def no_starttls_report() -> CheckReport:
-    """Port 143 offers no STARTTLS (something strips it); 993 works and is used."""
+    """Port 993 is blocked and 143 offers no STARTTLS (something strips it): no way in.
+
+    The STARTTLS failure is the more telling one (the engine's order), so it is the
+    problem shown, with its own advice.
+    """
+    blocked = attempt(
+        IMAP_993,
+        Status.TIMEOUT,
+        elapsed_ms=10000,
+        detail="no answer to the connection within 10 s",
+    )
     stripped = attempt(
-        IMAP_143, Status.STARTTLS_UNAVAILABLE, context=Context(email=EMAIL, fallback=IMAP_993)
+        IMAP_143,
+        Status.STARTTLS_UNAVAILABLE,
+        detail="the server did not offer STARTTLS",
+        reply="* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] IMAP server ready",
     )
     a = [
-        ok(IMAP_993, login=True),
+        blocked,
         stripped,
         ok(SMTP_465, login=True),
         ok(SMTP_587, login=False, tried_on=SMTP_465),
     ]
-    return report(a, a[0], a[2])
+    return report(a, stripped, a[2])
 
 
 FAILURES: dict[str, Callable[[], CheckReport]] = {
     "wrong-password": lambda: wrong_password_report(),
     "intercepted": lambda: failure_report(
-        attempt(IMAP_993, Status.CERTIFICATE_UNTRUSTED, certificate=INTERCEPTOR)
+        lambda ep: attempt(ep, Status.CERTIFICATE_UNTRUSTED, certificate=INTERCEPTOR)
     ),
     "expired": lambda: failure_report(
-        attempt(IMAP_993, Status.CERTIFICATE_EXPIRED, certificate=EXPIRED)
+        lambda ep: attempt(ep, Status.CERTIFICATE_EXPIRED, certificate=EXPIRED)
     ),
     "wrong-host": lambda: failure_report(
-        attempt(IMAP_993, Status.CERTIFICATE_HOSTNAME_MISMATCH, certificate=WRONG_HOST)
+        lambda ep: attempt(ep, Status.CERTIFICATE_HOSTNAME_MISMATCH, certificate=WRONG_HOST)
     ),
-    "refused": lambda: failure_report(attempt(IMAP_993, Status.CONNECTION_REFUSED, elapsed_ms=20)),
+    "refused": lambda: failure_report(
+        lambda ep: attempt(
+            ep,
+            Status.CONNECTION_REFUSED,
+            elapsed_ms=20,
+            detail=f"{ep.host} refused the connection on port {ep.port}",
+        )
+    ),
     "timeout": lambda: failure_report(
-        attempt(IMAP_993, Status.TIMEOUT, elapsed_ms=10000, detail="no answer within 10 s")
+        lambda ep: attempt(ep, Status.TIMEOUT, elapsed_ms=10000, detail="no answer within 10 s")
     ),
-    "dns": lambda: failure_report(attempt(IMAP_993, Status.DNS_FAILED, elapsed_ms=35)),
-    "tls": lambda: failure_report(attempt(IMAP_993, Status.TLS_FAILED)),
+    "dns": lambda: failure_report(
+        lambda ep: attempt(
+            ep,
+            Status.DNS_FAILED,
+            elapsed_ms=35,
+            detail=f"cannot look up {ep.host}: Name or service not known",
+        )
+    ),
+    "tls": lambda: failure_report(
+        lambda ep: attempt(ep, Status.TLS_FAILED, detail="the secure handshake did not complete")
+    ),
     "no-starttls": lambda: no_starttls_report(),
     "protocol": lambda: failure_report(
-        attempt(IMAP_993, Status.PROTOCOL_ERROR, reply="* BYE Service unavailable")
+        lambda ep: attempt(
+            ep,
+            Status.PROTOCOL_ERROR,
+            reply="* BYE Service unavailable",
+            detail="the server said goodbye instead of hello",
+        )
     ),
 }
 
 
 def settings(
-    *, verified: bool = True, choice: IncomingChoice = IncomingChoice.IMAP
+    *, verified: bool = True, choice: IncomingChoice = IncomingChoice.IMAP, practice: bool = False
 ) -> MailSettings:
-    """What the result, steps and export screens show."""
+    """What the result, steps and export screens show (``practice``: as the demo shows them)."""
     return MailSettings(
-        email=EMAIL,
+        email=DEMO_EMAIL if practice else EMAIL,
+        practice=practice,
         incoming_choice=choice,
         incoming=IMAP_993 if choice is IncomingChoice.IMAP else PROVIDER.pop3[0],
         outgoing=SMTP_465,
@@ -317,7 +350,7 @@ class State:
 
 def build_app(state: State) -> WizardApp:
     """A wizard with the pictures' provider, a frozen clock and a fixed home folder."""
-    demo = DemoInfo(email="demo@mail.com", password=DEMO_PASSWORD, banner=DEMO_BANNER)
+    demo = DemoInfo(email=DEMO_EMAIL, password=DEMO_PASSWORD, banner=DEMO_BANNER)
     return WizardApp(
         PROVIDER,
         CheckOptions(timeout=10),
@@ -452,20 +485,24 @@ async def check_confirm_unverified(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-def result(*, verified: bool) -> Setup:
+def result(*, verified: bool, practice: bool = False) -> Setup:
     async def setup(pilot: Pilot[None]) -> None:
-        await pilot.app.push_screen(ResultScreen(settings(verified=verified)))
+        shown = settings(verified=verified, practice=practice)
+        await pilot.app.push_screen(ResultScreen(shown))
         await settle(pilot)
 
     return setup
 
 
-def instructions(*, tab: str = "ios-18", verified: bool = True) -> Setup:
+def instructions(*, key: str = "1", verified: bool = True, practice: bool = False) -> Setup:
+    """The steps, with the tab that key ``key`` shows (1: iOS 18, 26, 27; 2: 14-17; 3: 11-13)."""
+
     async def setup(pilot: Pilot[None]) -> None:
-        await pilot.app.push_screen(InstructionsScreen(settings(verified=verified), home=HOME))
+        shown = settings(verified=verified, practice=practice)
+        await pilot.app.push_screen(InstructionsScreen(shown, home=HOME))
         await settle(pilot)
-        if tab != "ios-18":
-            await pilot.press("2")
+        if key != "1":
+            await pilot.press(key)
             await settle(pilot)
 
     return setup
@@ -519,6 +556,24 @@ def send(stopped: str | None = None) -> Setup:
         await settle(pilot)
 
     return setup
+
+
+async def send_rehearsal(pilot: Pilot[None]) -> None:
+    """The demo's Send to iPhone: a QR code of words, the steps, and no link at all."""
+    from wizard.core.handoff.profile_file import inspect_profile
+    from wizard.core.profile import build_profile
+
+    practice = settings(practice=True)
+    path = HOME / f"mailcom-{DEMO_EMAIL}.mobileconfig"
+    profile = inspect_profile(build_profile(practice, now=CHECKED_AT), path)
+    screen = SendScreen(
+        ExportedProfile(path=path, contains_password=False, signed=False, practice=True),
+        autostart=False,
+    )
+    await pilot.app.push_screen(screen)
+    await settle(pilot)
+    screen.show_rehearsal(profile)
+    await settle(pilot)
 
 
 async def help_dialog(pilot: Pilot[None]) -> None:
@@ -577,9 +632,12 @@ STATES: tuple[State, ...] = (
     State("check-confirm-unverified", check_confirm_unverified),
     State("result", result(verified=True)),
     State("result-unverified", result(verified=False)),
-    State("instructions-ios18", instructions()),
-    State("instructions-ios17", instructions(tab="ios-17")),
+    State("result-practice", result(verified=True, practice=True), demo=True),
+    State("instructions-ios18-26-27", instructions()),
+    State("instructions-ios14-17", instructions(key="2")),
+    State("instructions-ios11-13", instructions(key="3")),
     State("instructions-unverified", instructions(verified=False)),
+    State("instructions-practice", instructions(practice=True), demo=True),
     State("export", export()),
     State("export-password-warning", export(click=("#include-password",))),
     State("export-signing", export(click=("#sign",))),
@@ -587,13 +645,14 @@ STATES: tuple[State, ...] = (
     State("send-qr", send()),
     State("send-downloaded", send("downloaded")),
     State("send-timed-out", send("timed_out")),
+    State("send-rehearsal", send_rehearsal, demo=True),
     State("help", help_dialog),
     State("error", error_dialog),
     State("light-welcome-demo", light(welcome), demo=True),
     State("light-account-filled", light(account_state(form=FILLED))),
     State("light-check-running", light(check_running)),
     State("light-check-failed-wrong-password", light(check_finished(FAILURES["wrong-password"]))),
-    State("light-instructions-ios18", light(instructions())),
+    State("light-instructions-ios18-26-27", light(instructions())),
     State("light-send-qr", light(send())),
 )
 

@@ -7,6 +7,7 @@ fault case also asserts the time bound: the whole check ends within timeout + 1 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import json
 import re
@@ -30,7 +31,7 @@ from wizard.core.models import (
     Security,
     Status,
 )
-from wizard.core.provider import Provider, load_provider
+from wizard.core.provider import MAILCOM_ID, Provider, load_provider
 
 pytestmark = pytest.mark.servers
 
@@ -142,7 +143,8 @@ async def test_progress_reports_every_phase(testbed: Testbed, tmp_path: Path) ->
 async def test_wrong_password_costs_one_failed_login_per_server(
     testbed: Testbed, tmp_path: Path
 ) -> None:
-    provider = _provider(testbed, tmp_path)
+    # The bed stands in for mail.com's own record, whose advice names mail.com's settings.
+    provider = dataclasses.replace(_provider(testbed, tmp_path), id=MAILCOM_ID)
     before = _mismatches(testbed, testbed.alice.email)
     report, _ = await _check(_account(testbed, password="wrong password"), provider, testbed)
     assert not report.verified
@@ -167,6 +169,23 @@ async def test_wrong_password_costs_one_failed_login_per_server(
     untried = _by_port(report)[testbed.imap_starttls.port]
     assert untried.status is Status.OK and not untried.login_tested
     assert "not tried again" in untried.advice
+
+
+async def test_another_providers_refusal_names_nothing_of_mail_com(
+    testbed: Testbed, tmp_path: Path
+) -> None:
+    """With --provider naming another provider, the advice is that provider's, not mail.com's."""
+    provider = _provider(testbed, tmp_path)
+    assert not provider.is_mailcom
+    report, _ = await _check(_account(testbed, password="wrong password"), provider, testbed)
+    for attempt in (report.incoming, report.outgoing):
+        assert attempt.status is Status.AUTH_FAILED
+        text = attempt.title + attempt.advice
+        assert testbed.alice.email in text  # the user name the wizard logged in with
+        text = text.replace(testbed.alice.email, "")  # the address itself is at mail.com
+        for word in ("mail.com", "POP3 & IMAP", "Premium", "Security Options"):
+            assert word not in text, (word, text)
+        assert "Test bed" in text and "app-specific password" in text
 
 
 async def test_user_allowed_on_imap_but_denied_on_pop3(testbed: Testbed, tmp_path: Path) -> None:

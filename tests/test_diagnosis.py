@@ -107,3 +107,50 @@ def test_no_internet_is_said_once_in_plain_words() -> None:
     )
     assert title == "mail.com cannot be reached"
     assert "not connected to the internet" in advice
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s is not Status.OK])
+def test_no_raw_status_code_inside_a_sentence(status: Status) -> None:
+    # The engine once passed the code itself as the detail when a probe gave none, and the
+    # advice read "could not be set up (tls_failed)".
+    for detail in ("", status.value):
+        title, advice = _describe(status, detail=detail, certificate=CERT)
+        assert status.value not in title + advice
+        assert "()" not in advice
+
+
+def test_a_real_detail_is_still_shown() -> None:
+    _, advice = _describe(Status.TLS_FAILED, detail="the handshake was cut off")
+    assert "could not be set up (the handshake was cut off)" in advice
+
+
+def test_auth_failed_uses_mail_coms_own_words() -> None:
+    _, advice = _describe(Status.AUTH_FAILED, reply="NO failed")
+    assert "If two-factor authentication is on" in advice
+    assert "2-step" not in advice and "two-step" not in advice
+    assert "look under Settings for POP3 & IMAP" in advice
+    assert "support.mail.com/pop-imap/toggle.html" in advice
+    # Not stated as a certainty: no source shows mail.com's own replies.
+    assert "may not say why" in advice
+
+
+def test_another_provider_gets_no_mail_com_advice() -> None:
+    endpoint = Endpoint(Protocol.IMAP, "imap.example.org", 993, Security.SSL)
+    context = Context("jane@example.org", provider_name="Example Mail", mailcom=False)
+    for status in Status:
+        title, advice = _describe(status, endpoint, context=context, reply="NO failed")
+        text = title + advice
+        for word in ("mail.com", "POP3 & IMAP", "Premium", "Security Options"):
+            assert word not in text, (status, word)
+    _, advice = _describe(Status.AUTH_FAILED, endpoint, context=context, reply="NO failed")
+    assert "Example Mail" in advice and "app-specific password" in advice
+    assert "jane@example.org" in advice  # the user name the wizard logs in with
+
+
+def test_a_refusal_is_not_said_twice() -> None:
+    detail = "imap.mail.com refused the connection on port 993"
+    _, advice = _describe(Status.CONNECTION_REFUSED, detail=detail)
+    assert detail not in advice and "did not accept a connection on port 993." in advice
+    unreachable = "imap.mail.com port 993 cannot be reached from this network (No route)"
+    _, advice = _describe(Status.CONNECTION_REFUSED, detail=unreachable)
+    assert f"({unreachable})" in advice

@@ -212,7 +212,7 @@ def test_instructions_without_check_warn_and_need_no_password(
     code = main(["instructions", "--email", "alice@mail.com", "--no-verify", "--ios", "17"])
     assert code == 0
     out = capsys.readouterr().out
-    assert out.startswith("Set up alice@mail.com on an iPhone (iOS 17 and earlier, IMAP)")
+    assert out.startswith("Set up alice@mail.com on an iPhone with iOS 17 (IMAP)")
     assert "WARNING: These settings have NOT been checked" in out
     assert "Settings, then tap Mail > Accounts > Add Account" in out
     assert "imap.mail.com" in out
@@ -224,10 +224,60 @@ def test_instructions_markdown_for_pop(capsys: pytest.CaptureFixture[str]) -> No
     argv = ["instructions", "--email", "alice@mail.com", "--no-verify", "--protocol", "pop"]
     assert main([*argv, "--format", "markdown"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("# Set up alice@mail.com on an iPhone (iOS 18 and later, POP)")
+    assert out.startswith("# Set up alice@mail.com on an iPhone with iOS 18, 26, 27 (POP)")
     assert "> **Warning:**" in out
     assert "| Host Name | `pop.mail.com` |" in out
     assert "| Server Port | `995` |" in out
+
+
+@pytest.mark.parametrize(
+    ("ios", "path"),
+    [
+        ("26", "Settings, then tap Apps > Mail > Mail Accounts > Add Account"),
+        ("27", "Settings, then tap Apps > Mail > Mail Accounts > Add Account"),
+        ("18", "Settings, then tap Apps > Mail > Mail Accounts > Add Account"),
+        ("15", "Settings, then tap Mail > Accounts > Add Account"),
+        ("12", "Settings, then tap Passwords & Accounts > Add Account"),
+    ],
+)
+def test_instructions_for_each_ios_version_name_its_path(
+    capsys: pytest.CaptureFixture[str], ios: str, path: str
+) -> None:
+    assert main(["instructions", "--email", "alice@mail.com", "--no-verify", "--ios", ios]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"on an iPhone with iOS {ios} (IMAP)" in out
+    assert path in out
+    assert "Settings > General > About" in out
+
+
+def test_instructions_for_a_version_newer_than_known_say_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["instructions", "--email", "alice@mail.com", "--no-verify", "--ios", "29"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "iOS 29 is newer than the newest version these steps know (iOS 27)" in out
+    assert "Apps > Mail > Mail Accounts > Add Account" in out
+
+
+@pytest.mark.parametrize("ios", ["10", "6", "0"])
+def test_instructions_before_ios_11_are_a_usage_error_in_one_line(
+    capsys: pytest.CaptureFixture[str], ios: str
+) -> None:
+    code = main(["instructions", "--email", "alice@mail.com", "--no-verify", "--ios", ios])
+    assert code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    expected = f"--ios {ios}: iOS {ios} is not covered: the steps are for iOS 11 and later."
+    assert err == f"mailcom-wizard: {expected}\n"
+
+
+def test_instructions_refuse_an_old_version_before_asking_for_a_password(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code = main(["instructions", "--email", "alice@mail.com", "--password-stdin", "--ios", "9"])
+    assert code == 2
+    assert "iOS 9 is not covered" in capsys.readouterr().err
 
 
 # --- live: the practice server of --demo ------------------------------------------------------
@@ -239,20 +289,29 @@ def described_port(description: str, role: str) -> int:
     return int(match.group(1))
 
 
-def test_demo_export_writes_the_verified_ports(
+def test_demo_export_writes_a_real_accounts_values_marked_as_practice(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # The practice server runs on 127.0.0.1 with random ports; a profile with those would
+    # set up an account pointing at this computer. The demo writes mail.com's values.
     target = tmp_path / "demo.mobileconfig"
     assert main(["export", "--demo", "--output", str(target)]) == 0
     profile = load(target)
     payload = mail(profile)
     description = profile["PayloadDescription"]
-    assert "Verified by mailcom-wizard" in description
+    assert "PRACTICE PROFILE" in description and "do not install" in description
+    assert profile["PayloadDisplayName"].startswith("PRACTICE")
+    assert ".practice." in profile["PayloadIdentifier"]
+    assert payload["IncomingMailServerHostName"] == "imap.mail.com"
     assert payload["IncomingMailServerPortNumber"] == described_port(description, "incoming")
+    assert payload["IncomingMailServerPortNumber"] == 993
+    assert payload["OutgoingMailServerHostName"] == "smtp.mail.com"
     assert payload["OutgoingMailServerPortNumber"] == described_port(description, "outgoing")
-    assert "outgoing 127.0.0.1" in description
-    assert "(SSL/TLS)." in description  # SMTP over implicit TLS when 465 works
+    assert payload["OutgoingMailServerPortNumber"] == 465
+    assert "(SSL/TLS)" in description  # SMTP over implicit TLS when 465 works
+    assert "127.0.0.1" not in target.read_text()
     out, err = capsys.readouterr()
+    assert "Practice profile" in out
     assert DEMO_PASSWORD not in out + err + target.read_text()
 
 
@@ -264,10 +323,37 @@ def test_demo_export_falls_back_to_587_when_465_is_blocked(tmp_path: Path) -> No
     assert code == 0
     profile = load(target)
     description = profile["PayloadDescription"]
-    # The outgoing server that verified is the STARTTLS one, and the profile carries its port.
+    # The outgoing server that verified is the STARTTLS one, and the profile carries its
+    # real counterpart: mail.com's 587.
     assert re.search(r"outgoing \S+ port \d+ \(STARTTLS\)", description), description
     port = described_port(description, "outgoing")
-    assert mail(profile)["OutgoingMailServerPortNumber"] == port
+    assert mail(profile)["OutgoingMailServerPortNumber"] == port == 587
+
+
+def test_demo_export_serve_rehearses_without_offering_the_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_server(*args: object, **kwargs: object) -> int:
+        raise AssertionError("the demo must not offer a practice profile to a phone")
+
+    monkeypatch.setattr("wizard.commands.export.serve_profile_after_export", no_server)
+    target = tmp_path / "demo.mobileconfig"
+    assert main(["export", "--demo", "--serve", "--output", str(target)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Practice run: --serve rehearses the hand-off without offering the profile" in out
+    assert "http://" not in out
+
+
+def test_serve_refuses_a_practice_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "demo.mobileconfig"
+    assert main(["export", "--demo", "--output", str(target)]) == 0
+    capsys.readouterr()
+    assert main(["serve", str(target), "--host", "127.0.0.1", "--minutes", "0.05"]) == 2
+    err = capsys.readouterr().err
+    assert "practice profile made by the demo" in err
+    assert err.count("\n") == 1
 
 
 def test_demo_export_with_refused_password_writes_nothing(
@@ -298,11 +384,17 @@ def test_demo_instructions_with_refused_password_print_the_diagnosis(
 def test_demo_instructions_show_the_verified_values(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["instructions", "--demo", "--demo-fault", "blocked-465", "--timeout", "3"]) == 0
     out = capsys.readouterr().out
+    flat = " ".join(out.split())
     assert "WARNING" not in out
-    assert "Checked on" in out
-    match = re.search(r"outgoing 127\.0\.0\.1 port\s+(\d+)\s+\(STARTTLS\)", out)
+    assert out.startswith("Practice: Set up demo@mail.com on an iPhone")
+    assert "PRACTICE: This is a practice run." in flat
+    # The port that verified (587, as 465 was blocked), with mail.com's real host name.
+    match = re.search(r"outgoing smtp\.mail\.com\s+port\s+(\d+)\s+\(STARTTLS\)", out)
     assert match, out
+    assert match.group(1) == "587"
     assert f"Server Port:    {match.group(1)}" in out
+    assert "Host Name:      smtp.mail.com" in out
+    assert "127.0.0.1" not in out
     assert DEMO_PASSWORD not in out
 
 

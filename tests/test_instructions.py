@@ -8,8 +8,14 @@ import re
 import pytest
 
 from tests.test_profile import PASSWORD, settings
+from wizard.core.errors import UsageError
 from wizard.core.instructions import (
+    IOS_11,
+    IOS_14,
+    IOS_18,
+    LAYOUTS,
     Instructions,
+    IosLayout,
     Step,
     build_instructions,
     render_markdown,
@@ -28,7 +34,7 @@ def step_titled(instructions: Instructions, start: str) -> Step:
     return step
 
 
-@pytest.mark.parametrize("ios", [17, 18])
+@pytest.mark.parametrize("ios", [12, 17, 18, 26, 27])
 @pytest.mark.parametrize("choice", [IncomingChoice.IMAP, IncomingChoice.POP])
 @pytest.mark.parametrize("smtp_port", [465, 587])
 def test_steps_carry_the_verified_values(ios: int, choice: IncomingChoice, smtp_port: int) -> None:
@@ -57,14 +63,17 @@ def test_steps_carry_the_verified_values(ios: int, choice: IncomingChoice, smtp_
     assert smtp["Use SSL"] == "On"
     assert smtp["Authentication"] == "Password"
     assert [s.title for s in instructions.steps][3] == f"Choose {label}"
-    assert "cannot be changed later" in step_titled(instructions, "Choose " + label).text
+    # IMAP or POP is not final: a second account can be added beside the first.
+    protocol_text = step_titled(instructions, "Choose " + label).text
+    assert "nothing has to be deleted first" in protocol_text
+    assert "cannot be changed later" not in protocol_text
 
     for text in (render_text(instructions), render_markdown(instructions)):
         assert host in text
         assert "smtp.mail.com" in text
         assert port in text
         assert str(smtp_port) in text
-        assert f"iOS {'18 and later' if ios == 18 else '17 and earlier'}" in text
+        assert f"with iOS {ios} ({label})" in text
         assert PASSWORD not in text
         assert "Warning" not in text
         assert "WARNING" not in text
@@ -79,6 +88,78 @@ def test_menu_path_depends_on_the_ios_version() -> None:
     for text in (ios17, ios18):
         assert 'type "Mail" in the search field' in text
     assert "Add Mail Account" in build_instructions(settings(), 17).steps[1].text
+
+
+@pytest.mark.parametrize(
+    ("ios", "path", "layout"),
+    [
+        (27, "Apps > Mail > Mail Accounts", IOS_18),
+        (26, "Apps > Mail > Mail Accounts", IOS_18),
+        (18, "Apps > Mail > Mail Accounts", IOS_18),
+        (17, "Mail > Accounts", IOS_14),
+        (15, "Mail > Accounts", IOS_14),
+        (14, "Mail > Accounts", IOS_14),
+        (13, "Passwords & Accounts", IOS_11),
+        (12, "Passwords & Accounts", IOS_11),
+        (11, "Passwords & Accounts", IOS_11),
+    ],
+)
+def test_every_version_from_11_gets_the_path_its_settings_show(
+    ios: int, path: str, layout: IosLayout
+) -> None:
+    instructions = build_instructions(settings(), ios)
+    assert instructions.layout is layout
+    assert f"Settings, then tap {path} > Add Account" in instructions.steps[0].text
+    text = " ".join(render_text(instructions).split())
+    assert f"with iOS {ios} (IMAP)" in text
+    # The user learns where the iPhone shows its version, and which versions the steps fit.
+    assert "Settings > General > About" in text
+    assert f"These steps are for {layout.words}." in text
+    assert instructions.version_note is None
+    paths = {"Apps > Mail > Mail Accounts", "Mail > Accounts", "Passwords & Accounts"}
+    for other in paths - {path}:
+        assert other not in text
+
+
+def test_ios_27_is_said_to_be_assumed_like_26() -> None:
+    text = " ".join(render_text(build_instructions(settings(), 27)).split())
+    assert "iOS 27 is assumed to use the same paths as iOS 26" in text
+
+
+@pytest.mark.parametrize("ios", [28, 30, 100])
+def test_a_version_newer_than_known_uses_the_newest_layout_and_says_so(ios: int) -> None:
+    instructions = build_instructions(settings(), ios)
+    assert instructions.layout is IOS_18
+    assert instructions.version_note is not None
+    assert f"iOS {ios} is newer than the newest version these steps know" in (
+        instructions.version_note
+    )
+    assert instructions.version_note in " ".join(render_text(instructions).split())
+
+
+@pytest.mark.parametrize("ios", [19, 22, 25])
+def test_versions_apple_skipped_are_named_as_such(ios: int) -> None:
+    instructions = build_instructions(settings(), ios)
+    assert instructions.layout is IOS_18
+    assert instructions.version_note is not None
+    assert f"There is no iOS {ios}" in instructions.version_note
+
+
+def test_tabs_name_every_current_version() -> None:
+    assert [layout.label for layout in LAYOUTS] == ["iOS 18, 26, 27", "iOS 14-17", "iOS 11-13"]
+    for layout in LAYOUTS:
+        instructions = build_instructions(settings(), layout)
+        assert instructions.ios is None
+        assert f"with {layout.label} (IMAP)" in instructions.title
+        for version in layout.versions:
+            assert build_instructions(settings(), version).layout is layout
+
+
+def test_the_steps_cover_ios_finding_the_servers_by_itself() -> None:
+    text = " ".join(render_text(build_instructions(settings(), 26)).split())
+    assert "iOS first tries to find the servers by itself" in text
+    assert "If iOS finds the servers by itself, it may skip this screen and the next two" in text
+    assert "check every value in steps 8 and 9" in text
 
 
 def test_the_steps_cover_the_whole_setup_in_order() -> None:
@@ -118,7 +199,7 @@ def test_password_change_updates_both_servers() -> None:
     assert "SMTP > smtp.mail.com > Password (outgoing)" in step.text
 
 
-def test_app_specific_password_is_named_when_two_step_verification_is_on() -> None:
+def test_app_specific_password_is_named_when_two_factor_authentication_is_on() -> None:
     mail_settings = dataclasses.replace(settings(), app_password=True)
     instructions = build_instructions(mail_settings, 18)
     password = values_of(instructions, "Fill in Incoming Mail Server")["Password"]
@@ -161,7 +242,7 @@ def test_verified_settings_say_when_they_were_checked() -> None:
 
 def test_markdown_renders_numbered_steps_and_value_tables() -> None:
     markdown = render_markdown(build_instructions(settings(smtp_port=587), 18))
-    assert markdown.startswith("# Set up alice@mail.com on an iPhone (iOS 18 and later, IMAP)\n")
+    assert markdown.startswith("# Set up alice@mail.com on an iPhone with iOS 18 (IMAP)\n")
     assert "1. **Open the mail account settings**" in markdown
     assert "   | Host Name | `smtp.mail.com` |  |" in markdown
     assert "   | Server Port | `587` |  |" in markdown
@@ -179,6 +260,9 @@ def test_markdown_escapes_characters_that_would_change_the_layout() -> None:
     assert "   | Name | `A \\| B` |" in markdown
 
 
-def test_unknown_ios_version_is_refused() -> None:
-    with pytest.raises(ValueError, match="iOS 16"):
-        build_instructions(settings(), 16)
+@pytest.mark.parametrize("ios", [10, 9, 6, 0, -1])
+def test_versions_before_11_are_refused_plainly(ios: int) -> None:
+    with pytest.raises(UsageError, match=f"iOS {ios} is not covered") as raised:
+        build_instructions(settings(), ios)
+    assert raised.value.field == "ios"
+    assert "iOS 11 and later" in str(raised.value) and "\n" not in str(raised.value)

@@ -24,7 +24,7 @@ from tests.testbed import FaultListeners, Testbed
 from wizard.app import WizardApp
 from wizard.core import secrets
 from wizard.core.models import CheckOptions, Protocol, Security, Status
-from wizard.core.provider import load_provider
+from wizard.core.provider import MAILCOM_ID, load_provider
 from wizard.demo.practice import DEMO_BANNER, RunningDemo, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
@@ -143,8 +143,13 @@ def panel_text(screen: CheckScreen) -> str:
 
 
 async def test_whole_flow_verified_steps_profile_and_qr(demo: RunningDemo, tmp_path: Path) -> None:
-    """Welcome to QR code with the keyboard: verified check, steps, copy, save, export, send."""
-    app = demo_app(demo, tmp_path)
+    """Welcome to QR code with the keyboard: verified check, steps, copy, save, export, send.
+
+    The wizard runs as for a real mailbox (the practice server standing in for mail.com),
+    so Send to iPhone really offers the profile; the demo itself only rehearses that step.
+    """
+    keyring.set_keyring(fail.Keyring())
+    app = demo_app(demo, tmp_path, as_demo=False)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, WelcomeScreen)
         await pilot.press("enter")
@@ -166,10 +171,10 @@ async def test_whole_flow_verified_steps_profile_and_qr(demo: RunningDemo, tmp_p
         email_row.focus()
         await pilot.press("c")
         assert app.clipboard == demo.email
-        await pilot.press("2")  # the iOS 17 tab
+        await pilot.press("2")  # the iOS 14-17 tab
         await pilot.press("s")
         await app.workers.wait_for_complete()
-        saved = tmp_path / f"mailcom-iphone-steps-{demo.email}-ios17.txt"
+        saved = tmp_path / f"mailcom-iphone-steps-{demo.email}-ios14-17.txt"
         assert saved.is_file()
         text = saved.read_text()
         assert "Mail > Accounts" in text and demo.password not in text
@@ -197,6 +202,98 @@ async def test_whole_flow_verified_steps_profile_and_qr(demo: RunningDemo, tmp_p
         assert downloaded == data
         await until(pilot, lambda: send.has_class("-downloaded"))
         assert "downloaded" in str(send.query_one("#send-status", Static).content)
+
+
+async def test_demo_shows_a_real_accounts_values_as_practice_and_only_rehearses_sending(
+    demo: RunningDemo, tmp_path: Path
+) -> None:
+    """The demo never hands a phone the practice server (127.0.0.1) or a practice profile."""
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await fill_account(pilot, demo.email, demo.password)
+        screen = await run_check_to_end(pilot)
+        assert screen.report is not None and screen.report.verified
+        assert screen.report.incoming.endpoint.host == "127.0.0.1"  # what was checked
+
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        result = app.screen
+        assert isinstance(result, ResultScreen)
+        assert result.settings.practice and result.settings.verified
+        assert (result.settings.incoming.host, result.settings.incoming.port) == (
+            "imap.mail.com",
+            993,
+        )
+        assert (result.settings.outgoing.host, result.settings.outgoing.port) == (
+            "smtp.mail.com",
+            465,
+        )
+        assert "Practice" in str(result.query_one("#result-verdict", Static).content)
+
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))
+        hosts = {r.value.value for r in app.screen.query(ValueRow) if r.value.label == "Host Name"}
+        assert hosts == {"imap.mail.com", "smtp.mail.com"}
+        texts = " ".join(str(w.content) for w in app.screen.query(Static))
+        assert "127.0.0.1" not in texts and "practice run" in texts
+
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        await pilot.press("ctrl+w")
+        await until(pilot, lambda: app.screen.query_one("#send").display)
+        data = (tmp_path / f"mailcom-{demo.email}.mobileconfig").read_bytes()
+        assert b"imap.mail.com" in data and b"127.0.0.1" not in data
+        assert b"PRACTICE" in data
+
+        await pilot.press("enter")  # Send to iPhone
+        await until(pilot, lambda: isinstance(app.screen, SendScreen))
+        send = app.screen
+        assert isinstance(send, SendScreen)
+        await until(pilot, lambda: send.has_class("-rehearsal"))
+        assert send.server is None and send.url is None
+        assert send.query_one("#qr-code").display
+        status = str(send.query_one("#send-status", Static).content)
+        assert "Practice run: nothing is offered to a phone" in status
+        assert "Profile Downloaded" in str(send.query_one("#send-steps", Static).content)
+        assert "http" not in str(send.query_one("#send-url", Static).content)
+
+
+async def test_step_tabs_name_the_ios_versions_and_keys_switch_them(
+    demo: RunningDemo, tmp_path: Path
+) -> None:
+    """The tabs say iOS 18, 26, 27 / 14-17 / 11-13; 1, 2 and 3 switch between them."""
+    from textual.widgets import TabbedContent
+
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await fill_account(pilot, demo.email, demo.password)
+        await run_check_to_end(pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))
+        tabs = app.screen.query_one("#ios-tabs", TabbedContent)
+        labels = [str(tabs.get_tab(key).label) for key in ("ios-18", "ios-14", "ios-11")]
+        assert labels == ["iOS 18, 26, 27", "iOS 14-17", "iOS 11-13"]
+        for key, tab_id, path in (
+            ("3", "ios-11", "Passwords & Accounts"),
+            ("2", "ios-14", "Mail > Accounts"),
+            ("1", "ios-18", "Apps > Mail > Mail Accounts"),
+        ):
+            await pilot.press(key)
+            await pilot.pause()
+            assert tabs.active == tab_id
+            pane_text = " ".join(
+                str(w.content) for w in app.screen.query_one(f"#{tab_id}").query(Static)
+            )
+            assert f"Settings, then tap {path} > Add Account" in pane_text
+            assert "Settings > General > About" in pane_text
 
 
 async def test_wrong_password_then_back_keeps_fields_and_fix_works(
@@ -475,7 +572,8 @@ async def test_round_trip_message_arrives(demo: RunningDemo, tmp_path: Path) -> 
 
 async def test_leaving_send_to_iphone_stops_the_server(demo: RunningDemo, tmp_path: Path) -> None:
     """Back from the QR screen ends the offer: the link stops answering."""
-    app = demo_app(demo, tmp_path)
+    keyring.set_keyring(fail.Keyring())
+    app = demo_app(demo, tmp_path, as_demo=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))
@@ -556,7 +654,9 @@ async def test_testbed_wrong_password_gives_the_login_diagnosis(
 ) -> None:
     """Dovecot refuses the password: the panel names the login problem and what to do."""
     testbed.require_postfix()
-    app = bed_app(testbed, testbed.default_provider_file(tmp_path), tmp_path)
+    # The bed stands in for mail.com's own record, whose advice names mail.com's settings.
+    provider_file = testbed.provider_file(tmp_path, provider_id=MAILCOM_ID)
+    app = bed_app(testbed, provider_file, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await start_with(pilot, testbed.alice.email, "definitely wrong")
         report = screen.report

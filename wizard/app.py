@@ -176,6 +176,13 @@ class WizardApp(App[None]):
             return
         self.state.report = outcome.report
         self.state.settings = outcome.settings
+        if self.demo is not None:
+            # The phone must never get the practice server's values (this computer's
+            # address): the demo shows a real account's values, marked as practice.
+            from wizard.core.provider import builtin_provider
+            from wizard.core.rehearsal import practice_settings
+
+            self.state.settings = practice_settings(outcome.settings, builtin_provider())
         if outcome.settings.verified and self.demo is None:
             if form.remember:
                 self.remember_password(form.account)

@@ -34,6 +34,16 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
+def _ios_version(text: str) -> int:
+    try:
+        value = int(text.strip().split(".")[0])
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an iOS version; give its major number, e.g. 26"
+        ) from None
+    return value
+
+
 def _add_connection_options(parser: argparse.ArgumentParser, *, sub: bool = False) -> None:
     """Options shared by the wizard and every command that talks to the servers.
 
@@ -133,7 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_account_options(instructions, email_required=True)
     _add_connection_options(instructions, sub=True)
-    instructions.add_argument("--ios", choices=("17", "18"), default="18", help="iOS version")
+    instructions.add_argument(
+        "--ios",
+        metavar="N",
+        type=_ios_version,
+        default=None,
+        help="the iPhone's iOS version, 11 or later, e.g. 26 (Settings > General > About); "
+        "default: the steps for iOS 18, 26 and 27",
+    )
     instructions.add_argument(
         "--format", choices=("text", "markdown"), default="text", help="output format"
     )

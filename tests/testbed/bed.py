@@ -164,18 +164,20 @@ class Testbed:
         *,
         domains: Sequence[str] = DOMAINS,
         name: str = "testbed.xml",
+        provider_id: str = "testbed",
     ) -> Path:
         """Write an autoconfig XML listing these endpoints (in this order) under ``folder``.
 
         A protocol left out (None) gets the bed's real endpoints, implicit TLS first as
-        mail.com lists them; pass ``[]`` for none.
+        mail.com lists them; pass ``[]`` for none. ``provider_id="mail.com"`` makes the bed
+        stand in for mail.com's own record, whose advice names mail.com's settings.
         """
         path = Path(folder) / name
         imap = self.real_imap if imap is None else imap
         pop3 = self.real_pop3 if pop3 is None else pop3
         smtp = self.real_smtp if smtp is None else smtp
         xml = render_provider(
-            "testbed", list(domains), [*imap, *pop3, *smtp], display_name="Test bed"
+            provider_id, list(domains), [*imap, *pop3, *smtp], display_name="Test bed"
         )
         path.write_text(xml, encoding="utf-8")
         return path

@@ -13,15 +13,27 @@ from wizard.console.offer import serve_profile_after_export
 from wizard.console.report import checked_settings
 from wizard.core.errors import ProfileWriteError, SigningError, UsageError, WriteProblem
 from wizard.core.export import ExportedProfile, Signer, export_profile, load_signer
+from wizard.core.facts import profiles
 from wizard.core.files import check_output_path
+from wizard.core.instructions import install_password_hint
 from wizard.core.models import MailSettings
 
 INCLUDE_WARNING = (
     "Warning: --include-password stores your password in the profile as plain text. "
-    "Apple says passwords belong only in encrypted profiles: anyone who gets a copy of this "
+    f"{profiles.PASSWORDS_ENCRYPTED_ONLY.text}: anyone who gets a copy of this "
     "file (a Downloads folder, a mail attachment, a backup) can read your password. The "
     "file is made readable by you only (mode 0600); delete it once the iPhone has it. "
-    "Without this option iOS simply asks for the password once while installing."
+    "Without this option iOS asks for the password while installing."
+)
+
+
+PRACTICE_NOTE = (
+    "Practice profile: it holds the values a real {provider} account uses, for the demo's "
+    "address {email}. Do not install it on an iPhone."
+)
+PRACTICE_SERVE = (
+    "Practice run: --serve rehearses the hand-off without offering the profile. In a real "
+    "run a QR code appears here; the iPhone's camera opens its one-time link in Safari."
 )
 
 
@@ -57,6 +69,11 @@ def run(args: argparse.Namespace) -> int:
         return _fail(_write_message(exc), _write_exit(exc))
 
     _print_done(exported, settings, serve=args.serve)
+    if args.serve and settings.practice:
+        # The demo never hands a phone a practice profile: it would set up the demo's
+        # address against the real servers.
+        print(textwrap.fill(PRACTICE_SERVE, 78))
+        return EXIT_OK
     if args.serve:
         return _serve(target)
     return EXIT_OK
@@ -102,26 +119,30 @@ def _print_done(exported: ExportedProfile, settings: MailSettings, *, serve: boo
     if exported.signed_by is not None:
         lines.append(f"  Signed by {exported.signed_by}.")
     else:
-        lines.append('  Not signed: iOS shows "Not Signed" in red while installing; that is fine.')
+        lines.append(
+            f"  Not signed: iOS shows {profiles.NOT_SIGNED.text} while installing; that is fine."
+        )
     if with_password:
         lines.append("  Contains your password: readable by you only. Delete it when done.")
     lines.append("")
-    if not serve:
+    if settings.practice:
+        note = PRACTICE_NOTE.format(provider=settings.provider_name, email=settings.email)
+        lines += [*textwrap.wrap(note, 78), ""]
+    elif not serve:
         lines += [
             "Next, get it onto the iPhone, either way:",
             f"  - mailcom-wizard serve {target}",
             "    shows a QR code; scan it with the iPhone camera and open the link in Safari;",
-            "  - or AirDrop the file to the iPhone, or mail it to yourself and open the",
-            "    attachment in the Mail app (not in Messages).",
+            "  - or AirDrop the file to the iPhone, or mail it to yourself and",
+            f"    {profiles.MAIL_NOT_MESSAGES.text}.",
         ]
     then = (
-        "Then on the iPhone, within 8 minutes: Settings > Profile Downloaded > Install, "
-        "enter the iPhone passcode, and tap Install again"
+        f"Then on the iPhone, within {profiles.INSTALL_WINDOW.text}: Settings > "
+        f"{profiles.PROFILE_DOWNLOADED.text} > {profiles.INSTALL.text} (the profile is also "
+        f"under Settings > {profiles.DEVICE_MANAGEMENT.text})."
     )
-    if with_password:
-        then += "."
-    else:
-        then += f"; when asked, type your {settings.provider_name} password (once)."
+    if not with_password:
+        then += f" {profiles.PASSWORD_PROMPT.capitalized}: type {install_password_hint(settings)}."
     lines += textwrap.wrap(then, 78)
     print("\n".join(lines))
 

@@ -11,7 +11,8 @@ from wizard.console.inputs import CommandInputs
 from wizard.core.check import run_check
 from wizard.core.errors import TLSConfigError, UsageError
 from wizard.core.models import Account, Attempt, CheckOptions, CheckReport, MailSettings
-from wizard.core.provider import Provider
+from wizard.core.provider import Provider, builtin_provider
+from wizard.core.rehearsal import practice_settings
 from wizard.core.secrets import scrub
 from wizard.core.verdict import preferred_settings, settings_from_report, verdict_of
 
@@ -95,8 +96,16 @@ def checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> MailS
     """Verified settings from a live check, or the provider's preferred ones without one.
 
     Returns None after printing the diagnosis to stderr when the check fails: the caller
-    then writes nothing and exits 1.
+    then writes nothing and exits 1. In the demo the settings are a real mail.com account's
+    values, marked as practice: the practice server's address must never reach a phone.
     """
+    settings = _checked_settings(inputs, name=name, verify=verify)
+    if settings is not None and inputs.demo:
+        settings = practice_settings(settings, builtin_provider())
+    return settings
+
+
+def _checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> MailSettings | None:
     if not verify:
         # No check, so no password is needed: the account is only a carrier for the
         # address, the name and the protocol choice.

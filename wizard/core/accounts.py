@@ -48,9 +48,12 @@ def check_address(text: str, provider: Provider) -> AddressCheck:
     if not domain:
         return AddressCheck(text, error="Add the domain after the @, for example name@mail.com.")
     if not address.isascii():
+        # Only the ASCII forms of addresses are checked (RFC 5322 atext, below); an address
+        # with accented or non-Latin letters would need SMTPUTF8, which is not checked here.
         return AddressCheck(
             text,
-            error="The address contains letters mail.com does not use (only a-z, 0-9 and . _ -).",
+            error="The address contains letters outside a-z (such as ä or é); type it exactly "
+            f"as {provider.display_name} shows it.",
         )
     if len(local) > 64:
         return AddressCheck(

@@ -242,7 +242,7 @@ def _attempt(outcome: _Outcome, context: Context) -> Attempt:
     title, advice = describe(
         outcome.endpoint,
         status,
-        detail=outcome.detail or status.value,
+        detail=outcome.detail,
         reply=outcome.reply,
         login_tested=outcome.login_tested,
         certificate=outcome.certificate,
@@ -271,6 +271,7 @@ def _diagnose_role(
         context = Context(
             email=account.email,
             provider_name=provider.display_name,
+            mailcom=provider.is_mailcom,
             fallback=(
                 verified.endpoint
                 if verified is not None
@@ -375,7 +376,9 @@ async def check_endpoint(
         None,
     )
     outcomes = await run.check_role((endpoint,))
-    return _attempt(outcomes[0], Context(account.email, provider_name))
+    return _attempt(
+        outcomes[0], Context(account.email, provider_name, mailcom=provider_name == "mail.com")
+    )
 
 
 def _single_provider(endpoint: Endpoint, name: str) -> Provider:

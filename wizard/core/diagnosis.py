@@ -10,16 +10,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from wizard.core.facts import ios, mailcom
 from wizard.core.models import CertificateInfo, Endpoint, Status
-
-APP_PASSWORD_PATH = (
-    "Home > Security Options > Manage application-specific passwords > "
-    "Create new application-specific password"
-)
-ACCESS_SWITCH_HINT = (
-    "In mail.com webmail open Settings (the gear icon), then POP3 & IMAP, allow POP3 and "
-    "IMAP access and Save (see support.mail.com/pop-imap/toggle.html)"
-)
 
 
 @dataclass(frozen=True)
@@ -28,6 +20,9 @@ class Context:
 
     email: str
     provider_name: str = "mail.com"
+    #: The provider is mail.com's own record (or the demo standing in for it): only then
+    #: does the advice name mail.com's settings (its access switch, Premium, its menus).
+    mailcom: bool = True
     #: Another endpoint of the same role verified and will be used instead.
     fallback: Endpoint | None = None
     #: Where the role's one login was tried, when this endpoint was not logged in to.
@@ -75,6 +70,17 @@ def _fallback_sentence(endpoint: Endpoint, context: Context) -> str:
     )
 
 
+def _because(detail: str, status: Status) -> str:
+    """The technical detail in brackets for a sentence, or nothing.
+
+    A bare status code (``tls_failed``) says nothing a person can use, so it is never put
+    into a sentence; the code itself is shown where codes belong (the JSON, the table).
+    """
+    if not detail or detail == status.value:
+        return ""
+    return f" ({detail})"
+
+
 def _cert_lines(certificate: CertificateInfo | None) -> str:
     if certificate is None:
         return ""
@@ -100,6 +106,7 @@ def describe(
     host = endpoint.host
     name = context.provider_name
     fallback = _fallback_sentence(endpoint, context)
+    because = _because(detail, status)
 
     if status is Status.OK:
         if login_tested:
@@ -145,9 +152,11 @@ def describe(
                 f"{host} did not accept connections on port {port}: this network (or a "
                 f"firewall on this computer) seems to block it.{fallback}",
             )
+        if "refused the connection" in detail:
+            because = ""  # the plain refusal: the sentence already says it
         return (
             f"Port {port} is closed or blocked",
-            f"{host} did not accept a connection on port {port} ({detail}). A firewall, the "
+            f"{host} did not accept a connection on port {port}{because}. A firewall, the "
             "router or an antivirus may be blocking mail ports. Try another network (for "
             "example your phone's hotspot); if that works, the first network blocks mail.",
         )
@@ -168,7 +177,7 @@ def describe(
             )
         return (
             f"No answer on port {port}",
-            f"{host} did not answer on port {port} in time ({detail}). The network may block "
+            f"{host} did not answer on port {port} in time{because}. The network may block "
             "this port, or the connection is very slow. Try again, or try another network "
             "(for example your phone's hotspot).",
         )
@@ -177,7 +186,7 @@ def describe(
         return (
             "The secure connection failed",
             f"{host} answered on port {port}, but an encrypted connection could not be set "
-            f"up ({detail}). Something between this computer and {name} may be interfering: "
+            f"up{because}. Something between this computer and {name} may be interfering: "
             "an antivirus mail shield, a VPN or a company proxy. Turn off the antivirus's "
             "email scanning or the VPN, or try another network. Never switch SSL off on the "
             f"iPhone to get around this.{fallback}",
@@ -192,8 +201,8 @@ def describe(
             "company proxy) may be intercepting encrypted connections. Turn off the "
             "antivirus's email scanning (often called Mail Shield or Email protection), "
             "disconnect the VPN, or try another network. Do not switch SSL off, and do not "
-            "accept an unknown certificate on the iPhone (\u201cCannot Verify Server "
-            f"Identity\u201d).{fallback}{_cert_lines(certificate)}",
+            "accept an unknown certificate on the iPhone (\u201c"
+            f"{ios.CANNOT_VERIFY.text}\u201d).{fallback}{_cert_lines(certificate)}",
         )
 
     if status is Status.CERTIFICATE_EXPIRED:
@@ -230,7 +239,7 @@ def describe(
             f"The server on port {port} did not offer to switch to an encrypted connection "
             "(STARTTLS), so the wizard stopped before sending the password. Something on the "
             "network may be removing encryption (some antivirus programs and firewalls do). "
-            f"Never accept \u201cset up without SSL\u201d on the iPhone.{fallback}",
+            f"{ios.WITHOUT_SSL.text} on the iPhone, answer No.{fallback}",
         )
 
     if status is Status.AUTH_FAILED:
@@ -238,7 +247,7 @@ def describe(
 
     return (
         "Unexpected answer from the server",
-        f"{host} on port {port} did not behave as a mail server should ({detail}). This can "
+        f"{host} on port {port} did not behave as a mail server should{because}. This can "
         f"be a short problem at {name}, or something on the network interfering. Try again "
         f"in a few minutes.{fallback}",
     )
@@ -274,18 +283,43 @@ def _auth_advice(endpoint: Endpoint, reply: str | None, context: Context) -> tup
         said = ""
     if kind is None:
         said = ""  # the reply is shown on its own line next to the advice
-    checklist = (
-        f"{name} gives the same answer for several different causes, so please check each:\n"
-        f"1. POP3 & IMAP access is switched on. {ACCESS_SWITCH_HINT}. For new accounts this "
-        "is a mail.com Premium feature.\n"
-        "2. If 2-step verification is on, your normal password will not work here: create an "
-        f"application-specific password ({APP_PASSWORD_PATH}) and use that.\n"
-        f"3. The user name must be the full address, {context.email} (the wizard uses it).\n"
-        "4. The password is right: check Caps Lock and the keyboard layout, and try logging "
-        "in at www.mail.com. If webmail asks you to confirm something, do that first."
-    )
+    checklist = _mailcom_checklist(context) if context.mailcom else _checklist(endpoint, context)
     return (
         f"{name} refused the login",
         f"{endpoint.protocol.label} on port {endpoint.port} refused the address and "
         f"password.{alert}{said}\n{checklist}",
+    )
+
+
+def _mailcom_checklist(context: Context) -> str:
+    """Every cause mail.com's refusal may stand for, with mail.com's own names and menus."""
+    # A refusal may not say whether the password or the access switch is the cause (as at
+    # mail.com's sister service GMX), so every cause is listed (facts: mailcom.same-reply).
+    return (
+        f"{mailcom.SAME_REPLY.text}, so please check each:\n"
+        f"1. {mailcom.ACCESS_SWITCH_NEEDED.capitalized}: in mail.com webmail, "
+        f"{mailcom.ACCESS_SWITCH_PATH.text} and allow access there, then save (help: "
+        f"{mailcom.ACCESS_SWITCH_HELP.text}). It is {mailcom.PREMIUM.text}.\n"
+        f"2. If {mailcom.TWO_FACTOR.text} is on, your normal password will not work here: "
+        f"create an application-specific password ({mailcom.APP_PASSWORD_PATH.text}) and use "
+        f"that; {mailcom.APP_PASSWORD_ONCE.text}, so type it in right away.\n"
+        f"3. The user name must be the full address, {context.email} (the wizard uses it).\n"
+        "4. The password is right: check Caps Lock and the keyboard layout, and try logging "
+        "in at www.mail.com. If webmail asks you to confirm something, do that first."
+    )
+
+
+def _checklist(endpoint: Endpoint, context: Context) -> str:
+    """The causes of a refused login at any provider: nothing here is mail.com's."""
+    name = context.provider_name
+    return (
+        "A refusal can have several causes, so please check each:\n"
+        "1. The password is right: check Caps Lock and the keyboard layout, and try logging "
+        f"in to {name}'s webmail.\n"
+        f"2. If two-factor authentication is on, {name} may require an app-specific "
+        f"password for mail apps: look for one in {name}'s security settings.\n"
+        f"3. The wizard logs in as {endpoint.username(context.email)}; check that {name} "
+        "expects this user name.\n"
+        f"4. {name} may require mail apps (IMAP or POP access) to be allowed in its web "
+        "settings first."
     )

@@ -43,6 +43,8 @@ class ExportedProfile:
     signed: bool
     #: The signer's certificate subject, when signed.
     signed_by: str | None = None
+    #: Made by the demo: a real account's values for the demo's address, never offered.
+    practice: bool = False
 
 
 def load_signer(
@@ -89,4 +91,5 @@ def export_profile(
         contains_password=password is not None,
         signed=signer is not None,
         signed_by=signer.subject if signer is not None else None,
+        practice=settings.practice,
     )

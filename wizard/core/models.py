@@ -279,6 +279,12 @@ class MailSettings:
     app_password: bool = False
     checked_at: dt.datetime | None = None
     provider_name: str = "mail.com"
+    #: True when the provider is mail.com's own record (or the demo standing in for it):
+    #: only then do the texts name mail.com's settings (its access switch, Premium).
+    mailcom: bool = True
+    #: True for the demo: the values are a real account's, but only a practice server
+    #: on this computer was checked. Steps and profile say so.
+    practice: bool = False
 
     @property
     def incoming_username(self) -> str:

@@ -2,7 +2,7 @@
 
 The profile holds one ``com.apple.mail.managed`` payload (Apple's schema:
 ``mdm/profiles/com.apple.mail.managed.yaml`` in apple/device-management). By default it holds
-no password: iOS asks for it once while installing, because
+no password: iOS asks for it while installing, for both servers, because
 ``OutgoingPasswordSameAsIncomingPassword`` is true. Apple says passwords belong only in
 encrypted profiles, so ``password=`` is for users who insist, and such a file is private
 (``wizard.core.files.write_file`` with ``private=True``).
@@ -21,6 +21,13 @@ from wizard.core.models import Endpoint, IncomingChoice, MailSettings, Security
 
 #: Reverse-DNS prefix of every identifier we write.
 IDENTIFIER_PREFIX = "com.mailcom-wizard"
+#: The prefix of the demo's practice profiles, which are never offered to a phone.
+PRACTICE_PREFIX = IDENTIFIER_PREFIX + ".practice"
+
+
+def is_practice_profile(data: bytes) -> bool:
+    """True for a profile the demo made (signed or not: the identifier is in the bytes)."""
+    return PRACTICE_PREFIX.encode() + b"." in data
 
 
 def profile_identifier(email: str, choice: IncomingChoice) -> str:
@@ -56,6 +63,8 @@ def build_profile(
     """The profile for ``settings`` as XML plist bytes (the password only if given)."""
     moment = now or dt.datetime.now(dt.UTC)
     identifier = profile_identifier(settings.email, settings.incoming_choice)
+    if settings.practice:
+        identifier = identifier.replace(IDENTIFIER_PREFIX, PRACTICE_PREFIX, 1)
     mail_identifier = identifier + ".mail"
     choice = "IMAP" if settings.incoming_choice is IncomingChoice.IMAP else "POP"
 
@@ -95,7 +104,10 @@ def build_profile(
         "PayloadVersion": 1,
         "PayloadIdentifier": identifier,
         "PayloadUUID": _stable_uuid(identifier),
-        "PayloadDisplayName": f"{settings.provider_name} mail: {settings.email} ({choice})",
+        "PayloadDisplayName": (
+            ("PRACTICE, do not install: " if settings.practice else "")
+            + f"{settings.provider_name} mail: {settings.email} ({choice})"
+        ),
         "PayloadDescription": _description(settings, choice, moment, password is not None),
         "PayloadOrganization": "mailcom-wizard",
         # 1 = iPhone/iPad: avoids iOS asking which device the profile is meant for.
@@ -114,7 +126,14 @@ def _description(
     )
     made = _utc(moment)
     lines = [f"Sets up {settings.email} ({choice}) in the Mail app."]
-    if settings.verified:
+    if settings.practice:
+        lines = [
+            "PRACTICE PROFILE from the mailcom-wizard demo: do not install it. It shows the "
+            f"values a real {settings.provider_name} account uses ({servers}) for the demo's "
+            f"address {settings.email} ({choice}); only a practice server on the computer "
+            "that made it was checked."
+        ]
+    elif settings.verified:
         checked = _utc(settings.checked_at or moment)
         lines.append(f"Verified by mailcom-wizard on {checked}: the login worked on {servers}.")
     else:
@@ -125,7 +144,7 @@ def _description(
     if has_password:
         lines.append("The password is stored in this profile.")
     else:
-        lines.append("iOS asks for the password once while installing.")
+        lines.append("iOS asks for the password while installing.")
     lines.append(f"Made on {made}.")
     return " ".join(lines)
 

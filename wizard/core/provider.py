@@ -18,6 +18,9 @@ import defusedxml.ElementTree as SafeET
 from wizard.core.errors import ProviderError
 from wizard.core.models import Endpoint, IncomingChoice, Protocol, Security
 
+#: The id of mail.com's record in Thunderbird's ISPDB (``<emailProvider id="mail.com">``).
+MAILCOM_ID = "mail.com"
+
 #: Larger than any real autoconfig file (the ISPDB's biggest are a few dozen KiB).
 MAX_PROVIDER_BYTES = 1024 * 1024
 
@@ -38,6 +41,15 @@ class Provider:
     pop3: tuple[Endpoint, ...]
     smtp: tuple[Endpoint, ...]
     source: str = "built-in"
+
+    @property
+    def is_mailcom(self) -> bool:
+        """True for mail.com's own record (the ISPDB's id), which the demo also uses.
+
+        Only then do the wizard's texts name mail.com's settings (its POP3 & IMAP switch,
+        Premium, its app-specific password menu); any other provider gets general advice.
+        """
+        return self.id == MAILCOM_ID
 
     def incoming(self, choice: IncomingChoice) -> tuple[Endpoint, ...]:
         """Incoming endpoints for IMAP or POP, most preferred first."""

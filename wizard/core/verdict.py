@@ -123,6 +123,7 @@ def settings_from_report(report: CheckReport, account: Account, provider: Provid
         app_password=account.app_password,
         checked_at=report.checked_at,
         provider_name=provider.display_name,
+        mailcom=provider.is_mailcom,
     )
 
 
@@ -138,4 +139,5 @@ def preferred_settings(account: Account, provider: Provider) -> MailSettings:
         app_password=account.app_password,
         checked_at=None,
         provider_name=provider.display_name,
+        mailcom=provider.is_mailcom,
     )

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wizard.core.provider import Provider, load_provider, render_provider
+from wizard.core.provider import MAILCOM_ID, Provider, load_provider, render_provider
 from wizard.demo.faults import DEMO_FAULTS
 from wizard.demo.server import ENDPOINT_ORDER, PracticeServer, ServerPlan, endpoint_for
 
@@ -35,9 +35,10 @@ DEMO_BANNER = (
     "account and no network are needed, nothing you type leaves this computer and nothing "
     "is saved in your keyring. Type the address "
     f"{DEMO_EMAIL} and the password {DEMO_PASSWORD}, then follow the wizard through the "
-    "check, the iPhone steps, the profile and its QR code exactly as you would with a real "
-    "mailbox. To see what a problem looks like and how to fix it, start the demo with "
-    "--demo-fault."
+    "check, the iPhone steps, the profile and its QR code as you would with a real mailbox. "
+    "The steps and the profile show a real mail.com account's values, marked as practice, "
+    "and nothing is offered to a phone. To see what a problem looks like and how to fix it, "
+    "start the demo with --demo-fault."
 )
 
 
@@ -84,7 +85,9 @@ def _launch(fault: str | None) -> RunningDemo:
         provider_path = folder / "demo-provider.xml"
         provider_path.write_text(
             render_provider(
-                "mailcom-wizard-demo",
+                # mail.com's own id: the practice server stands in for mail.com, so its
+                # advice names mail.com's settings, as a real run's would.
+                MAILCOM_ID,
                 [DEMO_EMAIL.partition("@")[2]],
                 endpoints,
                 display_name="mail.com practice server (demo)",

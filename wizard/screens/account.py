@@ -9,20 +9,39 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
 from textual.worker import get_current_worker
 
-from wizard.core import secrets
+from wizard.core import facts, secrets
 from wizard.core.accounts import check_address
 from wizard.core.models import Account, IncomingChoice
 from wizard.core.provider import Provider
 
 APP_PASSWORD_HELP = (
-    "With 2-step verification on, mail apps need an [b]app-specific password[/b] instead of "
-    "your usual one. Create it on mail.com: [b]Home > Security Options > Manage "
-    "application-specific passwords > Create new[/b], then type it above."
+    "With $two_factor on, mail apps need an [b]app-specific password[/b] instead of your "
+    "usual one. Create it on mail.com: [b]$path[/b]; $once, so type it above right away."
 )
+# Another provider's menus are not known here: no mail.com path for them.
+APP_PASSWORD_HELP_OTHER = (
+    "With $two_factor on, $name may require an [b]app-specific password[/b] for mail apps; "
+    "look for it in $name's security settings, then type it above."
+)
+TWO_FACTOR_LABEL = f"{facts.mailcom.TWO_FACTOR.capitalized} is on for this account"
+
+
+def app_password_help(provider: Provider) -> Content:
+    """Where the app-specific password comes from, in the provider's own words."""
+    return Content.from_markup(
+        APP_PASSWORD_HELP if provider.is_mailcom else APP_PASSWORD_HELP_OTHER,
+        two_factor=facts.mailcom.TWO_FACTOR.text,
+        path=facts.mailcom.APP_PASSWORD_PATH.text,
+        once=facts.mailcom.APP_PASSWORD_ONCE.text,
+        name=provider.display_name,
+    )
+
+
 DEMO_KEYRING_NOTE = "The demo never writes to the keyring."
 
 
@@ -88,17 +107,21 @@ class AccountScreen(Screen[AccountForm]):
                 yield Input(
                     value=account.password if account else "",
                     password=True,
-                    placeholder="your mail.com password",
+                    placeholder=(
+                        "your mail.com password"
+                        if self.provider.is_mailcom
+                        else f"your {self.provider.display_name} password"
+                    ),
                     id="password",
                 )
                 yield Button("Show", id="toggle-password", compact=True)
             yield Static("", id="password-status", classes="field-status")
             yield Checkbox(
-                "2-step verification is on for this account",
+                TWO_FACTOR_LABEL,
                 value=account.app_password if account else False,
                 id="app-password",
             )
-            yield Static(APP_PASSWORD_HELP, id="app-password-help", classes="hint", markup=True)
+            yield Static(app_password_help(self.provider), id="app-password-help", classes="hint")
             yield Checkbox(
                 "Remember the password in the system keyring",
                 value=self.previous.remember if self.previous else False,

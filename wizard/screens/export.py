@@ -9,25 +9,47 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
 
 from wizard.core.errors import ProfileWriteError, WizardError, WriteProblem
 from wizard.core.export import ExportedProfile, export_profile, load_signer
+from wizard.core.facts import profiles
 from wizard.core.files import check_output_path
+from wizard.core.instructions import install_password_hint
 from wizard.core.models import MailSettings
 from wizard.screens.confirm import ConfirmScreen
 
 PASSWORD_WARNING = (
     "[b]Careful:[/b] anyone who gets this file can read the password in it. The file is made "
-    "readable by you only; delete it once the iPhone is set up. Without the password, the "
-    "iPhone simply asks for it once while installing."
+    "readable by you only; delete it once the iPhone is set up. Without the password in it, "
+    "$prompt: type $password."
 )
 NEXT_STEPS = (
     "[b]What next:[/b] choose [b]Send to iPhone[/b] for a QR code the iPhone's camera can "
     "open, or get the file to the phone another way (AirDrop, or mail it to an account the "
-    "phone already has) and open it there; then Settings > Profile Downloaded > Install."
+    "phone already has) and open it there; then Settings > $downloaded > Install."
 )
+PRACTICE_NOTE = (
+    "[b]Practice:[/b] the profile holds the values a real mail.com account uses, for the "
+    "demo's address. [b]Send to iPhone[/b] rehearses the hand-off without offering it to a "
+    "phone."
+)
+
+
+def password_warning(settings: MailSettings) -> Content:
+    """The warning shown when the password is to go into the profile."""
+    return Content.from_markup(
+        PASSWORD_WARNING,
+        prompt=profiles.PASSWORD_PROMPT.text,
+        password=install_password_hint(settings),
+    )
+
+
+def next_steps() -> Content:
+    """What to do once the profile is written."""
+    return Content.from_markup(NEXT_STEPS, downloaded=profiles.PROFILE_DOWNLOADED.text)
 
 
 def default_profile_path(home: Path, settings: MailSettings) -> Path:
@@ -62,7 +84,9 @@ class ExportScreen(Screen[ExportedProfile | None]):
         """Path, password switch and warning, signing files, status, buttons."""
         yield Header()
         with VerticalScroll(id="export-form", classes="step-body"):
-            if not self.settings.verified:
+            if self.settings.practice:
+                yield Static(PRACTICE_NOTE, classes="unverified", markup=True)
+            elif not self.settings.verified:
                 yield Static(
                     "! These settings are [b]unverified[/b]; the profile says so in its "
                     "description.",
@@ -77,7 +101,7 @@ class ExportScreen(Screen[ExportedProfile | None]):
             yield Checkbox(
                 "Put the password in the profile (not recommended)", id="include-password"
             )
-            yield Static(PASSWORD_WARNING, id="password-warning", classes="warning", markup=True)
+            yield Static(password_warning(self.settings), id="password-warning", classes="warning")
             yield Checkbox("Sign the profile with my certificate (optional)", id="sign")
             with Vertical(id="signing-fields"):
                 yield Label("Certificate (PEM)", classes="field-label")
@@ -85,7 +109,7 @@ class ExportScreen(Screen[ExportedProfile | None]):
                 yield Label("Private key (PEM)", classes="field-label")
                 yield Input(placeholder="/path/to/key.pem", id="sign-key")
             yield Static("", id="export-status", classes="field-status", markup=False)
-            yield Static(NEXT_STEPS, id="export-next", markup=True)
+            yield Static(next_steps(), id="export-next")
         with Horizontal(classes="button-row"):
             yield Button("Back", id="back")
             yield Button("Write profile", id="write", variant="primary")

@@ -24,7 +24,8 @@ HELP_TEXT = """\
 | Ctrl+Q | quit |
 
 On the check: **R** retries, **C** continues. On the iPhone steps: **C** copies the
-focused value, **S** saves the steps, **1**/**2** switch iOS version. The mouse works too.
+focused value, **S** saves the steps, **1**/**2**/**3** switch iOS version (iOS 18, 26, 27 /
+14-17 / 11-13). The mouse works too.
 
 ## What the wizard does
 

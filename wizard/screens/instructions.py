@@ -1,4 +1,4 @@
-"""Step 5a: the iPhone Settings steps for iOS 18 and iOS 17, values copyable, savable."""
+"""Step 5a: the iPhone Settings steps, one tab per Settings layout, values copyable, savable."""
 
 from __future__ import annotations
 
@@ -14,16 +14,24 @@ from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPa
 
 from wizard.core.errors import ProfileWriteError
 from wizard.core.files import write_file
-from wizard.core.instructions import Instructions, build_instructions, render_text
+from wizard.core.instructions import (
+    LAYOUTS,
+    Instructions,
+    IosLayout,
+    build_instructions,
+    render_text,
+)
 from wizard.core.models import MailSettings
 from wizard.widgets.value_row import ValueRow
 
-IOS_TABS = (("ios-18", 18, "iOS 18 and later"), ("ios-17", 17, "iOS 17 and earlier"))
+#: One tab per layout, newest first; keys 1, 2, 3 switch between them.
+IOS_TABS: tuple[IosLayout, ...] = LAYOUTS
 
 
-def steps_path(home: Path, settings: MailSettings, ios: int) -> Path:
-    """Where the steps are saved: the home folder, named after the address and iOS."""
-    return home / f"mailcom-iphone-steps-{settings.email}-ios{ios}.txt"
+def steps_path(home: Path, settings: MailSettings, layout: IosLayout) -> Path:
+    """Where the steps are saved: the home folder, named after the address and iOS versions."""
+    versions = layout.label.removeprefix("iOS ").replace(", ", "-")  # 18-26-27, 14-17
+    return home / f"mailcom-iphone-steps-{settings.email}-ios{versions}.txt"
 
 
 class InstructionsScreen(Screen[None]):
@@ -32,8 +40,10 @@ class InstructionsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("s", "save", "Save steps"),
-        Binding("1", "show_tab('ios-18')", "iOS 18", show=False),
-        Binding("2", "show_tab('ios-17')", "iOS 17", show=False),
+        *(
+            Binding(str(number), f"show_tab('{layout.key}')", layout.label, show=False)
+            for number, layout in enumerate(IOS_TABS, start=1)
+        ),
     ]
 
     def __init__(self, settings: MailSettings, *, home: Path | None = None) -> None:
@@ -41,23 +51,33 @@ class InstructionsScreen(Screen[None]):
         super().__init__()
         self.settings = settings
         self.home = home
-        self.instructions = {ios: build_instructions(settings, ios) for _, ios, _ in IOS_TABS}
+        self.instructions = {
+            layout.key: build_instructions(settings, layout) for layout in IOS_TABS
+        }
 
     def compose(self) -> ComposeResult:
         """One tab per iOS version."""
         yield Header()
         with TabbedContent(id="ios-tabs"):
-            for tab_id, ios, label in IOS_TABS:
-                with TabPane(label, id=tab_id), VerticalScroll(classes="steps"):
-                    yield from self._compose_steps(self.instructions[ios])
+            for layout in IOS_TABS:
+                with TabPane(layout.label, id=layout.key), VerticalScroll(classes="steps"):
+                    yield from self._compose_steps(self.instructions[layout.key])
         with Horizontal(classes="button-row"):
             yield Button("Back", id="back")
             yield Button("Save steps to a file", id="save")
         yield Footer()
 
     def _compose_steps(self, instructions: Instructions) -> ComposeResult:
+        if instructions.practice_note:
+            yield Static(f"! {instructions.practice_note}", classes="unverified", markup=False)
         if instructions.warning_unverified:
             yield Static(f"! {instructions.warning_unverified}", classes="unverified", markup=False)
+        keys = ", ".join(str(n) for n in range(1, len(IOS_TABS) + 1))
+        yield Static(
+            f"{instructions.version_hint} Keys {keys} switch between versions.",
+            classes="hint",
+            markup=False,
+        )
         yield Static(
             instructions.summary + "  Tab to a value, then C copies it.",
             classes="hint",
@@ -72,7 +92,8 @@ class InstructionsScreen(Screen[None]):
     def on_mount(self) -> None:
         """Focus the first value, so C works at once."""
         self.sub_title = "iPhone steps"
-        self.query_one("#ios-18 ValueRow", ValueRow).focus()
+        # Focus without scrolling, so the versions and servers at the top stay in view.
+        self.query_one(f"#{IOS_TABS[0].key} ValueRow", ValueRow).focus(scroll_visible=False)
 
     def action_show_tab(self, tab_id: str) -> None:
         """1 or 2 switch tabs, and focus the new tab's first value.
@@ -81,20 +102,20 @@ class InstructionsScreen(Screen[None]):
         focused widget.
         """
         self.query_one("#ios-tabs", TabbedContent).active = tab_id
-        self.query_one(f"#{tab_id} ValueRow", ValueRow).focus()
+        self.query_one(f"#{tab_id} ValueRow", ValueRow).focus(scroll_visible=False)
 
     @property
-    def current_ios(self) -> int:
-        """The iOS version of the visible tab."""
+    def current_layout(self) -> IosLayout:
+        """The Settings layout of the visible tab."""
         active = self.query_one("#ios-tabs", TabbedContent).active
-        return next(ios for tab_id, ios, _ in IOS_TABS if tab_id == active)
+        return next(layout for layout in IOS_TABS if layout.key == active)
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         """Save the visible tab's steps as a text file in the home folder."""
-        ios = self.current_ios
-        path = steps_path(self.home or Path.home(), self.settings, ios)
-        self.save_steps(path, render_text(self.instructions[ios]))
+        layout = self.current_layout
+        path = steps_path(self.home or Path.home(), self.settings, layout)
+        self.save_steps(path, render_text(self.instructions[layout.key]))
 
     @work(thread=True, exclusive=True, group="save-steps")
     def save_steps(self, path: Path, text: str) -> None:

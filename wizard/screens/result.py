@@ -46,7 +46,21 @@ class ResultScreen(Screen[ResultChoice | None]):
         """Verdict, settings, two big choices."""
         yield Header()
         with VerticalScroll(id="result-body", classes="step-body"):
-            if self.settings.verified:
+            if self.settings.practice:
+                proven = (
+                    "[b]✓ Practice:[/b] the practice servers accepted your login."
+                    if self.settings.verified
+                    else "[b]! Unverified practice settings.[/b] The login was not proven, "
+                    "even on the practice servers."
+                )
+                yield Static(
+                    f"{proven} Below are the values a real mail.com account uses; the steps "
+                    "and the profile show them, marked as practice.",
+                    id="result-verdict",
+                    classes="-warning",
+                    markup=True,
+                )
+            elif self.settings.verified:
                 yield Static(
                     "[b]✓ These settings are verified:[/b] the servers accepted your login.",
                     id="result-verdict",
@@ -67,7 +81,8 @@ class ResultScreen(Screen[ResultChoice | None]):
                 yield Button("Show me the iPhone steps", id="steps", variant="primary")
                 yield Button("Export a configuration profile", id="export")
             yield Static(
-                "[b]Steps[/b]: you type the values into Settings > Apps > Mail > Mail Accounts.\n"
+                "[b]Steps[/b]: you type the values into the iPhone's Settings, with the paths "
+                "for your iOS version.\n"
                 "[b]Profile[/b]: one file to install on the phone; the wizard can show a QR "
                 "code to send it.",
                 classes="hint",

@@ -15,7 +15,7 @@ from wizard.core.errors import ServeError
 from wizard.core.export import ExportedProfile
 from wizard.core.handoff.addresses import is_loopback
 from wizard.core.handoff.offer import start_offer_async
-from wizard.core.handoff.profile_file import ProfileFile
+from wizard.core.handoff.profile_file import ProfileFile, load_profile_file
 from wizard.core.handoff.qr import qr_text
 from wizard.core.handoff.server import (
     DEFAULT_MINUTES,
@@ -34,6 +34,15 @@ EVENT_TEXT = {
 }
 
 NOT_SENT = "Not sent. Go back and export the profile without the password."
+
+#: What the demo's QR code holds: words, not a link, so a phone that scans it gets nothing
+#: to install (a practice profile would set up the demo's address on the phone).
+REHEARSAL_QR = "mailcom-wizard practice run: nothing to install"
+REHEARSAL_STATUS = (
+    "Practice run: nothing is offered to a phone. In a real run this QR code holds a "
+    "one-time link to the profile on this network; here it only holds the words "
+    f'"{REHEARSAL_QR}". The steps below are what the iPhone does with a real profile.'
+)
 
 
 class SendScreen(Screen[None]):
@@ -76,6 +85,9 @@ class SendScreen(Screen[None]):
         self.sub_title = "Send the profile to the iPhone"
         self.query_one("#qr-code").display = False
         if not self.autostart:
+            return
+        if self.exported.practice:
+            self.rehearse()
             return
         if self.exported.contains_password:
             self.app.push_screen(
@@ -121,6 +133,27 @@ class SendScreen(Screen[None]):
         self.url = offer.url
         self.show_offer(offer.url, offer.profile, offer.host.address)
         self.show_stopped(await offer.server.wait_async())
+
+    @work(thread=True, exclusive=True, group="serve")
+    def rehearse(self) -> None:
+        """The demo: the steps and a QR code of words, with no server and no link."""
+        try:
+            profile = load_profile_file(self.exported.path)
+        except ServeError as exc:
+            self.app.call_from_thread(self._status, f"Cannot read the profile: {exc}")
+            return
+        self.app.call_from_thread(self.show_rehearsal, profile)
+
+    def show_rehearsal(self, profile: ProfileFile) -> None:
+        """What the demo shows instead of an offer."""
+        qr = self.query_one("#qr-code", Static)
+        qr.update(qr_text(REHEARSAL_QR))
+        qr.display = True
+        self.query_one("#send-url", Static).update("Link: none in a practice run.")
+        steps = "\n".join(f"{n}. {step}" for n, step in enumerate(phone_steps(profile), 1))
+        self.query_one("#send-steps", Static).update(steps)
+        self._status(REHEARSAL_STATUS)
+        self.add_class("-rehearsal")
 
     def show_offer(self, url: str, profile: ProfileFile, host: str) -> None:
         """The QR code, the link and the phone steps, while the server waits."""

@@ -15,6 +15,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard import __version__
+from wizard.core import facts
 from wizard.core.provider import Provider
 from wizard.widgets.prose import Bullets, Prose
 
@@ -31,29 +32,44 @@ STEPS = (
 NEEDS_TITLE = "[b]You need[/b]"
 NEEDS = (
     "your $name address;",
-    "its password, or an [b]app-specific password[/b] when 2-step verification is on;",
-    "[b]POP3 & IMAP access[/b] switched on in $name's web settings "
-    "([i]E-mail > Settings > POP3 & IMAP[/i]; a Premium feature for new accounts).",
+    "its password, or an [b]app-specific password[/b] when $two_factor is on;",
 )
+# Only for mail.com's own record: another provider's settings have other names.
+NEEDS_MAILCOM = "$switch_needed (in webmail, $switch_path; $premium)."
+NEEDS_OTHER = "mail apps (IMAP or POP access) allowed in $name's web settings, if it asks for that."
 PRIVACY = (
     "[b]Privacy:[/b] your password goes only to the mail servers, encrypted with TLS, and is "
     "stored only if you ask, in your system keyring."
 )
 
 
-def introduction(name: str) -> Prose:
-    """The welcome text for the provider called ``name``."""
+def _text(markup: str, name: str) -> Content:
+    """One paragraph of the introduction, with the provider's name and mail.com's words."""
+    return Content.from_markup(
+        markup,
+        name=name,
+        two_factor=facts.mailcom.TWO_FACTOR.text,
+        switch_needed=facts.mailcom.ACCESS_SWITCH_NEEDED.text,
+        switch_path=facts.mailcom.ACCESS_SWITCH_PATH.text,
+        premium=facts.mailcom.PREMIUM.text,
+    )
 
-    def text(markup: str) -> Content:
-        return Content.from_markup(markup, name=name)
 
+def needs(name: str, *, mailcom: bool = True) -> tuple[Content, ...]:
+    """What the user needs before starting (mail.com's switch only for mail.com's record)."""
+    return tuple(_text(need, name) for need in (*NEEDS, NEEDS_MAILCOM if mailcom else NEEDS_OTHER))
+
+
+def introduction(name: str, *, mailcom: bool = True) -> Prose:
+    """The welcome text for the provider called ``name`` (``mailcom``: mail.com's own)."""
+    needed = needs(name, mailcom=mailcom)
     numbers = tuple(f"{number}. ".rjust(4) for number in range(1, len(STEPS) + 1))
     return Prose(
-        text(INTRO),
-        Bullets(numbers, tuple(text(step) for step in STEPS)),
-        text(NEEDS_TITLE),
-        Bullets(("• ",) * len(NEEDS), tuple(text(need) for need in NEEDS)),
-        text(PRIVACY),
+        _text(INTRO, name),
+        Bullets(numbers, tuple(_text(step, name) for step in STEPS)),
+        _text(NEEDS_TITLE, name),
+        Bullets(("• ",) * len(needed), needed),
+        _text(PRIVACY, name),
         id="welcome-text",
     )
 
@@ -121,7 +137,7 @@ class WelcomeScreen(Screen[None]):
                     ),
                     id="demo-banner",
                 )
-            yield introduction(self.provider.display_name)
+            yield introduction(self.provider.display_name, mailcom=self.provider.is_mailcom)
         yield OptionList(
             Option(f"Set up {self.provider.display_name} on an iPhone", id="start"),
             Option("Quit", id="quit"),

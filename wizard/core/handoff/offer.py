@@ -7,9 +7,11 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from wizard.core.errors import ProfileFileError
 from wizard.core.handoff.addresses import HostChoice, choose_host
 from wizard.core.handoff.profile_file import ProfileFile, load_profile_file
 from wizard.core.handoff.server import DEFAULT_MINUTES, EventCallback, ProfileServer
+from wizard.core.profile import is_practice_profile
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,12 @@ def start_offer(
     server.
     """
     profile = load_profile_file(path)
+    if is_practice_profile(profile.data):
+        # It would set up the demo's address against the real servers on the phone.
+        raise ProfileFileError(
+            f"{path} is a practice profile made by the demo; it is never offered to a phone. "
+            "Export one for your own mailbox without the demo."
+        )
     if profile.contains_password and not allow_password():
         return None
     choice = choose_host(host)

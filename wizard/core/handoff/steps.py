@@ -2,39 +2,40 @@
 
 from __future__ import annotations
 
+from wizard.core.facts import mailcom, profiles
 from wizard.core.handoff.profile_file import ProfileFile
 
-# Apple deletes a downloaded profile that is not installed within 8 minutes.
+#: iOS deletes a downloaded profile that is not installed within this many minutes.
 INSTALL_WINDOW_MINUTES = 8
 
 
 def phone_steps(profile: ProfileFile) -> tuple[str, ...]:
-    """What to do on the iPhone, one step per item, for this profile."""
+    """What to do on the iPhone, one step per item, for this profile.
+
+    The wording of every iOS screen comes from the fact registry (``facts.profiles``).
+    """
     if profile.signed:
-        trust = (
-            "The install screen shows Verified if the iPhone trusts the signer, "
-            "otherwise Not Verified; both install."
-        )
+        trust = f"The install screen shows {profiles.SIGNED_STATUS.text}; both install."
     else:
         trust = (
-            "The install screen shows Not Signed in red: that is expected for a profile "
-            "made on this computer, and it installs and works."
+            f"The install screen shows {profiles.NOT_SIGNED.text}: that is expected for a "
+            "profile made on this computer, and it installs and works."
         )
     steps = [
         "Connect the iPhone to the same Wi-Fi network as this computer.",
         "Open the Camera app and point it at the QR code (or type the link into Safari).",
-        "Tap the link that appears. Open it in Safari: other iOS browsers may not hand "
-        "profiles to Settings.",
-        "Safari asks to download a configuration profile: tap Allow, then Close.",
-        f"Within {INSTALL_WINDOW_MINUTES} minutes (iOS deletes a downloaded profile after "
-        "that), open Settings and tap Profile Downloaded near the top (or General > VPN & "
-        "Device Management).",
-        f"Tap Install, enter the iPhone passcode, and tap Install again. {trust}",
+        f"Tap the link that appears. {profiles.SAFARI_ONLY.text}",
+        profiles.SAFARI_ALLOW.text,
+        f"Within {profiles.INSTALL_WINDOW.text} (iOS deletes a downloaded profile after "
+        f"that), open Settings and tap {profiles.PROFILE_DOWNLOADED.text} near the top (or "
+        f"{profiles.DEVICE_MANAGEMENT.text}).",
+        f"Tap {profiles.INSTALL.text}. {trust}",
     ]
     if profile.has_mail_payload and not profile.contains_password:
+        # The file does not say which provider it is for: the words fit any of them.
         steps.append(
-            "When iOS asks for the password, type your mail.com password (the "
-            "application-specific password if two-factor authentication is on)."
+            "When iOS asks for the password, type the mail account's password (or the "
+            f"app-specific password, if {mailcom.TWO_FACTOR.text} is on)."
         )
     steps.append("Tap Done. The account is in the Mail app.")
     return tuple(steps)

@@ -1,0 +1,374 @@
+"""Facts about the iPhone's Settings app: where things are, what they are called, what iOS says."""
+
+from __future__ import annotations
+
+from wizard.core.facts.model import Fact, FactStatus, Source, sheet
+
+OFFICIAL = FactStatus.OFFICIAL
+THIRD_PARTY = FactStatus.THIRD_PARTY
+UNCONFIRMED = FactStatus.UNCONFIRMED
+
+_IPADOS18_ARTICLE = Source(
+    "https://eclipsemedias.com/learn-how-to-add-take-away-and-configure-mail-accounts-in-ipados-18",
+    '"In iPadOS 18, Apple has moved these Settings to the very bottom of the Settings list '
+    "under a row simply called Apps ... select Settings->Apps->Mail->Mail Accounts ... tap "
+    'Add Account ... select Other ... tap Add Mail Account"',
+)
+_TOAST = Source(
+    "https://support.toast.net/kb/a680/refresh-your-mail-app-connection-imap.aspx",
+    '"Settings ... tap Apps, then tap Mail. Tap Mail Accounts ... tap Add Account. Choose '
+    'Other ... Tap Add Mail Account"; "enter your Name, Full Email Address, and Password. '
+    'Tap Next"; "Ensure IMAP is selected at the top"',
+)
+_APPLE_MAIL_SCHEMA = Source(
+    "https://github.com/apple/device-management/blob/b6202ca2fbd31286a52eb160b67a4db7b4fe1f1f/"
+    "mdm/profiles/com.apple.mail.managed.yaml",
+    "OutgoingMailServerPortNumber: if no port is set, the ports tried are 25, 587 and 465, "
+    "in that order (Apple's description of the profile key)",
+)
+
+VERSION_NUMBERS = Fact(
+    "ios.version-numbers",
+    "after iOS 18 came iOS 26 (September 2025) and iOS 27 (September 2026)",
+    THIRD_PARTY,
+    (
+        sheet(
+            "§9",
+            "iOS 26 shipped in September 2025 (year-based numbers: after iOS 18 "
+            "comes iOS 26); iOS 27 was released on 2026-09-15",
+        ),
+        Source(
+            "https://github.com/SideStore/SideStore/issues/1566",
+            'thread of 2026-09-15 on iOS 27: "officially released today"',
+        ),
+    ),
+)
+ABOUT = Fact(
+    "ios.about",
+    "Settings > General > About",
+    THIRD_PARTY,
+    (sheet("§9", "The version itself: Settings → General → About."),),
+)
+ACCOUNTS_18 = Fact(
+    "ios.accounts.18",
+    "Apps > Mail > Mail Accounts",
+    THIRD_PARTY,
+    (
+        _IPADOS18_ARTICLE,
+        _TOAST,
+        sheet(
+            "§4.1, §9",
+            'a list of "Settings URL schemes for iOS 26" keeps "Apps > Mail > '
+            'Mail Accounts" and "Apps > Mail > Mail Accounts > Add Account"',
+        ),
+    ),
+)
+IOS27_ASSUMED = Fact(
+    "ios.accounts.27",
+    "iOS 27 is assumed to use the same paths as iOS 26 (no published source yet)",
+    UNCONFIRMED,
+    (sheet("§9", "iOS 27: no source found; assume the iOS 26 layout and say so."),),
+)
+APPS_AT_BOTTOM = Fact(
+    "ios.apps-at-bottom",
+    "Apps is near the very bottom of Settings",
+    THIRD_PARTY,
+    (_IPADOS18_ARTICLE,),
+)
+ACCOUNTS_14 = Fact(
+    "ios.accounts.14",
+    "Mail > Accounts",
+    THIRD_PARTY,
+    (
+        sheet(
+            "§4.1, §9",
+            'iOS 14-17: Settings → Mail → Accounts; "iOS 14-era guides use '
+            'Settings > Mail > Accounts"',
+        ),
+        _IPADOS18_ARTICLE,
+    ),
+)
+ACCOUNTS_11 = Fact(
+    "ios.accounts.11",
+    "Passwords & Accounts",
+    THIRD_PARTY,
+    (sheet("§4.1, §9", "iOS 11-13: Settings → Passwords & Accounts (appriver KB)"),),
+)
+SETTINGS_SEARCH = Fact(
+    "ios.settings-search",
+    'If you cannot find it, type "Mail" in the search field at the top of Settings.',
+    UNCONFIRMED,
+    (
+        sheet(
+            "§4.1, §9",
+            "Searching for Mail in Settings reaches the same screen: from memory, "
+            "not confirmed by a source",
+        ),
+    ),
+)
+OTHER = Fact(
+    "ios.other",
+    "Other, then tap Add Mail Account",
+    THIRD_PARTY,
+    (_IPADOS18_ARTICLE, _TOAST),
+)
+NEW_ACCOUNT_SHEET = Fact(
+    "ios.new-account",
+    "Name, Email, Password, Description, then Next",
+    THIRD_PARTY,
+    (
+        Source(
+            "https://github.com/lionheart/openradar-mirror/issues/4922",
+            '"Other > Add Mail Account. Enter a name, email, password and description. Tap Next."',
+        ),
+        _TOAST,
+    ),
+)
+FINDS_SERVERS = Fact(
+    "ios.finds-servers",
+    "iOS first tries to find the servers by itself. If it cannot, it shows a screen with "
+    "IMAP and POP at the top",
+    THIRD_PARTY,
+    (
+        sheet(
+            "§4.2",
+            "iOS tries to find the settings itself. If it cannot, it shows the server "
+            "screen with an IMAP | POP segmented control at the top",
+        ),
+        _TOAST,
+    ),
+)
+SKIPS_SERVER_SCREEN = Fact(
+    "ios.skips-server-screen",
+    "If iOS finds the servers by itself, it may skip this screen and the next two",
+    UNCONFIRMED,
+    (
+        sheet(
+            "§9",
+            "that the server screen always appears is not confirmed (iOS may fill in "
+            "servers itself)",
+        ),
+    ),
+)
+SECOND_ACCOUNT = Fact(
+    "ios.second-account",
+    "an account of the other type can be added beside this one; nothing has to be deleted first",
+    THIRD_PARTY,
+    (
+        sheet(
+            "§9",
+            "IMAP vs POP is not final on the phone. A second account of the other type "
+            "can be added beside the first; nothing has to be deleted first (liquidweb KB)",
+        ),
+    ),
+)
+SERVER_SECTIONS = Fact(
+    "ios.server-sections",
+    "INCOMING MAIL SERVER and OUTGOING MAIL SERVER, each with Host Name, User Name, Password",
+    THIRD_PARTY,
+    (
+        sheet(
+            "§4.2",
+            "toast.net lists Hostname, Username and Password for both servers; an "
+            "iOS 14 guide names the row Host Name",
+        ),
+        _TOAST,
+    ),
+)
+OUTGOING_OPTIONAL = Fact(
+    "ios.outgoing-optional",
+    "If iOS marks User Name and Password as optional here, fill them in anyway",
+    UNCONFIRMED,
+    (
+        sheet(
+            "§4.2",
+            'that the outgoing User Name and Password are marked "Optional": from '
+            "memory; always fill them in",
+        ),
+    ),
+)
+VERIFYING = Fact(
+    "ios.verifying",
+    "Verifying…",
+    THIRD_PARTY,
+    (
+        Source(
+            "https://github.com/forwardemail/forwardemail.net/issues/347",
+            "setup \"will not proceed past 'Verifying...'\"",
+        ),
+    ),
+)
+WITHOUT_SSL = Fact(
+    "ios.without-ssl",
+    "If iOS asks whether to set up the account without SSL",
+    THIRD_PARTY,
+    (
+        Source(
+            "https://github.com/lionheart/openradar-mirror/issues/4922",
+            '"prompted to continue without SSL"',
+        ),
+        Source(
+            "https://www.rjs-consultants.com/knowledge-base/change-the-mail-settings-on-"
+            "your-apple-device/",
+            '"It might ask to set up without using SSL"',
+        ),
+        sheet("§9", 'the alert text "Set up without SSL?" itself is not confirmed'),
+    ),
+)
+MAIL_NOTES_SAVE = Fact(
+    "ios.mail-notes-save",
+    "the screen with the Mail and Notes switches: leave Mail on and tap Save",
+    THIRD_PARTY,
+    (
+        sheet(
+            "§4.2",
+            "The last screen has the service toggles (Mail, Notes). Leave Mail on and "
+            "tap Save (toast.net)",
+        ),
+        _TOAST,
+    ),
+)
+PORTS_NOT_ASKED = Fact(
+    "ios.ports-not-asked",
+    "You do not type ports while adding the account",
+    THIRD_PARTY,
+    (
+        sheet("§4.2", "Ports are not entered during the Add flow. iOS picks them itself."),
+        Source(
+            "https://github.com/mjl-/mox/issues/328",
+            "Apple Mail connected to SMTP port 25 by default",
+        ),
+    ),
+)
+ADVANCED = Fact(
+    "ios.advanced",
+    "Account, then Advanced at the bottom; under INCOMING SETTINGS: Use SSL, Authentication, "
+    "Server Port",
+    THIRD_PARTY,
+    (
+        Source(
+            "http://best-bestwebhosting.com/index-953.html",
+            '(iOS 14.6) "At the bottom of the Account page will be a bar labeled Advanced ... '
+            'INCOMING SETTINGS ... Use SSL"',
+        ),
+        sheet("§4.3", "that the iOS 17/18 layout is unchanged: likely, not confirmed"),
+    ),
+)
+SMTP_ROW = Fact(
+    "ios.smtp-row",
+    "tap the SMTP row, then the server (iOS may head the list PRIMARY SERVER)",
+    THIRD_PARTY,
+    (
+        Source(
+            "https://www.rjs-consultants.com/knowledge-base/change-the-mail-settings-on-"
+            "your-apple-device/",
+            '"click on the SMTP value ... click again on the Outgoing '
+            'Server value ... SSL ... port number"',
+        ),
+        sheet("§4.3", 'the exact labels "Primary Server" and "Done": from memory'),
+    ),
+)
+SMTP_FIELDS = Fact(
+    "ios.smtp-fields",
+    "Host Name, User Name, Password, Use SSL, Authentication, Server Port",
+    THIRD_PARTY,
+    (
+        sheet(
+            "§4.3",
+            "Outgoing (SMTP): account → Account → Outgoing Mail Server: SMTP → the server → "
+            "Host Name, User Name, Password, Use SSL, Authentication (Password), Server Port "
+            "(verified in outline by the rjs-consultants KB)",
+        ),
+    ),
+)
+SMTP_PORT_ORDER = Fact(
+    "ios.smtp-port-order",
+    "Apple's description of profiles names 25, 587 and 465, in that order, as the ports "
+    "tried when none is set",
+    OFFICIAL,
+    (_APPLE_MAIL_SCHEMA,),
+)
+STARTTLS_USE_SSL = Fact(
+    "ios.starttls-use-ssl",
+    "if iOS cannot connect with Use SSL on and this port (STARTTLS), try",
+    UNCONFIRMED,
+    (
+        sheet(
+            "§4.3, §9",
+            'For iOS, "Use SSL" on port 587 means STARTTLS: from memory, not '
+            "confirmed. If 587 fails, use 465.",
+        ),
+    ),
+)
+CANNOT_VERIFY = Fact(
+    "ios.cannot-verify",
+    "Cannot Verify Server Identity",
+    THIRD_PARTY,
+    (_TOAST, sheet("§4.4", 'TLS certificate problem: "Cannot Verify Server Identity"')),
+)
+NOT_RESPONDING = Fact(
+    "ios.not-responding",
+    "The … server is not responding",
+    THIRD_PARTY,
+    (
+        Source(
+            "https://github.com/mailcow/mailcow-dockerized/issues/6043",
+            '"The IMAP server “host” is not responding. Check your network connection ..."',
+        ),
+    ),
+)
+WRONG_PASSWORD_MESSAGE = Fact(
+    "ios.wrong-password-message",
+    "A message saying the user name or password is incorrect",
+    UNCONFIRMED,
+    (
+        sheet(
+            "§4.4, §9",
+            '"The user name or password for “…” is incorrect." appears in one '
+            "blog only; not confirmed",
+        ),
+    ),
+)
+PASSWORD_PLACES = Fact(
+    "ios.password-places",
+    "Account > Password (incoming), and on the same screen SMTP > the server > Password (outgoing)",
+    THIRD_PARTY,
+    (
+        sheet(
+            "§4.3",
+            "Incoming: the account → Account (Host Name, User Name, Password); "
+            "Outgoing: Account → Outgoing Mail Server: SMTP → the server → Password",
+        ),
+    ),
+)
+
+FACTS: tuple[Fact, ...] = (
+    VERSION_NUMBERS,
+    ABOUT,
+    ACCOUNTS_18,
+    IOS27_ASSUMED,
+    APPS_AT_BOTTOM,
+    ACCOUNTS_14,
+    ACCOUNTS_11,
+    SETTINGS_SEARCH,
+    OTHER,
+    NEW_ACCOUNT_SHEET,
+    FINDS_SERVERS,
+    SKIPS_SERVER_SCREEN,
+    SECOND_ACCOUNT,
+    SERVER_SECTIONS,
+    OUTGOING_OPTIONAL,
+    VERIFYING,
+    WITHOUT_SSL,
+    MAIL_NOTES_SAVE,
+    PORTS_NOT_ASKED,
+    ADVANCED,
+    SMTP_ROW,
+    SMTP_FIELDS,
+    SMTP_PORT_ORDER,
+    STARTTLS_USE_SSL,
+    CANNOT_VERIFY,
+    NOT_RESPONDING,
+    WRONG_PASSWORD_MESSAGE,
+    PASSWORD_PLACES,
+)

@@ -1,0 +1,163 @@
+"""Facts about mail.com: its servers, its names for settings, and what its accounts need."""
+
+from __future__ import annotations
+
+from wizard.core.facts.model import Fact, FactStatus, Source, sheet
+
+OFFICIAL = FactStatus.OFFICIAL
+THIRD_PARTY = FactStatus.THIRD_PARTY
+UNCONFIRMED = FactStatus.UNCONFIRMED
+
+_ISPDB = Source(
+    "https://github.com/thunderbird/autoconfig/blob/c6ad79659b5fc321d1593ec4c277815b83e5dec5/"
+    "ispdb/mail.com.xml",
+    "imap.mail.com 993 SSL and 143 STARTTLS, pop.mail.com 995 SSL and 110 STARTTLS, "
+    "smtp.mail.com 465 SSL and 587 STARTTLS; user name %EMAILADDRESS% on every server",
+)
+_APP_PASSWORDS_PAGE = Source(
+    "https://support.mail.com/security/2fa/application-specific-passwords.html",
+    '"Click on Home and on Security Options." "Click on Manage application-specific '
+    'passwords." "Click on Create new application-specific password." The password "will be '
+    'shown only once".',
+)
+_TWO_FA_PAGE = Source(
+    "https://www.mail.com/security/2fa/",
+    '"Under "Two-factor authentication," click on "Activate two-factor authentication""; '
+    '"you need an app-specific password if you use an external email program ... to '
+    'retrieve your emails via POP3 / IMAP"',
+)
+_CHATMAIL = Source(
+    "https://github.com/chatmail/provider-db/blob/ad097ee40579c884e7757de2d3bb0a51f481a32a/"
+    "_providers/mail.com.md",
+    '"To log in, you first need to activate POP3/IMAP in your mail.com settings. Note that '
+    'this is a mail.com Premium feature only." (links support.mail.com/pop-imap/toggle.html)',
+)
+
+SERVERS = Fact(
+    "mailcom.servers",
+    "imap.mail.com (993 SSL/TLS, 143 STARTTLS), pop.mail.com (995, 110), smtp.mail.com "
+    "(465 SSL/TLS, 587 STARTTLS), user name: the full address",
+    OFFICIAL,
+    (_ISPDB, sheet("§1.1", "the ISPDB entry, corroborated by FairEmail and chatmail")),
+)
+DOMAINS = Fact(
+    "mailcom.domains",
+    "191 domains in Thunderbird's mail.com record, which says about 500 more exist",
+    OFFICIAL,
+    (
+        Source(_ISPDB.where, '"even smaller domains (about 500 more) are left out"'),
+        sheet(
+            "§2.1, §2.2, §9",
+            "ISPDB: 191 domains; chatmail adds 53 more; the wizard's 244 "
+            "are a subset, not mail.com's whole list",
+        ),
+    ),
+)
+TWO_FACTOR = Fact(
+    "mailcom.two-factor",
+    "two-factor authentication",
+    OFFICIAL,
+    (
+        _TWO_FA_PAGE,
+        _APP_PASSWORDS_PAGE,
+        sheet("§9", 'mail.com\'s own name for 2FA is "two-factor authentication"'),
+    ),
+)
+APP_PASSWORD_NEEDED = Fact(
+    "mailcom.app-password-needed",
+    "with two-factor authentication on, mail apps need an app-specific password instead of "
+    "the account password",
+    OFFICIAL,
+    (_TWO_FA_PAGE, _APP_PASSWORDS_PAGE),
+)
+APP_PASSWORD_PATH = Fact(
+    "mailcom.app-password-path",
+    "Home > Security Options > Manage application-specific passwords > Create new "
+    "application-specific password",
+    OFFICIAL,
+    (_APP_PASSWORDS_PAGE,),
+)
+APP_PASSWORD_ONCE = Fact(
+    "mailcom.app-password-once",
+    "mail.com shows it only once",
+    OFFICIAL,
+    (_APP_PASSWORDS_PAGE, sheet("§9", "mail.com shows an app-specific password only once")),
+)
+ACCESS_SWITCH_NEEDED = Fact(
+    "mailcom.access-switch-needed",
+    "POP3 & IMAP access switched on in mail.com's web settings",
+    THIRD_PARTY,
+    (
+        _CHATMAIL,
+        Source(
+            "https://github.com/chatmail/provider-db/issues/240",
+            '"Must enable IMAP access in settings"',
+        ),
+    ),
+)
+ACCESS_SWITCH_PATH = Fact(
+    "mailcom.access-switch-path",
+    "look under Settings for POP3 & IMAP",
+    UNCONFIRMED,
+    (
+        sheet(
+            "§1.2",
+            "exact menu path: no source quoting mail.com's wording; suggested "
+            'wording "open Settings (gear icon), then the POP3 & IMAP section"',
+        ),
+        Source(
+            "https://support.mail.com/pop-imap/toggle.html",
+            "mail.com's help page for the switch (cited by chatmail; not read)",
+        ),
+    ),
+)
+ACCESS_SWITCH_HELP = Fact(
+    "mailcom.access-switch-help",
+    "support.mail.com/pop-imap/toggle.html",
+    THIRD_PARTY,
+    (_CHATMAIL,),
+)
+PREMIUM = Fact(
+    "mailcom.premium",
+    "a mail.com Premium feature for new accounts",
+    THIRD_PARTY,
+    (
+        _CHATMAIL,
+        Source(
+            "https://github.com/M66B/FairEmail/commit/95d63a9c64ecc20e30243ffe9a3133935f96c047",
+            '"Using third-party email clients requires a premium mail.com subscription."',
+        ),
+        Source(
+            "https://github.com/chatmail/provider-db/issues/240",
+            '"a Premium feature for new accounts"',
+        ),
+    ),
+)
+SAME_REPLY = Fact(
+    "mailcom.same-reply",
+    "The refusal may not say why: at mail.com's sister service GMX a wrong password and "
+    "switched-off access look the same",
+    THIRD_PARTY,
+    (
+        Source(
+            "https://github.com/jens-maus/yam/issues/638",
+            "GMX POP3 answered -ERR authentication failed with the right password while "
+            "access was switched off",
+        ),
+        sheet("§3", "the same for mail.com is plausible, not confirmed"),
+    ),
+)
+
+FACTS: tuple[Fact, ...] = (
+    SERVERS,
+    DOMAINS,
+    TWO_FACTOR,
+    APP_PASSWORD_NEEDED,
+    APP_PASSWORD_PATH,
+    APP_PASSWORD_ONCE,
+    ACCESS_SWITCH_NEEDED,
+    ACCESS_SWITCH_PATH,
+    ACCESS_SWITCH_HELP,
+    PREMIUM,
+    SAME_REPLY,
+)

@@ -1,0 +1,73 @@
+"""What a fact is: the wording the wizard shows, where it comes from, how sure it is, when checked.
+
+A fact is one thing the wizard tells the user about the world outside it: a menu path on the
+iPhone, a setting's name on mail.com, what a dialog says. The wizard's own behaviour (which
+port it checks first) is not a fact in this sense.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+#: The day every fact in the registry was last checked against its sources.
+CHECKED = dt.date(2026, 11, 30)
+
+#: Words that mark a sentence as "what to look for" rather than a certainty. Every
+#: unconfirmed fact is worded with one of them (a test checks).
+HEDGES = ("if ", "may ", "look ", "a message saying", "try ", "assumed")
+
+
+class FactStatus(StrEnum):
+    """How well a fact is established."""
+
+    #: Stated by mail.com, Apple, or Mozilla's curated ISPDB.
+    OFFICIAL = "verified official"
+    #: Stated directly by an independent, named public source.
+    THIRD_PARTY = "verified third-party"
+    #: No public source found: worded as what to look for, never as a certainty.
+    UNCONFIRMED = "unconfirmed"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact was found (a URL, or a section of the project's fact sheet) and what it says."""
+
+    where: str
+    says: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact: a stable id, the exact wording shown, its status, its sources, when checked."""
+
+    id: str
+    text: str
+    status: FactStatus
+    sources: tuple[Source, ...]
+    checked: dt.date = CHECKED
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def capitalized(self) -> str:
+        """The wording with its first letter in capitals, to start a sentence."""
+        return self.text[:1].upper() + self.text[1:]
+
+    @property
+    def hedged(self) -> bool:
+        """True when the wording says what to look for rather than stating a certainty."""
+        lowered = self.text.lower()
+        return any(hedge in lowered for hedge in HEDGES)
+
+
+#: The project's fact sheet (``mailcom-facts.md``), cited by section. It collects the
+#: public sources; the URLs it quotes are given with each fact where there is one.
+SHEET = "mailcom-facts.md"
+
+
+def sheet(section: str, says: str) -> Source:
+    """A source that is a section of the project's fact sheet."""
+    return Source(f"{SHEET} {section}", says)

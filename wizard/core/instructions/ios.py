@@ -1,0 +1,94 @@
+"""Which Settings layout an iPhone shows, by iOS version: the paths the steps are written for.
+
+Apple moved the mail accounts twice: iOS 11 put them under Passwords & Accounts, iOS 14
+back under Mail > Accounts, iOS 18 under Apps > Mail > Mail Accounts. After iOS 18 the
+numbers jumped to the year (iOS 26 in 2025, iOS 27 in 2026).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wizard.core.errors import UsageError
+from wizard.core.facts import Fact, ios
+
+#: The oldest version the steps cover and the newest one they know.
+OLDEST_IOS = 11
+NEWEST_KNOWN_IOS = 27
+#: iOS 18 was followed by iOS 26: there were no versions in between.
+_NO_SUCH_VERSIONS = range(19, 26)
+
+
+@dataclass(frozen=True)
+class IosLayout:
+    """One layout of Settings: the versions that show it and where the mail accounts are."""
+
+    #: A short stable name, used for tab ids and file names ("ios-18").
+    key: str
+    #: The versions as a tab label: "iOS 18, 26, 27".
+    label: str
+    #: The versions in a sentence: "iOS 18, 26 and 27".
+    words: str
+    #: The versions that show this layout, oldest first.
+    versions: tuple[int, ...]
+    #: The path under Settings to the list of mail accounts.
+    accounts: Fact
+    #: Where to find the path's first item, when it is hard to see.
+    where: Fact | None = None
+    #: What is assumed rather than known about this layout.
+    caveat: Fact | None = None
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        """The facts this layout's wording rests on."""
+        return tuple(f for f in (self.accounts, self.where, self.caveat) if f is not None)
+
+
+IOS_18 = IosLayout(
+    key="ios-18",
+    label="iOS 18, 26, 27",
+    words="iOS 18, 26 and 27",
+    versions=(18, 26, 27),
+    accounts=ios.ACCOUNTS_18,
+    where=ios.APPS_AT_BOTTOM,
+    caveat=ios.IOS27_ASSUMED,
+)
+IOS_14 = IosLayout(
+    key="ios-14",
+    label="iOS 14-17",
+    words="iOS 14 to 17",
+    versions=(14, 15, 16, 17),
+    accounts=ios.ACCOUNTS_14,
+)
+IOS_11 = IosLayout(
+    key="ios-11",
+    label="iOS 11-13",
+    words="iOS 11 to 13",
+    versions=(11, 12, 13),
+    accounts=ios.ACCOUNTS_11,
+)
+#: Newest first: the order of the wizard's tabs.
+LAYOUTS: tuple[IosLayout, ...] = (IOS_18, IOS_14, IOS_11)
+
+
+def layout_for(version: int) -> tuple[IosLayout, str | None]:
+    """The layout iOS ``version`` shows, and a note when that is a guess.
+
+    A version newer than the newest known gets the newest layout, and the note says so.
+    Raises UsageError (field "ios") for versions before 11, which the steps do not cover.
+    """
+    if version < OLDEST_IOS:
+        raise UsageError(
+            f"iOS {version} is not covered: the steps are for iOS {OLDEST_IOS} and later.",
+            field="ios",
+        )
+    for layout in LAYOUTS:
+        if version in layout.versions:
+            return layout, None
+    if version in _NO_SUCH_VERSIONS:
+        return IOS_18, f"There is no iOS {version}: {ios.VERSION_NUMBERS.text}."
+    return IOS_18, (
+        f"iOS {version} is newer than the newest version these steps know "
+        f"(iOS {NEWEST_KNOWN_IOS}), so they follow the {IOS_18.label} layout; Apple may have "
+        "moved things since."
+    )

@@ -1,0 +1,117 @@
+"""The iPhone steps as data: values to type, numbered steps, and the whole set for one layout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from wizard.core.facts import Fact, ios
+from wizard.core.instructions.ios import IosLayout
+from wizard.core.models import Endpoint, IncomingChoice, MailSettings
+
+
+@dataclass(frozen=True)
+class Value:
+    """One exact value the user types or checks on the phone, e.g. Host Name.
+
+    ``copyable`` is False for placeholders such as "your mail.com password": there is
+    nothing useful to put on the clipboard for those.
+    """
+
+    label: str
+    value: str
+    note: str = ""
+    copyable: bool = True
+
+
+@dataclass(frozen=True)
+class Step:
+    """One numbered step: a short title, what to do, the exact values, and its facts."""
+
+    title: str
+    text: str
+    values: tuple[Value, ...] = ()
+    #: The facts about iOS or the provider this step's wording rests on.
+    facts: tuple[Fact, ...] = ()
+
+
+@dataclass(frozen=True)
+class Instructions:
+    """Everything needed to set the account up by hand on one Settings layout."""
+
+    layout: IosLayout
+    settings: MailSettings
+    steps: tuple[Step, ...]
+    warning_unverified: str | None
+    #: The version the user asked for, when one was (None: the whole layout).
+    ios: int | None = None
+    #: Said when ``ios`` is not one of the layout's known versions.
+    version_note: str | None = None
+    #: Said at the top when the values come from the demo (a practice run).
+    practice_note: str | None = None
+
+    @property
+    def title(self) -> str:
+        """A heading, for example ``Set up alice@mail.com on an iPhone with iOS 26 (IMAP)``."""
+        versions = f"iOS {self.ios}" if self.ios is not None else self.layout.label
+        choice = choice_label(self.settings.incoming_choice)
+        practice = "Practice: " if self.settings.practice else ""
+        return f"{practice}Set up {self.settings.email} on an iPhone with {versions} ({choice})"
+
+    @property
+    def version_hint(self) -> str:
+        """Which versions the steps are for, and where the iPhone shows its version."""
+        hint = (
+            f"These steps are for {self.layout.words}. To see which iOS the iPhone has: "
+            f"{ios.ABOUT.text}."
+        )
+        if self.layout.caveat is not None:
+            hint += f" {self.layout.caveat.text}."
+        return hint
+
+    @property
+    def summary(self) -> str:
+        """One line saying which servers these steps use and whether they were checked."""
+        settings = self.settings
+        servers = (
+            f"incoming {endpoint_words(settings.incoming)}, "
+            f"outgoing {endpoint_words(settings.outgoing)}"
+        )
+        if settings.practice:
+            return (
+                f"Servers: {servers}. These are the values a real {settings.provider_name} "
+                "account uses; the demo checked its practice servers on this computer, not "
+                f"{settings.provider_name}."
+            )
+        if not settings.verified:
+            return f"Servers: {servers}. Not checked."
+        return f"Servers: {servers}. Checked{_when(settings.checked_at)}: the login worked on both."
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        """Every fact the steps and their heading rest on, each once, in order of use."""
+        found = [ios.ABOUT, *self.layout.facts]
+        if self.version_note is not None:
+            found.append(ios.VERSION_NUMBERS)
+        for step in self.steps:
+            found.extend(step.facts)
+        return tuple(dict.fromkeys(found))
+
+
+def choice_label(choice: IncomingChoice) -> str:
+    """IMAP or POP, as iOS names them."""
+    return "IMAP" if choice is IncomingChoice.IMAP else "POP"
+
+
+def endpoint_words(endpoint: Endpoint) -> str:
+    """``imap.mail.com port 993 (SSL/TLS)``."""
+    return f"{endpoint.host} port {endpoint.port} ({endpoint.security.label})"
+
+
+def _when(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+        return " on " + moment.strftime("%Y-%m-%d at %H:%M UTC")
+    return " on " + moment.strftime("%Y-%m-%d at %H:%M")

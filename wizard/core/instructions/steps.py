@@ -1,0 +1,308 @@
+"""iPhone Settings steps, built from the settings a check verified.
+
+The password is never part of them: a step says *which* password to type, never the
+password itself. Every menu path, label and message a step names comes from the fact
+registry (``wizard.core.facts``), and each step lists the facts it rests on.
+"""
+
+from __future__ import annotations
+
+from wizard.core.facts import Fact, ios, mailcom
+from wizard.core.instructions.ios import IOS_18, IosLayout, layout_for
+from wizard.core.instructions.model import Instructions, Step, Value, choice_label
+from wizard.core.models import Endpoint, IncomingChoice, MailSettings, Protocol, Security
+
+# The implicit-TLS port of each protocol (IANA), offered when a STARTTLS port will not work.
+_SSL_PORTS = {Protocol.IMAP: 993, Protocol.POP3: 995, Protocol.SMTP: 465}
+
+
+def build_instructions(settings: MailSettings, ios: int | IosLayout = IOS_18) -> Instructions:
+    """The steps for ``settings`` on iOS version ``ios`` (a number) or on a whole layout.
+
+    Raises UsageError for a version before 11; a version newer than the newest known gets
+    the newest layout, with a note saying so.
+    """
+    if isinstance(ios, IosLayout):
+        layout, version, note = ios, None, None
+    else:
+        version = ios
+        layout, note = layout_for(ios)
+    warning = None
+    if not settings.verified:
+        warning = (
+            "These settings have NOT been checked with your account. They are "
+            f"{settings.provider_name}'s usual servers, so they will probably work, but a "
+            "blocked port or a login problem will only show up on the phone. Run the check "
+            "first if you can."
+        )
+    practice = None
+    if settings.practice:
+        practice = (
+            f"This is a practice run. The values are the ones a real {settings.provider_name} "
+            f"account uses, but {settings.email} is the demo's address: do not set it up on "
+            "a real iPhone."
+        )
+    return Instructions(
+        layout=layout,
+        settings=settings,
+        steps=_steps(settings, layout),
+        warning_unverified=warning,
+        ios=version,
+        version_note=note,
+        practice_note=practice,
+    )
+
+
+def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
+    incoming = settings.incoming
+    outgoing = settings.outgoing
+    choice = choice_label(settings.incoming_choice)
+    password = password_hint(settings)
+    accounts = layout.accounts.text
+    description = settings.email
+    where = f"({layout.where.text}.) " if layout.where is not None else ""
+
+    start = Step(
+        title="Open the mail account settings",
+        text=(
+            f"On the iPhone open Settings, then tap {accounts} > Add Account. {where}"
+            f"{ios.SETTINGS_SEARCH.text}"
+        ),
+        facts=(*layout.facts, ios.SETTINGS_SEARCH),
+    )
+    other = Step(
+        title="Choose Other",
+        text=f"Tap {ios.OTHER.text}.",
+        facts=(ios.OTHER,),
+    )
+    new_account = Step(
+        title="Fill in the New Account sheet",
+        text="Type these four values, then tap Next.",
+        values=(
+            Value(
+                "Name",
+                settings.name or "your name",
+                "what people see when you write to them",
+                copyable=bool(settings.name),
+            ),
+            Value("Email", settings.email, "the full address"),
+            Value("Password", password, "type it yourself", copyable=False),
+            Value("Description", description, "only shown on this iPhone; any text will do"),
+        ),
+        facts=(ios.NEW_ACCOUNT_SHEET,),
+    )
+    pop_note = (
+        " (POP downloads your mail to this iPhone; mail read here is not marked read on your "
+        "other devices.)"
+        if settings.incoming_choice is IncomingChoice.POP
+        else ""
+    )
+    protocol = Step(
+        title=f"Choose {choice}",
+        text=(
+            f"{ios.FINDS_SERVERS.text}: tap {choice} there.{pop_note}\n"
+            f"{ios.SKIPS_SERVER_SCREEN.text} and show the Mail and Notes switches straight "
+            "away: then tap Save, and check every value in steps {step:advanced} and "
+            "{step:smtp}, because iOS chose the servers and ports.\n"
+            f"You can change your mind later: {ios.SECOND_ACCOUNT.text}."
+        ),
+        values=(Value("Type", choice, "the switch at the top of the screen", copyable=False),),
+        facts=(ios.FINDS_SERVERS, ios.SKIPS_SERVER_SCREEN, ios.MAIL_NOTES_SAVE, ios.SECOND_ACCOUNT),
+    )
+    incoming_step = Step(
+        title="Fill in Incoming Mail Server",
+        text="In the INCOMING MAIL SERVER section, type:",
+        values=(
+            Value("Host Name", incoming.host),
+            Value("User Name", settings.incoming_username, "the full address, with @"),
+            Value("Password", password, "type it yourself", copyable=False),
+        ),
+        facts=(ios.SERVER_SECTIONS,),
+    )
+    outgoing_step = Step(
+        title="Fill in Outgoing Mail Server",
+        text=(
+            "In the OUTGOING MAIL SERVER section, type the following. "
+            f"{ios.OUTGOING_OPTIONAL.text}: sending mail needs them."
+        ),
+        values=(
+            Value("Host Name", outgoing.host),
+            Value("User Name", settings.outgoing_username, "the full address, with @"),
+            Value("Password", password, "type it yourself", copyable=False),
+        ),
+        facts=(ios.SERVER_SECTIONS, ios.OUTGOING_OPTIONAL),
+    )
+    save = Step(
+        title="Tap Next, then Save",
+        text=(
+            f'Tap Next and wait while iOS shows "{ios.VERIFYING.text}" (it can take a '
+            f"minute). {ios.WITHOUT_SSL.text}, tap No or Cancel, never Yes (see step "
+            "{step:messages}). On "
+            f"{ios.MAIL_NOTES_SAVE.text}."
+        ),
+        facts=(ios.VERIFYING, ios.WITHOUT_SSL, ios.MAIL_NOTES_SAVE),
+    )
+    advanced = Step(
+        title="Check the incoming settings",
+        text=(
+            f"{ios.PORTS_NOT_ASKED.text}, so check them once. Go back to Settings > "
+            f"{accounts}, tap {description}, tap Account, then Advanced at the bottom. "
+            "Under INCOMING SETTINGS, make sure of the values below, then go back and "
+            "tap Done."
+        ),
+        values=(
+            Value("Use SSL", "On", _ssl_note(incoming), copyable=False),
+            Value("Authentication", "Password", copyable=False),
+            Value("Server Port", str(incoming.port)),
+        ),
+        facts=(layout.accounts, ios.PORTS_NOT_ASKED, ios.ADVANCED, *_ssl_facts(incoming)),
+    )
+    smtp = Step(
+        title="Check the outgoing (SMTP) settings",
+        text=(
+            f"On the Account screen, tap the SMTP row (it shows {outgoing.host}), then tap "
+            f"{outgoing.host} (iOS may head the list PRIMARY SERVER). If Server Port does not "
+            f"show {outgoing.port}, change it: iOS chooses the port itself, and "
+            f"{ios.SMTP_PORT_ORDER.text}. Make sure of the values below, then tap Done."
+        ),
+        values=(
+            Value("Host Name", outgoing.host),
+            Value("User Name", settings.outgoing_username),
+            Value("Password", password, "must be filled in", copyable=False),
+            Value("Use SSL", "On", _ssl_note(outgoing), copyable=False),
+            Value("Authentication", "Password", copyable=False),
+            Value("Server Port", str(outgoing.port)),
+        ),
+        facts=(
+            ios.SMTP_ROW,
+            ios.SMTP_FIELDS,
+            ios.PORTS_NOT_ASKED,
+            ios.SMTP_PORT_ORDER,
+            *_ssl_facts(outgoing),
+        ),
+    )
+    test = Step(
+        title="Send yourself a test message",
+        text=(
+            f"Open the Mail app, write a short message to {settings.email} and send it. "
+            "When it arrives, both sending and receiving work."
+        ),
+    )
+    checklist, checklist_facts = _login_checklist(settings)
+    messages = Step(
+        title="If iOS shows a message",
+        text=(
+            f'"{ios.CANNOT_VERIFY.text}": the phone got a certificate that is not '
+            f"{settings.provider_name}'s. This usually means the Wi-Fi you are on (hotel, "
+            "school, office) or security software intercepts connections. Tap Cancel, "
+            "switch to mobile data or another network, and try again; do not trust the "
+            "certificate.\n"
+            f'"{ios.NOT_RESPONDING.text}": this network blocks the port, or the '
+            "certificate was refused. Check Server Port and Use SSL (steps "
+            "{step:advanced} and {step:smtp}), then try on mobile data.\n"
+            f"{ios.WITHOUT_SSL.text}: always answer No. Without SSL your password would "
+            "cross the network where others can read it.\n"
+            f"{ios.WRONG_PASSWORD_MESSAGE.text}: type {password} again; {checklist}"
+        ),
+        facts=(
+            ios.CANNOT_VERIFY,
+            ios.NOT_RESPONDING,
+            ios.WITHOUT_SSL,
+            ios.WRONG_PASSWORD_MESSAGE,
+            ios.ADVANCED,
+            *checklist_facts,
+        ),
+    )
+    password_change = Step(
+        title="After you change your password",
+        text=(
+            f"Update it in two places, or sending or receiving stops: Settings > {accounts} > "
+            f"{description} > Account > Password (incoming), and on the same screen SMTP > "
+            f"{outgoing.host} > Password (outgoing)."
+        ),
+        facts=(layout.accounts, ios.PASSWORD_PLACES),
+    )
+    named = {"advanced": advanced, "smtp": smtp, "messages": messages}
+    steps = (
+        start,
+        other,
+        new_account,
+        protocol,
+        incoming_step,
+        outgoing_step,
+        save,
+        advanced,
+        smtp,
+        test,
+        messages,
+        password_change,
+    )
+    return _renumber(steps, named)
+
+
+def _renumber(steps: tuple[Step, ...], named: dict[str, Step]) -> tuple[Step, ...]:
+    # Cross references ("see step 8") are written as placeholders ("{step:smtp}") so that
+    # reordering or adding a step cannot leave a stale number behind.
+    numbers = {name: str(steps.index(step) + 1) for name, step in named.items()}
+    result = []
+    for step in steps:
+        text = step.text
+        for name, number in numbers.items():
+            text = text.replace("{step:" + name + "}", number)
+        result.append(Step(step.title, text, step.values, step.facts))
+    return tuple(result)
+
+
+def password_hint(settings: MailSettings) -> str:
+    """Which password to type, in words (never the password itself)."""
+    if settings.app_password:
+        return (
+            "the app-specific password you created "
+            f"(not your normal {settings.provider_name} password)"
+        )
+    return f"your {settings.provider_name} password"
+
+
+def install_password_hint(settings: MailSettings) -> str:
+    """Which password to type when iOS asks for it while installing a profile."""
+    if settings.app_password:
+        return password_hint(settings)
+    return (
+        f"your {settings.provider_name} password (or the app-specific password, if "
+        f"{mailcom.TWO_FACTOR.text} is on)"
+    )
+
+
+def _login_checklist(settings: MailSettings) -> tuple[str, tuple[Fact, ...]]:
+    """What else to check after a refused password, and the facts that wording rests on."""
+    if not settings.mailcom:
+        checks = (
+            f"check in {settings.provider_name}'s web settings whether mail apps must be "
+            "allowed, or need an app-specific password"
+        )
+        return checks + ".", ()
+    # A refusal may not say whether the password or the access switch is the cause
+    # (facts: mailcom.same-reply), so both are named together.
+    checks = (
+        f"check that you have {mailcom.ACCESS_SWITCH_NEEDED.text} (in mail.com webmail, "
+        f"{mailcom.ACCESS_SWITCH_PATH.text}) and that your account plan includes it"
+    )
+    facts: tuple[Fact, ...] = (mailcom.ACCESS_SWITCH_NEEDED, mailcom.ACCESS_SWITCH_PATH)
+    if not settings.app_password:
+        checks += (
+            f"; if {mailcom.TWO_FACTOR.text} is on, use an app-specific password instead of "
+            "your normal password"
+        )
+        facts += (mailcom.TWO_FACTOR, mailcom.APP_PASSWORD_NEEDED)
+    return checks + ".", facts
+
+
+def _ssl_note(endpoint: Endpoint) -> str:
+    if endpoint.security is not Security.STARTTLS:
+        return ""
+    alternative = _SSL_PORTS[endpoint.protocol]
+    return f"{ios.STARTTLS_USE_SSL.text} port {alternative}"
+
+
+def _ssl_facts(endpoint: Endpoint) -> tuple[Fact, ...]:
+    return (ios.STARTTLS_USE_SSL,) if endpoint.security is Security.STARTTLS else ()
