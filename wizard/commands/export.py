@@ -20,8 +20,15 @@ INCLUDE_WARNING = (
     "Warning: --include-password stores your password in the profile as plain text. "
     "Apple says passwords belong only in encrypted profiles: anyone who gets a copy of this "
     "file (a Downloads folder, a mail attachment, a backup) can read your password. The "
-    "file is made readable by you only (mode 0600); delete it once the iPhone has it. "
+    "file is made readable by you only; delete it once the iPhone has it. "
     "Without this option iOS simply asks for the password once while installing."
+)
+
+#: When the system would not restrict the file to its owner (Windows without icacls).
+NOT_RESTRICTED = (
+    "Contains your password, and this computer could not make the file readable by you "
+    "only: anyone who can open this folder can read it. Delete it as soon as the iPhone "
+    "has it."
 )
 
 
@@ -103,8 +110,10 @@ def _print_done(exported: ExportedProfile, settings: MailSettings, *, serve: boo
         lines.append(f"  Signed by {exported.signed_by}.")
     else:
         lines.append('  Not signed: iOS shows "Not Signed" in red while installing; that is fine.')
-    if with_password:
+    if with_password and exported.owner_only:
         lines.append("  Contains your password: readable by you only. Delete it when done.")
+    elif with_password:
+        lines += textwrap.wrap(NOT_RESTRICTED, 78, initial_indent="  ", subsequent_indent="  ")
     lines.append("")
     if not serve:
         lines += [
