@@ -211,3 +211,21 @@ def test_each_systems_keyring_is_accepted(module: str, name: str) -> None:
     keyring.set_keyring(_chain(PlaintextKeyring(), chained))
     assert secrets.set_password("jane@mail.com", PASSWORD)
     assert chained.store == {(secrets.SERVICE, "jane@mail.com"): PASSWORD}
+
+
+# --------------------------------------------------------------------- nothing Linux-only
+
+#: Calls and paths that exist on Linux only (or only on POSIX) and have no business in a
+#: program that runs on a Mac and on Windows too.
+LINUX_ONLY = ("import fcntl", "fcntl.", "ioctl", "/proc/", "/sys/", "os.fork", "AF_UNIX")
+
+
+def test_the_package_makes_no_linux_only_call() -> None:
+    package = Path(__file__).resolve().parent.parent / "wizard"
+    found = [
+        f"{path.relative_to(package)}: {needle}"
+        for path in sorted(package.rglob("*.py"))
+        for needle in LINUX_ONLY
+        if needle in path.read_text(encoding="utf-8")
+    ]
+    assert found == []
