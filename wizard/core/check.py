@@ -6,9 +6,8 @@ Public entry point: ``run_check``. The CLI and the TUI both call it; the TUI pas
 How it spends the user's time and the account's patience:
 
 * All endpoints of both roles are connected and secured concurrently, each bounded by the
-  timeout; the whole check ends within timeout + 1 s. Each connection tries the name's
-  IPv6 and IPv4 addresses the Happy Eyeballs way, so a dead IPv6 path costs 250 ms, not
-  the timeout.
+  timeout; the whole check ends within timeout + 1 s. Happy Eyeballs (probes/connect.py)
+  makes a dead IPv6 path cost 250 ms, not the timeout.
 * Then exactly one login per role, on the most preferred endpoint that got that far. A wrong
   password therefore costs one failed login per server, not four: providers lock accounts
   after repeated failures. A login that fails for another reason (the server hung up) moves
@@ -23,6 +22,7 @@ import logging
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from wizard.core.diagnosis import Context, address_families_sentence, describe, failed_alike
 from wizard.core.errors import UsageError
@@ -50,6 +50,8 @@ ProgressCallback = Callable[[Endpoint, Phase, Attempt | None], None]
 
 #: The whole check ends within timeout + this (the issue's promise is timeout + 1 s).
 _DEADLINE_SLACK = 0.8
+#: Failures to connect at all: the advice then says which address families were tried.
+_UNREACHED = (Status.TIMEOUT, Status.CONNECTION_REFUSED)
 
 # Which failure says most about a role when nothing worked (first = most telling).
 _TELLING_ORDER = (
@@ -137,10 +139,7 @@ class _Run:
         try:
             async with asyncio.timeout_at(limit):
                 outcome.session = await open_mail_session(
-                    outcome.endpoint,
-                    self.context,
-                    lambda phase: self.report(outcome, phase),
-                    outcome.set_route,
+                    outcome.endpoint, self.context, partial(self.report, outcome), outcome.set_route
                 )
         except (ProbeFailure, TimeoutError, OSError, EOFError) as exc:
             _record_failure(outcome, exc, _timeout_detail(outcome.phase, self.options.timeout))
@@ -260,15 +259,9 @@ def _attempt(outcome: _Outcome, context: Context) -> Attempt:
         context=context,
     )
     route = outcome.route
-    address = None if route is None else route.address
-    if (
-        route is not None
-        and address is None
-        and status in (Status.TIMEOUT, Status.CONNECTION_REFUSED)
-        and context.fallback is None
-    ):
-        # Every address of the name failed: say which kinds were tried, so nobody
-        # suspects a dead IPv6 path that the check already went around.
+    address = route.address if route else None
+    if route and address is None and context.fallback is None and status in _UNREACHED:
+        # No address of the name answered: say which kinds (IPv6, IPv4) were tried.
         advice += address_families_sentence(outcome.endpoint.host, route.families)
     return Attempt(
         endpoint=outcome.endpoint,
