@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Run the whole test suite on a fresh Debian 12 machine: installs Dovecot and Postfix when
-# missing (the tests start their own instances on loopback; the system's services and
-# configuration are left alone), creates .venv, then runs ruff, mypy --strict and pytest.
+# Run the whole test suite on a fresh Debian 12 machine: installs Dovecot, Postfix and
+# nftables when missing (the tests start their own mail servers on loopback and leave the
+# system's services and configuration alone; nft drops IPv6 connection attempts to them for
+# the Happy Eyeballs tests), creates .venv, then runs ruff, mypy --strict and pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pkg in dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix; do
+for pkg in dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix nftables; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -4,6 +4,8 @@
 - ``faults`` (per test): the fault listeners, with recorded commands cleared; they need no
   installed server, so fault tests run everywhere.
 - ``testbed_certificates`` (session): the test CA and certificates.
+- ``dual_stack`` (session): the bed's servers also under a name whose IPv6 address (::1)
+  drops every connection attempt; needs root and nft.
 """
 
 from __future__ import annotations
@@ -22,13 +24,19 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 from tests.testbed import (  # noqa: E402
+    DualStack,
     FaultListeners,
     Testbed,
     TestCertificates,
     make_certificates,
     missing_binaries,
+    missing_prerequisite,
     start_testbed,
 )
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +77,7 @@ def testbed(
             f"the mail test bed needs {', '.join(missing)}: run scripts/test.sh, which "
             "installs dovecot-imapd, dovecot-pop3d, dovecot-lmtpd and postfix"
         )
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        if _in_ci():
             pytest.fail(message)
         pytest.skip(message)
     bed = start_testbed(testbed_certificates, fault_listeners)
@@ -77,3 +85,24 @@ def testbed(
         yield bed
     finally:
         bed.stop()
+
+
+@pytest.fixture(scope="session")
+def dual_stack(testbed: Testbed) -> Iterator[DualStack]:
+    """The bed's servers under a name that resolves to ::1 first, where every connection
+    attempt to their ports is silently dropped, and to 127.0.0.2, where they answer.
+
+    Needs root and nft: a missing one fails the run under CI and skips elsewhere. The
+    hosts entry and the nftables table are removed at the end (or by the next run).
+    """
+    reason = missing_prerequisite()
+    if reason is not None:
+        if _in_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    ports = list(testbed.dovecot.ports)
+    if testbed.postfix is not None:
+        ports += testbed.postfix.ports
+    with DualStack() as stack:
+        stack.drop_syn("::1", ports)
+        yield stack

@@ -40,7 +40,7 @@ from wizard.core.errors import (
 )
 from wizard.core.handoff import addresses
 from wizard.core.handoff import offer as offer_module
-from wizard.core.handoff.addresses import choose_host, is_loopback, parse_default_route_interfaces
+from wizard.core.handoff.addresses import choose_host
 from wizard.core.handoff.offer import start_offer, start_offer_async
 from wizard.core.handoff.profile_file import MAX_PROFILE_BYTES, ProfileFile, load_profile_file
 from wizard.core.handoff.qr import QR_BORDER, qr_ansi, qr_text
@@ -581,28 +581,7 @@ def test_download_name_is_safe_for_the_header(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the address
 
 
-ROUTE_TABLE = """\
-Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
-docker0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0
-wlan0\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0
-wlan0\t0001A8C0\t00000000\t0001\t0\t0\t600\t00FFFFFF\t0\t0\t0
-tun0\t00000000\t00000000\t0000\t0\t0\t0\t00000000\t0\t0\t0
-"""
-
-
-def test_default_route_interface_is_read_from_the_route_table() -> None:
-    # tun0's default route is down (flags 0), docker0 has no default route.
-    assert parse_default_route_interfaces(ROUTE_TABLE) == ["wlan0"]
-    assert parse_default_route_interfaces("") == []
-
-
-def test_detected_addresses_exclude_loopback() -> None:
-    for candidate in addresses.local_addresses():
-        assert not is_loopback(candidate.address)
-        assert not candidate.address.startswith("169.254.")
-    # Only the default-route interface may come first with default_route set.
-    flags = [c.default_route for c in addresses.local_addresses()]
-    assert flags == sorted(flags, reverse=True)
+# How the address is found (ifaddr, the default route) is tested in test_addresses.py.
 
 
 def test_no_interface_suggests_host(monkeypatch: pytest.MonkeyPatch, profile_path: Path) -> None:

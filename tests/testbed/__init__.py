@@ -19,6 +19,9 @@ Fixtures (tests/conftest.py):
   protocol, security)`` (``FakeMailServer``: ``.listener``, ``.endpoint()``,
   ``.commands``, ``.verbs``, ``.saw_login``, ``.connections``).
 - ``testbed_certificates`` (session): the CA and certificates.
+- ``dual_stack`` (session, needs root and nft): a ``DualStack`` whose ``host``
+  (``DUAL_STACK_HOST``) resolves to ``::1``, where SYNs to the bed's ports are dropped,
+  and to ``127.0.0.2``, where the bed's servers answer; ``drop_syn(address, ports)``.
 
 ``DelayProxy(host, port, delay)`` (``with`` or ``start()``/``stop()``) adds latency.
 """
@@ -26,7 +29,14 @@ Fixtures (tests/conftest.py):
 from __future__ import annotations
 
 from .bed import ALICE, BOB, DOMAINS, IMAPONLY, Testbed, start_testbed
-from .certs import INTERCEPTOR_NAME, WRONG_HOST, TestCertificates, make_certificates
+from .certs import (
+    DUAL_STACK_HOST,
+    INTERCEPTOR_NAME,
+    WRONG_HOST,
+    TestCertificates,
+    make_certificates,
+)
+from .dualstack import DualStack, DualStackUnavailable, missing_prerequisite
 from .faults import DNS_FAILURE_HOST, FakeMailServer, FaultListeners, Listener
 from .proxy import DelayProxy
 from .servers import MailUser, TestbedError, missing_binaries
@@ -36,10 +46,13 @@ __all__ = [
     "BOB",
     "DNS_FAILURE_HOST",
     "DOMAINS",
+    "DUAL_STACK_HOST",
     "IMAPONLY",
     "INTERCEPTOR_NAME",
     "WRONG_HOST",
     "DelayProxy",
+    "DualStack",
+    "DualStackUnavailable",
     "FakeMailServer",
     "FaultListeners",
     "Listener",
@@ -49,5 +62,6 @@ __all__ = [
     "TestbedError",
     "make_certificates",
     "missing_binaries",
+    "missing_prerequisite",
     "start_testbed",
 ]

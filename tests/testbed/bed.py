@@ -23,6 +23,7 @@ from wizard.core.models import Endpoint, Protocol, Security
 from wizard.core.provider import Provider, load_provider, render_provider
 
 from .certs import TestCertificates, make_certificates
+from .dualstack import reap_stale_dual_stack
 from .faults import FaultListeners
 from .servers import (
     DOVECOT,
@@ -34,6 +35,7 @@ from .servers import (
     TestbedError,
     descendants,
     find_processes,
+    process_start_time,
     wait_gone,
 )
 
@@ -243,14 +245,6 @@ _PREFIX = "mailcom-testbed-"
 _OWNER = "owner"
 
 
-def _start_time(pid: int) -> str | None:
-    """The kernel's start time of ``pid`` (tells a live owner from a reused pid)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
 def make_root() -> Path:
     """A fresh, short temp folder (unix socket paths must stay under 108 bytes), marked
     with the process that owns it so a later run can clean up after a killed one."""
@@ -258,7 +252,7 @@ def make_root() -> Path:
     # Dovecot's mail user and Postfix's delivery agents must be able to walk into it.
     root.chmod(0o755)
     pid = os.getpid()
-    (root / _OWNER).write_text(f"{pid} {_start_time(pid)}\n")
+    (root / _OWNER).write_text(f"{pid} {process_start_time(pid)}\n")
     return root
 
 
@@ -271,7 +265,7 @@ def reap_stale_beds() -> list[Path]:
             pid_text, started = (root / _OWNER).read_text().split()
         except (OSError, ValueError):
             continue
-        if _start_time(int(pid_text)) == started:
+        if process_start_time(int(pid_text)) == started:
             continue  # its run is still going
         config = root / "dovecot" / "dovecot.conf"
         postfix_etc = root / "postfix" / "etc"
@@ -305,6 +299,7 @@ def start_testbed(
     """Start everything (Postfix only as root unless told otherwise) and wait until every
     listener accepts connections. On failure nothing is left running."""
     reap_stale_beds()
+    reap_stale_dual_stack()
     root = make_root()
     own_faults = faults is None
     dovecot: Dovecot | None = None

@@ -1,8 +1,9 @@
 """Throwaway certificates for the test bed: a trusted test CA, and the bad certificates.
 
 Every server certificate names ``localhost``, ``127.0.0.1``, ``127.0.0.2`` (where the real
-servers listen) and ``::1``, so a client may connect by any of them and still pass its
-host name check; only the ``wrong_host`` certificate names something else on purpose.
+servers listen), ``::1`` and the dual-stack test name (dualstack.py), so a client may
+connect by any of them and still pass its host name check; only the ``wrong_host``
+certificate names something else on purpose.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from pathlib import Path
 
 import trustme
 
+#: The name that resolves to a dead IPv6 address and a working IPv4 one (dualstack.py).
+DUAL_STACK_HOST = "dualstack.mailcom-wizard.test"
+
 #: The names every good server certificate covers.
-SERVER_NAMES = ("localhost", "127.0.0.1", "127.0.0.2", "::1")
+SERVER_NAMES = ("localhost", "127.0.0.1", "127.0.0.2", "::1", DUAL_STACK_HOST)
 
 #: What an antivirus "mail shield" that intercepts TLS calls its root; the diagnosis
 #: code recognises interception by an issuer like this one.

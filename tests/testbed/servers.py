@@ -170,6 +170,14 @@ def wait_gone(pids: set[int], timeout: float) -> set[int]:
     return left
 
 
+def process_start_time(pid: int) -> str | None:
+    """The kernel's start time of ``pid`` (tells a live owner from a reused pid)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
 def find_processes(argv: list[str]) -> set[int]:
     """Processes whose command line is exactly ``argv`` (from /proc)."""
     wanted = ("\0".join(argv) + "\0").encode()

@@ -22,7 +22,7 @@ INCLUDE_WARNING = (
     "Warning: --include-password stores your password in the profile as plain text. "
     f"{profiles.PASSWORDS_ENCRYPTED_ONLY.text}: anyone who gets a copy of this "
     "file (a Downloads folder, a mail attachment, a backup) can read your password. The "
-    "file is made readable by you only (mode 0600); delete it once the iPhone has it. "
+    "file is made readable by you only; delete it once the iPhone has it. "
     "Without this option iOS asks for the password while installing."
 )
 
@@ -34,6 +34,13 @@ PRACTICE_NOTE = (
 PRACTICE_SERVE = (
     "Practice run: --serve rehearses the hand-off without offering the profile. In a real "
     "run a QR code appears here; the iPhone's camera opens its one-time link in Safari."
+)
+
+#: When the system would not restrict the file to its owner (Windows without icacls).
+NOT_RESTRICTED = (
+    "Contains your password, and this computer could not make the file readable by you "
+    "only: anyone who can open this folder can read it. Delete it as soon as the iPhone "
+    "has it."
 )
 
 
@@ -122,8 +129,10 @@ def _print_done(exported: ExportedProfile, settings: MailSettings, *, serve: boo
         lines.append(
             f"  Not signed: iOS shows {profiles.NOT_SIGNED.text} while installing; that is fine."
         )
-    if with_password:
+    if with_password and exported.owner_only:
         lines.append("  Contains your password: readable by you only. Delete it when done.")
+    elif with_password:
+        lines += textwrap.wrap(NOT_RESTRICTED, 78, initial_indent="  ", subsequent_indent="  ")
     lines.append("")
     if settings.practice:
         note = PRACTICE_NOTE.format(provider=settings.provider_name, email=settings.email)

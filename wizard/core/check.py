@@ -6,7 +6,8 @@ Public entry point: ``run_check``. The CLI and the TUI both call it; the TUI pas
 How it spends the user's time and the account's patience:
 
 * All endpoints of both roles are connected and secured concurrently, each bounded by the
-  timeout; the whole check ends within timeout + 1 s.
+  timeout; the whole check ends within timeout + 1 s. Happy Eyeballs (probes/connect.py)
+  makes a dead IPv6 path cost 250 ms, not the timeout.
 * Then exactly one login per role, on the most preferred endpoint that got that far. A wrong
   password therefore costs one failed login per server, not four: providers lock accounts
   after repeated failures. A login that fails for another reason (the server hung up) moves
@@ -21,8 +22,9 @@ import logging
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
-from wizard.core.diagnosis import Context, describe, failed_alike
+from wizard.core.diagnosis import Context, address_families_sentence, describe, failed_alike
 from wizard.core.errors import UsageError
 from wizard.core.models import (
     Account,
@@ -35,7 +37,7 @@ from wizard.core.models import (
     RoundTrip,
     Status,
 )
-from wizard.core.probes import MailSession, ProbeFailure, open_mail_session
+from wizard.core.probes import MailSession, ProbeFailure, Route, open_mail_session
 from wizard.core.provider import Provider
 from wizard.core.roundtrip import run_round_trip
 from wizard.core.tls import certificate_info, certificate_probe_context, make_tls_context
@@ -48,6 +50,8 @@ ProgressCallback = Callable[[Endpoint, Phase, Attempt | None], None]
 
 #: The whole check ends within timeout + this (the issue's promise is timeout + 1 s).
 _DEADLINE_SLACK = 0.8
+#: Failures to connect at all: the advice then says which address families were tried.
+_UNREACHED = (Status.TIMEOUT, Status.CONNECTION_REFUSED)
 
 # Which failure says most about a role when nothing worked (first = most telling).
 _TELLING_ORDER = (
@@ -75,6 +79,8 @@ class _Outcome:
     reply: str | None = None
     login_tested: bool = False
     certificate: CertificateInfo | None = None
+    #: The name's address families, and the address that accepted the connection.
+    route: Route | None = None
     session: MailSession | None = field(default=None, repr=False)
     phase: Phase = Phase.WAITING
     started: float = 0.0
@@ -83,6 +89,10 @@ class _Outcome:
     @property
     def elapsed_ms(self) -> int:
         return max(0, round((self.finished - self.started) * 1000))
+
+    def set_route(self, route: Route) -> None:
+        """Keep what connecting learned (told by the probe as it goes)."""
+        self.route = route
 
 
 class _Run:
@@ -129,7 +139,7 @@ class _Run:
         try:
             async with asyncio.timeout_at(limit):
                 outcome.session = await open_mail_session(
-                    outcome.endpoint, self.context, lambda phase: self.report(outcome, phase)
+                    outcome.endpoint, self.context, partial(self.report, outcome), outcome.set_route
                 )
         except (ProbeFailure, TimeoutError, OSError, EOFError) as exc:
             _record_failure(outcome, exc, _timeout_detail(outcome.phase, self.options.timeout))
@@ -248,6 +258,11 @@ def _attempt(outcome: _Outcome, context: Context) -> Attempt:
         certificate=outcome.certificate,
         context=context,
     )
+    route = outcome.route
+    address = route.address if route else None
+    if route and address is None and context.fallback is None and status in _UNREACHED:
+        # No address of the name answered: say which kinds (IPv6, IPv4) were tried.
+        advice += address_families_sentence(outcome.endpoint.host, route.families)
     return Attempt(
         endpoint=outcome.endpoint,
         status=status,
@@ -257,6 +272,7 @@ def _attempt(outcome: _Outcome, context: Context) -> Attempt:
         elapsed_ms=outcome.elapsed_ms,
         login_tested=outcome.login_tested,
         certificate=outcome.certificate,
+        address=address,
     )
 
 

@@ -6,8 +6,9 @@ advice never suggests switching SSL off.
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from wizard.core.facts import ios, mailcom
@@ -41,6 +42,26 @@ def failed_alike(statuses: Iterable[Status | None]) -> bool:
     """
     seen = set(statuses)
     return len(seen) == 1 and seen <= {Status.DNS_FAILED, Status.TIMEOUT}
+
+
+def address_families_sentence(host: str, families: Sequence[str]) -> str:
+    """A sentence saying which kinds of address of ``host`` were tried and all failed.
+
+    Empty for a host typed as an address (nothing was looked up) and when nothing was.
+    """
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        return ""
+    if not families:
+        return ""
+    if len(families) == 1:
+        other = {"IPv4": "IPv6", "IPv6": "IPv4"}.get(families[0], "other kind of")
+        return f" The wizard tried {host} over {families[0]} (it has no {other} address)."
+    kinds = sorted(families, key=lambda family: (family != "IPv6", family))
+    return f" The wizard tried {host} over both {' and '.join(kinds)}; neither worked."
 
 
 def _reply_kind(reply: str | None) -> str | None:

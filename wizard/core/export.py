@@ -45,6 +45,9 @@ class ExportedProfile:
     signed_by: str | None = None
     #: Made by the demo: a real account's values for the demo's address, never offered.
     practice: bool = False
+    #: Readable by the user only. False for a profile with a password only when the system
+    #: would not restrict it (Windows without a working icacls): the front ends say so.
+    owner_only: bool = False
 
 
 def load_signer(
@@ -85,11 +88,12 @@ def export_profile(
     if signer is not None:
         data = sign_profile(data, signer.cert_pem, signer.key_pem, signer.chain_pem)
     path = Path(target)
-    write_file(path, data, force=force, private=password is not None)
+    owner_only = write_file(path, data, force=force, private=password is not None)
     return ExportedProfile(
         path=path,
         contains_password=password is not None,
         signed=signer is not None,
         signed_by=signer.subject if signer is not None else None,
         practice=settings.practice,
+        owner_only=owner_only,
     )

@@ -1,14 +1,19 @@
 """Writing files safely: whole or not at all, never over a file nobody agreed to replace.
 
 Used for profiles and for the saved iPhone steps. A private file (one that holds a
-password) is readable by its owner only from the moment it exists.
+password) is readable by its owner only from the moment it exists: mode 0600 on Linux and
+macOS; on Windows, where a new file takes its folder's access list, that list is replaced
+by one for the user alone (icacls) before anything is written into it.
 """
 
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 from wizard.core.errors import ProfileWriteError, WriteProblem
@@ -42,13 +47,17 @@ def check_output_path(path: str | Path, *, force: bool) -> Path:
     return target
 
 
-def write_file(path: str | Path, data: bytes, *, force: bool, private: bool) -> None:
+def write_file(path: str | Path, data: bytes, *, force: bool, private: bool) -> bool:
     """Write ``data`` to ``path`` atomically: whole or not at all, never half a file.
 
     A temporary file in the same folder is written, flushed and then renamed over ``path``,
     so a reader (or the phone) never sees a partial profile. Without ``force`` an existing
     file is kept. With ``private`` the file is readable by its owner only (0600) from the
     moment it exists: it is created that way, not changed afterwards.
+
+    Returns whether the file is readable by its owner only: False when not ``private``, and
+    on Windows when the access list could not be set (the file is written all the same;
+    the caller must say so).
     """
     target = check_output_path(path, force=force)
     folder = target.parent
@@ -58,8 +67,12 @@ def write_file(path: str | Path, data: bytes, *, force: bool, private: bool) -> 
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW, mode)
     except OSError as exc:
         raise _write_error(target, exc) from None
+    owner_only = private
     try:
         with os.fdopen(fd, "wb") as file:
+            if private and _WINDOWS:
+                # Still empty: the password never sits in a file others may read.
+                owner_only = _restrict_to_user_on_windows(temp)
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
@@ -72,9 +85,44 @@ def write_file(path: str | Path, data: bytes, *, force: bool, private: bool) -> 
         if isinstance(exc, OSError):
             raise _write_error(target, exc) from None
         raise
+    return owner_only
 
 
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_WINDOWS = sys.platform == "win32"
+log = logging.getLogger(__name__)
+
+
+def _restrict_to_user_on_windows(path: Path) -> bool:
+    """Give ``path`` an access list for the current user alone; False if that failed.
+
+    Windows ignores 0600: a new file takes its folder's access list, which on a shared or
+    removable drive lets others read it. icacls ships with every Windows since Vista;
+    ``/inheritance:r`` drops the folder's entries, ``/grant:r`` leaves only the user's.
+    The list goes with the file when it is renamed or linked into place.
+    """
+    user = os.environ.get("USERNAME", "")
+    domain = os.environ.get("USERDOMAIN", "")
+    if not user:
+        return False
+    account = f"{domain}\\{user}" if domain else user
+    system_root = os.environ.get("SYSTEMROOT", r"C:\Windows")
+    icacls = os.path.join(system_root, "System32", "icacls.exe")
+    try:
+        result = subprocess.run(  # noqa: S603 - a fixed program; the path is our own file
+            [icacls, str(path), "/inheritance:r", "/grant:r", f"{account}:F"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        log.warning("icacls could not be run", exc_info=True)
+        return False
+    if result.returncode != 0:
+        log.warning("icacls failed (%s)", result.returncode)
+        return False
+    return True
 
 
 def _rename_no_replace(temp: Path, target: Path) -> None:

@@ -174,7 +174,8 @@ class Attempt:
 
     ``login_tested`` is False for an endpoint that was reached securely but not logged in
     to, because another endpoint of the same role was preferred (one login per server,
-    so a wrong password does not count twice against the account).
+    so a wrong password does not count twice against the account). ``address`` is the
+    IP address that accepted the connection (None when none did).
     """
 
     endpoint: Endpoint
@@ -185,6 +186,7 @@ class Attempt:
     elapsed_ms: int = 0
     login_tested: bool = False
     certificate: CertificateInfo | None = None
+    address: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -203,6 +205,7 @@ class Attempt:
             "protocol": self.endpoint.protocol.value,
             "host": self.endpoint.host,
             "port": self.endpoint.port,
+            "address": self.address,
             "security": self.endpoint.security.value,
             "status": self.status.value,
             "title": self.title,

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
 from textual.worker import get_current_worker
 
@@ -18,6 +19,7 @@ from wizard.core import facts, secrets
 from wizard.core.accounts import check_address
 from wizard.core.models import Account, IncomingChoice
 from wizard.core.provider import Provider
+from wizard.widgets.form_input import FormInput, plan_fields
 
 APP_PASSWORD_HELP = (
     "With $two_factor on, mail apps need an [b]app-specific password[/b] instead of your "
@@ -57,6 +59,14 @@ class AccountForm:
     back: bool = False
 
 
+BURST_DID_NOT_FIT = (
+    "The pasted text holds several fields that do not fit these boxes, so nothing was "
+    "filled in. Paste or type one field at a time."
+)
+#: The fields a paste of several fields fills, in order (their ids).
+_BURST_FIELDS = ("name", "email", "password")
+
+
 class AccountScreen(Screen[AccountForm]):
     """Collects the account; dismisses with an AccountForm (``back`` set for Escape)."""
 
@@ -89,14 +99,14 @@ class AccountScreen(Screen[AccountForm]):
         with VerticalScroll(id="account-form", classes="step-body"):
             with Horizontal(classes="field-row"):
                 yield Label("Your name", classes="field-label")
-                yield Input(
+                yield FormInput(
                     value=account.name if account else "",
                     placeholder="shown to people you write to, e.g. Alex Example",
                     id="name",
                 )
             with Horizontal(classes="field-row"):
                 yield Label("Email address", classes="field-label")
-                yield Input(
+                yield FormInput(
                     value=account.email if account else (self.demo_email or ""),
                     placeholder="name@mail.com",
                     id="email",
@@ -104,7 +114,7 @@ class AccountScreen(Screen[AccountForm]):
             yield Static("", id="email-status", classes="field-status")
             with Horizontal(classes="field-row", id="password-row"):
                 yield Label("Password", classes="field-label")
-                yield Input(
+                yield FormInput(
                     value=account.password if account else "",
                     password=True,
                     placeholder=(
@@ -273,6 +283,53 @@ class AccountScreen(Screen[AccountForm]):
             password.focus()
             return
         self.dismiss(self._form(back=False))
+
+    # -- several fields at once (a paste, a password manager's auto-type) --------------
+
+    @on(FormInput.FieldsPasted)
+    def _fields_pasted(self, event: FormInput.FieldsPasted) -> None:
+        """Spread a paste holding tabs over the fields; a final newline means Next."""
+        fields = [self.query_one(f"#{name}", Input) for name in _BURST_FIELDS]
+        parts = event.burst.parts
+        focused = fields.index(event.form_input) if event.form_input in fields else 0
+        places = plan_fields(parts, focused, len(fields), self._fits)
+        if places is None:
+            status = self.query_one("#password-status", Static)
+            status.set_classes("field-status -error")
+            status.update(BURST_DID_NOT_FIT)
+            return
+        for place, part in zip(places, parts, strict=True):
+            if part:
+                fields[place].value = part
+        if event.burst.submit:
+            self.action_next()
+        else:
+            self.set_focus(fields[places[-1]])
+
+    def _fits(self, field: int, text: str) -> bool:
+        """Can ``text`` be meant for field ``field`` of name, address, password?"""
+        is_address = check_address(text, self.provider).ok
+        if _BURST_FIELDS[field] == "name":
+            return not is_address  # an address here is the login, typed one field early
+        if _BURST_FIELDS[field] == "email":
+            return is_address
+        return True
+
+    def focus_next(self, selector: str | type[Widget] = "*") -> Widget | None:
+        """Tab (or Enter) from the name field holding an address: it is the login.
+
+        Password managers type ``{USERNAME}{TAB}{PASSWORD}``; started in the name field,
+        that would put the password, readable, in the address field. So the address moves
+        to its field and the password field is next.
+        """
+        name = self.query_one("#name", Input)
+        if self.focused is name and check_address(name.value, self.provider).ok:
+            self.query_one("#email", Input).value = name.value.strip()
+            name.value = ""
+            password = self.query_one("#password", Input)
+            self.set_focus(password)
+            return password
+        return super().focus_next(selector)
 
     def _form(self, *, back: bool) -> AccountForm:
         verdict = check_address(self.query_one("#email", Input).value, self.provider)

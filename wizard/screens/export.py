@@ -204,11 +204,15 @@ class ExportScreen(Screen[ExportedProfile | None]):
     def _written(self, exported: ExportedProfile) -> None:
         self.exported = exported
         self.query_one("#write", Button).disabled = False
-        extra = (
-            " It contains the password and is readable by you only."
-            if (exported.contains_password)
-            else ""
-        )
+        extra = ""
+        if exported.contains_password and exported.owner_only:
+            extra = " It contains the password and is readable by you only."
+        elif exported.contains_password:
+            extra = (
+                " It contains the password, and this computer could not make it readable "
+                "by you only: anyone who can open this folder can read it. Delete it as soon "
+                "as the iPhone has it."
+            )
         signed = " Signed." if exported.signed else ""
         self._status(f"✓ Written: {exported.path}.{signed}{extra}", ok=True)
         self.query_one("#export-next").display = True

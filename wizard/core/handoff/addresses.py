@@ -1,27 +1,28 @@
 """This computer's addresses on the local network, and the one to offer the profile on.
 
-Nothing is sent on the network to find them: on Linux the interfaces are read with ioctl,
-elsewhere the kernel is asked which source address it would use.
+The interfaces and their addresses come from ifaddr, which asks the operating system the
+same way on Linux, macOS and Windows (getifaddrs, GetAdaptersAddresses). The default-route
+address is the one the operating system would send from to reach the internet; connecting
+a UDP socket only chooses that route, so no packet leaves the computer.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
-import struct
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+
+import ifaddr
 
 from wizard.core.errors import NoNetworkError
 
-# Linux ioctl numbers (linux/sockios.h); used to read interface addresses without sending
-# anything on the network.
-_SIOCGIFFLAGS = 0x8913
-_SIOCGIFADDR = 0x8915
-_IFF_UP = 0x1
-_IFF_LOOPBACK = 0x8
+log = logging.getLogger(__name__)
+
+#: Where the route is looked up to. A documentation address (RFC 5737) nobody uses: it is
+#: reached through the default route like any address on the internet, and nothing is sent.
+_ROUTE_PROBE = ("192.0.2.1", 9)
 
 
 @dataclass(frozen=True)
@@ -47,23 +48,6 @@ class HostChoice:
         return tuple(c for c in self.candidates if c.address != self.address)
 
 
-def parse_default_route_interfaces(route_table: str) -> list[str]:
-    """Interfaces that carry an IPv4 default route, from the text of /proc/net/route."""
-    interfaces: list[str] = []
-    for line in route_table.splitlines()[1:]:
-        columns = line.split()
-        if len(columns) < 8:
-            continue
-        name, destination, flags, mask = columns[0], columns[1], columns[3], columns[7]
-        try:
-            up = int(flags, 16) & 0x1  # RTF_UP
-        except ValueError:
-            continue
-        if destination == "00000000" and mask == "00000000" and up and name not in interfaces:
-            interfaces.append(name)
-    return interfaces
-
-
 def _is_candidate(address: str) -> bool:
     """Could a phone on the local network reach this address? (No loopback, no link-local.)"""
     try:
@@ -73,60 +57,66 @@ def _is_candidate(address: str) -> bool:
     return not (ip.is_loopback or ip.is_link_local or ip.is_unspecified or ip.is_multicast)
 
 
-def _linux_addresses() -> list[LocalAddress]:
-    """IPv4 addresses of the interfaces that are up, read with ioctl (no packet is sent)."""
-    import fcntl  # POSIX only; this function only runs on Linux
+def default_route_address() -> str | None:
+    """The IPv4 address this computer would send from to reach the internet, if any.
 
+    connect() on a UDP socket only selects a route and a source address; no packet leaves
+    the computer.
+    """
     try:
-        routes = Path("/proc/net/route").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        routes = ""
-    defaults = parse_default_route_interfaces(routes)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(_ROUTE_PROBE)
+            address = str(probe.getsockname()[0])
+    except OSError:  # no route at all: not connected to any network
+        return None
+    return address if _is_candidate(address) else None
+
+
+def interface_addresses() -> list[LocalAddress]:
+    """Every local-network IPv4 address of every interface, as the operating system lists
+    them (no loopback, no link-local)."""
     found: list[LocalAddress] = []
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        for _index, name in socket.if_nameindex():
-            request = struct.pack("256s", name.encode()[:15])
-            try:
-                flags = struct.unpack_from("H", fcntl.ioctl(probe, _SIOCGIFFLAGS, request), 16)[0]
-                if not flags & _IFF_UP or flags & _IFF_LOOPBACK:
-                    continue
-                reply = fcntl.ioctl(probe, _SIOCGIFADDR, request)
-            except OSError:
-                continue  # no IPv4 address on this interface
-            address = socket.inet_ntoa(reply[20:24])
-            if _is_candidate(address):
-                found.append(LocalAddress(name, address, default_route=name in defaults))
+    for adapter in ifaddr.get_adapters():
+        for ip in adapter.ips:
+            address = str(ip.ip)
+            if ip.is_IPv4 and _is_candidate(address) and all(a.address != address for a in found):
+                # An address's own name is the one people know: "Wi-Fi" on Windows
+                # (the adapter's is a GUID), "en0" on a Mac, "wlan0" on Linux.
+                found.append(LocalAddress(str(ip.nice_name or adapter.name), address))
     return found
 
 
-def _fallback_addresses() -> list[LocalAddress]:
-    """Elsewhere (macOS, BSD): ask the kernel which source address it would use.
-
-    connect() on a UDP socket only selects a route and a source address; no packet leaves
-    the computer. 192.0.2.1 is a documentation address (RFC 5737) that nobody uses.
-    """
+def _host_name_addresses() -> list[LocalAddress]:
+    """What the computer's own name resolves to: the last resort when the interfaces
+    cannot be listed."""
     found: list[LocalAddress] = []
     try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(("192.0.2.1", 9))
-            address = str(probe.getsockname()[0])
-        if _is_candidate(address):
-            found.append(LocalAddress("default", address, default_route=True))
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
     except OSError:
-        pass
-    try:
-        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
-            address = str(info[4][0])
-            if _is_candidate(address) and all(a.address != address for a in found):
-                found.append(LocalAddress("host name", address))
-    except OSError:
-        pass
+        return found
+    for info in infos:
+        address = str(info[4][0])
+        if _is_candidate(address) and all(a.address != address for a in found):
+            found.append(LocalAddress("host name", address))
     return found
 
 
 def local_addresses() -> list[LocalAddress]:
     """This computer's local-network IPv4 addresses, the default-route one first."""
-    found = _linux_addresses() if sys.platform.startswith("linux") else _fallback_addresses()
+    try:
+        found = interface_addresses()
+    except (OSError, ValueError, AttributeError):  # the system's interface API failed
+        log.warning("cannot list the network interfaces", exc_info=True)
+        found = _host_name_addresses()
+    default = default_route_address()
+    if default is not None:
+        if any(a.address == default for a in found):
+            found = [
+                LocalAddress(a.interface, a.address, default_route=a.address == default)
+                for a in found
+            ]
+        else:  # an interface the listing missed (or could not read)
+            found.insert(0, LocalAddress("default route", default, default_route=True))
     return sorted(found, key=lambda a: not a.default_route)
 
 

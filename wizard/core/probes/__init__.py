@@ -1,6 +1,7 @@
 """Talking to one endpoint: connect, secure, read the greeting, log in, close.
 
-``open_mail_session`` connects (``connect``) and hands the socket to the endpoint's protocol:
+``open_mail_session`` connects (``connect``: Happy Eyeballs over the name's IPv6 and IPv4
+addresses) and hands the socket to the endpoint's protocol:
 ``imap`` (aioimaplib), ``smtp`` (aiosmtplib) or ``pop3`` (poplib in a daemon thread). Each
 returns a ``MailSession`` (``base``), the one interface the check and the round trip use.
 Everything here runs under a caller's ``asyncio.timeout``; cancellation closes the socket at
@@ -18,23 +19,35 @@ import ssl
 
 from wizard.core.models import Endpoint, Phase, Protocol
 from wizard.core.probes.base import MailSession, PhaseCallback, ProbeFailure
-from wizard.core.probes.connect import connect_socket
+from wizard.core.probes.connect import Route, RouteCallback, connect_socket
 from wizard.core.probes.imap import ImapSession
 from wizard.core.probes.pop3 import Pop3Session
 from wizard.core.probes.smtp import SmtpSession
 
-__all__ = ["MailSession", "PhaseCallback", "ProbeFailure", "open_mail_session"]
+__all__ = [
+    "MailSession",
+    "PhaseCallback",
+    "ProbeFailure",
+    "Route",
+    "RouteCallback",
+    "open_mail_session",
+]
 
 
 async def open_mail_session(
     endpoint: Endpoint,
     context: ssl.SSLContext,
     on_phase: PhaseCallback | None = None,
+    on_route: RouteCallback | None = None,
 ) -> MailSession:
-    """Connect to ``endpoint`` and secure it; the returned session is ready to log in."""
+    """Connect to ``endpoint`` and secure it; the returned session is ready to log in.
+
+    ``on_phase`` hears each phase entered; ``on_route`` the name's address families, then
+    the address that accepted the connection.
+    """
     phase = on_phase or (lambda _phase: None)
     phase(Phase.CONNECTING)
-    sock = await connect_socket(endpoint)
+    sock = await connect_socket(endpoint, on_route)
     try:
         if endpoint.protocol is Protocol.IMAP:
             return await ImapSession.open(endpoint, sock, context, phase)
