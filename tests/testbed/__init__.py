@@ -16,8 +16,10 @@ Fixtures (tests/conftest.py):
   ``.endpoint(protocol, security)``), ``dns_host``, ``close_after_greeting(protocol)``,
   ``no_starttls(protocol)`` / ``smtp_no_starttls`` / ``imap_no_starttls`` /
   ``pop3_no_starttls``, ``bad_certificate("untrusted" | "expired" | "wrong_host",
-  protocol, security)`` (``FakeMailServer``: ``.listener``, ``.endpoint()``,
-  ``.commands``, ``.verbs``, ``.saw_login``, ``.connections``).
+  protocol, security)``, ``hostile(protocol, security)`` (escape sequences in every
+  answer: ``HOSTILE_WORDS``), ``stall_login(protocol)`` (``FakeMailServer``:
+  ``.listener``, ``.endpoint()``, ``.commands``, ``.verbs``, ``.saw_login``,
+  ``.connections``).
 - ``testbed_certificates`` (session): the CA and certificates.
 
 ``DelayProxy(host, port, delay)`` (``with`` or ``start()``/``stop()``) adds latency.
@@ -27,7 +29,14 @@ from __future__ import annotations
 
 from .bed import ALICE, BOB, DOMAINS, IMAPONLY, Testbed, start_testbed
 from .certs import INTERCEPTOR_NAME, WRONG_HOST, TestCertificates, make_certificates
-from .faults import DNS_FAILURE_HOST, FakeMailServer, FaultListeners, Listener
+from .faults import (
+    DNS_FAILURE_HOST,
+    FAKE_CLAIM,
+    HOSTILE_WORDS,
+    FakeMailServer,
+    FaultListeners,
+    Listener,
+)
 from .proxy import DelayProxy
 from .servers import MailUser, TestbedError, missing_binaries
 
@@ -36,6 +45,8 @@ __all__ = [
     "BOB",
     "DNS_FAILURE_HOST",
     "DOMAINS",
+    "FAKE_CLAIM",
+    "HOSTILE_WORDS",
     "IMAPONLY",
     "INTERCEPTOR_NAME",
     "WRONG_HOST",

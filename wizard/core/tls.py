@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes
 
 from wizard.core.errors import TLSConfigError
 from wizard.core.models import CertificateInfo, Status
+from wizard.core.text import clean_line
 
 # OpenSSL X509_V_ERR_* codes we tell apart (see openssl/x509_vfy.h).
 _X509_CERT_NOT_YET_VALID = 9
@@ -80,9 +81,10 @@ def certificate_info(der: bytes) -> CertificateInfo | None:
         cert = x509.load_der_x509_certificate(der)
     except ValueError:
         return None
+    # The names are the server's words: cleaned like its replies before anyone shows them.
     return CertificateInfo(
-        subject=cert.subject.rfc4514_string() or "(empty)",
-        issuer=cert.issuer.rfc4514_string() or "(empty)",
+        subject=clean_line(cert.subject.rfc4514_string()) or "(empty)",
+        issuer=clean_line(cert.issuer.rfc4514_string()) or "(empty)",
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
         sha256=cert.fingerprint(hashes.SHA256()).hex(":").upper(),

@@ -2,6 +2,10 @@
 
 Expected failures are raised as ``ProbeFailure`` carrying a status code; the caller turns
 them into ``Attempt`` results. ``require_tls`` is the last line of defence before any login.
+
+A server's words are untrusted: ``reply_text`` and ``ProbeFailure`` clean them of control
+characters where they are captured (``wizard.core.text``), so nothing a server says can
+drive the terminal, the JSON or the screen that later shows it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from wizard.core.models import Endpoint, Phase, Status
+from wizard.core.text import clean_line
 from wizard.core.tls import classify_tls_error, tls_error_text
 
 T = TypeVar("T")
@@ -27,13 +32,18 @@ _MAX_REPLY = 500
 
 
 class ProbeFailure(Exception):
-    """An expected failure of one endpoint: a status code, what happened, the server's words."""
+    """An expected failure of one endpoint: a status code, what happened, the server's words.
+
+    Both texts are cleaned here, where they are made: a detail may quote a library's
+    message that quotes the server.
+    """
 
     def __init__(self, status: Status, detail: str, reply: str | None = None) -> None:
+        detail = clean_line(detail)
         super().__init__(detail)
         self.status = status
         self.detail = detail
-        self.reply = None if reply is None else reply[:_MAX_REPLY]
+        self.reply = None if reply is None else clean_line(reply, _MAX_REPLY)
 
 
 class MailSession(ABC):
@@ -79,10 +89,10 @@ def tls_failure(exc: ssl.SSLError) -> ProbeFailure:
 
 
 def reply_text(value: Any) -> str:
-    """A server's reply (bytes or text) as stripped text, undecodable bytes replaced."""
+    """A server's reply (bytes or text) as one clean line, undecodable bytes replaced."""
     if isinstance(value, bytes | bytearray):
-        return bytes(value).decode("utf-8", errors="replace").strip()
-    return str(value).strip()
+        return clean_line(bytes(value).decode("utf-8", errors="replace"), _MAX_REPLY)
+    return clean_line(str(value), _MAX_REPLY)
 
 
 def require_tls(transport_ssl: object | None, endpoint: Endpoint) -> None:

@@ -14,6 +14,7 @@ from wizard.core.probes.base import (
     MailSession,
     PhaseCallback,
     ProbeFailure,
+    reply_text,
     require_tls,
     tls_failure,
 )
@@ -58,7 +59,14 @@ class SmtpSession(MailSession):
                         f"{endpoint.label}: the server does not offer STARTTLS",
                     )
                 phase(Phase.SECURING)
-                await client.starttls(tls_context=context, server_hostname=endpoint.host)
+                try:
+                    await client.starttls(tls_context=context, server_hostname=endpoint.host)
+                except aiosmtplib.SMTPResponseException as exc:
+                    raise ProbeFailure(
+                        Status.STARTTLS_UNAVAILABLE,
+                        f"{endpoint.label}: the server refused STARTTLS",
+                        f"{exc.code} {exc.message}",
+                    ) from None
                 await client.ehlo()
             require_tls(client.get_transport_info("ssl_object"), endpoint)
         except ProbeFailure:
@@ -96,7 +104,7 @@ class SmtpSession(MailSession):
             raise
         except BaseException as exc:
             raise _smtp_failure(exc) from None
-        return f"{response.code} {response.message}"
+        return reply_text(f"{response.code} {response.message}")
 
     async def send_message(self, message: bytes, sender: str, recipient: str) -> None:
         try:
