@@ -12,7 +12,6 @@ from wizard.core.check import run_check
 from wizard.core.errors import TLSConfigError, UsageError
 from wizard.core.models import Account, Attempt, CheckOptions, CheckReport, MailSettings
 from wizard.core.provider import Provider
-from wizard.core.secrets import scrub
 from wizard.core.verdict import preferred_settings, settings_from_report, verdict_of
 
 
@@ -110,8 +109,7 @@ def checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> MailS
     )
     report = perform_check(account, inputs.provider, inputs.options)
     if not report.verified:
-        # The same diagnosis `mailcom-wizard check` prints; a server may echo what it was
-        # sent, so the password is scrubbed as there.
-        sys.stderr.write(scrub(format_report(report), account.password))
+        # The same diagnosis `mailcom-wizard check` prints.
+        sys.stderr.write(format_report(report))
         return None
     return settings_from_report(report, account, inputs.provider)

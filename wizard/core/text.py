@@ -40,6 +40,30 @@ def control_characters(text: str) -> list[str]:
     return [char for char in text if _clean_char(char) != char]
 
 
+def quotes(text: str, secret: str) -> bool:
+    """True when ``secret`` stands in ``text`` as a word of its own, not inside a longer one.
+
+    How a reply that repeats a password is told from one that merely contains its letters
+    (a one-letter password is inside nearly every sentence, ``mail`` inside every address):
+    the secret must stand between spaces, quotes, brackets, ``=`` or ``:``, or end a
+    sentence.
+    """
+    return bool(secret) and _word(secret).search(text) is not None
+
+
+def replace_quoted(text: str, secret: str, mark: str) -> str:
+    """``text`` with every word-of-its-own occurrence of ``secret`` replaced by ``mark``."""
+    if not secret:
+        return text
+    return _word(secret).sub(lambda _match: mark, text)
+
+
+def _word(secret: str) -> re.Pattern[str]:
+    before = r"(?:^|(?<=[\s\"'(\[<{=:,]))"
+    after = r"(?=$|[\s\"')\]>},;]|[.!?:](?:\s|$))"
+    return re.compile(before + re.escape(secret) + after)
+
+
 def _is_plain(text: str) -> bool:
     # The common case (printable ASCII) needs no per-character look-up.
     return text.isascii() and text.isprintable()

@@ -77,7 +77,7 @@ class SmtpSession(MailSession):
             raise _smtp_failure(exc) from None
         return session
 
-    async def login(self, username: str, password: str) -> str:
+    async def _login(self, username: str, password: str) -> str:
         client = self.client
         require_tls(client.get_transport_info("ssl_object"), self.endpoint)
         methods = client.server_auth_methods
@@ -106,12 +106,12 @@ class SmtpSession(MailSession):
             raise _smtp_failure(exc) from None
         return reply_text(f"{response.code} {response.message}")
 
-    async def send_message(self, message: bytes, sender: str, recipient: str) -> None:
+    async def _send_message(self, message: bytes, sender: str, recipient: str) -> None:
         try:
             await self.client.sendmail(sender, [recipient], message)
         except Exception as exc:  # aiosmtplib's refusals: recipient, sender, data
             raise ProbeFailure(
-                Status.PROTOCOL_ERROR, f"the server did not accept the test message: {exc}"
+                Status.PROTOCOL_ERROR, "the server did not accept the test message", str(exc)
             ) from None
 
     async def close(self, timeout: float = 1.0) -> None:
@@ -144,7 +144,8 @@ def _smtp_failure(exc: BaseException) -> ProbeFailure:
     if isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError):
         return ProbeFailure(Status.TIMEOUT, "the server stopped answering")
     if isinstance(exc, aiosmtplib.SMTPException):
-        return ProbeFailure(Status.PROTOCOL_ERROR, exc.message)
+        # The message may quote the server: its words go where replies go.
+        return ProbeFailure(Status.PROTOCOL_ERROR, "unexpected SMTP answer", exc.message)
     if isinstance(exc, ConnectionError):
         return ProbeFailure(Status.PROTOCOL_ERROR, f"the connection broke: {exc}")
     raise exc
