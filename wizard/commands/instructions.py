@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from wizard.console.exits import EXIT_FAILED, EXIT_OK
-from wizard.console.inputs import resolve_inputs
+from wizard.console.inputs import checked_name, resolve_inputs
 from wizard.console.report import checked_settings
 from wizard.core.instructions import build_instructions, render_markdown, render_text
 
@@ -14,8 +14,9 @@ from wizard.core.instructions import build_instructions, render_markdown, render
 def run(args: argparse.Namespace) -> int:
     """Print the steps; exit 1 (printing the diagnosis) when the check fails."""
     verify = not args.no_verify
+    name = checked_name(args.name)
     with resolve_inputs(args, need_password=verify) as inputs:
-        settings = checked_settings(inputs, name=args.name, verify=verify)
+        settings = checked_settings(inputs, name=name, verify=verify)
     if settings is None:
         print("No instructions were printed, because the check failed.", file=sys.stderr)
         return EXIT_FAILED

@@ -1,7 +1,10 @@
-"""Writing files safely: whole or not at all, never over a file nobody agreed to replace.
+"""Files in and out: reading inputs with a limit, writing outputs whole or not at all.
 
-Used for profiles and for the saved iPhone steps. A private file (one that holds a
-password) is readable by its owner only from the moment it exists.
+Inputs (the provider file, the CA file, the signing files, a profile to serve) are read
+only when they are regular files, and never more than their limit: a device such as
+/dev/zero never ends and a named pipe may never answer. Outputs (profiles, the saved iPhone
+steps) are never written over a file nobody agreed to replace; a private file (one that
+holds a password) is readable by its owner only from the moment it exists.
 """
 
 from __future__ import annotations
@@ -9,9 +12,77 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import stat
 from pathlib import Path
 
-from wizard.core.errors import ProfileWriteError, WriteProblem
+from wizard.core.errors import FileReadError, ProfileWriteError, ReadProblem, WriteProblem
+
+#: Larger than any CA bundle (a whole system store is a few hundred KiB).
+MAX_CA_BYTES = 4 * 1024 * 1024
+
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_NOCTTY = getattr(os, "O_NOCTTY", 0)
+
+
+def read_limited(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
+    """The bytes of the regular file at ``path``, or FileReadError if it is not one or is
+    longer than ``limit``.
+
+    ``what`` starts the message ("Provider file"). The file is opened first and then
+    examined, so what is read is what was checked; non-blocking, so opening a named pipe
+    nobody writes to does not wait. At most ``limit`` + 1 bytes are read, in case the file
+    grows while it is read.
+    """
+    shown = f"{what} {os.fspath(path)}"
+    try:
+        fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_NOCTTY)
+    except FileNotFoundError:
+        raise FileReadError(f"{shown} does not exist.", ReadProblem.MISSING) from None
+    except IsADirectoryError:
+        raise FileReadError(f"{shown} is a folder, not a file.", ReadProblem.IS_FOLDER) from None
+    except PermissionError:
+        raise FileReadError(
+            f"{shown} cannot be read (permission denied).", ReadProblem.DENIED
+        ) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "invalid name"
+        raise FileReadError(f"{shown} cannot be read: {reason}.", ReadProblem.FAILED) from None
+    info = os.fstat(fd)
+    problem: FileReadError | None = None
+    if stat.S_ISDIR(info.st_mode):
+        problem = FileReadError(f"{shown} is a folder, not a file.", ReadProblem.IS_FOLDER)
+    elif not stat.S_ISREG(info.st_mode):
+        problem = FileReadError(
+            f"{shown} is not a regular file (a device or a pipe cannot be read as one).",
+            ReadProblem.NOT_REGULAR,
+        )
+    too_large = FileReadError(
+        f"{shown} is too large (the limit is {_size_words(limit)}).", ReadProblem.TOO_LARGE
+    )
+    if problem is None and info.st_size > limit:
+        problem = too_large
+    if problem is not None:
+        os.close(fd)
+        raise problem
+    with os.fdopen(fd, "rb") as file:
+        try:
+            data = file.read(limit + 1)
+        except OSError as exc:
+            raise FileReadError(
+                f"{shown} cannot be read: {exc.strerror or type(exc).__name__}.",
+                ReadProblem.FAILED,
+            ) from None
+    if len(data) > limit:
+        raise too_large
+    return data
+
+
+def _size_words(size: int) -> str:
+    if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
+        return f"{size // (1024 * 1024)} MiB"
+    if size >= 1024 and size % 1024 == 0:
+        return f"{size // 1024} KiB"
+    return f"{size} bytes"
 
 
 def check_output_path(path: str | Path, *, force: bool) -> Path:

@@ -14,6 +14,8 @@ import unicodedata
 # Characters that break a line or a terminal: C0 controls (tab, CR, LF, ESC, BEL...), DEL,
 # and C1 controls (U+0080-U+009F, where U+009B is a one-character CSI escape).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# What XML 1.0 cannot hold (plus C1 controls, which it only discourages).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # Whitespace that breaks a line (CR LF, tabs, NEL, the Unicode separators): one space per run.
 _BREAKS = re.compile(r"[\t\n\r\v\f\x85\u2028\u2029]+")
 
@@ -38,6 +40,15 @@ def clean_line(text: str, limit: int | None = None) -> str:
 def control_characters(text: str) -> list[str]:
     """The control and format characters in ``text`` (empty when it is printable as it is)."""
     return [char for char in text if _clean_char(char) != char]
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters an XML document (such as a plist) cannot hold.
+
+    C0 controls other than tab, CR and LF, C1 controls, lone surrogates (an undecodable
+    byte from the command line) and the two non-characters U+FFFE and U+FFFF.
+    """
+    return _NOT_XML.sub("", text)
 
 
 def quotes(text: str, secret: str) -> bool:

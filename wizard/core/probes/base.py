@@ -61,6 +61,13 @@ class MailSession(ABC):
 
     async def login(self, username: str, password: str) -> str:
         """Log in once; returns the server's reply, or raises ProbeFailure."""
+        # The inputs refuse these where they come in; this guard keeps them off the wire
+        # whatever the caller, since a line break would end the login command early.
+        if any(char in value for value in (username, password) for char in "\r\n\0"):
+            raise ProbeFailure(
+                Status.PROTOCOL_ERROR,
+                "the user name or password contains a line break or NUL, so nothing was sent",
+            )
         self._sent_password = password
         try:
             reply = await self._login(username, password)
