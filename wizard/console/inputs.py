@@ -139,9 +139,10 @@ def resolve_inputs(args: argparse.Namespace, *, need_password: bool) -> Iterator
     if verdict.warning:
         print(f"Warning: {verdict.warning}", file=sys.stderr)
     if not provider.supports(incoming):
+        other = "pop" if incoming is IncomingChoice.IMAP else "imap"
         raise UsageError(
             f"{provider.display_name} has no {incoming.value.upper()} server in "
-            f"{provider.source}; choose the other protocol."
+            f"{provider.source}; use --protocol {other}."
         )
     cafile = check_cafile(args.cafile)
     password = resolve_password(verdict.address, args.password_stdin) if need_password else None
