@@ -17,9 +17,9 @@ Fixtures (tests/conftest.py):
   ``no_starttls(protocol)`` / ``smtp_no_starttls`` / ``imap_no_starttls`` /
   ``pop3_no_starttls``, ``bad_certificate("untrusted" | "expired" | "wrong_host",
   protocol, security)``, ``hostile(protocol, security)`` (escape sequences in every
-  answer: ``HOSTILE_WORDS``), ``stall_login(protocol)`` (``FakeMailServer``:
-  ``.listener``, ``.endpoint()``, ``.commands``, ``.verbs``, ``.saw_login``,
-  ``.connections``).
+  answer: ``HOSTILE_WORDS``), ``stall_login(protocol)``, ``old_tls(protocol)`` (TLS 1.1
+  at most); each a ``FakeMailServer``: ``.listener``, ``.endpoint()``, ``.commands``,
+  ``.verbs``, ``.saw_login``, ``.connections``.
 - ``testbed_certificates`` (session): the CA and certificates.
 
 ``DelayProxy(host, port, delay)`` (``with`` or ``start()``/``stop()``) adds latency.

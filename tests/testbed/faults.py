@@ -15,6 +15,8 @@ to them from any thread or loop. Each listens on 127.0.0.1 on its own free port.
   TLS (a trusted certificate) it refuses the login and echoes the password it was sent.
 - ``stall_login(protocol)``: implicit TLS with a trusted certificate, a greeting, then
   silence once the login command arrives.
+- ``old_tls(protocol)``: implicit TLS (trusted certificate) that goes no higher than
+  TLS 1.1, which the wizard refuses.
 - ``closed_port``: a loopback port with nothing listening; ``dns_host``: a name that
   never resolves.
 """
@@ -27,6 +29,7 @@ import contextlib
 import re
 import ssl
 import threading
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -451,6 +454,21 @@ class FaultListeners:
                 implicit_tls=self.certificates.server.server_context(),
                 stall_login=True,
             ),
+        )
+
+    def old_tls(self, protocol: Protocol) -> FakeMailServer:
+        """Implicit TLS with the trusted certificate, but TLS 1.0 and 1.1 only."""
+        context = self.certificates.server.server_context()
+        # OpenSSL 3 refuses TLS below 1.2 at its default security level; this fake must
+        # offer it so the test shows that the wizard's own floor refuses it.
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = ssl.TLSVersion.TLSv1
+            context.maximum_version = ssl.TLSVersion.TLSv1_1
+        return self._fake(
+            ("old_tls", protocol),
+            lambda: FakeMailServer(f"old_tls_{protocol.value}", protocol, implicit_tls=context),
         )
 
     def bad_certificate(

@@ -74,7 +74,7 @@ class SmtpSession(MailSession):
             raise
         except BaseException as exc:
             session.abort()
-            raise _smtp_failure(exc) from None
+            raise _smtp_failure(exc, securing=implicit) from None
         return session
 
     async def _login(self, username: str, password: str) -> str:
@@ -127,7 +127,9 @@ class SmtpSession(MailSession):
         return None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
 
 
-def _smtp_failure(exc: BaseException) -> ProbeFailure:
+def _smtp_failure(exc: BaseException, *, securing: bool = False) -> ProbeFailure:
+    """An aiosmtplib failure as a ProbeFailure; ``securing`` while the implicit TLS
+    handshake is part of connecting."""
     if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
         raise exc
     if isinstance(exc, ssl.SSLError):
@@ -135,6 +137,14 @@ def _smtp_failure(exc: BaseException) -> ProbeFailure:
     cause = exc.__cause__ or exc.__context__
     if isinstance(cause, ssl.SSLError):
         return tls_failure(cause)
+    if isinstance(exc, aiosmtplib.SMTPConnectError):
+        # asyncio reports a handshake the server broke off (a TLS version it refuses, say)
+        # as a reset connection, not as the TLS error behind it.
+        if securing and isinstance(cause, ConnectionError):
+            return ProbeFailure(
+                Status.TLS_FAILED, "the connection was reset during the secure handshake"
+            )
+        return ProbeFailure(Status.PROTOCOL_ERROR, f"the connection broke: {cause or exc}")
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         return ProbeFailure(
             Status.PROTOCOL_ERROR, "unexpected SMTP answer", f"{exc.code} {exc.message}"
