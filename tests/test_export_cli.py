@@ -8,11 +8,13 @@ Postfix test bed.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import plistlib
 import re
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from tests.schema_validator import validate_profile
 from tests.test_profile import Pki, openssl_verify
 from wizard.cli import main
-from wizard.demo.practice import DEMO_PASSWORD
+from wizard.core.models import Security
+from wizard.demo.practice import DEMO_PASSWORD, RunningDemo
 
 PASSWORD = "Cli-Secret-42-pw"
 
@@ -239,8 +242,26 @@ def described_port(description: str, role: str) -> int:
     return int(match.group(1))
 
 
+@pytest.fixture
+def demo_seen(monkeypatch: pytest.MonkeyPatch) -> list[RunningDemo]:
+    """The practice servers the command starts, so a test can compare with their ports."""
+    import wizard.demo.practice as practice
+
+    seen: list[RunningDemo] = []
+    original = practice.start_demo
+
+    @contextlib.contextmanager
+    def recording(*args: Any, **kwargs: Any) -> Iterator[RunningDemo]:
+        with original(*args, **kwargs) as demo:
+            seen.append(demo)
+            yield demo
+
+    monkeypatch.setattr(practice, "start_demo", recording)
+    return seen
+
+
 def test_demo_export_writes_the_verified_ports(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_seen: list[RunningDemo]
 ) -> None:
     target = tmp_path / "demo.mobileconfig"
     assert main(["export", "--demo", "--output", str(target)]) == 0
@@ -250,13 +271,20 @@ def test_demo_export_writes_the_verified_ports(
     assert "Verified by mailcom-wizard" in description
     assert payload["IncomingMailServerPortNumber"] == described_port(description, "incoming")
     assert payload["OutgoingMailServerPortNumber"] == described_port(description, "outgoing")
+    # The servers that verified: the practice server's implicit-TLS IMAP and SMTP ports.
+    (demo,) = demo_seen
+    assert payload["IncomingMailServerPortNumber"] == demo.provider.imap[0].port
+    assert payload["OutgoingMailServerPortNumber"] == demo.provider.smtp[0].port
+    assert demo.provider.smtp[0].security is Security.SSL
     assert "outgoing 127.0.0.1" in description
     assert "(SSL/TLS)." in description  # SMTP over implicit TLS when 465 works
     out, err = capsys.readouterr()
     assert DEMO_PASSWORD not in out + err + target.read_text()
 
 
-def test_demo_export_falls_back_to_587_when_465_is_blocked(tmp_path: Path) -> None:
+def test_demo_export_falls_back_to_587_when_465_is_blocked(
+    tmp_path: Path, demo_seen: list[RunningDemo]
+) -> None:
     target = tmp_path / "demo.mobileconfig"
     code = main(
         ["export", "--demo", "--demo-fault", "blocked-465", "--timeout", "3", "-o", str(target)]
@@ -268,6 +296,10 @@ def test_demo_export_falls_back_to_587_when_465_is_blocked(tmp_path: Path) -> No
     assert re.search(r"outgoing \S+ port \d+ \(STARTTLS\)", description), description
     port = described_port(description, "outgoing")
     assert mail(profile)["OutgoingMailServerPortNumber"] == port
+    (demo,) = demo_seen
+    (starttls,) = [ep for ep in demo.provider.smtp if ep.security is Security.STARTTLS]
+    assert port == starttls.port
+    assert mail(profile)["IncomingMailServerPortNumber"] == demo.provider.imap[0].port
 
 
 def test_demo_export_with_refused_password_writes_nothing(
@@ -313,6 +345,7 @@ def test_demo_instructions_show_the_verified_values(capsys: pytest.CaptureFixtur
 def test_testbed_export_passes_schema_and_carries_verified_ports(
     testbed: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    testbed.require_postfix()
     provider = testbed.provider_file(tmp_path)
     monkeypatch.setattr("sys.stdin", io.StringIO(testbed.alice.password + "\n"))
     target = tmp_path / "alice.mobileconfig"
@@ -326,6 +359,11 @@ def test_testbed_export_passes_schema_and_carries_verified_ports(
     payload = mail(profile)
     assert payload["IncomingMailServerPortNumber"] == described_port(description, "incoming")
     assert payload["OutgoingMailServerPortNumber"] == described_port(description, "outgoing")
+    # The servers that verified: Dovecot's IMAPS and Postfix's implicit-TLS submission.
+    assert payload["IncomingMailServerHostName"] == testbed.imap_ssl.host
+    assert payload["IncomingMailServerPortNumber"] == testbed.imap_ssl.port
+    assert payload["OutgoingMailServerHostName"] == testbed.smtp_ssl.host
+    assert payload["OutgoingMailServerPortNumber"] == testbed.smtp_ssl.port
     assert testbed.alice.password not in target.read_text()
     assert os.stat(target).st_size > 0
 

@@ -38,7 +38,7 @@ from .faults import (
     Listener,
 )
 from .proxy import DelayProxy
-from .servers import MailUser, TestbedError, missing_binaries
+from .servers import MailUser, TestbedError, missing_binaries, server_unavailable, under_ci
 
 __all__ = [
     "ALICE",
@@ -60,5 +60,7 @@ __all__ = [
     "TestbedError",
     "make_certificates",
     "missing_binaries",
+    "server_unavailable",
     "start_testbed",
+    "under_ci",
 ]
