@@ -82,6 +82,8 @@ class WriteProblem(StrEnum):
     EXISTS = "exists"
     NO_FOLDER = "no_folder"
     IS_FOLDER = "is_folder"
+    #: A name no file system takes (a NUL in it, or too long).
+    BAD_NAME = "bad_name"
     NOT_WRITABLE = "not_writable"
     FAILED = "failed"
 
@@ -98,6 +100,7 @@ class ProfileWriteError(WizardError):
             WriteProblem.EXISTS,
             WriteProblem.NO_FOLDER,
             WriteProblem.IS_FOLDER,
+            WriteProblem.BAD_NAME,
         )
 
 

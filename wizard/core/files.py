@@ -92,6 +92,19 @@ def check_output_path(path: str | Path, *, force: bool) -> Path:
     ``write_file`` checks everything again (the file system may change meanwhile).
     """
     target = Path(path)
+    if "\0" in str(target):
+        raise ProfileWriteError(
+            f"Cannot write {target!r}: a file name cannot contain a NUL character.",
+            WriteProblem.BAD_NAME,
+        )
+    try:
+        _check_output_path(target, force=force)
+    except OSError as exc:  # a name too long, a loop of links...
+        raise _write_error(target, exc) from None
+    return target
+
+
+def _check_output_path(target: Path, *, force: bool) -> None:
     if target.is_dir():
         raise ProfileWriteError(
             f"{target} is a folder; give a file name, for example {target / 'mail.mobileconfig'}.",
@@ -110,7 +123,6 @@ def check_output_path(path: str | Path, *, force: bool) -> Path:
             f"Cannot write in the folder {folder} (permission denied).",
             WriteProblem.NOT_WRITABLE,
         )
-    return target
 
 
 def write_file(path: str | Path, data: bytes, *, force: bool, private: bool) -> None:
@@ -184,6 +196,10 @@ def _write_error(target: Path, exc: OSError) -> ProfileWriteError:
         return ProfileWriteError(
             f"Cannot write {target}: the folder {target.parent} does not exist.",
             WriteProblem.NO_FOLDER,
+        )
+    if exc.errno == errno.ENAMETOOLONG:
+        return ProfileWriteError(
+            f"Cannot write {target}: the file name is too long.", WriteProblem.BAD_NAME
         )
     if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
         return ProfileWriteError(
