@@ -424,6 +424,13 @@ async def protocol(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def protocol_pop_only(pilot: Pilot[None]) -> None:
+    """A provider file with POP3 servers only: IMAP is disabled, and a line says why."""
+    pop_only = replace(PROVIDER, display_name="Example Mail", imap=())
+    await pilot.app.push_screen(ProtocolScreen(pop_only, IncomingChoice.IMAP))
+    await settle(pilot)
+
+
 def check_screen(pilot: Pilot[None], *, round_trip: bool = False) -> CheckScreen:
     app = pilot.app
     assert isinstance(app, WizardApp)
@@ -623,6 +630,7 @@ STATES: tuple[State, ...] = (
     State("account-no-keyring", account_state(form=FILLED, backend=fail.Keyring())),
     State("account-remembered", account_remembered),
     State("protocol", protocol),
+    State("protocol-pop-only", protocol_pop_only),
     State("check-running", check_running),
     State("check-cancelled", check_cancelled),
     State("check-verified", check_finished(verified_report)),

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,12 +30,9 @@ from tests.testbed import (  # noqa: E402
     make_certificates,
     missing_binaries,
     missing_prerequisite,
+    server_unavailable,
     start_testbed,
 )
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 @pytest.fixture(scope="session")
@@ -77,9 +73,7 @@ def testbed(
             f"the mail test bed needs {', '.join(missing)}: run scripts/test.sh, which "
             "installs dovecot-imapd, dovecot-pop3d, dovecot-lmtpd and postfix"
         )
-        if _in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+        server_unavailable(message)
     bed = start_testbed(testbed_certificates, fault_listeners)
     try:
         yield bed
@@ -97,9 +91,7 @@ def dual_stack(testbed: Testbed) -> Iterator[DualStack]:
     """
     reason = missing_prerequisite()
     if reason is not None:
-        if _in_ci():
-            pytest.fail(reason)
-        pytest.skip(reason)
+        server_unavailable(reason)
     ports = list(testbed.dovecot.ports)
     if testbed.postfix is not None:
         ports += testbed.postfix.ports

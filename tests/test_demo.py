@@ -8,6 +8,7 @@ would see. The last tests run the real command line against the demo.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import imaplib
 import json
 import os
@@ -120,15 +121,39 @@ def refused(port: int) -> bool:
 
 
 def says_nothing(ep: Endpoint) -> bool:
-    """True when ``ep`` accepts the TCP connection but sends no byte within SILENCE."""
+    """True when ``ep`` accepts the TCP connection but answers nothing within SILENCE.
+
+    Nothing means neither a greeting (a clear-text server speaks first) nor a TLS
+    ServerHello: a healthy implicit-TLS server is quiet too until it hears a ClientHello,
+    so one is sent before silence counts.
+    """
     with socket.create_connection((ep.host, ep.port), timeout=TIMEOUT) as sock:
         sock.settimeout(SILENCE)
         try:
             data = sock.recv(100)
         except TimeoutError:
+            pass
+        else:
+            assert data == b"", "the endpoint spoke"
+            return False  # it hung up, which is not the silence being rehearsed
+        sock.sendall(client_hello(ep.host))
+        try:
+            sock.recv(100)
+        except TimeoutError:
             return True
-        assert data == b"", "the endpoint spoke"
-        return False  # it hung up, which is not the silence being rehearsed
+        return False  # a ServerHello (or a hang-up): not silent
+
+
+def client_hello(host: str) -> bytes:
+    """The first TLS message a client sends to ``host``."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    outgoing = ssl.MemoryBIO()
+    tls = context.wrap_bio(ssl.MemoryBIO(), outgoing, server_hostname=host)
+    with contextlib.suppress(ssl.SSLWantReadError):  # it waits for the ServerHello
+        tls.do_handshake()
+    return outgoing.read()
 
 
 def tls_failure(ep: Endpoint, context: ssl.SSLContext) -> ssl.SSLCertVerificationError:
@@ -417,6 +442,17 @@ def test_fault_blocked_587_silences_only_smtp_starttls() -> None:
         client = connect(endpoint(demo, Protocol.SMTP, Security.SSL), trusting(demo))
         login(client, demo.email, demo.password)
         close(client)
+
+
+def test_says_nothing_is_false_for_every_healthy_endpoint(demo: RunningDemo) -> None:
+    """The silence checks prove something: a working server is never taken for a silent one
+    (an implicit-TLS server answers the ClientHello; a clear-text one greets first)."""
+    for ep in all_endpoints(demo):
+        if ep.security is Security.SSL:
+            assert not says_nothing(ep), ep.label
+        else:
+            with pytest.raises(AssertionError, match="the endpoint spoke"):
+                says_nothing(ep)
 
 
 def test_fault_silent_silences_every_endpoint() -> None:

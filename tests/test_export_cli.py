@@ -22,6 +22,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from tests.schema_validator import validate_profile
 from tests.test_profile import Pki, openssl_verify
 from wizard.cli import main
+from wizard.core.models import Security
 from wizard.demo.practice import DEMO_PASSWORD
 
 PASSWORD = "Cli-Secret-42-pw"
@@ -405,6 +406,7 @@ def test_demo_instructions_show_the_verified_values(capsys: pytest.CaptureFixtur
 def test_testbed_export_passes_schema_and_carries_verified_ports(
     testbed: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    testbed.require_postfix()
     provider = testbed.provider_file(tmp_path)
     monkeypatch.setattr("sys.stdin", io.StringIO(testbed.alice.password + "\n"))
     target = tmp_path / "alice.mobileconfig"
@@ -418,6 +420,11 @@ def test_testbed_export_passes_schema_and_carries_verified_ports(
     payload = mail(profile)
     assert payload["IncomingMailServerPortNumber"] == described_port(description, "incoming")
     assert payload["OutgoingMailServerPortNumber"] == described_port(description, "outgoing")
+    # The servers that verified: Dovecot's IMAPS and Postfix's implicit-TLS submission.
+    assert payload["IncomingMailServerHostName"] == testbed.imap_ssl.host
+    assert payload["IncomingMailServerPortNumber"] == testbed.imap_ssl.port
+    assert payload["OutgoingMailServerHostName"] == testbed.smtp_ssl.host
+    assert payload["OutgoingMailServerPortNumber"] == testbed.smtp_ssl.port
     assert testbed.alice.password not in target.read_text()
     assert os.stat(target).st_size > 0
 
@@ -427,7 +434,7 @@ def test_testbed_export_passes_schema_and_carries_verified_ports(
 def test_testbed_export_uses_587_when_465_is_silent(
     testbed: Any, faults: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, protocol: str
 ) -> None:
-    from wizard.core.models import Protocol, Security
+    from wizard.core.models import Protocol
 
     testbed.require_postfix()
     silent = faults.silent.endpoint(Protocol.SMTP, Security.SSL)

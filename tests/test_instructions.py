@@ -211,12 +211,19 @@ def test_app_specific_password_is_named_when_two_factor_authentication_is_on() -
 
 def test_password_values_are_not_offered_for_copying() -> None:
     instructions = build_instructions(settings(), 18)
-    for step in instructions.steps:
-        for value in step.values:
-            if value.label == "Password":
-                assert not value.copyable
-            if value.label in ("Host Name", "User Name", "Email", "Server Port"):
-                assert value.copyable
+    values = [value for step in instructions.steps for value in step.values]
+    by_label: dict[str, list[bool]] = {}
+    for value in values:
+        by_label.setdefault(value.label, []).append(value.copyable)
+    # Every label this test speaks of is there (the account sheet, incoming and outgoing),
+    # so the checks below cannot pass by finding nothing.
+    assert len(by_label["Password"]) >= 3
+    for label in ("Host Name", "User Name", "Server Port"):
+        assert len(by_label[label]) >= 2, label
+    assert by_label["Email"]
+    assert not any(by_label["Password"])
+    for label in ("Host Name", "User Name", "Email", "Server Port"):
+        assert all(by_label[label]), label
 
 
 def test_unverified_settings_carry_a_warning_at_the_top() -> None:

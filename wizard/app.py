@@ -22,6 +22,7 @@ from textual.worker import WorkerFailed, get_current_worker
 from wizard import __version__
 from wizard.core import secrets
 from wizard.core.models import CheckOptions
+from wizard.core.text import replace_quoted
 from wizard.screens.welcome import DemoInfo, WelcomeScreen
 
 # Only the first screen is imported up front: the others (and the network, TLS, signing
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
     from wizard.screens.result import ResultChoice
 
 Clock = Callable[[], float]
+
+#: Stands in the error dialog where a message quoted the password.
+PASSWORD_MARK = "[password removed]"
 
 
 @dataclass
@@ -303,17 +307,17 @@ class WizardApp(App[None]):
         self._showing_error = True
         if isinstance(error, WorkerFailed):
             error = error.error if isinstance(error.error, Exception) else error
-        password = self.state.form.account.password if self.state.form else None
-        demo_password = self.demo.password if self.demo else None
-        details = "".join(traceback.format_exception(error))
-        details = secrets.scrub(details, password, demo_password)
-        summary = secrets.scrub(f"{type(error).__name__}: {error}", password, demo_password)
+        summary, details = _error_report(error, self._passwords())
         try:
             from wizard.screens.error import ErrorScreen
 
             self.push_screen(ErrorScreen(summary, details), self._after_error)
         except Exception:
             super()._handle_exception(error)
+
+    def _passwords(self) -> list[str]:
+        passwords = [self.state.form.account.password] if self.state.form else []
+        return passwords + ([self.demo.password] if self.demo else [])
 
     def _after_error(self, start_over: bool | None) -> None:
         """After an unexpected error: quit, or start again from the account (nothing lost).
@@ -331,3 +335,19 @@ class WizardApp(App[None]):
             self.show_welcome()
         else:
             self.show_account()
+
+
+def _error_report(error: BaseException, passwords: list[str]) -> tuple[str, str]:
+    """The error dialog's one-line summary and its details (the traceback, no locals).
+
+    A traceback shows code lines and exception messages, never variables; our code never
+    formats a password into a message. Should a message (ours by mistake, or a library's)
+    still quote one as a word of its own, that word is marked: the rest of the text stays
+    as it is, whatever the password (a one-letter password inside words is left alone).
+    """
+    summary = f"{type(error).__name__}: {error}"
+    details = "".join(traceback.format_exception(error))
+    for password in passwords:
+        summary = replace_quoted(summary, password, PASSWORD_MARK)
+        details = replace_quoted(details, password, PASSWORD_MARK)
+    return summary, details

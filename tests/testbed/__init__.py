@@ -16,8 +16,10 @@ Fixtures (tests/conftest.py):
   ``.endpoint(protocol, security)``), ``dns_host``, ``close_after_greeting(protocol)``,
   ``no_starttls(protocol)`` / ``smtp_no_starttls`` / ``imap_no_starttls`` /
   ``pop3_no_starttls``, ``bad_certificate("untrusted" | "expired" | "wrong_host",
-  protocol, security)`` (``FakeMailServer``: ``.listener``, ``.endpoint()``,
-  ``.commands``, ``.verbs``, ``.saw_login``, ``.connections``).
+  protocol, security)``, ``hostile(protocol, security)`` (escape sequences in every
+  answer: ``HOSTILE_WORDS``), ``stall_login(protocol)``, ``old_tls(protocol)`` (TLS 1.1
+  at most); each a ``FakeMailServer``: ``.listener``, ``.endpoint()``, ``.commands``,
+  ``.verbs``, ``.saw_login``, ``.connections``.
 - ``testbed_certificates`` (session): the CA and certificates.
 - ``dual_stack`` (session, needs root and nft): a ``DualStack`` whose ``host``
   (``DUAL_STACK_HOST``) resolves to ``::1``, where SYNs to the bed's ports are dropped,
@@ -37,9 +39,16 @@ from .certs import (
     make_certificates,
 )
 from .dualstack import DualStack, DualStackUnavailable, missing_prerequisite
-from .faults import DNS_FAILURE_HOST, FakeMailServer, FaultListeners, Listener
+from .faults import (
+    DNS_FAILURE_HOST,
+    FAKE_CLAIM,
+    HOSTILE_WORDS,
+    FakeMailServer,
+    FaultListeners,
+    Listener,
+)
 from .proxy import DelayProxy
-from .servers import MailUser, TestbedError, missing_binaries
+from .servers import MailUser, TestbedError, missing_binaries, server_unavailable, under_ci
 
 __all__ = [
     "ALICE",
@@ -47,6 +56,8 @@ __all__ = [
     "DNS_FAILURE_HOST",
     "DOMAINS",
     "DUAL_STACK_HOST",
+    "FAKE_CLAIM",
+    "HOSTILE_WORDS",
     "IMAPONLY",
     "INTERCEPTOR_NAME",
     "WRONG_HOST",
@@ -63,5 +74,7 @@ __all__ = [
     "make_certificates",
     "missing_binaries",
     "missing_prerequisite",
+    "server_unavailable",
     "start_testbed",
+    "under_ci",
 ]

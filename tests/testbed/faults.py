@@ -10,6 +10,13 @@ to them from any thread or loop. Each listens on 127.0.0.1 on its own free port.
   records every line it receives (``.commands``), so a test can prove no AUTH reached it.
 - ``bad_certificate(kind, protocol, security)``: presents an untrusted ("intercepted"),
   expired or wrong-host certificate, by implicit TLS or after STARTTLS.
+- ``hostile(protocol, security)``: a server whose every answer carries terminal escape
+  sequences (``HOSTILE_WORDS``). By STARTTLS it offers STARTTLS and refuses it; by implicit
+  TLS (a trusted certificate) it refuses the login and echoes the password it was sent.
+- ``stall_login(protocol)``: implicit TLS with a trusted certificate, a greeting, then
+  silence once the login command arrives.
+- ``old_tls(protocol)``: implicit TLS (trusted certificate) that goes no higher than
+  TLS 1.1, which the wizard refuses.
 - ``closed_port``: a loopback port with nothing listening; ``dns_host``: a name that
   never resolves.
 """
@@ -17,9 +24,12 @@ to them from any thread or loop. Each listens on 127.0.0.1 on its own free port.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import re
 import ssl
 import threading
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -34,6 +44,12 @@ from .servers import free_port
 DNS_FAILURE_HOST = "nonexistent.invalid"
 
 CertificateKind = Literal["untrusted", "expired", "wrong_host"]
+
+#: What a fake server on the path to port 143, 110 or 587 could say to drive a terminal: set
+#: the window title, clear the screen, print a claim in red (C0 escapes, then a C1 CSI, a
+#: right-to-left override, a backspace and a DEL).
+FAKE_CLAIM = "FAKE: all good, type your password again"
+HOSTILE_WORDS = f"\x1b]0;pwned\x07\x1b[2J\x1b[31m{FAKE_CLAIM}\x1b[0m\u009b2J\u202eevil\x08\x7f"
 
 _Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -67,12 +83,18 @@ class FakeMailServer:
         implicit_tls: ssl.SSLContext | None = None,
         starttls: ssl.SSLContext | None = None,
         greeting_only: bool = False,
+        hostile: bool = False,
+        stall_login: bool = False,
     ) -> None:
         self.name = name
         self.protocol = protocol
         self.implicit_tls = implicit_tls
         self.starttls = starttls
         self.greeting_only = greeting_only
+        #: Say HOSTILE_WORDS in every answer, refuse STARTTLS, echo the password back.
+        self.hostile = hostile
+        #: Read the login command and never answer it.
+        self.stall_login = stall_login
         self.listener = Listener(name, 0)
         self._lock = threading.Lock()
         self._commands: list[str] = []
@@ -157,14 +179,26 @@ class FakeMailServer:
         assert self.starttls is not None
         await writer.start_tls(self.starttls)
 
+    def _words(self) -> str:
+        return f" {HOSTILE_WORDS}" if self.hostile else ""
+
+    def _refusal(self, secret: str) -> str:
+        """What follows a refused login: an echo of the password from a hostile fake."""
+        return f"{HOSTILE_WORDS} you typed {secret}" if self.hostile else "Authentication failed."
+
+    async def _never_answer(self, reader: asyncio.StreamReader) -> None:
+        while await reader.read(4096):
+            pass
+        raise _Hangup
+
     async def _imap(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         tls = self.implicit_tls is not None
 
         def caps() -> str:
-            offer = " STARTTLS" if self.starttls and not tls else ""
+            offer = " STARTTLS" if (self.starttls or self.hostile) and not tls else ""
             return f"IMAP4rev1 SASL-IR{offer} AUTH=PLAIN AUTH=LOGIN"
 
-        await self._send(writer, f"* OK [CAPABILITY {caps()}] Fake IMAP ready.")
+        await self._send(writer, f"* OK [CAPABILITY {caps()}] Fake IMAP ready.{self._words()}")
         if self.greeting_only:
             raise _Hangup
         while True:
@@ -174,15 +208,24 @@ class FakeMailServer:
             verb = verb.upper()
             if verb == "CAPABILITY":
                 await self._send(writer, f"* CAPABILITY {caps()}", f"{tag} OK Completed.")
+            elif verb == "STARTTLS" and self.hostile and not tls:
+                await self._send(writer, f"{tag} NO{self._words()}")
             elif verb == "STARTTLS" and self.starttls and not tls:
                 await self._send(writer, f"{tag} OK Begin TLS negotiation now.")
                 await self._upgrade(writer)
                 tls = True
             elif verb in {"LOGIN", "AUTHENTICATE"}:
+                if self.stall_login:
+                    await self._never_answer(reader)
                 if verb == "AUTHENTICATE" and len(args.split()) == 1:
                     await self._send(writer, "+ ")
-                    await self._line(reader)
-                await self._send(writer, f"{tag} NO [AUTHENTICATIONFAILED] Authentication failed.")
+                    secret = _plain_password(await self._line(reader))
+                elif verb == "AUTHENTICATE":
+                    secret = _plain_password(args.split()[-1])
+                else:
+                    secret = _imap_login_password(args)
+                refusal = self._refusal(secret)
+                await self._send(writer, f"{tag} NO [AUTHENTICATIONFAILED] {refusal}")
             elif verb == "LOGOUT":
                 await self._send(writer, "* BYE Logging out.", f"{tag} OK Logout completed.")
                 raise _Hangup
@@ -193,7 +236,7 @@ class FakeMailServer:
 
     async def _pop3(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         tls = self.implicit_tls is not None
-        await self._send(writer, "+OK Fake POP3 ready.")
+        await self._send(writer, f"+OK Fake POP3 ready.{self._words()}")
         if self.greeting_only:
             raise _Hangup
         while True:
@@ -201,19 +244,24 @@ class FakeMailServer:
             verb, _, args = line.partition(" ")
             verb = verb.upper()
             if verb == "CAPA":
-                offer = ["STLS"] if self.starttls and not tls else []
+                offer = ["STLS"] if (self.starttls or self.hostile) and not tls else []
                 await self._send(writer, "+OK", "USER", "SASL PLAIN LOGIN", *offer, ".")
+            elif verb == "STLS" and self.hostile and not tls:
+                await self._send(writer, f"-ERR{self._words()}")
             elif verb == "STLS" and self.starttls and not tls:
                 await self._send(writer, "+OK Begin TLS negotiation now.")
                 await self._upgrade(writer)
                 tls = True
             elif verb == "USER":
+                if self.stall_login:
+                    await self._never_answer(reader)
                 await self._send(writer, "+OK")
             elif verb in {"PASS", "AUTH"}:
+                secret = args
                 if verb == "AUTH" and len(args.split()) == 1:
                     await self._send(writer, "+ ")
-                    await self._line(reader)
-                await self._send(writer, "-ERR [AUTH] Authentication failed.")
+                    secret = _plain_password(await self._line(reader))
+                await self._send(writer, f"-ERR [AUTH] {self._refusal(secret)}")
             elif verb == "QUIT":
                 await self._send(writer, "+OK Logging out.")
                 raise _Hangup
@@ -224,7 +272,7 @@ class FakeMailServer:
 
     async def _smtp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         tls = self.implicit_tls is not None
-        await self._send(writer, "220 fake.test ESMTP Fake SMTP ready")
+        await self._send(writer, f"220 fake.test ESMTP Fake SMTP ready{self._words()}")
         if self.greeting_only:
             raise _Hangup
         while True:
@@ -232,27 +280,34 @@ class FakeMailServer:
             verb, _, args = line.partition(" ")
             verb = verb.upper()
             if verb == "EHLO":
-                offer = ["250-STARTTLS"] if self.starttls and not tls else []
+                offer = ["250-STARTTLS"] if (self.starttls or self.hostile) and not tls else []
                 await self._send(
                     writer, "250-fake.test", *offer, "250-AUTH PLAIN LOGIN", "250 8BITMIME"
                 )
             elif verb == "HELO":
                 await self._send(writer, "250 fake.test")
+            elif verb == "STARTTLS" and self.hostile and not tls:
+                await self._send(writer, f"454 4.7.0{self._words()}")
             elif verb == "STARTTLS" and self.starttls and not tls:
                 await self._send(writer, "220 2.0.0 Ready to start TLS")
                 await self._upgrade(writer)
                 tls = True
             elif verb == "AUTH":
+                if self.stall_login:
+                    await self._never_answer(reader)
                 words = args.split()
+                secret = ""
                 if words and words[0].upper() == "LOGIN":
                     await self._send(writer, "334 VXNlcm5hbWU6")
                     await self._line(reader)
                     await self._send(writer, "334 UGFzc3dvcmQ6")
-                    await self._line(reader)
+                    secret = _base64_text(await self._line(reader))
                 elif len(words) == 1:
                     await self._send(writer, "334 ")
-                    await self._line(reader)
-                await self._send(writer, "535 5.7.8 Authentication failed")
+                    secret = _plain_password(await self._line(reader))
+                else:
+                    secret = _plain_password(words[-1])
+                await self._send(writer, f"535 5.7.8 {self._refusal(secret)}")
             elif verb in {"NOOP", "RSET"}:
                 await self._send(writer, "250 2.0.0 OK")
             elif verb == "QUIT":
@@ -262,6 +317,25 @@ class FakeMailServer:
                 await self._send(writer, "530 5.7.0 Authentication required")
             else:
                 await self._send(writer, "502 5.5.2 Command not recognized")
+
+
+def _base64_text(data: str) -> str:
+    try:
+        return base64.b64decode(data.strip(), validate=True).decode("utf-8", "replace")
+    except ValueError:
+        return ""
+
+
+def _plain_password(data: str) -> str:
+    """The password inside a SASL PLAIN message (``\\0user\\0password``, base64)."""
+    return _base64_text(data).rpartition("\0")[2]
+
+
+def _imap_login_password(args: str) -> str:
+    """The second argument of ``LOGIN user password`` (quoted strings or atoms)."""
+    words = re.findall(r'"((?:[^"\\]|\\.)*)"|(\S+)', args)
+    values = [re.sub(r"\\(.)", r"\1", quoted) if quoted else atom for quoted, atom in words]
+    return values[1] if len(values) > 1 else ""
 
 
 async def _hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -352,6 +426,50 @@ class FaultListeners:
     def pop3_no_starttls(self) -> FakeMailServer:
         """``no_starttls(Protocol.POP3)``."""
         return self.no_starttls(Protocol.POP3)
+
+    def hostile(self, protocol: Protocol, security: Security) -> FakeMailServer:
+        """A server whose answers carry terminal escapes (``HOSTILE_WORDS``).
+
+        STARTTLS: it offers STARTTLS and refuses it. SSL: implicit TLS with the trusted
+        certificate; it refuses the login, echoing the password it was sent.
+        """
+        context = self.certificates.server.server_context() if security is Security.SSL else None
+        return self._fake(
+            ("hostile", protocol, security),
+            lambda: FakeMailServer(
+                f"hostile_{protocol.value}_{security.value}",
+                protocol,
+                implicit_tls=context,
+                hostile=True,
+            ),
+        )
+
+    def stall_login(self, protocol: Protocol) -> FakeMailServer:
+        """Implicit TLS (trusted), a greeting, then silence once the login command arrives."""
+        return self._fake(
+            ("stall_login", protocol),
+            lambda: FakeMailServer(
+                f"stall_login_{protocol.value}",
+                protocol,
+                implicit_tls=self.certificates.server.server_context(),
+                stall_login=True,
+            ),
+        )
+
+    def old_tls(self, protocol: Protocol) -> FakeMailServer:
+        """Implicit TLS with the trusted certificate, but TLS 1.0 and 1.1 only."""
+        context = self.certificates.server.server_context()
+        # OpenSSL 3 refuses TLS below 1.2 at its default security level; this fake must
+        # offer it so the test shows that the wizard's own floor refuses it.
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = ssl.TLSVersion.TLSv1
+            context.maximum_version = ssl.TLSVersion.TLSv1_1
+        return self._fake(
+            ("old_tls", protocol),
+            lambda: FakeMailServer(f"old_tls_{protocol.value}", protocol, implicit_tls=context),
+        )
 
     def bad_certificate(
         self, kind: CertificateKind, protocol: Protocol, security: Security = Security.SSL

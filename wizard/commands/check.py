@@ -9,7 +9,6 @@ import sys
 from wizard.console.exits import EXIT_FAILED, EXIT_OK
 from wizard.console.inputs import resolve_inputs
 from wizard.console.report import format_report, perform_check
-from wizard.core.secrets import scrub
 
 
 def run(args: argparse.Namespace) -> int:
@@ -17,9 +16,10 @@ def run(args: argparse.Namespace) -> int:
     with resolve_inputs(args, need_password=True) as inputs:
         account = inputs.account()
         report = perform_check(account, inputs.provider, inputs.options)
+        # Nothing here rewrites the output: the password is never formatted into the
+        # report, and what servers said was cleaned (and any echo withheld) when captured.
         if args.json:
-            text = json.dumps(report.to_json(), ensure_ascii=False)
-            print(scrub(text, account.password))
+            print(json.dumps(report.to_json(), ensure_ascii=False))
         else:
-            sys.stdout.write(scrub(format_report(report), account.password))
+            sys.stdout.write(format_report(report))
     return EXIT_OK if report.verified else EXIT_FAILED

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 from wizard.console.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from wizard.console.inputs import resolve_inputs
+from wizard.console.inputs import checked_name, resolve_inputs
 from wizard.console.offer import serve_profile_after_export
 from wizard.console.report import checked_settings
 from wizard.core.errors import ProfileWriteError, SigningError, UsageError, WriteProblem
@@ -47,6 +47,7 @@ NOT_RESTRICTED = (
 def run(args: argparse.Namespace) -> int:
     """Write the profile; exit 1 when the check fails, 2 on bad input. Nothing else is left."""
     verify = not args.no_verify
+    name = checked_name(args.name)
     try:
         signer = _load_signer(args)
         target = check_output_path(args.output, force=args.force)
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
     need_password = verify or args.include_password
     with resolve_inputs(args, need_password=need_password) as inputs:
-        settings = checked_settings(inputs, name=args.name, verify=verify)
+        settings = checked_settings(inputs, name=name, verify=verify)
         password = inputs.password if args.include_password else None
     if settings is None:
         print("No profile was written, because the check failed.", file=sys.stderr)

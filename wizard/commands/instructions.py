@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from wizard.console.exits import EXIT_FAILED, EXIT_OK
-from wizard.console.inputs import resolve_inputs
+from wizard.console.inputs import checked_name, resolve_inputs
 from wizard.console.report import checked_settings
 from wizard.core.errors import UsageError
 from wizard.core.instructions import (
@@ -22,6 +22,7 @@ from wizard.core.instructions import (
 def run(args: argparse.Namespace) -> int:
     """Print the steps; exit 1 (printing the diagnosis) when the check fails, 2 on bad input."""
     verify = not args.no_verify
+    name = checked_name(args.name)
     ios: int | IosLayout = IOS_18
     if args.ios is not None:
         # Checked before the account is: a version the steps do not cover needs no password.
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--ios {args.ios}: {exc}", field=exc.field) from None
         ios = args.ios
     with resolve_inputs(args, need_password=verify) as inputs:
-        settings = checked_settings(inputs, name=args.name, verify=verify)
+        settings = checked_settings(inputs, name=name, verify=verify)
     if settings is None:
         print("No instructions were printed, because the check failed.", file=sys.stderr)
         return EXIT_FAILED

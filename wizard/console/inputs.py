@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from wizard.console.options import check_cafile, load_selected_provider
 from wizard.core import secrets
-from wizard.core.accounts import check_address
+from wizard.core.accounts import check_address, name_problem, password_problem
 from wizard.core.errors import UsageError
 from wizard.core.models import Account, CheckOptions, IncomingChoice
 from wizard.core.provider import Provider
@@ -35,24 +35,50 @@ class CommandInputs:
         return Account(email=self.email, password=self.password, name=name, incoming=self.incoming)
 
 
+def checked_name(name: str) -> str:
+    """--name, refused when a profile or a terminal cannot take it (exit 2)."""
+    problem = name_problem(name)
+    if problem:
+        raise UsageError(f"--name: {problem}")
+    return name.strip()
+
+
 def read_password_stdin() -> str:
     """One line from standard input; its trailing newline is not part of the password."""
-    line = sys.stdin.readline()
+    try:
+        line = sys.stdin.readline()
+    except UnicodeDecodeError:
+        raise UsageError(
+            "--password-stdin: standard input is not UTF-8 text; pass the password as UTF-8."
+        ) from None
     if line.endswith("\n"):
         line = line[:-1]
         if line.endswith("\r"):
             line = line[:-1]
     if not line:
         raise UsageError("--password-stdin was given but standard input had no password line.")
+    problem = password_problem(line)
+    if problem:
+        raise UsageError(f"--password-stdin: {problem}")
     return line
 
 
 def resolve_password(email: str, use_stdin: bool) -> str:
-    """--password-stdin, else the keyring, else a hidden prompt on a terminal, else exit 2."""
+    """--password-stdin, else the keyring, else a hidden prompt on a terminal, else exit 2.
+
+    Wherever it comes from, a password with a line break or NUL is refused here, before
+    anything is sent.
+    """
     if use_stdin:
         return read_password_stdin()
     remembered = secrets.get_password(email)
     if remembered:
+        problem = password_problem(remembered)
+        if problem:
+            raise UsageError(
+                f"the password in the system keyring for {email} cannot be used. {problem} "
+                "Store it again with the wizard."
+            )
         return remembered
     if sys.stdin.isatty():
         try:
@@ -61,6 +87,9 @@ def resolve_password(email: str, use_stdin: bool) -> str:
             password = ""
         if not password:
             raise UsageError("no password was typed.")
+        problem = password_problem(password)
+        if problem:
+            raise UsageError(problem)
         return password
     raise UsageError(
         "no password: pass it on standard input with --password-stdin "
@@ -110,9 +139,10 @@ def resolve_inputs(args: argparse.Namespace, *, need_password: bool) -> Iterator
     if verdict.warning:
         print(f"Warning: {verdict.warning}", file=sys.stderr)
     if not provider.supports(incoming):
+        other = "pop" if incoming is IncomingChoice.IMAP else "imap"
         raise UsageError(
             f"{provider.display_name} has no {incoming.value.upper()} server in "
-            f"{provider.source}; choose the other protocol."
+            f"{provider.source}; use --protocol {other}."
         )
     cafile = check_cafile(args.cafile)
     password = resolve_password(verdict.address, args.password_stdin) if need_password else None

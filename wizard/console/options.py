@@ -6,9 +6,8 @@ only what its first screen needs.
 
 from __future__ import annotations
 
-import os
-
-from wizard.core.errors import ProviderError, UsageError
+from wizard.core.errors import FileReadError, ProviderError, ReadProblem, UsageError
+from wizard.core.files import MAX_CA_BYTES, read_limited
 from wizard.core.provider import Provider, builtin_provider, load_provider
 
 
@@ -21,11 +20,13 @@ def load_selected_provider(path: str | None) -> Provider:
 
 
 def check_cafile(cafile: str | None) -> str | None:
-    """--cafile must name a readable file."""
+    """--cafile must name a readable regular file (checked now, read again by the check)."""
     if cafile is None:
         return None
-    if not os.path.isfile(cafile):
-        raise UsageError(f"--cafile {cafile}: no such file.")
-    if not os.access(cafile, os.R_OK):
-        raise UsageError(f"--cafile {cafile}: cannot be read (permission denied).")
+    try:
+        read_limited(cafile, MAX_CA_BYTES, "--cafile")
+    except FileReadError as exc:
+        if exc.problem is ReadProblem.MISSING:
+            raise UsageError(f"--cafile {cafile}: no such file.") from None
+        raise UsageError(str(exc)) from None
     return cafile

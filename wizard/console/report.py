@@ -13,7 +13,6 @@ from wizard.core.errors import TLSConfigError, UsageError
 from wizard.core.models import Account, Attempt, CheckOptions, CheckReport, MailSettings
 from wizard.core.provider import Provider, builtin_provider
 from wizard.core.rehearsal import practice_settings
-from wizard.core.secrets import scrub
 from wizard.core.verdict import preferred_settings, settings_from_report, verdict_of
 
 
@@ -119,8 +118,7 @@ def _checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> Mail
     )
     report = perform_check(account, inputs.provider, inputs.options)
     if not report.verified:
-        # The same diagnosis `mailcom-wizard check` prints; a server may echo what it was
-        # sent, so the password is scrubbed as there.
-        sys.stderr.write(scrub(format_report(report), account.password))
+        # The same diagnosis `mailcom-wizard check` prints.
+        sys.stderr.write(format_report(report))
         return None
     return settings_from_report(report, account, inputs.provider)

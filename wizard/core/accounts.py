@@ -1,4 +1,4 @@
-"""Checking what the user typed as an address, with messages that say what to fix."""
+"""Checking what the user typed (address, password, name), with messages that say what to fix."""
 
 from __future__ import annotations
 
@@ -82,3 +82,42 @@ def check_address(text: str, provider: Provider) -> AddressCheck:
         f"domains this wizard knows. If it is a {provider.display_name} address, you can go on: "
         f"the {provider.display_name} servers will be checked.",
     )
+
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` cannot be sent to a mail server, or None when it can.
+
+    IMAP, POP3 and SMTP are line-based: a CR or LF would end the login command and start
+    another one, and a NUL cuts a SASL message short. No mail server accepts them in a
+    password, so they are refused wherever a password comes in.
+    """
+    if "\r" in password or "\n" in password:
+        return (
+            "The password contains a line break (CR or LF), which no mail server accepts; "
+            "check what was pasted or typed."
+        )
+    if "\0" in password:
+        return (
+            "The password contains a NUL character, which no mail server accepts; "
+            "check what was pasted or typed."
+        )
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in password):
+        return "The password contains a byte that is not valid text (UTF-8); type it again."
+    return None
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` (the sender name) cannot go into a profile or the steps, or None.
+
+    Control characters and invalid bytes (such as a non-UTF-8 byte on the command line)
+    cannot be stored in a profile, and a control character would act on a terminal.
+    """
+    for char in name:
+        if ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:
+            return "The name contains a control character; use letters, spaces and punctuation."
+        if 0xD800 <= ord(char) <= 0xDFFF or char in "\ufffe\uffff":
+            return (
+                "The name contains a byte that is not valid text (UTF-8); type it again, "
+                "using letters, spaces and punctuation."
+            )
+    return None

@@ -11,7 +11,8 @@ its flag (``--host``) and a screen can point at its field.
     ├── UsageError            bad input (headless: exit 2)
     │   ├── ProviderError     the provider file cannot be used
     │   ├── TLSConfigError    the extra CA file cannot be used
-    │   └── SigningError      the certificate, key or chain cannot sign
+    │   ├── SigningError      the certificate, key or chain cannot sign
+    │   └── FileReadError     an input file cannot be read (callers word it their way)
     ├── ProfileWriteError     the profile (or a text file) cannot be written
     └── ServeError            the profile cannot be offered to the phone
         ├── ProfileFileError  the file is not a servable profile
@@ -55,12 +56,34 @@ class SigningError(UsageError):
     """The certificate, key or chain cannot be used to sign; the message says why."""
 
 
+class ReadProblem(StrEnum):
+    """Why an input file could not be read, for callers that word it their own way."""
+
+    MISSING = "missing"
+    IS_FOLDER = "is_folder"
+    #: A device, a named pipe or a socket: it may never end, or never answer.
+    NOT_REGULAR = "not_regular"
+    TOO_LARGE = "too_large"
+    DENIED = "denied"
+    FAILED = "failed"
+
+
+class FileReadError(UsageError):
+    """An input file could not be read; the message is for people, ``problem`` for code."""
+
+    def __init__(self, message: str, problem: ReadProblem, *, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.problem = problem
+
+
 class WriteProblem(StrEnum):
     """Why a file could not be written, for callers that word it their own way."""
 
     EXISTS = "exists"
     NO_FOLDER = "no_folder"
     IS_FOLDER = "is_folder"
+    #: A name no file system takes (a NUL in it, or too long).
+    BAD_NAME = "bad_name"
     NOT_WRITABLE = "not_writable"
     FAILED = "failed"
 
@@ -77,6 +100,7 @@ class ProfileWriteError(WizardError):
             WriteProblem.EXISTS,
             WriteProblem.NO_FOLDER,
             WriteProblem.IS_FOLDER,
+            WriteProblem.BAD_NAME,
         )
 
 

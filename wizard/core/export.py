@@ -21,6 +21,7 @@ from wizard.core.signing import (
     read_pem_file,
     sign_profile,
 )
+from wizard.core.text import clean_line, xml_text
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ def load_signer(
     chain_pem = read_pem_file(Path(chain).expanduser(), "chain") if chain else None
     certificate = load_certificate(cert_pem)
     check_signer(certificate, load_private_key(key_pem))
-    return Signer(cert_pem, key_pem, chain_pem, certificate.subject.rfc4514_string())
+    subject = clean_line(certificate.subject.rfc4514_string())
+    return Signer(cert_pem, key_pem, chain_pem, subject)
 
 
 def export_profile(
@@ -84,6 +86,12 @@ def export_profile(
     With ``password`` the profile holds it and the file is private (owner only). Raises
     ProfileWriteError or SigningError; nothing is left behind on failure.
     """
+    if password is not None and xml_text(password) != password:
+        raise UsageError(
+            "The password contains a control character, which a profile cannot hold; leave "
+            "it out of the profile (iOS then asks for it once while installing).",
+            field="password",
+        )
     data = build_profile(settings, password=password)
     if signer is not None:
         data = sign_profile(data, signer.cert_pem, signer.key_pem, signer.chain_pem)

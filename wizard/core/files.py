@@ -1,9 +1,12 @@
-"""Writing files safely: whole or not at all, never over a file nobody agreed to replace.
+"""Files in and out: reading inputs with a limit, writing outputs whole or not at all.
 
-Used for profiles and for the saved iPhone steps. A private file (one that holds a
-password) is readable by its owner only from the moment it exists: mode 0600 on Linux and
-macOS; on Windows, where a new file takes its folder's access list, that list is replaced
-by one for the user alone (icacls) before anything is written into it.
+Inputs (the provider file, the CA file, the signing files, a profile to serve) are read
+only when they are regular files, and never more than their limit: a device such as
+/dev/zero never ends and a named pipe may never answer. Outputs (profiles, the saved iPhone
+steps) are never written over a file nobody agreed to replace; a private file (one that
+holds a password) is readable by its owner only from the moment it exists: mode 0600 on
+Linux and macOS; on Windows, where a new file takes its folder's access list, that list is
+replaced by one for the user alone (icacls) before anything is written into it.
 """
 
 from __future__ import annotations
@@ -12,11 +15,79 @@ import errno
 import logging
 import os
 import secrets
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
-from wizard.core.errors import ProfileWriteError, WriteProblem
+from wizard.core.errors import FileReadError, ProfileWriteError, ReadProblem, WriteProblem
+
+#: Larger than any CA bundle (a whole system store is a few hundred KiB).
+MAX_CA_BYTES = 4 * 1024 * 1024
+
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_NOCTTY = getattr(os, "O_NOCTTY", 0)
+
+
+def read_limited(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
+    """The bytes of the regular file at ``path``, or FileReadError if it is not one or is
+    longer than ``limit``.
+
+    ``what`` starts the message ("Provider file"). The file is opened first and then
+    examined, so what is read is what was checked; non-blocking, so opening a named pipe
+    nobody writes to does not wait. At most ``limit`` + 1 bytes are read, in case the file
+    grows while it is read.
+    """
+    shown = f"{what} {os.fspath(path)}"
+    try:
+        fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_NOCTTY)
+    except FileNotFoundError:
+        raise FileReadError(f"{shown} does not exist.", ReadProblem.MISSING) from None
+    except IsADirectoryError:
+        raise FileReadError(f"{shown} is a folder, not a file.", ReadProblem.IS_FOLDER) from None
+    except PermissionError:
+        raise FileReadError(
+            f"{shown} cannot be read (permission denied).", ReadProblem.DENIED
+        ) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "invalid name"
+        raise FileReadError(f"{shown} cannot be read: {reason}.", ReadProblem.FAILED) from None
+    info = os.fstat(fd)
+    problem: FileReadError | None = None
+    if stat.S_ISDIR(info.st_mode):
+        problem = FileReadError(f"{shown} is a folder, not a file.", ReadProblem.IS_FOLDER)
+    elif not stat.S_ISREG(info.st_mode):
+        problem = FileReadError(
+            f"{shown} is not a regular file (a device or a pipe cannot be read as one).",
+            ReadProblem.NOT_REGULAR,
+        )
+    too_large = FileReadError(
+        f"{shown} is too large (the limit is {_size_words(limit)}).", ReadProblem.TOO_LARGE
+    )
+    if problem is None and info.st_size > limit:
+        problem = too_large
+    if problem is not None:
+        os.close(fd)
+        raise problem
+    with os.fdopen(fd, "rb") as file:
+        try:
+            data = file.read(limit + 1)
+        except OSError as exc:
+            raise FileReadError(
+                f"{shown} cannot be read: {exc.strerror or type(exc).__name__}.",
+                ReadProblem.FAILED,
+            ) from None
+    if len(data) > limit:
+        raise too_large
+    return data
+
+
+def _size_words(size: int) -> str:
+    if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
+        return f"{size // (1024 * 1024)} MiB"
+    if size >= 1024 and size % 1024 == 0:
+        return f"{size // 1024} KiB"
+    return f"{size} bytes"
 
 
 def check_output_path(path: str | Path, *, force: bool) -> Path:
@@ -26,6 +97,19 @@ def check_output_path(path: str | Path, *, force: bool) -> Path:
     ``write_file`` checks everything again (the file system may change meanwhile).
     """
     target = Path(path)
+    if "\0" in str(target):
+        raise ProfileWriteError(
+            f"Cannot write {target!r}: a file name cannot contain a NUL character.",
+            WriteProblem.BAD_NAME,
+        )
+    try:
+        _check_output_path(target, force=force)
+    except OSError as exc:  # a name too long, a loop of links...
+        raise _write_error(target, exc) from None
+    return target
+
+
+def _check_output_path(target: Path, *, force: bool) -> None:
     if target.is_dir():
         raise ProfileWriteError(
             f"{target} is a folder; give a file name, for example {target / 'mail.mobileconfig'}.",
@@ -44,7 +128,6 @@ def check_output_path(path: str | Path, *, force: bool) -> Path:
             f"Cannot write in the folder {folder} (permission denied).",
             WriteProblem.NOT_WRITABLE,
         )
-    return target
 
 
 def write_file(path: str | Path, data: bytes, *, force: bool, private: bool) -> bool:
@@ -161,6 +244,10 @@ def _write_error(target: Path, exc: OSError) -> ProfileWriteError:
         return ProfileWriteError(
             f"Cannot write {target}: the folder {target.parent} does not exist.",
             WriteProblem.NO_FOLDER,
+        )
+    if exc.errno == errno.ENAMETOOLONG:
+        return ProfileWriteError(
+            f"Cannot write {target}: the file name is too long.", WriteProblem.BAD_NAME
         )
     if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
         return ProfileWriteError(

@@ -18,6 +18,7 @@ import uuid
 from typing import Any
 
 from wizard.core.models import Endpoint, IncomingChoice, MailSettings, Security
+from wizard.core.text import xml_text
 
 #: Reverse-DNS prefix of every identifier we write.
 IDENTIFIER_PREFIX = "com.mailcom-wizard"
@@ -114,7 +115,26 @@ def build_profile(
         "TargetDeviceType": 1,
         "PayloadContent": [mail],
     }
-    return plistlib.dumps(profile, fmt=plistlib.FMT_XML, sort_keys=True)
+    return plistlib.dumps(_xml_safe(profile), fmt=plistlib.FMT_XML, sort_keys=True)
+
+
+def _xml_safe(value: Any) -> Any:
+    """Every string in the profile without what a plist cannot hold (the last guard: the
+    name is checked where it is typed, but a provider file's names reach here too).
+
+    Passwords are left as they are: a changed password would be a wrong one, so
+    ``export_profile`` refuses one a plist cannot hold instead.
+    """
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, dict):
+        return {
+            key: item if key.endswith("Password") and isinstance(item, str) else _xml_safe(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_xml_safe(item) for item in value]
+    return value
 
 
 def _description(

@@ -7,6 +7,7 @@ parsed with defusedxml, so entity expansion, external entities and DTDs are refu
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from importlib import resources
@@ -15,8 +16,10 @@ from pathlib import Path
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from wizard.core.errors import ProviderError
+from wizard.core.errors import FileReadError, ProviderError
+from wizard.core.files import read_limited
 from wizard.core.models import Endpoint, IncomingChoice, Protocol, Security
+from wizard.core.text import clean_line, control_characters
 
 #: The id of mail.com's record in Thunderbird's ISPDB (``<emailProvider id="mail.com">``).
 MAILCOM_ID = "mail.com"
@@ -76,24 +79,11 @@ def builtin_provider() -> Provider:
 
 def load_provider(path: str | Path) -> Provider:
     """Read an autoconfig file, or raise ProviderError saying what is wrong with it."""
-    file = Path(path)
     try:
-        size = file.stat().st_size
-        if size > MAX_PROVIDER_BYTES:
-            raise ProviderError(
-                f"Provider file {file} is too large ({size} bytes); "
-                "an autoconfig file is a few kilobytes."
-            )
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise ProviderError(f"Provider file {file} does not exist.") from None
-    except IsADirectoryError:
-        raise ProviderError(f"Provider file {file} is a folder, not a file.") from None
-    except PermissionError:
-        raise ProviderError(f"Provider file {file} cannot be read (permission denied).") from None
-    except OSError as exc:
-        raise ProviderError(f"Provider file {file} cannot be read: {exc.strerror}.") from None
-    return parse_provider(data, source=str(file))
+        data = read_limited(path, MAX_PROVIDER_BYTES, "Provider file")
+    except FileReadError as exc:
+        raise ProviderError(str(exc)) from None
+    return parse_provider(data, source=str(path))
 
 
 def parse_provider(data: bytes, *, source: str = "provider file") -> Provider:
@@ -111,7 +101,7 @@ def parse_provider(data: bytes, *, source: str = "provider file") -> Provider:
         raise ProviderError(f"{source}: refused, unsafe XML ({type(exc).__name__}).") from None
     except ET.ParseError as exc:
         raise ProviderError(f"{source}: not well-formed XML ({exc}).") from None
-    except ValueError as exc:  # for example a bad encoding declaration
+    except (ValueError, LookupError) as exc:  # for example an unknown encoding declaration
         raise ProviderError(f"{source}: cannot be read as XML ({exc}).") from None
 
     if root.tag != "clientConfig":
@@ -123,10 +113,11 @@ def parse_provider(data: bytes, *, source: str = "provider file") -> Provider:
     if provider_el is None:
         raise ProviderError(f"{source}: no <emailProvider> element.")
 
-    provider_id = (provider_el.get("id") or "").strip()
+    # The names are shown on screens and in reports: cleaned like any text from outside.
+    provider_id = clean_line(provider_el.get("id") or "")
     if not provider_id:
         raise ProviderError(f"{source}: <emailProvider> has no id attribute.")
-    display_name = _text(provider_el, "displayName") or provider_id
+    display_name = clean_line(_text(provider_el, "displayName")) or provider_id
     domains = tuple(
         dict.fromkeys(
             (el.text or "").strip().lower().rstrip(".")
@@ -182,8 +173,7 @@ def _endpoint(server: ET.Element, protocol: Protocol, where: str) -> Endpoint | 
     host = _text(server, "hostname")
     if not host:
         raise ProviderError(f"{where} ({protocol.label}) has no <hostname>.")
-    if any(ch.isspace() for ch in host) or "/" in host:
-        raise ProviderError(f"{where} ({protocol.label}) has an invalid hostname {host!r}.")
+    _check_host(host, f"{where} ({protocol.label})")
     port_text = _text(server, "port")
     if not port_text:
         raise ProviderError(f"{where} ({protocol.label} {host}) has no <port>.")
@@ -211,9 +201,47 @@ def _endpoint(server: ET.Element, protocol: Protocol, where: str) -> Endpoint | 
     if methods and not methods & _PASSWORD_AUTH:
         return None  # OAuth2-only or similar: the iPhone "Other" account cannot use it
     username = _text(server, "username") or "%EMAILADDRESS%"
+    if control_characters(username):
+        # A line break here would end the login command and start another one
+        # (``%EMAILADDRESS%&#13;&#10;DELE 1`` sends USER, then DELE).
+        raise ProviderError(
+            f"{where} ({protocol.label} {host}:{port}) has a <username> with a line break or "
+            "another control character; a user name cannot contain one."
+        )
     return Endpoint(
         protocol=protocol, host=host, port=port, security=security, username_template=username
     )
+
+
+# What a host name may hold once IDNA has turned it into ASCII: letters, digits, dots and
+# hyphens, the underscore some real names use, and colons for an IPv6 address.
+_HOST_ASCII = re.compile(r"^[A-Za-z0-9._:-]+$")
+
+
+def _check_host(host: str, where: str) -> None:
+    """Raise ProviderError unless ``host`` is a name or address a resolver can take.
+
+    Checked with the same IDNA encoding the resolver uses, so ``a..b`` or a 70-character
+    label is refused here, in one sentence, instead of failing at connect time.
+    """
+    shown = clean_line(host, 80)
+    if control_characters(host):
+        raise ProviderError(
+            f"{where} has an invalid host name {shown!r}: it contains an invisible or "
+            "control character."
+        )
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ProviderError(
+            f"{where} has an invalid host name {shown!r}: every part between dots must have "
+            "1 to 63 characters, and only characters host names may have."
+        ) from None
+    if not _HOST_ASCII.match(ascii_host) or len(ascii_host.rstrip(".")) > 253:
+        raise ProviderError(
+            f"{where} has an invalid host name {shown!r}: use letters, digits, dots and "
+            "hyphens, at most 253 characters."
+        )
 
 
 def render_provider(

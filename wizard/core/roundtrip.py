@@ -64,7 +64,8 @@ async def run_round_trip(
             f"the test message did not arrive within {options.round_trip_timeout:g} s",
         )
     except ProbeFailure as failure:
-        return RoundTrip(failure.status, elapsed(), failure.detail)
+        said = f" ({failure.reply})" if failure.reply else ""
+        return RoundTrip(failure.status, elapsed(), failure.detail + said)
 
 
 async def _login(account: Account, endpoint: Endpoint, context: ssl.SSLContext) -> MailSession:

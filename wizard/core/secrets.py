@@ -1,4 +1,4 @@
-"""Passwords: the OS keyring (service ``mailcom-wizard``) and scrubbing them from text.
+"""Passwords in the OS keyring (service ``mailcom-wizard``).
 
 Secrets at rest live only in the keyring. Everything here degrades quietly when no keyring
 backend exists: the wizard then simply asks for the password each time.
@@ -103,11 +103,3 @@ def delete_password(email: str) -> bool:
     except Exception:
         return False
     return True
-
-
-def scrub(text: str, *secrets: str | None) -> str:
-    """``text`` with every given secret replaced by a placeholder (for errors and reports)."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[password removed]")
-    return text

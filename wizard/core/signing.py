@@ -18,7 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from wizard.core.errors import SigningError
+from wizard.core.errors import FileReadError, SigningError
+from wizard.core.files import read_limited
+from wizard.core.text import clean_line
 
 #: Extended key usages under which signing a profile is an accepted use. Apple accepts
 #: profiles signed with ordinary TLS certificates (Let's Encrypt, for instance), so
@@ -32,19 +34,16 @@ _SIGNING_USAGES = {
 }
 
 
+#: Larger than any certificate, key or chain a signer uses (a long chain is a few KiB).
+MAX_PEM_BYTES = 1024 * 1024
+
+
 def read_pem_file(path: str | Path, what: str) -> bytes:
     """The bytes of a PEM file, or SigningError naming ``what`` (e.g. "certificate")."""
-    file = Path(path)
     try:
-        return file.read_bytes()
-    except FileNotFoundError:
-        raise SigningError(f"The {what} file {file} does not exist.") from None
-    except IsADirectoryError:
-        raise SigningError(f"The {what} file {file} is a folder, not a file.") from None
-    except PermissionError:
-        raise SigningError(f"The {what} file {file} cannot be read (permission denied).") from None
-    except OSError as exc:
-        raise SigningError(f"The {what} file {file} cannot be read: {exc.strerror}.") from None
+        return read_limited(path, MAX_PEM_BYTES, f"The {what} file")
+    except FileReadError as exc:
+        raise SigningError(str(exc)) from None
 
 
 def load_certificate(pem: bytes) -> x509.Certificate:
@@ -103,7 +102,7 @@ def check_signer(
             "(they were made for different key pairs)."
         )
     moment = now or dt.datetime.now(dt.UTC)
-    subject = certificate.subject.rfc4514_string() or "(no subject)"
+    subject = clean_line(certificate.subject.rfc4514_string()) or "(no subject)"
     if moment < certificate.not_valid_before_utc:
         raise SigningError(
             f"The certificate for {subject} is not valid yet: it starts on "

@@ -7,13 +7,16 @@ Certificates are always verified: against the system store, plus ``--cafile`` or
 from __future__ import annotations
 
 import os
+import re
 import ssl
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from wizard.core.errors import TLSConfigError
+from wizard.core.errors import FileReadError, TLSConfigError
+from wizard.core.files import MAX_CA_BYTES, read_limited
 from wizard.core.models import CertificateInfo, Status
+from wizard.core.text import clean_line
 
 # OpenSSL X509_V_ERR_* codes we tell apart (see openssl/x509_vfy.h).
 _X509_CERT_NOT_YET_VALID = 9
@@ -24,21 +27,45 @@ _X509_IP_ADDRESS_MISMATCH = 64
 
 def make_tls_context(cafile: str | None = None) -> ssl.SSLContext:
     """A verifying client context: system CAs, then the extra CA file, TLS 1.2 or newer."""
+    environment_file = os.environ.get("SSL_CERT_FILE")
+    if environment_file:
+        # OpenSSL reads SSL_CERT_FILE itself while loading the system CAs, and would wait
+        # forever on a named pipe: it must be a regular file of a sane size first.
+        _read_ca_file(environment_file)
     context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.check_hostname = True
     context.verify_mode = ssl.CERT_REQUIRED
-    extra = cafile or os.environ.get("SSL_CERT_FILE")
+    extra = cafile or environment_file
     if extra:
+        # The certificates are handed over as text read with a limit, not as a path
+        # OpenSSL would read without one.
+        pem = _PEM_CERTIFICATE.findall(_read_ca_file(extra))
+        if not pem:
+            raise TLSConfigError(
+                f"CA file {extra} cannot be used: it holds no PEM certificate "
+                "('-----BEGIN CERTIFICATE-----')."
+            )
         try:
-            context.load_verify_locations(cafile=extra)
-        except FileNotFoundError:
-            raise TLSConfigError(f"CA file {extra} does not exist.") from None
-        except (ssl.SSLError, OSError, ValueError) as exc:
+            context.load_verify_locations(cadata=b"\n".join(pem).decode("ascii"))
+        except (ssl.SSLError, ValueError) as exc:
             raise TLSConfigError(
                 f"CA file {extra} cannot be used (not PEM certificates?): {exc}"
             ) from None
     return context
+
+
+# One PEM certificate block; text around the blocks (comments in a bundle) is left out.
+_PEM_CERTIFICATE = re.compile(
+    rb"-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]*-----END CERTIFICATE-----"
+)
+
+
+def _read_ca_file(path: str) -> bytes:
+    try:
+        return read_limited(path, MAX_CA_BYTES, "CA file")
+    except FileReadError as exc:
+        raise TLSConfigError(str(exc)) from None
 
 
 def certificate_probe_context() -> ssl.SSLContext:
@@ -80,9 +107,10 @@ def certificate_info(der: bytes) -> CertificateInfo | None:
         cert = x509.load_der_x509_certificate(der)
     except ValueError:
         return None
+    # The names are the server's words: cleaned like its replies before anyone shows them.
     return CertificateInfo(
-        subject=cert.subject.rfc4514_string() or "(empty)",
-        issuer=cert.issuer.rfc4514_string() or "(empty)",
+        subject=clean_line(cert.subject.rfc4514_string()) or "(empty)",
+        issuer=clean_line(cert.issuer.rfc4514_string()) or "(empty)",
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
         sha256=cert.fingerprint(hashes.SHA256()).hex(":").upper(),

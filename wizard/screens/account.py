@@ -16,7 +16,7 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Stat
 from textual.worker import get_current_worker
 
 from wizard.core import facts, secrets
-from wizard.core.accounts import check_address
+from wizard.core.accounts import check_address, name_problem, password_problem
 from wizard.core.models import Account, IncomingChoice
 from wizard.core.provider import Provider
 from wizard.widgets.form_input import FormInput, plan_fields
@@ -276,11 +276,22 @@ class AccountScreen(Screen[AccountForm]):
             email.focus()
             return
         password = self.query_one("#password", Input)
-        if not password.value:
+        problem = (
+            "Enter the password (or the app-specific password)."
+            if not password.value
+            else password_problem(password.value)
+        )
+        if problem:
             status = self.query_one("#password-status", Static)
             status.set_classes("field-status -error")
-            status.update("Enter the password (or the app-specific password).")
+            status.update(problem)
             password.focus()
+            return
+        name = self.query_one("#name", Input)
+        problem = name_problem(name.value)
+        if problem:
+            self.notify(problem, title="Your name", severity="error")
+            name.focus()
             return
         self.dismiss(self._form(back=False))
 

@@ -15,7 +15,7 @@ from textual.widgets import Button, Static, TextArea
 class ErrorScreen(ModalScreen[bool]):
     """Shows an unexpected error; dismisses True to start over, False to quit.
 
-    ``details`` must already have the password scrubbed out (the app does it).
+    ``details`` must already have any quoted password marked (the app does it).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -24,7 +24,7 @@ class ErrorScreen(ModalScreen[bool]):
     ]
 
     def __init__(self, summary: str, details: str) -> None:
-        """``summary`` is one line; ``details`` the scrubbed traceback."""
+        """``summary`` is one line; ``details`` the traceback, without variables."""
         super().__init__()
         self.summary = summary
         self.details = details

@@ -47,7 +47,9 @@ class ProtocolScreen(Screen[ProtocolChoice | None]):
         """``incoming`` and ``round_trip`` are the current choices."""
         super().__init__()
         self.provider = provider
-        self.incoming = incoming
+        # A provider file may offer only one of the two: then that one is chosen.
+        offered = [choice for choice in IncomingChoice if provider.supports(choice)]
+        self.incoming = incoming if incoming in offered or not offered else offered[0]
         self.round_trip = round_trip
 
     def compose(self) -> ComposeResult:
@@ -68,6 +70,9 @@ class ProtocolScreen(Screen[ProtocolChoice | None]):
                     id="pop",
                     disabled=not self.provider.supports(IncomingChoice.POP),
                 )
+            missing = self._missing_note()
+            if missing:
+                yield Static(missing, id="protocol-note", classes="hint", markup=False)
             yield Static(IMAP_TEXT, classes="choice-text", markup=True)
             yield Static(POP_TEXT, classes="choice-text", markup=True)
             yield Checkbox(
@@ -85,13 +90,24 @@ class ProtocolScreen(Screen[ProtocolChoice | None]):
         self.sub_title = "Step 2 of 4: incoming mail"
         self.query_one("#protocol", RadioSet).focus()
 
+    def _missing_note(self) -> str:
+        """Why one choice cannot be picked, when the provider lacks its servers."""
+        for choice, other in (
+            (IncomingChoice.IMAP, IncomingChoice.POP),
+            (IncomingChoice.POP, IncomingChoice.IMAP),
+        ):
+            if not self.provider.supports(choice):
+                return (
+                    f"{self.provider.display_name} has no {choice.protocol.label} server, "
+                    f"so {other.value.upper()} is the only choice."
+                )
+        return ""
+
     def _choice(self) -> IncomingChoice:
         pressed = self.query_one("#protocol", RadioSet).pressed_button
-        return (
-            IncomingChoice.POP
-            if pressed is not None and pressed.id == "pop"
-            else (IncomingChoice.IMAP)
-        )
+        if pressed is None:
+            return self.incoming
+        return IncomingChoice.POP if pressed.id == "pop" else IncomingChoice.IMAP
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:

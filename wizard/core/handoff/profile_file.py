@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wizard.core.errors import ProfileFileError
+from wizard.core.errors import FileReadError, ProfileFileError, ReadProblem
+from wizard.core.files import read_limited
 
 MAX_PROFILE_BYTES = 1024 * 1024
+#: Far deeper than any real profile (a payload list inside the profile, a dict inside that).
+MAX_PROFILE_DEPTH = 64
 # DER of the object identifier 1.2.840.113549.1.7.2 (PKCS #7 / CMS signedData).
 _CMS_SIGNED_DATA_OID = bytes.fromhex("06092a864886f70d010702")
 
@@ -45,27 +48,23 @@ def load_profile_file(path: str | os.PathLike[str]) -> ProfileFile:
     file_path = Path(path)
     shown = str(path)
     try:
-        info = file_path.stat()
-    except FileNotFoundError:
-        raise ProfileFileError(f"{shown}: no such file.") from None
-    except OSError as exc:
-        raise ProfileFileError(f"{shown}: cannot be read ({_reason(exc)}).") from None
-    if file_path.is_dir():
-        raise ProfileFileError(f"{shown} is a folder, not a profile file.")
-    if info.st_size > MAX_PROFILE_BYTES:
-        raise ProfileFileError(
-            f"{shown} is too big for a configuration profile "
-            f"({info.st_size} bytes; the limit is 1 MiB)."
-        )
-    try:
-        with file_path.open("rb") as stream:
-            # Read at most one byte past the limit: the file may have grown since stat().
-            data = stream.read(MAX_PROFILE_BYTES + 1)
-    except OSError as exc:
-        raise ProfileFileError(f"{shown}: cannot be read ({_reason(exc)}).") from None
-    if len(data) > MAX_PROFILE_BYTES:
-        raise ProfileFileError(f"{shown} is too big for a configuration profile (over 1 MiB).")
+        data = read_limited(file_path, MAX_PROFILE_BYTES, "Profile file")
+    except FileReadError as exc:
+        raise ProfileFileError(_read_problem(shown, exc)) from None
     return inspect_profile(data, file_path)
+
+
+def _read_problem(shown: str, exc: FileReadError) -> str:
+    """The reason a profile could not be read, in this module's words."""
+    if exc.problem is ReadProblem.MISSING:
+        return f"{shown}: no such file."
+    if exc.problem is ReadProblem.IS_FOLDER:
+        return f"{shown} is a folder, not a profile file."
+    if exc.problem is ReadProblem.TOO_LARGE:
+        return f"{shown} is too big for a configuration profile (the limit is 1 MiB)."
+    if exc.problem is ReadProblem.DENIED:
+        return f"{shown}: cannot be read (permission denied)."
+    return str(exc)
 
 
 def inspect_profile(data: bytes, path: Path) -> ProfileFile:
@@ -103,15 +102,16 @@ def inspect_profile(data: bytes, path: Path) -> ProfileFile:
         raise not_a_profile from None
     if not isinstance(top, dict) or top.get("PayloadType") != "Configuration":
         raise not_a_profile
+    containers = _containers(top, shown)
     return ProfileFile(
         path=path,
         filename=_download_name(path),
         data=data,
         signed=False,
-        contains_password=any(_password_values(top)),
+        contains_password=any(_password_values(containers)),
         has_mail_payload=any(
             isinstance(item, dict) and item.get("PayloadType") == "com.apple.mail.managed"
-            for item in _walk(top)
+            for item in containers
         ),
     )
 
@@ -127,20 +127,58 @@ def _looks_like_cms_signed_data(data: bytes) -> bool:
     return data[header : header + len(_CMS_SIGNED_DATA_OID)] == _CMS_SIGNED_DATA_OID
 
 
-def _walk(value: Any) -> Iterator[Any]:
-    """Every value in a plist tree, depth first."""
-    yield value
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _walk(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _walk(item)
+def _containers(top: Any, shown: str) -> list[dict[Any, Any] | list[Any]]:
+    """Every dict and list in a plist tree, each once; ProfileFileError if it is too deep or
+    refers to itself.
+
+    Walked with a stack, not recursion: a file nested thousands deep must not crash the
+    wizard. A binary plist can share one object in several places (walked once) and can even
+    hold itself (refused).
+    """
+    found: list[dict[Any, Any] | list[Any]] = []
+    seen: set[int] = set()
+    # (container, depth, children not yet walked); ``on_path`` holds the open containers.
+    stack: list[tuple[Any, int, Iterator[Any]]] = []
+    on_path: set[int] = set()
+
+    def enter(value: Any, depth: int) -> None:
+        if not isinstance(value, dict | list):
+            return
+        if id(value) in on_path:
+            raise ProfileFileError(
+                f"{shown} is not a configuration profile: part of it refers to itself."
+            )
+        if id(value) in seen:
+            return
+        if depth > MAX_PROFILE_DEPTH:
+            raise ProfileFileError(
+                f"{shown} is not a configuration profile: it is nested more than "
+                f"{MAX_PROFILE_DEPTH} levels deep."
+            )
+        seen.add(id(value))
+        on_path.add(id(value))
+        found.append(value)
+        children = iter(value.values() if isinstance(value, dict) else value)
+        stack.append((value, depth, children))
+
+    enter(top, 0)
+    while stack:
+        container, depth, children = stack[-1]
+        child = next(children, _END)
+        if child is _END:
+            stack.pop()
+            on_path.discard(id(container))
+        else:
+            enter(child, depth + 1)
+    return found
 
 
-def _password_values(top: Any) -> Iterator[bool]:
+_END = object()
+
+
+def _password_values(containers: list[dict[Any, Any] | list[Any]]) -> Iterator[bool]:
     """One True per non-empty password-like value (IncomingPassword, OutgoingPassword, ...)."""
-    for item in _walk(top):
+    for item in containers:
         if isinstance(item, dict):
             for key, value in item.items():
                 # Apple's password keys all end in "Password"; boolean keys such as
@@ -162,10 +200,3 @@ def _download_name(path: Path) -> str:
     # Only characters that need no quoting in a Content-Disposition header.
     stem = re.sub(r"[^A-Za-z0-9._@+-]", "_", stem).strip("._") or "profile"
     return f"{stem}.mobileconfig"
-
-
-def _reason(exc: OSError) -> str:
-    """An OSError as a few words, without the file name Python repeats."""
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    return exc.strerror or exc.__class__.__name__

@@ -2,6 +2,10 @@
 
 Expected failures are raised as ``ProbeFailure`` carrying a status code; the caller turns
 them into ``Attempt`` results. ``require_tls`` is the last line of defence before any login.
+
+A server's words are untrusted: ``reply_text`` and ``ProbeFailure`` clean them of control
+characters where they are captured (``wizard.core.text``), so nothing a server says can
+drive the terminal, the JSON or the screen that later shows it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from wizard.core.models import Endpoint, Phase, Status
+from wizard.core.text import clean_line, quotes
 from wizard.core.tls import classify_tls_error, tls_error_text
 
 T = TypeVar("T")
@@ -27,38 +32,83 @@ _MAX_REPLY = 500
 
 
 class ProbeFailure(Exception):
-    """An expected failure of one endpoint: a status code, what happened, the server's words."""
+    """An expected failure of one endpoint: a status code, what happened, the server's words.
+
+    Both texts are cleaned here, where they are made: a detail may quote a library's
+    message that quotes the server.
+    """
 
     def __init__(self, status: Status, detail: str, reply: str | None = None) -> None:
+        detail = clean_line(detail)
         super().__init__(detail)
         self.status = status
         self.detail = detail
-        self.reply = None if reply is None else reply[:_MAX_REPLY]
+        self.reply = None if reply is None else clean_line(reply, _MAX_REPLY)
 
 
 class MailSession(ABC):
     """A connected, secured session with a greeting read; ready for one login.
 
     Sending and deleting are only offered by the protocols that can: the defaults say so
-    with a ``ProbeFailure`` (as ``io`` streams do for reading a write-only file).
+    with a ``ProbeFailure`` (as ``io`` streams do for reading a write-only file). Each
+    protocol implements ``_login`` (and ``_send_message``, ``_delete_marked``); the public
+    methods here guard what goes in and what comes back.
     """
 
     endpoint: Endpoint
+    # The password sent by ``login``: what the server says after it is checked for an echo.
+    _sent_password: str | None = None
 
-    @abstractmethod
     async def login(self, username: str, password: str) -> str:
         """Log in once; returns the server's reply, or raises ProbeFailure."""
+        # The inputs refuse these where they come in; this guard keeps them off the wire
+        # whatever the caller, since a line break would end the login command early.
+        if any(char in value for value in (username, password) for char in "\r\n\0"):
+            raise ProbeFailure(
+                Status.PROTOCOL_ERROR,
+                "the user name or password contains a line break or NUL, so nothing was sent",
+            )
+        self._sent_password = password
+        try:
+            reply = await self._login(username, password)
+        except ProbeFailure as failure:
+            raise self._without_echo(failure) from None
+        return withhold_echo(reply, password)
 
     async def send_message(self, message: bytes, sender: str, recipient: str) -> None:
         """Send one message after login (outgoing servers); raises ProbeFailure if refused."""
-        raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.endpoint.label} cannot send mail")
+        try:
+            await self._send_message(message, sender, recipient)
+        except ProbeFailure as failure:
+            raise self._without_echo(failure) from None
 
     async def delete_marked(self, header: str, token: str) -> bool:
         """Delete the inbox messages whose ``header`` is ``token`` (incoming servers).
 
         Returns whether there were any. Runs after login.
         """
+        try:
+            return await self._delete_marked(header, token)
+        except ProbeFailure as failure:
+            raise self._without_echo(failure) from None
+
+    @abstractmethod
+    async def _login(self, username: str, password: str) -> str:
+        """The protocol's login: the server's reply, or ProbeFailure."""
+
+    async def _send_message(self, message: bytes, sender: str, recipient: str) -> None:
+        raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.endpoint.label} cannot send mail")
+
+    async def _delete_marked(self, header: str, token: str) -> bool:
         raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.endpoint.label} has no inbox")
+
+    def _without_echo(self, failure: ProbeFailure) -> ProbeFailure:
+        if self._sent_password is None or failure.reply is None:
+            return failure
+        reply = withhold_echo(failure.reply, self._sent_password)
+        if reply == failure.reply:
+            return failure
+        return ProbeFailure(failure.status, failure.detail, reply)
 
     @abstractmethod
     async def close(self, timeout: float = 1.0) -> None:
@@ -73,16 +123,33 @@ class MailSession(ABC):
         """The server's certificate (DER), when TLS is up."""
 
 
+#: Shown instead of a server reply that repeated the password it was sent.
+ECHO_WITHHELD = "(not shown: the server's reply repeated your password)"
+
+
+def withhold_echo(reply: str, password: str) -> str:
+    """``reply``, or ECHO_WITHHELD when it repeats ``password`` as a word of its own.
+
+    The whole reply is withheld, never cut around the password: marks in the text would
+    show where the password was. A password inside a longer word is no echo (a one-letter
+    password is inside nearly every sentence), so ordinary replies stay as they came.
+    """
+    # The reply was cleaned when it was captured; a password with a tab in it would be too.
+    if quotes(reply, password) or quotes(reply, clean_line(password)):
+        return ECHO_WITHHELD
+    return reply
+
+
 def tls_failure(exc: ssl.SSLError) -> ProbeFailure:
     """A failed TLS handshake as a ProbeFailure with the matching certificate/TLS status."""
     return ProbeFailure(classify_tls_error(exc), tls_error_text(exc))
 
 
 def reply_text(value: Any) -> str:
-    """A server's reply (bytes or text) as stripped text, undecodable bytes replaced."""
+    """A server's reply (bytes or text) as one clean line, undecodable bytes replaced."""
     if isinstance(value, bytes | bytearray):
-        return bytes(value).decode("utf-8", errors="replace").strip()
-    return str(value).strip()
+        return clean_line(bytes(value).decode("utf-8", errors="replace"), _MAX_REPLY)
+    return clean_line(str(value), _MAX_REPLY)
 
 
 def require_tls(transport_ssl: object | None, endpoint: Endpoint) -> None:

@@ -201,7 +201,7 @@ class ImapSession(MailSession):
         # RFC 3501 6.2.1: capabilities seen before STARTTLS must be forgotten.
         await self._until_lost(protocol.capability(), "CAPABILITY after STARTTLS")
 
-    async def login(self, username: str, password: str) -> str:
+    async def _login(self, username: str, password: str) -> str:
         protocol = self.client.protocol
         require_tls(protocol.transport.get_extra_info("ssl_object"), self.endpoint)
         if "LOGINDISABLED" in protocol.capabilities:
@@ -249,7 +249,7 @@ class ImapSession(MailSession):
         command.flush = send_token
         return await protocol.execute(command)
 
-    async def delete_marked(self, header: str, token: str) -> bool:
+    async def _delete_marked(self, header: str, token: str) -> bool:
         protocol = self.client.protocol
         response = await protocol.select("INBOX")
         if response.result != "OK":

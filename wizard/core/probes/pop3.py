@@ -146,7 +146,7 @@ class Pop3Session(MailSession):
         )
         return session
 
-    async def login(self, username: str, password: str) -> str:
+    async def _login(self, username: str, password: str) -> str:
         client = self.client
         assert client is not None
         require_tls(client.sock if isinstance(client.sock, ssl.SSLSocket) else None, self.endpoint)
@@ -171,7 +171,7 @@ class Pop3Session(MailSession):
                 raise
             raise _pop3_failure(exc, "login") from None
 
-    async def delete_marked(self, header: str, token: str) -> bool:
+    async def _delete_marked(self, header: str, token: str) -> bool:
         client = self.client
         assert client is not None
         marker = f"{header}: {token}".encode().lower()

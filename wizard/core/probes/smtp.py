@@ -14,6 +14,7 @@ from wizard.core.probes.base import (
     MailSession,
     PhaseCallback,
     ProbeFailure,
+    reply_text,
     require_tls,
     tls_failure,
 )
@@ -58,7 +59,14 @@ class SmtpSession(MailSession):
                         f"{endpoint.label}: the server does not offer STARTTLS",
                     )
                 phase(Phase.SECURING)
-                await client.starttls(tls_context=context, server_hostname=endpoint.host)
+                try:
+                    await client.starttls(tls_context=context, server_hostname=endpoint.host)
+                except aiosmtplib.SMTPResponseException as exc:
+                    raise ProbeFailure(
+                        Status.STARTTLS_UNAVAILABLE,
+                        f"{endpoint.label}: the server refused STARTTLS",
+                        f"{exc.code} {exc.message}",
+                    ) from None
                 await client.ehlo()
             require_tls(client.get_transport_info("ssl_object"), endpoint)
         except ProbeFailure:
@@ -66,10 +74,10 @@ class SmtpSession(MailSession):
             raise
         except BaseException as exc:
             session.abort()
-            raise _smtp_failure(exc) from None
+            raise _smtp_failure(exc, securing=implicit) from None
         return session
 
-    async def login(self, username: str, password: str) -> str:
+    async def _login(self, username: str, password: str) -> str:
         client = self.client
         require_tls(client.get_transport_info("ssl_object"), self.endpoint)
         methods = client.server_auth_methods
@@ -96,14 +104,14 @@ class SmtpSession(MailSession):
             raise
         except BaseException as exc:
             raise _smtp_failure(exc) from None
-        return f"{response.code} {response.message}"
+        return reply_text(f"{response.code} {response.message}")
 
-    async def send_message(self, message: bytes, sender: str, recipient: str) -> None:
+    async def _send_message(self, message: bytes, sender: str, recipient: str) -> None:
         try:
             await self.client.sendmail(sender, [recipient], message)
         except Exception as exc:  # aiosmtplib's refusals: recipient, sender, data
             raise ProbeFailure(
-                Status.PROTOCOL_ERROR, f"the server did not accept the test message: {exc}"
+                Status.PROTOCOL_ERROR, "the server did not accept the test message", str(exc)
             ) from None
 
     async def close(self, timeout: float = 1.0) -> None:
@@ -119,7 +127,9 @@ class SmtpSession(MailSession):
         return None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
 
 
-def _smtp_failure(exc: BaseException) -> ProbeFailure:
+def _smtp_failure(exc: BaseException, *, securing: bool = False) -> ProbeFailure:
+    """An aiosmtplib failure as a ProbeFailure; ``securing`` while the implicit TLS
+    handshake is part of connecting."""
     if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
         raise exc
     if isinstance(exc, ssl.SSLError):
@@ -127,6 +137,14 @@ def _smtp_failure(exc: BaseException) -> ProbeFailure:
     cause = exc.__cause__ or exc.__context__
     if isinstance(cause, ssl.SSLError):
         return tls_failure(cause)
+    if isinstance(exc, aiosmtplib.SMTPConnectError):
+        # asyncio reports a handshake the server broke off (a TLS version it refuses, say)
+        # as a reset connection, not as the TLS error behind it.
+        if securing and isinstance(cause, ConnectionError):
+            return ProbeFailure(
+                Status.TLS_FAILED, "the connection was reset during the secure handshake"
+            )
+        return ProbeFailure(Status.PROTOCOL_ERROR, f"the connection broke: {cause or exc}")
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         return ProbeFailure(
             Status.PROTOCOL_ERROR, "unexpected SMTP answer", f"{exc.code} {exc.message}"
@@ -136,7 +154,8 @@ def _smtp_failure(exc: BaseException) -> ProbeFailure:
     if isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError):
         return ProbeFailure(Status.TIMEOUT, "the server stopped answering")
     if isinstance(exc, aiosmtplib.SMTPException):
-        return ProbeFailure(Status.PROTOCOL_ERROR, exc.message)
+        # The message may quote the server: its words go where replies go.
+        return ProbeFailure(Status.PROTOCOL_ERROR, "unexpected SMTP answer", exc.message)
     if isinstance(exc, ConnectionError):
         return ProbeFailure(Status.PROTOCOL_ERROR, f"the connection broke: {exc}")
     raise exc

@@ -1,0 +1,121 @@
+"""Pilot tests of what the wizard refuses or adapts to: a provider with one incoming protocol,
+a password with a line break, a name with a control character."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+from textual.widgets import Input, RadioButton, Static
+
+from tests.test_tui import SIZE, demo_app, fill_account, until
+from wizard.core.models import IncomingChoice
+from wizard.demo.practice import RunningDemo, start_demo
+from wizard.screens.account import AccountScreen
+from wizard.screens.check import CheckScreen
+from wizard.screens.error import ErrorScreen
+from wizard.screens.protocol import ProtocolScreen
+
+
+@pytest.fixture(autouse=True)
+def _no_keyring() -> Iterator[None]:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def demo() -> Iterator[RunningDemo]:
+    with start_demo(None) as session:
+        yield session
+
+
+@pytest.mark.parametrize(
+    ("missing", "offered"),
+    [(IncomingChoice.IMAP, IncomingChoice.POP), (IncomingChoice.POP, IncomingChoice.IMAP)],
+    ids=["pop3-only", "imap-only"],
+)
+async def test_the_protocol_screen_offers_only_what_the_provider_has(
+    demo: RunningDemo, tmp_path: Path, missing: IncomingChoice, offered: IncomingChoice
+) -> None:
+    """A POP3-only (or IMAP-only) provider file: the other choice is disabled, says why,
+    the one that exists is chosen, and the check runs it (no error dialog)."""
+    lacking = "imap" if missing is IncomingChoice.IMAP else "pop3"
+    provider = dataclasses.replace(demo.provider, display_name="One Way Mail", **{lacking: ()})
+    app = demo_app(demo, tmp_path)
+    app.provider = provider
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await fill_account(pilot, demo.email, demo.password)
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: isinstance(app.screen, ProtocolScreen))
+        screen = app.screen
+        missing_button = screen.query_one(f"#{missing.value}", RadioButton)
+        offered_button = screen.query_one(f"#{offered.value}", RadioButton)
+        assert missing_button.disabled and not missing_button.value
+        assert offered_button.value and not offered_button.disabled
+        note = str(screen.query_one("#protocol-note", Static).content)
+        assert "One Way Mail has no" in note and missing.protocol.label in note
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: not isinstance(app.screen, ProtocolScreen))
+        check = app.screen
+        assert isinstance(check, CheckScreen), type(check).__name__
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, ErrorScreen)
+                or (check.report is not None and not check.running)
+            ),
+            30,
+        )
+        assert not any(isinstance(s, ErrorScreen) for s in app.screen_stack)
+        assert check.report is not None
+        assert check.report.incoming_choice is offered
+        assert check.report.verified
+
+
+async def test_a_pop_choice_kept_from_before_falls_back_on_an_imap_only_provider(
+    demo: RunningDemo, tmp_path: Path
+) -> None:
+    provider = dataclasses.replace(demo.provider, pop3=())
+    screen = ProtocolScreen(provider, IncomingChoice.POP)
+    assert screen.incoming is IncomingChoice.IMAP
+
+
+async def test_the_account_screen_refuses_a_password_with_a_line_break(
+    demo: RunningDemo, tmp_path: Path
+) -> None:
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await fill_account(pilot, demo.email, demo.password)
+        # As a keyring prefill or a paste could bring it.
+        app.screen.query_one("#password", Input).value = demo.password + "\r\nDELE 1"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, AccountScreen)
+        status = str(app.screen.query_one("#password-status", Static).content)
+        assert "line break" in status
+        assert app.focused is app.screen.query_one("#password", Input)
+
+
+async def test_the_account_screen_refuses_a_name_with_a_control_character(
+    demo: RunningDemo, tmp_path: Path
+) -> None:
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await fill_account(pilot, demo.email, demo.password, name="Ann\x1b[2J")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, AccountScreen)
+        assert app.focused is app.screen.query_one("#name", Input)
+        assert any("control character" in n.message for n in app._notifications)

@@ -1,0 +1,90 @@
+"""Text from outside (a server's reply, a certificate's name, a file): made safe where it enters.
+
+A mail server's words end up in a terminal, a JSON report, a log and the wizard's screens.
+Left as they came, control characters in them could set the window title, clear the screen
+or colour a fake message ("all good, type your password again"). So every such text is
+cleaned once, when it is captured, and everything after that can print it as it is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters that break a line or a terminal: C0 controls (tab, CR, LF, ESC, BEL...), DEL,
+# and C1 controls (U+0080-U+009F, where U+009B is a one-character CSI escape).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# What XML 1.0 cannot hold (plus C1 controls, which it only discourages).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Whitespace that breaks a line (CR LF, tabs, NEL, the Unicode separators): one space per run.
+_BREAKS = re.compile(r"[\t\n\r\v\f\x85\u2028\u2029]+")
+
+
+def clean_line(text: str, limit: int | None = None) -> str:
+    """``text`` as one printable line: controls and invisible format characters removed.
+
+    Whitespace controls (tab, CR, LF...) become a space, so words stay apart; every other
+    control character and every format character (such as the bidirectional overrides
+    that make text read backwards, and lone surrogates) is dropped. Cut to ``limit``.
+    """
+    if _is_plain(text):
+        line = text
+    else:
+        line = "".join(_clean_char(char) for char in _BREAKS.sub(" ", text))
+    line = line.strip()
+    if limit is not None and len(line) > limit:
+        line = line[:limit].rstrip() + "…"
+    return line
+
+
+def control_characters(text: str) -> list[str]:
+    """The control and format characters in ``text`` (empty when it is printable as it is)."""
+    return [char for char in text if _clean_char(char) != char]
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters an XML document (such as a plist) cannot hold.
+
+    C0 controls other than tab, CR and LF, C1 controls, lone surrogates (an undecodable
+    byte from the command line) and the two non-characters U+FFFE and U+FFFF.
+    """
+    return _NOT_XML.sub("", text)
+
+
+def quotes(text: str, secret: str) -> bool:
+    """True when ``secret`` stands in ``text`` as a word of its own, not inside a longer one.
+
+    How a reply that repeats a password is told from one that merely contains its letters
+    (a one-letter password is inside nearly every sentence, ``mail`` inside every address):
+    the secret must stand between spaces, quotes, brackets, ``=`` or ``:``, or end a
+    sentence.
+    """
+    return bool(secret) and _word(secret).search(text) is not None
+
+
+def replace_quoted(text: str, secret: str, mark: str) -> str:
+    """``text`` with every word-of-its-own occurrence of ``secret`` replaced by ``mark``."""
+    if not secret:
+        return text
+    return _word(secret).sub(lambda _match: mark, text)
+
+
+def _word(secret: str) -> re.Pattern[str]:
+    before = r"(?:^|(?<=[\s\"'(\[<{=:,]))"
+    after = r"(?=$|[\s\"')\]>},;]|[.!?:](?:\s|$))"
+    return re.compile(before + re.escape(secret) + after)
+
+
+def _is_plain(text: str) -> bool:
+    # The common case (printable ASCII) needs no per-character look-up.
+    return text.isascii() and text.isprintable()
+
+
+def _clean_char(char: str) -> str:
+    if _BREAKS.match(char):
+        return " "
+    if _CONTROL.match(char):
+        return ""
+    if unicodedata.category(char) in ("Cf", "Cs"):
+        return ""
+    return char
