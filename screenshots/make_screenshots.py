@@ -587,6 +587,7 @@ STATES: tuple[State, ...] = (
     State("send-qr", send()),
     State("send-downloaded", send("downloaded")),
     State("send-timed-out", send("timed_out")),
+    State("send-unconfirmed", send("unconfirmed")),
     State("help", help_dialog),
     State("error", error_dialog),
     State("light-welcome-demo", light(welcome), demo=True),
