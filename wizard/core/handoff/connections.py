@@ -63,6 +63,9 @@ class CappedTCPServer(socketserver.TCPServer):
             refused = self._closing or len(self._connections) >= self.max_connections
             if not refused:
                 self._connections[request] = False
+                # Ended threads are forgotten here, not by themselves: a thread is joined
+                # until its very last step (closing its socket).
+                self._handlers = {h for h in self._handlers if h.is_alive()}
                 handler = threading.Thread(
                     target=self._serve_connection,
                     args=(request, client_address),
@@ -82,7 +85,6 @@ class CappedTCPServer(socketserver.TCPServer):
         finally:
             with self._guard:
                 del self._connections[request]
-                self._handlers.discard(threading.current_thread())
             self.shutdown_request(request)
 
     @property

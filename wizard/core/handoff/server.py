@@ -51,6 +51,10 @@ TOKEN_BYTES = 16
 _MAX_HEAD_BYTES = 16 * 1024
 # Sending the whole file (at most 1 MiB) may take this long, even on a poor Wi-Fi link.
 _TRANSFER_SECONDS = 30.0
+# The kernel's send buffer for a client. Left to itself (autotuning) it may take in a whole
+# 1 MiB file at once on a fast link, and "all of it handed over" would say little; with a
+# fixed buffer at most this much (Linux doubles it) is still on its way when it is.
+_SEND_BUFFER_BYTES = 64 * 1024
 # How long the phone has to acknowledge the last bytes (see connections.confirm_delivery).
 _ACK_GRACE_SECONDS = 5.0
 # On stop, a request already on its way gets this long to be answered (with a 404) before
@@ -117,6 +121,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Note when the client connected: its whole request must arrive by the deadline."""
         self.deadline = time.monotonic() + self.server.owner.request_timeout
         super().setup()
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SEND_BUFFER_BYTES)
 
     def handle(self) -> None:
         """Read the request head within the deadline, then answer it (nothing if it is late)."""
