@@ -654,6 +654,7 @@ STATES: tuple[State, ...] = (
     State("send-downloaded", send("downloaded")),
     State("send-timed-out", send("timed_out")),
     State("send-rehearsal", send_rehearsal, demo=True),
+    State("send-unconfirmed", send("unconfirmed")),
     State("help", help_dialog),
     State("error", error_dialog),
     State("light-welcome-demo", light(welcome), demo=True),

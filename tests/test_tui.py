@@ -8,6 +8,8 @@ sleeps: waits are on workers, on the pilot, or bounded polls of screen state.
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -20,11 +22,13 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Static
 
 from tests.keyring_backends import MemoryKeyring
+from tests.test_serve import write_profile
 from tests.testbed import FaultListeners, Testbed
 from wizard.app import WizardApp
 from wizard.core import secrets
+from wizard.core.export import ExportedProfile
 from wizard.core.models import CheckOptions, Protocol, Security, Status
-from wizard.core.provider import MAILCOM_ID, load_provider
+from wizard.core.provider import MAILCOM_ID, builtin_provider, load_provider
 from wizard.demo.practice import DEMO_BANNER, RunningDemo, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
@@ -595,6 +599,36 @@ async def test_leaving_send_to_iphone_stops_the_server(demo: RunningDemo, tmp_pa
         server = send.server
         assert server is not None
         await until(pilot, lambda: server.wait(0) is not None, 10)
+
+
+async def test_leaving_send_with_clients_connected_frees_it_within_a_second(
+    tmp_path: Path,
+) -> None:
+    """Clients that connect and never finish their request cannot hold the Send screen."""
+    path = write_profile(tmp_path / "ann@mail.com.mobileconfig")
+    exported = ExportedProfile(path=path, contains_password=False, signed=False)
+    app = WizardApp(builtin_provider(), CheckOptions(), home=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        send = SendScreen(exported, host="127.0.0.1")
+        await app.push_screen(send)
+        await until(pilot, lambda: send.server is not None and send.server.url is not None)
+        server = send.server
+        assert server is not None and server.port
+        idle = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        half = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        half.sendall(b"GET / HTTP/1.1\r\nHo")
+        await until(
+            pilot,
+            lambda: sum(t.name == "profile-server-client" for t in threading.enumerate()) == 2,
+        )
+        await pilot.press("escape")
+        took = await until(pilot, lambda: server.wait(0) is not None, 1.0)
+        assert took < 1.0
+        assert not isinstance(app.screen, SendScreen)
+        for client in (idle, half):
+            client.settimeout(1.0)
+            assert client.recv(100) == b""  # cut by the server, not left open
+            client.close()
 
 
 # -- the same flow against the real Dovecot and Postfix test bed ---------------------------

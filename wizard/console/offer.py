@@ -5,6 +5,7 @@ Used by ``serve`` and by ``export --serve``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import TextIO
@@ -19,6 +20,9 @@ from wizard.core.handoff.steps import INSTALL_WINDOW_MINUTES, PLAIN_HTTP_WARNING
 
 # A day is far more than anyone waits for a phone; beyond it is a typo.
 MAX_MINUTES = 24 * 60
+# The server stops within a second whatever its clients do; this bounds the wait for it
+# (its threads are daemons, so the command ends regardless).
+_STOP_WAIT_SECONDS = 3.0
 
 
 def serve_profile_after_export(
@@ -68,6 +72,8 @@ def serve_file(
     out = sys.stdout
     server = offer.server
     choice = offer.host
+    reason: StopReason | None = None
+    interrupted = False
     try:
         _show_offer(out, offer, minutes)
         if choice.detected and choice.others:
@@ -90,14 +96,16 @@ def serve_file(
         )
         reason = server.wait()
     except KeyboardInterrupt:
-        server.stop()
-        server.wait()
-        print("\nStopped before the phone downloaded the profile; the link no longer works.")
-        return EXIT_INTERRUPTED
+        interrupted = True
     finally:
         # Whatever happened above (even a broken stdout), no server outlives the command.
+        # One wait, bounded; a second Ctrl+C while it lasts only ends it sooner.
         server.stop()
-        server.wait()
+        with contextlib.suppress(KeyboardInterrupt):
+            reason = server.wait(_STOP_WAIT_SECONDS)
+    if interrupted and reason not in (StopReason.DOWNLOADED, StopReason.UNCONFIRMED):
+        print("\nStopped before the phone downloaded the profile; the link no longer works.")
+        return EXIT_INTERRUPTED
     return _report(out, reason, minutes)
 
 
@@ -154,7 +162,11 @@ def _print_event(event: ServeEvent) -> None:
     if event.kind is EventKind.DOWNLOAD_STARTED:
         print(f"The phone ({event.client}) is downloading the profile...", flush=True)
     elif event.kind is EventKind.DOWNLOAD_FAILED:
-        print(f"The download to {event.client} broke off; the link still works.", flush=True)
+        print(
+            f"The download to {event.client} broke off before the whole profile was sent; "
+            "the link still works.",
+            flush=True,
+        )
 
 
 def _report(out: TextIO, reason: StopReason | None, minutes: float) -> int:
@@ -167,6 +179,15 @@ def _report(out: TextIO, reason: StopReason | None, minutes: float) -> int:
             file=out,
         )
         return EXIT_OK
+    if reason is StopReason.UNCONFIRMED:
+        print(
+            "Stopped: the whole profile left this computer, but the phone did not confirm "
+            "receiving all of it (the connection broke off or went silent at the end). The "
+            "link no longer works, so no second copy can leave. If the iPhone shows no "
+            "Profile Downloaded in Settings, run the command again for a new link.",
+            file=out,
+        )
+        return EXIT_FAILED
     if reason is StopReason.TIMED_OUT:
         print(
             f"Stopped: nobody downloaded the profile within {_minutes(minutes)}; the link no "

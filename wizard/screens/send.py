@@ -29,7 +29,9 @@ from wizard.screens.confirm import ConfirmScreen
 
 EVENT_TEXT = {
     EventKind.DOWNLOAD_STARTED: "The phone is downloading the profile…",
-    EventKind.DOWNLOAD_FAILED: "A download broke off; the link still works, try again.",
+    EventKind.DOWNLOAD_FAILED: (
+        "A download broke off before the whole profile was sent; the link still works, try again."
+    ),
     EventKind.NOT_FOUND: "Something asked for a wrong link (ignored).",
 }
 
@@ -174,11 +176,19 @@ class SendScreen(Screen[None]):
         )
 
     def show_stopped(self, reason: StopReason) -> None:
-        """Why the offer ended: downloaded, or timed out (leaving the screen says nothing)."""
+        """Why the offer ended: downloaded, unconfirmed or timed out (leaving says nothing)."""
         if reason is StopReason.DOWNLOADED:
             self._status(
                 "✓ The iPhone downloaded the profile. Now open Settings > Profile Downloaded "
                 "and tap Install. The link no longer works."
+            )
+        elif reason is StopReason.UNCONFIRMED:
+            self._status(
+                "The whole profile left this computer, but the phone did not confirm "
+                "receiving all of it (the connection broke off or went silent at the end). "
+                "The link no longer works, so no second copy can leave. If the iPhone shows "
+                "no Profile Downloaded in Settings, go Back and choose Send to iPhone again "
+                "for a new link."
             )
         elif reason is StopReason.TIMED_OUT:
             self._status(
@@ -190,6 +200,7 @@ class SendScreen(Screen[None]):
             self.query_one("#send-url", Static).update("")
         self.set_class(reason is StopReason.DOWNLOADED, "-downloaded")
         self.set_class(reason is StopReason.TIMED_OUT, "-timed-out")
+        self.set_class(reason is StopReason.UNCONFIRMED, "-unconfirmed")
 
     def _event_from_server(self, event: ServeEvent) -> None:
         """Called from a server thread."""

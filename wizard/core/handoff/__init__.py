@@ -3,9 +3,9 @@
 The phone's Camera reads the QR code, Safari downloads the profile and hands it to
 Settings. By job: ``profile_file`` reads and inspects the .mobileconfig, ``addresses``
 finds this computer's address on the network, ``server`` serves the file once at a
-secret path (``listening`` binds it), ``qr`` draws the link, ``steps`` says what to do on
-the phone, and ``offer`` starts it all: the CLI calls ``start_offer``, the TUI the same
-function in a thread (``start_offer_async``).
+secret path (``listening`` binds it, ``connections`` keeps its clients in bounds), ``qr``
+draws the link, ``steps`` says what to do on the phone, and ``offer`` starts it all: the
+CLI calls ``start_offer``, the TUI the same function in a thread (``start_offer_async``).
 
 Typical use::
 

@@ -1,9 +1,15 @@
 """The one-time link: a small HTTP server that serves one profile once at a secret path.
 
 Plain HTTP (the phone would not trust a self-made certificate), so the path carries 128
-random bits, only one complete download is served, and the server stops by itself after
-that download or after a time limit. ``stop()`` is safe at any time, from any thread;
-``wait()`` then returns ``cancelled``.
+random bits, only one copy of the file ever leaves, and the server stops by itself after
+that download or after a time limit. Clients cannot hold it: see ``connections``.
+``stop()`` is safe at any time, from any thread; ``wait()`` then returns ``cancelled``.
+
+One copy: a GET on the secret path claims the link for its transfer. If the connection
+breaks before the whole file was handed to the network, nothing complete left and the
+link works again (a phone that lost Wi-Fi can retry). Once the whole file was handed over,
+the link never works again: the download is ``downloaded`` when the client's computer
+acknowledged every byte, ``unconfirmed`` when it did not (it reset or went silent).
 """
 
 from __future__ import annotations
@@ -11,36 +17,60 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import io
 import secrets
 import socket
-import socketserver
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from wizard.core.errors import ServeError
+from wizard.core.handoff.connections import (
+    CappedTCPServer,
+    confirm_delivery,
+    read_request_head,
+)
 from wizard.core.handoff.listening import bind_target, listen_error, url_host
 from wizard.core.handoff.profile_file import ProfileFile
 
 PROFILE_CONTENT_TYPE = "application/x-apple-aspen-config"
 DEFAULT_MINUTES = 10.0
+# A client has this long from connecting to the end of its request line and headers;
+# a phone needs a fraction of a second.
+DEFAULT_REQUEST_SECONDS = 10.0
+# Connections served at once; a phone opens one or two. Those over the cap are closed.
+DEFAULT_MAX_CONNECTIONS = 8
 # 16 random bytes = 128 bits; token_urlsafe makes them 22 URL-safe characters, which keeps
 # the whole URL short enough for a small QR code (version 3 or 4 for an IPv4 address).
 TOKEN_BYTES = 16
-# How long a finished download waits for the phone to close the connection (see _confirm_received).
-_CLOSE_GRACE_SECONDS = 5.0
-# A client that stalls while sending its request or receiving the file is dropped after this.
-_SOCKET_TIMEOUT_SECONDS = 15.0
+# A phone's request head is well under 1 KiB; a bigger one is not worth reading.
+_MAX_HEAD_BYTES = 16 * 1024
+# Sending the whole file (at most 1 MiB) may take this long, even on a poor Wi-Fi link.
+_TRANSFER_SECONDS = 30.0
+# The kernel's send buffer for a client. Left to itself (autotuning) it may take in a whole
+# 1 MiB file at once on a fast link, and "all of it handed over" would say little; with a
+# fixed buffer at most this much (Linux doubles it) is still on its way when it is.
+_SEND_BUFFER_BYTES = 64 * 1024
+# How long the phone has to acknowledge the last bytes (see connections.confirm_delivery).
+_ACK_GRACE_SECONDS = 5.0
+# On stop, a request already on its way gets this long to be answered (with a 404) before
+# every connection is cut; a client that sends nothing is cut after it too.
+_STOP_GRACE_SECONDS = 0.3
+# Then the connections' threads (woken by the cut) are given this long to end.
+_STOP_JOIN_SECONDS = 0.5
 
 
 class StopReason(StrEnum):
     """Why a ProfileServer stopped."""
 
     DOWNLOADED = "downloaded"
+    # The whole file was sent but the client never acknowledged all of it: it may or may
+    # not have it, and the link no longer works.
+    UNCONFIRMED = "unconfirmed"
     TIMED_OUT = "timed_out"
     CANCELLED = "cancelled"
 
@@ -64,26 +94,16 @@ class ServeEvent:
 EventCallback = Callable[[ServeEvent], None]
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    """ThreadingHTTPServer that knows its ProfileServer and keeps quiet."""
-
-    # Handler threads are joined in server_close(), so nothing outlives stop().
-    daemon_threads = False
-    block_on_close = True
+class _HTTPServer(CappedTCPServer):
+    """The capped server that knows its ProfileServer and keeps quiet."""
 
     def __init__(
         self, family: socket.AddressFamily, address: tuple[str, int], owner: ProfileServer
     ) -> None:
-        self.address_family = family
         self.owner = owner
-        super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind calls socket.getfqdn(), a reverse DNS lookup that can
-        # stall and would leave this computer; the name is never used.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name = str(self.server_address[0])
-        self.server_port = int(self.server_address[1])
+        # No HTTPServer.server_bind: it calls socket.getfqdn(), a reverse DNS lookup that
+        # can stall and would leave this computer; the name is never used.
+        super().__init__(address, _Handler, family=family, max_connections=owner.max_connections)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A phone that walks away mid-request is not an error worth a traceback on stderr.
@@ -94,9 +114,27 @@ class _Handler(BaseHTTPRequestHandler):
     """Serves the profile at the secret path; everything else is an empty 404."""
 
     server: _HTTPServer
-    timeout = _SOCKET_TIMEOUT_SECONDS
     # One request per connection keeps the download accounting simple.
     protocol_version = "HTTP/1.0"
+
+    def setup(self) -> None:
+        """Note when the client connected: its whole request must arrive by the deadline."""
+        self.deadline = time.monotonic() + self.server.owner.request_timeout
+        super().setup()
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SEND_BUFFER_BYTES)
+
+    def handle(self) -> None:
+        """Read the request head within the deadline, then answer it (nothing if it is late)."""
+        self.close_connection = True
+        head = read_request_head(self.connection, self.deadline, _MAX_HEAD_BYTES)
+        if head is None:
+            return
+        self.connection.settimeout(_TRANSFER_SECONDS)
+        # http.server parses the head as if it read it itself.
+        self.rfile.close()
+        self.rfile = io.BytesIO(head)
+        self.handle_one_request()
 
     def do_GET(self) -> None:
         """The profile, once."""
@@ -117,8 +155,9 @@ class _Handler(BaseHTTPRequestHandler):
             owner.notify(EventKind.NOT_FOUND, self.client_address)
             self.send_error(404)
             return
+        if send_body and not self.server.begin_transfer(self.connection):
+            return  # the offer ended a moment ago: the file must not leave now
         data = owner.profile.data
-        self.close_connection = True
         if send_body:
             owner.notify(EventKind.DOWNLOAD_STARTED, self.client_address)
         try:
@@ -133,34 +172,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if not send_body:
                 return
-            self.wfile.write(data)
-            self.wfile.flush()
-            self._confirm_received()
+            self.wfile.write(data)  # one sendall: returns when all of it is in the kernel
         except OSError:
             if send_body:
                 owner.download_failed(self.client_address)
             return
-        owner.download_complete()
-
-    def _confirm_received(self) -> None:
-        """Wait until the phone closes the connection; raise OSError if it reset it.
-
-        All bytes are in the kernel's send buffer now, not yet at the phone. Closing our
-        side and reading until the peer closes tells a clean finish (EOF) from a client
-        that gave up with data unread (its kernel answers with a reset).
-        """
-        connection = self.connection
-        connection.shutdown(socket.SHUT_WR)
-        connection.settimeout(_CLOSE_GRACE_SECONDS)
-        deadline = time.monotonic() + _CLOSE_GRACE_SECONDS
-        try:
-            while time.monotonic() < deadline:
-                if not connection.recv(4096):
-                    return
-        except TimeoutError:
-            # Everything was sent and nothing was refused; a client that keeps the
-            # connection open has the file.
-            return
+        # From here on the whole file has left this program: the link never reopens.
+        delivered = confirm_delivery(
+            self.connection, _ACK_GRACE_SECONDS, lambda: self.server.closing
+        )
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_WR)  # the end of the file, for the client
+        owner.download_sent(delivered=delivered)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Every refusal (bad path, bad method, malformed request) is the same empty 404."""
@@ -187,7 +210,8 @@ class ProfileServer:
 
     ``start()`` binds and returns the URL; ``wait()`` (or ``await wait_async()``) returns the
     StopReason; ``stop()`` may be called at any time from any thread. ``on_event`` is called
-    from server threads (a Textual app should use ``call_from_thread``).
+    from server threads (a Textual app should use ``call_from_thread``). ``request_timeout``
+    (seconds for a whole request head) and ``max_connections`` bound what clients can hold.
     """
 
     def __init__(
@@ -198,6 +222,8 @@ class ProfileServer:
         *,
         time_limit: float = DEFAULT_MINUTES * 60,
         on_event: EventCallback | None = None,
+        request_timeout: float = DEFAULT_REQUEST_SECONDS,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         if not 0 <= port <= 65535:
             raise ServeError(
@@ -206,10 +232,14 @@ class ProfileServer:
             )
         if time_limit <= 0:
             raise ServeError("the time limit must be more than zero.", field="minutes")
+        if request_timeout <= 0 or max_connections < 1:
+            raise ValueError("request_timeout and max_connections must be positive")
         self.profile = profile
         self.host = host
         self.port = port
         self.time_limit = time_limit
+        self.request_timeout = request_timeout
+        self.max_connections = max_connections
         self._on_event = on_event
         self._token = secrets.token_urlsafe(TOKEN_BYTES)
         self._path = f"/{self._token}"
@@ -240,8 +270,9 @@ class ProfileServer:
             self._httpd = httpd
             self.port = int(httpd.server_address[1])
             self.url = f"http://{url_host(self.host)}:{self.port}{self._path}"
-            # Daemon threads: a program that exits without stop() must not hang until the
-            # time limit. wait() joins them, so after stop() + wait() nothing runs.
+            # Daemon threads (the connections' too): a program that exits without stop()
+            # must not hang until the time limit. wait() joins them, so after stop() +
+            # wait() nothing runs.
             serving = threading.Thread(
                 target=httpd.serve_forever,
                 kwargs={"poll_interval": 0.1},
@@ -273,6 +304,11 @@ class ProfileServer:
                 thread.join()
         return self._reason
 
+    @property
+    def reason(self) -> StopReason | None:
+        """Why the offer ended, as soon as that is decided (the server may still be closing)."""
+        return self._reason
+
     async def wait_async(self) -> StopReason:
         """``wait()`` for asyncio code; cancelling the awaiting task stops the server."""
         try:
@@ -299,14 +335,16 @@ class ProfileServer:
             return True
 
     def download_failed(self, client: tuple[Any, ...]) -> None:
-        """The transfer broke off: the link is free again."""
+        """The transfer broke off before the whole file was sent: the link is free again."""
         with self._lock:
             self._downloading = False
-        self.notify(EventKind.DOWNLOAD_FAILED, client)
+            over = self._reason is not None
+        if not over:  # when the offer has ended, the link does not "still work"
+            self.notify(EventKind.DOWNLOAD_FAILED, client)
 
-    def download_complete(self) -> None:
-        """A whole file reached a client: that ends the offer."""
-        self._decide(StopReason.DOWNLOADED)
+    def download_sent(self, *, delivered: bool) -> None:
+        """The whole file was sent, acknowledged (``delivered``) or not: the offer is over."""
+        self._decide(StopReason.DOWNLOADED if delivered else StopReason.UNCONFIRMED)
 
     def notify(self, kind: EventKind, client: tuple[Any, ...]) -> None:
         """Report an event to the caller's callback; its errors must not break serving."""
@@ -325,11 +363,20 @@ class ProfileServer:
         self._decided.set()
 
     def _supervise(self) -> None:
-        """Ends the offer at the deadline, or as soon as a reason is decided."""
+        """Ends the offer at the deadline, or as soon as a reason is decided.
+
+        Then, within about half a second whatever the clients do: no new connections, no
+        transfer goes on, requests already sent get their 404, and every connection is cut.
+        """
         if not self._decided.wait(self.time_limit):
             self._decide(StopReason.TIMED_OUT)
+        grace_ends = time.monotonic() + _STOP_GRACE_SECONDS
         httpd = self._httpd
         assert httpd is not None
+        httpd.close_connections(transfers_only=True)  # and accept no new ones
         httpd.shutdown()  # stops serve_forever (running in the other thread)
-        httpd.server_close()  # closes the socket and joins the request threads
+        httpd.server_close()  # closes the listening socket: new connections are refused
+        if not httpd.join_handlers(grace_ends):
+            httpd.close_connections()  # idle, slow or silent clients
+            httpd.join_handlers(time.monotonic() + _STOP_JOIN_SECONDS)
         self._closed.set()
