@@ -489,3 +489,20 @@ def test_in_the_demo_the_ports_are_the_real_providers() -> None:
     assert "smtp.mail.com" in render_text(answer) and "127.0.0.1" not in answer.steps[1].text
     assert answer.settings.practice and answer.to_json()["practice"] is True
     assert IOS_18.accounts.text not in render_text(answer)
+
+
+def test_the_readme_documents_every_code_and_the_json_keys() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for code in (*SYMPTOM_CODES, *(o.value for o in CheckOutcome), *(c.value for c in Cause)):
+        assert f"`{code}`" in readme, code
+    for symptom in Symptom:
+        assert symptom.shown_as in readme, symptom
+    json_part = readme[readme.index("### `repair --json`") :]
+    for key in json.loads(
+        json.dumps(
+            diagnose_repair(
+                Symptom.NO_NEW_MAIL, PhoneSettings(), pictures.verified_report()
+            ).to_json()
+        )
+    ):
+        assert f'"{key}"' in json_part, key

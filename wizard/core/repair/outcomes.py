@@ -57,8 +57,8 @@ OUTCOME_DESCRIPTIONS: dict[CheckOutcome, str] = {
     "fail here.",
     CheckOutcome.INCOMING_BLOCKED: "No incoming port can be reached from here; sending works.",
     CheckOutcome.OUTGOING_BLOCKED: "No outgoing port can be reached from here; incoming works.",
-    CheckOutcome.BLOCKED_EVERYWHERE: "Neither server can be reached from here (refused or no "
-    "answer on every port).",
+    CheckOutcome.BLOCKED_EVERYWHERE: "Neither server can be reached from here on any port "
+    "(refused, no answer or no name lookup, not all the same way).",
     CheckOutcome.UNREACHABLE: "Nothing answered at all, the same way everywhere: this computer "
     "seems offline, or every mail connection is dropped.",
     CheckOutcome.LOGIN_REFUSED: "The server refused the address and password.",
