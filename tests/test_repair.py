@@ -393,7 +393,15 @@ def test_an_intercepted_network_is_named_and_the_certificate_never_trusted() -> 
         Symptom.CANNOT_VERIFY_IDENTITY, PhoneSettings(), pictures.verified_report()
     )
     assert genuine_here.cause is Cause.PHONE_NETWORK_INTERCEPTS
-    assert genuine_here.warning and "never trust" in genuine_here.warning
+    # Whatever the cause, an answer to "Cannot Verify Server Identity" says never to trust
+    # the certificate: in a step, or else in a warning.
+    for outcome in CheckOutcome:
+        answer = diagnose_repair(
+            Symptom.CANNOT_VERIFY_IDENTITY, PhoneSettings(), REPORTS[outcome]()
+        )
+        in_steps = any(step.title == "Never trust the certificate" for step in answer.steps)
+        assert in_steps or (answer.warning and "never trust" in answer.warning), outcome
+        assert not (in_steps and answer.warning), "said once is enough"
 
 
 def test_nothing_found_says_so_and_offers_a_fresh_profile() -> None:

@@ -167,7 +167,8 @@ def diagnose_repair(
             "iPhone for it."
         )
     warning = None
-    if symptom is Symptom.CANNOT_VERIFY_IDENTITY:
+    said = any(ios_facts.CANNOT_VERIFY in step.facts for step in fix.steps)
+    if symptom is Symptom.CANNOT_VERIFY_IDENTITY and not said:
         warning = (
             f'Whatever the cause: when the iPhone shows "{ios_facts.CANNOT_VERIFY.text}", tap '
             "Cancel, and never trust a certificate the iPhone does not know."

@@ -48,10 +48,21 @@ def _old_password(ctx: FixContext) -> Fix:
     )
 
 
+#: Why the check reached no login, for the outcomes where it could not.
+_NO_LOGIN_BECAUSE: dict[CheckOutcome, str] = {
+    CheckOutcome.INTERCEPTED: "the certificates it was shown are not the provider's",
+    CheckOutcome.CERTIFICATE_EXPIRED: "the certificates it was shown are out of date",
+    CheckOutcome.NO_STARTTLS: "a port offered no encryption, and the other did not work",
+    CheckOutcome.BLOCKED_EVERYWHERE: "no server could be reached on any port",
+    CheckOutcome.UNREACHABLE: "nothing answered",
+}
+
+
 def _password_not_tested(ctx: FixContext) -> Fix:
-    outcome = ctx.findings.outcome.description.rstrip(".")
+    because = _NO_LOGIN_BECAUSE.get(ctx.findings.outcome, "no server let it log in")
     again = (
-        f" If it is refused there too, check {mailcom.TWO_FACTOR.text} and "
+        f" If it is refused there too, check whether {mailcom.TWO_FACTOR.text} is on (then "
+        f"the iPhone needs an app-specific password), and that you have "
         f"{mailcom.ACCESS_SWITCH_NEEDED.text}."
         if ctx.settings.mailcom
         else ""
@@ -63,8 +74,8 @@ def _password_not_tested(ctx: FixContext) -> Fix:
             "refused, run the check from another network."
         ),
         why=(
-            f"The check could not reach a login from this computer ({outcome[:1].lower()}"
-            f"{outcome[1:]}), so it cannot tell whether {ctx.provider} accepts the password."
+            f"The check could not log in from this computer ({because}), so it cannot tell "
+            f"whether {ctx.provider} accepts the password."
         ),
         steps=(
             steps.open_account(ctx),
@@ -166,13 +177,14 @@ def _outgoing_port_wrong(ctx: FixContext) -> Fix:
     port = ctx.phone.outgoing_port
     tried = tuple(p.endpoint for p in ctx.findings.ports if p.endpoint.role is Role.OUTGOING)
     why = (
-        f"{ctx.provider}'s outgoing server uses port {port_words(tried)}, and "
+        f"{ctx.provider}'s outgoing server uses {'ports' if len(tried) > 1 else 'port'} "
+        f"{port_words(tried)}, and "
         f"{good.port} works from here. iOS chooses the port itself: "
         f"{ios.SMTP_PORT_ORDER.text}."
     )
     facts: tuple[Fact, ...] = (ios.SMTP_PORT_ORDER,)
     if port == 25:
-        why += f" {ios.PORT_25_PASSWORD.capitalized}."
+        why += f" Note that {ios.PORT_25_PASSWORD.text}."
         facts += (ios.PORT_25_PASSWORD,)
     return Fix(
         title=f"The iPhone sends on port {port}, which {ctx.provider} does not use",
@@ -218,7 +230,11 @@ def _incoming_port_blocked(ctx: FixContext) -> Fix:
         title=title,
         action=f"Change the iPhone's incoming port to {good.port}.",
         why=why,
-        steps=(steps.open_account(ctx), steps.incoming_port(ctx, good), steps.test_message(ctx)),
+        steps=(
+            steps.open_account(ctx),
+            steps.incoming_port(ctx, good, f"Set the incoming port to {good.port}"),
+            steps.test_message(ctx),
+        ),
     )
 
 

@@ -15,7 +15,11 @@ def network_intercepts(ctx: FixContext) -> Fix:
     if ctx.findings.outcome is CheckOutcome.NO_STARTTLS:
         seen = "a port answered without offering encryption: something on the network removes it"
     elif ctx.findings.outcome is CheckOutcome.BLOCKED_EVERYWHERE:
-        seen = "no mail port can be reached, and a network that blocks mail often redirects it"
+        seen = (
+            "no mail port can be reached at all. A network that blocks mail like this may "
+            "also redirect it, and a redirected connection shows the iPhone a certificate "
+            f"that is not {ctx.provider}'s"
+        )
     else:
         seen = (
             f"{ctx.provider}'s servers showed a certificate that is not theirs, or the secure "
@@ -25,8 +29,8 @@ def network_intercepts(ctx: FixContext) -> Fix:
     return Fix(
         title="This network or a security program intercepts the connection",
         action=(
-            f"Use another network or turn off the mail scanning; the cause is not "
-            f"{ctx.provider}, and the certificate must never be trusted."
+            "Use another network, or turn off the security program's mail scanning: the "
+            f"cause is not {ctx.provider}, and the certificate must never be trusted."
         ),
         why=f"From this computer, {seen}.",
         steps=(steps.never_trust(ctx), steps.stop_interception(ctx), steps.other_network(ctx)),
@@ -108,7 +112,7 @@ def phone_network(ctx: FixContext) -> Fix:
     kind = "incoming" if role is Role.INCOMING else "outgoing"
     good = works(ctx, role)
     check = (
-        steps.incoming_port(ctx, good)
+        steps.incoming_port(ctx, good, "Check the incoming settings")
         if role is Role.INCOMING
         else steps.outgoing_server(ctx, good, "Check the outgoing server")
     )

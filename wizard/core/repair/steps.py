@@ -79,10 +79,10 @@ def outgoing_server(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
     )
 
 
-def incoming_port(ctx: FixContext, endpoint: Endpoint) -> Step:
+def incoming_port(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
     """The incoming port under Advanced."""
     return Step(
-        title=f"Set the incoming port to {endpoint.port}",
+        title=title,
         text=(
             "On the Account screen, tap Advanced at the bottom. Under INCOMING SETTINGS, set "
             f"Server Port to {endpoint.port} and make sure of the values below; then go back "
