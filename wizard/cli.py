@@ -5,8 +5,10 @@
     mailcom-wizard instructions ...     iPhone Settings steps
     mailcom-wizard export ...           Apple configuration profile (.mobileconfig)
     mailcom-wizard serve FILE           hand a profile to the phone with a QR code
+    mailcom-wizard repair --symptom S   what the iPhone shows -> the most likely cause, its fix
 
-Exit codes: 0 success (verified), 1 the check or the task failed, 2 bad input.
+Exit codes: 0 success (verified; for repair: a cause named), 1 the check or the task failed
+(for repair: the check could not tell), 2 bad input.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from wizard import __version__
 from wizard.console.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from wizard.core.errors import WizardError
+from wizard.core.repair.symptoms import Symptom
 from wizard.demo.faults import DEMO_FAULTS
 
 __all__ = ["DEMO_FAULTS", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
@@ -110,6 +114,70 @@ def _add_account_options(parser: argparse.ArgumentParser, *, email_required: boo
     )
 
 
+def _add_repair(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``repair``: what the iPhone shows, the live check, one most likely cause and its fix."""
+    # Raw text keeps the list's layout, so the paragraphs are wrapped here.
+    listing = "\n".join(
+        f"  {symptom.value}\n"
+        + textwrap.fill(symptom.description, 78, initial_indent=" " * 6, subsequent_indent=" " * 6)
+        for symptom in Symptom
+    )
+    repair = commands.add_parser(
+        "repair",
+        help="the iPhone stopped getting or sending mail: name the most likely cause and its fix",
+        description=textwrap.fill(
+            "Say what the iPhone shows. The live check runs with the current password, as in "
+            "setup; the answer puts both together and names the most likely cause and its fix "
+            "on the iPhone's own menus. Exit 0: a cause was named; 1: the check could not "
+            "tell; 2: bad input.",
+            78,
+        ),
+        epilog=f"symptoms (--symptom CODE):\n{listing}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    repair.add_argument("--symptom", metavar="CODE", help="what the iPhone shows (codes below)")
+    repair.add_argument(
+        "--email",
+        metavar="ADDR",
+        help="the mail.com address (not needed with --demo)",
+    )
+    repair.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the current password from the first line of standard input "
+        "(otherwise: the keyring, then a hidden prompt)",
+    )
+    repair.add_argument(
+        "--incoming",
+        metavar="imap|pop|unknown",
+        default="unknown",
+        help="what the iPhone uses for incoming mail, if you know; the check uses the same "
+        "(default: unknown, checked as IMAP)",
+    )
+    repair.add_argument(
+        "--outgoing-port",
+        metavar="465|587|N|unknown",
+        default="unknown",
+        help="the Server Port of the iPhone's outgoing (SMTP) server, if you know "
+        "(default: unknown)",
+    )
+    repair.add_argument(
+        "--ios",
+        metavar="N",
+        type=_ios_version,
+        default=None,
+        help="the iPhone's iOS version, 11 or later, e.g. 26 (Settings > General > About); "
+        "default: the steps for iOS 18, 26 and 27",
+    )
+    repair.add_argument(
+        "--round-trip",
+        action="store_true",
+        help="also send a test message to yourself and wait until it arrives",
+    )
+    repair.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_connection_options(repair, sub=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
     parser = argparse.ArgumentParser(
@@ -189,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--serve", action="store_true", help="then offer the profile to the phone (QR code)"
     )
 
+    _add_repair(commands)
+
     serve = commands.add_parser(
         "serve",
         help="offer a profile to the iPhone over the local network, with a QR code",
@@ -236,6 +306,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from wizard.commands.serve import run as run_serve
 
             return run_serve(args)
+        if args.command == "repair":
+            from wizard.commands.repair import run as run_repair
+
+            return run_repair(args)
     except WizardError as exc:
         print(f"mailcom-wizard: {exc}", file=sys.stderr)
         return EXIT_USAGE if exc.bad_input else EXIT_FAILED

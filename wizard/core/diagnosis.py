@@ -82,6 +82,14 @@ def _reply_kind(reply: str | None) -> str | None:
     return None
 
 
+def refusal_kind(reply: str | None) -> str | None:
+    """What a refused login's reply says besides "wrong password", or None for a plain refusal.
+
+    One of ``too_many``, ``unavailable``, ``in_use``, ``alert``, ``disabled``.
+    """
+    return _reply_kind(reply)
+
+
 def _fallback_sentence(endpoint: Endpoint, context: Context) -> str:
     if context.fallback is None:
         return ""

@@ -19,16 +19,19 @@ def practice_settings(settings: MailSettings, real: Provider) -> MailSettings:
     """``settings`` from the practice server, with ``real``'s servers, marked as practice."""
     return replace(
         settings,
-        incoming=_counterpart(settings.incoming, real),
-        outgoing=_counterpart(settings.outgoing, real),
+        incoming=counterpart(settings.incoming, real),
+        outgoing=counterpart(settings.outgoing, real),
         provider_name=real.display_name,
         mailcom=real.is_mailcom,
         practice=True,
     )
 
 
-def _counterpart(endpoint: Endpoint, real: Provider) -> Endpoint:
-    """The real provider's endpoint of the same protocol, with the same security if it has one."""
+def counterpart(endpoint: Endpoint, real: Provider) -> Endpoint:
+    """The real provider's endpoint of the same protocol, with the same security if it has one.
+
+    Used for the settings the demo shows, and for the ports a repair names.
+    """
     candidates = {Protocol.IMAP: real.imap, Protocol.POP3: real.pop3, Protocol.SMTP: real.smtp}[
         endpoint.protocol
     ]

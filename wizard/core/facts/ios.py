@@ -329,6 +329,45 @@ WRONG_PASSWORD_MESSAGE = Fact(
         ),
     ),
 )
+CANNOT_GET_MAIL = Fact(
+    "ios.cannot-get-mail",
+    'a message saying "Cannot Get Mail"',
+    UNCONFIRMED,
+    (
+        Source(
+            "https://github.com/lionheart/openradar-mirror/issues/6763",
+            '(iOS 9.1) "Cannot Get Mail", "The mail server … is not responding. Verify that '
+            'you have entered the correct account info in Mail settings."',
+        ),
+        sheet("§4.4", 'fetch fails later: "Cannot Get Mail"; current wording UNCERTAIN'),
+    ),
+)
+CANNOT_SEND = Fact(
+    "ios.cannot-send",
+    'a message saying "Cannot Send Mail"',
+    UNCONFIRMED,
+    (
+        Source(
+            "https://github.com/fmbiete/Z-Push-contrib/issues/54",
+            '(iOS 7.1.1) "Cannot Send Mail" … "An error occurred while delivering this message."',
+        ),
+        sheet("§4.4", 'send fails: "Cannot Send Mail"; current wording UNCERTAIN'),
+    ),
+)
+PORT_25_PASSWORD = Fact(
+    "ios.port-25-password",
+    "iOS may send on port 25 when no port is set, and then say the user name or password is wrong",
+    THIRD_PARTY,
+    (
+        Source(
+            "https://github.com/mjl-/mox/issues/328",
+            'Apple Mail connected to SMTP port 25 by default and the user got an "incorrect '
+            'username or password" error',
+        ),
+        sheet("§4.2", "the mox developer's report (2025)"),
+        _APPLE_MAIL_SCHEMA,
+    ),
+)
 PASSWORD_PLACES = Fact(
     "ios.password-places",
     "Account > Password (incoming), and on the same screen SMTP > the server > Password (outgoing)",
@@ -370,5 +409,8 @@ FACTS: tuple[Fact, ...] = (
     CANNOT_VERIFY,
     NOT_RESPONDING,
     WRONG_PASSWORD_MESSAGE,
+    CANNOT_GET_MAIL,
+    CANNOT_SEND,
+    PORT_25_PASSWORD,
     PASSWORD_PLACES,
 )

@@ -148,6 +148,20 @@ SAME_REPLY = Fact(
     ),
 )
 
+ACCESS_OFF_AGAIN = Fact(
+    "mailcom.access-off-again",
+    "at mail.com's sister service GMX, access may be switched off again after a long time unused",
+    THIRD_PARTY,
+    (
+        Source(
+            "https://github.com/jens-maus/yam/issues/638",
+            "GMX turns POP3/IMAP off again after a mailbox has not used them for a long time, "
+            "and emailed the user about it",
+        ),
+        sheet("§1.2, §3", "VERIFIED for GMX; whether mail.com does the same: UNCERTAIN"),
+    ),
+)
+
 FACTS: tuple[Fact, ...] = (
     SERVERS,
     DOMAINS,
@@ -160,4 +174,5 @@ FACTS: tuple[Fact, ...] = (
     ACCESS_SWITCH_HELP,
     PREMIUM,
     SAME_REPLY,
+    ACCESS_OFF_AGAIN,
 )

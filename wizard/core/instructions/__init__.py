@@ -24,6 +24,8 @@ from wizard.core.instructions.steps import (
     build_instructions,
     install_password_hint,
     password_hint,
+    ssl_facts,
+    ssl_note,
 )
 
 __all__ = [
@@ -43,4 +45,6 @@ __all__ = [
     "password_hint",
     "render_markdown",
     "render_text",
+    "ssl_facts",
+    "ssl_note",
 ]

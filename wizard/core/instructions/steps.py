@@ -151,11 +151,11 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
             "tap Done."
         ),
         values=(
-            Value("Use SSL", "On", _ssl_note(incoming), copyable=False),
+            Value("Use SSL", "On", ssl_note(incoming), copyable=False),
             Value("Authentication", "Password", copyable=False),
             Value("Server Port", str(incoming.port)),
         ),
-        facts=(layout.accounts, ios.PORTS_NOT_ASKED, ios.ADVANCED, *_ssl_facts(incoming)),
+        facts=(layout.accounts, ios.PORTS_NOT_ASKED, ios.ADVANCED, *ssl_facts(incoming)),
     )
     smtp = Step(
         title="Check the outgoing (SMTP) settings",
@@ -169,7 +169,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
             Value("Host Name", outgoing.host),
             Value("User Name", settings.outgoing_username),
             Value("Password", password, "must be filled in", copyable=False),
-            Value("Use SSL", "On", _ssl_note(outgoing), copyable=False),
+            Value("Use SSL", "On", ssl_note(outgoing), copyable=False),
             Value("Authentication", "Password", copyable=False),
             Value("Server Port", str(outgoing.port)),
         ),
@@ -178,7 +178,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
             ios.SMTP_FIELDS,
             ios.PORTS_NOT_ASKED,
             ios.SMTP_PORT_ORDER,
-            *_ssl_facts(outgoing),
+            *ssl_facts(outgoing),
         ),
     )
     test = Step(
@@ -297,12 +297,14 @@ def _login_checklist(settings: MailSettings) -> tuple[str, tuple[Fact, ...]]:
     return checks + ".", facts
 
 
-def _ssl_note(endpoint: Endpoint) -> str:
+def ssl_note(endpoint: Endpoint) -> str:
+    """The note beside Use SSL: for a STARTTLS port, what to try if iOS cannot connect."""
     if endpoint.security is not Security.STARTTLS:
         return ""
     alternative = _SSL_PORTS[endpoint.protocol]
     return f"{ios.STARTTLS_USE_SSL.text} port {alternative}"
 
 
-def _ssl_facts(endpoint: Endpoint) -> tuple[Fact, ...]:
+def ssl_facts(endpoint: Endpoint) -> tuple[Fact, ...]:
+    """The facts behind ``ssl_note``."""
     return (ios.STARTTLS_USE_SSL,) if endpoint.security is Security.STARTTLS else ()

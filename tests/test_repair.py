@@ -1,0 +1,516 @@
+"""Repair: the table (every symptom against every check outcome), the classification, the words.
+
+The reports are built with the real diagnosis, as the README pictures are (the helpers of
+``screenshots/make_screenshots.py``), one per check outcome; the command line against the
+demo is in ``test_repair_cli.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import itertools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.test_facts import MAILCOM_ONLY, RETIRED, registered, shown_phrases
+from wizard.core.diagnosis import Context
+from wizard.core.errors import UsageError
+from wizard.core.facts import REGISTRY, FactStatus, ios, mailcom
+from wizard.core.instructions import IOS_11, IOS_18, LAYOUTS
+from wizard.core.models import CheckReport, Endpoint, RoundTrip, Status
+from wizard.core.provider import builtin_provider
+from wizard.core.repair.answer import RepairAnswer, diagnose_repair
+from wizard.core.repair.causes import Cause
+from wizard.core.repair.outcomes import CheckOutcome, classify
+from wizard.core.repair.render import render_text
+from wizard.core.repair.symptoms import (
+    SYMPTOM_CODES,
+    PhoneIncoming,
+    PhoneSettings,
+    Symptom,
+    symptom_from_code,
+)
+from wizard.core.repair.table import TABLE, cause_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pictures() -> ModuleType:
+    if "make_screenshots" in sys.modules:
+        return sys.modules["make_screenshots"]
+    spec = importlib.util.spec_from_file_location(
+        "make_screenshots", ROOT / "screenshots" / "make_screenshots.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+pictures = _pictures()
+attempt, ok, report = pictures.attempt, pictures.ok, pictures.report
+IMAP_993, IMAP_143 = pictures.IMAP_993, pictures.IMAP_143
+SMTP_465, SMTP_587 = pictures.SMTP_465, pictures.SMTP_587
+EMAIL = pictures.EMAIL
+
+
+def _timeout(endpoint: Endpoint, fallback: Endpoint | None = None) -> object:
+    return attempt(
+        endpoint,
+        Status.TIMEOUT,
+        elapsed_ms=10000,
+        detail="no answer within 10 s",
+        context=Context(email=EMAIL, fallback=fallback),
+    )
+
+
+def _refused(endpoint: Endpoint) -> object:
+    return attempt(
+        endpoint,
+        Status.CONNECTION_REFUSED,
+        detail=f"{endpoint.host} refused the connection on port {endpoint.port}",
+    )
+
+
+def incoming_port_blocked() -> CheckReport:
+    a = [
+        _timeout(IMAP_993, fallback=IMAP_143),
+        ok(IMAP_143, login=True),
+        ok(SMTP_465, login=True),
+        ok(SMTP_587, login=False, tried_on=SMTP_465),
+    ]
+    return report(a, a[1], a[2])
+
+
+def ports_blocked() -> CheckReport:
+    a = [
+        _timeout(IMAP_993, fallback=IMAP_143),
+        ok(IMAP_143, login=True),
+        _timeout(SMTP_465, fallback=SMTP_587),
+        ok(SMTP_587, login=True),
+    ]
+    return report(a, a[1], a[3])
+
+
+def outgoing_blocked() -> CheckReport:
+    a = [
+        ok(IMAP_993, login=True),
+        ok(IMAP_143, login=False, tried_on=IMAP_993),
+        _refused(SMTP_465),
+        _refused(SMTP_587),
+    ]
+    return report(a, a[0], a[2])
+
+
+def busy() -> CheckReport:
+    reply = "NO [UNAVAILABLE] Maximum number of connections from user+IP exceeded"
+    a = [
+        attempt(IMAP_993, Status.AUTH_FAILED, login_tested=True, reply=reply),
+        ok(IMAP_143, login=False, tried_on=IMAP_993, refused=True),
+        ok(SMTP_465, login=True),
+        ok(SMTP_587, login=False, tried_on=SMTP_465),
+    ]
+    return report(a, a[0], a[2])
+
+
+def all_intercepted() -> CheckReport:
+    return pictures.failure_report(
+        lambda ep: attempt(ep, Status.CERTIFICATE_UNTRUSTED, certificate=pictures.INTERCEPTOR),
+        smtp_ok=False,
+    )
+
+
+#: One report per check outcome, worded by the real diagnosis.
+REPORTS: dict[CheckOutcome, Callable[[], CheckReport]] = {
+    CheckOutcome.ALL_VERIFIED: pictures.verified_report,
+    CheckOutcome.TEST_MESSAGE_LOST: lambda: dataclasses.replace(
+        pictures.verified_report(), round_trip=RoundTrip(Status.TIMEOUT, 60000, "not received")
+    ),
+    CheckOutcome.INCOMING_PORT_BLOCKED_HERE: incoming_port_blocked,
+    CheckOutcome.OUTGOING_PORT_BLOCKED_HERE: pictures.fallback_report,
+    CheckOutcome.PORTS_BLOCKED_HERE: ports_blocked,
+    CheckOutcome.INCOMING_BLOCKED: pictures.FAILURES["timeout"],
+    CheckOutcome.OUTGOING_BLOCKED: outgoing_blocked,
+    CheckOutcome.BLOCKED_EVERYWHERE: lambda: pictures.failure_report(_refused, smtp_ok=False),
+    CheckOutcome.UNREACHABLE: lambda: pictures.failure_report(_timeout, smtp_ok=False),
+    CheckOutcome.LOGIN_REFUSED: pictures.wrong_password_report,
+    CheckOutcome.MAILBOX_BUSY: busy,
+    CheckOutcome.SERVER_TROUBLE: pictures.FAILURES["protocol"],
+    CheckOutcome.INTERCEPTED: all_intercepted,
+    CheckOutcome.CERTIFICATE_EXPIRED: pictures.FAILURES["expired"],
+    CheckOutcome.NO_STARTTLS: pictures.no_starttls_report,
+}
+
+PHONES = (
+    PhoneSettings(),
+    PhoneSettings(PhoneIncoming.IMAP, 465),
+    PhoneSettings(PhoneIncoming.IMAP, 587),
+    PhoneSettings(PhoneIncoming.POP, 25),
+)
+
+
+# -- stable codes ------------------------------------------------------------------------
+
+
+def test_the_stable_codes_never_change_unnoticed() -> None:
+    """Scripts rely on these strings: adding or renaming one must change this test too."""
+    assert SYMPTOM_CODES == (
+        "password-incorrect",
+        "cannot-connect",
+        "cannot-verify-identity",
+        "cannot-send",
+        "no-new-mail",
+    )
+    assert [outcome.value for outcome in CheckOutcome] == [
+        "all-verified",
+        "test-message-lost",
+        "incoming-port-blocked-here",
+        "outgoing-port-blocked-here",
+        "ports-blocked-here",
+        "incoming-blocked",
+        "outgoing-blocked",
+        "blocked-everywhere",
+        "unreachable",
+        "login-refused",
+        "mailbox-busy",
+        "server-trouble",
+        "intercepted",
+        "certificate-expired",
+        "no-starttls",
+    ]
+    assert [cause.value for cause in Cause] == [
+        "old-password-on-phone",
+        "password-not-tested",
+        "login-refused",
+        "too-many-connections",
+        "outgoing-port-blocked",
+        "outgoing-port-wrong",
+        "outgoing-settings-on-phone",
+        "incoming-port-blocked",
+        "network-intercepts",
+        "clock-or-expired-certificate",
+        "offline",
+        "network-blocks-mail",
+        "phone-network",
+        "phone-network-intercepts",
+        "mailcom-trouble",
+        "nothing-found",
+    ]
+    inconclusive = {cause for cause in Cause if not cause.conclusive}
+    assert inconclusive == {Cause.PASSWORD_NOT_TESTED, Cause.OFFLINE, Cause.NOTHING_FOUND}
+
+
+def test_symptoms_are_worded_as_the_phone_words_them_or_as_a_message_saying() -> None:
+    assert Symptom.CANNOT_VERIFY_IDENTITY.shown_as == '"Cannot Verify Server Identity"'
+    assert ios.CANNOT_VERIFY.status is FactStatus.THIRD_PARTY
+    for symptom in Symptom:
+        for fact in symptom.facts:
+            assert fact in REGISTRY
+            assert fact.text.lower() in symptom.shown_as.lower()
+            if fact.status is FactStatus.UNCONFIRMED:
+                assert fact.text.lower().startswith("a message saying"), fact.id
+    assert Symptom.CANNOT_CONNECT.shown_as.startswith('A message saying "Cannot Get Mail"')
+    assert Symptom.CANNOT_SEND.shown_as == 'A message saying "Cannot Send Mail"'
+    assert not Symptom.NO_NEW_MAIL.facts  # no message: the wizard's own words
+
+
+def test_an_unknown_symptom_names_every_code() -> None:
+    assert symptom_from_code(" Cannot-Send ") is Symptom.CANNOT_SEND
+    with pytest.raises(UsageError) as error:
+        symptom_from_code("broken")
+    assert error.value.field == "symptom"
+    assert all(code in str(error.value) for code in SYMPTOM_CODES)
+
+
+# -- the table ---------------------------------------------------------------------------
+
+
+def test_the_table_is_complete() -> None:
+    assert set(TABLE) == set(Symptom)
+    for symptom, row in TABLE.items():
+        assert set(row) == set(CheckOutcome), symptom
+    used = {cause for row in TABLE.values() for rule in row.values() for cause in rule.causes}
+    assert used == set(Cause), "every cause is reachable from the table"
+
+
+@pytest.mark.parametrize("outcome", list(CheckOutcome), ids=str)
+def test_each_prepared_report_has_its_outcome(outcome: CheckOutcome) -> None:
+    assert classify(REPORTS[outcome]()).outcome is outcome
+
+
+def _words(answer: RepairAnswer) -> str:
+    return " ".join([answer.title, answer.action, answer.why, answer.warning or ""])
+
+
+@pytest.mark.parametrize("outcome", list(CheckOutcome), ids=str)
+def test_every_cell_gives_one_worded_answer_with_sourced_steps_for_every_layout(
+    outcome: CheckOutcome,
+) -> None:
+    check = REPORTS[outcome]()
+    for symptom, phone, layout in itertools.product(Symptom, PHONES, LAYOUTS):
+        answer = diagnose_repair(symptom, phone, check, layout)
+        where = (symptom.value, outcome.value, phone, layout.key)
+        assert answer.outcome is outcome, where
+        assert answer.cause is cause_for(symptom, classify(check), phone), where
+        assert answer.title and answer.why, where
+        # One sentence, said first: a capital, one full stop at the end.
+        assert answer.action[0].isupper() and answer.action.endswith("."), where
+        assert answer.action.count(". ") == 0, where
+        assert answer.steps, where
+        assert answer.facts and set(answer.facts) <= set(REGISTRY), where
+        assert all(fact.sources for fact in answer.facts), where
+        for phrase in shown_phrases(_words(answer)):
+            assert registered(phrase, answer.facts), (where, phrase)
+        for step in answer.steps:
+            assert set(step.facts) <= set(answer.facts), where
+            shown = step.text + " " + " ".join(f"{v.label} {v.note}" for v in step.values)
+            for phrase in shown_phrases(shown):
+                assert registered(phrase, step.facts), (where, step.title, phrase)
+        text = " ".join(render_text(answer).split())
+        for retired in RETIRED:
+            assert retired not in text, (where, retired)
+        for other in LAYOUTS:
+            if other is not layout:
+                assert other.accounts.text not in text, (where, other.key)
+        json.dumps(answer.to_json())
+
+
+def test_steps_follow_the_ios_version() -> None:
+    check = pictures.fallback_report()
+    phone = PhoneSettings(outgoing_port=465)
+    texts = {
+        version: render_text(diagnose_repair(Symptom.CANNOT_SEND, phone, check, version))
+        for version in (26, 15, 12)
+    }
+    assert "Apps > Mail > Mail Accounts" in texts[26]
+    assert "Mail > Accounts" in texts[15] and "Apps > Mail" not in texts[15]
+    assert "Passwords & Accounts" in texts[12]
+    for text in texts.values():
+        assert "Server Port: 587" in " ".join(text.split()).replace(
+            "Server Port:    ", "Server Port: "
+        )
+    with pytest.raises(UsageError):
+        diagnose_repair(Symptom.CANNOT_SEND, phone, check, 10)
+    guessed = diagnose_repair(Symptom.CANNOT_SEND, phone, check, 22)
+    assert guessed.version_note and ios.VERSION_NUMBERS in guessed.facts
+
+
+# -- what the phone uses refines the answer ----------------------------------------------
+
+
+def test_cannot_send_with_a_blocked_port_depends_on_the_port_the_phone_uses() -> None:
+    check = pictures.fallback_report()  # 465 blocked here, 587 works
+
+    def answer(port: int | None) -> RepairAnswer:
+        return diagnose_repair(Symptom.CANNOT_SEND, PhoneSettings(outgoing_port=port), check, 26)
+
+    uses_465 = answer(465)
+    assert uses_465.cause is Cause.OUTGOING_PORT_BLOCKED
+    assert uses_465.action == "Change the iPhone's outgoing port to 587."
+    assert "465" in uses_465.title and "587" in uses_465.title
+    port_step = uses_465.steps[1]
+    assert ("Server Port", "587") in [(v.label, v.value) for v in port_step.values]
+    # The note that suggests 465 for a STARTTLS port is left out: 465 is the blocked one.
+    assert "try port 465" not in render_text(uses_465)
+
+    assert answer(None).cause is Cause.OUTGOING_PORT_BLOCKED
+    uses_587 = answer(587)
+    assert uses_587.cause is Cause.OUTGOING_SETTINGS_ON_PHONE
+    assert "the port the iPhone uses too" in uses_587.why
+    uses_25 = answer(25)
+    assert uses_25.cause is Cause.OUTGOING_PORT_WRONG
+    assert ios.PORT_25_PASSWORD in uses_25.facts
+    assert "port 25" in uses_25.title
+
+
+def test_a_blocked_587_sends_the_phone_to_465() -> None:
+    a = [
+        ok(IMAP_993, login=True),
+        ok(IMAP_143, login=False, tried_on=IMAP_993),
+        ok(SMTP_465, login=True),
+        _timeout(SMTP_587, fallback=SMTP_465),
+    ]
+    check = report(a, a[0], a[2])
+    answer = diagnose_repair(Symptom.CANNOT_SEND, PhoneSettings(outgoing_port=587), check, 15)
+    assert answer.cause is Cause.OUTGOING_PORT_BLOCKED
+    assert answer.action == "Change the iPhone's outgoing port to 465."
+
+
+def test_password_incorrect_depends_on_whether_the_check_could_log_in() -> None:
+    verified = pictures.verified_report()
+    answer = diagnose_repair(Symptom.PASSWORD_INCORRECT, PhoneSettings(), verified, 26)
+    assert answer.cause is Cause.OLD_PASSWORD_ON_PHONE
+    assert ios.PASSWORD_PLACES in answer.facts
+    text = render_text(answer)
+    assert "Account > Password (incoming)" in text and "Apps > Mail > Mail Accounts" in text
+    # iOS on port 25 says the password is wrong (the mox report): the port is the cause.
+    port_25 = diagnose_repair(Symptom.PASSWORD_INCORRECT, PhoneSettings(outgoing_port=25), verified)
+    assert port_25.cause is Cause.OUTGOING_PORT_WRONG
+    # Interception on incoming only: SMTP logged in, so the password is known to be right.
+    half = pictures.FAILURES["intercepted"]()
+    assert diagnose_repair(Symptom.PASSWORD_INCORRECT, PhoneSettings(), half).cause is (
+        Cause.OLD_PASSWORD_ON_PHONE
+    )
+    untested = diagnose_repair(Symptom.PASSWORD_INCORRECT, PhoneSettings(), all_intercepted())
+    assert untested.cause is Cause.PASSWORD_NOT_TESTED and not untested.conclusive
+
+
+def test_a_refused_login_lists_mailcoms_causes_in_order_with_where_to_look() -> None:
+    answer = diagnose_repair(
+        Symptom.PASSWORD_INCORRECT, PhoneSettings(), pictures.wrong_password_report(), 26
+    )
+    assert answer.cause is Cause.LOGIN_REFUSED
+    text = " ".join(render_text(answer).split())
+    order = [
+        "Has the password changed?",
+        f"Is {mailcom.TWO_FACTOR.text} on?",
+        mailcom.APP_PASSWORD_PATH.text,
+        "Is POP3 & IMAP access still on?",
+        mailcom.ACCESS_SWITCH_PATH.text,
+        mailcom.PREMIUM.text,
+        "Account > Password (incoming)",
+    ]
+    positions = [text.index(words) for words in order]
+    assert positions == sorted(positions)
+    assert mailcom.SAME_REPLY in answer.facts and mailcom.ACCESS_OFF_AGAIN in answer.facts
+
+
+def test_an_intercepted_network_is_named_and_the_certificate_never_trusted() -> None:
+    for symptom in (Symptom.CANNOT_VERIFY_IDENTITY, Symptom.CANNOT_CONNECT):
+        answer = diagnose_repair(symptom, PhoneSettings(), all_intercepted(), 26)
+        assert answer.cause is Cause.NETWORK_INTERCEPTS
+        text = " ".join(render_text(answer).split())
+        assert "not mail.com" in text
+        assert "Do not trust the certificate" in text
+    genuine_here = diagnose_repair(
+        Symptom.CANNOT_VERIFY_IDENTITY, PhoneSettings(), pictures.verified_report()
+    )
+    assert genuine_here.cause is Cause.PHONE_NETWORK_INTERCEPTS
+    # Whatever the cause, an answer to "Cannot Verify Server Identity" says never to trust
+    # the certificate: in a step, or else in a warning.
+    for outcome in CheckOutcome:
+        answer = diagnose_repair(
+            Symptom.CANNOT_VERIFY_IDENTITY, PhoneSettings(), REPORTS[outcome]()
+        )
+        in_steps = any(step.title == "Never trust the certificate" for step in answer.steps)
+        assert in_steps or (answer.warning and "never trust" in answer.warning), outcome
+        assert not (in_steps and answer.warning), "said once is enough"
+
+
+def test_nothing_found_says_so_and_offers_a_fresh_profile() -> None:
+    answer = diagnose_repair(Symptom.NO_NEW_MAIL, PhoneSettings(), pictures.verified_report())
+    assert answer.cause is Cause.NOTHING_FOUND
+    assert answer.fresh_profile and not answer.conclusive
+    assert answer.title.startswith("Nothing found")
+    assert "fresh profile" in answer.action
+
+
+def test_another_providers_answers_name_nothing_of_mail_com() -> None:
+    other = dataclasses.replace(builtin_provider(), id="example.org", display_name="Example Mail")
+    assert not other.is_mailcom
+    for outcome, symptom in itertools.product(CheckOutcome, Symptom):
+        answer = diagnose_repair(symptom, PhoneSettings(), REPORTS[outcome](), provider=other)
+        words = _words(answer) + " ".join(s.text for s in answer.steps)
+        # The report's own address and host names are not advice about mail.com.
+        for name in (EMAIL, "imap.mail.com", "smtp.mail.com"):
+            words = words.replace(name, "")
+        for word in MAILCOM_ONLY:
+            assert word not in words, (outcome, symptom, word)
+
+
+# -- JSON and the demo's ports -----------------------------------------------------------
+
+
+def test_json_has_the_stable_keys() -> None:
+    answer = diagnose_repair(
+        Symptom.CANNOT_SEND, PhoneSettings(outgoing_port=465), pictures.fallback_report(), 26
+    )
+    data = json.loads(json.dumps(answer.to_json()))
+    assert list(data) == [
+        "symptom",
+        "symptom_text",
+        "phone",
+        "outcome",
+        "cause",
+        "conclusive",
+        "title",
+        "action",
+        "why",
+        "warning",
+        "steps",
+        "fresh_profile",
+        "practice",
+        "ios",
+        "facts",
+        "check",
+        "report",
+    ]
+    assert data["symptom"] == "cannot-send"
+    assert data["phone"] == {"incoming": "unknown", "outgoing_port": 465}
+    assert data["outcome"] == "outgoing-port-blocked-here"
+    assert data["cause"] == "outgoing-port-blocked" and data["conclusive"] is True
+    assert data["ios"] == {
+        "version": 26,
+        "layout": "ios-18",
+        "label": "iOS 18, 26, 27",
+        "note": None,
+    }
+    assert set(data["steps"][0]) == {"title", "text", "values", "facts"}
+    assert set(data["facts"][0]) == {"id", "text", "status", "checked", "sources"}
+    assert set(data["check"]) == {"verified", "headline", "uses", "notes", "problems"}
+    assert data["report"] == answer.report.to_json()
+    assert pictures.PICTURE_PASSWORD not in json.dumps(data)
+
+
+def test_in_the_demo_the_ports_are_the_real_providers() -> None:
+    """The practice server's random ports stand for mail.com's: the fix names 587, not them."""
+    practice = {
+        endpoint: dataclasses.replace(endpoint, host="127.0.0.1", port=40000 + index)
+        for index, endpoint in enumerate((IMAP_993, IMAP_143, SMTP_465, SMTP_587))
+    }
+    a = [
+        ok(practice[IMAP_993], login=True),
+        ok(practice[IMAP_143], login=False, tried_on=practice[IMAP_993]),
+        _timeout(practice[SMTP_465], fallback=practice[SMTP_587]),
+        ok(practice[SMTP_587], login=True),
+    ]
+    check = report(a, a[0], a[3])
+    demo = dataclasses.replace(builtin_provider(), display_name="practice server")
+    answer = diagnose_repair(
+        Symptom.CANNOT_SEND,
+        PhoneSettings(outgoing_port=465),
+        check,
+        IOS_11,
+        provider=demo,
+        real=builtin_provider(),
+    )
+    assert answer.cause is Cause.OUTGOING_PORT_BLOCKED
+    assert answer.action == "Change the iPhone's outgoing port to 587."
+    assert answer.practice_note and "40002 for 465" in answer.practice_note
+    assert "smtp.mail.com" in render_text(answer) and "127.0.0.1" not in answer.steps[1].text
+    assert answer.settings.practice and answer.to_json()["practice"] is True
+    assert IOS_18.accounts.text not in render_text(answer)
+
+
+def test_the_readme_documents_every_code_and_the_json_keys() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for code in (*SYMPTOM_CODES, *(o.value for o in CheckOutcome), *(c.value for c in Cause)):
+        assert f"`{code}`" in readme, code
+    for symptom in Symptom:
+        assert symptom.shown_as in readme, symptom
+    json_part = readme[readme.index("### `repair --json`") :]
+    for key in json.loads(
+        json.dumps(
+            diagnose_repair(
+                Symptom.NO_NEW_MAIL, PhoneSettings(), pictures.verified_report()
+            ).to_json()
+        )
+    ):
+        assert f'"{key}"' in json_part, key

@@ -1,0 +1,326 @@
+"""``mailcom-wizard repair`` as a user runs it: against the demo (every fault, every symptom),
+against the real test bed, and with bad input.
+
+One practice server per fault serves every run of that fault, and its check runs once per
+incoming protocol (the first run's report is reused), so the whole table stays quick.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.testbed import FaultListeners, Testbed
+from wizard.cli import main
+from wizard.commands import repair as repair_command
+from wizard.core.instructions import IOS_11, IOS_14, IOS_18
+from wizard.core.models import Account, CheckOptions, CheckReport, Endpoint, Protocol, Security
+from wizard.core.provider import Provider
+from wizard.core.repair.causes import Cause
+from wizard.core.repair.symptoms import SYMPTOM_CODES, Symptom
+from wizard.demo import practice
+from wizard.demo.faults import DEMO_FAULTS
+from wizard.demo.practice import DEMO_PASSWORD, RunningDemo, start_demo
+
+#: The one cause each rehearsal leads to, per symptom (in ``Symptom`` order), with the
+#: phone's settings unknown.
+EXPECTED: dict[str | None, tuple[str, ...]] = {
+    None: (
+        "old-password-on-phone",
+        "phone-network",
+        "phone-network-intercepts",
+        "outgoing-settings-on-phone",
+        "nothing-found",
+    ),
+    "blocked-465": (
+        "old-password-on-phone",
+        "phone-network",
+        "phone-network-intercepts",
+        "outgoing-port-blocked",
+        "nothing-found",
+    ),
+    "blocked-587": (
+        "old-password-on-phone",
+        "phone-network",
+        "phone-network-intercepts",
+        "outgoing-port-blocked",
+        "nothing-found",
+    ),
+    "intercepted": (
+        "password-not-tested",
+        "network-intercepts",
+        "network-intercepts",
+        "network-intercepts",
+        "network-intercepts",
+    ),
+    "expired": (
+        "password-not-tested",
+        "clock-or-expired-certificate",
+        "clock-or-expired-certificate",
+        "clock-or-expired-certificate",
+        "clock-or-expired-certificate",
+    ),
+    "wrong-host": (
+        "password-not-tested",
+        "network-intercepts",
+        "network-intercepts",
+        "network-intercepts",
+        "network-intercepts",
+    ),
+    "wrong-password": (
+        "login-refused",
+        "login-refused",
+        "phone-network-intercepts",
+        "login-refused",
+        "login-refused",
+    ),
+    "no-starttls": (
+        "old-password-on-phone",
+        "phone-network",
+        "phone-network-intercepts",
+        "outgoing-port-blocked",
+        "nothing-found",
+    ),
+    "silent": ("password-not-tested", "offline", "offline", "offline", "offline"),
+}
+
+#: For the port rehearsals: what the phone uses, and the one action the answer gives.
+PORT_FIXES: dict[str, tuple[str, str]] = {
+    "blocked-465": ("465", "Change the iPhone's outgoing port to 587."),
+    "blocked-587": ("587", "Change the iPhone's outgoing port to 465."),
+    "no-starttls": ("587", "Change the iPhone's outgoing port to 465."),
+}
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@dataclass
+class Rehearsal:
+    """A running practice server for one fault, and its check reports by protocol."""
+
+    fault: str | None
+    demo: RunningDemo
+    reports: dict[str, CheckReport] = field(default_factory=dict)
+
+
+class Rehearsals(dict[str | None, Rehearsal]):
+    """Practice servers by fault, each started when first asked for."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        super().__init__()
+        self.stack = stack
+
+    def __missing__(self, fault: str | None) -> Rehearsal:
+        self[fault] = Rehearsal(fault, self.stack.enter_context(start_demo(fault)))
+        return self[fault]
+
+
+@pytest.fixture(scope="module")
+def rehearsals() -> Iterator[Rehearsals]:
+    """Every practice server this module started, all stopped at its end."""
+    with ExitStack() as stack:
+        yield Rehearsals(stack)
+
+
+@pytest.fixture(params=[None, *DEMO_FAULTS], ids=lambda f: f or "no-fault")
+def rehearsal(request: pytest.FixtureRequest, rehearsals: dict[str | None, Rehearsal]) -> Rehearsal:
+    return rehearsals[request.param]
+
+
+@pytest.fixture
+def run(
+    rehearsal: Rehearsal, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Run:
+    """``mailcom-wizard repair --demo [--demo-fault F] ARGS``: exit code, stdout, stderr."""
+
+    @contextmanager
+    def running(fault: str | None = None) -> Iterator[RunningDemo]:
+        assert fault == rehearsal.fault
+        yield rehearsal.demo
+
+    check = repair_command.perform_check
+
+    def check_once(account: Account, provider: Provider, options: CheckOptions) -> CheckReport:
+        key = account.incoming.value
+        if key not in rehearsal.reports:
+            rehearsal.reports[key] = check(account, provider, options)
+        return rehearsal.reports[key]
+
+    monkeypatch.setattr(practice, "start_demo", running)
+    monkeypatch.setattr(repair_command, "perform_check", check_once)
+    fault = ["--demo-fault", rehearsal.fault] if rehearsal.fault else []
+
+    def repair(*args: str) -> tuple[int, str, str]:
+        code = main(["repair", "--demo", *fault, "--timeout", "1", *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return repair
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_each_fault_and_symptom_leads_to_one_named_cause_and_its_fix(
+    rehearsal: Rehearsal, run: Run
+) -> None:
+    for symptom, expected in zip(Symptom, EXPECTED[rehearsal.fault], strict=True):
+        code, out, err = run("--symptom", symptom.value, "--ios", "26", "--json")
+        data = json.loads(out)
+        assert data["cause"] == expected, (rehearsal.fault, symptom)
+        assert code == (0 if Cause(expected).conclusive else 1), err
+        assert data["symptom"] == symptom.value and data["practice"] is True
+        assert data["action"] and data["steps"]
+        assert data["ios"]["layout"] == IOS_18.key
+        steps = json.dumps(data["steps"])
+        # The fix is for a real phone: mail.com's values, never the practice server's.
+        assert "127.0.0.1" not in steps
+        assert DEMO_PASSWORD not in out + err
+
+        # The same answer in words, on the menus of an older iOS.
+        code_text, text, _ = run("--symptom", symptom.value, "--ios", "15")
+        assert code_text == code
+        text = flat(text)
+        assert f"cause {expected})" in text and data["title"] in text
+        assert data["action"] in text
+        if IOS_18.accounts.text in steps:
+            assert IOS_14.accounts.text in text and IOS_18.accounts.text not in text
+
+
+@pytest.mark.parametrize("rehearsal", list(PORT_FIXES), indirect=True)
+def test_the_port_rehearsals_say_which_port_to_use_on_the_phones_menus(
+    rehearsal: Rehearsal, run: Run
+) -> None:
+    assert rehearsal.fault is not None
+    port, action = PORT_FIXES[rehearsal.fault]
+    good = action.split()[-1].rstrip(".")
+    args = ("--symptom", "cannot-send", "--outgoing-port", port)
+    outputs = {}
+    for version in ("26", "15", "12"):
+        code, out, _ = run(*args, "--ios", version)
+        assert code == 0
+        outputs[version] = flat(out)
+        assert action in outputs[version]
+        assert f"Server Port: {good}" in outputs[version]
+        assert "Host Name: smtp.mail.com" in outputs[version]
+    assert IOS_18.accounts.text in outputs["26"]
+    assert f"Settings, then tap {IOS_14.accounts.text}," in outputs["15"]
+    assert IOS_11.accounts.text in outputs["12"]
+    # The phone already on the port that works: the answer moves on to its SMTP settings.
+    code, out, _ = run("--symptom", "cannot-send", "--outgoing-port", good, "--json")
+    assert json.loads(out)["cause"] == "outgoing-settings-on-phone"
+
+
+@pytest.mark.parametrize("rehearsal", [None], indirect=True, ids=["no-fault"])
+def test_the_phone_on_pop_is_checked_over_pop(rehearsal: Rehearsal, run: Run) -> None:
+    code, out, _ = run("--symptom", "no-new-mail", "--incoming", "pop", "--json")
+    data = json.loads(out)
+    assert code == 1 and data["cause"] == "nothing-found" and data["fresh_profile"]
+    assert data["report"]["protocol"] == "pop"
+    assert data["phone"] == {"incoming": "pop", "outgoing_port": None}
+    assert {a["protocol"] for a in data["report"]["attempts"]} == {"pop3", "smtp"}
+    code, out, _ = run("--symptom", "no-new-mail")
+    assert "mailcom-wizard export --demo --email demo@mail.com" in out
+
+
+# -- bad input: one line, exit 2, nothing checked ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--symptom", "broken-phone"], ["--symptom", *SYMPTOM_CODES]),
+        ([], ["--symptom is required", *SYMPTOM_CODES]),
+        (["--symptom", "cannot-send", "--outgoing-port", "smtp"], ["--outgoing-port"]),
+        (["--symptom", "cannot-send", "--outgoing-port", "70000"], ["--outgoing-port"]),
+        (["--symptom", "cannot-send", "--incoming", "exchange"], ["--incoming", "imap, pop"]),
+        (["--symptom", "cannot-send", "--ios", "10"], ["--ios 10", "11"]),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    args: list[str],
+    words: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def no_check(*_: object) -> None:
+        raise AssertionError("nothing is checked on bad input")
+
+    monkeypatch.setattr(repair_command, "resolve_inputs", no_check)
+    code = main(["repair", "--email", "jane@mail.com", *args])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1, err
+    for word in words:
+        assert word in err
+
+
+def test_help_lists_every_symptom_with_its_words(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["repair", "--help"])
+    assert done.value.code == 0
+    out = flat(capsys.readouterr().out)
+    for symptom in Symptom:
+        assert symptom.value in out and flat(symptom.description) in out
+    assert "--outgoing-port" in out and "--demo-fault" in out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "repair" in capsys.readouterr().out
+
+
+# -- the real servers ----------------------------------------------------------------------
+
+
+@pytest.mark.servers
+def test_repair_against_the_real_servers(
+    testbed: Testbed,
+    faults: FaultListeners,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Dovecot and Postfix, with the 465 slot a closed port: the network blocking 465."""
+    testbed.require_postfix()
+    closed = Endpoint(Protocol.SMTP, "127.0.0.1", faults.closed_port.port, Security.SSL)
+    provider_file = testbed.provider_file(
+        tmp_path, smtp=[closed, testbed.smtp_starttls], provider_id="mail.com"
+    )
+    base = [
+        "repair",
+        "--email",
+        testbed.alice.email,
+        "--provider",
+        str(provider_file),
+        "--cafile",
+        testbed.cafile,
+        "--password-stdin",
+        "--timeout",
+        "3",
+        "--json",
+    ]
+    cases = [
+        (testbed.alice.password, "cannot-send", str(closed.port), "outgoing-port-blocked"),
+        (testbed.alice.password, "password-incorrect", "unknown", "old-password-on-phone"),
+        ("not the password", "password-incorrect", "unknown", "login-refused"),
+    ]
+    for password, symptom, port, cause in cases:
+        monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+        code = main([*base, "--symptom", symptom, "--outgoing-port", port])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        data = json.loads(out)
+        assert data["cause"] == cause
+        assert data["practice"] is False
+        assert testbed.alice.password not in out + err
+        if cause == "outgoing-port-blocked":
+            assert data["outcome"] == "outgoing-port-blocked-here"
+            assert data["action"] == (
+                f"Change the iPhone's outgoing port to {testbed.smtp_starttls.port}."
+            )

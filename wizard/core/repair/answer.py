@@ -1,0 +1,247 @@
+"""The repair's answer: the phone's symptom beside a live check, as one cause and its fix.
+
+``diagnose_repair`` is the one function both front ends call (``mailcom-wizard repair`` and
+the wizard's repair screens): it classifies the check, looks the cause up in the table,
+and words the fix for the user's iOS version. ``RepairAnswer.to_json`` is the object
+``repair --json`` prints; its keys and codes are stable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from wizard.core.facts import Fact
+from wizard.core.facts import ios as ios_facts
+from wizard.core.instructions import IOS_18, IosLayout, Step, layout_for
+from wizard.core.models import Account, CheckReport, MailSettings
+from wizard.core.provider import Provider, builtin_provider
+from wizard.core.rehearsal import counterpart, practice_settings
+from wizard.core.repair.causes import Cause
+from wizard.core.repair.context import FixContext
+from wizard.core.repair.fixes import fix_for
+from wizard.core.repair.outcomes import CheckOutcome, Findings, classify
+from wizard.core.repair.symptoms import PhoneSettings, Symptom
+from wizard.core.repair.table import cause_for
+from wizard.core.verdict import settings_from_report, verdict_of
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """The check in words, as ``check`` words it: headline, ports used instead, problems."""
+
+    verified: bool
+    headline: str
+    uses: str
+    notes: tuple[str, ...]
+    #: One line per problem: the endpoint and the diagnosis title.
+    problems: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``check`` object of ``repair --json``."""
+        return {
+            "verified": self.verified,
+            "headline": self.headline,
+            "uses": self.uses,
+            "notes": list(self.notes),
+            "problems": list(self.problems),
+        }
+
+
+@dataclass(frozen=True)
+class RepairAnswer:
+    """One most likely cause of what the phone shows, its fix, and what it rests on."""
+
+    symptom: Symptom
+    phone: PhoneSettings
+    outcome: CheckOutcome
+    cause: Cause
+    title: str
+    #: The one thing to do, in one sentence: shown first.
+    action: str
+    #: Why the check points to this cause.
+    why: str
+    #: The fix on the phone's own menus, for ``layout``.
+    steps: tuple[Step, ...]
+    #: Every fact the answer's words rest on, each once.
+    facts: tuple[Fact, ...]
+    check: CheckSummary
+    layout: IosLayout
+    #: The values the phone should use (a real account's, marked practice, in the demo).
+    settings: MailSettings
+    report: CheckReport
+    #: The iOS version asked for (None: the whole layout), and a note when it is a guess.
+    ios: int | None = None
+    version_note: str | None = None
+    #: Said at the top in the demo: the check ran against the practice server.
+    practice_note: str | None = None
+    #: Said whatever the cause (for "Cannot Verify Server Identity": never trust it).
+    warning: str | None = None
+
+    @property
+    def conclusive(self) -> bool:
+        """True when the answer names a cause with a fix; False when the check cannot tell."""
+        return self.cause.conclusive
+
+    @property
+    def fresh_profile(self) -> bool:
+        """True when the fix is to set the account up again with a fresh profile."""
+        return self.cause.fresh_profile
+
+    @property
+    def version_hint(self) -> str:
+        """Which versions the steps are for, and where the iPhone shows its version."""
+        hint = (
+            f"These steps are for {self.layout.words}. To see which iOS the iPhone has: "
+            f"{ios_facts.ABOUT.text}."
+        )
+        if self.layout.caveat is not None:
+            hint += f" {self.layout.caveat.text}."
+        return hint
+
+    def to_json(self) -> dict[str, Any]:
+        """The one JSON object ``repair --json`` prints (keys and codes are stable)."""
+        return {
+            "symptom": self.symptom.value,
+            "symptom_text": self.symptom.shown_as,
+            "phone": self.phone.to_json(),
+            "outcome": self.outcome.value,
+            "cause": self.cause.value,
+            "conclusive": self.conclusive,
+            "title": self.title,
+            "action": self.action,
+            "why": self.why,
+            "warning": self.warning,
+            "steps": [_step_json(step) for step in self.steps],
+            "fresh_profile": self.fresh_profile,
+            "practice": self.practice_note is not None,
+            "ios": {
+                "version": self.ios,
+                "layout": self.layout.key,
+                "label": self.layout.label,
+                "note": self.version_note,
+            },
+            "facts": [_fact_json(fact) for fact in self.facts],
+            "check": self.check.to_json(),
+            "report": self.report.to_json(),
+        }
+
+
+def diagnose_repair(
+    symptom: Symptom,
+    phone: PhoneSettings,
+    report: CheckReport,
+    ios: int | IosLayout = IOS_18,
+    *,
+    provider: Provider | None = None,
+    real: Provider | None = None,
+) -> RepairAnswer:
+    """The most likely cause of ``symptom`` given ``report``, with its fix for ``ios``.
+
+    ``provider`` is the record the check ran against (default: the built-in mail.com). In
+    the demo, ``real`` is the provider the phone really uses: the ports and values the answer
+    names are its own, and the answer is marked as practice. Raises UsageError for an iOS
+    version before 11.
+    """
+    checked = provider or builtin_provider()
+    account = Account(email=report.email, password="", incoming=report.incoming_choice)
+    settings = settings_for_phone(report, account, checked, real)
+    findings = _classify(report, real)
+    if isinstance(ios, IosLayout):
+        layout, version, note = ios, None, None
+    else:
+        version = ios
+        layout, note = layout_for(ios)
+    cause = cause_for(symptom, findings, phone)
+    fix = fix_for(cause, FixContext(symptom, phone, findings, settings, layout))
+    practice = None
+    if real is not None:
+        stands = ", ".join(
+            f"{attempt.endpoint.port} for {counterpart(attempt.endpoint, real).port}"
+            for attempt in report.attempts
+        )
+        practice = (
+            "This is a practice run: the check ran against the practice server on this "
+            f"computer, whose ports stand in for {real.display_name}'s ({stands}). The steps "
+            f"show the values a real {real.display_name} account uses. Do not change a real "
+            "iPhone for it."
+        )
+    warning = None
+    said = any(ios_facts.CANNOT_VERIFY in step.facts for step in fix.steps)
+    if symptom is Symptom.CANNOT_VERIFY_IDENTITY and not said:
+        warning = (
+            f'Whatever the cause: when the iPhone shows "{ios_facts.CANNOT_VERIFY.text}", tap '
+            "Cancel, and never trust a certificate the iPhone does not know."
+        )
+    facts = [*symptom.facts, ios_facts.ABOUT, *layout.facts, *fix.facts]
+    if note is not None:
+        facts.append(ios_facts.VERSION_NUMBERS)
+    for step in fix.steps:
+        facts.extend(step.facts)
+    return RepairAnswer(
+        symptom=symptom,
+        phone=phone,
+        outcome=findings.outcome,
+        cause=cause,
+        title=fix.title,
+        action=fix.action,
+        why=fix.why,
+        steps=fix.steps,
+        facts=tuple(dict.fromkeys(facts)),
+        check=summarize(report),
+        layout=layout,
+        settings=settings,
+        report=report,
+        ios=version,
+        version_note=note,
+        practice_note=practice,
+        warning=warning,
+    )
+
+
+def settings_for_phone(
+    report: CheckReport, account: Account, checked: Provider, real: Provider | None
+) -> MailSettings:
+    """The values the phone should use after ``report``, in the real provider's terms."""
+    settings = settings_from_report(report, account, checked)
+    return settings if real is None else practice_settings(settings, real)
+
+
+def summarize(report: CheckReport) -> CheckSummary:
+    """The check in the words ``check`` uses."""
+    verdict = verdict_of(report)
+    return CheckSummary(
+        verified=verdict.verified,
+        headline=verdict.headline,
+        uses=verdict.uses,
+        notes=verdict.notes,
+        problems=tuple(f"{a.endpoint.label}: {a.title}" for a in verdict.problems),
+    )
+
+
+def _classify(report: CheckReport, real: Provider | None) -> Findings:
+    if real is None:
+        return classify(report)
+    return classify(report, lambda endpoint: counterpart(endpoint, real))
+
+
+def _step_json(step: Step) -> dict[str, Any]:
+    return {
+        "title": step.title,
+        "text": step.text,
+        "values": [
+            {"label": value.label, "value": value.value, "note": value.note}
+            for value in step.values
+        ],
+        "facts": [fact.id for fact in step.facts],
+    }
+
+
+def _fact_json(fact: Fact) -> dict[str, Any]:
+    return {
+        "id": fact.id,
+        "text": fact.text,
+        "status": fact.status.value,
+        "checked": fact.checked.isoformat(),
+        "sources": [{"where": source.where, "says": source.says} for source in fact.sources],
+    }

@@ -1,0 +1,298 @@
+"""Each cause in words: a title, the one action first, why the check points there, the steps.
+
+A fix is worded from the check (which port failed, which works), the phone's layout and
+the provider: mail.com's own settings are named only for mail.com (``settings.mailcom``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from wizard.core.facts import Fact, ios, mailcom
+from wizard.core.instructions import Step
+from wizard.core.models import Role
+from wizard.core.repair import network, steps
+from wizard.core.repair.causes import Cause
+from wizard.core.repair.context import FAILED_WORDS, Fix, FixContext, failed, port_words, works
+from wizard.core.repair.outcomes import CheckOutcome
+
+
+def _port_fix(ctx: FixContext, role: Role) -> tuple[str, str]:
+    """The title and why of a port that fails here while another works."""
+    good = works(ctx, role)
+    bad = failed(ctx, role)
+    kind = "incoming" if role is Role.INCOMING else "outgoing"
+    if bad is None:  # pragma: no cover - the outcomes that lead here have a failed port
+        return f"Use {kind} port {good.port}", f"Port {good.port} works from here."
+    words = FAILED_WORDS[bad.status]
+    uses = ""
+    if role is Role.OUTGOING and ctx.phone.outgoing_port == bad.endpoint.port:
+        uses = f" The iPhone uses port {bad.endpoint.port}."
+    return (
+        f"The {kind} port {bad.endpoint.port} {words} here; {good.port} works",
+        f"From this computer, {ctx.provider}'s {kind} server on port {bad.endpoint.port} "
+        f"{words}, while port {good.port} works with your password. A network that blocks a "
+        f"port does so for the iPhone too whenever it is on that network.{uses}",
+    )
+
+
+def _old_password(ctx: FixContext) -> Fix:
+    return Fix(
+        title="The iPhone has an old password",
+        action="Type the current password on the iPhone, in both places it keeps one.",
+        why=(
+            f"The check logged in with the password you gave here, so {ctx.provider} accepts "
+            "it: the iPhone sends another one, usually an old one, or one typed wrongly."
+        ),
+        steps=(steps.open_account(ctx), steps.both_passwords(ctx), steps.test_message(ctx)),
+    )
+
+
+#: Why the check reached no login, for the outcomes where it could not.
+_NO_LOGIN_BECAUSE: dict[CheckOutcome, str] = {
+    CheckOutcome.INTERCEPTED: "the certificates it was shown are not the provider's",
+    CheckOutcome.CERTIFICATE_EXPIRED: "the certificates it was shown are out of date",
+    CheckOutcome.NO_STARTTLS: "a port offered no encryption, and the other did not work",
+    CheckOutcome.BLOCKED_EVERYWHERE: "no server could be reached on any port",
+    CheckOutcome.UNREACHABLE: "nothing answered",
+}
+
+
+def _password_not_tested(ctx: FixContext) -> Fix:
+    because = _NO_LOGIN_BECAUSE.get(ctx.findings.outcome, "no server let it log in")
+    again = (
+        f" If it is refused there too, check whether {mailcom.TWO_FACTOR.text} is on (then "
+        f"the iPhone needs an app-specific password), and that you have "
+        f"{mailcom.ACCESS_SWITCH_NEEDED.text}."
+        if ctx.settings.mailcom
+        else ""
+    )
+    return Fix(
+        title="The password could not be tested from here",
+        action=(
+            "Type the current password on the iPhone again, in both places; if it is still "
+            "refused, run the check from another network."
+        ),
+        why=(
+            f"The check could not log in from this computer ({because}), so it cannot tell "
+            f"whether {ctx.provider} accepts the password."
+        ),
+        steps=(
+            steps.open_account(ctx),
+            steps.both_passwords(ctx),
+            Step(
+                title="If the iPhone still says the password is wrong",
+                text=(
+                    "Run this check again on another network (for example your phone's "
+                    f"hotspot), so that it can test the password.{again}"
+                ),
+                facts=(mailcom.TWO_FACTOR, mailcom.ACCESS_SWITCH_NEEDED)
+                if ctx.settings.mailcom
+                else (),
+            ),
+        ),
+    )
+
+
+def _login_refused(ctx: FixContext) -> Fix:
+    if ctx.settings.mailcom:
+        action = (
+            "Check mail.com's usual causes in order: the password, two-factor "
+            "authentication, then POP3 & IMAP access; then type the password that works on "
+            "the iPhone."
+        )
+        why = (
+            "The check was refused too, with the password you gave here: the cause is at "
+            f"mail.com, not on the iPhone. {mailcom.SAME_REPLY.text}."
+        )
+        facts: tuple[Fact, ...] = (
+            mailcom.TWO_FACTOR,
+            mailcom.ACCESS_SWITCH_NEEDED,
+            mailcom.SAME_REPLY,
+        )
+    else:
+        action = (
+            f"Check the password and {ctx.provider}'s settings for mail apps; then type the "
+            "password that works on the iPhone."
+        )
+        why = (
+            "The check was refused too, with the password you gave here: the cause is at "
+            f"{ctx.provider}, not on the iPhone."
+        )
+        facts = ()
+    return Fix(
+        title=f"{ctx.provider} refuses the password",
+        action=action,
+        why=why,
+        steps=(*steps.login_causes(ctx), steps.open_account(ctx), steps.both_passwords(ctx)),
+        facts=facts,
+    )
+
+
+def _too_many(ctx: FixContext) -> Fix:
+    return Fix(
+        title="Other devices are holding the mailbox",
+        action="Close mail on your other devices, wait a few minutes, then try again.",
+        why=(
+            f"{ctx.provider} refused the login because too many devices are connected, or "
+            "another one is downloading the mailbox: not because of the password."
+        ),
+        steps=(
+            Step(
+                title="Close mail elsewhere",
+                text=(
+                    "Quit mail programs on other computers, tablets and phones that use this "
+                    "mailbox, then wait a few minutes."
+                ),
+            ),
+            Step(
+                title="Look for the account twice on the iPhone",
+                text=(
+                    f"Open Settings > {ctx.accounts}. If this mailbox is listed twice (for "
+                    "example once set up by hand and once by a profile), remove one of them."
+                ),
+                facts=(ctx.layout.accounts,),
+            ),
+        ),
+    )
+
+
+def _outgoing_port_blocked(ctx: FixContext) -> Fix:
+    title, why = _port_fix(ctx, Role.OUTGOING)
+    good = works(ctx, Role.OUTGOING)
+    return Fix(
+        title=title,
+        action=f"Change the iPhone's outgoing port to {good.port}.",
+        why=why,
+        steps=(
+            steps.open_account(ctx),
+            steps.outgoing_server(ctx, good, f"Set the outgoing port to {good.port}"),
+            steps.test_message(ctx),
+        ),
+    )
+
+
+def _outgoing_port_wrong(ctx: FixContext) -> Fix:
+    good = works(ctx, Role.OUTGOING)
+    port = ctx.phone.outgoing_port
+    tried = tuple(p.endpoint for p in ctx.findings.ports if p.endpoint.role is Role.OUTGOING)
+    why = (
+        f"{ctx.provider}'s outgoing server uses {'ports' if len(tried) > 1 else 'port'} "
+        f"{port_words(tried)}, and "
+        f"{good.port} works from here. iOS chooses the port itself: "
+        f"{ios.SMTP_PORT_ORDER.text}."
+    )
+    facts: tuple[Fact, ...] = (ios.SMTP_PORT_ORDER,)
+    if port == 25:
+        why += f" Note that {ios.PORT_25_PASSWORD.text}."
+        facts += (ios.PORT_25_PASSWORD,)
+    return Fix(
+        title=f"The iPhone sends on port {port}, which {ctx.provider} does not use",
+        action=f"Change the iPhone's outgoing port to {good.port}.",
+        why=why,
+        steps=(
+            steps.open_account(ctx),
+            steps.outgoing_server(ctx, good, f"Set the outgoing port to {good.port}"),
+            steps.test_message(ctx),
+        ),
+        facts=facts,
+    )
+
+
+def _outgoing_settings(ctx: FixContext) -> Fix:
+    good = works(ctx, Role.OUTGOING)
+    uses = ""
+    if ctx.phone.outgoing_port == good.port:
+        uses = ", the port the iPhone uses too"
+    return Fix(
+        title="The iPhone's outgoing server settings differ from the ones that work",
+        action=(
+            "Set the iPhone's outgoing (SMTP) server to the values that work here: user name, "
+            "password and port."
+        ),
+        why=(
+            f"Sending works from here on port {good.port}{uses}, with your address and "
+            "password. The iPhone keeps a separate user name and password for its outgoing "
+            "server, and an old or empty one stops sending while receiving still works."
+        ),
+        steps=(
+            steps.open_account(ctx),
+            steps.outgoing_server(ctx, good, "Check the outgoing server"),
+            steps.other_network(ctx, then=" Some networks block sending mail only."),
+        ),
+    )
+
+
+def _incoming_port_blocked(ctx: FixContext) -> Fix:
+    title, why = _port_fix(ctx, Role.INCOMING)
+    good = works(ctx, Role.INCOMING)
+    return Fix(
+        title=title,
+        action=f"Change the iPhone's incoming port to {good.port}.",
+        why=why,
+        steps=(
+            steps.open_account(ctx),
+            steps.incoming_port(ctx, good, f"Set the incoming port to {good.port}"),
+            steps.test_message(ctx),
+        ),
+    )
+
+
+def _mailcom_trouble(ctx: FixContext) -> Fix:
+    if ctx.findings.outcome is CheckOutcome.TEST_MESSAGE_LOST:
+        seen = "Both logins work, but the test message sent to yourself did not arrive."
+    else:
+        seen = f"{ctx.provider}'s server answered with an error, or said it is unavailable."
+    return Fix(
+        title=f"A problem at {ctx.provider}, not on the iPhone",
+        action="Change nothing on the iPhone; wait a while, then check again.",
+        why=f"{seen} That is on the server's side and usually passes.",
+        steps=(
+            Step(
+                title="Wait, then check again",
+                text=(
+                    "The iPhone's settings are not the cause. Wait an hour or so, then run the "
+                    f"check again. If it lasts, log in to {ctx.provider}'s webmail: if mail "
+                    "does not arrive there either, the problem is at the provider."
+                ),
+            ),
+        ),
+    )
+
+
+def _nothing_found(ctx: FixContext) -> Fix:
+    return Fix(
+        title="Nothing found: the account works from here",
+        action="Set the account up again on the iPhone with a fresh profile.",
+        why=(
+            "The check logged in to both servers, and nothing it found explains what the "
+            "iPhone shows. A fresh setup replaces whatever the iPhone holds with values "
+            "that just passed."
+        ),
+        steps=(steps.fresh_profile(ctx), steps.other_network(ctx)),
+    )
+
+
+FIXES: dict[Cause, Callable[[FixContext], Fix]] = {
+    Cause.OLD_PASSWORD_ON_PHONE: _old_password,
+    Cause.PASSWORD_NOT_TESTED: _password_not_tested,
+    Cause.LOGIN_REFUSED: _login_refused,
+    Cause.TOO_MANY_CONNECTIONS: _too_many,
+    Cause.OUTGOING_PORT_BLOCKED: _outgoing_port_blocked,
+    Cause.OUTGOING_PORT_WRONG: _outgoing_port_wrong,
+    Cause.OUTGOING_SETTINGS_ON_PHONE: _outgoing_settings,
+    Cause.INCOMING_PORT_BLOCKED: _incoming_port_blocked,
+    Cause.NETWORK_INTERCEPTS: network.network_intercepts,
+    Cause.CLOCK_OR_EXPIRED_CERTIFICATE: network.clock_or_expired,
+    Cause.OFFLINE: network.offline,
+    Cause.NETWORK_BLOCKS_MAIL: network.network_blocks_mail,
+    Cause.PHONE_NETWORK: network.phone_network,
+    Cause.PHONE_NETWORK_INTERCEPTS: network.phone_intercepts,
+    Cause.MAILCOM_TROUBLE: _mailcom_trouble,
+    Cause.NOTHING_FOUND: _nothing_found,
+}
+
+
+def fix_for(cause: Cause, ctx: FixContext) -> Fix:
+    """The words and steps of ``cause`` for this symptom, check and phone."""
+    return FIXES[cause](ctx)

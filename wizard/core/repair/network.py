@@ -1,0 +1,146 @@
+"""The fixes whose cause is a network, a security program or a clock, not the account."""
+
+from __future__ import annotations
+
+from wizard.core.facts import ios
+from wizard.core.instructions import Step
+from wizard.core.models import Role
+from wizard.core.repair import steps
+from wizard.core.repair.context import Fix, FixContext, port_words, works
+from wizard.core.repair.outcomes import CheckOutcome
+from wizard.core.repair.symptoms import Symptom
+
+
+def network_intercepts(ctx: FixContext) -> Fix:
+    if ctx.findings.outcome is CheckOutcome.NO_STARTTLS:
+        seen = "a port answered without offering encryption: something on the network removes it"
+    elif ctx.findings.outcome is CheckOutcome.BLOCKED_EVERYWHERE:
+        seen = (
+            "no mail port can be reached at all. A network that blocks mail like this may "
+            "also redirect it, and a redirected connection shows the iPhone a certificate "
+            f"that is not {ctx.provider}'s"
+        )
+    else:
+        seen = (
+            f"{ctx.provider}'s servers showed a certificate that is not theirs, or the secure "
+            "connection could not be set up: something on this network or computer reads "
+            "encrypted connections"
+        )
+    return Fix(
+        title="This network or a security program intercepts the connection",
+        action=(
+            "Use another network, or turn off the security program's mail scanning: the "
+            f"cause is not {ctx.provider}, and the certificate must never be trusted."
+        ),
+        why=f"From this computer, {seen}.",
+        steps=(steps.never_trust(ctx), steps.stop_interception(ctx), steps.other_network(ctx)),
+    )
+
+
+def clock_or_expired(ctx: FixContext) -> Fix:
+    return Fix(
+        title="An out-of-date certificate, or a wrong clock",
+        action="Check the date and time on the iPhone and on this computer, then check again.",
+        why=(
+            f"From this computer, {ctx.provider}'s servers showed a certificate that is out of "
+            "date. A wrong clock causes exactly this; if the clocks are right, something on "
+            "the network may be showing an old certificate."
+        ),
+        steps=(steps.clocks(ctx), steps.never_trust(ctx), steps.other_network(ctx)),
+    )
+
+
+def offline(ctx: FixContext) -> Fix:
+    return Fix(
+        title=f"This computer cannot reach {ctx.provider} at all",
+        action=(
+            "Connect this computer to the internet (or another network) and run the check "
+            f"again: until it reaches {ctx.provider}, it cannot tell what is wrong."
+        ),
+        why=(
+            "Nothing answered, the same way on every server and port: this computer seems "
+            "offline, or its network drops every mail connection."
+        ),
+        steps=(
+            Step(
+                title="Check this computer's connection",
+                text=(
+                    "Check Wi-Fi or the network cable; if a web browser cannot open sites "
+                    "either, restart the router. Then run the check again."
+                ),
+            ),
+            steps.other_network(
+                ctx,
+                then=" If the iPhone uses the same network as this computer, it may be "
+                "the cause for both.",
+            ),
+        ),
+    )
+
+
+def network_blocks_mail(ctx: FixContext) -> Fix:
+    what = {
+        CheckOutcome.INCOMING_BLOCKED: f"no port of {ctx.provider}'s incoming server can be "
+        "reached, while sending works",
+        CheckOutcome.OUTGOING_BLOCKED: f"no port of {ctx.provider}'s outgoing server can be "
+        "reached, while incoming mail works",
+    }.get(ctx.findings.outcome, f"neither of {ctx.provider}'s servers can be reached on any port")
+    failing = ctx.findings.failing(Role.INCOMING) + ctx.findings.failing(Role.OUTGOING)
+    blocked = port_words(tuple(result.endpoint for result in failing))
+    return Fix(
+        title="This network blocks mail",
+        action="Use the iPhone on another network (mobile data or another Wi-Fi) for mail.",
+        why=(
+            f"From this computer, {what}. A network that blocks these ports blocks them for "
+            "the iPhone too, whenever it is on that network."
+        ),
+        steps=(
+            steps.other_network(ctx),
+            Step(
+                title="If it is your own network",
+                text=(
+                    "Look in the router's or firewall's settings (or an antivirus on this "
+                    f"computer) for blocked mail ports: {blocked}."
+                ),
+            ),
+        ),
+    )
+
+
+def phone_network(ctx: FixContext) -> Fix:
+    role = Role.OUTGOING if ctx.symptom is Symptom.CANNOT_SEND else Role.INCOMING
+    kind = "incoming" if role is Role.INCOMING else "outgoing"
+    good = works(ctx, role)
+    check = (
+        steps.incoming_port(ctx, good, "Check the incoming settings")
+        if role is Role.INCOMING
+        else steps.outgoing_server(ctx, good, "Check the outgoing server")
+    )
+    return Fix(
+        title="The iPhone's network, not the account",
+        action="Try the iPhone on another network (mobile data or another Wi-Fi).",
+        why=(
+            f"From this computer the {kind} server works with your password, so "
+            f"{ctx.provider} and your account are fine: the network the iPhone is on may block "
+            "mail."
+        ),
+        steps=(
+            steps.other_network(ctx, then=" If it fails on every network, check the values below."),
+            steps.open_account(ctx),
+            check,
+        ),
+    )
+
+
+def phone_intercepts(ctx: FixContext) -> Fix:
+    return Fix(
+        title=f"The iPhone's network intercepts the connection, not {ctx.provider}",
+        action="Tap Cancel, never trust the certificate, and use the iPhone on another network.",
+        why=(
+            f"From this computer, {ctx.provider}'s servers show their genuine certificate, so "
+            "the one the iPhone got comes from something on its network (a hotel, school or "
+            "office Wi-Fi, a VPN), or the iPhone's clock is wrong."
+        ),
+        steps=(steps.never_trust(ctx), steps.other_network(ctx), steps.clocks(ctx)),
+        facts=(ios.CANNOT_VERIFY,),
+    )

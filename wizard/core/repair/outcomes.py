@@ -1,0 +1,193 @@
+"""A check report in one word: which of a few check outcomes it is, and what each port did.
+
+A repair does not need every detail of a check, only what kind of situation it found: the
+logins work here, one port is blocked here, the password is refused, a certificate is not
+mail.com's, nothing answers. ``classify`` turns any report the engine can produce into
+exactly one ``CheckOutcome`` (stable codes), by a fixed order of precedence: a refused
+login first (the password reached the server, so the answer is about the account), then
+certificates and encryption (never to be worked around), then reachability.
+
+Ports are named in the phone's terms: in the demo, the practice server's ports are mapped
+to the real provider's (``translate``), so that "465 is blocked" means the phone's 465.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from wizard.core.diagnosis import failed_alike, refusal_kind
+from wizard.core.models import Attempt, CheckReport, Endpoint, Role, Status
+
+
+class CheckOutcome(StrEnum):
+    """What a whole check found, in one stable code."""
+
+    ALL_VERIFIED = "all-verified"
+    TEST_MESSAGE_LOST = "test-message-lost"
+    INCOMING_PORT_BLOCKED_HERE = "incoming-port-blocked-here"
+    OUTGOING_PORT_BLOCKED_HERE = "outgoing-port-blocked-here"
+    PORTS_BLOCKED_HERE = "ports-blocked-here"
+    INCOMING_BLOCKED = "incoming-blocked"
+    OUTGOING_BLOCKED = "outgoing-blocked"
+    BLOCKED_EVERYWHERE = "blocked-everywhere"
+    UNREACHABLE = "unreachable"
+    LOGIN_REFUSED = "login-refused"
+    MAILBOX_BUSY = "mailbox-busy"
+    SERVER_TROUBLE = "server-trouble"
+    INTERCEPTED = "intercepted"
+    CERTIFICATE_EXPIRED = "certificate-expired"
+    NO_STARTTLS = "no-starttls"
+
+    @property
+    def description(self) -> str:
+        """What the outcome means, in one sentence (the README lists these)."""
+        return OUTCOME_DESCRIPTIONS[self]
+
+
+OUTCOME_DESCRIPTIONS: dict[CheckOutcome, str] = {
+    CheckOutcome.ALL_VERIFIED: "Both logins work here, on every port.",
+    CheckOutcome.TEST_MESSAGE_LOST: "Both logins work, but the test message did not arrive.",
+    CheckOutcome.INCOMING_PORT_BLOCKED_HERE: "Both logins work; one incoming port fails here "
+    "and the other works.",
+    CheckOutcome.OUTGOING_PORT_BLOCKED_HERE: "Both logins work; one outgoing (SMTP) port fails "
+    "here and the other works.",
+    CheckOutcome.PORTS_BLOCKED_HERE: "Both logins work; one incoming and one outgoing port "
+    "fail here.",
+    CheckOutcome.INCOMING_BLOCKED: "No incoming port can be reached from here; sending works.",
+    CheckOutcome.OUTGOING_BLOCKED: "No outgoing port can be reached from here; incoming works.",
+    CheckOutcome.BLOCKED_EVERYWHERE: "Neither server can be reached from here on any port "
+    "(refused, no answer or no name lookup, not all the same way).",
+    CheckOutcome.UNREACHABLE: "Nothing answered at all, the same way everywhere: this computer "
+    "seems offline, or every mail connection is dropped.",
+    CheckOutcome.LOGIN_REFUSED: "The server refused the address and password.",
+    CheckOutcome.MAILBOX_BUSY: "The login was refused because too many devices are connected, "
+    "or another one holds the mailbox.",
+    CheckOutcome.SERVER_TROUBLE: "The server answered with an error or said it is unavailable.",
+    CheckOutcome.INTERCEPTED: "A certificate that is not the provider's (untrusted or for "
+    "another host), or a secure connection that could not be set up.",
+    CheckOutcome.CERTIFICATE_EXPIRED: "A certificate that is out of date (or a wrong clock).",
+    CheckOutcome.NO_STARTTLS: "A port answered without offering encryption, and no other port "
+    "of that server works.",
+}
+
+#: Statuses that mean a certificate or a handshake that is not the provider's own.
+_INTERCEPTION = (
+    Status.CERTIFICATE_UNTRUSTED,
+    Status.CERTIFICATE_HOSTNAME_MISMATCH,
+    Status.TLS_FAILED,
+)
+#: Refusal replies that mean "busy", not "wrong password" (see diagnosis.refusal_kind).
+_BUSY = ("too_many", "in_use")
+
+
+@dataclass(frozen=True)
+class PortResult:
+    """What one port did, with its endpoint in the phone's terms."""
+
+    endpoint: Endpoint
+    status: Status
+    #: The login was tried here and worked.
+    verified: bool
+
+    @property
+    def ok(self) -> bool:
+        """A secure connection worked (with or without a login)."""
+        return self.status is Status.OK
+
+
+@dataclass(frozen=True)
+class Findings:
+    """A check report classified: its outcome, and each port's result in the phone's terms."""
+
+    outcome: CheckOutcome
+    #: At least one server accepted the password: the password the check used is right.
+    login_worked: bool
+    ports: tuple[PortResult, ...]
+
+    def working(self, role: Role) -> tuple[PortResult, ...]:
+        """The ports of ``role`` that worked, the one logged in to first."""
+        found = [port for port in self.ports if port.endpoint.role is role and port.ok]
+        return tuple(sorted(found, key=lambda port: not port.verified))
+
+    def failing(self, role: Role) -> tuple[PortResult, ...]:
+        """The ports of ``role`` that failed."""
+        return tuple(p for p in self.ports if p.endpoint.role is role and not p.ok)
+
+    def used(self, role: Role) -> PortResult | None:
+        """The port of ``role`` whose login worked, if one did."""
+        return next((p for p in self.ports if p.endpoint.role is role and p.verified), None)
+
+
+def classify(
+    report: CheckReport, translate: Callable[[Endpoint], Endpoint] | None = None
+) -> Findings:
+    """The outcome of ``report``, and its ports named by ``translate`` (default: as checked)."""
+    name = translate or (lambda endpoint: endpoint)
+    ports = tuple(
+        PortResult(name(attempt.endpoint), attempt.status, attempt.verified)
+        for attempt in report.attempts
+    )
+    login_worked = report.incoming.verified or report.outgoing.verified
+    return Findings(_outcome(report), login_worked, ports)
+
+
+def _outcome(report: CheckReport) -> CheckOutcome:
+    chosen = (report.incoming, report.outgoing)
+    refusals = [attempt for attempt in chosen if attempt.status is Status.AUTH_FAILED]
+    if refusals:
+        kinds = {refusal_kind(attempt.server_reply) for attempt in refusals}
+        if kinds - {"too_many", "in_use", "unavailable"}:
+            return CheckOutcome.LOGIN_REFUSED
+        if kinds & set(_BUSY):
+            return CheckOutcome.MAILBOX_BUSY
+        return CheckOutcome.SERVER_TROUBLE
+    failures = [attempt for attempt in report.attempts if not attempt.ok]
+    statuses = {attempt.status for attempt in failures}
+    if statuses & set(_INTERCEPTION):
+        return CheckOutcome.INTERCEPTED
+    if Status.CERTIFICATE_EXPIRED in statuses:
+        return CheckOutcome.CERTIFICATE_EXPIRED
+    incoming_ok, outgoing_ok = report.incoming.verified, report.outgoing.verified
+    if Status.STARTTLS_UNAVAILABLE in statuses and not _stripped_roles_work(report, failures):
+        return CheckOutcome.NO_STARTTLS
+    if incoming_ok and outgoing_ok:
+        return _both_logins_work(report, failures)
+    if failed_alike(attempt.status for attempt in report.attempts):
+        return CheckOutcome.UNREACHABLE
+    failed = [attempt for attempt in chosen if not attempt.verified]
+    if any(attempt.status is Status.PROTOCOL_ERROR for attempt in failed):
+        return CheckOutcome.SERVER_TROUBLE
+    if incoming_ok:
+        return CheckOutcome.OUTGOING_BLOCKED
+    if outgoing_ok:
+        return CheckOutcome.INCOMING_BLOCKED
+    return CheckOutcome.BLOCKED_EVERYWHERE
+
+
+def _stripped_roles_work(report: CheckReport, failures: list[Attempt]) -> bool:
+    """True when every server with a port that offered no encryption still works on another."""
+    working = {
+        Role.INCOMING: report.incoming.verified,
+        Role.OUTGOING: report.outgoing.verified,
+    }
+    return all(
+        working[attempt.endpoint.role]
+        for attempt in failures
+        if attempt.status is Status.STARTTLS_UNAVAILABLE
+    )
+
+
+def _both_logins_work(report: CheckReport, failures: list[Attempt]) -> CheckOutcome:
+    roles = {attempt.endpoint.role for attempt in failures}
+    if roles == {Role.INCOMING, Role.OUTGOING}:
+        return CheckOutcome.PORTS_BLOCKED_HERE
+    if roles == {Role.INCOMING}:
+        return CheckOutcome.INCOMING_PORT_BLOCKED_HERE
+    if roles == {Role.OUTGOING}:
+        return CheckOutcome.OUTGOING_PORT_BLOCKED_HERE
+    trip = report.round_trip
+    if trip is not None and trip.status is not Status.OK:
+        return CheckOutcome.TEST_MESSAGE_LOST
+    return CheckOutcome.ALL_VERIFIED
