@@ -62,6 +62,8 @@ def format_report(report: CheckReport) -> str:
     verdict = verdict_of(report)
     out.append("")
     out.append(verdict.headline)
+    if verdict.action:
+        out.append(_wrap(f"What to do: {verdict.action}", indent=""))
     for label, attempt in (("Incoming", report.incoming), ("Outgoing", report.outgoing)):
         if attempt.verified:
             endpoint = attempt.endpoint

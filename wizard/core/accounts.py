@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -24,6 +25,9 @@ class AddressCheck:
     error: str | None = None
     warning: str | None = None
     confirmation: str | None = None
+    #: For an unknown domain that looks like a typo of a known one: the address with the
+    #: known domain ("name@mail.com" for "name@mail.co").
+    suggestion: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -76,12 +80,56 @@ def check_address(text: str, provider: Provider) -> AddressCheck:
         return AddressCheck(
             normalised, confirmation=f"{domain} is a {provider.display_name} address."
         )
+    close = _close_domain(domain, provider)
+    if close is not None:
+        return AddressCheck(
+            normalised,
+            warning=f"{domain} is not a {provider.display_name} domain this wizard knows. "
+            f"Did you mean {local}@{close}?",
+            suggestion=f"{local}@{close}",
+        )
     return AddressCheck(
         normalised,
         warning=f"{domain} is not one of the {len(provider.domains)} {provider.display_name} "
         f"domains this wizard knows. If it is a {provider.display_name} address, you can go on: "
         f"the {provider.display_name} servers will be checked.",
     )
+
+
+#: Other providers' domains: typed on purpose, so never "corrected" to a mail.com domain
+#: (gmail.com is one letter from mail.com, but it is Google's).
+_OTHER_PROVIDERS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "gmx.com",
+        "gmx.net",
+        "gmx.de",
+        "web.de",
+        "yahoo.com",
+        "ymail.com",
+        "aol.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "proton.me",
+        "protonmail.com",
+        "yandex.com",
+        "zoho.com",
+    }
+)
+
+
+def _close_domain(domain: str, provider: Provider) -> str | None:
+    """The known domain ``domain`` most likely is a typo of (``mail.co``, ``gmial.com``)."""
+    if domain in _OTHER_PROVIDERS:
+        return None
+    matches = difflib.get_close_matches(domain, provider.domains, n=1, cutoff=0.75)
+    return matches[0] if matches else None
 
 
 def password_problem(password: str) -> str | None:

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from wizard.core.actions import action_for
 from wizard.core.diagnosis import Context, address_families_sentence, describe, failed_alike
 from wizard.core.errors import UsageError
 from wizard.core.models import (
@@ -278,6 +279,7 @@ def _attempt(outcome: _Outcome, context: Context) -> Attempt:
         login_tested=outcome.login_tested,
         certificate=outcome.certificate,
         address=address,
+        action=action_for(outcome.endpoint, status, reply=outcome.reply, context=context),
     )
 
 

@@ -222,7 +222,7 @@ def describe(
         )
 
     if status is Status.CERTIFICATE_UNTRUSTED:
-        issuer = f" It was issued by \u201c{certificate.issuer}\u201d." if certificate else ""
+        issuer = f" It was issued by \u201c{certificate.issuer_name}\u201d." if certificate else ""
         return (
             "The server's certificate is not trusted",
             f"The certificate shown for {host} does not come from an authority this computer "
@@ -252,7 +252,7 @@ def describe(
         )
 
     if status is Status.CERTIFICATE_HOSTNAME_MISMATCH:
-        subject = f" (it names {certificate.subject})" if certificate else ""
+        subject = f" (it names {certificate.subject_name})" if certificate else ""
         return (
             "The certificate belongs to another server",
             f"The server on port {port} showed a certificate that is not for {host}{subject}. "

@@ -7,13 +7,14 @@ wrong with the signing files is found by ``load_signer`` before anything slow ha
 
 from __future__ import annotations
 
+import plistlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wizard.core.errors import UsageError
-from wizard.core.files import write_file
+from wizard.core.errors import ProfileWriteError, UsageError, WizardError, WriteProblem
+from wizard.core.files import read_limited, write_file
 from wizard.core.models import MailSettings
-from wizard.core.profile import build_profile
+from wizard.core.profile import build_profile, profile_identifier_for
 from wizard.core.signing import (
     check_signer,
     load_certificate,
@@ -80,10 +81,12 @@ def export_profile(
     password: str | None = None,
     signer: Signer | None = None,
     force: bool = False,
+    private: bool = False,
 ) -> ExportedProfile:
     """Build, sign (if ``signer``) and write the profile for ``settings`` to ``target``.
 
-    With ``password`` the profile holds it and the file is private (owner only). Raises
+    With ``password`` the profile holds it and the file is private (owner only), as it is
+    with ``private``. Raises
     ProfileWriteError or SigningError; nothing is left behind on failure.
     """
     if password is not None and xml_text(password) != password:
@@ -96,7 +99,7 @@ def export_profile(
     if signer is not None:
         data = sign_profile(data, signer.cert_pem, signer.key_pem, signer.chain_pem)
     path = Path(target)
-    owner_only = write_file(path, data, force=force, private=password is not None)
+    owner_only = write_file(path, data, force=force, private=private or password is not None)
     return ExportedProfile(
         path=path,
         contains_password=password is not None,
@@ -105,3 +108,46 @@ def export_profile(
         practice=settings.practice,
         owner_only=owner_only,
     )
+
+
+#: Larger than any profile the wizard writes (a few KiB); anything bigger is not one.
+_OUR_PROFILE_LIMIT = 1024 * 1024
+
+
+def default_profile_path(folder: Path, settings: MailSettings) -> Path:
+    """Where a profile for ``settings`` goes by default: ``mailcom-<address>.mobileconfig``."""
+    return folder / f"mailcom-{settings.email}.mobileconfig"
+
+
+def quick_export(settings: MailSettings, folder: Path) -> ExportedProfile:
+    """The profile for "Send to iPhone": no password, unsigned, readable by the user only.
+
+    Written at the default path. An earlier profile the wizard made there for the same
+    address and protocol is replaced (the phone replaces it too: same identifier); any other
+    file is left alone and the profile gets a numbered name beside it.
+    """
+    first = default_profile_path(folder, settings)
+    candidates = [first] + [
+        first.with_name(f"{first.stem}-{number}{first.suffix}") for number in range(2, 100)
+    ]
+    identifier = profile_identifier_for(settings)
+    for path in candidates:
+        if not path.exists():
+            return export_profile(settings, path, private=True)
+        if _holds_profile(path, identifier):
+            return export_profile(settings, path, private=True, force=True)
+    raise ProfileWriteError(
+        f"Too many profiles named {first.name} in {folder}; remove some, or save the profile "
+        "under another name.",
+        WriteProblem.EXISTS,
+    )
+
+
+def _holds_profile(path: Path, identifier: str) -> bool:
+    """True when ``path`` is an unsigned profile the wizard wrote with ``identifier``."""
+    try:
+        data = read_limited(path, _OUR_PROFILE_LIMIT, "Profile")
+        top = plistlib.loads(data)
+    except (WizardError, plistlib.InvalidFileException, ValueError, OSError):
+        return False
+    return isinstance(top, dict) and top.get("PayloadIdentifier") == identifier

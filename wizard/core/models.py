@@ -157,6 +157,21 @@ class CertificateInfo:
     not_after: dt.datetime
     sha256: str
 
+    @property
+    def issuer_name(self) -> str:
+        """Who issued it, as people name them: the organisation (O=), else the common name.
+
+        "Antivirus Web/Mail Shield" says more to a user than "CN=Mail Shield Root,
+        O=Antivirus Web/Mail Shield"; the full name stays in ``issuer`` for the details.
+        """
+        parts = _rdn_parts(self.issuer)
+        return parts.get("O") or parts.get("CN") or self.issuer
+
+    @property
+    def subject_name(self) -> str:
+        """The name the certificate was made for (CN=), else the whole subject."""
+        return _rdn_parts(self.subject).get("CN") or self.subject
+
     def to_json(self) -> dict[str, str]:
         """Plain JSON types only."""
         return {
@@ -166,6 +181,26 @@ class CertificateInfo:
             "not_after": self.not_after.isoformat(),
             "sha256": self.sha256,
         }
+
+
+def _rdn_parts(name: str) -> dict[str, str]:
+    """``CN=a\\, b,O=c`` as {"CN": "a, b", "O": "c"}: RFC 4514 parts, escapes undone."""
+    parts: dict[str, str] = {}
+    current = ""
+    escaped = False
+    for char in name + ",":
+        if escaped:
+            current += char
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ",":
+            key, _, value = current.partition("=")
+            parts.setdefault(key.strip().upper(), value.strip())
+            current = ""
+        else:
+            current += char
+    return parts
 
 
 @dataclass(frozen=True)
@@ -187,6 +222,8 @@ class Attempt:
     login_tested: bool = False
     certificate: CertificateInfo | None = None
     address: str | None = None
+    #: The one thing to do first, in one sentence (empty when it worked).
+    action: str = ""
 
     @property
     def ok(self) -> bool:
@@ -209,6 +246,7 @@ class Attempt:
             "security": self.endpoint.security.value,
             "status": self.status.value,
             "title": self.title,
+            "action": self.action,
             "advice": self.advice,
             "server_reply": self.server_reply,
             "elapsed_ms": self.elapsed_ms,

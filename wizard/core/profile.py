@@ -55,6 +55,14 @@ def _stable_uuid(identifier: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_DNS, identifier)).upper()
 
 
+def profile_identifier_for(settings: MailSettings) -> str:
+    """The PayloadIdentifier of the profile for ``settings`` (a practice one in the demo)."""
+    identifier = profile_identifier(settings.email, settings.incoming_choice)
+    if settings.practice:
+        identifier = identifier.replace(IDENTIFIER_PREFIX, PRACTICE_PREFIX, 1)
+    return identifier
+
+
 def build_profile(
     settings: MailSettings,
     *,
@@ -63,9 +71,7 @@ def build_profile(
 ) -> bytes:
     """The profile for ``settings`` as XML plist bytes (the password only if given)."""
     moment = now or dt.datetime.now(dt.UTC)
-    identifier = profile_identifier(settings.email, settings.incoming_choice)
-    if settings.practice:
-        identifier = identifier.replace(IDENTIFIER_PREFIX, PRACTICE_PREFIX, 1)
+    identifier = profile_identifier_for(settings)
     mail_identifier = identifier + ".mail"
     choice = "IMAP" if settings.incoming_choice is IncomingChoice.IMAP else "POP"
 

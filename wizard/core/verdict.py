@@ -28,6 +28,8 @@ class Verdict:
     verified: bool
     #: One sentence: verified, or which half failed.
     headline: str
+    #: What to do first, in one sentence that names the problem (empty when verified).
+    action: str
     #: For a verified role: which endpoint is used ("The iPhone can use ...").
     uses: str
     #: One line per endpoint that failed while its role still works through another.
@@ -53,23 +55,53 @@ def verdict_of(report: CheckReport) -> Verdict:
     uses = ""
     if report.incoming.verified and report.outgoing.verified:
         uses = (
-            f"The iPhone can use {report.incoming.endpoint.label} and "
-            f"{report.outgoing.endpoint.label}."
+            f"The iPhone can receive mail on port {report.incoming.endpoint.port} and send "
+            f"on port {report.outgoing.endpoint.port}."
         )
     notes = tuple(
         f"{attempt.endpoint.label} did not work ({attempt.title or attempt.status.value}), "
         f"so {chosen[attempt.endpoint.role].endpoint.label} is used instead."
-        for attempt in report.attempts
-        if not attempt.ok and chosen[attempt.endpoint.role].verified
+        for attempt in _passed_over(report, chosen)
     )
+    problems = _problems(report, failed_roles, chosen)
+    if problems:
+        action = _role_action(report, problems[0])
+    elif not report.verified:
+        action = (
+            "The logins work, but the test message did not arrive: retry, or go on "
+            "without the test message."
+        )
+    else:
+        action = ""
     return Verdict(
         verified=report.verified,
         headline=headline,
+        action=action,
         uses=uses,
         notes=notes,
-        problems=_problems(report, failed_roles, chosen),
+        problems=problems,
         round_trip=_round_trip_words(report),
     )
+
+
+def _passed_over(report: CheckReport, chosen: dict[Role, Attempt]) -> list[Attempt]:
+    """Failed endpoints that come before the one used, in a role that still verified.
+
+    Only those are worth a note: the phone (or a profile) would have used them first. A
+    failure after the endpoint used (587 blocked while 465 works) changes nothing.
+    """
+    passed: list[Attempt] = []
+    for role, used in chosen.items():
+        if not used.verified:
+            continue
+        for attempt in report.attempts:
+            if attempt.endpoint.role is not role:
+                continue
+            if attempt.endpoint == used.endpoint:
+                break
+            if not attempt.ok:
+                passed.append(attempt)
+    return passed
 
 
 def _problems(
@@ -84,13 +116,83 @@ def _problems(
     problems: list[Attempt] = []
     seen: set[str] = set()
     for attempt in candidates:
-        # When everything failed the same way (no internet), one explanation is enough.
-        key = attempt.title if alike else attempt.title + attempt.advice
-        if attempt.ok or key in seen:
+        # When everything failed the same way (no internet), one explanation is enough;
+        # the same diagnosis for both halves (a refused password) is shown once too, and
+        # so is the same failure on both ports of one half (993 and 143 blocked).
+        role_key = f"{attempt.endpoint.role.value}:{attempt.status.value}"
+        key = attempt.title if alike else attempt.title + attempt.action
+        if attempt.ok or key in seen or role_key in seen:
             continue
-        seen.add(key)
+        seen.update((key, role_key))
         problems.append(attempt)
     return tuple(problems)
+
+
+#: Failures that are about a port, so the same failure on several ports names them all.
+_PORT_FAILURES = (Status.TIMEOUT, Status.CONNECTION_REFUSED)
+
+
+def _role_action(report: CheckReport, problem: Attempt) -> str:
+    """The problem's action, naming every port of its half that failed the same way."""
+    if problem.status not in _PORT_FAILURES or not problem.action.startswith("Port "):
+        return problem.action
+    ports = [
+        str(a.endpoint.port)
+        for a in report.attempts
+        if a.endpoint.role is problem.endpoint.role and a.status in _PORT_FAILURES
+    ]
+    if len(ports) < 2:
+        return problem.action
+    rest = problem.action.split(": ", 1)[1]
+    return f"Ports {' and '.join(ports)} are blocked on this network: {rest}"
+
+
+#: A failure in a few plain words, for a line that has room for little more.
+SHORT_WORDS = {
+    Status.DNS_FAILED: "server not found",
+    Status.CONNECTION_REFUSED: "blocked here",
+    Status.TIMEOUT: "blocked here",
+    Status.TLS_FAILED: "encryption failed",
+    Status.CERTIFICATE_UNTRUSTED: "connection intercepted",
+    Status.CERTIFICATE_HOSTNAME_MISMATCH: "connection redirected",
+    Status.CERTIFICATE_EXPIRED: "certificate out of date",
+    Status.STARTTLS_UNAVAILABLE: "encryption removed",
+    Status.AUTH_FAILED: "password refused",
+    Status.PROTOCOL_ERROR: "unexpected answer",
+}
+
+
+@dataclass(frozen=True)
+class RoleLine:
+    """One half of the account (receiving or sending) in a line: works, or what is wrong."""
+
+    role: Role
+    works: bool
+    #: "works on port 993", "password refused (port 993)", "blocked here (ports 465, 587)"
+    words: str
+
+
+def role_lines(report: CheckReport) -> tuple[RoleLine, RoleLine]:
+    """Receiving and sending in plain words, ports as detail (the check screen's rows)."""
+    return _role_line(report, report.incoming), _role_line(report, report.outgoing)
+
+
+def _role_line(report: CheckReport, used: Attempt) -> RoleLine:
+    role = used.endpoint.role
+    mine = [attempt for attempt in report.attempts if attempt.endpoint.role is role]
+    if used.verified:
+        words = f"works on port {used.endpoint.port}"
+        passed = [a for a in _passed_over(report, {role: used}) if a.endpoint.role is role]
+        if passed:
+            ports = ", ".join(str(a.endpoint.port) for a in passed)
+            words += f" ({ports} {SHORT_WORDS.get(passed[0].status, 'failed')})"
+        return RoleLine(role, True, words)
+    short = SHORT_WORDS.get(used.status, "failed")
+    alike = [a for a in mine if not a.ok and SHORT_WORDS.get(a.status) == short]
+    if len(alike) > 1:
+        ports = ", ".join(str(a.endpoint.port) for a in alike)
+        return RoleLine(role, False, f"{short} (ports {ports})")
+    return RoleLine(role, False, f"{short} (port {used.endpoint.port})")
 
 
 def _round_trip_words(report: CheckReport) -> str | None:

@@ -9,11 +9,18 @@ from wizard.core.handoff.profile_file import ProfileFile
 INSTALL_WINDOW_MINUTES = 8
 
 
-def phone_steps(profile: ProfileFile) -> tuple[str, ...]:
-    """What to do on the iPhone, one step per item, for this profile.
+def download_steps() -> tuple[str, ...]:
+    """On the iPhone, from the QR code to the downloaded profile (before the download)."""
+    return (
+        "Connect the iPhone to the same Wi-Fi network as this computer.",
+        "Open the Camera app and point it at the QR code (or type the link into Safari).",
+        f"Tap the link that appears. {profiles.SAFARI_ONLY.text}",
+        profiles.SAFARI_ALLOW.text,
+    )
 
-    The wording of every iOS screen comes from the fact registry (``facts.profiles``).
-    """
+
+def install_steps(profile: ProfileFile) -> tuple[str, ...]:
+    """On the iPhone, from the downloaded profile to the account in Mail (after it)."""
     if profile.signed:
         trust = f"The install screen shows {profiles.SIGNED_STATUS.text}; both install."
     else:
@@ -22,10 +29,6 @@ def phone_steps(profile: ProfileFile) -> tuple[str, ...]:
             "profile made on this computer, and it installs and works."
         )
     steps = [
-        "Connect the iPhone to the same Wi-Fi network as this computer.",
-        "Open the Camera app and point it at the QR code (or type the link into Safari).",
-        f"Tap the link that appears. {profiles.SAFARI_ONLY.text}",
-        profiles.SAFARI_ALLOW.text,
         f"Within {profiles.INSTALL_WINDOW.text} (iOS deletes a downloaded profile after "
         f"that), open Settings and tap {profiles.PROFILE_DOWNLOADED.text} near the top (or "
         f"{profiles.DEVICE_MANAGEMENT.text}).",
@@ -39,6 +42,23 @@ def phone_steps(profile: ProfileFile) -> tuple[str, ...]:
         )
     steps.append("Tap Done. The account is in the Mail app.")
     return tuple(steps)
+
+
+def phone_steps(profile: ProfileFile) -> tuple[str, ...]:
+    """What to do on the iPhone, one step per item, for this profile.
+
+    The wording of every iOS screen comes from the fact registry (``facts.profiles``).
+    """
+    return download_steps() + install_steps(profile)
+
+
+#: When the phone cannot open the link: a guest Wi-Fi often keeps devices from reaching
+#: each other. The file itself can travel another way.
+OTHER_WAYS = (
+    "If the iPhone cannot open the link (a guest or hotel Wi-Fi may keep devices apart), "
+    f"send it the file instead: AirDrop it, or mail it to yourself and "
+    f"{profiles.MAIL_NOT_MESSAGES.text}."
+)
 
 
 PLAIN_HTTP_WARNING = (
