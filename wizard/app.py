@@ -33,11 +33,18 @@ if TYPE_CHECKING:
     from wizard.core.models import Account, CheckReport, MailSettings
     from wizard.core.provider import Provider
     from wizard.screens.account import AccountForm
-    from wizard.screens.check import CheckOutcome
-    from wizard.screens.protocol import ProtocolChoice
+    from wizard.screens.check import ChangeAccount, CheckOutcome
     from wizard.screens.result import ResultChoice
 
 Clock = Callable[[], float]
+
+
+def _two_factor() -> str:
+    """mail.com's name for its second factor (imported only when needed)."""
+    from wizard.core.facts import mailcom
+
+    return mailcom.TWO_FACTOR.text
+
 
 #: Stands in the error dialog where a message quoted the password.
 PASSWORD_MARK = "[password removed]"
@@ -48,7 +55,6 @@ class FlowState:
     """What the user has entered so far; kept so Back never loses anything."""
 
     form: AccountForm | None = None
-    round_trip: bool = False
     report: CheckReport | None = None
     settings: MailSettings | None = None
     exported: ExportedProfile | None = None
@@ -104,13 +110,13 @@ class WizardApp(App[None]):
 
     def on_welcome_screen_chosen(self, message: WelcomeScreen.Chosen) -> None:
         """Start (Enter) goes on to the account; Quit leaves."""
-        if message.start:
+        if message.choice == "setup":
             self.show_account()
         else:
             self.exit()
 
-    def show_account(self) -> None:
-        """Step 2: name, address, password."""
+    def show_account(self, *, password_note: str | None = None) -> None:
+        """Step 1: name, address, two-factor question, password, IMAP or POP."""
         from wizard.screens.account import AccountScreen
 
         self.push_screen(
@@ -119,6 +125,7 @@ class WizardApp(App[None]):
                 previous=self.state.form,
                 demo_email=self.demo.email if self.demo else None,
                 keyring_allowed=self.demo is None,
+                password_note=password_note,
             ),
             self._after_account,
         )
@@ -130,32 +137,11 @@ class WizardApp(App[None]):
         if form.back:
             self.show_welcome()
         else:
-            self.show_protocol()
-
-    def show_protocol(self) -> None:
-        """Step 3: IMAP or POP."""
-        from wizard.screens.protocol import ProtocolScreen
-
-        form = self.state.form
-        assert form is not None
-        self.push_screen(
-            ProtocolScreen(self.provider, form.account.incoming, round_trip=self.state.round_trip),
-            self._after_protocol,
-        )
-
-    def _after_protocol(self, choice: ProtocolChoice | None) -> None:
-        form = self.state.form
-        assert form is not None
-        if choice is None:
-            self.show_account()
-            return
-        self.state.form = replace(form, account=replace(form.account, incoming=choice.incoming))
-        self.state.round_trip = choice.round_trip
-        self.state.report = None
-        self.show_check()
+            self.state.report = None
+            self.show_check()
 
     def show_check(self) -> None:
-        """Step 4: the live check (or the last one's result when coming back to it)."""
+        """Step 2: the live check (or the last one's result when coming back to it)."""
         from wizard.screens.check import CheckScreen
 
         form = self.state.form
@@ -164,19 +150,22 @@ class WizardApp(App[None]):
             CheckScreen(
                 form.account,
                 self.provider,
-                replace(self.options, round_trip=self.state.round_trip),
+                replace(self.options, round_trip=form.round_trip),
                 clock=self.clock,
                 report=self.state.report,
             ),
             self._after_check,
         )
 
-    def _after_check(self, outcome: CheckOutcome | None) -> None:
+    def _after_check(self, outcome: CheckOutcome | ChangeAccount | None) -> None:
+        from wizard.screens.check import ChangeAccount
+
         form = self.state.form
         assert form is not None
-        if outcome is None:
+        if outcome is None or isinstance(outcome, ChangeAccount):
+            refused = outcome is not None and outcome.password_refused
             self.state.report = None
-            self.show_account()
+            self.show_account(password_note=self._refused_note(form) if refused else None)
             return
         self.state.report = outcome.report
         self.state.settings = outcome.settings
@@ -192,10 +181,39 @@ class WizardApp(App[None]):
                 self.remember_password(form.account)
             else:
                 self.forget_password(form.account.email)
-        self.show_result()
+        self._go(outcome.next)
+
+    def _refused_note(self, form: AccountForm) -> str:
+        """Under the password after a refusal: what to look at before checking again."""
+        name = self.provider.display_name
+        if form.account.app_password:
+            return f"{name} refused this app-specific password: create a new one and type it."
+        return (
+            f"{name} refused this password: type it again (check Caps Lock), or, if "
+            f"{_two_factor()} is on, tick it above and use an app-specific password."
+        )
+
+    def _go(self, where: str) -> None:
+        """After the check: the QR code, the typing steps, a saved profile, or the choice."""
+        if where == "send":
+            self.show_send()
+        elif where == "steps":
+            self.show_instructions()
+        elif where == "export":
+            self.show_export()
+        else:
+            self.show_result()
+
+    def back_to_choice(self) -> None:
+        """Back from the steps, the profile or the QR code: where the user chose them."""
+        settings = self.state.settings
+        if settings is not None and settings.verified and self.state.report is not None:
+            self.show_check()
+        else:
+            self.show_result()
 
     def show_result(self) -> None:
-        """Step 5: iPhone steps or a profile."""
+        """Step 3 without a verified login: the choice of QR code, typing steps or profile."""
         from wizard.screens.result import ResultScreen
 
         settings = self.state.settings
@@ -205,21 +223,21 @@ class WizardApp(App[None]):
     def _after_result(self, choice: ResultChoice | None) -> None:
         if choice is None:
             self.show_check()
-        elif choice == "steps":
-            self.show_instructions()
         else:
-            self.show_export()
+            self._go(choice)
 
     def show_instructions(self) -> None:
-        """Step 6a: the iPhone Settings steps."""
+        """Step 3: the iPhone Settings steps."""
         from wizard.screens.instructions import InstructionsScreen
 
         settings = self.state.settings
         assert settings is not None
-        self.push_screen(InstructionsScreen(settings, home=self.home), lambda _: self.show_result())
+        self.push_screen(
+            InstructionsScreen(settings, home=self.home), lambda _: self.back_to_choice()
+        )
 
     def show_export(self) -> None:
-        """Step 6b: write a configuration profile."""
+        """Step 3: save a configuration profile (path, password, signing)."""
         from wizard.screens.export import ExportScreen
 
         settings = self.state.settings
@@ -232,18 +250,32 @@ class WizardApp(App[None]):
 
     def _after_export(self, exported: ExportedProfile | None) -> None:
         if exported is None:
-            self.show_result()
+            self.back_to_choice()
             return
         self.state.exported = exported
-        self.show_send()
+        self.show_send(exported)
 
-    def show_send(self) -> None:
-        """Step 7: hand the profile to the phone with a QR code."""
+    def show_send(self, exported: ExportedProfile | None = None) -> None:
+        """Step 3: the QR code for the iPhone (writing the profile first when none is)."""
         from wizard.screens.send import SendScreen
 
-        exported = self.state.exported
-        assert exported is not None
-        self.push_screen(SendScreen(exported, host=self.serve_host), lambda _: self.show_result())
+        settings = self.state.settings
+        assert settings is not None
+        self.push_screen(
+            SendScreen(exported, settings=settings, home=self.home, host=self.serve_host),
+            self._after_send,
+        )
+
+    def _after_send(self, finished: bool | None) -> None:
+        if finished:
+            self.show_welcome()
+            self.notify(
+                "Done: the profile is on the iPhone. Install it there under Settings; the "
+                "account then appears in the Mail app.",
+                timeout=10,
+            )
+        else:
+            self.back_to_choice()
 
     # -- actions ----------------------------------------------------------------------
 

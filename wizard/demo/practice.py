@@ -31,14 +31,8 @@ DEMO_HOST = "127.0.0.1"
 
 #: What the TUI's welcome screen says in demo mode.
 DEMO_BANNER = (
-    "This is a demo. A practice mail server is running on this computer only: no mail.com "
-    "account and no network are needed, nothing you type leaves this computer and nothing "
-    "is saved in your keyring. Type the address "
-    f"{DEMO_EMAIL} and the password {DEMO_PASSWORD}, then follow the wizard through the "
-    "check, the iPhone steps, the profile and its QR code as you would with a real mailbox. "
-    "The steps and the profile show a real mail.com account's values, marked as practice, "
-    "and nothing is offered to a phone. To see what a problem looks like and how to fix it, "
-    "start the demo with --demo-fault."
+    "Practice run on this computer: nothing you type leaves it, nothing is saved. Address "
+    f"{DEMO_EMAIL} (filled in), password {DEMO_PASSWORD}. Rehearse a problem: --demo-fault."
 )
 
 
@@ -90,7 +84,7 @@ def _launch(fault: str | None) -> RunningDemo:
                 MAILCOM_ID,
                 [DEMO_EMAIL.partition("@")[2]],
                 endpoints,
-                display_name="mail.com practice server (demo)",
+                display_name="mail.com (practice)",
             ),
             encoding="utf-8",
         )

@@ -1,4 +1,9 @@
-"""Step 2: the account: sender name, address (checked as typed), password, keyring."""
+"""Step 1: the account: name, address, two-factor question, password, IMAP or POP.
+
+Enter moves from field to field and from the password goes on to the check. The
+two-factor question comes before the password, so a two-factor user types the
+app-specific password the first time; IMAP is preselected.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,17 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Header,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Static,
+)
 from textual.worker import get_current_worker
 
 from wizard.core import facts, secrets
@@ -23,14 +38,22 @@ from wizard.widgets.form_input import FormInput, plan_fields
 
 APP_PASSWORD_HELP = (
     "With $two_factor on, mail apps need an [b]app-specific password[/b] instead of your "
-    "usual one. Create it on mail.com: [b]$path[/b]; $once, so type it above right away."
+    "usual one. Create it on mail.com: [b]$path[/b]; $once, so type it below right away."
 )
 # Another provider's menus are not known here: no mail.com path for them.
 APP_PASSWORD_HELP_OTHER = (
     "With $two_factor on, $name may require an [b]app-specific password[/b] for mail apps; "
-    "look for it in $name's security settings, then type it above."
+    "look for it in $name's security settings, then type it below."
 )
 TWO_FACTOR_LABEL = f"{facts.mailcom.TWO_FACTOR.capitalized} is on for this account"
+PROTOCOL_HINT = "IMAP keeps mail in sync on all your devices; POP downloads it to the phone."
+DEMO_KEYRING_NOTE = "The demo never writes to the keyring."
+BURST_DID_NOT_FIT = (
+    "The pasted text holds several fields that do not fit these boxes, so nothing was "
+    "filled in. Paste or type one field at a time."
+)
+#: The fields a paste of several fields fills, in order (their ids).
+_BURST_FIELDS = ("name", "email", "password")
 
 
 def app_password_help(provider: Provider) -> Content:
@@ -44,9 +67,6 @@ def app_password_help(provider: Provider) -> Content:
     )
 
 
-DEMO_KEYRING_NOTE = "The demo never writes to the keyring."
-
-
 @dataclass(frozen=True)
 class AccountForm:
     """What the account screen collected; ``back`` is True when the user went back.
@@ -57,14 +77,8 @@ class AccountForm:
     account: Account
     remember: bool = False
     back: bool = False
-
-
-BURST_DID_NOT_FIT = (
-    "The pasted text holds several fields that do not fit these boxes, so nothing was "
-    "filled in. Paste or type one field at a time."
-)
-#: The fields a paste of several fields fills, in order (their ids).
-_BURST_FIELDS = ("name", "email", "password")
+    #: Also send a test message to oneself and wait until it arrives.
+    round_trip: bool = False
 
 
 class AccountScreen(Screen[AccountForm]):
@@ -73,7 +87,8 @@ class AccountScreen(Screen[AccountForm]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+t", "toggle_password", "Show/hide password"),
-        Binding("ctrl+n", "next", "Next"),
+        Binding("ctrl+y", "use_suggestion", "Use the suggested address"),
+        Binding("ctrl+n", "next", "Check"),
     ]
 
     def __init__(
@@ -83,18 +98,26 @@ class AccountScreen(Screen[AccountForm]):
         previous: AccountForm | None = None,
         demo_email: str | None = None,
         keyring_allowed: bool = True,
+        password_note: str | None = None,
     ) -> None:
-        """``previous`` refills the fields; ``keyring_allowed`` is False in the demo."""
+        """``previous`` refills the fields; ``password_note`` says why to look at the password.
+
+        ``keyring_allowed`` is False in the demo.
+        """
         super().__init__()
         self.provider = provider
         self.previous = previous
         self.demo_email = demo_email
         self.keyring_allowed = keyring_allowed
+        self.password_note = password_note
+        self.suggestion: str | None = None
         self._filled_from_keyring = False
 
     def compose(self) -> ComposeResult:
-        """The form, one labelled field per line, then Back / Next."""
-        account = self.previous.account if self.previous else None
+        """The form, one labelled field per line, then Back / Check."""
+        previous = self.previous
+        account = previous.account if previous else None
+        app_password = account.app_password if account else False
         yield Header()
         with VerticalScroll(id="account-form", classes="step-body"):
             with Horizontal(classes="field-row"):
@@ -112,58 +135,109 @@ class AccountScreen(Screen[AccountForm]):
                     id="email",
                 )
             yield Static("", id="email-status", classes="field-status")
+            yield Checkbox(TWO_FACTOR_LABEL, value=app_password, id="app-password")
+            yield Static(app_password_help(self.provider), id="app-password-help", classes="hint")
             with Horizontal(classes="field-row", id="password-row"):
-                yield Label("Password", classes="field-label")
+                yield Label("Password", classes="field-label", id="password-label")
                 yield FormInput(
-                    value=account.password if account else "",
-                    password=True,
-                    placeholder=(
-                        "your mail.com password"
-                        if self.provider.is_mailcom
-                        else f"your {self.provider.display_name} password"
-                    ),
-                    id="password",
+                    value=account.password if account else "", password=True, id="password"
                 )
                 yield Button("Show", id="toggle-password", compact=True)
             yield Static("", id="password-status", classes="field-status")
-            yield Checkbox(
-                TWO_FACTOR_LABEL,
-                value=account.app_password if account else False,
-                id="app-password",
-            )
-            yield Static(app_password_help(self.provider), id="app-password-help", classes="hint")
+            with Horizontal(classes="field-row", id="protocol-row"):
+                yield Label("Incoming mail", classes="field-label")
+                yield self._protocol_choice(account.incoming if account else None)
+            yield Static(self._protocol_hint(), id="protocol-hint", classes="hint")
             yield Checkbox(
                 "Remember the password in the system keyring",
-                value=self.previous.remember if self.previous else False,
+                value=previous.remember if previous else False,
                 id="remember",
             )
             yield Static("", id="remember-note", classes="hint")
+            yield Checkbox(
+                "Also send myself a test message and wait until it arrives",
+                value=previous.round_trip if previous else False,
+                id="round-trip",
+            )
         with Horizontal(classes="button-row"):
             yield Button("Back", id="back")
-            yield Button("Next", id="next", variant="primary")
+            yield Button("Check", id="next", variant="primary")
         yield Footer()
 
+    def _protocol_choice(self, current: IncomingChoice | None) -> RadioSet:
+        """IMAP (preselected) or POP; a protocol the provider lacks cannot be picked."""
+        offered = [choice for choice in IncomingChoice if self.provider.supports(choice)]
+        chosen = current if current in offered else (offered[0] if offered else None)
+        return RadioSet(
+            RadioButton(
+                "IMAP (recommended)",
+                value=chosen is IncomingChoice.IMAP,
+                id="imap",
+                disabled=not self.provider.supports(IncomingChoice.IMAP),
+            ),
+            RadioButton(
+                "POP",
+                value=chosen is IncomingChoice.POP,
+                id="pop",
+                disabled=not self.provider.supports(IncomingChoice.POP),
+            ),
+            id="protocol",
+        )
+
+    def _protocol_hint(self) -> str:
+        """What the choice means, or why only one protocol can be picked."""
+        for choice, other in (
+            (IncomingChoice.IMAP, IncomingChoice.POP),
+            (IncomingChoice.POP, IncomingChoice.IMAP),
+        ):
+            if not self.provider.supports(choice):
+                return (
+                    f"{self.provider.display_name} has no {choice.protocol.label} server, "
+                    f"so {other.value.upper()} is the only choice."
+                )
+        return PROTOCOL_HINT
+
     def on_mount(self) -> None:
-        """Show the state of the address and the keyring; focus the first empty field."""
-        self.sub_title = "Step 1 of 4: your account"
-        self.query_one("#app-password-help").display = self.query_one(
-            "#app-password", Checkbox
-        ).value
+        """Show the state of the address and the keyring; focus where typing is needed."""
+        self.sub_title = "Step 1 of 3: your account"
+        self._show_two_factor(self.query_one("#app-password", Checkbox).value)
         self._show_address_check(self.query_one("#email", Input).value, quiet_when_empty=True)
         remember = self.query_one("#remember", Checkbox)
         remember.disabled = True  # until the keyring answers
+        self.query_one("#remember-note").display = False
         if self.keyring_allowed:
             self.probe_keyring()
         else:
             remember.value = False
-            self.query_one("#remember-note", Static).update(DEMO_KEYRING_NOTE)
+            self._note("#remember-note", DEMO_KEYRING_NOTE)
+        password = self.query_one("#password", Input)
+        if self.password_note:
+            self._note("#password-status", self.password_note, "-warning")
+            password.focus()  # selects what is there: typing replaces it at once
+            return
+        self._focus_first_needed()
+
+    def _focus_first_needed(self) -> None:
+        """The first field that needs typing: with the address known, the password."""
+        email = self.query_one("#email", Input)
+        password = self.query_one("#password", Input)
+        if email.value and not password.value:
+            password.focus()
+            return
         for field_id in ("#name", "#email", "#password"):
             field = self.query_one(field_id, Input)
             if not field.value:
                 field.focus()
-                break
-        else:
-            self.query_one("#next", Button).focus()
+                return
+        self.query_one("#next", Button).focus()
+
+    def _note(self, selector: str, text: str, state: str = "") -> None:
+        """Show ``text`` under a field (hidden again when empty: no empty lines)."""
+        status = self.query_one(selector, Static)
+        status.update(text)
+        status.display = bool(text)
+        classes = status.classes - {"-ok", "-error", "-warning"}
+        status.set_classes(" ".join([*classes, state]) if state else " ".join(classes))
 
     # -- keyring ---------------------------------------------------------------------
 
@@ -183,7 +257,7 @@ class AccountScreen(Screen[AccountForm]):
         remember.disabled = not available
         if not available:
             remember.value = False
-        self.query_one("#remember-note", Static).update(reason)
+        self._note("#remember-note", reason)
 
     @work(thread=True, exclusive=True, group="keyring-lookup")
     def lookup_password(self, email: str) -> None:
@@ -202,9 +276,7 @@ class AccountScreen(Screen[AccountForm]):
         field.value = password
         self._filled_from_keyring = True
         self.query_one("#remember", Checkbox).value = True
-        status = self.query_one("#password-status", Static)
-        status.set_classes("field-status -ok")
-        status.update("Filled in from your system keyring.")
+        self._note("#password-status", "Filled in from your system keyring.", "-ok")
 
     # -- the fields --------------------------------------------------------------------
 
@@ -220,39 +292,60 @@ class AccountScreen(Screen[AccountForm]):
         # The first change after a keyring prefill is the prefill itself: keep its note.
         if self._filled_from_keyring:
             self._filled_from_keyring = False
-        elif event.value:
-            self.query_one("#password-status", Static).update("")
+        elif event.value and not self.password_note:
+            self._note("#password-status", "")
 
     def _show_address_check(self, text: str, *, quiet_when_empty: bool = False) -> bool:
-        """Show the verdict under the address; True when the address can be used."""
-        status = self.query_one("#email-status", Static)
+        """Show what is wrong with the address (nothing when it is fine); True if usable."""
+        self.suggestion = None
         if quiet_when_empty and not text.strip():
-            status.update("")
+            self._note("#email-status", "")
+            self.refresh_bindings()
             return False
         verdict = check_address(text, self.provider)
         if verdict.error:
-            status.set_classes("field-status -error")
-            status.update(verdict.error)
+            self._note("#email-status", verdict.error, "-error")
+        elif verdict.suggestion:
+            self.suggestion = verdict.suggestion
+            self._note("#email-status", f"{verdict.warning} Press Ctrl+Y to use it.", "-warning")
         elif verdict.warning:
-            status.set_classes("field-status -warning")
-            status.update(verdict.warning)
+            self._note("#email-status", verdict.warning, "-warning")
         else:
-            status.set_classes("field-status -ok")
-            status.update(f"✓ {verdict.confirmation or ''}")
+            self._note("#email-status", "")
+        self.refresh_bindings()
         return verdict.ok
+
+    def action_use_suggestion(self) -> None:
+        """Ctrl+Y: take the suggested address (``name@mail.com`` for ``name@mail.co``)."""
+        if self.suggestion:
+            self.query_one("#email", Input).value = self.suggestion
 
     @on(Checkbox.Changed, "#app-password")
     def _app_password_changed(self, event: Checkbox.Changed) -> None:
-        help_text = self.query_one("#app-password-help")
-        help_text.display = event.value
-        if event.value:
-            self.query_one("#account-form", VerticalScroll).scroll_to_widget(help_text)
+        self._show_two_factor(event.value)
+
+    def _show_two_factor(self, on: bool) -> None:
+        """The help and the password's label and hint follow the two-factor answer."""
+        self.query_one("#app-password-help").display = on
+        self.query_one("#password-label", Label).update("App password" if on else "Password")
+        name = "mail.com" if self.provider.is_mailcom else self.provider.display_name
+        self.query_one("#password", Input).placeholder = (
+            "the app-specific password (not your usual one)" if on else f"your {name} password"
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Ctrl+Y only while an address is suggested."""
+        if action == "use_suggestion":
+            return self.suggestion is not None
+        return True
 
     @on(Input.Submitted)
     def _field_submitted(self, event: Input.Submitted) -> None:
-        """Enter moves on to the next field, and from the password goes Next."""
+        """Enter moves on to the next field, and from the password goes on to the check."""
         if event.input.id == "password":
             self.action_next()
+        elif event.input.id == "email":
+            self.query_one("#password", Input).focus()
         else:
             self.focus_next()
 
@@ -282,9 +375,7 @@ class AccountScreen(Screen[AccountForm]):
             else password_problem(password.value)
         )
         if problem:
-            status = self.query_one("#password-status", Static)
-            status.set_classes("field-status -error")
-            status.update(problem)
+            self._note("#password-status", problem, "-error")
             password.focus()
             return
         name = self.query_one("#name", Input)
@@ -305,9 +396,7 @@ class AccountScreen(Screen[AccountForm]):
         focused = fields.index(event.form_input) if event.form_input in fields else 0
         places = plan_fields(parts, focused, len(fields), self._fits)
         if places is None:
-            status = self.query_one("#password-status", Static)
-            status.set_classes("field-status -error")
-            status.update(BURST_DID_NOT_FIT)
+            self._note("#password-status", BURST_DID_NOT_FIT, "-error")
             return
         for place, part in zip(places, parts, strict=True):
             if part:
@@ -345,7 +434,11 @@ class AccountScreen(Screen[AccountForm]):
     def _form(self, *, back: bool) -> AccountForm:
         verdict = check_address(self.query_one("#email", Input).value, self.provider)
         email = verdict.address if verdict.ok else self.query_one("#email", Input).value
-        incoming = self.previous.account.incoming if self.previous else IncomingChoice.IMAP
+        pressed = self.query_one("#protocol", RadioSet).pressed_button
+        incoming = IncomingChoice.POP if pressed is not None and pressed.id == "pop" else None
+        if incoming is None:
+            supported = [c for c in IncomingChoice if self.provider.supports(c)]
+            incoming = IncomingChoice.IMAP if pressed is not None or not supported else supported[0]
         account = Account(
             email=email,
             password=self.query_one("#password", Input).value,
@@ -355,5 +448,8 @@ class AccountScreen(Screen[AccountForm]):
         )
         remember = self.query_one("#remember", Checkbox)
         return AccountForm(
-            account=account, remember=remember.value and not remember.disabled, back=back
+            account=account,
+            remember=remember.value and not remember.disabled,
+            back=back,
+            round_trip=self.query_one("#round-trip", Checkbox).value,
         )

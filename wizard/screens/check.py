@@ -1,10 +1,16 @@
-"""Step 4: the live check, one row per endpoint, with the diagnosis of any failure."""
+"""Step 2: the live check: receiving and sending in plain words, then the one next action.
+
+On success the focused action sends the profile to the iPhone (a QR code); the typing
+steps and a saved profile are one key away. On failure the first line says what is wrong
+and what to do, visible without scrolling; after a refused password the focused action
+goes back to the password, never straight into a second refused login.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,7 +18,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import DescendantFocus
-from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, ProgressBar, Static
@@ -26,32 +31,68 @@ from wizard.core.models import (
     Endpoint,
     MailSettings,
     Phase,
+    Role,
+    Status,
 )
 from wizard.core.provider import Provider
-from wizard.core.verdict import preferred_settings, settings_from_report, verdict_of
+from wizard.core.verdict import preferred_settings, role_lines, settings_from_report, verdict_of
 from wizard.screens.confirm import ConfirmScreen
 from wizard.widgets.endpoint_row import EndpointRow
 from wizard.widgets.failure_panel import FailurePanel
+from wizard.widgets.role_row import RoleRow
 
 #: How often running rows refresh their spinner and elapsed time.
 TICK_SECONDS = 0.1
 
+#: What comes after the check: the QR code, the typing steps, a saved profile, or the
+#: choice of those (after continuing without a verified login).
+Next = Literal["send", "steps", "export", "choose"]
+
+NETWORK_NOTE = (
+    "This check ran from this computer's network. If the iPhone still cannot connect, try "
+    "it on the same Wi-Fi as this computer: mobile data or a guest Wi-Fi may block mail."
+)
+RETRY_RISK = (
+    "{name} refused this password. If it is wrong, or mail apps are not allowed for the "
+    "account, logging in again fails again, and {name} may lock an account after repeated "
+    "failed logins. Change the password (or fix the setting) first if you can."
+)
+
+#: Which buttons each state shows, the first one focused.
+_BUTTONS: dict[str, tuple[str, ...]] = {
+    "running": ("back",),
+    "verified": ("send", "steps", "export"),
+    "refused": ("change-password", "retry-anyway", "continue-unverified"),
+    "failed": ("retry", "back", "continue-unverified"),
+    "cancelled": ("retry", "back"),
+}
+
 
 @dataclass(frozen=True)
 class CheckOutcome:
-    """The settings to go on with, and the check they came from (None if there was none)."""
+    """The settings to go on with, the check they came from (if any), and what comes next."""
 
     settings: MailSettings
     report: CheckReport | None
+    next: Next = "choose"
 
 
-class CheckScreen(Screen[CheckOutcome | None]):
-    """Runs the check in a worker; dismisses with the outcome, or None to fix the account."""
+@dataclass(frozen=True)
+class ChangeAccount:
+    """Back to the account; ``password_refused`` says the password needs another look."""
+
+    password_refused: bool = False
+
+
+class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
+    """Runs the check in a worker; dismisses with the next step, or back to the account."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "escape", "Cancel / Back"),
         Binding("r", "retry", "Retry"),
-        Binding("c", "continue", "Continue"),
+        Binding("s", "go('steps')", "Typing steps", show=False),
+        Binding("e", "go('export')", "Save profile", show=False),
+        Binding("d", "details", "Details"),
     ]
 
     def __init__(
@@ -74,36 +115,49 @@ class CheckScreen(Screen[CheckOutcome | None]):
         self.autostart = autostart
         self.endpoints: tuple[Endpoint, ...] = provider.endpoints(account.incoming)
         self.running = False
+        self.cancelled = False
+        self.details = False
+        #: running, verified, refused, failed or cancelled (which buttons show).
+        self.stage = "running"
         self._ticker: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        """Intro, progress, one row per endpoint, summary, diagnosis, buttons."""
+        """Intro, the two halves, the summary and what to do, the details, the actions."""
         yield Header()
         with VerticalScroll(id="check-body", classes="step-body"):
             with Horizontal(id="check-head"):
                 yield Static(
-                    f"Logging in as [b]{escape(self.account.email)}[/b]",
+                    Content.from_markup("Logging in as [b]$email[/b]", email=self.account.email),
                     id="check-intro",
-                    markup=True,
                 )
                 yield ProgressBar(total=len(self.endpoints), show_eta=False, id="check-progress")
+            with Vertical(id="check-roles"):
+                for role in (Role.INCOMING, Role.OUTGOING):
+                    mine = tuple(e for e in self.endpoints if e.role is role)
+                    yield RoleRow(role, mine, timeout=self.options.timeout)
+            yield Static("", id="check-summary")
+            yield Static("", id="round-trip")
+            yield Static("", id="check-notes", classes="hint")
             with Vertical(id="check-rows"):
                 for endpoint in self.endpoints:
                     yield EndpointRow(endpoint)
-            yield Static("", id="round-trip")
-            yield Static("", id="check-summary")
             yield FailurePanel(id="failure-panel")
         with Horizontal(classes="button-row"):
+            yield Button("Send to iPhone (QR code)", id="send", variant="primary")
+            yield Button("Typing steps", id="steps")
+            yield Button("Save profile…", id="export")
+            yield Button("Change the password", id="change-password", variant="primary")
+            yield Button("Retry", id="retry", variant="primary")
+            yield Button("Retry anyway", id="retry-anyway")
             yield Button("Back", id="back")
-            yield Button("Retry", id="retry")
             yield Button("Continue unverified", id="continue-unverified", variant="warning")
-            yield Button("Continue", id="continue", variant="primary")
         yield Footer()
 
     def on_mount(self) -> None:
         """Start the check, or show the finished one we came back to."""
-        self.sub_title = "Step 3 of 4: checking your settings"
+        self.sub_title = "Step 2 of 3: checking your settings"
         self.query_one("#round-trip").display = self.options.round_trip
+        self.query_one("#check-rows").display = False
         self._ticker = self.set_interval(TICK_SECONDS, self._tick, pause=True)
         if self.report is not None:
             for attempt in self.report.attempts:
@@ -112,19 +166,22 @@ class CheckScreen(Screen[CheckOutcome | None]):
         elif self.autostart:
             self.start_check()
         else:
-            self._set_running(True)
+            self._set_state("running")
 
     # -- running the check -------------------------------------------------------------
 
     def start_check(self) -> None:
-        """Reset every row and run the check in a worker (a retry cancels nothing: none runs)."""
+        """Reset every row and run the check in a worker."""
         self.report = None
+        self.cancelled = False
         for row in self.query(EndpointRow):
             row.reset()
+        for role_row in self.query(RoleRow):
+            role_row.reset()
         self.query_one("#check-progress", ProgressBar).update(progress=0)
         self.query_one("#failure-panel", FailurePanel).show()
         self.query_one("#round-trip", Static).update("Test message: after the logins")
-        self._set_running(True)
+        self._set_state("running")
         self.run_checks()
 
     @work(exclusive=True, group="check")
@@ -137,54 +194,53 @@ class CheckScreen(Screen[CheckOutcome | None]):
         """The engine's progress callback (runs on the UI's event loop)."""
         if not self.is_mounted:
             return
+        now = self.clock()
         row = self._row(endpoint)
-        if row is None:
-            return
-        row.advance(phase, attempt, self.clock())
+        if row is not None:
+            row.advance(phase, attempt, now)
+        role_row = self.query_one(f"#role-{endpoint.role.value}", RoleRow)
+        role_row.advance(endpoint, phase, attempt, now)
         done = sum(1 for each in self.query(EndpointRow) if each.attempt is not None)
         self.query_one("#check-progress", ProgressBar).update(progress=done)
-        if phase is Phase.DONE and attempt is not None and not attempt.ok and not self.running:
-            self.query_one("#failure-panel", FailurePanel).show(attempt)
 
     def finish(self, report: CheckReport) -> None:
-        """Show the verdict: what worked, what was used instead, or what went wrong."""
+        """Show the verdict: each half in a line, what to do first, the next action."""
         self.report = report
         for attempt in report.attempts:
             row = self._row(attempt.endpoint)
             if row is not None and row.attempt is None:
                 row.advance(Phase.DONE, attempt, self.clock())
+        for line in role_lines(report):
+            used = report.incoming if line.role is Role.INCOMING else report.outgoing
+            elapsed = max(a.elapsed_ms for a in report.attempts if a.endpoint.role is line.role)
+            role_row = self.query_one(f"#role-{line.role.value}", RoleRow)
+            role_row.finish(line, elapsed or used.elapsed_ms)
         self.query_one("#check-progress", ProgressBar).update(progress=len(self.endpoints))
-        self._set_running(False)
         verdict = verdict_of(report)
         self.query_one("#round-trip", Static).update(verdict.round_trip or "")
         summary = self.query_one("#check-summary", Static)
-        panel = self.query_one("#failure-panel", FailurePanel)
+        notes = self.query_one("#check-notes", Static)
         if verdict.verified:
             summary.set_classes("-ok")
             summary.update(
                 Content.assemble(
                     Content.from_markup("[b]✓ $headline[/b] ", headline=verdict.headline),
                     verdict.uses,
-                    *(f"\n{note}" for note in verdict.notes),
                 )
             )
-            panel.show()
-            self.query_one("#continue", Button).focus()
+            # The ports used instead are in the rows ("587 (465 blocked here)"); what is
+            # left to say is where the check ran from.
+            notes.update(NETWORK_NOTE)
+            notes.display = True
+            self._set_state("verified")
         else:
-            action = (
-                "Fix what the panel below says, then Retry."
-                if verdict.problems
-                else ("Retry, or continue unverified.")
-            )
             summary.set_classes("-error")
-            summary.update(
-                Content.assemble(
-                    Content.from_markup("[b]✗ $headline[/b] ", headline=verdict.headline),
-                    action,
-                )
-            )
-            panel.show(*verdict.problems)
-            self.query_one("#retry", Button).focus()
+            summary.update(Content.from_markup("[b]✗ $action[/b]", action=verdict.action))
+            notes.update("")
+            notes.display = False
+            refused = any(p.status is Status.AUTH_FAILED for p in verdict.problems[:1])
+            self._set_state("refused" if refused else "failed")
+        self._show_panel()
 
     def cancel_check(self) -> None:
         """Stop the running check at once; unfinished rows say so."""
@@ -192,13 +248,15 @@ class CheckScreen(Screen[CheckOutcome | None]):
         now = self.clock()
         for row in self.query(EndpointRow):
             row.cancel(now)
-        self._set_running(False)
+        for role_row in self.query(RoleRow):
+            role_row.cancel(now)
+        self.cancelled = True
+        self._set_state("cancelled")
         summary = self.query_one("#check-summary", Static)
         summary.set_classes("-warning")
         summary.update(
             "[b]Cancelled.[/b] Press Retry to check again, or Back to change the account."
         )
-        self.query_one("#retry", Button).focus()
 
     # -- display helpers ---------------------------------------------------------------
 
@@ -208,41 +266,61 @@ class CheckScreen(Screen[CheckOutcome | None]):
                 return row
         return None
 
-    def _set_running(self, running: bool) -> None:
-        self.running = running
-        verified = self.report is not None and self.report.verified
-        self.query_one("#retry", Button).disabled = running
-        self.query_one("#continue", Button).display = verified
-        self.query_one("#continue-unverified", Button).display = not running and not verified
+    def _set_state(self, state: str) -> None:
+        """Running or finished: which buttons show, which has focus, the ticker."""
+        self.running = state == "running"
+        self.stage = state
+        shown = _BUTTONS[state]
+        for button in self.query(".button-row Button").results(Button):
+            button.display = button.id in shown
         if self._ticker is not None:
-            if running:
+            if self.running:
                 self._ticker.resume()
             else:
                 self._ticker.pause()
-        if running:
+        if self.running:
             summary = self.query_one("#check-summary", Static)
             summary.set_classes("")
             summary.update("Checking… (Escape cancels)")
+            self.query_one("#check-notes", Static).display = False
+        else:
+            self.query_one(f"#{shown[0]}", Button).focus()
         self.refresh_bindings()
+
+    def _show_panel(self) -> None:
+        """The problems to fix; with Details on, also every attempt's technical part."""
+        panel = self.query_one("#failure-panel", FailurePanel)
+        if self.report is None:
+            panel.show()
+            return
+        problems = verdict_of(self.report).problems
+        if self.details:
+            panel.show(*(problems or self.report.attempts), details=True)
+        else:
+            panel.show(*problems, details=False)
 
     def _tick(self) -> None:
         now = self.clock()
         for row in self.query(EndpointRow):
             row.tick(now)
+        for role_row in self.query(RoleRow):
+            role_row.tick(now)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Retry only when idle; Continue only once verified (both shown in the footer)."""
+        """Keys only where they make sense (and only those are shown in the footer)."""
         if action == "retry":
-            return not self.running
-        if action == "continue":
+            return not self.running and self.stage != "verified"
+        if action == "go":
             return self.report is not None and self.report.verified and not self.running
+        if action == "details":
+            return self.report is not None and not self.running
         return True
 
     @on(DescendantFocus)
     def _row_focused(self, event: DescendantFocus) -> None:
-        """Focusing a finished row shows its details."""
+        """Focusing a finished row (in the details) shows its details."""
         if isinstance(event.widget, EndpointRow) and event.widget.attempt is not None:
-            self.query_one("#failure-panel", FailurePanel).show(event.widget.attempt)
+            self.query_one("#failure-panel", FailurePanel).show(event.widget.attempt, details=True)
 
     # -- actions -----------------------------------------------------------------------
 
@@ -251,28 +329,72 @@ class CheckScreen(Screen[CheckOutcome | None]):
         if self.running:
             self.cancel_check()
         else:
-            self.dismiss(None)
+            self.dismiss(ChangeAccount())
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
         """Back to the account (cancelling any running check)."""
         if self.running:
             self.cancel_check()
-        self.dismiss(None)
+        self.dismiss(ChangeAccount())
+
+    @on(Button.Pressed, "#change-password")
+    def action_change_password(self) -> None:
+        """Back to the password, with a note saying why."""
+        self.dismiss(ChangeAccount(password_refused=True))
+
+    def action_details(self) -> None:
+        """D: show or hide the ports, codes, server words and certificates."""
+        self.details = not self.details
+        self.query_one("#check-rows").display = self.details
+        self._show_panel()
 
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:
-        """Check again."""
-        if not self.running:
+        """Check again; after a refused password only with a deliberate yes."""
+        if self.running:
+            return
+        if self.stage == "refused":
+            self.retry_anyway()
+        else:
             self.start_check()
 
-    @on(Button.Pressed, "#continue")
-    def action_continue(self) -> None:
-        """Go on with the verified settings."""
+    @on(Button.Pressed, "#retry-anyway")
+    def retry_anyway(self) -> None:
+        """Log in again with the refused password, after saying what it risks."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.start_check()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Try the same password again?",
+                RETRY_RISK.format(name=self.provider.display_name),
+                yes="Retry anyway",
+                no="Don't retry",
+            ),
+            answered,
+        )
+
+    @on(Button.Pressed, "#send")
+    def _send(self) -> None:
+        self.action_go("send")
+
+    @on(Button.Pressed, "#steps")
+    def _steps(self) -> None:
+        self.action_go("steps")
+
+    @on(Button.Pressed, "#export")
+    def _export(self) -> None:
+        self.action_go("export")
+
+    def action_go(self, where: Next) -> None:
+        """Go on with the verified settings: the QR code, the steps or a saved profile."""
         if self.report is None or not self.report.verified or self.running:
             return
         settings = settings_from_report(self.report, self.account, self.provider)
-        self.dismiss(CheckOutcome(settings=settings, report=self.report))
+        self.dismiss(CheckOutcome(settings=settings, report=self.report, next=where))
 
     @on(Button.Pressed, "#continue-unverified")
     def continue_unverified(self) -> None:

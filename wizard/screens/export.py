@@ -14,7 +14,12 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
 
 from wizard.core.errors import ProfileWriteError, WizardError, WriteProblem
-from wizard.core.export import ExportedProfile, export_profile, load_signer
+from wizard.core.export import (
+    ExportedProfile,
+    default_profile_path,
+    export_profile,
+    load_signer,
+)
 from wizard.core.facts import profiles
 from wizard.core.files import check_output_path
 from wizard.core.instructions import install_password_hint
@@ -50,11 +55,6 @@ def password_warning(settings: MailSettings) -> Content:
 def next_steps() -> Content:
     """What to do once the profile is written."""
     return Content.from_markup(NEXT_STEPS, downloaded=profiles.PROFILE_DOWNLOADED.text)
-
-
-def default_profile_path(home: Path, settings: MailSettings) -> Path:
-    """``~/mailcom-<address>.mobileconfig``."""
-    return home / f"mailcom-{settings.email}.mobileconfig"
 
 
 class ExportScreen(Screen[ExportedProfile | None]):
@@ -118,7 +118,7 @@ class ExportScreen(Screen[ExportedProfile | None]):
 
     def on_mount(self) -> None:
         """Only the path and the switches show at first."""
-        self.sub_title = "Export a configuration profile"
+        self.sub_title = "Step 3 of 3: save a configuration profile"
         self.query_one("#password-warning").display = False
         self.query_one("#signing-fields").display = False
         self.query_one("#export-next").display = False

@@ -23,14 +23,18 @@ HELP_TEXT = """\
 | Ctrl+P | the command palette (theme, quit, keys) |
 | Ctrl+Q | quit |
 
-On the check: **R** retries, **C** continues. On the iPhone steps: **C** copies the
-focused value, **S** saves the steps, **1**/**2**/**3** switch iOS version (iOS 18, 26, 27 /
-14-17 / 11-13). The mouse works too.
+Enter always takes the highlighted (focused) action, which is the next right step. On the
+account screen **Ctrl+Y** takes a suggested address. On the check: **D** shows the details
+(ports, server words, codes), **R** retries, **S** shows the typing steps and **E** saves a
+profile. On the QR code: **N** makes a new link when the old one expired. On the iPhone
+steps: **C** copies the focused value, **S** saves the steps, **1**/**2**/**3** switch iOS
+version (iOS 18, 26, 27 / 14-17 / 11-13). The mouse works too.
 
 ## What the wizard does
 
 It logs in to your mail servers with the address and password you type, to prove the
-settings work, then gives you the iPhone steps or a configuration profile. The password
+settings work, then sends the iPhone a configuration profile by QR code, or gives you the
+steps to type. The password
 only goes to the mail servers, encrypted; it is stored only if you ask, in the system
 keyring. Nothing else leaves this computer.
 """

@@ -91,7 +91,7 @@ class InstructionsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Focus the first value, so C works at once."""
-        self.sub_title = "iPhone steps"
+        self.sub_title = "Step 3 of 3: the iPhone steps"
         # Focus without scrolling, so the versions and servers at the top stay in view.
         self.query_one(f"#{IOS_TABS[0].key} ValueRow", ValueRow).focus(scroll_visible=False)
 

@@ -1,4 +1,5 @@
-"""Step 5: the settings that will be used, and the choice of how to get them on the phone."""
+"""Step 3 after continuing unverified: the settings that will be used, and how to get them on
+the phone (the QR code first; after a verified check the check screen offers these itself)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from textual.widgets import Button, Footer, Header, Static
 
 from wizard.core.models import MailSettings
 
-ResultChoice = Literal["steps", "export"]
+ResultChoice = Literal["send", "steps", "export"]
 
 
 def settings_summary(settings: MailSettings) -> str:
@@ -33,8 +34,8 @@ class ResultScreen(Screen[ResultChoice | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("s", "choose('steps')", "iPhone steps"),
-        Binding("e", "choose('export')", "Export profile"),
+        Binding("s", "choose('steps')", "Typing steps"),
+        Binding("e", "choose('export')", "Save profile"),
     ]
 
     def __init__(self, settings: MailSettings) -> None:
@@ -78,13 +79,13 @@ class ResultScreen(Screen[ResultChoice | None]):
             yield Static(settings_summary(self.settings), id="result-settings", markup=True)
             yield Static("How do you want to set up the iPhone?", classes="question")
             with Horizontal(id="result-choices"):
-                yield Button("Show me the iPhone steps", id="steps", variant="primary")
-                yield Button("Export a configuration profile", id="export")
+                yield Button("Send to iPhone (QR code)", id="send", variant="primary")
+                yield Button("Typing steps", id="steps")
+                yield Button("Save profile…", id="export")
             yield Static(
-                "[b]Steps[/b]: you type the values into the iPhone's Settings, with the paths "
-                "for your iOS version.\n"
-                "[b]Profile[/b]: one file to install on the phone; the wizard can show a QR "
-                "code to send it.",
+                "[b]QR code[/b]: the iPhone's camera opens a profile that sets up the account. "
+                "[b]Typing steps[/b]: you type the values into the iPhone's Settings. "
+                "[b]Save profile[/b]: a file to install later (or sign, or with the password).",
                 classes="hint",
                 markup=True,
             )
@@ -94,8 +95,12 @@ class ResultScreen(Screen[ResultChoice | None]):
 
     def on_mount(self) -> None:
         """Focus the first choice."""
-        self.sub_title = "Step 4 of 4: set up the iPhone"
-        self.query_one("#steps", Button).focus()
+        self.sub_title = "Step 3 of 3: set up the iPhone"
+        self.query_one("#send", Button).focus()
+
+    @on(Button.Pressed, "#send")
+    def _send(self) -> None:
+        self.dismiss("send")
 
     @on(Button.Pressed, "#steps")
     def _steps(self) -> None:

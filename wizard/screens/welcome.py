@@ -22,21 +22,17 @@ from wizard.widgets.prose import Bullets, Prose
 # The introduction as paragraphs and lists of Content markup ($name is the provider's
 # name), drawn by one Prose widget rather than Textual's Markdown widget: Markdown's parser
 # and its many block widgets would double the time to the wizard's first frame.
-INTRO = "This wizard gets your [b]$name[/b] mailbox working in the iPhone's Mail app:"
-STEPS = (
-    "You type your address and password.",
-    "It [b]logs in[/b] to $name's incoming and outgoing servers to prove the settings work.",
-    "You get [b]step-by-step iPhone instructions[/b], or a [b]configuration profile[/b] "
-    "to install.",
+INTRO = (
+    "This wizard sets up your [b]$name[/b] mailbox in the iPhone's Mail app: it proves your "
+    "settings on the real servers, then hands the iPhone a profile by QR code."
 )
-NEEDS_TITLE = "[b]You need[/b]"
 NEEDS = (
-    "your $name address;",
-    "its password, or an [b]app-specific password[/b] when $two_factor is on;",
+    "[b]You need[/b] your address and its password (or an [b]app-specific password[/b] when "
+    "$two_factor is on)",
 )
 # Only for mail.com's own record: another provider's settings have other names.
 NEEDS_MAILCOM = "$switch_needed (in webmail, $switch_path; $premium)."
-NEEDS_OTHER = "mail apps (IMAP or POP access) allowed in $name's web settings, if it asks for that."
+NEEDS_OTHER = "mail apps (IMAP or POP access) allowed in the provider's web settings, if it asks."
 PRIVACY = (
     "[b]Privacy:[/b] your password goes only to the mail servers, encrypted with TLS, and is "
     "stored only if you ask, in your system keyring."
@@ -60,18 +56,18 @@ def needs(name: str, *, mailcom: bool = True) -> tuple[Content, ...]:
     return tuple(_text(need, name) for need in (*NEEDS, NEEDS_MAILCOM if mailcom else NEEDS_OTHER))
 
 
-def introduction(name: str, *, mailcom: bool = True) -> Prose:
-    """The welcome text for the provider called ``name`` (``mailcom``: mail.com's own)."""
-    needed = needs(name, mailcom=mailcom)
-    numbers = tuple(f"{number}. ".rjust(4) for number in range(1, len(STEPS) + 1))
-    return Prose(
+def introduction(name: str, *, mailcom: bool = True, privacy: bool = True) -> Prose:
+    """The welcome text for the provider called ``name`` (``mailcom``: mail.com's own).
+
+    The practice run leaves out the privacy note: its banner says nothing leaves.
+    """
+    blocks: list[Content | Bullets] = [
         _text(INTRO, name),
-        Bullets(numbers, tuple(_text(step, name) for step in STEPS)),
-        _text(NEEDS_TITLE, name),
-        Bullets(("• ",) * len(needed), needed),
-        _text(PRIVACY, name),
-        id="welcome-text",
-    )
+        Content("; and ").join(needs(name, mailcom=mailcom)),
+    ]
+    if privacy:
+        blocks.append(_text(PRIVACY, name))
+    return Prose(*blocks, id="welcome-text")
 
 
 @dataclass(frozen=True)
@@ -91,11 +87,11 @@ class WelcomeScreen(Screen[None]):
     """
 
     class Chosen(Message):
-        """The user chose to start (True) or to quit (False)."""
+        """The user chose: ``setup``, ``repair`` (an account that stopped working), ``quit``."""
 
-        def __init__(self, start: bool) -> None:
+        def __init__(self, choice: str) -> None:
             super().__init__()
-            self.start = start
+            self.choice = choice
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Shown in the footer; the focused choices take Enter themselves (OptionList).
@@ -119,27 +115,21 @@ class WelcomeScreen(Screen[None]):
         # step name, and the Header's widgets cost a tenth of the first frame.
         yield Static(
             Content.from_markup(
-                "[b]mailcom-wizard[/b] · $name on your iPhone · $version",
-                name=self.provider.display_name,
+                "[b]mailcom-wizard[/b] · mail on your iPhone, right the first time · $version",
                 version=__version__,
             ),
             id="welcome-title",
         )
         with VerticalScroll(id="welcome-body", classes="step-body"):
             if self.demo is not None:
-                yield Static(
-                    Content.from_markup(
-                        "[b]$banner[/b]\nType this address: [b]$email[/b]   "
-                        "and this password: [b]$password[/b]",
-                        banner=self.demo.banner,
-                        email=self.demo.email,
-                        password=self.demo.password,
-                    ),
-                    id="demo-banner",
-                )
-            yield introduction(self.provider.display_name, mailcom=self.provider.is_mailcom)
+                yield Static(self.demo.banner, id="demo-banner", markup=False)
+            yield introduction(
+                self.provider.display_name,
+                mailcom=self.provider.is_mailcom,
+                privacy=self.demo is None,
+            )
         yield OptionList(
-            Option(f"Set up {self.provider.display_name} on an iPhone", id="start"),
+            Option("Set up mail on an iPhone", id="setup"),
             Option("Quit", id="quit"),
             id="welcome-choices",
         )
@@ -147,7 +137,7 @@ class WelcomeScreen(Screen[None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter (or a click) on a choice."""
-        self.post_message(self.Chosen(event.option.id == "start"))
+        self.post_message(self.Chosen(event.option.id or "quit"))
 
     def action_choose(self) -> None:
         """Enter when the choices are not focused: take the highlighted one."""
@@ -157,4 +147,4 @@ class WelcomeScreen(Screen[None]):
 
     def action_leave(self) -> None:
         """Escape on the first screen quits."""
-        self.post_message(self.Chosen(False))
+        self.post_message(self.Chosen("quit"))

@@ -1,4 +1,5 @@
-"""The diagnosis of one failed attempt: title, fix, the server's words, the certificate."""
+"""The diagnosis of failed attempts: what is wrong and how to fix it; the technical part on
+request (the server's words, the status code, the certificate: the Details key)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,18 @@ from wizard.core.models import Attempt
 DATE_FORMAT = "%Y-%m-%d %H:%M UTC"
 
 
-def describe_attempt(attempt: Attempt) -> Content:
-    """An attempt as text for people: what went wrong and what to do."""
-    parts: list[Content | str] = [
-        Content.from_markup(
-            "[b]$where[/b]\n", where=f"{attempt.endpoint.label}, {attempt.endpoint.host}"
-        ),
-    ]
+def describe_attempt(attempt: Attempt, *, details: bool = True) -> Content:
+    """An attempt as text for people: what went wrong and what to do.
+
+    Without ``details`` only the title and the advice: what a user acts on.
+    """
+    parts: list[Content | str] = []
+    if details or attempt.ok:
+        parts.append(
+            Content.from_markup(
+                "[b]$where[/b]\n", where=f"{attempt.endpoint.label}, {attempt.endpoint.host}"
+            )
+        )
     if attempt.ok:
         parts.append(
             "Logged in." if attempt.login_tested else "Reached securely (login tested elsewhere)."
@@ -34,7 +40,9 @@ def describe_attempt(attempt: Attempt) -> Content:
             # The diagnosis appends the certificate as text; it is shown as its own
             # section below, so it is not repeated.
             advice = advice.split("\nCertificate presented:")[0]
-        parts.append(Content(advice + "\n"))
+        parts.append(Content(advice + ("\n" if details else "")))
+    if not details:
+        return Content.assemble(*parts)
     if attempt.server_reply:
         parts.append(
             Content.from_markup("[dim]Server said:[/dim] $reply\n", reply=attempt.server_reply)
@@ -75,13 +83,19 @@ class FailurePanel(VerticalScroll):
         super().__init__(Static("", classes="failure-text"), id=id)
         self.border_title = "What went wrong"
         self.attempts: tuple[Attempt, ...] = ()
+        #: Also the server's words, the status code and the certificate.
+        self.details = True
 
-    def show(self, *attempts: Attempt) -> None:
-        """Show these attempts (none hides the panel)."""
+    def show(self, *attempts: Attempt, details: bool | None = None) -> None:
+        """Show these attempts (none hides the panel); ``details`` as last time if None."""
+        if details is not None:
+            self.details = details
         self.attempts = attempts
         self.set_class(bool(attempts), "-shown")
         failed = any(not attempt.ok for attempt in attempts)
         self.set_class(not failed, "-ok")
         self.border_title = "What went wrong" if failed else "Details"
-        text = Content("\n\n").join(describe_attempt(attempt) for attempt in attempts)
+        text = Content("\n\n").join(
+            describe_attempt(attempt, details=self.details) for attempt in attempts
+        )
         self.query_one(".failure-text", Static).update(text)

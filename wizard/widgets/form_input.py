@@ -81,9 +81,14 @@ class FormInput(Input):
         focused = self.screen.focused
         if focused is not self:
             # Queued here before an earlier key of the burst moved focus on: it is meant
-            # for the field that has focus now.
+            # for the field that has focus now, or, when the Tab landed on something that
+            # is not a field (a checkbox between two fields), for the next field.
             event.stop()
             event.prevent_default()
+            if not isinstance(focused, FormInput):
+                focused = self._next_field()
+                if focused is not None:
+                    self.screen.set_focus(focused)
             if focused is not None:
                 focused.post_message(events.Key(event.key, event.character))
             return
@@ -95,6 +100,13 @@ class FormInput(Input):
             else:
                 self.screen.focus_previous()
         # Anything else: Textual goes on to Input's own handler (prevent_default stops that).
+
+    def _next_field(self) -> FormInput | None:
+        """The form field after this one on the screen (None for the last)."""
+        fields = list(self.screen.query(FormInput))
+        index = fields.index(self) if self in fields else -1
+        later = fields[index + 1 :]
+        return later[0] if later else None
 
     def _on_paste(self, event: events.Paste) -> None:
         burst = split_burst(event.text)
