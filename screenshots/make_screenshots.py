@@ -28,6 +28,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from wizard.app import WizardApp  # noqa: E402
+from wizard.core.actions import action_for  # noqa: E402
 from wizard.core.diagnosis import Context, describe  # noqa: E402
 from wizard.core.export import ExportedProfile  # noqa: E402
 from wizard.core.models import (  # noqa: E402
@@ -44,12 +45,12 @@ from wizard.core.models import (  # noqa: E402
     Status,
 )
 from wizard.core.provider import Provider, builtin_provider  # noqa: E402
+from wizard.demo.practice import DEMO_BANNER  # noqa: E402
 from wizard.screens.account import AccountForm, AccountScreen  # noqa: E402
 from wizard.screens.check import CheckScreen  # noqa: E402
 from wizard.screens.error import ErrorScreen  # noqa: E402
 from wizard.screens.export import ExportScreen  # noqa: E402
 from wizard.screens.instructions import InstructionsScreen  # noqa: E402
-from wizard.screens.protocol import ProtocolScreen  # noqa: E402
 from wizard.screens.result import ResultScreen  # noqa: E402
 from wizard.screens.send import SendScreen  # noqa: E402
 from wizard.screens.welcome import DemoInfo  # noqa: E402
@@ -62,10 +63,6 @@ HOME = Path("/home/alex")
 CHECKED_AT = dt.datetime(2025, 6, 2, 9, 30, tzinfo=dt.UTC)
 DEMO_PASSWORD = "practice-password"
 DEMO_EMAIL = "demo@mail.com"
-DEMO_BANNER = (
-    "This is a demo. A practice mail server is running on this computer only: no mail.com "
-    "account and no network are needed."
-)
 
 PROVIDER: Provider = builtin_provider()
 IMAP_993, IMAP_143 = PROVIDER.imap[0], PROVIDER.imap[1]
@@ -116,7 +113,8 @@ def attempt(
     context: Context | None = None,
     detail: str = "",
 ) -> Attempt:
-    """An Attempt with the title and advice the engine would give it."""
+    """An Attempt with the title, advice and action the engine would give it."""
+    context = context or Context(email=EMAIL)
     title, advice = describe(
         endpoint,
         status,
@@ -124,7 +122,7 @@ def attempt(
         reply=reply,
         login_tested=login_tested,
         certificate=certificate,
-        context=context or Context(email=EMAIL),
+        context=context,
     )
     return Attempt(
         endpoint=endpoint,
@@ -135,6 +133,7 @@ def attempt(
         elapsed_ms=elapsed_ms,
         login_tested=login_tested,
         certificate=certificate,
+        action=action_for(endpoint, status, reply=reply, context=context),
     )
 
 
@@ -419,15 +418,29 @@ async def account_remembered(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-async def protocol(pilot: Pilot[None]) -> None:
-    await pilot.app.push_screen(ProtocolScreen(PROVIDER, IncomingChoice.IMAP))
+async def account_pop_only(pilot: Pilot[None]) -> None:
+    """A provider file with POP3 servers only: IMAP is disabled, and a line says why."""
+    keyring.set_keyring(MemoryKeyring())
+    pop_only = replace(PROVIDER, display_name="Example Mail", imap=())
+    await pilot.app.push_screen(AccountScreen(pop_only, previous=FILLED))
     await settle(pilot)
 
 
-async def protocol_pop_only(pilot: Pilot[None]) -> None:
-    """A provider file with POP3 servers only: IMAP is disabled, and a line says why."""
-    pop_only = replace(PROVIDER, display_name="Example Mail", imap=())
-    await pilot.app.push_screen(ProtocolScreen(pop_only, IncomingChoice.IMAP))
+async def account_password_refused(pilot: Pilot[None]) -> None:
+    """Back from a refused password: the password focused, a note under it."""
+    keyring.set_keyring(MemoryKeyring())
+    app = pilot.app
+    assert isinstance(app, WizardApp)
+    app.state.form = FILLED
+    note = app._refused_note(FILLED)
+    await app.push_screen(AccountScreen(PROVIDER, previous=FILLED, password_note=note))
+    await settle(pilot)
+
+
+async def check_details(pilot: Pilot[None]) -> None:
+    """A refused password with the Details key pressed: ports, server words, codes."""
+    await check_finished(FAILURES["wrong-password"])(pilot)
+    await pilot.press("d")
     await settle(pilot)
 
 
@@ -629,8 +642,9 @@ STATES: tuple[State, ...] = (
     ),
     State("account-no-keyring", account_state(form=FILLED, backend=fail.Keyring())),
     State("account-remembered", account_remembered),
-    State("protocol", protocol),
-    State("protocol-pop-only", protocol_pop_only),
+    State("account-typo", account_state(email_text="alex.example@mail.co")),
+    State("account-pop-only", account_pop_only),
+    State("account-password-refused", account_password_refused),
     State("check-running", check_running),
     State("check-cancelled", check_cancelled),
     State("check-verified", check_finished(verified_report)),
@@ -638,6 +652,7 @@ STATES: tuple[State, ...] = (
     State("check-fallback", check_finished(fallback_report)),
     *(State(f"check-failed-{name}", check_finished(make)) for name, make in FAILURES.items()),
     State("check-confirm-unverified", check_confirm_unverified),
+    State("check-details", check_details),
     State("result", result(verified=True)),
     State("result-unverified", result(verified=False)),
     State("result-practice", result(verified=True, practice=True), demo=True),

@@ -19,9 +19,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from wizard.app import WizardApp
-from wizard.core.provider import builtin_provider
+from wizard.core.models import Endpoint, Protocol, Security
+from wizard.core.provider import Provider
 from wizard.screens.account import BURST_DID_NOT_FIT, AccountScreen
-from wizard.screens.protocol import ProtocolScreen
+from wizard.screens.check import CheckScreen
 from wizard.widgets.form_input import Burst, plan_fields, split_burst
 
 PASSWORD = "practice-password"
@@ -73,8 +74,27 @@ async def _account_screen(pilot: Pilot[None]) -> tuple[AccountScreen, Fields]:
     return screen, Fields(screen)
 
 
+def _closed_port() -> int:
+    """A loopback port nothing listens on: the check that follows fails at once, locally."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _app(tmp_path: Path) -> WizardApp:
-    return WizardApp(builtin_provider(), home=tmp_path)
+    """The wizard for mail.com's domains, with servers on a closed loopback port."""
+    port = _closed_port()
+    provider = Provider(
+        id="mail.com",
+        display_name="mail.com",
+        domains=("mail.com",),
+        imap=(Endpoint(Protocol.IMAP, "127.0.0.1", port, Security.SSL),),
+        pop3=(Endpoint(Protocol.POP3, "127.0.0.1", port, Security.SSL),),
+        smtp=(Endpoint(Protocol.SMTP, "127.0.0.1", port, Security.SSL),),
+    )
+    return WizardApp(provider, home=tmp_path)
 
 
 def _paste(pilot: Pilot[None], text: str) -> None:
@@ -106,7 +126,7 @@ async def test_name_address_password_enter_fills_the_fields_and_moves_on(
         assert app.focused is screen.query_one("#name")
         burst = f"Jane Doe\tdemo@mail.com\t{PASSWORD}\n"
         _paste(pilot, burst) if way == "paste" else _keys(pilot, burst)
-        await _until(pilot, lambda: isinstance(app.screen, ProtocolScreen))
+        await _until(pilot, lambda: isinstance(app.screen, CheckScreen))
         await pilot.pause()  # let the new screen finish composing
         form = app.state.form
         assert form is not None
@@ -125,7 +145,7 @@ async def test_auto_type_of_username_tab_password_from_the_name_field(
         _screen, fields = await _account_screen(pilot)
         burst = f"demo@mail.com\t{PASSWORD}\n"
         _paste(pilot, burst) if way == "paste" else _keys(pilot, burst)
-        await _until(pilot, lambda: isinstance(app.screen, ProtocolScreen))
+        await _until(pilot, lambda: isinstance(app.screen, CheckScreen))
         await pilot.pause()  # let the new screen finish composing
         form = app.state.form
         assert form is not None

@@ -18,6 +18,7 @@ import pytest
 from tests.test_profile import settings
 from wizard.cli import main
 from wizard.core import facts
+from wizard.core.actions import action_for
 from wizard.core.diagnosis import Context, describe
 from wizard.core.facts import REGISTRY, Fact, FactStatus, by_id
 from wizard.core.handoff.profile_file import load_profile_file
@@ -233,7 +234,13 @@ def diagnoses(*, mailcom: bool) -> list[str]:
             certificate=certificate,
             context=Context("jane@usa.com", provider_name=name, mailcom=mailcom),
         )
-        texts.append(f"{title}\n{advice}")
+        action = action_for(
+            endpoint,
+            status,
+            reply=reply,
+            context=Context("jane@usa.com", provider_name=name, mailcom=mailcom),
+        )
+        texts.append(f"{title}\n{advice}\n{action}")
     return texts
 
 

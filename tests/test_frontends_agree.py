@@ -21,10 +21,11 @@ from textual.widgets import Static
 from wizard.app import WizardApp
 from wizard.console.report import format_report
 from wizard.core.models import CheckReport, Status
-from wizard.core.verdict import settings_from_report, verdict_of
+from wizard.core.verdict import role_lines, settings_from_report, verdict_of
 from wizard.screens.check import CheckOutcome, CheckScreen
 from wizard.screens.confirm import ConfirmScreen
 from wizard.widgets.failure_panel import FailurePanel
+from wizard.widgets.role_row import RoleRow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,8 +61,8 @@ def first_sentence(text: str) -> str:
     return words(text).split(". ")[0]
 
 
-async def screen_text(report: CheckReport) -> tuple[str, str]:
-    """What the check screen shows for ``report``: the summary and the failure panel."""
+async def screen_text(report: CheckReport) -> tuple[str, str, str]:
+    """What the check screen shows for ``report``: the summary, the panel and the rows."""
     app = WizardApp(pictures.PROVIDER, clock=pictures.FrozenClock(), home=pictures.HOME)
     async with app.run_test(size=(120, 60)) as pilot:
         await app.push_screen(
@@ -78,7 +79,8 @@ async def screen_text(report: CheckReport) -> tuple[str, str]:
         summary = str(screen.query_one("#check-summary", Static).content)
         panel = screen.query_one(FailurePanel)
         panel_text = str(panel.query_one(".failure-text", Static).content) if panel.attempts else ""
-        return words(summary), words(panel_text)
+        rows = " ".join(row.status_text for row in screen.query(RoleRow))
+        return words(summary), words(panel_text), words(rows)
 
 
 @pytest.mark.parametrize("name", list(REPORTS))
@@ -86,13 +88,19 @@ async def test_cli_and_screen_say_the_same(name: str) -> None:
     report = REPORTS[name]()
     verdict = verdict_of(report)
     cli = words(format_report(report))
-    summary, panel = await screen_text(report)
+    summary, panel, rows = await screen_text(report)
 
     assert words(verdict.headline) in cli
-    assert words(verdict.headline) in summary
+    if verdict.verified:
+        assert words(verdict.headline) in summary
+    else:
+        # The screen leads with what to do; the command line says it under the headline.
+        assert words(verdict.action) in summary
+        assert f"What to do: {words(verdict.action)}" in cli
     for note in verdict.notes:
         assert words(note) in cli
-        assert words(note) in summary
+    for line in role_lines(report):
+        assert words(line.words) in rows
     for problem in verdict.problems:
         assert f"{problem.endpoint.label}: {problem.title}" in cli
         assert problem.title in panel

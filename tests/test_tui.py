@@ -32,16 +32,17 @@ from wizard.core.provider import MAILCOM_ID, builtin_provider, load_provider
 from wizard.demo.practice import DEMO_BANNER, RunningDemo, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
+from wizard.screens.confirm import ConfirmScreen
 from wizard.screens.error import ErrorScreen
 from wizard.screens.export import ExportScreen
 from wizard.screens.help import HelpScreen
 from wizard.screens.instructions import InstructionsScreen
-from wizard.screens.protocol import ProtocolScreen
 from wizard.screens.result import ResultScreen
 from wizard.screens.send import SendScreen
 from wizard.screens.welcome import DemoInfo, WelcomeScreen
 from wizard.widgets.endpoint_row import EndpointRow
 from wizard.widgets.failure_panel import FailurePanel
+from wizard.widgets.role_row import RoleRow
 from wizard.widgets.value_row import ValueRow
 
 SIZE = (80, 24)
@@ -117,9 +118,7 @@ async def fill_account(
 
 
 async def start_check(pilot: Pilot[None], *, round_trip: bool = False) -> CheckScreen:
-    """From the account screen: Next, (optionally tick the test message), Check now."""
-    await pilot.press("ctrl+n")
-    await until(pilot, lambda: isinstance(pilot.app.screen, ProtocolScreen))
+    """From the account screen: (optionally tick the test message), then Check."""
     if round_trip:
         pilot.app.screen.query_one("#round-trip", Checkbox).value = True
     await pilot.press("ctrl+n")
@@ -130,7 +129,7 @@ async def start_check(pilot: Pilot[None], *, round_trip: bool = False) -> CheckS
 
 
 async def run_check_to_end(pilot: Pilot[None]) -> CheckScreen:
-    """From the account screen: Next, Check now, then wait for the check's worker."""
+    """From the account screen: Check, then wait for the check's worker."""
     screen = await start_check(pilot)
     await until(pilot, lambda: screen.report is not None and not screen.running, 30)
     await pilot.pause()
@@ -165,9 +164,7 @@ async def test_whole_flow_verified_steps_profile_and_qr(demo: RunningDemo, tmp_p
         assert all(text.startswith("✓") for text in ports.values()), ports
         assert "Verified" in str(screen.query_one("#check-summary", Static).content)
 
-        await pilot.press("c")  # Continue
-        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
-        await pilot.press("s")  # iPhone steps
+        await pilot.press("s")  # the typing steps
         await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))
         steps = app.screen
         assert isinstance(steps, InstructionsScreen)
@@ -183,8 +180,8 @@ async def test_whole_flow_verified_steps_profile_and_qr(demo: RunningDemo, tmp_p
         text = saved.read_text()
         assert "Mail > Accounts" in text and demo.password not in text
 
-        await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("escape")  # back to the finished check
+        await until(pilot, lambda: isinstance(app.screen, CheckScreen))
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, ExportScreen))
         await pilot.press("ctrl+w")
@@ -221,30 +218,19 @@ async def test_demo_shows_a_real_accounts_values_as_practice_and_only_rehearses_
         assert screen.report is not None and screen.report.verified
         assert screen.report.incoming.endpoint.host == "127.0.0.1"  # what was checked
 
-        await pilot.press("c")
-        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
-        result = app.screen
-        assert isinstance(result, ResultScreen)
-        assert result.settings.practice and result.settings.verified
-        assert (result.settings.incoming.host, result.settings.incoming.port) == (
-            "imap.mail.com",
-            993,
-        )
-        assert (result.settings.outgoing.host, result.settings.outgoing.port) == (
-            "smtp.mail.com",
-            465,
-        )
-        assert "Practice" in str(result.query_one("#result-verdict", Static).content)
-
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))
         hosts = {r.value.value for r in app.screen.query(ValueRow) if r.value.label == "Host Name"}
         assert hosts == {"imap.mail.com", "smtp.mail.com"}
         texts = " ".join(str(w.content) for w in app.screen.query(Static))
         assert "127.0.0.1" not in texts and "practice run" in texts
+        settings = app.state.settings
+        assert settings is not None and settings.practice and settings.verified
+        assert (settings.incoming.host, settings.incoming.port) == ("imap.mail.com", 993)
+        assert (settings.outgoing.host, settings.outgoing.port) == ("smtp.mail.com", 465)
 
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await until(pilot, lambda: isinstance(app.screen, CheckScreen))
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, ExportScreen))
         await pilot.press("ctrl+w")
@@ -278,8 +264,6 @@ async def test_step_tabs_name_the_ios_versions_and_keys_switch_them(
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))
         await fill_account(pilot, demo.email, demo.password)
         await run_check_to_end(pilot)
-        await pilot.press("c")
-        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))
         tabs = app.screen.query_one("#ios-tabs", TabbedContent)
@@ -314,11 +298,13 @@ async def test_wrong_password_then_back_keeps_fields_and_fix_works(
         assert screen.report.incoming.status is Status.AUTH_FAILED
         assert any("login refused" in row_text(screen, e.key) for e in screen.endpoints)
         assert screen.report.incoming.title in panel_text(screen)
-        assert not screen.query_one("#continue").display
+        assert not screen.query_one("#send").display
         assert screen.query_one("#continue-unverified").display
 
         first_report = screen.report
-        await pilot.press("r")  # Retry runs the check again
+        await pilot.press("r")  # Retry after a refusal asks first: it risks a lockout
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.click("#yes")
         await until(pilot, lambda: screen.report is not first_report and not screen.running, 30)
         assert screen.report is not None and not screen.report.verified
 
@@ -375,8 +361,11 @@ async def test_blocked_smtp_port_uses_the_other_one(tmp_path: Path) -> None:
                 a for a in report.attempts if a.endpoint.role.value == "outgoing" and not a.ok
             )
             assert row_text(screen, blocked.endpoint.key).startswith("✗")
-            summary = str(screen.query_one("#check-summary", Static).content)
-            assert f"{report.outgoing.endpoint.label} is used instead" in summary
+            sending = screen.query_one("#role-outgoing", RoleRow).status_text
+            assert sending == (
+                f"✓ works on port {report.outgoing.endpoint.port} "
+                f"({blocked.endpoint.port} blocked here)"
+            )
 
 
 async def test_escape_cancels_a_running_check_at_once(tmp_path: Path) -> None:
@@ -433,8 +422,8 @@ async def test_keyring_remembers_and_prefills_next_time(
         await fill_account(pilot, demo.email, demo.password)
         remember.value = True
         await run_check_to_end(pilot)
-        await pilot.press("c")
-        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))
         await app.workers.wait_for_complete()
     assert secrets.get_password(demo.email) == demo.password
 
@@ -466,13 +455,11 @@ async def test_unticking_remember_forgets_the_stored_password(
         remember.value = False
         await pilot.pause()
         await pilot.press("ctrl+n")
-        await until(pilot, lambda: isinstance(app.screen, ProtocolScreen))
-        await pilot.press("ctrl+n")
         await until(pilot, lambda: isinstance(app.screen, CheckScreen))
         screen = app.screen
         await until(pilot, lambda: screen.report is not None and not screen.running, 30)
-        await pilot.press("c")
-        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))
         await app.workers.wait_for_complete()
     assert secrets.get_password(demo.email) is None
 
@@ -488,8 +475,8 @@ async def test_demo_never_writes_the_keyring(
         assert app.screen.query_one("#remember", Checkbox).disabled
         await fill_account(pilot, demo.email, demo.password)
         await run_check_to_end(pilot)
-        await pilot.press("c")
-        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))
         await app.workers.wait_for_complete()
     assert secrets.get_password(demo.email) is None
 
@@ -509,8 +496,6 @@ async def test_unexpected_error_shows_one_dialog_without_the_password(
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))
         await fill_account(pilot, demo.email, secret)
-        await pilot.press("ctrl+n")
-        await until(pilot, lambda: isinstance(app.screen, ProtocolScreen))
         await pilot.press("ctrl+n")
         await until(pilot, lambda: isinstance(app.screen, ErrorScreen))
         dialog = app.screen
@@ -561,7 +546,7 @@ async def test_bad_address_blocks_next_and_says_why(demo: RunningDemo, tmp_path:
 
 
 async def test_round_trip_message_arrives(demo: RunningDemo, tmp_path: Path) -> None:
-    """ "Send a test message to myself" on the protocol screen: the check reports it arrived."""
+    """ "Send myself a test message" on the account screen: the check reports it arrived."""
     app = demo_app(demo, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
@@ -583,8 +568,6 @@ async def test_leaving_send_to_iphone_stops_the_server(demo: RunningDemo, tmp_pa
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))
         await fill_account(pilot, demo.email, demo.password)
         await run_check_to_end(pilot)
-        await pilot.press("c")
-        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, ExportScreen))
         await pilot.press("ctrl+w")
@@ -595,7 +578,7 @@ async def test_leaving_send_to_iphone_stops_the_server(demo: RunningDemo, tmp_pa
         assert isinstance(send, SendScreen)
         await until(pilot, lambda: send.server is not None and send.server.wait(0) is None)
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await until(pilot, lambda: isinstance(app.screen, CheckScreen))
         server = send.server
         assert server is not None
         await until(pilot, lambda: server.wait(0) is not None, 10)
@@ -647,7 +630,7 @@ def bed_app(
 
 
 async def start_with(pilot: Pilot[None], email: str, password: str) -> CheckScreen:
-    """Welcome, account, protocol, and the finished check."""
+    """Welcome, account, and the finished check."""
     await pilot.press("enter")
     await until(pilot, lambda: isinstance(pilot.app.screen, AccountScreen))
     await fill_account(pilot, email, password)
@@ -665,14 +648,12 @@ async def test_testbed_verified_then_steps_and_profile(testbed: Testbed, tmp_pat
         assert report is not None and report.verified, panel_text(screen)
         assert report.incoming.endpoint == testbed.imap_ssl
         assert report.outgoing.endpoint == testbed.smtp_ssl
-        await pilot.press("c")
-        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))
         hosts = [r.value.value for r in app.screen.query(ValueRow) if r.value.label == "Host Name"]
         assert testbed.host in hosts
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await until(pilot, lambda: isinstance(app.screen, CheckScreen))
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, ExportScreen))
         await pilot.press("ctrl+w")
@@ -719,8 +700,9 @@ async def test_testbed_blocked_smtp_port_falls_back(
         assert report is not None and report.verified
         assert report.outgoing.endpoint == testbed.smtp_starttls
         assert row_text(screen, blocked.key).startswith("✗")
-        summary = str(screen.query_one("#check-summary", Static).content)
-        assert "is used instead" in summary
+        sending = screen.query_one("#role-outgoing", RoleRow).status_text
+        assert f"works on port {testbed.smtp_starttls.port}" in sending
+        assert f"({blocked.port} blocked here)" in sending
 
 
 @pytest.mark.servers

@@ -13,12 +13,11 @@ from keyring.backends import fail
 from textual.widgets import Input, RadioButton, Static
 
 from tests.test_tui import SIZE, demo_app, fill_account, until
-from wizard.core.models import IncomingChoice
+from wizard.core.models import Account, IncomingChoice
 from wizard.demo.practice import RunningDemo, start_demo
-from wizard.screens.account import AccountScreen
+from wizard.screens.account import AccountForm, AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.error import ErrorScreen
-from wizard.screens.protocol import ProtocolScreen
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +39,7 @@ def demo() -> Iterator[RunningDemo]:
     [(IncomingChoice.IMAP, IncomingChoice.POP), (IncomingChoice.POP, IncomingChoice.IMAP)],
     ids=["pop3-only", "imap-only"],
 )
-async def test_the_protocol_screen_offers_only_what_the_provider_has(
+async def test_the_account_screen_offers_only_the_protocols_the_provider_has(
     demo: RunningDemo, tmp_path: Path, missing: IncomingChoice, offered: IncomingChoice
 ) -> None:
     """A POP3-only (or IMAP-only) provider file: the other choice is disabled, says why,
@@ -53,17 +52,15 @@ async def test_the_protocol_screen_offers_only_what_the_provider_has(
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))
         await fill_account(pilot, demo.email, demo.password)
-        await pilot.press("ctrl+n")
-        await until(pilot, lambda: isinstance(app.screen, ProtocolScreen))
         screen = app.screen
         missing_button = screen.query_one(f"#{missing.value}", RadioButton)
         offered_button = screen.query_one(f"#{offered.value}", RadioButton)
         assert missing_button.disabled and not missing_button.value
         assert offered_button.value and not offered_button.disabled
-        note = str(screen.query_one("#protocol-note", Static).content)
+        note = str(screen.query_one("#protocol-hint", Static).content)
         assert "One Way Mail has no" in note and missing.protocol.label in note
         await pilot.press("ctrl+n")
-        await until(pilot, lambda: not isinstance(app.screen, ProtocolScreen))
+        await until(pilot, lambda: not isinstance(app.screen, AccountScreen))
         check = app.screen
         assert isinstance(check, CheckScreen), type(check).__name__
         await until(
@@ -84,8 +81,15 @@ async def test_a_pop_choice_kept_from_before_falls_back_on_an_imap_only_provider
     demo: RunningDemo, tmp_path: Path
 ) -> None:
     provider = dataclasses.replace(demo.provider, pop3=())
-    screen = ProtocolScreen(provider, IncomingChoice.POP)
-    assert screen.incoming is IncomingChoice.IMAP
+    before = AccountForm(Account(demo.email, demo.password, incoming=IncomingChoice.POP))
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(AccountScreen(provider, previous=before))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        assert screen.query_one("#imap", RadioButton).value
+        assert screen._form(back=False).account.incoming is IncomingChoice.IMAP
 
 
 async def test_the_account_screen_refuses_a_password_with_a_line_break(

@@ -1,0 +1,296 @@
+"""The shortest clear path: Enter all the way to the QR code, the fix above the fold.
+
+Counted as a user would press keys at 80x24: from launch to the QR code for an account that
+verifies takes at most five presses of Enter plus the typed fields; every failure shows its
+action sentence on the first screen, without scrolling; after a refused password, Enter leads
+back to the password, not to a second login.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import importlib.util
+import os
+import re
+import stat
+import sys
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+import keyring
+import pytest
+from keyring.backends import fail
+from textual.pilot import Pilot
+from textual.widgets import Button, Input, Static
+
+from wizard.app import WizardApp
+from wizard.core.models import CheckOptions, CheckReport
+from wizard.core.verdict import verdict_of
+from wizard.demo.practice import DEMO_BANNER, RunningDemo, start_demo
+from wizard.screens.account import AccountScreen
+from wizard.screens.check import CheckScreen
+from wizard.screens.send import SendScreen
+from wizard.screens.welcome import DemoInfo, WelcomeScreen
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = (80, 24)
+
+
+def _states() -> ModuleType:
+    if "make_screenshots" in sys.modules:
+        return sys.modules["make_screenshots"]
+    spec = importlib.util.spec_from_file_location(
+        "make_screenshots", ROOT / "screenshots" / "make_screenshots.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+pictures = _states()
+
+
+@pytest.fixture
+def demo() -> Iterator[RunningDemo]:
+    with start_demo() as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _no_keyring() -> Iterator[None]:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def wizard(demo: RunningDemo, home: Path, *, as_demo: bool) -> WizardApp:
+    return WizardApp(
+        demo.provider,
+        CheckOptions(timeout=5, cafile=demo.cafile),
+        demo=DemoInfo(demo.email, demo.password, DEMO_BANNER) if as_demo else None,
+        home=home,
+        serve_host="127.0.0.1",
+    )
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out"
+        await pilot.pause(0.05)
+
+
+class Keys:
+    """Presses keys like a user, counting the Enters."""
+
+    def __init__(self, pilot: Pilot[None]) -> None:
+        self.pilot = pilot
+        self.enters = 0
+
+    async def enter(self) -> None:
+        self.enters += 1
+        await self.pilot.press("enter")
+        await self.pilot.pause()
+
+    async def type(self, text: str) -> None:
+        await self.pilot.press(*text)
+        await self.pilot.pause()
+
+
+def screen_text(svg: str) -> str:
+    """The words on the screen, from an SVG screenshot, in one line."""
+    rows: dict[int, list[tuple[float, str]]] = {}
+    pattern = r'<text [^>]*x="([\d.]+)"[^>]*clip-path="url\(#[^)]*line-(\d+)\)">(.*?)</text>'
+    for x, line, text in re.findall(pattern, svg):
+        rows.setdefault(int(line), []).append((float(x), html.unescape(text)))
+    lines = ["".join(t for _, t in sorted(parts)) for _, parts in sorted(rows.items())]
+    return " ".join(" ".join(lines).split())
+
+
+async def test_demo_reaches_the_qr_code_with_enter_alone(demo: RunningDemo, tmp_path: Path) -> None:
+    """Launch, type the password, and Enter does the rest: at most five presses."""
+    app = wizard(demo, tmp_path, as_demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+        await keys.enter()
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        assert app.focused is app.screen.query_one("#password", Input)
+        await keys.type(demo.password)
+        await keys.enter()
+        await until(pilot, lambda: isinstance(app.screen, CheckScreen))
+        check = app.screen
+        assert isinstance(check, CheckScreen)
+        await until(pilot, lambda: check.report is not None and not check.running, 30)
+        assert check.report is not None and check.report.verified
+        assert app.focused is check.query_one("#send", Button)
+        await keys.enter()
+        await until(pilot, lambda: isinstance(app.screen, SendScreen))
+        send = app.screen
+        assert isinstance(send, SendScreen)
+        await until(pilot, lambda: send.query_one("#qr-code").display)
+        assert keys.enters <= 5, keys.enters
+        assert "Step 3 of 3" in send.sub_title
+
+
+async def test_a_real_account_reaches_a_working_link_with_enter_and_typing(
+    demo: RunningDemo, tmp_path: Path
+) -> None:
+    """Not a practice run: the typed fields and Enter lead to a link the phone can download.
+
+    The profile is written on the way (no password, unsigned, readable by the user only).
+    """
+    app = wizard(demo, tmp_path, as_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        await keys.enter()
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await keys.type("Ann Example")
+        await keys.enter()
+        await keys.type(demo.email)
+        await keys.enter()
+        await keys.type(demo.password)
+        await keys.enter()
+        await until(pilot, lambda: isinstance(app.screen, CheckScreen))
+        check = app.screen
+        assert isinstance(check, CheckScreen)
+        await until(pilot, lambda: check.report is not None and not check.running, 30)
+        await keys.enter()
+        await until(pilot, lambda: isinstance(app.screen, SendScreen))
+        send = app.screen
+        assert isinstance(send, SendScreen)
+        await until(pilot, lambda: send.url is not None)
+        assert keys.enters <= 5, keys.enters
+        url = send.url
+        assert url is not None
+        profile = tmp_path / f"mailcom-{demo.email}.mobileconfig"
+        data = profile.read_bytes()
+        assert demo.password.encode() not in data
+        if os.name == "posix":
+            assert stat.S_IMODE(profile.stat().st_mode) == 0o600
+        downloaded = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=10).read())
+        assert downloaded == data
+        await until(pilot, lambda: send.has_class("-downloaded"))
+        # After the download: the Install steps, and Finish has focus.
+        assert "Install" in str(send.query_one("#send-steps", Static).content)
+        assert app.focused is send.query_one("#finish", Button)
+        await keys.enter()
+        await until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+
+
+REPORTS: dict[str, Callable[[], CheckReport]] = dict(pictures.FAILURES)
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+async def test_every_failure_shows_its_action_on_the_first_screen(name: str) -> None:
+    """At 80x24, without scrolling, the first lines say what is wrong and what to do."""
+    report = REPORTS[name]()
+    verdict = verdict_of(report)
+    assert verdict.action, name
+    app = WizardApp(pictures.PROVIDER, clock=pictures.FrozenClock(), home=pictures.HOME)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(
+            CheckScreen(
+                pictures.ACCOUNT,
+                pictures.PROVIDER,
+                CheckOptions(timeout=10),
+                clock=app.clock,
+                report=report,
+            )
+        )
+        await pilot.pause()
+        shown = screen_text(app.export_screenshot())
+    assert " ".join(f"✗ {verdict.action}".split()) in shown, (name, shown)
+
+
+async def test_after_a_refused_password_enter_goes_back_to_the_password(tmp_path: Path) -> None:
+    """Change the password is focused: Enter returns to the password, with a note, no login."""
+    with start_demo("wrong-password") as running:
+        app = wizard(running, tmp_path, as_demo=True)
+        async with app.run_test(size=SIZE) as pilot:
+            keys = Keys(pilot)
+            await keys.enter()
+            await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+            await keys.type(running.password)
+            await keys.enter()
+            await until(pilot, lambda: isinstance(app.screen, CheckScreen))
+            check = app.screen
+            assert isinstance(check, CheckScreen)
+            await until(pilot, lambda: check.report is not None and not check.running, 30)
+            assert check.report is not None and not check.report.verified
+            assert app.focused is check.query_one("#change-password", Button)
+            await keys.enter()
+            await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+            account = app.screen
+            assert app.focused is account.query_one("#password", Input)
+            note = str(account.query_one("#password-status", Static).content)
+            assert "refused this password" in note
+            assert app.state.report is None  # no second login was started
+
+
+async def test_retrying_a_refused_password_asks_first(tmp_path: Path) -> None:
+    """R after a refusal does not log in again at once: it says what that risks."""
+    from wizard.screens.confirm import ConfirmScreen
+
+    with start_demo("wrong-password") as running:
+        app = wizard(running, tmp_path, as_demo=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+            await pilot.press(*running.password, "enter")
+            await until(pilot, lambda: isinstance(app.screen, CheckScreen))
+            check = app.screen
+            assert isinstance(check, CheckScreen)
+            await until(pilot, lambda: check.report is not None and not check.running, 30)
+            first = check.report
+            await pilot.press("r")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            dialog = app.screen
+            assert isinstance(dialog, ConfirmScreen) and "lock" in dialog.question
+            await pilot.press("enter")  # the safe answer has focus: no retry
+            await pilot.pause()
+            assert app.screen is check and check.report is first and not check.running
+
+
+async def test_a_domain_typo_is_corrected_with_one_key(demo: RunningDemo, tmp_path: Path) -> None:
+    app = wizard(demo, tmp_path, as_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        email = app.screen.query_one("#email", Input)
+        email.value = "ann@mail.co"
+        await pilot.pause()
+        status = str(app.screen.query_one("#email-status", Static).content)
+        assert "Did you mean ann@mail.com?" in status
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert email.value == "ann@mail.com"
+        assert not app.screen.query_one("#email-status", Static).display
+
+
+async def test_an_expired_link_is_renewed_with_one_key(tmp_path: Path) -> None:
+    """The link timed out: N offers a new one at once (a new secret link)."""
+    from wizard.core.export import quick_export
+
+    settings = pictures.settings()
+    exported = quick_export(settings, tmp_path)
+    app = WizardApp(pictures.PROVIDER, home=tmp_path, serve_host="127.0.0.1")
+    async with app.run_test(size=SIZE) as pilot:
+        send = SendScreen(exported, settings=settings, host="127.0.0.1", minutes=0.01)
+        await app.push_screen(send)
+        await until(pilot, lambda: send.url is not None)
+        first = send.url
+        await until(pilot, lambda: send.has_class("-timed-out"))
+        assert app.focused is send.query_one("#new-link", Button)
+        send.minutes = 10
+        await pilot.press("n")
+        await until(pilot, lambda: send.url != first and send.server is not None)
+        assert send.server is not None and send.server.wait(0) is None
+        await pilot.press("escape")
