@@ -45,7 +45,7 @@ class ChoiceRow(RadioSet):
         self.chosen = chosen
         # RadioSet highlights its first button while mounting, through the same action the
         # arrows use: that must not choose it.
-        self.arrows_choose = False
+        self._arrows_choose = False
 
     def on_mount(self) -> None:
         """Once RadioSet has highlighted its first button, move the highlight to the chosen."""
@@ -54,18 +54,18 @@ class ChoiceRow(RadioSet):
     def _highlight_chosen(self) -> None:
         for _ in range(self.chosen):
             super().action_next_button()
-        self.arrows_choose = True
+        self._arrows_choose = True
 
     def action_next_button(self) -> None:
         """Right or Down: move to the next choice and choose it."""
         super().action_next_button()
-        if self.arrows_choose:
+        if self._arrows_choose:
             self.action_toggle_button()
 
     def action_previous_button(self) -> None:
         """Left or Up: move to the previous choice and choose it."""
         super().action_previous_button()
-        if self.arrows_choose:
+        if self._arrows_choose:
             self.action_toggle_button()
 
     def action_submit(self) -> None:
