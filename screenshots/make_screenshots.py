@@ -31,6 +31,7 @@ from wizard.app import WizardApp  # noqa: E402
 from wizard.core.actions import action_for  # noqa: E402
 from wizard.core.diagnosis import Context, describe  # noqa: E402
 from wizard.core.export import ExportedProfile  # noqa: E402
+from wizard.core.instructions import IOS_14, IOS_18, IosLayout  # noqa: E402
 from wizard.core.models import (  # noqa: E402
     Account,
     Attempt,
@@ -45,14 +46,18 @@ from wizard.core.models import (  # noqa: E402
     Status,
 )
 from wizard.core.provider import Provider, builtin_provider  # noqa: E402
+from wizard.core.repair.answer import RepairAnswer, diagnose_repair  # noqa: E402
+from wizard.core.repair.symptoms import PhoneSettings, Symptom  # noqa: E402
 from wizard.demo.practice import DEMO_BANNER  # noqa: E402
 from wizard.screens.account import AccountForm, AccountScreen  # noqa: E402
 from wizard.screens.check import CheckScreen  # noqa: E402
 from wizard.screens.error import ErrorScreen  # noqa: E402
 from wizard.screens.export import ExportScreen  # noqa: E402
 from wizard.screens.instructions import InstructionsScreen  # noqa: E402
+from wizard.screens.repair import RepairScreen  # noqa: E402
 from wizard.screens.result import ResultScreen  # noqa: E402
 from wizard.screens.send import SendScreen  # noqa: E402
+from wizard.screens.symptom import SymptomScreen  # noqa: E402
 from wizard.screens.welcome import DemoInfo  # noqa: E402
 
 #: The password typed in every pictured state. No picture may contain it (a test checks).
@@ -315,6 +320,41 @@ FAILURES: dict[str, Callable[[], CheckReport]] = {
         )
     ),
 }
+
+
+def unreachable_report() -> CheckReport:
+    """Nothing answers on any server or port: this computer seems offline."""
+    return failure_report(
+        lambda ep: attempt(ep, Status.TIMEOUT, elapsed_ms=10000, detail="no answer within 10 s"),
+        smtp_ok=False,
+    )
+
+
+def practice_report() -> CheckReport:
+    """The demo with its 465 rehearsal blocked: the practice server's ports stand for mail.com's."""
+    ports = {
+        endpoint: replace(endpoint, host="127.0.0.1", port=40000 + index)
+        for index, endpoint in enumerate((IMAP_993, IMAP_143, SMTP_465, SMTP_587))
+    }
+    blocked = attempt(
+        ports[SMTP_465],
+        Status.TIMEOUT,
+        elapsed_ms=10000,
+        context=Context(email=DEMO_EMAIL, fallback=ports[SMTP_587]),
+        detail="no answer within 10 s while connecting",
+    )
+    context = Context(email=DEMO_EMAIL)
+    a = [
+        attempt(ports[IMAP_993], Status.OK, login_tested=True, context=context),
+        attempt(
+            ports[IMAP_143],
+            Status.OK,
+            context=Context(email=DEMO_EMAIL, login_tried_on=ports[IMAP_993]),
+        ),
+        blocked,
+        attempt(ports[SMTP_587], Status.OK, login_tested=True, context=context),
+    ]
+    return replace(report(a, a[0], a[3]), email=DEMO_EMAIL)
 
 
 def settings(
@@ -596,6 +636,72 @@ async def send_rehearsal(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+def symptom(press: tuple[str, ...] = ()) -> Setup:
+    """Repair, step 1: what the iPhone shows (``press``: keys that make choices)."""
+
+    async def setup(pilot: Pilot[None]) -> None:
+        await pilot.app.push_screen(SymptomScreen())
+        await settle(pilot)
+        if press:
+            await pilot.press(*press)
+            await settle(pilot)
+
+    return setup
+
+
+#: Cannot send; POP; another port (25); iOS 14-17: every optional answer given.
+SYMPTOM_KEYS = ("down", "down", "down", "tab", "left", "tab", "right", "tab", "2", "5", "tab")
+SYMPTOM_KEYS += ("right", "right")
+
+
+def repair_answer(
+    symptom: Symptom,
+    make_report: Callable[[], CheckReport],
+    phone: PhoneSettings | None = None,
+    ios: IosLayout | None = None,
+    *,
+    practice: bool = False,
+) -> RepairAnswer:
+    """The repair's answer to ``symptom`` after a prepared check, as the engine words it."""
+    checked = replace(PROVIDER, display_name="practice server") if practice else PROVIDER
+    return diagnose_repair(
+        symptom,
+        phone or PhoneSettings(),
+        make_report(),
+        ios or IOS_18,
+        provider=checked,
+        real=PROVIDER if practice else None,
+    )
+
+
+def repair(answer: Callable[[], RepairAnswer], press: tuple[str, ...] = ()) -> Setup:
+    """Repair, step 2: the answer (``press``: keys pressed on it, such as D for details)."""
+
+    async def setup(pilot: Pilot[None]) -> None:
+        await pilot.app.push_screen(RepairScreen(answer(), home=HOME))
+        await settle(pilot)
+        if press:
+            await pilot.press(*press)
+            await settle(pilot)
+
+    return setup
+
+
+#: One repair answer per cause the README and the tests picture.
+REPAIRS: dict[str, Callable[[], RepairAnswer]] = {
+    "old-password-on-phone": lambda: repair_answer(Symptom.PASSWORD_INCORRECT, verified_report),
+    "login-refused": lambda: repair_answer(Symptom.PASSWORD_INCORRECT, wrong_password_report),
+    "outgoing-port-blocked": lambda: repair_answer(
+        Symptom.CANNOT_SEND, fallback_report, PhoneSettings(outgoing_port=465)
+    ),
+    "network-intercepts": lambda: repair_answer(
+        Symptom.CANNOT_VERIFY_IDENTITY, FAILURES["intercepted"]
+    ),
+    "nothing-found": lambda: repair_answer(Symptom.NO_NEW_MAIL, verified_report),
+    "offline": lambda: repair_answer(Symptom.CANNOT_CONNECT, unreachable_report),
+}
+
+
 async def help_dialog(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("f1")
@@ -670,6 +776,26 @@ STATES: tuple[State, ...] = (
     State("send-timed-out", send("timed_out")),
     State("send-rehearsal", send_rehearsal, demo=True),
     State("send-unconfirmed", send("unconfirmed")),
+    State("symptom", symptom()),
+    State("symptom-chosen", symptom(SYMPTOM_KEYS)),
+    *(State(f"repair-{name}", repair(make)) for name, make in REPAIRS.items()),
+    State(
+        "repair-old-password-ios14-17",
+        repair(lambda: repair_answer(Symptom.PASSWORD_INCORRECT, verified_report, ios=IOS_14)),
+    ),
+    State("repair-details", repair(REPAIRS["outgoing-port-blocked"], press=("d",))),
+    State(
+        "repair-practice",
+        repair(
+            lambda: repair_answer(
+                Symptom.CANNOT_SEND,
+                practice_report,
+                PhoneSettings(outgoing_port=465),
+                practice=True,
+            )
+        ),
+        demo=True,
+    ),
     State("help", help_dialog),
     State("error", error_dialog),
     State("light-welcome-demo", light(welcome), demo=True),

@@ -1,0 +1,194 @@
+"""Repair, step 1: what the iPhone shows, and (if the user knows) what it uses today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from wizard.core.errors import UsageError
+from wizard.core.facts import ios as ios_facts
+from wizard.core.instructions import LAYOUTS, IosLayout
+from wizard.core.repair.symptoms import PhoneIncoming, PhoneSettings, Symptom
+from wizard.widgets.choice_row import ChoiceRow
+
+DONT_KNOW = "I don't know"
+#: The incoming choices, in the order shown; "I don't know" last, and the default.
+INCOMING = (PhoneIncoming.IMAP, PhoneIncoming.POP, PhoneIncoming.UNKNOWN)
+#: The outgoing choices: the provider's two ports, "I don't know" (the default), and
+#: "another" last, right before the box for its number.
+PORTS = (465, 587)
+OUTGOING = (*(str(port) for port in PORTS), DONT_KNOW, "another")
+UNKNOWN_PORT, OTHER_PORT = len(PORTS), len(PORTS) + 1
+
+
+@dataclass(frozen=True)
+class SymptomChoice:
+    """What the iPhone shows, what it uses today, and its Settings layout (None: not known)."""
+
+    symptom: Symptom
+    phone: PhoneSettings = field(default_factory=PhoneSettings)
+    ios: IosLayout | None = None
+
+    @property
+    def layout(self) -> IosLayout:
+        """The layout the steps are for: the newest when the version is not known."""
+        return self.ios or LAYOUTS[0]
+
+
+def _port_index(port: int | None) -> int:
+    """Which outgoing choice ``port`` is: one of PORTS, another, or not known."""
+    if port is None:
+        return UNKNOWN_PORT
+    return PORTS.index(port) if port in PORTS else OTHER_PORT
+
+
+def _incoming_label(choice: PhoneIncoming) -> str:
+    return DONT_KNOW if choice is PhoneIncoming.UNKNOWN else choice.value.upper()
+
+
+class SymptomScreen(Screen[SymptomChoice | None]):
+    """The symptoms as the phone words them; Enter goes on, the rest is optional (Tab)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+n", "next", "Check now"),
+    ]
+    # The list has focus from the first frame: one Enter goes on with the defaults.
+    AUTO_FOCUS = "#symptoms"
+
+    def __init__(self, previous: SymptomChoice | None = None) -> None:
+        """``previous`` is the choice to show again (after Back), or None for the defaults."""
+        super().__init__()
+        self.previous = previous
+
+    def compose(self) -> ComposeResult:
+        """The symptoms, then the optional answers, then Back and Check now."""
+        previous = self.previous
+        phone = previous.phone if previous else PhoneSettings()
+        port = phone.outgoing_port
+        yield Header()
+        with VerticalScroll(id="symptom-body", classes="step-body"):
+            yield Static("What does the iPhone show?", classes="question")
+            yield OptionList(
+                *(Option(symptom.description, id=symptom.value) for symptom in Symptom),
+                id="symptoms",
+            )
+            yield Static(
+                "If you know (optional, Tab): what the iPhone uses today",
+                id="phone-question",
+                classes="hint",
+            )
+            with Horizontal(classes="choice-line"):
+                yield Label("Incoming mail", classes="choice-label")
+                yield ChoiceRow(
+                    *(_incoming_label(choice) for choice in INCOMING),
+                    chosen=INCOMING.index(phone.incoming),
+                    id="incoming",
+                )
+            with Horizontal(classes="choice-line"):
+                yield Label("Outgoing port", classes="choice-label")
+                chosen = _port_index(port)
+                yield ChoiceRow(*OUTGOING, chosen=chosen, id="outgoing")
+                other = chosen == OTHER_PORT
+                yield Input(
+                    str(port) if other else "",
+                    placeholder="number",
+                    type="integer",
+                    max_length=5,
+                    compact=True,
+                    id="other-port",
+                    classes="" if other else "-hidden",
+                )
+            with Horizontal(classes="choice-line"):
+                yield Label("iOS version", classes="choice-label")
+                layout = previous.ios if previous else None
+                yield ChoiceRow(
+                    *(each.label.removeprefix("iOS ") for each in LAYOUTS),
+                    DONT_KNOW,
+                    chosen=LAYOUTS.index(layout) if layout else len(LAYOUTS),
+                    id="ios",
+                )
+            yield Static(
+                f"To see the iOS version: {ios_facts.ABOUT.text}. {DONT_KNOW}: the steps "
+                f"are for {LAYOUTS[0].words}.",
+                id="ios-hint",
+                classes="hint",
+                markup=False,
+            )
+            yield Static("", id="symptom-error", classes="field-status -error")
+        with Horizontal(classes="button-row"):
+            yield Button("Back", id="back")
+            yield Button("Check now", id="next", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Highlight the previous symptom, or the first."""
+        self.sub_title = "Repair: what the iPhone shows"
+        symptoms = self.query_one("#symptoms", OptionList)
+        symptoms.highlighted = list(Symptom).index(self.previous.symptom) if self.previous else 0
+
+    @on(ChoiceRow.Changed, "#outgoing")
+    def _outgoing_changed(self, event: ChoiceRow.Changed) -> None:
+        """The port number is asked for only when the phone uses another port."""
+        other = self.query_one("#other-port", Input)
+        other.set_class(event.index != OTHER_PORT, "-hidden")
+
+    @on(OptionList.OptionSelected, "#symptoms")
+    @on(ChoiceRow.Submitted)
+    @on(Input.Submitted, "#other-port")
+    @on(Button.Pressed, "#next")
+    def action_next(self) -> None:
+        """Enter on the list (or Check now): go on with what is chosen."""
+        choice = self.choice()
+        if choice is not None:
+            self.dismiss(choice)
+
+    def choice(self) -> SymptomChoice | None:
+        """What the screen shows as chosen, or None (and a message) for a bad port number."""
+        symptoms = self.query_one("#symptoms", OptionList)
+        symptom = list(Symptom)[symptoms.highlighted or 0]
+        incoming = INCOMING[max(self.query_one("#incoming", ChoiceRow).pressed_index, 0)]
+        ios_index = self.query_one("#ios", ChoiceRow).pressed_index
+        ios = LAYOUTS[ios_index] if 0 <= ios_index < len(LAYOUTS) else None
+        try:
+            port = self._outgoing_port()
+            phone = PhoneSettings(incoming=incoming, outgoing_port=port)
+        except UsageError as error:
+            self._show_error(str(error))
+            self.query_one("#other-port", Input).focus()
+            return None
+        self._show_error("")
+        return SymptomChoice(symptom=symptom, phone=phone, ios=ios)
+
+    def _show_error(self, text: str) -> None:
+        error = self.query_one("#symptom-error", Static)
+        error.update(text)
+        error.set_class(bool(text), "-shown")
+
+    def _outgoing_port(self) -> int | None:
+        index = self.query_one("#outgoing", ChoiceRow).pressed_index
+        if 0 <= index < len(PORTS):
+            return PORTS[index]
+        if index != OTHER_PORT:
+            return None
+        typed = self.query_one("#other-port", Input).value.strip()
+        if not typed.isdigit():
+            raise UsageError(
+                "Type the port number the iPhone shows for its outgoing server, or choose "
+                f"{DONT_KNOW}.",
+                field="outgoing_port",
+            )
+        return int(typed)
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        """Back to where the repair started."""
+        self.dismiss(None)

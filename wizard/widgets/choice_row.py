@@ -1,0 +1,73 @@
+"""A row of mutually exclusive choices on one line, chosen with the arrow keys.
+
+Textual's RadioSet moves a highlight with the arrows and chooses with Enter or Space, so a
+user who arrows to "POP" and presses Tab has chosen nothing. Here the arrows choose, as in
+a browser's radio group, and Enter is left to the screen (to go on), as in a form.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import RadioButton, RadioSet
+
+
+class ChoiceRow(RadioSet):
+    """Choices side by side; the arrows choose, Enter posts ``Submitted`` to the screen."""
+
+    DEFAULT_CSS = """
+    ChoiceRow {
+        layout: horizontal;
+        width: auto;
+        height: 1;
+        border: none;
+        padding: 0;
+        background: transparent;
+        & > RadioButton { width: auto; margin-right: 2; }
+        &:focus { border: none; background-tint: $foreground 5%; }
+    }
+    """
+
+    # RadioSet's own Enter toggles the highlighted button; the arrows already did that.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Go on", show=False),
+    ]
+
+    class Submitted(Message):
+        """Enter on the row: the user is done with the form."""
+
+    def __init__(self, *labels: str, chosen: int = 0, id: str | None = None) -> None:
+        """One button per label, the ``chosen`` one pressed."""
+        buttons = [RadioButton(label, value=index == chosen) for index, label in enumerate(labels)]
+        super().__init__(*buttons, id=id, compact=True)
+        self.chosen = chosen
+        # RadioSet highlights its first button while mounting, through the same action the
+        # arrows use: that must not choose it.
+        self._arrows_choose = False
+
+    def on_mount(self) -> None:
+        """Once RadioSet has highlighted its first button, move the highlight to the chosen."""
+        self.call_after_refresh(self._highlight_chosen)
+
+    def _highlight_chosen(self) -> None:
+        for _ in range(self.chosen):
+            super().action_next_button()
+        self._arrows_choose = True
+
+    def action_next_button(self) -> None:
+        """Right or Down: move to the next choice and choose it."""
+        super().action_next_button()
+        if self._arrows_choose:
+            self.action_toggle_button()
+
+    def action_previous_button(self) -> None:
+        """Left or Up: move to the previous choice and choose it."""
+        super().action_previous_button()
+        if self._arrows_choose:
+            self.action_toggle_button()
+
+    def action_submit(self) -> None:
+        """Enter: tell the screen."""
+        self.post_message(self.Submitted())
