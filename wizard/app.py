@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from wizard.core.provider import Provider
     from wizard.screens.account import AccountForm
     from wizard.screens.check import ChangeAccount, CheckOutcome
+    from wizard.screens.repair import RepairAction
     from wizard.screens.result import ResultChoice
+    from wizard.screens.symptom import SymptomChoice
 
 Clock = Callable[[], float]
 
@@ -55,6 +57,8 @@ class FlowState:
     """What the user has entered so far; kept so Back never loses anything."""
 
     form: AccountForm | None = None
+    #: Set on the repair path: what the iPhone shows, and what it uses today.
+    repair: SymptomChoice | None = None
     report: CheckReport | None = None
     settings: MailSettings | None = None
     exported: ExportedProfile | None = None
@@ -111,9 +115,43 @@ class WizardApp(App[None]):
     def on_welcome_screen_chosen(self, message: WelcomeScreen.Chosen) -> None:
         """Start (Enter) goes on to the account; Quit leaves."""
         if message.choice == "setup":
+            self.state.repair = None
             self.show_account()
+        elif message.choice == "repair":
+            self.show_symptom()
         else:
             self.exit()
+
+    def show_symptom(self) -> None:
+        """Repair, step 1: what the iPhone shows (and what it uses, if known)."""
+        from wizard.screens.symptom import SymptomScreen
+
+        self.push_screen(SymptomScreen(previous=self.state.repair), self._after_symptom)
+
+    def _after_symptom(self, choice: SymptomChoice | None) -> None:
+        if choice is None:
+            self.show_welcome()
+            return
+        from wizard.core.models import IncomingChoice
+        from wizard.core.repair.symptoms import PhoneIncoming
+
+        self.state.repair = choice
+        form = self.state.form
+        if form is not None:
+            # The check uses what the phone uses (IMAP when it is not known).
+            incoming = (
+                IncomingChoice.POP
+                if choice.phone.incoming is PhoneIncoming.POP
+                else IncomingChoice.IMAP
+            )
+            self.state.form = replace(form, account=replace(form.account, incoming=incoming))
+        elif choice.phone.incoming is PhoneIncoming.POP:
+            from wizard.core.models import Account
+            from wizard.screens.account import AccountForm
+
+            email = self.demo.email if self.demo else ""
+            self.state.form = AccountForm(Account(email, "", incoming=IncomingChoice.POP))
+        self.show_account()
 
     def show_account(self, *, password_note: str | None = None) -> None:
         """Step 1: name, address, two-factor question, password, IMAP or POP."""
@@ -126,6 +164,7 @@ class WizardApp(App[None]):
                 demo_email=self.demo.email if self.demo else None,
                 keyring_allowed=self.demo is None,
                 password_note=password_note,
+                repair=self.state.repair is not None,
             ),
             self._after_account,
         )
@@ -135,7 +174,10 @@ class WizardApp(App[None]):
             return
         self.state.form = form
         if form.back:
-            self.show_welcome()
+            if self.state.repair is not None:
+                self.show_symptom()
+            else:
+                self.show_welcome()
         else:
             self.state.report = None
             self.show_check()
@@ -153,6 +195,7 @@ class WizardApp(App[None]):
                 replace(self.options, round_trip=form.round_trip),
                 clock=self.clock,
                 report=self.state.report,
+                repair=self.state.repair is not None,
             ),
             self._after_check,
         )
@@ -195,7 +238,9 @@ class WizardApp(App[None]):
 
     def _go(self, where: str) -> None:
         """After the check: the QR code, the typing steps, a saved profile, or the choice."""
-        if where == "send":
+        if where == "repair":
+            self.show_repair()
+        elif where == "send":
             self.show_send()
         elif where == "steps":
             self.show_instructions()
@@ -203,6 +248,36 @@ class WizardApp(App[None]):
             self.show_export()
         else:
             self.show_result()
+
+    def show_repair(self) -> None:
+        """Repair, last step: what the phone shows beside the check, one cause and its fix."""
+        from wizard.core.provider import builtin_provider
+        from wizard.core.repair.answer import diagnose_repair
+        from wizard.screens.repair import RepairScreen
+
+        choice = self.state.repair
+        report = self.state.report
+        assert choice is not None and report is not None
+        answer = diagnose_repair(
+            choice.symptom,
+            choice.phone,
+            report,
+            choice.layout,
+            provider=self.provider,
+            real=builtin_provider() if self.demo is not None else None,
+        )
+        self.push_screen(RepairScreen(answer, home=self.home), self._after_repair)
+
+    def _after_repair(self, action: RepairAction | None) -> None:
+        from wizard.screens.repair import RepairAction
+
+        if action is RepairAction.CHECK_AGAIN:
+            self.state.report = None
+            self.show_check()
+        elif action is RepairAction.FRESH_PROFILE:
+            self.show_send()
+        else:
+            self.show_symptom()
 
     def back_to_choice(self) -> None:
         """Back from the steps, the profile or the QR code: where the user chose them."""

@@ -99,10 +99,11 @@ class AccountScreen(Screen[AccountForm]):
         demo_email: str | None = None,
         keyring_allowed: bool = True,
         password_note: str | None = None,
+        repair: bool = False,
     ) -> None:
         """``previous`` refills the fields; ``password_note`` says why to look at the password.
 
-        ``keyring_allowed`` is False in the demo.
+        ``keyring_allowed`` is False in the demo; ``repair`` titles it for the repair path.
         """
         super().__init__()
         self.provider = provider
@@ -110,6 +111,7 @@ class AccountScreen(Screen[AccountForm]):
         self.demo_email = demo_email
         self.keyring_allowed = keyring_allowed
         self.password_note = password_note
+        self.repair = repair
         self.suggestion: str | None = None
         self._filled_from_keyring = False
 
@@ -199,7 +201,11 @@ class AccountScreen(Screen[AccountForm]):
 
     def on_mount(self) -> None:
         """Show the state of the address and the keyring; focus where typing is needed."""
-        self.sub_title = "Step 1 of 3: your account"
+        self.sub_title = (
+            "Repair: the account and the password it uses now"
+            if self.repair
+            else "Step 1 of 3: your account"
+        )
         self._show_two_factor(self.query_one("#app-password", Checkbox).value)
         self._show_address_check(self.query_one("#email", Input).value, quiet_when_empty=True)
         remember = self.query_one("#remember", Checkbox)

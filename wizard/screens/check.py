@@ -43,10 +43,12 @@ from wizard.widgets.role_row import RoleRow
 
 #: How often running rows refresh their spinner and elapsed time.
 TICK_SECONDS = 0.1
+#: On the repair path, how long the finished rows stay before the answer replaces them.
+REPAIR_PAUSE_SECONDS = 0.6
 
-#: What comes after the check: the QR code, the typing steps, a saved profile, or the
-#: choice of those (after continuing without a verified login).
-Next = Literal["send", "steps", "export", "choose"]
+#: What comes after the check: the QR code, the typing steps, a saved profile, the
+#: choice of those (after continuing without a verified login), or the repair answer.
+Next = Literal["send", "steps", "export", "choose", "repair"]
 
 NETWORK_NOTE = (
     "This check ran from this computer's network. If the iPhone still cannot connect, try "
@@ -104,8 +106,13 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
         clock: Callable[[], float],
         report: CheckReport | None = None,
         autostart: bool = True,
+        repair: bool = False,
     ) -> None:
-        """``report`` shows a finished check instead of starting one; ``clock`` times rows."""
+        """``report`` shows a finished check instead of starting one; ``clock`` times rows.
+
+        With ``repair`` the check is the repair path's: when it ends it goes straight on to
+        the answer (the cause and its fix), whatever it found.
+        """
         super().__init__()
         self.account = account
         self.provider = provider
@@ -113,6 +120,7 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
         self.clock = clock
         self.report = report
         self.autostart = autostart
+        self.repair = repair
         self.endpoints: tuple[Endpoint, ...] = provider.endpoints(account.incoming)
         self.running = False
         self.cancelled = False
@@ -155,7 +163,11 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
 
     def on_mount(self) -> None:
         """Start the check, or show the finished one we came back to."""
-        self.sub_title = "Step 2 of 3: checking your settings"
+        self.sub_title = (
+            "Repair: checking the servers with the current password"
+            if self.repair
+            else "Step 2 of 3: checking your settings"
+        )
         self.query_one("#round-trip").display = self.options.round_trip
         self.query_one("#check-rows").display = False
         self._ticker = self.set_interval(TICK_SECONDS, self._tick, pause=True)
@@ -241,6 +253,15 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
             refused = any(p.status is Status.AUTH_FAILED for p in verdict.problems[:1])
             self._set_state("refused" if refused else "failed")
         self._show_panel()
+        if self.repair:
+            settings = settings_from_report(report, self.account, self.provider)
+            outcome = CheckOutcome(settings=settings, report=report, next="repair")
+            # A moment to see the rows finish, then on to the answer (if still here).
+            self.set_timer(REPAIR_PAUSE_SECONDS, lambda: self._go_on(outcome))
+
+    def _go_on(self, outcome: CheckOutcome) -> None:
+        if self.is_current and not self.running:
+            self.dismiss(outcome)
 
     def cancel_check(self) -> None:
         """Stop the running check at once; unfinished rows say so."""

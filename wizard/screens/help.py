@@ -32,6 +32,9 @@ version (iOS 18, 26, 27 / 14-17 / 11-13). The mouse works too.
 
 ## What the wizard does
 
+"Fix an account that stopped working" (on the welcome screen) asks what the iPhone shows,
+checks the servers with the current password, and names the most likely cause and its fix.
+
 It logs in to your mail servers with the address and password you type, to prove the
 settings work, then sends the iPhone a configuration profile by QR code, or gives you the
 steps to type. The password

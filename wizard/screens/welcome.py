@@ -130,6 +130,7 @@ class WelcomeScreen(Screen[None]):
             )
         yield OptionList(
             Option("Set up mail on an iPhone", id="setup"),
+            Option("Fix an account that stopped working", id="repair"),
             Option("Quit", id="quit"),
             id="welcome-choices",
         )
