@@ -55,4 +55,7 @@ echo "== ruff"
 echo "== mypy --strict"
 .venv/bin/mypy
 echo "== pytest"
-exec .venv/bin/python -m pytest "$@"
+# One worker per core, at most 4 (each starts its own Dovecot and Postfix on loopback);
+# --dist loadgroup keeps the tests that edit /etc/hosts and nftables in one worker.
+# Arguments given to this script come last and win (for example -n 0 for one process).
+exec .venv/bin/python -m pytest -n auto --maxprocesses 4 --dist loadgroup "$@"

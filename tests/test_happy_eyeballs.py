@@ -30,7 +30,9 @@ from wizard.core.models import (
 )
 from wizard.core.provider import Provider
 
-pytestmark = pytest.mark.servers
+#: One xdist worker runs all of these: the dual-stack name and its nftables rule belong to
+#: the process that set them up (scripts/test.sh passes --dist loadgroup).
+pytestmark = [pytest.mark.servers, pytest.mark.xdist_group("dual-stack")]
 
 TIMEOUT = 10.0
 #: Loopback answers in milliseconds; waiting out the timeout on IPv6 would take 10 s.
