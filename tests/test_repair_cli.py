@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -138,6 +139,13 @@ def run(
     rehearsal: Rehearsal, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Run:
     """``mailcom-wizard repair --demo [--demo-fault F] ARGS``: exit code, stdout, stderr."""
+    return runner(rehearsal, monkeypatch, capsys)
+
+
+def runner(
+    rehearsal: Rehearsal, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Run:
+    """The ``run`` fixture's function, for a test that rehearses more than one fault."""
 
     @contextmanager
     def running(fault: str | None = None) -> Iterator[RunningDemo]:
@@ -324,3 +332,53 @@ def test_repair_against_the_real_servers(
             assert data["action"] == (
                 f"Change the iPhone's outgoing port to {testbed.smtp_starttls.port}."
             )
+
+
+# -- the README's JSON shapes --------------------------------------------------------------
+
+
+def _readme_shape(heading: str) -> set[str]:
+    """The keys named in the code block under ``heading`` in the README."""
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split(heading, 1)[1]
+    block = section.split("```", 2)[1]
+    return set(re.findall(r'"(\w+)":', block))
+
+
+def _keys(value: object, skip: frozenset[str] = frozenset()) -> set[str]:
+    """Every key of every object inside ``value``, not looking inside keys in ``skip``."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found.add(key)
+            if key not in skip:
+                found |= _keys(inner, skip)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= _keys(inner, skip)
+    return found
+
+
+def test_the_readme_names_every_key_the_json_outputs_have(
+    rehearsals: Rehearsals, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``check --json`` and ``repair --json`` print exactly the keys the README documents
+    (a certificate's own keys are left to the README's ``{...}``): one run whose answer has
+    phone values and a test message, one with a certificate problem."""
+    run = runner(rehearsals["blocked-465"], monkeypatch, capsys)
+    _, out, _ = run("--symptom", "cannot-send", "--outgoing-port", "465", "--round-trip", "--json")
+    with_values = json.loads(out)
+    assert with_values["report"]["round_trip"] is not None
+    monkeypatch.undo()  # the next runner must wrap the real check, not this one's
+    run = runner(rehearsals["intercepted"], monkeypatch, capsys)
+    _, out, _ = run("--symptom", "cannot-verify-identity", "--json")
+    with_certificate = json.loads(out)
+    assert any("certificate" in a for a in with_certificate["report"]["attempts"])
+
+    repair_keys = set[str]()
+    check_keys = set[str]()
+    for data in (with_values, with_certificate):
+        repair_keys |= _keys(data, skip=frozenset({"report"}))
+        check_keys |= _keys(data["report"], skip=frozenset({"certificate"}))
+    assert repair_keys == _readme_shape("### `repair --json`")
+    assert check_keys == _readme_shape("### `check --json`")
