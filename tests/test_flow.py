@@ -28,12 +28,13 @@ from textual.widgets import Button, Input, Static
 
 from wizard.app import WizardApp
 from wizard.core.models import CheckOptions, CheckReport
-from wizard.core.verdict import verdict_of
+from wizard.core.verdict import role_lines, verdict_of
 from wizard.demo.practice import DEMO_BANNER, RunningDemo, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.send import SendScreen
 from wizard.screens.welcome import DemoInfo, WelcomeScreen
+from wizard.widgets.role_row import RoleRow
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (80, 24)
@@ -104,14 +105,18 @@ class Keys:
         await self.pilot.pause()
 
 
-def screen_text(svg: str) -> str:
-    """The words on the screen, from an SVG screenshot, in one line."""
+def screen_lines(svg: str) -> dict[int, str]:
+    """The screen's lines by row number, from an SVG screenshot."""
     rows: dict[int, list[tuple[float, str]]] = {}
     pattern = r'<text [^>]*x="([\d.]+)"[^>]*clip-path="url\(#[^)]*line-(\d+)\)">(.*?)</text>'
     for x, line, text in re.findall(pattern, svg):
         rows.setdefault(int(line), []).append((float(x), html.unescape(text)))
-    lines = ["".join(t for _, t in sorted(parts)) for _, parts in sorted(rows.items())]
-    return " ".join(" ".join(lines).split())
+    return {row: "".join(t for _, t in sorted(parts)) for row, parts in sorted(rows.items())}
+
+
+def screen_text(svg: str) -> str:
+    """The words on the screen, from an SVG screenshot, in one line."""
+    return " ".join(" ".join(screen_lines(svg).values()).split())
 
 
 async def test_demo_reaches_the_qr_code_with_enter_alone(demo: RunningDemo, tmp_path: Path) -> None:
@@ -206,7 +211,18 @@ async def test_every_failure_shows_its_action_on_the_first_screen(name: str) -> 
             )
         )
         await pilot.pause()
-        shown = screen_text(app.export_screenshot())
+        svg = app.export_screenshot()
+        # Each row says all it has to say, wrapped if need be, never cut off.
+        lines = screen_lines(svg)
+        for line in role_lines(report):
+            region = app.screen.query_one(f"#role-{line.role.value}", RoleRow).region
+            text = " ".join(lines.get(y, "") for y in range(region.y, region.bottom))
+            at = 0
+            for word in line.words.split():  # every word, in order
+                at = text.find(word, at)
+                assert at >= 0, (name, line.words, word, text)
+                at += len(word)
+    shown = screen_text(svg)
     assert " ".join(f"✗ {verdict.action}".split()) in shown, (name, shown)
 
 

@@ -32,11 +32,12 @@ class RoleRow(Horizontal):
 
     DEFAULT_CSS = """
     RoleRow {
-        height: 1;
+        /* A status too long for the line wraps onto the next one, never cut off. */
+        height: auto;
         padding: 0 1;
-        & > .role-name { width: 24; text-style: bold; }
+        & > .role-name { width: 23; text-style: bold; }
         & > .role-status { width: 1fr; }
-        & > .role-time { width: 8; text-align: right; color: $text-muted; }
+        & > .role-time { width: 7; text-align: right; color: $text-muted; }
         &.-running > .role-status { color: $text-accent; }
         &.-ok > .role-status { color: $text-success; }
         &.-failed > .role-status { color: $text-error; }
