@@ -234,6 +234,8 @@ def test_the_phone_on_pop_is_checked_over_pop(rehearsal: Rehearsal, run: Run) ->
     assert data["report"]["protocol"] == "pop"
     assert data["phone"] == {"incoming": "pop", "outgoing_port": None}
     assert {a["protocol"] for a in data["report"]["attempts"]} == {"pop3", "smtp"}
+    # The ports the phone would use are mail.com's, not the practice server's.
+    assert "receive mail on port 995 and send on port 465" in data["check"]["uses"]
     code, out, _ = run("--symptom", "no-new-mail")
     assert "mailcom-wizard export --demo --email demo@mail.com" in out
 

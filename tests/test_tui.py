@@ -217,6 +217,11 @@ async def test_demo_shows_a_real_accounts_values_as_practice_and_only_rehearses_
         screen = await run_check_to_end(pilot)
         assert screen.report is not None and screen.report.verified
         assert screen.report.incoming.endpoint.host == "127.0.0.1"  # what was checked
+        # What the iPhone would use is said in the real account's ports, not the practice ones.
+        summary = str(screen.query_one("#check-summary", Static).content)
+        assert "receive mail on port 993 and send on port 465" in summary, summary
+        practice_port = str(screen.report.incoming.endpoint.port)
+        assert f"iPhone can receive mail on port {practice_port}" not in summary
 
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))

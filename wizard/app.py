@@ -196,6 +196,7 @@ class WizardApp(App[None]):
                 clock=self.clock,
                 report=self.state.report,
                 repair=self.state.repair is not None,
+                practice_for=self._practice_for(),
             ),
             self._after_check,
         )
@@ -212,19 +213,27 @@ class WizardApp(App[None]):
             return
         self.state.report = outcome.report
         self.state.settings = outcome.settings
-        if self.demo is not None:
+        real = self._practice_for()
+        if real is not None:
             # The phone must never get the practice server's values (this computer's
             # address): the demo shows a real account's values, marked as practice.
-            from wizard.core.provider import builtin_provider
             from wizard.core.rehearsal import practice_settings
 
-            self.state.settings = practice_settings(outcome.settings, builtin_provider())
+            self.state.settings = practice_settings(outcome.settings, real)
         if outcome.settings.verified and self.demo is None:
             if form.remember:
                 self.remember_password(form.account)
             else:
                 self.forget_password(form.account.email)
         self._go(outcome.next)
+
+    def _practice_for(self) -> Provider | None:
+        """In the demo, the real provider the practice server stands in for."""
+        if self.demo is None:
+            return None
+        from wizard.core.provider import builtin_provider
+
+        return builtin_provider()
 
     def _refused_note(self, form: AccountForm) -> str:
         """Under the password after a refusal: what to look at before checking again."""
@@ -251,7 +260,6 @@ class WizardApp(App[None]):
 
     def show_repair(self) -> None:
         """Repair, last step: what the phone shows beside the check, one cause and its fix."""
-        from wizard.core.provider import builtin_provider
         from wizard.core.repair.answer import diagnose_repair
         from wizard.screens.repair import RepairScreen
 
@@ -264,7 +272,7 @@ class WizardApp(App[None]):
             report,
             choice.layout,
             provider=self.provider,
-            real=builtin_provider() if self.demo is not None else None,
+            real=self._practice_for(),
         )
         self.push_screen(RepairScreen(answer, home=self.home), self._after_repair)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from wizard.core.models import Endpoint, MailSettings, Protocol
+from wizard.core.models import CheckReport, Endpoint, MailSettings, Protocol
 from wizard.core.provider import Provider
 
 
@@ -39,3 +39,18 @@ def counterpart(endpoint: Endpoint, real: Provider) -> Endpoint:
         raise ValueError(f"{real.display_name} has no {endpoint.protocol.label} server")
     same = [each for each in candidates if each.security is endpoint.security]
     return (same or list(candidates))[0]
+
+
+def practice_uses(report: CheckReport, real: Provider) -> str:
+    """The demo's sentence for the ports the phone would use, after a verified practice check.
+
+    The practice server answers on this computer's random ports; the phone would use the
+    real provider's ports they stand in for, so those are what the sentence names.
+    """
+    incoming, outgoing = report.incoming.endpoint, report.outgoing.endpoint
+    return (
+        f"Practice run: with a real {real.display_name} account the iPhone would receive "
+        f"mail on port {counterpart(incoming, real).port} and send on port "
+        f"{counterpart(outgoing, real).port} (here, practice ports {incoming.port} and "
+        f"{outgoing.port} stood in for them)."
+    )

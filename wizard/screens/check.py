@@ -35,6 +35,7 @@ from wizard.core.models import (
     Status,
 )
 from wizard.core.provider import Provider
+from wizard.core.rehearsal import practice_uses
 from wizard.core.verdict import preferred_settings, role_lines, settings_from_report, verdict_of
 from wizard.screens.confirm import ConfirmScreen
 from wizard.widgets.endpoint_row import EndpointRow
@@ -107,11 +108,14 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
         report: CheckReport | None = None,
         autostart: bool = True,
         repair: bool = False,
+        practice_for: Provider | None = None,
     ) -> None:
         """``report`` shows a finished check instead of starting one; ``clock`` times rows.
 
         With ``repair`` the check is the repair path's: when it ends it goes straight on to
-        the answer (the cause and its fix), whatever it found.
+        the answer (the cause and its fix), whatever it found. ``practice_for`` is the real
+        provider a practice server stands in for (the demo): the ports the phone would use
+        are named as that provider's.
         """
         super().__init__()
         self.account = account
@@ -121,6 +125,7 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
         self.report = report
         self.autostart = autostart
         self.repair = repair
+        self.practice_for = practice_for
         self.endpoints: tuple[Endpoint, ...] = provider.endpoints(account.incoming)
         self.running = False
         self.cancelled = False
@@ -237,7 +242,9 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
             summary.update(
                 Content.assemble(
                     Content.from_markup("[b]✓ $headline[/b] ", headline=verdict.headline),
-                    verdict.uses,
+                    verdict.uses
+                    if self.practice_for is None
+                    else practice_uses(report, self.practice_for),
                 )
             )
             # The ports used instead are in the rows ("587 (465 blocked here)"); what is

@@ -16,7 +16,7 @@ from wizard.core.facts import ios as ios_facts
 from wizard.core.instructions import IOS_18, IosLayout, Step, layout_for
 from wizard.core.models import Account, CheckReport, MailSettings
 from wizard.core.provider import Provider, builtin_provider
-from wizard.core.rehearsal import counterpart, practice_settings
+from wizard.core.rehearsal import counterpart, practice_settings, practice_uses
 from wizard.core.repair.causes import Cause
 from wizard.core.repair.context import FixContext
 from wizard.core.repair.fixes import fix_for
@@ -188,7 +188,7 @@ def diagnose_repair(
         why=fix.why,
         steps=fix.steps,
         facts=tuple(dict.fromkeys(facts)),
-        check=summarize(report),
+        check=summarize(report, real),
         layout=layout,
         settings=settings,
         report=report,
@@ -207,13 +207,15 @@ def settings_for_phone(
     return settings if real is None else practice_settings(settings, real)
 
 
-def summarize(report: CheckReport) -> CheckSummary:
-    """The check in the words ``check`` uses."""
+def summarize(report: CheckReport, real: Provider | None = None) -> CheckSummary:
+    """The check in the words ``check`` uses; in the demo (``real``), the ports the phone
+    would use are the real provider's."""
     verdict = verdict_of(report)
+    uses = verdict.uses if real is None or not verdict.uses else practice_uses(report, real)
     return CheckSummary(
         verified=verdict.verified,
         headline=verdict.headline,
-        uses=verdict.uses,
+        uses=uses,
         notes=verdict.notes,
         problems=tuple(f"{a.endpoint.label}: {a.title}" for a in verdict.problems),
     )
