@@ -29,7 +29,8 @@ from textual.widgets import Button, Input, Static
 from wizard.app import WizardApp
 from wizard.core.models import CheckOptions, CheckReport
 from wizard.core.verdict import role_lines, verdict_of
-from wizard.demo.practice import DEMO_BANNER, RunningDemo, start_demo
+from wizard.demo.faults import DEMO_FAULTS, FAULT_DESCRIPTIONS
+from wizard.demo.practice import DEMO_BANNER, RunningDemo, demo_banner, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.send import SendScreen
@@ -310,3 +311,24 @@ async def test_an_expired_link_is_renewed_with_one_key(tmp_path: Path) -> None:
         await until(pilot, lambda: send.url != first and send.server is not None)
         assert send.server is not None and send.server.wait(0) is None
         await pilot.press("escape")
+
+
+@pytest.mark.parametrize("fault", [None, *DEMO_FAULTS])
+async def test_the_demo_welcome_fits_80x24_with_any_fault(fault: str | None) -> None:
+    """The banner names the fault rehearsed, and the prerequisites and every choice stay on
+    the first screen."""
+    banner = demo_banner(fault)
+    if fault:
+        assert FAULT_DESCRIPTIONS[fault] in banner and "--demo-fault" not in banner
+    app = WizardApp(
+        pictures.PROVIDER,
+        demo=DemoInfo("demo@mail.com", "practice-password", banner),
+        clock=pictures.FrozenClock(),
+        home=pictures.HOME,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = screen_text(app.export_screenshot())
+    for words in ("Rehearsing:" if fault else "--demo-fault", "Premium", "new accounts", "Quit"):
+        assert words in shown, (fault, words, shown)
+    assert "Fix an account that stopped working" in shown

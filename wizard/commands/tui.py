@@ -15,12 +15,9 @@ def run(args: argparse.Namespace) -> int:
     from wizard.screens.welcome import DemoInfo
 
     if args.demo:
-        from wizard.demo.faults import FAULT_DESCRIPTIONS
-        from wizard.demo.practice import DEMO_BANNER, start_demo
+        from wizard.demo.practice import demo_banner, start_demo
 
-        banner = DEMO_BANNER
-        if args.demo_fault:
-            banner += f"\nRehearsing a problem: {FAULT_DESCRIPTIONS[args.demo_fault]}"
+        banner = demo_banner(args.demo_fault)
         with start_demo(args.demo_fault) as demo:
             app = WizardApp(
                 demo.provider,

@@ -29,11 +29,22 @@ DEMO_PASSWORD = "practice-password"
 #: nothing can resolve it anywhere but this computer. The certificate is made for it.
 DEMO_HOST = "127.0.0.1"
 
-#: What the TUI's welcome screen says in demo mode.
-DEMO_BANNER = (
-    "Practice run on this computer: nothing you type leaves it, nothing is saved. Address "
-    f"{DEMO_EMAIL} (filled in), password {DEMO_PASSWORD}. Rehearse a problem: --demo-fault."
-)
+
+def demo_banner(fault: str | None = None) -> str:
+    """What the TUI's welcome screen says in demo mode, with the fault it rehearses."""
+    from wizard.demo.faults import FAULT_DESCRIPTIONS
+
+    rehearsing = (
+        f"Rehearsing: {FAULT_DESCRIPTIONS[fault]}" if fault else "Rehearse a problem: --demo-fault."
+    )
+    return (
+        "Practice run on this computer: nothing you type leaves it, nothing is saved. "
+        f"Address {DEMO_EMAIL} (filled in), password {DEMO_PASSWORD}. {rehearsing}"
+    )
+
+
+#: What the TUI's welcome screen says in demo mode, without a fault.
+DEMO_BANNER = demo_banner()
 
 
 # The password the server accepts in the wrong-password rehearsal: anything but the one the

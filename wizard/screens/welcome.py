@@ -23,8 +23,8 @@ from wizard.widgets.prose import Bullets, Prose
 # name), drawn by one Prose widget rather than Textual's Markdown widget: Markdown's parser
 # and its many block widgets would double the time to the wizard's first frame.
 INTRO = (
-    "This wizard sets up your [b]$name[/b] mailbox in the iPhone's Mail app: it proves your "
-    "settings on the real servers, then hands the iPhone a profile by QR code."
+    "This wizard sets up your [b]$name[/b] mailbox in the iPhone's Mail app: it logs in to "
+    "the mail servers to prove your settings, then hands the iPhone a profile by QR code."
 )
 NEEDS = (
     "[b]You need[/b] your address and its password (or an [b]app-specific password[/b] when "
