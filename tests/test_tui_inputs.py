@@ -123,3 +123,25 @@ async def test_the_account_screen_refuses_a_name_with_a_control_character(
         assert isinstance(app.screen, AccountScreen)
         assert app.focused is app.screen.query_one("#name", Input)
         assert any("control character" in n.message for n in app._notifications)
+
+
+async def test_ctrl_c_copies_selected_text_in_a_field_and_quits_only_without_one(
+    demo: RunningDemo, tmp_path: Path
+) -> None:
+    """Ctrl+C in a field with text selected copies it and the wizard stays; with nothing
+    selected it quits, as everywhere else (tests/test_terminal.py, in a real terminal)."""
+    app = demo_app(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        name = app.screen.query_one("#name", Input)
+        name.focus()
+        name.value = "Jane Doe"
+        name.select_all()
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.clipboard == "Jane Doe"
+        assert app.is_running and isinstance(app.screen, AccountScreen)
+        name.selection = name.selection.cursor(len(name.value))
+        await pilot.press("ctrl+c")
+        await until(pilot, lambda: not app.is_running)

@@ -74,6 +74,9 @@ class WizardApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        # People press Ctrl+C to stop a program: it quits here too (Textual's default only
+        # says to press Ctrl+Q). In a field with text selected, Ctrl+C copies it.
+        Binding("ctrl+c", "quit", "Quit", show=False),
     ]
 
     def __init__(

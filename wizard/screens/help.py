@@ -21,7 +21,7 @@ HELP_TEXT = """\
 | Escape | go back (on the check: cancel it first) |
 | F1 | this help |
 | Ctrl+P | the command palette (theme, quit, keys) |
-| Ctrl+Q | quit |
+| Ctrl+Q or Ctrl+C | quit at once, even during a check (Ctrl+C copies selected text) |
 
 Enter always takes the highlighted (focused) action, which is the next right step. On the
 account screen **Ctrl+Y** takes a suggested address. On the check: **D** shows the details

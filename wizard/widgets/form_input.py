@@ -101,6 +101,13 @@ class FormInput(Input):
                 self.screen.focus_previous()
         # Anything else: Textual goes on to Input's own handler (prevent_default stops that).
 
+    def action_copy(self) -> None:
+        """Ctrl+C copies the selected text; with nothing selected it quits, as elsewhere."""
+        if self.selection.is_empty:
+            self.app.exit()
+            return
+        super().action_copy()
+
     def _next_field(self) -> FormInput | None:
         """The form field after this one on the screen (None for the last)."""
         fields = list(self.screen.query(FormInput))
