@@ -367,12 +367,15 @@ def test_the_readme_names_every_key_the_json_outputs_have(
     """``check --json`` and ``repair --json`` print exactly the keys the README documents
     (a certificate's own keys are left to the README's ``{...}``): one run whose answer has
     phone values and a test message, one with a certificate problem."""
-    run = runner(rehearsals["blocked-465"], monkeypatch, capsys)
+    # Fresh checks: another test's report (without a test message) may be cached already.
+    blocked = rehearsals["blocked-465"]
+    run = runner(Rehearsal(blocked.fault, blocked.demo), monkeypatch, capsys)
     _, out, _ = run("--symptom", "cannot-send", "--outgoing-port", "465", "--round-trip", "--json")
     with_values = json.loads(out)
     assert with_values["report"]["round_trip"] is not None
     monkeypatch.undo()  # the next runner must wrap the real check, not this one's
-    run = runner(rehearsals["intercepted"], monkeypatch, capsys)
+    intercepted = rehearsals["intercepted"]
+    run = runner(Rehearsal(intercepted.fault, intercepted.demo), monkeypatch, capsys)
     _, out, _ = run("--symptom", "cannot-verify-identity", "--json")
     with_certificate = json.loads(out)
     assert any("certificate" in a for a in with_certificate["report"]["attempts"])
