@@ -23,8 +23,10 @@ from types import ModuleType
 import keyring
 import pytest
 from keyring.backends import fail
+from textual.app import ComposeResult
 from textual.pilot import Pilot
-from textual.widgets import Button, Input, Static
+from textual.screen import Screen
+from textual.widgets import Button, Header, Input, Static
 
 from wizard.app import WizardApp
 from wizard.core.models import CheckOptions, CheckReport
@@ -332,3 +334,31 @@ async def test_the_demo_welcome_fits_80x24_with_any_fault(fault: str | None) -> 
     for words in ("Rehearsing:" if fault else "--demo-fault", "Premium", "new accounts", "Quit"):
         assert words in shown, (fault, words, shown)
     assert "Fix an account that stopped working" in shown
+
+
+def _screen_titles() -> list[str]:
+    """Every title a screen sets (``self.sub_title = "..."``, conditional ones too)."""
+    titles: list[str] = []
+    for path in sorted((Path(__file__).resolve().parent.parent / "wizard/screens").glob("*.py")):
+        for block in re.findall(r"self\.sub_title = (\([^)]*\)|\"[^\"]*\")", path.read_text()):
+            titles += re.findall(r'"([^"]*)"', block)
+    return titles
+
+
+@pytest.mark.parametrize("title", _screen_titles())
+async def test_every_screen_title_fits_80_columns(title: str) -> None:
+    """The header shows the whole title at 80x24, never cut off with an ellipsis."""
+
+    class Titled(Screen[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+
+        def on_mount(self) -> None:
+            self.sub_title = title
+
+    app = WizardApp(pictures.PROVIDER, clock=pictures.FrozenClock(), home=pictures.HOME)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(Titled())
+        await pilot.pause()
+        first = screen_lines(app.export_screenshot())[0].replace("\xa0", " ")
+    assert f"{app.title} — {title}" in first, first

@@ -202,7 +202,7 @@ class AccountScreen(Screen[AccountForm]):
     def on_mount(self) -> None:
         """Show the state of the address and the keyring; focus where typing is needed."""
         self.sub_title = (
-            "Repair: the account and the password it uses now"
+            "Repair: the account and its current password"
             if self.repair
             else "Step 1 of 3: your account"
         )

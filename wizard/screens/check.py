@@ -169,7 +169,7 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
     def on_mount(self) -> None:
         """Start the check, or show the finished one we came back to."""
         self.sub_title = (
-            "Repair: checking the servers with the current password"
+            "Repair: checking with the current password"
             if self.repair
             else "Step 2 of 3: checking your settings"
         )
