@@ -236,3 +236,30 @@ def test_plan_fields() -> None:
     assert plan_fields(("x@y", "pw"), 0, 3, no_address_in_0) == (1, 2)
     assert plan_fields(("a", "b", "c", "d"), 0, 3, anything) is None
     assert plan_fields(("x@y", "pw"), 0, 3, lambda _f, _t: False) is None
+
+
+@pytest.mark.parametrize(
+    "burst",
+    [
+        f"Jane Doe\tdemo@mail.com\t\t{PASSWORD}\n",  # Tab onto the two-factor box, Tab on
+        "Jane Doe\tdemo@mail.com\t\tPässwörd mit Leerzeichen 9\n",  # spaces: not the box's
+    ],
+    ids=["tab-over-the-checkbox", "password-with-spaces"],
+)
+async def test_a_burst_that_tabs_over_the_two_factor_box_lands_in_the_password(
+    tmp_path: Path, burst: str
+) -> None:
+    """Typed fast as a person types it: a Tab onto the two-factor box and one more onto the
+    password. The second Tab moves on from the box; it is not a key for the password."""
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        _screen, fields = await _account_screen(pilot)
+        _keys(pilot, burst)
+        await _until(pilot, lambda: isinstance(app.screen, CheckScreen))
+        await pilot.pause()
+        form = app.state.form
+        assert form is not None
+        assert (form.account.name, form.account.email) == ("Jane Doe", "demo@mail.com")
+        assert form.account.password == burst.split("\t")[-1].rstrip("\n")
+        assert not form.account.app_password  # no space in the password ticked the box
+        assert fields.password_never_shown(), fields.seen

@@ -85,6 +85,14 @@ class FormInput(Input):
             # is not a field (a checkbox between two fields), for the next field.
             event.stop()
             event.prevent_default()
+            if not isinstance(focused, FormInput) and event.key in ("tab", "shift+tab"):
+                # A Tab typed after the one that landed on the checkbox: it moves on from
+                # there (onto the password), as it would have typed slowly.
+                if event.key == "tab":
+                    self.screen.focus_next()
+                else:
+                    self.screen.focus_previous()
+                return
             if not isinstance(focused, FormInput):
                 focused = self._next_field()
                 if focused is not None:
