@@ -13,6 +13,7 @@ import pty
 import re
 import select
 import signal
+import socket
 import struct
 import sys
 import termios
@@ -22,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.testbed import Testbed
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Far longer than stopping may take; the check waits this long on silent servers.
@@ -83,11 +86,13 @@ class Terminal:
 
 
 @contextmanager
-def wizard(*args: str) -> Iterator[Terminal]:
+def wizard(*args: str, home: Path | None = None) -> Iterator[Terminal]:
     """``mailcom-wizard ARGS`` on an 80x24 pseudo-terminal, killed at the end if need be."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: the wizard, as a user starts it
         os.environ.update(TERM="xterm-256color", COLUMNS="80", LINES="24")
+        if home is not None:
+            os.environ["HOME"] = str(home)
         os.environ.pop("TEXTUAL", None)
         code = "from wizard.cli import main; raise SystemExit(main())"
         os.execv(sys.executable, [sys.executable, "-c", code, *args])
@@ -136,3 +141,38 @@ def test_ctrl_q_stops_the_wizard_while_a_check_waits(key: bytes) -> None:
         _to_a_running_check(terminal)
         terminal.send(key)
         assert terminal.exited_within(STOPPED_WITHIN) is not None, terminal.text()[-600:]
+
+
+@pytest.mark.servers
+def test_ctrl_c_on_the_send_screen_stops_the_offer_and_the_wizard(
+    testbed: Testbed, tmp_path: Path
+) -> None:
+    """A real account checked against Dovecot and Postfix, typed in one burst the way a
+    person types it (Tab onto the two-factor box, Tab on to the password), the QR code
+    offered, three clients connected (one sending a request a byte at a time): Ctrl+C
+    ends all of it."""
+    testbed.require_postfix()
+    provider = testbed.provider_file(tmp_path, provider_id="mail.com")
+    user = testbed.alice
+    with wizard("--provider", str(provider), "--cafile", testbed.cafile, home=tmp_path) as term:
+        term.wait_for("Set up mail on an iPhone")
+        term.send(b"\r")
+        term.wait_for("Step 1 of 3")
+        term.send(f"Alice\t{user.email}\t\t{user.password}\r".encode())
+        term.wait_for("Verified")
+        term.send(b"\r")  # Send to iPhone (QR code)
+        term.wait_for("Waiting for the iPhone")
+        link = re.search(r"http://([0-9.]+):(\d+)/", term.text())
+        assert link is not None, term.text()[-600:]
+        clients = [socket.create_connection((link[1], int(link[2])), timeout=5) for _ in "abc"]
+        clients[0].sendall(b"GET /")  # the start of a request that never ends
+        term.read(0.3)
+        os.write(term.fd, b"\x03")
+        assert term.exited_within(STOPPED_WITHIN) is not None, term.text()[-600:]
+        assert term.status == 0
+        for client in clients:  # every connection was cut by the server
+            client.settimeout(STOPPED_WITHIN)
+            assert client.recv(1024) == b""
+            client.close()
+        with pytest.raises(OSError):
+            socket.create_connection((link[1], int(link[2])), timeout=5).close()

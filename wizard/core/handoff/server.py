@@ -59,7 +59,7 @@ _SEND_BUFFER_BYTES = 64 * 1024
 _ACK_GRACE_SECONDS = 5.0
 # On stop, a request already on its way gets this long to be answered (with a 404) before
 # every connection is cut; a client that sends nothing is cut after it too.
-_STOP_GRACE_SECONDS = 0.3
+_STOP_GRACE_SECONDS = 0.1
 # Then the connections' threads (woken by the cut) are given this long to end.
 _STOP_JOIN_SECONDS = 0.5
 
