@@ -556,6 +556,19 @@ def test_check_demo_json_verifies_with_round_trip(
     assert report["round_trip"]["status"] == "ok"
 
 
+def test_check_demo_text_names_mailcoms_ports_for_the_phone_and_the_demo_commands(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The practice ports are what was checked; the phone would use mail.com's, and the
+    next commands keep --demo (without it they would ask for a real account)."""
+    code = cli.main(["check", "--demo", "--demo-fault", "blocked-465", "--timeout", "1"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == cli.EXIT_OK
+    assert "the iPhone would receive mail on port 993 and send on port 587" in out
+    assert "`mailcom-wizard instructions --demo`" in out
+    assert "`mailcom-wizard export --demo`" in out
+
+
 @pytest.mark.parametrize(
     ("fault", "protocol", "security", "status", "exit_code"),
     [

@@ -12,7 +12,7 @@ from wizard.core.check import run_check
 from wizard.core.errors import TLSConfigError, UsageError
 from wizard.core.models import Account, Attempt, CheckOptions, CheckReport, MailSettings
 from wizard.core.provider import Provider, builtin_provider
-from wizard.core.rehearsal import practice_settings
+from wizard.core.rehearsal import practice_settings, practice_uses
 from wizard.core.verdict import preferred_settings, settings_from_report, verdict_of
 
 
@@ -47,8 +47,13 @@ def _wrap(text: str, indent: str = "  ") -> str:
     return "\n".join(lines)
 
 
-def format_report(report: CheckReport) -> str:
-    """The human output: one line per attempt, the settings that work, then the diagnosis."""
+def format_report(report: CheckReport, *, practice_for: Provider | None = None) -> str:
+    """The human output: one line per attempt, the settings that work, then the diagnosis.
+
+    ``practice_for`` (the demo): the real provider the practice server stands in for; the
+    report then says which of its ports a phone would use, and the next commands are the
+    demo's.
+    """
     out = []
     out.append(f"Checked {report.email} ({report.incoming_choice.value.upper()} and SMTP):")
     width = max(len(a.endpoint.label) for a in report.attempts)
@@ -71,6 +76,8 @@ def format_report(report: CheckReport) -> str:
                 f"  {label}: {endpoint.protocol.label} {endpoint.host}, port {endpoint.port}, "
                 f"{endpoint.security.label}, user name {endpoint.username(report.email)}"
             )
+    if practice_for is not None and verdict.uses:
+        out.append(_wrap(practice_uses(report, practice_for)))
     if verdict.round_trip is not None:
         out.append(f"  {verdict.round_trip}")
     for note in verdict.notes:
@@ -83,9 +90,10 @@ def format_report(report: CheckReport) -> str:
             out.append(f"  Server reply: {attempt.server_reply}")
     out.append("")
     if report.verified:
+        demo = " --demo" if practice_for is not None else ""
         out.append(
-            "Next: `mailcom-wizard instructions` for the iPhone steps, or "
-            "`mailcom-wizard export` for a configuration profile."
+            f"Next: `mailcom-wizard instructions{demo}` for the iPhone steps, or "
+            f"`mailcom-wizard export{demo}` for a configuration profile."
         )
     else:
         out.append("Fix the problem above, then run the check again.")
