@@ -314,6 +314,10 @@ def test_demo_export_writes_a_real_accounts_values_marked_as_practice(
     out, err = capsys.readouterr()
     assert "Practice profile" in out
     assert DEMO_PASSWORD not in out + err + target.read_text()
+    # Never installed: the iPhone's install steps are what would come with a real profile.
+    flat = " ".join(out.split())
+    assert "With a real profile, next on the iPhone" in flat and "Then on the iPhone" not in flat
+    assert "iOS asks for the password while installing" in flat  # "iOS", not "IOS"
 
 
 def test_demo_export_falls_back_to_587_when_465_is_blocked(tmp_path: Path) -> None:

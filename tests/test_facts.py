@@ -301,3 +301,14 @@ def test_the_readme_uses_the_registered_wording(tmp_path: Path) -> None:
     for retired in RETIRED:
         assert retired not in readme, retired
     assert "wizard/core/facts" in readme
+
+
+def test_capitalized_starts_a_sentence_but_keeps_ios_and_iphone_as_spelled() -> None:
+    ios_fact = dataclasses.replace(facts.profiles.PASSWORD_PROMPT, text="iOS asks for it")
+    iphone_fact = dataclasses.replace(ios_fact, text="iPhone shows it")
+    plain_fact = dataclasses.replace(ios_fact, text="a message saying so")
+    assert ios_fact.capitalized == "iOS asks for it"
+    assert iphone_fact.capitalized == "iPhone shows it"
+    assert plain_fact.capitalized == "A message saying so"
+    for fact in REGISTRY:  # no fact's wording is turned into IOS or IPhone
+        assert not fact.capitalized.startswith(("IOS", "IPhone")), fact.id

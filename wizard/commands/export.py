@@ -146,8 +146,10 @@ def _print_done(exported: ExportedProfile, settings: MailSettings, *, serve: boo
             "  - or AirDrop the file to the iPhone, or mail it to yourself and",
             f"    {profiles.MAIL_NOT_MESSAGES.text}.",
         ]
+    # A practice profile is never installed: its steps are shown as what would come next.
+    first = "With a real profile, next" if settings.practice else "Then"
     then = (
-        f"Then on the iPhone, within {profiles.INSTALL_WINDOW.text}: Settings > "
+        f"{first} on the iPhone, within {profiles.INSTALL_WINDOW.text}: Settings > "
         f"{profiles.PROFILE_DOWNLOADED.text} > {profiles.INSTALL.text} (the profile is also "
         f"under Settings > {profiles.DEVICE_MANAGEMENT.text})."
     )

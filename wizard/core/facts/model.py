@@ -53,7 +53,13 @@ class Fact:
 
     @property
     def capitalized(self) -> str:
-        """The wording with its first letter in capitals, to start a sentence."""
+        """The wording with its first letter in capitals, to start a sentence.
+
+        A first word already spelled with a capital inside it (iOS, iPhone) stays as it is.
+        """
+        first = self.text.split(" ", 1)[0]
+        if any(char.isupper() for char in first[1:]):
+            return self.text
         return self.text[:1].upper() + self.text[1:]
 
     @property
