@@ -132,7 +132,7 @@ async def test_a_reply_that_echoes_the_password_is_withheld_at_capture(
 @pytest.mark.parametrize("password", ["e", "mail", "Very-Secret-Passw0rd"])
 def test_the_error_dialog_keeps_messages_intact_and_the_password_out(password: str) -> None:
     """The dialog shows the traceback (no locals) and marks only a password quoted as a word."""
-    from wizard.app import PASSWORD_MARK, _error_report
+    from wizard.recovery import PASSWORD_MARK, error_report
 
     def failing() -> None:
         secret_local = password  # a local: tracebacks never show it
@@ -142,7 +142,7 @@ def test_the_error_dialog_keeps_messages_intact_and_the_password_out(password: s
         failing()
     except RuntimeError as exc:
         error = exc
-    summary, details = _error_report(error, [password])
+    summary, details = error_report(error, [password])
     assert summary == f"RuntimeError: engine bug at demo@mail.com ({len(password)})"
     assert 'raise RuntimeError(f"engine bug at demo@mail.com' in details  # code is shown...
     assert PASSWORD_MARK not in summary + details  # ...and nothing is rewritten
@@ -150,6 +150,6 @@ def test_the_error_dialog_keeps_messages_intact_and_the_password_out(password: s
     try:
         raise RuntimeError(f"bug quoting {password} by mistake")
     except RuntimeError as exc:
-        summary, details = _error_report(exc, [password])
+        summary, details = error_report(exc, [password])
     assert summary == f"RuntimeError: bug quoting {PASSWORD_MARK} by mistake"
     assert f"quoting {password} " not in details

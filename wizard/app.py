@@ -8,21 +8,19 @@ steps, so going back never loses it.
 from __future__ import annotations
 
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.worker import WorkerFailed, get_current_worker
+from textual.worker import get_current_worker
 
 from wizard import __version__
 from wizard.core import secrets
 from wizard.core.models import CheckOptions
-from wizard.core.text import replace_quoted
+from wizard.recovery import RecoveringApp
 from wizard.screens.welcome import DemoInfo, WelcomeScreen
 
 # Only the first screen is imported up front: the others (and the network, TLS, signing
@@ -48,10 +46,6 @@ def _two_factor() -> str:
     return mailcom.TWO_FACTOR.text
 
 
-#: Stands in the error dialog where a message quoted the password.
-PASSWORD_MARK = "[password removed]"
-
-
 @dataclass
 class FlowState:
     """What the user has entered so far; kept so Back never loses anything."""
@@ -64,7 +58,7 @@ class FlowState:
     exported: ExportedProfile | None = None
 
 
-class WizardApp(App[None]):
+class WizardApp(RecoveringApp):
     """mailcom-wizard: from welcome to a verified account on the iPhone."""
 
     CSS_PATH = "wizard.tcss"
@@ -102,7 +96,6 @@ class WizardApp(App[None]):
         self.home = home
         self.serve_host = serve_host
         self.state = FlowState()
-        self._showing_error = False
 
     # -- the flow ---------------------------------------------------------------------
 
@@ -374,98 +367,48 @@ class WizardApp(App[None]):
 
     def remember_password(self, account: Account) -> None:
         """Store the password in the keyring, off the UI thread (keyrings can be slow)."""
-        self.run_worker(
-            lambda: self._store_password(account),
-            thread=True,
-            group="keyring",
-            name="remember-password",
+        self._in_keyring(
+            lambda: secrets.set_password(account.email, account.password),
+            "remember-password",
+            done="Your password is remembered in the system keyring.",
+            failed="The password could not be stored in the keyring; you will be asked "
+            "for it next time.",
         )
 
     def forget_password(self, email: str) -> None:
         """ "Remember" was left off: remove a password stored earlier (off the UI thread)."""
-        self.run_worker(
-            lambda: self._remove_password(email),
-            thread=True,
-            group="keyring",
-            name="forget-password",
+        self._in_keyring(
+            lambda: secrets.delete_password(email),
+            "forget-password",
+            done="The remembered password was removed from the system keyring.",
         )
 
-    def _remove_password(self, email: str) -> None:
-        removed = secrets.delete_password(email)
-        if removed and not get_current_worker().is_cancelled:
-            self.call_from_thread(
-                self.notify, "The remembered password was removed from the system keyring."
-            )
+    def _in_keyring(
+        self, change: Callable[[], bool], name: str, *, done: str, failed: str | None = None
+    ) -> None:
+        """Run ``change`` in a thread worker and say how it went (``failed`` as a warning)."""
 
-    def _store_password(self, account: Account) -> None:
-        stored = secrets.set_password(account.email, account.password)
-        if not get_current_worker().is_cancelled:
-            message = (
-                "Your password is remembered in the system keyring."
-                if stored
-                else "The password could not be stored in the keyring; "
-                "you will be asked for it next time."
-            )
-            self.call_from_thread(
-                self.notify, message, severity="information" if stored else "warning"
-            )
+        def work() -> None:
+            changed = change()
+            if get_current_worker().is_cancelled:
+                return
+            if changed:
+                self.call_from_thread(self.notify, done, severity="information")
+            elif failed is not None:
+                self.call_from_thread(self.notify, failed, severity="warning")
 
-    # -- the one place unexpected errors end up -----------------------------------------
+        self.run_worker(work, thread=True, group="keyring", name=name)
 
-    def _handle_exception(self, error: Exception) -> None:
-        """Any exception that escapes a handler or a worker: one dialog, never a traceback.
+    # -- after an unexpected error (the dialog itself: wizard/recovery.py) ---------------
 
-        Harlequin does the same; Textual's default prints a traceback and exits.
-        """
-        if self._showing_error or not self.is_running:
-            # An error while showing the error (or while starting/stopping): give up as
-            # Textual does, rather than loop.
-            super()._handle_exception(error)
-            return
-        self._showing_error = True
-        if isinstance(error, WorkerFailed):
-            error = error.error if isinstance(error.error, Exception) else error
-        summary, details = _error_report(error, self._passwords())
-        try:
-            from wizard.screens.error import ErrorScreen
-
-            self.push_screen(ErrorScreen(summary, details), self._after_error)
-        except Exception:
-            super()._handle_exception(error)
-
-    def _passwords(self) -> list[str]:
+    def error_passwords(self) -> list[str]:
+        """The passwords typed so far (and the demo's): the error details never quote them."""
         passwords = [self.state.form.account.password] if self.state.form else []
         return passwords + ([self.demo.password] if self.demo else [])
 
-    def _after_error(self, start_over: bool | None) -> None:
-        """After an unexpected error: quit, or start again from the account (nothing lost).
-
-        The screen where the error happened may have stopped handling messages (Textual
-        ends a widget's message loop after an exception), so it is not returned to.
-        """
-        self._showing_error = False
-        if not start_over:
-            self.exit(return_code=1)
-            return
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
+    def start_over(self) -> None:
+        """Back to the account as it was typed, or to the welcome screen."""
         if self.state.form is None:
             self.show_welcome()
         else:
             self.show_account()
-
-
-def _error_report(error: BaseException, passwords: list[str]) -> tuple[str, str]:
-    """The error dialog's one-line summary and its details (the traceback, no locals).
-
-    A traceback shows code lines and exception messages, never variables; our code never
-    formats a password into a message. Should a message (ours by mistake, or a library's)
-    still quote one as a word of its own, that word is marked: the rest of the text stays
-    as it is, whatever the password (a one-letter password inside words is left alone).
-    """
-    summary = f"{type(error).__name__}: {error}"
-    details = "".join(traceback.format_exception(error))
-    for password in passwords:
-        summary = replace_quoted(summary, password, PASSWORD_MARK)
-        details = replace_quoted(details, password, PASSWORD_MARK)
-    return summary, details

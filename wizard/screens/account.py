@@ -24,7 +24,6 @@ from textual.widgets import (
     Header,
     Input,
     Label,
-    RadioButton,
     RadioSet,
     Static,
 )
@@ -35,6 +34,7 @@ from wizard.core.accounts import check_address, name_problem, password_problem
 from wizard.core.models import Account, IncomingChoice
 from wizard.core.provider import Provider
 from wizard.widgets.form_input import FormInput, plan_fields
+from wizard.widgets.protocol_choice import protocol_choice, protocol_hint
 
 APP_PASSWORD_HELP = (
     "With $two_factor on, mail apps need an [b]app-specific password[/b] instead of your "
@@ -46,7 +46,6 @@ APP_PASSWORD_HELP_OTHER = (
     "look for it in $name's security settings, then type it below."
 )
 TWO_FACTOR_LABEL = f"{facts.mailcom.TWO_FACTOR.capitalized} is on for this account"
-PROTOCOL_HINT = "IMAP keeps mail in sync on all your devices; POP downloads it to the phone."
 DEMO_KEYRING_NOTE = "The demo never writes to the keyring."
 BURST_DID_NOT_FIT = (
     "The pasted text holds several fields that do not fit these boxes, so nothing was "
@@ -148,8 +147,8 @@ class AccountScreen(Screen[AccountForm]):
             yield Static("", id="password-status", classes="field-status")
             with Horizontal(classes="field-row", id="protocol-row"):
                 yield Label("Incoming mail", classes="field-label")
-                yield self._protocol_choice(account.incoming if account else None)
-            yield Static(self._protocol_hint(), id="protocol-hint", classes="hint")
+                yield protocol_choice(self.provider, account.incoming if account else None)
+            yield Static(protocol_hint(self.provider), id="protocol-hint", classes="hint")
             yield Checkbox(
                 "Remember the password in the system keyring",
                 value=previous.remember if previous else False,
@@ -165,39 +164,6 @@ class AccountScreen(Screen[AccountForm]):
             yield Button("Back", id="back")
             yield Button("Check", id="next", variant="primary")
         yield Footer()
-
-    def _protocol_choice(self, current: IncomingChoice | None) -> RadioSet:
-        """IMAP (preselected) or POP; a protocol the provider lacks cannot be picked."""
-        offered = [choice for choice in IncomingChoice if self.provider.supports(choice)]
-        chosen = current if current in offered else (offered[0] if offered else None)
-        return RadioSet(
-            RadioButton(
-                "IMAP (recommended)",
-                value=chosen is IncomingChoice.IMAP,
-                id="imap",
-                disabled=not self.provider.supports(IncomingChoice.IMAP),
-            ),
-            RadioButton(
-                "POP",
-                value=chosen is IncomingChoice.POP,
-                id="pop",
-                disabled=not self.provider.supports(IncomingChoice.POP),
-            ),
-            id="protocol",
-        )
-
-    def _protocol_hint(self) -> str:
-        """What the choice means, or why only one protocol can be picked."""
-        for choice, other in (
-            (IncomingChoice.IMAP, IncomingChoice.POP),
-            (IncomingChoice.POP, IncomingChoice.IMAP),
-        ):
-            if not self.provider.supports(choice):
-                return (
-                    f"{self.provider.display_name} has no {choice.protocol.label} server, "
-                    f"so {other.value.upper()} is the only choice."
-                )
-        return PROTOCOL_HINT
 
     def on_mount(self) -> None:
         """Show the state of the address and the keyring; focus where typing is needed."""
