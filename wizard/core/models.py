@@ -62,17 +62,35 @@ class Security(StrEnum):
 
 
 class Status(StrEnum):
-    """The stable result code of one attempt. Scripts may rely on these strings."""
+    """The stable result code of one attempt. Scripts may rely on these strings.
+
+    Each names the stage that failed, so the words can name what to change: a name with
+    no address, no route, a refused connection, no answer to the connection, a handshake
+    that stalled, a server that went quiet after answering, and so on.
+    """
 
     OK = "ok"
+    #: The server's name has no address (or the lookup failed).
     DNS_FAILED = "dns_failed"
+    #: This network has no route to any of the server's addresses (unreachable).
+    NO_ROUTE = "no_route"
+    #: The server's computer answered the connection with a refusal (port closed).
     CONNECTION_REFUSED = "connection_refused"
+    #: Nothing answered the connection at all within the time limit.
     TIMEOUT = "timeout"
+    #: The connection was accepted, but the TLS handshake got no answer in time.
+    TLS_STALLED = "tls_stalled"
+    #: The connection was accepted (and secured, where TLS comes first), then the server
+    #: said nothing in time: no greeting, or no answer to a command such as the login.
+    SERVER_SILENT = "server_silent"
     TLS_FAILED = "tls_failed"
     CERTIFICATE_UNTRUSTED = "certificate_untrusted"
     CERTIFICATE_HOSTNAME_MISMATCH = "certificate_hostname_mismatch"
     CERTIFICATE_EXPIRED = "certificate_expired"
     STARTTLS_UNAVAILABLE = "starttls_unavailable"
+    #: Bytes arrived with the STARTTLS answer, before the handshake: something on the
+    #: network inserted them, so nothing more is read or sent on that connection.
+    PLAINTEXT_INJECTED = "plaintext_injected"
     AUTH_FAILED = "auth_failed"
     PROTOCOL_ERROR = "protocol_error"
 
@@ -98,15 +116,28 @@ class Phase(StrEnum):
     DONE = "done"
 
 
+class Auth(StrEnum):
+    """How the password is proven, inside TLS (the autoconfig file's ``authentication``).
+
+    ``password``: sent as it is (AUTH PLAIN / LOGIN, IMAP LOGIN, POP3 USER/PASS);
+    ``cram-md5``: a challenge answered with a keyed hash (IMAP AUTHENTICATE CRAM-MD5,
+    SMTP AUTH CRAM-MD5, POP3 AUTH CRAM-MD5 or APOP), iOS's "MD5 Challenge-Response".
+    """
+
+    PASSWORD = "password"
+    CRAM_MD5 = "cram-md5"
+
+
 @dataclass(frozen=True)
 class Endpoint:
-    """One server address to try: protocol, host, port and how it is secured."""
+    """One server address to try: protocol, host, port, how it is secured and logged in to."""
 
     protocol: Protocol
     host: str
     port: int
     security: Security
     username_template: str = "%EMAILADDRESS%"
+    auth: Auth = Auth.PASSWORD
 
     @property
     def role(self) -> Role:
