@@ -109,7 +109,11 @@ class Phase(StrEnum):
 
     WAITING = "waiting"
     CONNECTING = "connecting"
+    #: A TLS handshake is under way (implicit TLS, or after the server's STARTTLS OK).
     SECURING = "securing"
+    #: Connected (and secured, where TLS comes first): waiting for the server to speak
+    #: (its greeting, EHLO or CAPA/CAPABILITY reply) before the login.
+    GREETING = "greeting"
     #: Connected and secured; waiting for its turn to log in (or for the role to finish).
     SECURED = "secured"
     LOGGING_IN = "logging in"
