@@ -316,6 +316,9 @@ class CheckReport:
     outgoing: Attempt
     checked_at: dt.datetime
     round_trip: RoundTrip | None = None
+    #: The time limit per server the check ran with (seconds): evidence for the words,
+    #: so a limit too short to connect is named as that, not blamed on the network.
+    timeout: float = 10.0
 
     @property
     def verified(self) -> bool:
