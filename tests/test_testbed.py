@@ -539,3 +539,33 @@ def test_provider_file_fills_left_out_protocols_with_the_real_servers(
     assert provider.pop3 == ()
     assert provider.smtp == testbed.real_smtp
     assert load_provider(testbed.provider_file(tmp_path)).pop3 == testbed.real_pop3
+
+
+@pytest.mark.servers
+def test_a_port_taken_after_it_was_chosen_gets_a_fresh_one(
+    testbed: Testbed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a busy machine another program can take a port between free_port() choosing it
+    # and the server binding it: the bed then starts again on fresh ports instead of failing.
+    from tests.testbed import servers
+
+    with socket.socket() as squatter:
+        squatter.bind((testbed.host, 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        real_free_port = servers.free_port
+        handed_out: list[int] = []
+
+        def free_port_that_is_taken_first(host: str = "127.0.0.1") -> int:
+            port = taken if not handed_out else real_free_port(host)
+            handed_out.append(port)
+            return port
+
+        monkeypatch.setattr(servers, "free_port", free_port_that_is_taken_first)
+        bed = start_testbed(testbed.certificates)
+        try:
+            assert handed_out[0] == taken
+            assert taken not in bed.dovecot.ports
+            assert bed.inbox_subjects(bed.bob) == []
+        finally:
+            bed.stop()

@@ -70,6 +70,20 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+#: How often a server is started with fresh ports when one of its ports was taken between
+#: choosing it and the server binding it (another program on a busy machine got there
+#: first: a port from ``free_port`` is only free at the moment it is chosen).
+START_ATTEMPTS = 5
+
+
+def port_was_taken(error: TestbedError, log: Path | None) -> bool:
+    """True when a server failed to start because one of its ports was already in use."""
+    text = str(error)
+    if log is not None and log.exists():
+        text += log.read_text(errors="replace")
+    return "Address already in use" in text
+
+
 def wait_for_ports(
     ports: Iterable[int], timeout: float, what: str, log: Path | None, host: str = SERVER_HOST
 ) -> None:
@@ -223,11 +237,15 @@ class Dovecot:
         self.log = self.root / "dovecot.log"
         self.mail_dir = self.root / "mail"
         self.host = SERVER_HOST
+        self.pids: set[int] = set()
+        self.choose_ports()
+
+    def choose_ports(self) -> None:
+        """Fresh ports for every listener (before a start, or a retry of one)."""
         self.imap_port = free_port(self.host)
         self.imaps_port = free_port(self.host)
         self.pop3_port = free_port(self.host)
         self.pop3s_port = free_port(self.host)
-        self.pids: set[int] = set()
 
     @property
     def lmtp_socket(self) -> Path:
@@ -245,6 +263,19 @@ class Dovecot:
         return (self.imap_port, self.imaps_port, self.pop3_port, self.pop3s_port)
 
     def start(self, timeout: float = 15.0) -> None:
+        """Start Dovecot, with fresh ports again whenever one of them was taken meanwhile."""
+        for attempt in range(START_ATTEMPTS):
+            try:
+                self._start(timeout)
+                return
+            except TestbedError as error:
+                if attempt + 1 == START_ATTEMPTS or not port_was_taken(error, self.log):
+                    raise
+                self.stop()
+                self.log.unlink(missing_ok=True)
+                self.choose_ports()
+
+    def _start(self, timeout: float) -> None:
         """Write the config, start Dovecot and wait until every listener answers."""
         for folder in (self.root, self.run_dir, self.root / "state", self.mail_dir):
             folder.mkdir(parents=True, exist_ok=True)
@@ -333,9 +364,13 @@ class Postfix:
         self.cert = cert
         self.dovecot = dovecot
         self.host = SERVER_HOST
+        self.pids: set[int] = set()
+        self.choose_ports()
+
+    def choose_ports(self) -> None:
+        """Fresh ports for both listeners (before a start, or a retry of one)."""
         self.submission_port = free_port(self.host)
         self.smtps_port = free_port(self.host)
-        self.pids: set[int] = set()
 
     @property
     def ports(self) -> tuple[int, ...]:
@@ -351,9 +386,22 @@ class Postfix:
             raise TestbedError(f"{error}{_log_tail(self.log)}{hint}") from None
 
     def start(self, timeout: float = 20.0) -> None:
-        """Write the config, create the queue, start Postfix and wait for its listeners."""
+        """Start Postfix, with fresh ports again whenever one of them was taken meanwhile."""
         if os.geteuid() != 0:
             raise TestbedError("Postfix needs root to start (run the tests as root, as CI does)")
+        for attempt in range(START_ATTEMPTS):
+            try:
+                self._start(timeout)
+                return
+            except TestbedError as error:
+                if attempt + 1 == START_ATTEMPTS or not port_was_taken(error, self.log):
+                    raise
+                self.stop()
+                self.log.unlink(missing_ok=True)
+                self.choose_ports()
+
+    def _start(self, timeout: float) -> None:
+        """Write the config, create the queue, start Postfix and wait for its listeners."""
         for folder in (self.config_dir, self.queue_dir, self.data_dir):
             folder.mkdir(parents=True, exist_ok=True)
         values = {
