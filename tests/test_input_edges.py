@@ -21,11 +21,12 @@ import pytest
 
 from tests.keyring_backends import MemoryKeyring
 from tests.testbed import FaultListeners
+from tests.testbed.provider_files import render_provider
 from wizard.cli import main
 from wizard.core.errors import ProfileFileError, ProviderError
 from wizard.core.handoff.profile_file import inspect_profile
 from wizard.core.models import Endpoint, Protocol, Security
-from wizard.core.provider import load_provider, parse_provider, render_provider
+from wizard.core.provider import load_provider, parse_provider
 
 ROOT = Path(__file__).resolve().parent.parent
 

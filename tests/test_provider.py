@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.testbed.provider_files import render_provider
 from wizard.core import facts
 from wizard.core.accounts import check_address
 from wizard.core.instructions import LAYOUTS
@@ -18,7 +19,6 @@ from wizard.core.provider import (
     builtin_provider,
     load_provider,
     parse_provider,
-    render_provider,
 )
 from wizard.core.text import control_characters
 
@@ -114,9 +114,18 @@ def test_a_minimal_file_parses() -> None:
             "no usable incoming server (IMAP or POP3): IMAP h:993: not encrypted (socketType "
             "plain), so the password would cross the network readable.",
         ),
-        (_doc(GOOD_SERVER.replace("<port>993</port>", "<port>http</port>")), "not a number"),
-        (_doc(GOOD_SERVER.replace("<port>993</port>", "<port>70000</port>")), "out of range"),
-        (_doc(GOOD_SERVER.replace("<port>993</port>", "")), "has no <port>"),
+        (
+            _doc(GOOD_SERVER.replace("<port>993</port>", "<port>http</port>")),
+            "needs a <port> from 1 to 65535, not 'http'",
+        ),
+        (
+            _doc(GOOD_SERVER.replace("<port>993</port>", "<port>70000</port>")),
+            "needs a <port> from 1 to 65535, not '70000'",
+        ),
+        (
+            _doc(GOOD_SERVER.replace("<port>993</port>", "")),
+            "needs a <port> from 1 to 65535, not ''",
+        ),
         (_doc(GOOD_SERVER.replace("<hostname>h</hostname>", "", 1)), "has no <hostname>"),
         (
             _doc(GOOD_SERVER.replace("SSL</socketType><username", "TLS9</socketType><username", 1)),
@@ -323,8 +332,7 @@ def test_an_entry_signing_in_another_way_is_skipped_with_its_method() -> None:
     assert [e.port for e in provider.imap] == [143]
     assert provider.imap[0].auth is Auth.PASSWORD  # no <authentication>: the password
     assert provider.skipped == (
-        "IMAP h:993: signs in with NTLM, Kerberos (GSSAPI) only, which an iPhone Other "
-        "account set up here cannot use",
+        "IMAP h:993: logs in only with NTLM, GSSAPI, and this wizard sets up password logins",
     )
 
 

@@ -1,16 +1,12 @@
 """Provider data in Mozilla's autoconfig format (clientConfig 1.1, as in Thunderbird's ISPDB).
 
 The built-in provider is mail.com (``data/mail.com.xml``); ``load_provider(path)`` reads any
-other autoconfig file. Files are parsed with defusedxml (no DTD, no entities), and every value
-is checked where it enters: host names and domains in the ASCII form the resolver, the check
-and the profile all use, user names without line breaks, names cleaned for a terminal.
-
-Not everything a file lists can be used from an iPhone's "Other" account: an unencrypted
-entry, or one that signs in some other way than with a password (OAuth2, NTLM...), is
-skipped and said so (``Provider.skipped``), and a file is refused only when nothing usable is
-left for incoming or for outgoing mail. Names may hold %EMAILADDRESS%, %EMAILLOCALPART% and
-%EMAILDOMAIN% (inbox.lv's servers are ``mail.%EMAILDOMAIN%``): ``for_address(email)`` gives
-the provider as it is for one address, checked again with the names filled in.
+other file, with defusedxml (no DTD). Every value is checked where it enters: host names and
+domains in the ASCII form the resolver, TLS and the profile use; names cleaned for a terminal.
+An entry an iPhone "Other" account cannot use securely (unencrypted, or OAuth2, NTLM...) is
+skipped and said so (``Provider.skipped``); a file is refused only when nothing is left for
+incoming or for outgoing mail. Host names may hold %EMAILDOMAIN% and its kin (inbox.lv's are
+``mail.%EMAILDOMAIN%``): ``for_address(email)`` fills them in and checks them again.
 """
 
 from __future__ import annotations
@@ -64,20 +60,9 @@ _LOGINS = {
     "password-encrypted": Auth.CRAM_MD5,
     "secure": Auth.CRAM_MD5,
 }
-# The others, as the notes name them.
-_OTHER_LOGINS = {
-    "oauth2": "OAuth2",
-    "ntlm": "NTLM",
-    "gssapi": "Kerberos (GSSAPI)",
-    "tls-client-cert": "a client certificate",
-    "client-ip-address": "no login (the provider's own network)",
-    "smtp-after-pop": "no login (SMTP after POP)",
-    "none": "no login",
-}
 # A placeholder-like word: the three the format defines, a misspelt one (``%EMAILADDRESS``
 # without its closing %), or one it does not define (``%REALNAME%``).
 _PLACEHOLDER_LIKE = re.compile(r"%[A-Z][A-Z0-9_]*%?")
-_PERSONAL = re.compile(r"%EMAIL(ADDRESS|LOCALPART)%")
 # What a host name may hold once IDNA has turned it into ASCII: letters, digits, dots and
 # hyphens, the underscore some real names use, and colons for an IPv6 address.
 _HOST_ASCII = re.compile(r"^[A-Za-z0-9._:-]+$")
@@ -142,9 +127,8 @@ class Provider:
             return self
 
         def server(endpoint: Endpoint) -> Endpoint:
-            where = f"{self.source}: {endpoint.protocol.label} server {endpoint.host}"
-            host = _ascii_host(fill_in(endpoint.host, email), where + f", for {email},")
-            return replace(endpoint, host=host)
+            where = f"{self.source}: {endpoint.protocol.label} server {endpoint.host}, for {email},"
+            return replace(endpoint, host=_ascii_host(fill_in(endpoint.host, email), where))
 
         return replace(
             template,
@@ -158,27 +142,22 @@ class Provider:
 
     @property
     def app_password_note(self) -> str:
-        """Said before the password is asked for, when the file suggests an app password.
-
-        Worded as what to look for: the file says only that OAuth2 is offered too.
-        """
+        """Said before the password is asked for when the file offers OAuth2 too; worded as
+        what to look for, since the file says no more."""
         if not self.oauth_too:
             return ""
-        name = self.display_name
         return (
-            f"{name} also lets mail apps sign in on its own web page (OAuth2), which an "
-            f"Other account cannot do; if {name} offers app-specific passwords, create one "
-            "in its security settings first and use it instead of your usual password."
+            f"{self.display_name} also lets mail apps sign in on its own web page (OAuth2), "
+            f"which an Other account cannot do; if {self.display_name} offers app-specific "
+            "passwords, create one in its security settings first and use it instead of your "
+            "usual password."
         )
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """What the steps say about the file before step 1: the app password, what is
-        not used."""
-        notes = [self.app_password_note] if self.oauth_too else []
-        if self.skipped:
-            notes.append(f"Not used from {self.source}: " + "; ".join(self.skipped) + ".")
-        return tuple(notes)
+        """Said before step 1: the app-specific password, and what of the file is not used."""
+        skipped = f"Not used from {self.source}: " + "; ".join(self.skipped) + "."
+        return tuple(filter(None, (self.app_password_note, skipped if self.skipped else "")))
 
 
 def builtin_provider() -> Provider:
@@ -274,8 +253,8 @@ def parse_provider(data: bytes, *, source: str = "provider file") -> Provider:
         return provider
     # Until the address is known, the name is given for the first domain (an inbox.lv file
     # calls itself %EMAILDOMAIN%); the servers wait for the address (``for_address``).
-    early = provider_id if _PERSONAL.search(name) else fill_in(name, "@" + domains[0])
-    return replace(provider, display_name=clean_line(early, 80) or provider_id, template=provider)
+    early = clean_line(fill_in(name, "@" + domains[0]), 80).strip("@ ") or provider_id
+    return replace(provider, display_name=early, template=provider)
 
 
 def _provider_element(data: bytes, source: str) -> ET.Element:
@@ -287,8 +266,6 @@ def _provider_element(data: bytes, source: str) -> ET.Element:
             f"{source}: refused, it contains a document type declaration (DTD), "
             "which autoconfig files never need."
         ) from None
-    except defusedxml.EntitiesForbidden:
-        raise ProviderError(f"{source}: refused, it declares XML entities.") from None
     except defusedxml.DefusedXmlException as exc:
         raise ProviderError(f"{source}: refused, unsafe XML ({type(exc).__name__}).") from None
     except ET.ParseError as exc:
@@ -328,16 +305,11 @@ def _entry(
     # with the user's own address (``for_address``).
     checked = _ascii_host(fill_in(host, "name@example.com"), f"{where})", shown)
     port_text = _text(server, "port")
-    if not port_text:
-        raise ProviderError(f"{where} {shown}) has no <port>.")
-    try:
-        port = int(port_text)
-    except ValueError:
-        raise ProviderError(
-            f"{where} {shown}) has a port that is not a number: {clean_line(port_text, 20)!r}."
-        ) from None
+    port = int(port_text) if port_text.isascii() and port_text.isdigit() else 0
     if not 1 <= port <= 65535:
-        raise ProviderError(f"{where} {shown}) has port {port}, out of range.")
+        raise ProviderError(
+            f"{where} {shown}) needs a <port> from 1 to 65535, not {clean_line(port_text, 20)!r}."
+        )
     entry = f"{protocol.label} {shown}:{port}"
     socket_type = _text(server, "socketType")
     if socket_type.lower() == "plain":
@@ -349,13 +321,13 @@ def _entry(
             f"{where} {shown}:{port}) has socketType {clean_line(socket_type, 20) or '(none)'!r};"
             " expected SSL or STARTTLS."
         )
-    methods = [(el.text or "").strip().lower() for el in server.findall("authentication")]
+    named = [clean_line(el.text or "", 30) for el in server.findall("authentication")]
+    methods = [name.lower() for name in named]
     # The first method the file lists that works with a password is the one used; a file
     # that names none means the password (the format's default).
     auth = next((_LOGINS[m] for m in methods if m in _LOGINS), None if methods else Auth.PASSWORD)
-    if auth is None:
-        names = ", ".join(dict.fromkeys(_OTHER_LOGINS.get(m, clean_line(m, 30)) for m in methods))
-        why = f"signs in with {names} only, which an iPhone Other account set up here cannot use"
+    if auth is None:  # OAuth2, NTLM, GSSAPI, a client certificate, no login at all...
+        why = f"logs in only with {', '.join(named)}, and this wizard sets up password logins"
         return None, f"{entry}: {why}", set(methods)
     username = _text(server, "username") or "%EMAILADDRESS%"
     if control_characters(username):
@@ -426,40 +398,3 @@ def _nothing_usable(source: str, name: str, role: str, reasons: list[str], oauth
         return f"{source}: no usable {role} server ({kinds}) is listed."
     more = f"; and {len(reasons) - 3} more" if len(reasons) > 3 else ""
     return f"{source}: no usable {role} server ({kinds}): " + "; ".join(reasons[:3]) + more + "."
-
-
-def render_provider(
-    provider_id: str,
-    domains: list[str],
-    endpoints: list[Endpoint],
-    *,
-    display_name: str | None = None,
-) -> str:
-    """Write an autoconfig document for ``endpoints`` (used by the demo and the tests)."""
-    from xml.sax.saxutils import escape
-
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<clientConfig version="1.1">',
-        f'  <emailProvider id="{escape(provider_id)}">',
-    ]
-    lines += [f"    <domain>{escape(domain)}</domain>" for domain in domains]
-    name = escape(display_name or provider_id)
-    lines += [f"    <displayName>{name}</displayName>"]
-    for endpoint in endpoints:
-        if endpoint.protocol is Protocol.SMTP:
-            tag, kind = "outgoingServer", "smtp"
-        else:
-            tag, kind = "incomingServer", endpoint.protocol.value
-        socket_type = "SSL" if endpoint.security is Security.SSL else "STARTTLS"
-        lines += [
-            f'    <{tag} type="{kind}">',
-            f"      <hostname>{escape(endpoint.host)}</hostname>",
-            f"      <port>{endpoint.port}</port>",
-            f"      <socketType>{socket_type}</socketType>",
-            f"      <username>{escape(endpoint.username_template)}</username>",
-            "      <authentication>password-cleartext</authentication>",
-            f"    </{tag}>",
-        ]
-    lines += ["  </emailProvider>", "</clientConfig>", ""]
-    return "\n".join(lines)
