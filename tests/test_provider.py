@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from tests.testbed import FaultListeners
 from tests.testbed.provider_files import render_provider
 from wizard.core import facts
 from wizard.core.accounts import check_address
@@ -451,3 +455,32 @@ def test_thousands_of_unusable_entries_are_counted_not_read() -> None:
     with pytest.raises(ProviderError) as caught:
         parse_provider(_doc(plain + GOOD_SERVER.split("</incomingServer>")[1]), source="p.xml")
     assert "; and 10 more." in str(caught.value) and len(str(caught.value)) < 600
+
+
+def test_the_check_dials_the_host_filled_in_for_the_address(
+    faults: FaultListeners,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A file whose servers are named after the address: the check (the CLI, the engine)
+    dials the name filled in for the user's address, never the template."""
+    from wizard.cli import main
+
+    pop3 = faults.hostile(Protocol.POP3, Security.SSL)
+    smtp = faults.hostile(Protocol.SMTP, Security.SSL)
+    pop3.reset()
+    endpoints = [
+        replace(fake.endpoint(Security.SSL), host="%EMAILLOCALPART%") for fake in (pop3, smtp)
+    ]
+    path = tmp_path / "named-after-you.xml"
+    path.write_text(render_provider("you", ["example.test"], endpoints))
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-password\n"))
+    argv = ["check", "--email", "localhost@example.test", "--protocol", "pop", "--json"]
+    argv += ["--provider", str(path), "--cafile", str(faults.certificates.cafile)]
+    code = main([*argv, "--password-stdin", "--timeout", "3"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1  # the fake refuses the login: it was reached, under the filled-in name
+    assert {attempt["host"] for attempt in report["attempts"]} == {"localhost"}
+    assert pop3.saw_login
+    assert "USER localhost@example.test" in pop3.commands

@@ -278,7 +278,7 @@ def username_note(username: str, email: str) -> str:
         return "the full address, with @"
     if username == email.partition("@")[0]:
         return "only the part before the @"
-    return "exactly as shown, as the provider file gives it (not your address)"
+    return "exactly as shown: the provider's form, not your address"
 
 
 def authentication(endpoint: Endpoint, provider_name: str) -> Value:
