@@ -28,7 +28,7 @@ from wizard.core.instructions.steps import (
     password_hint,
     ssl_facts,
     ssl_note,
-    username_note,
+    user_name,
 )
 
 __all__ = [
@@ -52,5 +52,5 @@ __all__ = [
     "render_text",
     "ssl_facts",
     "ssl_note",
-    "username_note",
+    "user_name",
 ]

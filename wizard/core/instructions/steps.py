@@ -114,11 +114,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
         text="In the INCOMING MAIL SERVER section, type:",
         values=(
             Value("Host Name", incoming.host),
-            Value(
-                "User Name",
-                settings.incoming_username,
-                username_note(settings.incoming_username, settings.email),
-            ),
+            user_name(incoming, settings.email),
             Value("Password", password, "type it yourself", copyable=False),
         ),
         facts=(ios.SERVER_SECTIONS,),
@@ -131,11 +127,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
         ),
         values=(
             Value("Host Name", outgoing.host),
-            Value(
-                "User Name",
-                settings.outgoing_username,
-                username_note(settings.outgoing_username, settings.email),
-            ),
+            user_name(outgoing, settings.email),
             Value("Password", password, "type it yourself", copyable=False),
         ),
         facts=(ios.SERVER_SECTIONS, ios.OUTGOING_OPTIONAL),
@@ -181,11 +173,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
         ),
         values=(
             Value("Host Name", outgoing.host),
-            Value(
-                "User Name",
-                settings.outgoing_username,
-                username_note(settings.outgoing_username, settings.email),
-            ),
+            user_name(outgoing, settings.email),
             Value("Password", password, "must be filled in", copyable=False),
             Value("Use SSL", "On", ssl_note(outgoing), copyable=False),
             authentication(outgoing, settings.provider_name),
@@ -272,13 +260,16 @@ def _renumber(steps: tuple[Step, ...], named: dict[str, Step]) -> tuple[Step, ..
     return tuple(result)
 
 
-def username_note(username: str, email: str) -> str:
-    """The note beside User Name: what the provider's user name is, in the user's terms."""
+def user_name(endpoint: Endpoint, email: str) -> Value:
+    """The User Name row, with a note saying what the user name is, in the user's terms."""
+    username = endpoint.username(email)
     if username == email:
-        return "the full address, with @"
-    if username == email.partition("@")[0]:
-        return "only the part before the @"
-    return "exactly as shown: the provider's form, not your address"
+        note = "the full address, with @"
+    elif username == email.partition("@")[0]:
+        note = "only the part before the @"
+    else:
+        note = "exactly as shown: the provider's form, not your address"
+    return Value("User Name", username, note)
 
 
 def authentication(endpoint: Endpoint, provider_name: str) -> Value:

@@ -16,7 +16,7 @@ from wizard.core.instructions import (
     authentication_facts,
     ssl_facts,
     ssl_note,
-    username_note,
+    user_name,
 )
 from wizard.core.models import Endpoint
 from wizard.core.repair.context import FixContext
@@ -47,11 +47,7 @@ def both_passwords(ctx: FixContext) -> Step:
             "Password. Tap Done."
         ),
         values=(
-            Value(
-                "User Name",
-                ctx.settings.incoming_username,
-                username_note(ctx.settings.incoming_username, ctx.settings.email),
-            ),
+            user_name(ctx.settings.incoming, ctx.settings.email),
             Value("Password", ctx.password, "type it yourself", copyable=False),
         ),
         facts=(ctx.layout.accounts, ios.PASSWORD_PLACES, ios.SMTP_ROW, *ctx.password_facts),
@@ -70,11 +66,7 @@ def outgoing_server(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
         ),
         values=(
             Value("Host Name", endpoint.host),
-            Value(
-                "User Name",
-                endpoint.username(settings.email),
-                username_note(endpoint.username(settings.email), settings.email),
-            ),
+            user_name(endpoint, settings.email),
             Value("Password", ctx.password, "must be filled in", copyable=False),
             Value("Use SSL", "On", _ssl_note(ctx, endpoint), copyable=False),
             authentication(endpoint, settings.provider_name),
