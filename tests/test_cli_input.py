@@ -12,9 +12,9 @@ import pytest
 from keyring.backends import fail
 
 from tests.keyring_backends import MemoryKeyring
+from tests.testbed.provider_files import render_provider
 from wizard.cli import main
 from wizard.core.models import Endpoint, Protocol, Security
-from wizard.core.provider import render_provider
 
 SECRET = "Zürich pass wörd 7"
 

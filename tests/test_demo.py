@@ -204,7 +204,6 @@ def test_provider_lists_six_loopback_endpoints_in_mailcom_order(demo: RunningDem
     ]
     assert {e.host for e in all_endpoints(demo)} == {"127.0.0.1"}
     assert len({e.port for e in all_endpoints(demo)}) == 6
-    assert demo.provider_path.is_file()
     assert demo.provider.knows_domain(DEMO_EMAIL.partition("@")[2])
     assert demo.email == DEMO_EMAIL
     assert demo.password == DEMO_PASSWORD
@@ -231,7 +230,7 @@ def test_starts_and_stops_cleanly() -> None:
     threads_before = set(threading.enumerate())
     with start_demo() as demo:
         ports = [e.port for e in all_endpoints(demo)]
-        folder = demo.provider_path.parent
+        folder = Path(demo.cafile).parent
         assert not any(refused(port) for port in ports)
         # A client still connected when the demo stops must not keep it alive.
         lingering = connect(demo.provider.imap[0], trusting(demo))

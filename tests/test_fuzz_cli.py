@@ -20,10 +20,10 @@ import pytest
 from keyring.backends import fail
 
 from tests.test_profile import settings
+from tests.testbed.provider_files import render_provider
 from wizard.cli import main
 from wizard.core.models import Endpoint, Protocol, Security
 from wizard.core.profile import build_profile
-from wizard.core.provider import render_provider
 
 SEED = 20250311
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import plistlib
 import re
+from pathlib import Path
 
 import pytest
 
 from tests.test_profile import PASSWORD, settings
-from wizard.core.errors import UsageError
+from wizard.core import facts
+from wizard.core.errors import ProviderError, UsageError
 from wizard.core.instructions import (
     IOS_11,
     IOS_14,
@@ -21,7 +24,13 @@ from wizard.core.instructions import (
     render_markdown,
     render_text,
 )
-from wizard.core.models import IncomingChoice
+from wizard.core.models import Account, Auth, Endpoint, IncomingChoice, Protocol, Security
+from wizard.core.profile import build_profile
+from wizard.core.provider import load_provider
+from wizard.core.repair.context import FixContext
+from wizard.core.repair.outcomes import CheckOutcome, Findings
+from wizard.core.repair.steps import both_passwords, outgoing_server
+from wizard.core.verdict import preferred_settings
 
 
 def values_of(instructions: Instructions, title: str) -> dict[str, str]:
@@ -273,3 +282,138 @@ def test_versions_before_11_are_refused_plainly(ios: int) -> None:
         build_instructions(settings(), ios)
     assert raised.value.field == "ios"
     assert "iOS 11 and later" in str(raised.value) and "\n" not in str(raised.value)
+
+
+# -- steps true to the provider file -----------------------------------------------------
+
+ISPDB = Path(__file__).resolve().parent / "ispdb"
+
+
+def usable_files() -> list[tuple[str, IncomingChoice]]:
+    """Every fixture file the wizard accepts, with each incoming choice it offers."""
+    found = []
+    for path in sorted(ISPDB.glob("*.xml")):
+        try:
+            provider = load_provider(path)
+        except ProviderError:
+            continue
+        found += [(path.stem, choice) for choice in IncomingChoice if provider.supports(choice)]
+    return found
+
+
+@pytest.mark.parametrize(("name", "choice"), usable_files())
+def test_steps_and_profile_match_the_provider_file(name: str, choice: IncomingChoice) -> None:
+    provider = load_provider(ISPDB / f"{name}.xml")
+    email = f"anna.k@{provider.domains[-1]}"
+    account = Account(email, "", incoming=choice)
+    mail_settings = preferred_settings(account, provider)
+    resolved = provider.for_address(email)
+    incoming, outgoing = resolved.incoming(choice)[0], resolved.smtp[0]
+    assert (mail_settings.incoming, mail_settings.outgoing) == (incoming, outgoing)
+    assert mail_settings.provider_name == resolved.display_name
+
+    text = render_text(build_instructions(mail_settings))
+    assert "%" not in text
+    steps = build_instructions(mail_settings)
+    typed = values_of(steps, "Fill in Incoming Mail Server")
+    assert typed["Host Name"] == incoming.host
+    assert typed["User Name"] == incoming.username(email)
+    notes = {v.label + v.value: v.note for s in steps.steps for v in s.values}
+    for endpoint in (incoming, outgoing):
+        username = endpoint.username(email)
+        note = notes["User Name" + username]
+        if username == email:
+            assert note == "the full address, with @"
+        elif username == "anna.k":
+            assert note == "only the part before the @"
+        else:
+            assert "@" not in note and "exactly as shown" in note
+    auth = {s.title: v.value for s in steps.steps for v in s.values if v.label == "Authentication"}
+    assert auth == {
+        "Check the incoming settings": _IOS_AUTH[incoming.auth],
+        "Check the outgoing (SMTP) settings": _IOS_AUTH[outgoing.auth],
+    }
+    for host in {incoming.host, outgoing.host}:  # whole on one line, never broken inside
+        assert host in " ".join(text.split()) and f"{host[:-1]}\n" not in text
+
+    payload = plistlib.loads(build_profile(mail_settings))["PayloadContent"][0]
+    assert payload["IncomingMailServerHostName"] == incoming.host
+    assert payload["IncomingMailServerPortNumber"] == incoming.port
+    assert payload["IncomingMailServerUsername"] == incoming.username(email)
+    assert payload["OutgoingMailServerHostName"] == outgoing.host
+    assert payload["OutgoingMailServerPortNumber"] == outgoing.port
+    assert payload["OutgoingMailServerUsername"] == outgoing.username(email)
+    apple = {Auth.PASSWORD: "EmailAuthPassword", Auth.CRAM_MD5: "EmailAuthCRAMMD5"}
+    assert payload["IncomingMailServerAuthentication"] == apple[incoming.auth]
+    assert payload["OutgoingMailServerAuthentication"] == apple[outgoing.auth]
+    assert "%" not in str(payload)
+
+
+_IOS_AUTH = {Auth.PASSWORD: "Password", Auth.CRAM_MD5: "MD5 Challenge-Response"}
+
+
+def test_the_user_name_note_says_what_the_user_name_is() -> None:
+    web = dataclasses.replace(
+        settings(),
+        email="anna@web.de",
+        incoming=Endpoint(Protocol.IMAP, "imap.web.de", 993, Security.SSL, "%EMAILLOCALPART%"),
+    )
+    steps = build_instructions(web)
+    (value,) = [v for v in step_titled(steps, "Fill in Incoming").values if v.label == "User Name"]
+    assert (value.value, value.note) == ("anna", "only the part before the @")
+    assert "the full address, with @" not in str(value)
+    # The repair steps say the same.
+    # The phone's steps read only the settings and the layout.
+    findings = Findings(CheckOutcome.ALL_VERIFIED, login_worked=True, ports=())
+    context = FixContext(None, None, findings, web, IOS_18)  # type: ignore[arg-type]
+    both = both_passwords(context)
+    assert both.values[0].note == "only the part before the @"
+    smtp = outgoing_server(context, dataclasses.replace(web.incoming, protocol=Protocol.SMTP), "x")
+    assert [v.note for v in smtp.values if v.label == "User Name"] == ["only the part before the @"]
+
+
+def test_cram_md5_servers_are_set_to_md5_challenge_response_with_its_fact() -> None:
+    steps = build_instructions(settings(auth=Auth.CRAM_MD5))
+    for title in ("Check the incoming settings", "Check the outgoing (SMTP) settings"):
+        step = step_titled(steps, title)
+        (value,) = [v for v in step.values if v.label == "Authentication"]
+        assert value.value == "MD5 Challenge-Response" == facts.ios.MD5_CHALLENGE.text
+        assert "tap Authentication" in value.note
+        assert facts.ios.MD5_CHALLENGE in step.facts
+    plain = build_instructions(settings())
+    assert facts.ios.MD5_CHALLENGE not in plain.facts
+    assert "MD5" not in render_text(plain)
+
+
+def test_host_names_and_links_never_break_inside() -> None:
+    hyphens = dataclasses.replace(
+        settings(),
+        incoming=Endpoint(Protocol.IMAP, "mail.your-server.de", 993, Security.SSL),
+        outgoing=Endpoint(
+            Protocol.SMTP, "very-long-smtp-relay.mail.your-server.de", 465, Security.SSL
+        ),
+        provider_notes=("See https://example.com/" + "a-very-long-path-" * 6 + " for more.",),
+    )
+    text = render_text(build_instructions(hyphens))
+    words = text.split()
+    assert "mail.your-server.de" in words
+    assert "very-long-smtp-relay.mail.your-server.de" in words
+    assert "https://example.com/" + "a-very-long-path-" * 6 in words
+
+
+def test_the_provider_files_notes_come_before_step_1() -> None:
+    notes = ("Google Mail also lets mail apps sign in ...", "Not used from x.xml: POP3 a:110: ...")
+    steps = build_instructions(dataclasses.replace(settings(), provider_notes=notes))
+    text = render_text(steps)
+    first_step = text.index("1. ")
+    assert 0 < text.index("Google Mail also lets") < text.index("Not used from") < first_step
+    markdown = render_markdown(steps)
+    assert markdown.index("Not used from") < markdown.index("1. **")
+
+
+def test_a_provider_named_after_the_domain_is_named_after_the_users_domain() -> None:
+    provider = load_provider(ISPDB / "inbox.lv.xml")
+    mail_settings = preferred_settings(Account("anna@inbox.eu", ""), provider)
+    assert mail_settings.provider_name == "inbox.eu"
+    assert mail_settings.incoming.host == "mail.inbox.eu"
+    assert "your inbox.eu password" in render_text(build_instructions(mail_settings))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import os
 import plistlib
@@ -23,7 +24,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from tests.schema_validator import validate_profile
 from wizard.core.errors import ProfileWriteError, SigningError, WriteProblem
 from wizard.core.files import write_file
-from wizard.core.models import Endpoint, IncomingChoice, MailSettings, Protocol, Security
+from wizard.core.models import Auth, Endpoint, IncomingChoice, MailSettings, Protocol, Security
 from wizard.core.profile import build_profile, profile_identifier
 from wizard.core.signing import sign_profile
 
@@ -35,20 +36,27 @@ def settings(
     choice: IncomingChoice = IncomingChoice.IMAP,
     *,
     smtp_port: int = 465,
+    incoming_port: int | None = None,
     verified: bool = True,
     email: str = "alice@mail.com",
+    auth: Auth = Auth.PASSWORD,
 ) -> MailSettings:
-    """mail.com-like settings; 587 means the STARTTLS fallback."""
-    incoming = (
-        Endpoint(Protocol.IMAP, "imap.mail.com", 993, Security.SSL)
-        if choice is IncomingChoice.IMAP
-        else Endpoint(Protocol.POP3, "pop.mail.com", 995, Security.SSL)
+    """mail.com-like settings; 587, 143 and 110 mean the STARTTLS ports."""
+    imap = choice is IncomingChoice.IMAP
+    port = incoming_port or (993 if imap else 995)
+    incoming = Endpoint(
+        Protocol.IMAP if imap else Protocol.POP3,
+        "imap.mail.com" if imap else "pop.mail.com",
+        port,
+        Security.SSL if port in (993, 995) else Security.STARTTLS,
+        auth=auth,
     )
     outgoing = Endpoint(
         Protocol.SMTP,
         "smtp.mail.com",
         smtp_port,
         Security.SSL if smtp_port == 465 else Security.STARTTLS,
+        auth=auth,
     )
     return MailSettings(
         email=email,
@@ -205,6 +213,11 @@ EXPORTS = {
     "imap-with-password": (settings(IncomingChoice.IMAP), PASSWORD),
     "pop-with-password": (settings(IncomingChoice.POP, smtp_port=587), PASSWORD),
     "unverified": (settings(verified=False), None),
+    # STARTTLS incoming (143 and 110): iOS has no separate switch, UseSSL must still be on.
+    "imap-143-starttls": (settings(IncomingChoice.IMAP, incoming_port=143), None),
+    "pop-110-starttls": (settings(IncomingChoice.POP, incoming_port=110, smtp_port=587), None),
+    "cram-md5": (settings(auth=Auth.CRAM_MD5), None),
+    "no-name": (dataclasses.replace(settings(), name=""), None),
 }
 
 
@@ -232,9 +245,13 @@ def test_every_export_passes_apples_schema(case: str) -> None:
     assert payload["IncomingMailServerUsername"] == "alice@mail.com"
     assert payload["OutgoingMailServerUsername"] == "alice@mail.com"
     assert payload["EmailAddress"] == "alice@mail.com"
-    assert payload["EmailAccountName"] == "Alice Example"
-    assert payload["IncomingMailServerAuthentication"] == "EmailAuthPassword"
-    assert payload["OutgoingMailServerAuthentication"] == "EmailAuthPassword"
+    if mail_settings.name:
+        assert payload["EmailAccountName"] == "Alice Example"
+    else:  # the name recipients see: never the address in its place
+        assert "EmailAccountName" not in payload
+    method = {Auth.PASSWORD: "EmailAuthPassword", Auth.CRAM_MD5: "EmailAuthCRAMMD5"}
+    assert payload["IncomingMailServerAuthentication"] == method[mail_settings.incoming.auth]
+    assert payload["OutgoingMailServerAuthentication"] == method[mail_settings.outgoing.auth]
     assert payload["OutgoingPasswordSameAsIncomingPassword"] is True
     if password is None:
         assert "IncomingPassword" not in payload

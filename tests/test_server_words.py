@@ -16,10 +16,10 @@ import pytest
 import trustme
 
 from tests.testbed import FAKE_CLAIM, HOSTILE_WORDS, FaultListeners
+from tests.testbed.provider_files import render_provider
 from wizard.cli import main
 from wizard.core.models import Endpoint, Protocol, Security, Status
 from wizard.core.probes.base import ProbeFailure, reply_text
-from wizard.core.provider import render_provider
 from wizard.core.text import clean_line, control_characters
 from wizard.core.tls import certificate_info
 

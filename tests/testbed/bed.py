@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wizard.core.models import Endpoint, Protocol, Security
-from wizard.core.provider import Provider, load_provider, render_provider
+from wizard.core.provider import Provider, load_provider
 
 from .certs import TestCertificates, make_certificates
 from .dualstack import reap_stale_dual_stack
 from .faults import FaultListeners
+from .provider_files import render_provider
 from .servers import (
     DOVECOT,
     POSTFIX,

@@ -6,6 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from wizard.core.errors import ProviderError
 from wizard.core.provider import Provider
 
 # RFC 5322 "atext" for the local part, without quoted strings (no mail.com address uses them).
@@ -76,6 +77,10 @@ def check_address(text: str, provider: Provider) -> AddressCheck:
             text, error=f"'{domain}' is not a valid domain; check the part after the @."
         )
     normalised = f"{local}@{domain}"
+    try:  # a provider whose servers are named after the domain (mail.%EMAILDOMAIN%)
+        provider.for_address(normalised)
+    except ProviderError as exc:
+        return AddressCheck(text, error=str(exc))
     if provider.knows_domain(domain):
         return AddressCheck(
             normalised, confirmation=f"{domain} is a {provider.display_name} address."

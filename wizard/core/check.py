@@ -333,6 +333,7 @@ async def run_check(
     UsageError when the provider has no server for the account's incoming choice.
     """
     options = options or CheckOptions()
+    provider = provider.for_address(account.email)
     started = asyncio.get_running_loop().time()
     # Reading the system's and the user's CA files is disk work: off the event loop, which
     # in the wizard also draws the screen.

@@ -7,6 +7,7 @@ can share values without one of them changing what another sees.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -160,12 +161,21 @@ class Endpoint:
 
     def username(self, email: str) -> str:
         """The login name for ``email``, from the provider's template."""
-        local, _, domain = email.partition("@")
-        return (
-            self.username_template.replace("%EMAILADDRESS%", email)
-            .replace("%EMAILLOCALPART%", local)
-            .replace("%EMAILDOMAIN%", domain)
-        )
+        return fill_in(self.username_template, email)
+
+
+#: The placeholders of an autoconfig file, filled in from the address.
+PLACEHOLDER = re.compile(r"%(EMAILADDRESS|EMAILLOCALPART|EMAILDOMAIN)%")
+
+
+def fill_in(template: str, email: str) -> str:
+    """``template`` with %EMAILADDRESS%, %EMAILLOCALPART% and %EMAILDOMAIN% filled in.
+
+    In one pass: a local part that itself holds ``%EMAILDOMAIN%`` stays as typed.
+    """
+    local, _, domain = email.partition("@")
+    parts = {"EMAILADDRESS": email, "EMAILLOCALPART": local, "EMAILDOMAIN": domain}
+    return PLACEHOLDER.sub(lambda match: parts[match.group(1)], template)
 
 
 @dataclass(frozen=True)
@@ -364,6 +374,9 @@ class MailSettings:
     #: True for the demo: the values are a real account's, but only a practice server
     #: on this computer was checked. Steps and profile say so.
     practice: bool = False
+    #: Said before step 1, from the provider file (``Provider.notes``): an app-specific
+    #: password it likely needs, and the entries it lists that are not used, with why.
+    provider_notes: tuple[str, ...] = ()
 
     @property
     def incoming_username(self) -> str:

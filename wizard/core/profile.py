@@ -17,11 +17,13 @@ import re
 import uuid
 from typing import Any
 
-from wizard.core.models import Endpoint, IncomingChoice, MailSettings, Security
+from wizard.core.models import Auth, Endpoint, IncomingChoice, MailSettings, Security
 from wizard.core.text import xml_text
 
 #: Reverse-DNS prefix of every identifier we write.
 IDENTIFIER_PREFIX = "com.mailcom-wizard"
+#: Apple's names of the login methods (IncomingMailServerAuthentication and Outgoing...).
+_AUTHENTICATION = {Auth.PASSWORD: "EmailAuthPassword", Auth.CRAM_MD5: "EmailAuthCRAMMD5"}
 #: The prefix of the demo's practice profiles, which are never offered to a phone.
 PRACTICE_PREFIX = IDENTIFIER_PREFIX + ".practice"
 
@@ -83,8 +85,6 @@ def build_profile(
         "PayloadDisplayName": f"{choice} account {settings.email}",
         "EmailAccountType": "EmailTypeIMAP" if choice == "IMAP" else "EmailTypePOP",
         "EmailAccountDescription": settings.email,
-        # The name recipients see; without one, the address itself is the clearest choice.
-        "EmailAccountName": settings.name or settings.email,
         "EmailAddress": settings.email,
         "IncomingMailServerHostName": settings.incoming.host,
         # Always explicit: without a port iOS guesses, and for SMTP it tries 25 first.
@@ -93,15 +93,19 @@ def build_profile(
         # a STARTTLS endpoint is configured. Never false: the password must not go in clear.
         "IncomingMailServerUseSSL": True,
         "IncomingMailServerUsername": settings.incoming_username,
-        "IncomingMailServerAuthentication": "EmailAuthPassword",
+        "IncomingMailServerAuthentication": _AUTHENTICATION[settings.incoming.auth],
         "OutgoingMailServerHostName": settings.outgoing.host,
         "OutgoingMailServerPortNumber": settings.outgoing.port,
         "OutgoingMailServerUseSSL": True,
         "OutgoingMailServerUsername": settings.outgoing_username,
-        "OutgoingMailServerAuthentication": "EmailAuthPassword",
+        "OutgoingMailServerAuthentication": _AUTHENTICATION[settings.outgoing.auth],
         # iOS then asks once at install and uses the answer for both servers.
         "OutgoingPasswordSameAsIncomingPassword": True,
     }
+    if settings.name:
+        # The name recipients see (Apple: "the full user name for the account"). Without
+        # one, iOS asks for nothing and recipients would see the address in its place.
+        mail["EmailAccountName"] = settings.name
     if password is not None:
         mail["IncomingPassword"] = password
         mail["OutgoingPassword"] = password

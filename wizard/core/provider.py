@@ -1,15 +1,19 @@
 """Provider data in Mozilla's autoconfig format (clientConfig 1.1, as in Thunderbird's ISPDB).
 
-The built-in provider is mail.com (``data/mail.com.xml``). ``load_provider(path)`` reads any
-other autoconfig file; that is how the tests point the wizard at local servers. Files are
-parsed with defusedxml, so entity expansion, external entities and DTDs are refused.
+The built-in provider is mail.com (``data/mail.com.xml``); ``load_provider(path)`` reads any
+other file, with defusedxml (no DTD). Every value is checked where it enters: host names and
+domains in the ASCII form the resolver, TLS and the profile use; names cleaned for a terminal.
+An entry an iPhone "Other" account cannot use securely (unencrypted, or OAuth2, NTLM...) is
+skipped and said so (``Provider.skipped``); a file is refused only when nothing is left for
+incoming or for outgoing mail. Host names may hold %EMAILDOMAIN% and its kin (inbox.lv's are
+``mail.%EMAILDOMAIN%``): ``for_address(email)`` fills them in and checks them again.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -17,8 +21,18 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from wizard.core.errors import FileReadError, ProviderError
+from wizard.core.facts import ios
 from wizard.core.files import read_limited
-from wizard.core.models import Endpoint, IncomingChoice, Protocol, Security
+from wizard.core.instructions.ios import LAYOUTS
+from wizard.core.models import (
+    PLACEHOLDER,
+    Auth,
+    Endpoint,
+    IncomingChoice,
+    Protocol,
+    Security,
+    fill_in,
+)
 from wizard.core.text import clean_line, control_characters
 
 #: The id of mail.com's record in Thunderbird's ISPDB (``<emailProvider id="mail.com">``).
@@ -26,16 +40,37 @@ MAILCOM_ID = "mail.com"
 
 #: Larger than any real autoconfig file (the ISPDB's biggest are a few dozen KiB).
 MAX_PROVIDER_BYTES = 1024 * 1024
+#: The servers of one kind (IMAP, POP3 or SMTP) a check tries at most. Real files list one
+#: to three; one listing thousands must not make the wizard open thousands of connections.
+MAX_SERVERS_PER_KIND = 3
+# Entries of one kind read at most, usable or not: thousands of unusable ones are counted,
+# not read (nor listed in the notes).
+_MAX_READ_PER_KIND = 4 * MAX_SERVERS_PER_KIND
 
 _SOCKET_TYPES = {"SSL": Security.SSL, "STARTTLS": Security.STARTTLS}
-_INCOMING_TYPES = {"imap": Protocol.IMAP, "pop3": Protocol.POP3}
-# Authentication methods we can honour: a password sent inside TLS (AUTH PLAIN / LOGIN).
-_PASSWORD_AUTH = {"password-cleartext", "plain"}
+_KINDS = {
+    "incomingServer": {"imap": Protocol.IMAP, "pop3": Protocol.POP3},
+    "outgoingServer": {"smtp": Protocol.SMTP},
+}
+# The login methods an iPhone "Other" account uses, each with the password inside TLS
+# ("plain" and "secure" are the format's older names for the first two).
+_LOGINS = {
+    "password-cleartext": Auth.PASSWORD,
+    "plain": Auth.PASSWORD,
+    "password-encrypted": Auth.CRAM_MD5,
+    "secure": Auth.CRAM_MD5,
+}
+# A placeholder-like word: the three the format defines, a misspelt one (``%EMAILADDRESS``
+# without its closing %), or one it does not define (``%REALNAME%``).
+_PLACEHOLDER_LIKE = re.compile(r"%[A-Z][A-Z0-9_]*%?")
+# What a host name may hold once IDNA has turned it into ASCII: letters, digits, dots and
+# hyphens, the underscore some real names use, and colons for an IPv6 address.
+_HOST_ASCII = re.compile(r"^[A-Za-z0-9._:-]+$")
 
 
 @dataclass(frozen=True)
 class Provider:
-    """A mail provider: its domains and its servers in preference order."""
+    """A mail provider: its domains and its usable servers in preference order."""
 
     id: str
     display_name: str
@@ -44,6 +79,17 @@ class Provider:
     pop3: tuple[Endpoint, ...]
     smtp: tuple[Endpoint, ...]
     source: str = "built-in"
+    #: The file's entries that are not tried, each with why ("POP3 pop.example.com:110:
+    #: not encrypted ..."), and the limit when a file lists more servers than are tried.
+    skipped: tuple[str, ...] = ()
+    #: True when the file offers OAuth2 sign-in beside the password: such providers often
+    #: let mail apps that log in with a password in only with an app-specific password.
+    oauth_too: bool = False
+    #: The address the names were filled in for; None until ``for_address``.
+    address: str | None = None
+    #: The file's values with their placeholders, when a host or the name depends on the
+    #: address (None when nothing does).
+    template: Provider | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_mailcom(self) -> bool:
@@ -70,6 +116,49 @@ class Provider:
         """True when the provider has servers for ``choice``."""
         return bool(self.incoming(choice))
 
+    def for_address(self, email: str) -> Provider:
+        """The provider as it is for ``email``: its host names and name filled in.
+
+        Itself when nothing in the file depends on the address. Raises ProviderError when
+        a host name filled in this way is not one (``check_address`` says so first).
+        """
+        template = self.template
+        if template is None or email == self.address:
+            return self
+
+        def server(endpoint: Endpoint) -> Endpoint:
+            where = f"{self.source}: {endpoint.protocol.label} server {endpoint.host}, for {email},"
+            return replace(endpoint, host=_ascii_host(fill_in(endpoint.host, email), where))
+
+        return replace(
+            template,
+            display_name=clean_line(fill_in(template.display_name, email), 80) or self.id,
+            imap=tuple(map(server, template.imap)),
+            pop3=tuple(map(server, template.pop3)),
+            smtp=tuple(map(server, template.smtp)),
+            address=email,
+            template=template,
+        )
+
+    @property
+    def app_password_note(self) -> str:
+        """Said before the password is asked for when the file offers OAuth2 too; worded as
+        what to look for, since the file says no more."""
+        if not self.oauth_too:
+            return ""
+        return (
+            f"{self.display_name} also lets mail apps sign in on its own web page (OAuth2), "
+            f"which an Other account cannot do; if {self.display_name} offers app-specific "
+            "passwords, create one in its security settings first and use it instead of your "
+            "usual password."
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Said before step 1: the app-specific password, and what of the file is not used."""
+        skipped = f"Not used from {self.source}: " + "; ".join(self.skipped) + "."
+        return tuple(filter(None, (self.app_password_note, skipped if self.skipped else "")))
+
 
 def builtin_provider() -> Provider:
     """mail.com, as shipped inside the package."""
@@ -88,79 +177,110 @@ def load_provider(path: str | Path) -> Provider:
 
 def parse_provider(data: bytes, *, source: str = "provider file") -> Provider:
     """Parse autoconfig XML into a Provider, or raise ProviderError naming the problem."""
+    provider_el = _provider_element(data, source)
+    # The names are shown on screens and in reports: cleaned like any text from outside.
+    provider_id = clean_line(provider_el.get("id") or "", 80)
+    if not provider_id:
+        raise ProviderError(f"{source}: <emailProvider> has no id attribute.")
+    name = clean_line(_text(provider_el, "displayName"), 80) or provider_id
+    _refuse_unknown_placeholders(name, f"{source}: <displayName>")
+    domains = tuple(
+        dict.fromkeys(
+            _ascii_host(text.lower().rstrip("."), f"{source}: <domain>")
+            for el in provider_el.findall("domain")
+            if (text := (el.text or "").strip())
+        )
+    )
+    if not domains:
+        raise ProviderError(f"{source}: no <domain> listed.")
+
+    chosen: dict[Protocol, list[Endpoint]] = {protocol: [] for protocol in Protocol}
+    listed = dict.fromkeys(Protocol, 0)
+    read = dict.fromkeys(Protocol, 0)
+    skipped: dict[Protocol, list[str]] = {protocol: [] for protocol in Protocol}
+    # The kinds whose skipped entries all offered OAuth2 sign-in and nothing else.
+    oauth_only = set(Protocol)
+    oauth_too = False
+    for tag, kinds in _KINDS.items():
+        for index, server in enumerate(provider_el.findall(tag), start=1):
+            protocol = kinds.get(server.get("type", ""))
+            if protocol is None:
+                continue  # exchange, ews, jmap...: not something an iPhone "Other" account uses
+            listed[protocol] += 1
+            if (
+                len(chosen[protocol]) == MAX_SERVERS_PER_KIND
+                or read[protocol] == _MAX_READ_PER_KIND
+            ):
+                continue  # past the limit: not read, not tried
+            read[protocol] += 1
+            where = f"{source}: {tag.removesuffix('Server')} server #{index} ({protocol.label}"
+            endpoint, why, methods = _entry(server, protocol, where)
+            if endpoint is None:
+                skipped[protocol].append(why)
+                if methods != {"oauth2"}:
+                    oauth_only.discard(protocol)
+            elif endpoint not in chosen[protocol]:
+                chosen[protocol].append(endpoint)
+                oauth_too = oauth_too or "oauth2" in methods
+    for protocol, count in listed.items():
+        if count > read[protocol]:
+            skipped[protocol].append(
+                f"{protocol.label}: the file lists {count} servers; the wizard tries at most "
+                f"{MAX_SERVERS_PER_KIND}, the first usable ones"
+            )
+    for role, protocols in (
+        ("incoming", (Protocol.IMAP, Protocol.POP3)),
+        ("outgoing", (Protocol.SMTP,)),
+    ):
+        if not any(chosen[protocol] for protocol in protocols):
+            reasons = [why for protocol in protocols for why in skipped[protocol]]
+            only_oauth = bool(reasons) and oauth_only.issuperset(protocols)
+            raise ProviderError(_nothing_usable(source, name, role, reasons, only_oauth))
+
+    provider = Provider(
+        id=provider_id,
+        display_name=name,
+        domains=domains,
+        imap=tuple(chosen[Protocol.IMAP]),
+        pop3=tuple(chosen[Protocol.POP3]),
+        smtp=tuple(chosen[Protocol.SMTP]),
+        source=source,
+        skipped=tuple(why for protocol in Protocol for why in skipped[protocol]),
+        oauth_too=oauth_too,
+    )
+    endpoints = provider.imap + provider.pop3 + provider.smtp
+    if not PLACEHOLDER.search(name) and not any(PLACEHOLDER.search(e.host) for e in endpoints):
+        return provider
+    # Until the address is known, the name is given for the first domain (an inbox.lv file
+    # calls itself %EMAILDOMAIN%); the servers wait for the address (``for_address``).
+    early = clean_line(fill_in(name, "@" + domains[0]), 80).strip("@ ") or provider_id
+    return replace(provider, display_name=early, template=provider)
+
+
+def _provider_element(data: bytes, source: str) -> ET.Element:
+    """The ``<emailProvider>`` element of a safe, well-formed clientConfig document."""
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True)
+        root: ET.Element = SafeET.fromstring(data, forbid_dtd=True)
     except defusedxml.DTDForbidden:
         raise ProviderError(
             f"{source}: refused, it contains a document type declaration (DTD), "
             "which autoconfig files never need."
         ) from None
-    except defusedxml.EntitiesForbidden:
-        raise ProviderError(f"{source}: refused, it declares XML entities.") from None
     except defusedxml.DefusedXmlException as exc:
         raise ProviderError(f"{source}: refused, unsafe XML ({type(exc).__name__}).") from None
     except ET.ParseError as exc:
         raise ProviderError(f"{source}: not well-formed XML ({exc}).") from None
     except (ValueError, LookupError) as exc:  # for example an unknown encoding declaration
         raise ProviderError(f"{source}: cannot be read as XML ({exc}).") from None
-
     if root.tag != "clientConfig":
         raise ProviderError(
-            f"{source}: not an autoconfig file (the root element is <{root.tag}>, "
-            "expected <clientConfig>)."
+            f"{source}: not an autoconfig file (the root element is <{clean_line(root.tag, 40)}>,"
+            " expected <clientConfig>)."
         )
     provider_el = root.find("emailProvider")
     if provider_el is None:
         raise ProviderError(f"{source}: no <emailProvider> element.")
-
-    # The names are shown on screens and in reports: cleaned like any text from outside.
-    provider_id = clean_line(provider_el.get("id") or "")
-    if not provider_id:
-        raise ProviderError(f"{source}: <emailProvider> has no id attribute.")
-    display_name = clean_line(_text(provider_el, "displayName")) or provider_id
-    domains = tuple(
-        dict.fromkeys(
-            (el.text or "").strip().lower().rstrip(".")
-            for el in provider_el.findall("domain")
-            if (el.text or "").strip()
-        )
-    )
-    if not domains:
-        raise ProviderError(f"{source}: no <domain> listed.")
-
-    imap: list[Endpoint] = []
-    pop3: list[Endpoint] = []
-    for index, server in enumerate(provider_el.findall("incomingServer"), start=1):
-        server_type = server.get("type", "")
-        protocol = _INCOMING_TYPES.get(server_type)
-        if protocol is None:
-            continue  # exchange, ews, jmap...: not something an iPhone "Other" account uses
-        endpoint = _endpoint(server, protocol, f"{source}: incoming server #{index}")
-        if endpoint is not None:
-            (imap if protocol is Protocol.IMAP else pop3).append(endpoint)
-    smtp: list[Endpoint] = []
-    for index, server in enumerate(provider_el.findall("outgoingServer"), start=1):
-        if server.get("type", "") != "smtp":
-            continue
-        endpoint = _endpoint(server, Protocol.SMTP, f"{source}: outgoing server #{index}")
-        if endpoint is not None:
-            smtp.append(endpoint)
-
-    if not imap and not pop3:
-        raise ProviderError(
-            f"{source}: no usable incoming server (IMAP or POP3 with password login)."
-        )
-    if not smtp:
-        raise ProviderError(f"{source}: no usable outgoing server (SMTP with password login).")
-    return Provider(
-        id=provider_id,
-        display_name=display_name,
-        domains=domains,
-        imap=tuple(imap),
-        pop3=tuple(pop3),
-        smtp=tuple(smtp),
-        source=source,
-    )
+    return provider_el
 
 
 def _text(element: ET.Element, tag: str) -> str:
@@ -168,70 +288,86 @@ def _text(element: ET.Element, tag: str) -> str:
     return "" if child is None or child.text is None else child.text.strip()
 
 
-def _endpoint(server: ET.Element, protocol: Protocol, where: str) -> Endpoint | None:
-    """One server element as an Endpoint; None when it needs a login method we do not use."""
+def _entry(
+    server: ET.Element, protocol: Protocol, where: str
+) -> tuple[Endpoint | None, str, set[str]]:
+    """One server element: its endpoint (None when skipped), why it is skipped, and the
+    login methods it offers ({"oauth2"} alone means it signs in only that way).
+
+    Raises ProviderError for an entry that is broken rather than unusable.
+    """
     host = _text(server, "hostname")
     if not host:
-        raise ProviderError(f"{where} ({protocol.label}) has no <hostname>.")
-    _check_host(host, f"{where} ({protocol.label})")
+        raise ProviderError(f"{where}) has no <hostname>.")
+    shown = clean_line(host, 80)
+    _refuse_unknown_placeholders(host, f"{where}) <hostname>")
+    # A name with a placeholder is checked as it would be for an address now, and again
+    # with the user's own address (``for_address``).
+    checked = _ascii_host(fill_in(host, "name@example.com"), f"{where})", shown)
     port_text = _text(server, "port")
-    if not port_text:
-        raise ProviderError(f"{where} ({protocol.label} {host}) has no <port>.")
-    try:
-        port = int(port_text)
-    except ValueError:
-        raise ProviderError(
-            f"{where} ({protocol.label} {host}) has a port that is not a number: {port_text!r}."
-        ) from None
+    port = int(port_text) if port_text.isascii() and port_text.isdigit() else 0
     if not 1 <= port <= 65535:
-        raise ProviderError(f"{where} ({protocol.label} {host}) has port {port}, out of range.")
+        raise ProviderError(
+            f"{where} {shown}) needs a <port> from 1 to 65535, not {clean_line(port_text, 20)!r}."
+        )
+    entry = f"{protocol.label} {shown}:{port}"
     socket_type = _text(server, "socketType")
     if socket_type.lower() == "plain":
-        raise ProviderError(
-            f"{where} ({protocol.label} {host}:{port}) uses socketType plain. "
-            "mailcom-wizard never sends a password unencrypted; use SSL or STARTTLS."
-        )
+        why = "not encrypted (socketType plain), so the password would cross the network readable"
+        return None, f"{entry}: {why}", set()
     security = _SOCKET_TYPES.get(socket_type.upper())
     if security is None:
         raise ProviderError(
-            f"{where} ({protocol.label} {host}:{port}) has socketType {socket_type or '(none)'!r};"
+            f"{where} {shown}:{port}) has socketType {clean_line(socket_type, 20) or '(none)'!r};"
             " expected SSL or STARTTLS."
         )
-    methods = {(el.text or "").strip().lower() for el in server.findall("authentication")}
-    if methods and not methods & _PASSWORD_AUTH:
-        return None  # OAuth2-only or similar: the iPhone "Other" account cannot use it
+    named = [clean_line(el.text or "", 30) for el in server.findall("authentication")]
+    methods = [name.lower() for name in named]
+    # The first method the file lists that works with a password is the one used; a file
+    # that names none means the password (the format's default).
+    auth = next((_LOGINS[m] for m in methods if m in _LOGINS), None if methods else Auth.PASSWORD)
+    if auth is None:  # OAuth2, NTLM, GSSAPI, a client certificate, no login at all...
+        why = f"logs in only with {', '.join(named)}, and this wizard sets up password logins"
+        return None, f"{entry}: {why}", set(methods)
     username = _text(server, "username") or "%EMAILADDRESS%"
     if control_characters(username):
         # A line break here would end the login command and start another one
         # (``%EMAILADDRESS%&#13;&#10;DELE 1`` sends USER, then DELE).
         raise ProviderError(
-            f"{where} ({protocol.label} {host}:{port}) has a <username> with a line break or "
-            "another control character; a user name cannot contain one."
+            f"{where} {shown}:{port}) has a <username> with a line break or another control "
+            "character; a user name cannot contain one."
         )
-    return Endpoint(
-        protocol=protocol, host=host, port=port, security=security, username_template=username
-    )
+    _refuse_unknown_placeholders(username, f"{where} {shown}:{port}) <username>")
+    host = host if PLACEHOLDER.search(host) else checked
+    endpoint = Endpoint(protocol, host, port, security, username_template=username, auth=auth)
+    return endpoint, "", set(methods)
 
 
-# What a host name may hold once IDNA has turned it into ASCII: letters, digits, dots and
-# hyphens, the underscore some real names use, and colons for an IPv6 address.
-_HOST_ASCII = re.compile(r"^[A-Za-z0-9._:-]+$")
+def _refuse_unknown_placeholders(text: str, where: str) -> None:
+    for match in _PLACEHOLDER_LIKE.finditer(text):
+        if not PLACEHOLDER.fullmatch(match.group()):
+            raise ProviderError(
+                f"{where} has the placeholder {clean_line(match.group(), 40)}, which is not "
+                "one of %EMAILADDRESS%, %EMAILLOCALPART% or %EMAILDOMAIN%."
+            )
 
 
-def _check_host(host: str, where: str) -> None:
-    """Raise ProviderError unless ``host`` is a name or address a resolver can take.
+def _ascii_host(host: str, where: str, shown: str | None = None) -> str:
+    """``host`` in the ASCII form the resolver, TLS and the profile use, or ProviderError.
 
-    Checked with the same IDNA encoding the resolver uses, so ``a..b`` or a 70-character
-    label is refused here, in one sentence, instead of failing at connect time.
+    Encoded with the same IDNA codec Python's resolver and TLS use, so what is stored (in
+    the profile and the steps) is exactly what was checked: ``faß.example`` is
+    ``fass.example`` everywhere. ``a..b`` or a 70-character label is refused here, in one
+    sentence, instead of failing at connect time.
     """
-    shown = clean_line(host, 80)
+    shown = clean_line(host, 80) if shown is None else shown
     if control_characters(host):
         raise ProviderError(
             f"{where} has an invalid host name {shown!r}: it contains an invisible or "
             "control character."
         )
     try:
-        ascii_host = host.encode("idna").decode("ascii")
+        ascii_host = host.encode("idna").decode("ascii").lower()
     except UnicodeError:
         raise ProviderError(
             f"{where} has an invalid host name {shown!r}: every part between dots must have "
@@ -242,40 +378,23 @@ def _check_host(host: str, where: str) -> None:
             f"{where} has an invalid host name {shown!r}: use letters, digits, dots and "
             "hyphens, at most 253 characters."
         )
+    return ascii_host
 
 
-def render_provider(
-    provider_id: str,
-    domains: list[str],
-    endpoints: list[Endpoint],
-    *,
-    display_name: str | None = None,
-) -> str:
-    """Write an autoconfig document for ``endpoints`` (used by the demo and the tests)."""
-    from xml.sax.saxutils import escape
-
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<clientConfig version="1.1">',
-        f'  <emailProvider id="{escape(provider_id)}">',
-    ]
-    lines += [f"    <domain>{escape(domain)}</domain>" for domain in domains]
-    name = escape(display_name or provider_id)
-    lines += [f"    <displayName>{name}</displayName>"]
-    for endpoint in endpoints:
-        if endpoint.protocol is Protocol.SMTP:
-            tag, kind = "outgoingServer", "smtp"
-        else:
-            tag, kind = "incomingServer", endpoint.protocol.value
-        socket_type = "SSL" if endpoint.security is Security.SSL else "STARTTLS"
-        lines += [
-            f'    <{tag} type="{kind}">',
-            f"      <hostname>{escape(endpoint.host)}</hostname>",
-            f"      <port>{endpoint.port}</port>",
-            f"      <socketType>{socket_type}</socketType>",
-            f"      <username>{escape(endpoint.username_template)}</username>",
-            "      <authentication>password-cleartext</authentication>",
-            f"    </{tag}>",
-        ]
-    lines += ["  </emailProvider>", "</clientConfig>", ""]
-    return "\n".join(lines)
+def _nothing_usable(source: str, name: str, role: str, reasons: list[str], oauth: bool) -> str:
+    """The one line refusing a file with no usable server for ``role``."""
+    if oauth:
+        paths = "; ".join(
+            f"{layout.label}: Settings > {layout.accounts.text} > Add Account" for layout in LAYOUTS
+        )
+        return (
+            f"{source}: {name} does not allow password logins from other programs (its file "
+            f"offers only OAuth2 sign-in for {role} mail), so an Other account cannot work. "
+            f"iOS has its own account type for it: {paths}; then tap the entry for {name} if "
+            f"the list has one ({ios.PROVIDER_BUTTONS.text})."
+        )
+    kinds = "IMAP or POP3" if role == "incoming" else "SMTP"
+    if not reasons:
+        return f"{source}: no usable {role} server ({kinds}) is listed."
+    more = f"; and {len(reasons) - 3} more" if len(reasons) > 3 else ""
+    return f"{source}: no usable {role} server ({kinds}): " + "; ".join(reasons[:3]) + more + "."

@@ -212,6 +212,7 @@ def settings_from_report(report: CheckReport, account: Account, provider: Provid
     worked on 587 because 465 is blocked but the incoming login was refused, the settings
     still say 587, and only the failed half falls back to the provider's preferred server.
     """
+    provider = provider.for_address(account.email)
     preferred = preferred_settings(account, provider)
     incoming = report.incoming.endpoint if report.incoming.verified else preferred.incoming
     outgoing = report.outgoing.endpoint if report.outgoing.verified else preferred.outgoing
@@ -226,11 +227,13 @@ def settings_from_report(report: CheckReport, account: Account, provider: Provid
         checked_at=report.checked_at,
         provider_name=provider.display_name,
         mailcom=provider.is_mailcom,
+        provider_notes=provider.notes,
     )
 
 
 def preferred_settings(account: Account, provider: Provider) -> MailSettings:
     """Unverified settings: the provider's most preferred servers (for ``--no-verify``)."""
+    provider = provider.for_address(account.email)
     return MailSettings(
         email=account.email,
         incoming_choice=account.incoming,
@@ -242,4 +245,5 @@ def preferred_settings(account: Account, provider: Provider) -> MailSettings:
         checked_at=None,
         provider_name=provider.display_name,
         mailcom=provider.is_mailcom,
+        provider_notes=provider.notes,
     )

@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wizard.core.provider import MAILCOM_ID, Provider, load_provider, render_provider
+from wizard.core.models import Protocol
+from wizard.core.provider import MAILCOM_ID, Provider
 from wizard.demo.faults import DEMO_FAULTS
 from wizard.demo.server import ENDPOINT_ORDER, PracticeServer, ServerPlan, endpoint_for
 
@@ -57,7 +58,6 @@ class RunningDemo:
     """A running practice server: its provider record, CA file and demo credentials."""
 
     provider: Provider
-    provider_path: Path
     cafile: str
     email: str
     password: str = field(repr=False)
@@ -87,23 +87,20 @@ def _launch(fault: str | None) -> RunningDemo:
             endpoint_for(protocol, security, server.ports[(protocol, security)], DEMO_HOST)
             for protocol, security in ENDPOINT_ORDER
         ]
-        provider_path = folder / "demo-provider.xml"
-        provider_path.write_text(
-            render_provider(
-                # mail.com's own id: the practice server stands in for mail.com, so its
-                # advice names mail.com's settings, as a real run's would.
-                MAILCOM_ID,
-                [DEMO_EMAIL.partition("@")[2]],
-                endpoints,
-                display_name="mail.com (practice)",
-            ),
-            encoding="utf-8",
+        provider = Provider(
+            # mail.com's own id: the practice server stands in for mail.com, so its
+            # advice names mail.com's settings, as a real run's would.
+            id=MAILCOM_ID,
+            display_name="mail.com (practice)",
+            domains=(DEMO_EMAIL.partition("@")[2],),
+            imap=tuple(e for e in endpoints if e.protocol is Protocol.IMAP),
+            pop3=tuple(e for e in endpoints if e.protocol is Protocol.POP3),
+            smtp=tuple(e for e in endpoints if e.protocol is Protocol.SMTP),
+            source="demo",
         )
-        provider = load_provider(provider_path)
         assert server.cafile is not None
         return RunningDemo(
             provider=provider,
-            provider_path=provider_path,
             cafile=str(server.cafile),
             email=DEMO_EMAIL,
             password=DEMO_PASSWORD,

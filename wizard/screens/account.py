@@ -138,6 +138,8 @@ class AccountScreen(Screen[AccountForm]):
             yield Static("", id="email-status", classes="field-status")
             yield Checkbox(TWO_FACTOR_LABEL, value=app_password, id="app-password")
             yield Static(app_password_help(self.provider), id="app-password-help", classes="hint")
+            if note := self.provider.app_password_note:  # the provider file offers OAuth2 too
+                yield Static(note, id="provider-password-note", classes="hint", markup=False)
             with Horizontal(classes="field-row", id="password-row"):
                 yield Label("Password", classes="field-label", id="password-label")
                 yield FormInput(

@@ -126,7 +126,7 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
         self.autostart = autostart
         self.repair = repair
         self.practice_for = practice_for
-        self.endpoints: tuple[Endpoint, ...] = provider.endpoints(account.incoming)
+        self.endpoints = provider.for_address(account.email).endpoints(account.incoming)
         self.running = False
         self.cancelled = False
         self.details = False

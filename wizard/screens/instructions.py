@@ -72,6 +72,8 @@ class InstructionsScreen(Screen[None]):
             yield Static(f"! {instructions.practice_note}", classes="unverified", markup=False)
         if instructions.warning_unverified:
             yield Static(f"! {instructions.warning_unverified}", classes="unverified", markup=False)
+        for note in instructions.settings.provider_notes:
+            yield Static(note, classes="hint", markup=False)
         keys = ", ".join(str(n) for n in range(1, len(IOS_TABS) + 1))
         yield Static(
             f"{instructions.version_hint} Keys {keys} switch between versions.",

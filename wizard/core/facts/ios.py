@@ -368,6 +368,42 @@ PORT_25_PASSWORD = Fact(
         _APPLE_MAIL_SCHEMA,
     ),
 )
+MD5_CHALLENGE = Fact(
+    "ios.md5-challenge-response",
+    "MD5 Challenge-Response",
+    THIRD_PARTY,
+    (
+        Source(
+            "http://www.authsmtp.com/iphone-itouch/index.html",
+            "(outgoing server settings on the iPhone) \"Click on 'Authentication' and select "
+            "'MD5 Challenge-Response'\"",
+        ),
+        Source(
+            _APPLE_MAIL_SCHEMA.where,
+            "IncomingMailServerAuthentication and OutgoingMailServerAuthentication take "
+            "EmailAuthNone, EmailAuthPassword, EmailAuthCRAMMD5, EmailAuthNTLM or "
+            "EmailAuthHTTPMD5",
+        ),
+    ),
+)
+PROVIDER_BUTTONS = Fact(
+    "ios.provider-buttons",
+    "iOS lists some providers by name, such as Google, Yahoo and Outlook, above Other",
+    THIRD_PARTY,
+    (
+        Source(
+            "https://howtochangeguide.com/how-to-add/how-do-you-add-an-email-to-your-iphone",
+            '"iOS presents a list of common providers — including Google, Yahoo, Microsoft '
+            'Outlook, and Apple\'s own iCloud — along with an "Other" option"',
+        ),
+        Source(
+            "https://everydaytech.org/email-communication/email-configuration-settings/"
+            "how-to-add-a-new-email-on-iphone",
+            "\"iOS presents a list of supported email providers. If your provider isn't "
+            'listed, you can still add it manually using the Other option at the bottom."',
+        ),
+    ),
+)
 PASSWORD_PLACES = Fact(
     "ios.password-places",
     "Account > Password (incoming), and on the same screen SMTP > the server > Password (outgoing)",
@@ -413,4 +449,6 @@ FACTS: tuple[Fact, ...] = (
     CANNOT_SEND,
     PORT_25_PASSWORD,
     PASSWORD_PLACES,
+    MD5_CHALLENGE,
+    PROVIDER_BUTTONS,
 )

@@ -21,11 +21,14 @@ from wizard.core.instructions.ios import (
 from wizard.core.instructions.model import Instructions, Step, Value
 from wizard.core.instructions.render import render_markdown, render_text
 from wizard.core.instructions.steps import (
+    authentication,
+    authentication_facts,
     build_instructions,
     install_password_hint,
     password_hint,
     ssl_facts,
     ssl_note,
+    user_name,
 )
 
 __all__ = [
@@ -39,6 +42,8 @@ __all__ = [
     "IosLayout",
     "Step",
     "Value",
+    "authentication",
+    "authentication_facts",
     "build_instructions",
     "install_password_hint",
     "layout_for",
@@ -47,4 +52,5 @@ __all__ = [
     "render_text",
     "ssl_facts",
     "ssl_note",
+    "user_name",
 ]

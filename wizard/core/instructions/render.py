@@ -9,13 +9,28 @@ from wizard.core.instructions.model import Instructions
 _WIDTH = 78
 
 
+def _wrap(paragraph: str, initial_indent: str = "", subsequent_indent: str = "") -> list[str]:
+    # Never inside a word: a host name breaks at its hyphen otherwise ("mail.your- /
+    # server.de"), and a long link or address stays whole on a line of its own.
+    return textwrap.wrap(
+        paragraph,
+        _WIDTH,
+        initial_indent=initial_indent,
+        subsequent_indent=subsequent_indent,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
+
+
 def _header(instructions: Instructions) -> list[str]:
-    """The paragraphs above the steps, in order: practice, warning, version, servers."""
+    """The paragraphs above the steps, in order: practice, warning, the provider file's
+    notes, version, servers."""
     paragraphs = []
     if instructions.practice_note:
         paragraphs.append("PRACTICE: " + instructions.practice_note)
     if instructions.warning_unverified:
         paragraphs.append("WARNING: " + instructions.warning_unverified)
+    paragraphs.extend(instructions.settings.provider_notes)
     if instructions.version_note:
         paragraphs.append(instructions.version_note)
     paragraphs.append(instructions.version_hint)
@@ -28,16 +43,14 @@ def render_text(instructions: Instructions) -> str:
     lines = [instructions.title, "=" * len(instructions.title), ""]
     for paragraph in _header(instructions):
         indent = "  " if paragraph.startswith(("WARNING: ", "PRACTICE: ")) else ""
-        lines += textwrap.wrap(paragraph, _WIDTH, subsequent_indent=indent)
+        lines += _wrap(paragraph, subsequent_indent=indent)
         lines.append("")
     for number, step in enumerate(instructions.steps, start=1):
         head = f"{number}. "
         indent = " " * len(head)
         lines.append(head + step.title)
         for paragraph in step.text.split("\n"):
-            lines += textwrap.wrap(
-                paragraph, _WIDTH, initial_indent=indent, subsequent_indent=indent
-            )
+            lines += _wrap(paragraph, initial_indent=indent, subsequent_indent=indent)
         if step.values:
             width = max(len(value.label) for value in step.values) + 1
             for value in step.values:

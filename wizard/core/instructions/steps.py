@@ -10,7 +10,7 @@ from __future__ import annotations
 from wizard.core.facts import Fact, ios, mailcom
 from wizard.core.instructions.ios import IOS_18, IosLayout, layout_for
 from wizard.core.instructions.model import Instructions, Step, Value, choice_label
-from wizard.core.models import Endpoint, IncomingChoice, MailSettings, Protocol, Security
+from wizard.core.models import Auth, Endpoint, IncomingChoice, MailSettings, Protocol, Security
 
 # The implicit-TLS port of each protocol (IANA), offered when a STARTTLS port will not work.
 _SSL_PORTS = {Protocol.IMAP: 993, Protocol.POP3: 995, Protocol.SMTP: 465}
@@ -114,7 +114,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
         text="In the INCOMING MAIL SERVER section, type:",
         values=(
             Value("Host Name", incoming.host),
-            Value("User Name", settings.incoming_username, "the full address, with @"),
+            user_name(incoming, settings.email),
             Value("Password", password, "type it yourself", copyable=False),
         ),
         facts=(ios.SERVER_SECTIONS,),
@@ -127,7 +127,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
         ),
         values=(
             Value("Host Name", outgoing.host),
-            Value("User Name", settings.outgoing_username, "the full address, with @"),
+            user_name(outgoing, settings.email),
             Value("Password", password, "type it yourself", copyable=False),
         ),
         facts=(ios.SERVER_SECTIONS, ios.OUTGOING_OPTIONAL),
@@ -152,10 +152,16 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
         ),
         values=(
             Value("Use SSL", "On", ssl_note(incoming), copyable=False),
-            Value("Authentication", "Password", copyable=False),
+            authentication(incoming, settings.provider_name),
             Value("Server Port", str(incoming.port)),
         ),
-        facts=(layout.accounts, ios.PORTS_NOT_ASKED, ios.ADVANCED, *ssl_facts(incoming)),
+        facts=(
+            layout.accounts,
+            ios.PORTS_NOT_ASKED,
+            ios.ADVANCED,
+            *ssl_facts(incoming),
+            *authentication_facts(incoming),
+        ),
     )
     smtp = Step(
         title="Check the outgoing (SMTP) settings",
@@ -167,10 +173,10 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
         ),
         values=(
             Value("Host Name", outgoing.host),
-            Value("User Name", settings.outgoing_username),
+            user_name(outgoing, settings.email),
             Value("Password", password, "must be filled in", copyable=False),
             Value("Use SSL", "On", ssl_note(outgoing), copyable=False),
-            Value("Authentication", "Password", copyable=False),
+            authentication(outgoing, settings.provider_name),
             Value("Server Port", str(outgoing.port)),
         ),
         facts=(
@@ -179,6 +185,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
             ios.PORTS_NOT_ASKED,
             ios.SMTP_PORT_ORDER,
             *ssl_facts(outgoing),
+            *authentication_facts(outgoing),
         ),
     )
     test = Step(
@@ -251,6 +258,31 @@ def _renumber(steps: tuple[Step, ...], named: dict[str, Step]) -> tuple[Step, ..
             text = text.replace("{step:" + name + "}", number)
         result.append(Step(step.title, text, step.values, step.facts))
     return tuple(result)
+
+
+def user_name(endpoint: Endpoint, email: str) -> Value:
+    """The User Name row, with a note saying what the user name is, in the user's terms."""
+    username = endpoint.username(email)
+    if username == email:
+        note = "the full address, with @"
+    elif username == email.partition("@")[0]:
+        note = "only the part before the @"
+    else:
+        note = "exactly as shown: the provider's form, not your address"
+    return Value("User Name", username, note)
+
+
+def authentication(endpoint: Endpoint, provider_name: str) -> Value:
+    """The Authentication row of a server's settings: Password, or iOS's name for CRAM-MD5."""
+    if endpoint.auth is Auth.CRAM_MD5:
+        note = f"tap Authentication and choose it: {provider_name} expects this login"
+        return Value("Authentication", ios.MD5_CHALLENGE.text, note, copyable=False)
+    return Value("Authentication", "Password", copyable=False)
+
+
+def authentication_facts(endpoint: Endpoint) -> tuple[Fact, ...]:
+    """The facts behind ``authentication``."""
+    return (ios.MD5_CHALLENGE,) if endpoint.auth is Auth.CRAM_MD5 else ()
 
 
 def password_hint(settings: MailSettings) -> str:

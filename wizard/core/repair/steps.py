@@ -12,8 +12,11 @@ from wizard.core.facts import Fact, ios, mailcom
 from wizard.core.instructions import (
     Step,
     Value,
+    authentication,
+    authentication_facts,
     ssl_facts,
     ssl_note,
+    user_name,
 )
 from wizard.core.models import Endpoint
 from wizard.core.repair.context import FixContext
@@ -44,7 +47,7 @@ def both_passwords(ctx: FixContext) -> Step:
             "Password. Tap Done."
         ),
         values=(
-            Value("User Name", ctx.settings.incoming_username, "the full address, with @"),
+            user_name(ctx.settings.incoming, ctx.settings.email),
             Value("Password", ctx.password, "type it yourself", copyable=False),
         ),
         facts=(ctx.layout.accounts, ios.PASSWORD_PLACES, ios.SMTP_ROW, *ctx.password_facts),
@@ -63,10 +66,10 @@ def outgoing_server(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
         ),
         values=(
             Value("Host Name", endpoint.host),
-            Value("User Name", endpoint.username(settings.email), "the full address, with @"),
+            user_name(endpoint, settings.email),
             Value("Password", ctx.password, "must be filled in", copyable=False),
             Value("Use SSL", "On", _ssl_note(ctx, endpoint), copyable=False),
-            Value("Authentication", "Password", copyable=False),
+            authentication(endpoint, settings.provider_name),
             Value("Server Port", str(endpoint.port)),
         ),
         facts=(
@@ -74,6 +77,7 @@ def outgoing_server(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
             ios.SMTP_FIELDS,
             ios.OUTGOING_OPTIONAL,
             *_ssl_facts(ctx, endpoint),
+            *authentication_facts(endpoint),
             *ctx.password_facts,
         ),
     )
@@ -90,10 +94,10 @@ def incoming_port(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
         ),
         values=(
             Value("Use SSL", "On", _ssl_note(ctx, endpoint), copyable=False),
-            Value("Authentication", "Password", copyable=False),
+            authentication(endpoint, ctx.settings.provider_name),
             Value("Server Port", str(endpoint.port)),
         ),
-        facts=(ios.ADVANCED, *_ssl_facts(ctx, endpoint)),
+        facts=(ios.ADVANCED, *_ssl_facts(ctx, endpoint), *authentication_facts(endpoint)),
     )
 
 
