@@ -77,7 +77,11 @@ class FormInput(Input):
             self.form_input = form_input
             self.burst = burst
 
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
+        """Tab moves on at once; a key queued before focus moved goes where it was meant.
+
+        Textual calls this before Input's own key handling, which ``prevent_default`` skips.
+        """
         focused = self.screen.focused
         if focused is not self:
             # Queued here before an earlier key of the burst moved focus on: it is meant
@@ -123,7 +127,8 @@ class FormInput(Input):
         later = fields[index + 1 :]
         return later[0] if later else None
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste holding tabs goes to the screen; any other is Input's own business."""
         burst = split_burst(event.text)
         if burst is None:
             return  # one field's worth: Input's own handler takes it
