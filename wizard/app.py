@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from wizard.core.models import Account, CheckReport, MailSettings
     from wizard.core.provider import Provider
     from wizard.screens.account import AccountForm
-    from wizard.screens.check import ChangeAccount, CheckOutcome
+    from wizard.screens.check import ChangeAccount, CheckFunction, CheckOutcome
     from wizard.screens.repair import RepairAction
     from wizard.screens.result import ResultChoice
     from wizard.screens.symptom import SymptomChoice
@@ -82,11 +82,13 @@ class WizardApp(RecoveringApp):
         clock: Clock = time.monotonic,
         home: Path | None = None,
         serve_host: str | None = None,
+        check: CheckFunction | None = None,
     ) -> None:
         """``clock`` times the live check (tests freeze it); ``home`` is where files go.
 
         ``serve_host`` is the address "Send to iPhone" listens on (detected when None;
-        the tests use loopback).
+        the tests use loopback). ``check`` runs the live check (the engine's unless given;
+        screen tests give a fake).
         """
         super().__init__()
         self.provider = provider
@@ -95,6 +97,7 @@ class WizardApp(RecoveringApp):
         self.clock = clock
         self.home = home
         self.serve_host = serve_host
+        self.check = check
         self.state = FlowState()
 
     # -- the flow ---------------------------------------------------------------------
@@ -193,6 +196,7 @@ class WizardApp(RecoveringApp):
                 report=self.state.report,
                 repair=self.state.repair is not None,
                 practice_for=self._practice_for(),
+                check=self.check,
             ),
             self._after_check,
         )
