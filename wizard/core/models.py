@@ -120,6 +120,16 @@ class Phase(StrEnum):
     DONE = "done"
 
 
+class Plan(StrEnum):
+    """Which mail.com plan the user says they have: mail.com lets other mail apps in only
+    with Premium for accounts made in recent years (older free accounts usually still can).
+    """
+
+    PREMIUM = "premium"
+    OLD_FREE = "old-free"
+    NOT_SURE = "not-sure"
+
+
 class Auth(StrEnum):
     """How the password is proven, inside TLS (the autoconfig file's ``authentication``).
 
@@ -177,6 +187,8 @@ class Account:
     name: str = ""
     incoming: IncomingChoice = IncomingChoice.IMAP
     app_password: bool = False
+    #: The user's answer to the plan question (None: not asked, as in the headless commands).
+    plan: Plan | None = None
 
     def __str__(self) -> str:
         return f"{self.email} ({self.incoming.value.upper()})"
@@ -259,6 +271,11 @@ class Attempt:
     address: str | None = None
     #: The one thing to do first, in one sentence (empty when it worked).
     action: str = ""
+    #: What the engine saw, in technical terms (for the details and the JSON, never the
+    #: advice): "no answer to the connection within 10 s", "wrong version number".
+    detail: str = ""
+    #: The kinds of address (IPv6, IPv4) that were tried when none answered.
+    families: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -283,6 +300,7 @@ class Attempt:
             "title": self.title,
             "action": self.action,
             "advice": self.advice,
+            "detail": self.detail,
             "server_reply": self.server_reply,
             "elapsed_ms": self.elapsed_ms,
             "login_tested": self.login_tested,
@@ -342,6 +360,15 @@ class CheckReport:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Another endpoint the provider lists, and whether the check reached it securely
+    (None: not checked, as with ``--no-verify``)."""
+
+    endpoint: Endpoint
+    works: bool | None = None
+
+
+@dataclass(frozen=True)
 class MailSettings:
     """The settings an iPhone needs: what the instructions and the profile are built from.
 
@@ -364,6 +391,9 @@ class MailSettings:
     #: True for the demo: the values are a real account's, but only a practice server
     #: on this computer was checked. Steps and profile say so.
     practice: bool = False
+    #: The provider's endpoints for these two protocols, with what the check found on
+    #: each: the only ports the steps may suggest instead (never one found failing).
+    alternatives: tuple[Alternative, ...] = ()
 
     @property
     def incoming_username(self) -> str:
