@@ -137,7 +137,7 @@ ACCESS_SWITCH_HELP = Fact(
 )
 PREMIUM = Fact(
     "mailcom.premium",
-    "a mail.com Premium feature for accounts made in recent years",
+    "a mail.com Premium feature for new accounts",
     THIRD_PARTY,
     (_CHATMAIL, _FAIREMAIL, _CHATMAIL_240),
 )
