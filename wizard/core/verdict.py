@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from wizard.core import access
-from wizard.core.diagnosis import nothing_answered, short_words
+from wizard.core.diagnosis import nothing_answered, seen_status, short_words
 from wizard.core.models import (
     Account,
     Alternative,
@@ -127,7 +127,7 @@ def _passed_over(report: CheckReport, chosen: dict[Role, Attempt]) -> list[Attem
 def _problems(
     report: CheckReport, failed_roles: list[Role], chosen: dict[Role, Attempt]
 ) -> tuple[Attempt, ...]:
-    alike = nothing_answered(attempt.status for attempt in report.attempts)
+    alike = nothing_answered(seen_status(attempt) for attempt in report.attempts)
     candidates = [chosen[role] for role in failed_roles] + [
         attempt
         for attempt in report.attempts

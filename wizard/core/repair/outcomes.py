@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from wizard.core.diagnosis import nothing_answered, refusal_kind
+from wizard.core.diagnosis import nothing_answered, refusal_kind, seen_status
 from wizard.core.models import Attempt, CheckReport, Endpoint, Role, Status
 
 
@@ -140,8 +140,9 @@ def classify(
 ) -> Findings:
     """The outcome of ``report``, and its ports named by ``translate`` (default: as checked)."""
     name = translate or (lambda endpoint: endpoint)
+    # Statuses as the words read them: a connection accepted and then quiet is silence.
     ports = tuple(
-        PortResult(name(attempt.endpoint), attempt.status, attempt.verified)
+        PortResult(name(attempt.endpoint), seen_status(attempt), attempt.verified)
         for attempt in report.attempts
     )
     login_worked = report.incoming.verified or report.outgoing.verified
@@ -161,7 +162,7 @@ def _outcome(report: CheckReport) -> CheckOutcome:
             return CheckOutcome.MAILBOX_BUSY
         return CheckOutcome.SERVER_TROUBLE
     failures = [attempt for attempt in report.attempts if not attempt.ok]
-    statuses = {attempt.status for attempt in failures}
+    statuses = {seen_status(attempt) for attempt in failures}
     if statuses & set(_INTERCEPTION):
         return CheckOutcome.INTERCEPTED
     if Status.CERTIFICATE_EXPIRED in statuses:
@@ -171,12 +172,12 @@ def _outcome(report: CheckReport) -> CheckOutcome:
         return CheckOutcome.NO_STARTTLS
     if incoming_ok and outgoing_ok:
         return _both_logins_work(report, failures)
-    if nothing_answered(attempt.status for attempt in report.attempts):
+    if nothing_answered(seen_status(attempt) for attempt in report.attempts):
         return CheckOutcome.UNREACHABLE
     failed = [attempt for attempt in chosen if not attempt.verified]
     if any(attempt.status is Status.PROTOCOL_ERROR for attempt in failed):
         return CheckOutcome.SERVER_TROUBLE
-    if any(attempt.status in _SILENT for attempt in failed):
+    if any(seen_status(attempt) in _SILENT for attempt in failed):
         return CheckOutcome.SERVER_SILENT
     if incoming_ok:
         return CheckOutcome.OUTGOING_BLOCKED
