@@ -266,3 +266,17 @@ def test_a_password_refused_everywhere_is_in_doubt_and_the_plan_comes_first() ->
     other = dataclasses.replace(builtin_provider(), id="example.org", display_name="Example")
     assert verdict_of(report, other).plan_note is None
     assert verdict_of(report).plan_note is None
+
+
+def test_the_plan_question_has_its_answers_and_what_a_newer_free_account_can_do() -> None:
+    question = access.plan_question(True)
+    assert question is not None
+    assert [plan for plan, _ in question.answers] == [Plan.PREMIUM, Plan.OLD_FREE, Plan.NOT_SURE]
+    assert [label for _, label in question.answers] == [
+        "Premium",
+        "An older free account",
+        "Not sure",
+    ]
+    assert mailcom.PLAN_RULE.capitalized in question.text
+    assert "App Store" in question.text and "upgrade to mail.com Premium" in question.text
+    assert access.plan_question(False) is None

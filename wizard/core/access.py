@@ -205,3 +205,8 @@ PLAN_QUESTION = PlanQuestion(
 #: The plan rule in one line, said first by the headless commands when a login is refused
 #: and before the iPhone steps.
 PLAN_NOTE = f"{mailcom.PLAN_RULE.capitalized}. {mailcom.FREE_ALTERNATIVES.capitalized}."
+
+
+def plan_question(mailcom_words: bool) -> PlanQuestion | None:
+    """mail.com's plan question, to ask before any password (None for another provider)."""
+    return PLAN_QUESTION if mailcom_words else None
