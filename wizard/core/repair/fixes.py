@@ -63,13 +63,8 @@ _NO_LOGIN_BECAUSE: dict[CheckOutcome, str] = {
 
 def _password_not_tested(ctx: FixContext) -> Fix:
     because = _NO_LOGIN_BECAUSE.get(ctx.findings.outcome, "no server let it log in")
-    again = (
-        f" If it is refused there too, check whether {mailcom.TWO_FACTOR.text} is on (then "
-        f"the iPhone needs an app-specific password), and that you have "
-        f"{mailcom.ACCESS_SWITCH_NEEDED.text}."
-        if ctx.settings.mailcom
-        else ""
-    )
+    # The causes of a refusal in the one order every screen uses, should it be refused there.
+    items = access.refusal_checklist(ctx.provider, ctx.settings.mailcom)
     return Fix(
         title="The password could not be tested from here",
         action=(
@@ -87,11 +82,10 @@ def _password_not_tested(ctx: FixContext) -> Fix:
                 title="If the iPhone still says the password is wrong",
                 text=(
                     "Run this check again on another network (for example your phone's "
-                    f"hotspot), so that it can test the password.{again}"
+                    "hotspot), so that it can test the password. If it is refused there too, "
+                    f"check, in this order, {access.in_order(items)}."
                 ),
-                facts=(mailcom.TWO_FACTOR, mailcom.ACCESS_SWITCH_NEEDED)
-                if ctx.settings.mailcom
-                else (),
+                facts=tuple(fact for item in items for fact in item.facts),
             ),
         ),
     )
