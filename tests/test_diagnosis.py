@@ -280,3 +280,23 @@ def test_the_plan_question_has_its_answers_and_what_a_newer_free_account_can_do(
     assert mailcom.PLAN_RULE.capitalized in question.text
     assert "App Store" in question.text and "upgrade to mail.com Premium" in question.text
     assert access.plan_question(False) is None
+
+
+def test_a_busy_mailbox_does_not_put_the_password_in_doubt() -> None:
+    reply = "NO [UNAVAILABLE] Maximum number of connections from user+IP exceeded"
+    attempts = [
+        Attempt(IMAP, Status.AUTH_FAILED, login_tested=True, server_reply=reply),
+        Attempt(SMTP_465, Status.AUTH_FAILED, login_tested=True, server_reply=reply),
+    ]
+    explained = explain(attempts, MAILCOM)
+    report = CheckReport(
+        "jane@usa.com",
+        IncomingChoice.IMAP,
+        explained.attempts,
+        explained.incoming,
+        explained.outgoing,
+        dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    verdict = verdict_of(report, builtin_provider())
+    assert not verdict.password_in_doubt and verdict.plan_note is None
+    assert "close mail on the others" in verdict.action

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from wizard.core import access
-from wizard.core.diagnosis import nothing_answered, seen_status, short_words
+from wizard.core.diagnosis import nothing_answered, refusal_kind, seen_status, short_words
 from wizard.core.models import (
     Account,
     Alternative,
@@ -88,7 +88,12 @@ def verdict_of(
         )
     else:
         action = ""
-    refused = any(attempt.status is Status.AUTH_FAILED for attempt in chosen.values())
+    # A refusal that says the mailbox is busy or the server unavailable is not about it.
+    refused = any(
+        attempt.status is Status.AUTH_FAILED
+        and refusal_kind(attempt.server_reply) not in ("too_many", "unavailable", "in_use")
+        for attempt in chosen.values()
+    )
     in_doubt = refused and not any(attempt.verified for attempt in report.attempts)
     mailcom = provider is not None and provider.is_mailcom
     return Verdict(
