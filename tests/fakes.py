@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from textual.pilot import Pilot
+from wizard.core.actions import action_for
 
 from wizard.app import WizardApp
-from wizard.core.actions import action_for
 from wizard.core.check import ProgressCallback
 from wizard.core.diagnosis import Context, describe, failed_alike
 from wizard.core.models import (

@@ -27,6 +27,7 @@ from tests.test_serve import write_profile
 from tests.testbed import FaultListeners, Testbed
 from wizard.app import WizardApp
 from wizard.core import secrets
+from wizard.core.diagnosis import short_words
 from wizard.core.export import ExportedProfile
 from wizard.core.models import CheckOptions, CheckReport, Protocol, Role, Security, Status
 from wizard.core.provider import MAILCOM_ID, builtin_provider, load_provider
@@ -360,9 +361,11 @@ async def test_blocked_smtp_port_uses_the_other_one(tmp_path: Path) -> None:
             )
             assert row_text(screen, blocked.endpoint.key).startswith("✗")
             sending = screen.query_one("#role-outgoing", RoleRow).status_text
+            # The core's words for what the check saw there (a port that never answers
+            # is "blocked here"; one that accepts and goes quiet "stopped answering").
             assert sending == (
                 f"✓ works on port {report.outgoing.endpoint.port} "
-                f"({blocked.endpoint.port} blocked here)"
+                f"({blocked.endpoint.port} {short_words(blocked, report)})"
             )
 
 
@@ -673,7 +676,7 @@ async def test_testbed_wrong_password_gives_the_login_diagnosis(
         assert report.incoming.status is Status.AUTH_FAILED
         text = panel_text(screen)
         assert report.incoming.title in text and "IMAP" in text
-        assert "POP3 & IMAP" in text  # the access switch is part of the advice
+        assert "POP3/IMAP" in text  # the access switch is part of the advice
         assert "definitely wrong" not in text
 
 
@@ -696,7 +699,9 @@ async def test_testbed_blocked_smtp_port_falls_back(
         assert row_text(screen, blocked.key).startswith("✗")
         sending = screen.query_one("#role-outgoing", RoleRow).status_text
         assert f"works on port {testbed.smtp_starttls.port}" in sending
-        assert f"({blocked.port} blocked here)" in sending
+        failed = next(a for a in report.attempts if a.endpoint == blocked)
+        assert f"({blocked.port} {short_words(failed, report)})" in sending
+        assert "stopped answering" in sending  # it accepted the connection: not "blocked"
 
 
 @pytest.mark.servers

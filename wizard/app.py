@@ -39,13 +39,6 @@ if TYPE_CHECKING:
 Clock = Callable[[], float]
 
 
-def _two_factor() -> str:
-    """mail.com's name for its second factor (imported only when needed)."""
-    from wizard.core.facts import mailcom
-
-    return mailcom.TWO_FACTOR.text
-
-
 @dataclass
 class FlowState:
     """What the user has entered so far; kept so Back never loses anything."""
@@ -237,12 +230,14 @@ class WizardApp(RecoveringApp):
 
     def _refused_note(self, form: AccountForm) -> str:
         """Under the password after a refusal: what to look at before checking again."""
-        name = self.provider.display_name
-        if form.account.app_password:
-            return f"{name} refused this app-specific password: create a new one and type it."
-        return (
-            f"{name} refused this password: type it again (check Caps Lock), or, if "
-            f"{_two_factor()} is on, tick it above and use an app-specific password."
+        from wizard.core.access import refused_note
+
+        account = form.account
+        return refused_note(
+            self.provider.display_name,
+            self.provider.is_mailcom,
+            app_password=account.app_password,
+            plan=account.plan,
         )
 
     def _go(self, where: str) -> None:

@@ -23,6 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, ProgressBar, Static
 
 from wizard.core.check import ProgressCallback, run_check
+from wizard.core.diagnosis import other_network
 from wizard.core.models import (
     Account,
     Attempt,
@@ -32,7 +33,6 @@ from wizard.core.models import (
     MailSettings,
     Phase,
     Role,
-    Status,
 )
 from wizard.core.provider import Provider
 from wizard.core.rehearsal import practice_uses
@@ -56,10 +56,7 @@ CheckFunction = Callable[
 #: choice of those (after continuing without a verified login), or the repair answer.
 Next = Literal["send", "steps", "export", "choose", "repair"]
 
-NETWORK_NOTE = (
-    "This check ran from this computer's network. If the iPhone still cannot connect, try "
-    "it on the same Wi-Fi as this computer: mobile data or a guest Wi-Fi may block mail."
-)
+NETWORK_NOTE = f"This check ran from this computer's network. {other_network(checked_here=True)}"
 RETRY_RISK = (
     "{name} refused this password. If it is wrong, or mail apps are not allowed for the "
     "account, logging in again fails again, and {name} may lock an account after repeated "
@@ -240,7 +237,7 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
             role_row = self.query_one(f"#role-{line.role.value}", RoleRow)
             role_row.finish(line, elapsed or used.elapsed_ms)
         self.query_one("#check-progress", ProgressBar).update(progress=len(self.endpoints))
-        verdict = verdict_of(report)
+        verdict = verdict_of(report, self.provider, plan=self.account.plan)
         self.query_one("#round-trip", Static).update(verdict.round_trip or "")
         summary = self.query_one("#check-summary", Static)
         notes = self.query_one("#check-notes", Static)
@@ -264,7 +261,7 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
             summary.update(Content.from_markup("[b]✗ $action[/b]", action=verdict.action))
             notes.update("")
             notes.display = False
-            refused = any(p.status is Status.AUTH_FAILED for p in verdict.problems[:1])
+            refused = verdict.password_in_doubt
             self._set_state("refused" if refused else "failed")
         self._show_panel()
         if self.repair:
