@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from wizard.core import access
 from wizard.core.facts import mailcom
@@ -27,7 +27,6 @@ from wizard.core.models import (
     Role,
     Status,
 )
-from wizard.core.provider import Provider
 from wizard.core.wording import (
     ACCESS_REFUSED,
     HOTSPOT,
@@ -40,6 +39,9 @@ from wizard.core.wording import (
     UNANSWERED,
     StatusWords,
 )
+
+if TYPE_CHECKING:
+    from wizard.core.provider import Provider
 
 #: Failures that are about reaching a port: the advice says which addresses were tried.
 _UNREACHED = frozenset({Status.TIMEOUT, Status.CONNECTION_REFUSED, Status.NO_ROUTE})
