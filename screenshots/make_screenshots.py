@@ -28,8 +28,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from wizard.app import WizardApp  # noqa: E402
-from wizard.core.actions import action_for  # noqa: E402
-from wizard.core.diagnosis import Context, describe  # noqa: E402
+from wizard.core.diagnosis import Context, explain  # noqa: E402
 from wizard.core.export import ExportedProfile  # noqa: E402
 from wizard.core.instructions import IOS_14, IOS_18, IosLayout  # noqa: E402
 from wizard.core.models import (  # noqa: E402
@@ -104,7 +103,7 @@ class MemoryKeyring(KeyringBackend):
         self.passwords.pop((service, username), None)
 
 
-# -- prepared attempts, worded by the real diagnosis ------------------------------------
+# -- prepared attempts: what the engine saw; ``report`` words them as the engine does ------
 
 
 def attempt(
@@ -115,44 +114,23 @@ def attempt(
     reply: str | None = None,
     elapsed_ms: int = 240,
     certificate: CertificateInfo | None = None,
-    context: Context | None = None,
     detail: str = "",
 ) -> Attempt:
-    """An Attempt with the title, advice and action the engine would give it."""
-    context = context or Context(email=EMAIL)
-    title, advice = describe(
-        endpoint,
-        status,
-        detail=detail,
-        reply=reply,
-        login_tested=login_tested,
-        certificate=certificate,
-        context=context,
-    )
+    """What the engine saw of one endpoint (the words come from ``report``)."""
     return Attempt(
         endpoint=endpoint,
         status=status,
-        title=title,
-        advice=advice,
         server_reply=reply,
         elapsed_ms=elapsed_ms,
         login_tested=login_tested,
         certificate=certificate,
-        action=action_for(endpoint, status, reply=reply, context=context),
+        detail=detail,
     )
 
 
-def ok(
-    endpoint: Endpoint,
-    *,
-    login: bool,
-    elapsed_ms: int = 180,
-    tried_on: Endpoint | None = None,
-    refused: bool = False,
-) -> Attempt:
-    """A working endpoint: logged in, or only reached (the role's login was on ``tried_on``)."""
-    context = Context(email=EMAIL, login_tried_on=tried_on, login_refused_elsewhere=refused)
-    return attempt(endpoint, Status.OK, login_tested=login, elapsed_ms=elapsed_ms, context=context)
+def ok(endpoint: Endpoint, *, login: bool, elapsed_ms: int = 180) -> Attempt:
+    """A working endpoint: logged in, or only reached (the role's login was elsewhere)."""
+    return attempt(endpoint, Status.OK, login_tested=login, elapsed_ms=elapsed_ms)
 
 
 INTERCEPTOR = CertificateInfo(
@@ -188,13 +166,15 @@ def report(
     round_trip: RoundTrip | None = None,
     choice: IncomingChoice = IncomingChoice.IMAP,
 ) -> CheckReport:
-    """A CheckReport at the pictures' fixed time."""
+    """A CheckReport at the pictures' fixed time, worded as the engine words a check."""
+    explained = explain(attempts, Context(email=EMAIL))
+    worded = dict(zip(attempts, explained.attempts, strict=True))
     return CheckReport(
         email=EMAIL,
         incoming_choice=choice,
-        attempts=tuple(attempts),
-        incoming=incoming,
-        outgoing=outgoing,
+        attempts=explained.attempts,
+        incoming=worded[incoming],
+        outgoing=worded[outgoing],
         checked_at=CHECKED_AT,
         round_trip=round_trip,
     )
@@ -204,9 +184,9 @@ def verified_report() -> CheckReport:
     """Everything works."""
     a = [
         ok(IMAP_993, login=True),
-        ok(IMAP_143, login=False, tried_on=IMAP_993),
+        ok(IMAP_143, login=False),
         ok(SMTP_465, login=True),
-        ok(SMTP_587, login=False, tried_on=SMTP_465),
+        ok(SMTP_587, login=False),
     ]
     return report(a, a[0], a[2])
 
@@ -217,12 +197,11 @@ def fallback_report() -> CheckReport:
         SMTP_465,
         Status.TIMEOUT,
         elapsed_ms=10000,
-        context=Context(email=EMAIL, fallback=SMTP_587),
         detail="no answer within 10 s while connecting",
     )
     a = [
         ok(IMAP_993, login=True),
-        ok(IMAP_143, login=False, tried_on=IMAP_993),
+        ok(IMAP_143, login=False),
         blocked,
         ok(SMTP_587, login=True),
     ]
@@ -233,7 +212,7 @@ def failure_report(fail: Callable[[Endpoint], Attempt], *, smtp_ok: bool = True)
     """Incoming fails on both ports the same way (each with its own advice); SMTP works."""
     first, second = fail(IMAP_993), fail(IMAP_143)
     if smtp_ok:
-        smtp = [ok(SMTP_465, login=True), ok(SMTP_587, login=False, tried_on=SMTP_465)]
+        smtp = [ok(SMTP_465, login=True), ok(SMTP_587, login=False)]
     else:
         smtp = [fail(SMTP_465), fail(SMTP_587)]
     return report([first, second, *smtp], first, smtp[0])
@@ -243,9 +222,9 @@ def wrong_password_report() -> CheckReport:
     """As the engine reports it: one refused login per server, the other ports not retried."""
     a = [
         attempt(IMAP_993, Status.AUTH_FAILED, login_tested=True, reply=AUTH_REPLY),
-        ok(IMAP_143, login=False, tried_on=IMAP_993, refused=True),
+        ok(IMAP_143, login=False),
         attempt(SMTP_465, Status.AUTH_FAILED, login_tested=True, reply=SMTP_AUTH_REPLY),
-        ok(SMTP_587, login=False, tried_on=SMTP_465, refused=True),
+        ok(SMTP_587, login=False),
     ]
     return report(a, a[0], a[2])
 
@@ -272,7 +251,7 @@ def no_starttls_report() -> CheckReport:
         blocked,
         stripped,
         ok(SMTP_465, login=True),
-        ok(SMTP_587, login=False, tried_on=SMTP_465),
+        ok(SMTP_587, login=False),
     ]
     return report(a, stripped, a[2])
 
@@ -340,19 +319,13 @@ def practice_report() -> CheckReport:
         ports[SMTP_465],
         Status.TIMEOUT,
         elapsed_ms=10000,
-        context=Context(email=DEMO_EMAIL, fallback=ports[SMTP_587]),
         detail="no answer within 10 s while connecting",
     )
-    context = Context(email=DEMO_EMAIL)
     a = [
-        attempt(ports[IMAP_993], Status.OK, login_tested=True, context=context),
-        attempt(
-            ports[IMAP_143],
-            Status.OK,
-            context=Context(email=DEMO_EMAIL, login_tried_on=ports[IMAP_993]),
-        ),
+        ok(ports[IMAP_993], login=True, elapsed_ms=240),
+        ok(ports[IMAP_143], login=False, elapsed_ms=240),
         blocked,
-        attempt(ports[SMTP_587], Status.OK, login_tested=True, context=context),
+        ok(ports[SMTP_587], login=True, elapsed_ms=240),
     ]
     return replace(report(a, a[0], a[3]), email=DEMO_EMAIL)
 

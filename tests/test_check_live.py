@@ -19,6 +19,7 @@ import pytest
 from tests.testbed import FaultListeners, Testbed
 from wizard.cli import main
 from wizard.core.check import run_check
+from wizard.core.diagnosis import certificate_lines
 from wizard.core.models import (
     Account,
     Attempt,
@@ -160,10 +161,10 @@ async def test_wrong_password_costs_one_failed_login_per_server(
         await asyncio.sleep(0.05)
     assert _mismatches(testbed, testbed.alice.email) == before + 2
     advice = report.incoming.advice
-    assert "POP3 & IMAP access" in advice
+    assert "POP3/IMAP access" in advice
     assert "application-specific password" in advice
     assert "Security Options" in advice
-    assert testbed.alice.email in advice
+    assert "Caps Lock" in advice
     assert report.incoming.server_reply and "AUTHENTICATIONFAILED" in report.incoming.server_reply
     assert report.outgoing.server_reply and report.outgoing.server_reply.startswith("535")
     untried = _by_port(report)[testbed.imap_starttls.port]
@@ -181,9 +182,9 @@ async def test_another_providers_refusal_names_nothing_of_mail_com(
     for attempt in (report.incoming, report.outgoing):
         assert attempt.status is Status.AUTH_FAILED
         text = attempt.title + attempt.advice
-        assert testbed.alice.email in text  # the user name the wizard logged in with
+        assert "Caps Lock" in text
         text = text.replace(testbed.alice.email, "")  # the address itself is at mail.com
-        for word in ("mail.com", "POP3 & IMAP", "Premium", "Security Options"):
+        for word in ("mail.com", "POP3/IMAP", "Premium", "Security Options"):
             assert word not in text, (word, text)
         assert "Test bed" in text and "app-specific password" in text
 
@@ -220,7 +221,7 @@ async def test_silent_465_falls_back_to_587_within_the_bound(
     assert report.outgoing.endpoint == testbed.smtp_starttls
     blocked = _by_port(report)[silent.port]
     assert blocked.status is Status.TIMEOUT
-    assert "seems to block" in blocked.advice
+    assert "said nothing" in blocked.advice  # it accepted the connection: not "blocked"
     assert f"Port {testbed.smtp_starttls.port} works and will be used" in blocked.advice
     assert elapsed <= FAST + 1
 
@@ -311,7 +312,7 @@ async def test_every_fault_gives_its_code_within_the_bound(
         assert attempt.title and attempt.advice, name
         if expected.is_certificate_problem:
             assert attempt.certificate is not None, name
-            assert "Certificate presented" in attempt.advice, name
+            assert "Certificate presented" in certificate_lines(attempt.certificate), name
             assert "switch SSL off" in attempt.advice, name  # ...never to do it
         if expected is Status.CERTIFICATE_UNTRUSTED:
             assert attempt.certificate is not None and "Mail Shield" in attempt.certificate.issuer
@@ -356,7 +357,8 @@ async def test_everything_silent_ends_within_timeout_plus_one_second(
     report, elapsed = await _check(_account(testbed), provider, testbed, timeout=FAST)
     assert {a.status for a in report.attempts} == {Status.TIMEOUT}
     assert elapsed <= FAST + 1
-    assert report.incoming.title == "Test bed does not answer"
+    # Every server accepted the connection, then said nothing: not "offline".
+    assert report.incoming.title == "Test bed's server stopped answering"
 
 
 # ------------------------------------------------------------------------- round trip

@@ -86,7 +86,8 @@ def test_export_without_check_writes_the_preferred_servers(
     out, err = capsys.readouterr()
     assert f"Profile written: {target}" in out
     assert f"mailcom-wizard serve {target}" in out
-    assert "Profile Downloaded > Install" in out
+    assert "tap Profile Downloaded near the top" in " ".join(out.split())
+    assert "then tap Install" in " ".join(out.split())
     assert "NOT verified" in " ".join(out.split())
     assert "Warning" not in err
 

@@ -17,14 +17,14 @@ import pytest
 
 from tests.test_profile import settings
 from wizard.cli import main
-from wizard.core import facts
-from wizard.core.actions import action_for
-from wizard.core.diagnosis import Context, describe
+from wizard.core import access, facts
+from wizard.core.diagnosis import Context, explain
 from wizard.core.facts import REGISTRY, Fact, FactStatus, by_id
 from wizard.core.handoff.profile_file import load_profile_file
 from wizard.core.handoff.steps import phone_steps
 from wizard.core.instructions import LAYOUTS, Instructions, build_instructions, render_text
 from wizard.core.models import (
+    Attempt,
     CertificateInfo,
     Endpoint,
     IncomingChoice,
@@ -53,7 +53,7 @@ SOURCED = (
     "Add Mail Account",
     "IMAP and POP at the top",
     "skip this screen",
-    "nothing has to be deleted",
+    "without deleting",
     "INCOMING MAIL SERVER",
     "OUTGOING MAIL SERVER",
     "optional",
@@ -64,7 +64,7 @@ SOURCED = (
     "INCOMING SETTINGS",
     "PRIMARY SERVER",
     "Server Port",
-    "25, 587 and 465",
+    "even port 25",
     "cannot connect with Use SSL",
     "Cannot Verify Server Identity",
     "not responding",
@@ -73,15 +73,20 @@ SOURCED = (
     # mail.com
     "two-factor authentication",
     "Security Options",
-    "POP3 & IMAP",
+    "POP3/IMAP",
     "Premium",
+    "older free accounts",
+    "App Store",
     "toggle.html",
     "only once",
     "500 more",
-    "sister service",
+    "may look the same",
+    "switched off again",
     # installing a profile
     "Profile Downloaded",
     "VPN & Device Management",
+    "Profiles & Device Management",
+    "General > Profiles",
     "8 minutes",
     "Not Signed",
     "Not Verified",
@@ -106,9 +111,19 @@ RETIRED = (
     "the same answer for several different causes",
     "asks for it once",
     "password (once)",
+    # Jargon and wordings of the third fact check (issue 21 item 10, issue 23).
+    "POP3 & IMAP",
+    "sister service",
+    "GMX",
+    "Apple's description of profiles",
+    "25, 587 and 465",
+    "at the top of Settings",
+    "nothing has to be deleted first",
+    "reachable (TLS ok)",
+    "SideStore",
 )
 
-MAILCOM_ONLY = ("mail.com", "POP3 & IMAP", "Premium", "Security Options", "webmail open")
+MAILCOM_ONLY = ("mail.com", "POP3/IMAP", "Premium", "Security Options", "webmail open")
 
 
 def registered(phrase: str, among: tuple[Fact, ...] = REGISTRY) -> bool:
@@ -137,8 +152,14 @@ def test_every_fact_has_an_id_wording_status_source_and_date() -> None:
                 fact.id,
                 source.where,
             )
-        assert fact.checked == dt.date(2026, 11, 30), fact.id
+        assert fact.checked == dt.date(2026, 12, 2), fact.id
         assert by_id(fact.id) is fact
+        if fact.status is not FactStatus.UNCONFIRMED:
+            # A confirmed fact quotes what its source says.
+            quoted = [s for s in fact.sources if '"' in s.says or "\u201c" in s.says]
+            assert quoted, f"{fact.id}: no source quotes what it says"
+        for retired in RETIRED:
+            assert retired not in fact.text, (fact.id, retired)
 
 
 def test_unconfirmed_facts_are_worded_as_what_to_look_for() -> None:
@@ -223,24 +244,25 @@ def diagnoses(*, mailcom: bool) -> list[str]:
     name = "mail.com" if mailcom else "Example Mail"
     endpoint = IMAP_143 if mailcom else dataclasses.replace(IMAP_143, host="imap.example.org")
     certificate = CERT if mailcom else dataclasses.replace(CERT, subject="CN=imap.example.org")
+    context = Context("jane@usa.com", provider_name=name, mailcom=mailcom)
+    smtp = Attempt(dataclasses.replace(endpoint, protocol=Protocol.SMTP, port=465), Status.OK)
     texts = []
     for status, reply in itertools.product(Status, (None, "NO [ALERT] read this", "NO failed")):
-        title, advice = describe(
+        seen = Attempt(
             endpoint,
             status,
-            detail="",
-            reply=reply,
+            server_reply=reply,
             login_tested=status is Status.AUTH_FAILED,
             certificate=certificate,
-            context=Context("jane@usa.com", provider_name=name, mailcom=mailcom),
         )
-        action = action_for(
-            endpoint,
-            status,
-            reply=reply,
-            context=Context("jane@usa.com", provider_name=name, mailcom=mailcom),
-        )
-        texts.append(f"{title}\n{advice}\n{action}")
+        # Alone, beside a sending server that refuses, and beside one that works.
+        for others in ((), (dataclasses.replace(smtp, status=Status.AUTH_FAILED),), (smtp,)):
+            if status is Status.AUTH_FAILED and others:
+                others = (dataclasses.replace(others[0], login_tested=True),)
+            if not others:
+                others = (dataclasses.replace(smtp, status=Status.TIMEOUT),)
+            worded = explain([seen, *others], context).attempts[0]
+            texts.append(f"{worded.title}\n{worded.advice}\n{worded.action}")
     return texts
 
 
@@ -248,7 +270,8 @@ def other_texts(tmp_path: Path) -> list[str]:
     """Welcome, account, export and send texts, as the user reads them."""
     mailcom = builtin_provider()
     texts = [content.plain for content in needs("mail.com")]
-    texts += [TWO_FACTOR_LABEL, app_password_help(mailcom).plain]
+    texts += [TWO_FACTOR_LABEL, app_password_help(mailcom).plain, access.PLAN_QUESTION.text]
+    texts += [access.refused_note("mail.com", True, app_password=flag) for flag in (False, True)]
     plain: MailSettings = settings()
     for app_password in (False, True):
         shown = dataclasses.replace(plain, app_password=app_password)
@@ -256,7 +279,8 @@ def other_texts(tmp_path: Path) -> list[str]:
     texts.append(next_steps().plain)
     profile_path = tmp_path / "p.mobileconfig"
     profile_path.write_bytes(build_profile(plain))
-    texts += phone_steps(load_profile_file(profile_path))
+    for ios_version in (None, 11, 12, 13, 15, 26):
+        texts += phone_steps(load_profile_file(profile_path), ios_version)
     return texts
 
 
@@ -275,7 +299,7 @@ def test_every_text_names_only_registered_facts(
         for retired in RETIRED:
             assert retired not in " ".join(text.split()), (retired, text)
     # The scan is not vacuous: these texts do name mail.com's settings and iOS screens.
-    assert {"two-factor authentication", "POP3 & IMAP", "Profile Downloaded"} <= seen
+    assert {"two-factor authentication", "POP3/IMAP", "Profile Downloaded", "Premium"} <= seen
 
 
 def test_another_providers_advice_names_nothing_of_mail_com() -> None:

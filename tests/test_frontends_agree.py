@@ -127,9 +127,7 @@ def half_verified_report() -> CheckReport:
     imap_refused = pictures.attempt(
         pictures.IMAP_993, Status.AUTH_FAILED, login_tested=True, reply=pictures.AUTH_REPLY
     )
-    imap_other = pictures.ok(
-        pictures.IMAP_143, login=False, tried_on=pictures.IMAP_993, refused=True
-    )
+    imap_other = pictures.ok(pictures.IMAP_143, login=False)
     smtp_blocked = pictures.attempt(pictures.SMTP_465, Status.TIMEOUT, elapsed_ms=10000)
     smtp_ok = pictures.ok(pictures.SMTP_587, login=True)
     return pictures.report([imap_refused, imap_other, smtp_blocked, smtp_ok], imap_refused, smtp_ok)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import plistlib
 import re
 from pathlib import Path
@@ -10,8 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.test_profile import PASSWORD, settings
-from wizard.core import facts
+from wizard.cli import main
+from wizard.core import access, facts
+from wizard.core.diagnosis import Context, explain, other_network
 from wizard.core.errors import ProviderError, UsageError
+from wizard.core.facts import ios, mailcom
 from wizard.core.instructions import (
     IOS_11,
     IOS_14,
@@ -24,13 +28,23 @@ from wizard.core.instructions import (
     render_markdown,
     render_text,
 )
-from wizard.core.models import Account, Auth, Endpoint, IncomingChoice, Protocol, Security
+from wizard.core.models import (
+    Account,
+    Attempt,
+    Auth,
+    CheckReport,
+    Endpoint,
+    IncomingChoice,
+    Protocol,
+    Security,
+    Status,
+)
 from wizard.core.profile import build_profile
-from wizard.core.provider import load_provider
+from wizard.core.provider import builtin_provider, load_provider
 from wizard.core.repair.context import FixContext
 from wizard.core.repair.outcomes import CheckOutcome, Findings
 from wizard.core.repair.steps import both_passwords, outgoing_server
-from wizard.core.verdict import preferred_settings
+from wizard.core.verdict import preferred_settings, settings_from_report
 
 
 def values_of(instructions: Instructions, title: str) -> dict[str, str]:
@@ -74,7 +88,7 @@ def test_steps_carry_the_verified_values(ios: int, choice: IncomingChoice, smtp_
     assert [s.title for s in instructions.steps][3] == f"Choose {label}"
     # IMAP or POP is not final: a second account can be added beside the first.
     protocol_text = step_titled(instructions, "Choose " + label).text
-    assert "nothing has to be deleted first" in protocol_text
+    assert "usually be added beside this one, without deleting it first" in protocol_text
     assert "cannot be changed later" not in protocol_text
 
     for text in (render_text(instructions), render_markdown(instructions)):
@@ -190,7 +204,7 @@ def test_the_steps_cover_the_whole_setup_in_order() -> None:
     assert "Cannot Verify Server Identity" in text
     assert "not responding" in text
     assert "without SSL" in text
-    assert "25, 587 and 465" in text
+    assert "even port 25" in " ".join(text.split())
     # Cross references point at the right step numbers.
     assert "(steps 8 and 9)" in text
     assert re.search(r"^8\. Check the incoming settings$", text, re.MULTILINE)
@@ -417,3 +431,114 @@ def test_a_provider_named_after_the_domain_is_named_after_the_users_domain() -> 
     assert mail_settings.provider_name == "inbox.eu"
     assert mail_settings.incoming.host == "mail.inbox.eu"
     assert "your inbox.eu password" in render_text(build_instructions(mail_settings))
+
+
+# -- what the steps say from evidence, and before step 1 (issues 20 and 23) ---------------
+
+PROVIDER = builtin_provider()
+ACCOUNT = Account(email="alice@mail.com", password="", name="Alice Example")
+IMAP_993, IMAP_143 = PROVIDER.imap
+SMTP_465, SMTP_587 = PROVIDER.smtp
+
+
+def checked(*seen: Attempt) -> CheckReport:
+    """A report of what the check saw, worded by the one entry point (as the engine does)."""
+    explained = explain(seen, Context(ACCOUNT.email))
+    return CheckReport(
+        ACCOUNT.email,
+        IncomingChoice.IMAP,
+        explained.attempts,
+        explained.incoming,
+        explained.outgoing,
+        dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+
+
+def ssl_notes(instructions: Instructions) -> list[str]:
+    return [v.note for step in instructions.steps for v in step.values if v.label == "Use SSL"]
+
+
+def test_the_ssl_hint_never_names_a_port_the_check_found_blocked() -> None:
+    report = checked(  # 465 blocked here, 587 verified
+        Attempt(IMAP_993, Status.OK, login_tested=True),
+        Attempt(IMAP_143, Status.OK),
+        Attempt(SMTP_465, Status.TIMEOUT),
+        Attempt(SMTP_587, Status.OK, login_tested=True),
+    )
+    mail_settings = settings_from_report(report, ACCOUNT, PROVIDER)
+    assert mail_settings.outgoing.port == 587
+    text = render_text(build_instructions(mail_settings, 26))
+    assert "465" not in " ".join(ssl_notes(build_instructions(mail_settings, 26)))
+    assert "try port 465" not in text
+    assert ios.STARTTLS_USE_SSL not in build_instructions(mail_settings, 26).facts
+
+
+def test_the_ssl_hint_names_only_a_port_the_provider_lists() -> None:
+    starttls_only = dataclasses.replace(
+        PROVIDER,
+        imap=(dataclasses.replace(PROVIDER.imap[1]),),
+        smtp=(PROVIDER.smtp[1],),
+    )
+    mail_settings = preferred_settings(ACCOUNT, starttls_only)
+    assert mail_settings.outgoing.port == 587 and mail_settings.incoming.port == 143
+    instructions = build_instructions(mail_settings, 26)
+    assert ssl_notes(instructions) == ["", ""]
+    for port in ("465", "993", "995"):
+        assert f"try port {port}" not in render_text(instructions)
+
+
+def test_the_ssl_hint_says_when_the_check_reached_the_other_port() -> None:
+    starttls_first = dataclasses.replace(PROVIDER, smtp=(PROVIDER.smtp[1], PROVIDER.smtp[0]))
+    report = checked(
+        Attempt(IMAP_993, Status.OK, login_tested=True),
+        Attempt(IMAP_143, Status.OK),
+        Attempt(SMTP_587, Status.OK, login_tested=True),
+        Attempt(SMTP_465, Status.OK),
+    )
+    mail_settings = settings_from_report(report, ACCOUNT, starttls_first)
+    notes = ssl_notes(build_instructions(mail_settings, 26))
+    assert any(note.endswith("try port 465 (the check reached it)") for note in notes)
+    # Unchecked (--no-verify): the provider's listed port, without the claim.
+    unchecked = ssl_notes(build_instructions(preferred_settings(ACCOUNT, starttls_first), 26))
+    assert any(note.endswith("try port 465") for note in unchecked)
+
+
+def test_the_plan_rule_comes_before_step_1_for_mail_com_only() -> None:
+    text = " ".join(render_text(build_instructions(settings(), 26)).split())
+    rule = mailcom.PLAN_RULE.capitalized
+    assert rule in text and text.index(rule) < text.index("1. Open the mail account settings")
+    assert mailcom.PLAN_RULE in build_instructions(settings(), 26).facts
+    other = dataclasses.replace(settings(), mailcom=False, provider_name="Example Mail")
+    assert "Premium" not in render_text(build_instructions(other, 26))
+
+
+@pytest.mark.parametrize(
+    ("ios", "path", "not_said"),
+    [
+        (11, "General > Profiles & Device Management", ("Profile Downloaded", "VPN &")),
+        (13, "Profile Downloaded", ("VPN &",)),
+        (14, "General > Profiles & Device Management", ("VPN &",)),
+        (15, "General > VPN & Device Management", ("Profiles &",)),
+        (26, "General > VPN & Device Management", ("Profiles &",)),
+    ],
+)
+def test_the_profile_path_follows_the_ios_version(
+    ios: int, path: str, not_said: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["instructions", "--email", "a@mail.com", "--no-verify", "--ios", str(ios)])
+    text = " ".join(capsys.readouterr().out.split())
+    assert code == 0
+    profile_part = text[text.index("Or install a profile") :]
+    assert path in profile_part
+    for words in not_said:
+        assert words not in profile_part, (ios, words)
+
+
+def test_step_11_says_the_refusal_checklist_and_the_network_advice_in_the_one_wording() -> None:
+    mail_settings = settings()
+    step = step_titled(build_instructions(mail_settings, 26), "If iOS shows a message")
+    items = access.refusal_checklist("mail.com", True)
+    assert access.in_order(items) in step.text
+    positions = [step.text.index(item.title) for item in items]
+    assert positions == sorted(positions)
+    assert other_network(checked_here=True) in step.text

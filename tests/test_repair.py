@@ -19,7 +19,7 @@ from types import ModuleType
 import pytest
 
 from tests.test_facts import MAILCOM_ONLY, RETIRED, registered, shown_phrases
-from wizard.core.diagnosis import Context
+from wizard.core import access
 from wizard.core.errors import UsageError
 from wizard.core.facts import REGISTRY, FactStatus, ios, mailcom
 from wizard.core.instructions import IOS_11, IOS_18, LAYOUTS
@@ -61,14 +61,8 @@ SMTP_465, SMTP_587 = pictures.SMTP_465, pictures.SMTP_587
 EMAIL = pictures.EMAIL
 
 
-def _timeout(endpoint: Endpoint, fallback: Endpoint | None = None) -> object:
-    return attempt(
-        endpoint,
-        Status.TIMEOUT,
-        elapsed_ms=10000,
-        detail="no answer within 10 s",
-        context=Context(email=EMAIL, fallback=fallback),
-    )
+def _timeout(endpoint: Endpoint) -> object:
+    return attempt(endpoint, Status.TIMEOUT, elapsed_ms=10000, detail="no answer within 10 s")
 
 
 def _refused(endpoint: Endpoint) -> object:
@@ -81,19 +75,19 @@ def _refused(endpoint: Endpoint) -> object:
 
 def incoming_port_blocked() -> CheckReport:
     a = [
-        _timeout(IMAP_993, fallback=IMAP_143),
+        _timeout(IMAP_993),
         ok(IMAP_143, login=True),
         ok(SMTP_465, login=True),
-        ok(SMTP_587, login=False, tried_on=SMTP_465),
+        ok(SMTP_587, login=False),
     ]
     return report(a, a[1], a[2])
 
 
 def ports_blocked() -> CheckReport:
     a = [
-        _timeout(IMAP_993, fallback=IMAP_143),
+        _timeout(IMAP_993),
         ok(IMAP_143, login=True),
-        _timeout(SMTP_465, fallback=SMTP_587),
+        _timeout(SMTP_465),
         ok(SMTP_587, login=True),
     ]
     return report(a, a[1], a[3])
@@ -102,7 +96,7 @@ def ports_blocked() -> CheckReport:
 def outgoing_blocked() -> CheckReport:
     a = [
         ok(IMAP_993, login=True),
-        ok(IMAP_143, login=False, tried_on=IMAP_993),
+        ok(IMAP_143, login=False),
         _refused(SMTP_465),
         _refused(SMTP_587),
     ]
@@ -113,11 +107,34 @@ def busy() -> CheckReport:
     reply = "NO [UNAVAILABLE] Maximum number of connections from user+IP exceeded"
     a = [
         attempt(IMAP_993, Status.AUTH_FAILED, login_tested=True, reply=reply),
-        ok(IMAP_143, login=False, tried_on=IMAP_993, refused=True),
+        ok(IMAP_143, login=False),
         ok(SMTP_465, login=True),
-        ok(SMTP_587, login=False, tried_on=SMTP_465),
+        ok(SMTP_587, login=False),
     ]
     return report(a, a[0], a[2])
+
+
+def access_refused() -> CheckReport:
+    """IMAP refuses the login while SMTP accepts the same password (access switched off)."""
+    a = [
+        attempt(IMAP_993, Status.AUTH_FAILED, login_tested=True, reply="NO [AUTHENTICATIONFAILED]"),
+        ok(IMAP_143, login=False),
+        ok(SMTP_465, login=True),
+        ok(SMTP_587, login=False),
+    ]
+    return report(a, a[0], a[2])
+
+
+def silent() -> CheckReport:
+    """Every server accepts the connection and then says nothing (the demo's silent fault)."""
+    return pictures.failure_report(
+        lambda ep: attempt(
+            ep,
+            Status.TLS_STALLED if ep.security.value == "ssl" else Status.SERVER_SILENT,
+            elapsed_ms=10000,
+        ),
+        smtp_ok=False,
+    )
 
 
 def all_intercepted() -> CheckReport:
@@ -141,11 +158,13 @@ REPORTS: dict[CheckOutcome, Callable[[], CheckReport]] = {
     CheckOutcome.BLOCKED_EVERYWHERE: lambda: pictures.failure_report(_refused, smtp_ok=False),
     CheckOutcome.UNREACHABLE: lambda: pictures.failure_report(_timeout, smtp_ok=False),
     CheckOutcome.LOGIN_REFUSED: pictures.wrong_password_report,
+    CheckOutcome.ACCESS_REFUSED: access_refused,
     CheckOutcome.MAILBOX_BUSY: busy,
     CheckOutcome.SERVER_TROUBLE: pictures.FAILURES["protocol"],
     CheckOutcome.INTERCEPTED: all_intercepted,
     CheckOutcome.CERTIFICATE_EXPIRED: pictures.FAILURES["expired"],
     CheckOutcome.NO_STARTTLS: pictures.no_starttls_report,
+    CheckOutcome.SERVER_SILENT: silent,
 }
 
 PHONES = (
@@ -179,16 +198,19 @@ def test_the_stable_codes_never_change_unnoticed() -> None:
         "blocked-everywhere",
         "unreachable",
         "login-refused",
+        "access-refused",
         "mailbox-busy",
         "server-trouble",
         "intercepted",
         "certificate-expired",
         "no-starttls",
+        "server-silent",
     ]
     assert [cause.value for cause in Cause] == [
         "old-password-on-phone",
         "password-not-tested",
         "login-refused",
+        "access-off",
         "too-many-connections",
         "outgoing-port-blocked",
         "outgoing-port-wrong",
@@ -333,9 +355,9 @@ def test_cannot_send_with_a_blocked_port_depends_on_the_port_the_phone_uses() ->
 def test_a_blocked_587_sends_the_phone_to_465() -> None:
     a = [
         ok(IMAP_993, login=True),
-        ok(IMAP_143, login=False, tried_on=IMAP_993),
+        ok(IMAP_143, login=False),
         ok(SMTP_465, login=True),
-        _timeout(SMTP_587, fallback=SMTP_465),
+        _timeout(SMTP_587),
     ]
     check = report(a, a[0], a[2])
     answer = diagnose_repair(Symptom.CANNOT_SEND, PhoneSettings(outgoing_port=587), check, 15)
@@ -368,18 +390,64 @@ def test_a_refused_login_lists_mailcoms_causes_in_order_with_where_to_look() -> 
     )
     assert answer.cause is Cause.LOGIN_REFUSED
     text = " ".join(render_text(answer).split())
+    # The same order as the check's lead line and list, and the steps' checklist.
+    items = access.refusal_checklist("mail.com", True)
+    assert access.in_order(items) in answer.action
     order = [
-        "Has the password changed?",
+        "Does your mail.com plan let mail apps in?",
+        mailcom.PLAN_RULE.capitalized,
+        "Is POP3/IMAP access on?",
+        mailcom.ACCESS_SWITCH_PATH.text,
         f"Is {mailcom.TWO_FACTOR.text} on?",
         mailcom.APP_PASSWORD_PATH.text,
-        "Is POP3 & IMAP access still on?",
-        mailcom.ACCESS_SWITCH_PATH.text,
-        mailcom.PREMIUM.text,
+        "Is the password right?",
         "Account > Password (incoming)",
     ]
     positions = [text.index(words) for words in order]
     assert positions == sorted(positions)
     assert mailcom.SAME_REPLY in answer.facts and mailcom.ACCESS_OFF_AGAIN in answer.facts
+
+
+@pytest.mark.parametrize("symptom", [s for s in Symptom if s is not Symptom.CANNOT_VERIFY_IDENTITY])
+def test_a_password_another_server_accepted_is_never_called_wrong(symptom: Symptom) -> None:
+    """Issue 20: SMTP accepts the password while IMAP refuses it: the access, not the password."""
+    answer = diagnose_repair(symptom, PhoneSettings(), access_refused(), 26)
+    assert answer.outcome is CheckOutcome.ACCESS_REFUSED
+    if symptom is Symptom.CANNOT_SEND:
+        assert answer.cause is Cause.OUTGOING_SETTINGS_ON_PHONE
+        return
+    assert answer.cause is Cause.ACCESS_OFF
+    words = _words(answer)
+    assert "The check was refused too" not in words
+    assert "password is right" in answer.action
+    assert answer.action.index("POP3/IMAP access") < answer.action.index("plan")
+    assert answer.steps[0].title == "Is POP3/IMAP access on?"
+    assert all(step.title != "Is the password right?" for step in answer.steps)
+
+
+def test_a_silent_server_is_never_called_offline() -> None:
+    for symptom in Symptom:
+        answer = diagnose_repair(symptom, PhoneSettings(), silent(), 26)
+        assert answer.outcome is CheckOutcome.SERVER_SILENT
+        assert answer.cause is not Cause.OFFLINE, symptom
+        assert "offline" not in answer.why.replace("not offline", ""), symptom
+        assert "cannot reach" not in _words(answer), symptom
+
+
+def test_a_time_limit_too_short_is_named_as_that() -> None:
+    tiny = dataclasses.replace(REPORTS[CheckOutcome.UNREACHABLE](), timeout=0.001)
+    answer = diagnose_repair(Symptom.CANNOT_CONNECT, PhoneSettings(), tiny, 26)
+    assert answer.cause is Cause.OFFLINE
+    assert "time limit" in answer.title and "longer time limit" in answer.action
+    assert "0.001 s" in answer.why
+
+
+def test_no_starttls_never_speaks_of_trusting_a_certificate() -> None:
+    answer = diagnose_repair(Symptom.CANNOT_CONNECT, PhoneSettings(), pictures.no_starttls_report())
+    assert answer.cause is Cause.NETWORK_INTERCEPTS
+    assert "certificate" not in answer.action
+    assert "without SSL" in answer.action
+    assert any(step.title == "Never set the account up without SSL" for step in answer.steps)
 
 
 def test_an_intercepted_network_is_named_and_the_certificate_never_trusted() -> None:
@@ -477,8 +545,8 @@ def test_in_the_demo_the_ports_are_the_real_providers() -> None:
     }
     a = [
         ok(practice[IMAP_993], login=True),
-        ok(practice[IMAP_143], login=False, tried_on=practice[IMAP_993]),
-        _timeout(practice[SMTP_465], fallback=practice[SMTP_587]),
+        ok(practice[IMAP_143], login=False),
+        _timeout(practice[SMTP_465]),
         ok(practice[SMTP_587], login=True),
     ]
     check = report(a, a[0], a[3])

@@ -31,19 +31,12 @@ if TYPE_CHECKING:
     from wizard.core.models import Account, CheckReport, MailSettings
     from wizard.core.provider import Provider
     from wizard.screens.account import AccountForm
-    from wizard.screens.check import ChangeAccount, CheckOutcome
+    from wizard.screens.check import ChangeAccount, CheckFunction, CheckOutcome
     from wizard.screens.repair import RepairAction
     from wizard.screens.result import ResultChoice
     from wizard.screens.symptom import SymptomChoice
 
 Clock = Callable[[], float]
-
-
-def _two_factor() -> str:
-    """mail.com's name for its second factor (imported only when needed)."""
-    from wizard.core.facts import mailcom
-
-    return mailcom.TWO_FACTOR.text
 
 
 @dataclass
@@ -82,11 +75,13 @@ class WizardApp(RecoveringApp):
         clock: Clock = time.monotonic,
         home: Path | None = None,
         serve_host: str | None = None,
+        check: CheckFunction | None = None,
     ) -> None:
         """``clock`` times the live check (tests freeze it); ``home`` is where files go.
 
         ``serve_host`` is the address "Send to iPhone" listens on (detected when None;
-        the tests use loopback).
+        the tests use loopback). ``check`` runs the live check (the engine's unless given;
+        screen tests give a fake).
         """
         super().__init__()
         self.provider = provider
@@ -95,6 +90,7 @@ class WizardApp(RecoveringApp):
         self.clock = clock
         self.home = home
         self.serve_host = serve_host
+        self.check = check
         self.state = FlowState()
 
     # -- the flow ---------------------------------------------------------------------
@@ -193,6 +189,7 @@ class WizardApp(RecoveringApp):
                 report=self.state.report,
                 repair=self.state.repair is not None,
                 practice_for=self._practice_for(),
+                check=self.check,
             ),
             self._after_check,
         )
@@ -233,12 +230,14 @@ class WizardApp(RecoveringApp):
 
     def _refused_note(self, form: AccountForm) -> str:
         """Under the password after a refusal: what to look at before checking again."""
-        name = self.provider.display_name
-        if form.account.app_password:
-            return f"{name} refused this app-specific password: create a new one and type it."
-        return (
-            f"{name} refused this password: type it again (check Caps Lock), or, if "
-            f"{_two_factor()} is on, tick it above and use an app-specific password."
+        from wizard.core.access import refused_note
+
+        account = form.account
+        return refused_note(
+            self.provider.display_name,
+            self.provider.is_mailcom,
+            app_password=account.app_password,
+            plan=account.plan,
         )
 
     def _go(self, where: str) -> None:

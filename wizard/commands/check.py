@@ -23,5 +23,5 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(report.to_json(), ensure_ascii=False))
         else:
             real = builtin_provider() if inputs.demo else None
-            sys.stdout.write(format_report(report, practice_for=real))
+            sys.stdout.write(format_report(report, practice_for=real, provider=inputs.provider))
     return EXIT_OK if report.verified else EXIT_FAILED

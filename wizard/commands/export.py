@@ -16,6 +16,7 @@ from wizard.core.export import ExportedProfile, Signer, export_profile, load_sig
 from wizard.core.facts import profiles
 from wizard.core.files import check_output_path
 from wizard.core.instructions import install_password_hint
+from wizard.core.instructions.ios import profile_place
 from wizard.core.models import MailSettings
 
 INCLUDE_WARNING = (
@@ -149,9 +150,8 @@ def _print_done(exported: ExportedProfile, settings: MailSettings, *, serve: boo
     # A practice profile is never installed: its steps are shown as what would come next.
     first = "With a real profile, next" if settings.practice else "Then"
     then = (
-        f"{first} on the iPhone, within {profiles.INSTALL_WINDOW.text}: Settings > "
-        f"{profiles.PROFILE_DOWNLOADED.text} > {profiles.INSTALL.text} (the profile is also "
-        f"under Settings > {profiles.DEVICE_MANAGEMENT.text})."
+        f"{first} on the iPhone, within {profiles.INSTALL_WINDOW.text}: open Settings and "
+        f"{profile_place()[0]}, then tap {profiles.INSTALL.text}."
     )
     if not with_password:
         then += f" {profiles.PASSWORD_PROMPT.capitalized}: type {install_password_hint(settings)}."

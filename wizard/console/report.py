@@ -9,6 +9,7 @@ import textwrap
 
 from wizard.console.inputs import CommandInputs
 from wizard.core.check import run_check
+from wizard.core.diagnosis import certificate_lines
 from wizard.core.errors import TLSConfigError, UsageError
 from wizard.core.models import Account, Attempt, CheckOptions, CheckReport, MailSettings
 from wizard.core.provider import Provider, builtin_provider
@@ -47,14 +48,21 @@ def _wrap(text: str, indent: str = "  ") -> str:
     return "\n".join(lines)
 
 
-def format_report(report: CheckReport, *, practice_for: Provider | None = None) -> str:
+def format_report(
+    report: CheckReport,
+    *,
+    practice_for: Provider | None = None,
+    provider: Provider | None = None,
+) -> str:
     """The human output: one line per attempt, the settings that work, then the diagnosis.
 
     ``practice_for`` (the demo): the real provider the practice server stands in for; the
     report then says which of its ports a phone would use, and the next commands are the
     demo's.
     """
-    out = []
+    verdict = verdict_of(report, provider)
+    # mail.com's plan rule first, when a refused password may come from the plan.
+    out = [_wrap(verdict.plan_note, indent="")] if verdict.plan_note else []
     out.append(f"Checked {report.email} ({report.incoming_choice.value.upper()} and SMTP):")
     width = max(len(a.endpoint.label) for a in report.attempts)
     for attempt in report.attempts:
@@ -64,7 +72,6 @@ def format_report(report: CheckReport, *, practice_for: Provider | None = None) 
             f"  {_status_word(attempt):<9} {attempt.endpoint.label:<{width}}  "
             f"{attempt.endpoint.host}  {attempt.status.value:<14} {seconds:>7}  {attempt.title}"
         )
-    verdict = verdict_of(report)
     out.append("")
     out.append(verdict.headline)
     if verdict.action:
@@ -86,6 +93,8 @@ def format_report(report: CheckReport, *, practice_for: Provider | None = None) 
         out.append("")
         out.append(f"{attempt.endpoint.label}: {attempt.title}")
         out.append(_wrap(attempt.advice))
+        if attempt.certificate is not None:
+            out.append(_wrap(certificate_lines(attempt.certificate)))
         if attempt.server_reply:
             out.append(f"  Server reply: {attempt.server_reply}")
     out.append("")
@@ -129,6 +138,6 @@ def _checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> Mail
     report = perform_check(account, inputs.provider, inputs.options)
     if not report.verified:
         # The same diagnosis `mailcom-wizard check` prints.
-        sys.stderr.write(format_report(report))
+        sys.stderr.write(format_report(report, provider=inputs.provider))
         return None
     return settings_from_report(report, account, inputs.provider)

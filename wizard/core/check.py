@@ -24,8 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from wizard.core.actions import action_for
-from wizard.core.diagnosis import Context, address_families_sentence, describe, failed_alike
+from wizard.core.diagnosis import Context, explain, explain_attempt
 from wizard.core.errors import UsageError
 from wizard.core.models import (
     Account,
@@ -53,23 +52,6 @@ ProgressCallback = Callable[[Endpoint, Phase, Attempt | None], None]
 #: timeout + 1 s; the rest is for saying goodbye). A login that had to wait for a preferred
 #: endpoint's timeout gets this long.
 _DEADLINE_SLACK = 0.8
-#: Failures to connect at all: the advice then says which address families were tried.
-_UNREACHED = (Status.TIMEOUT, Status.CONNECTION_REFUSED)
-
-# Which failure says most about a role when nothing worked (first = most telling).
-_TELLING_ORDER = (
-    Status.AUTH_FAILED,
-    Status.CERTIFICATE_UNTRUSTED,
-    Status.CERTIFICATE_EXPIRED,
-    Status.CERTIFICATE_HOSTNAME_MISMATCH,
-    Status.STARTTLS_UNAVAILABLE,
-    Status.TLS_FAILED,
-    Status.PROTOCOL_ERROR,
-    Status.TIMEOUT,
-    Status.CONNECTION_REFUSED,
-    Status.DNS_FAILED,
-    Status.OK,
-)
 
 
 @dataclass
@@ -131,11 +113,12 @@ class _Run:
         except Exception:  # a display problem must never break the check
             log.exception("progress callback failed")
 
-    def finish(self, outcome: _Outcome, context: Context | None = None) -> None:
+    def finish(self, outcome: _Outcome) -> None:
         outcome.finished = self.loop.time()
         if outcome.session is not None and outcome.status is None:
             return  # reached; waits for its login or for the end of the role
-        self.report(outcome, Phase.DONE, _attempt(outcome, context or Context(self.account.email)))
+        words = Context.of(self.account, self.provider, self.options.timeout)
+        self.report(outcome, Phase.DONE, explain_attempt(_evidence(outcome), words))
 
     async def reach(self, outcome: _Outcome) -> None:
         """Connect and secure one endpoint; never raises except on cancellation."""
@@ -253,72 +236,20 @@ def _timeout_detail(phase: Phase, timeout: float) -> str:
     return f"no answer {what} within {timeout:g} s"
 
 
-def _attempt(outcome: _Outcome, context: Context) -> Attempt:
-    status = outcome.status or Status.TIMEOUT
-    title, advice = describe(
-        outcome.endpoint,
-        status,
-        detail=outcome.detail,
-        reply=outcome.reply,
-        login_tested=outcome.login_tested,
-        certificate=outcome.certificate,
-        context=context,
-    )
+def _evidence(outcome: _Outcome) -> Attempt:
+    """What the check saw of one endpoint, without words (``diagnosis.explain`` adds them)."""
     route = outcome.route
-    address = route.address if route else None
-    if route and address is None and context.fallback is None and status in _UNREACHED:
-        # No address of the name answered: say which kinds (IPv6, IPv4) were tried.
-        advice += address_families_sentence(outcome.endpoint.host, route.families)
     return Attempt(
         endpoint=outcome.endpoint,
-        status=status,
-        title=title,
-        advice=advice,
+        status=outcome.status or Status.TIMEOUT,
         server_reply=outcome.reply,
         elapsed_ms=outcome.elapsed_ms,
         login_tested=outcome.login_tested,
         certificate=outcome.certificate,
-        address=address,
-        action=action_for(outcome.endpoint, status, reply=outcome.reply, context=context),
+        address=route.address if route else None,
+        detail=outcome.detail,
+        families=tuple(route.families) if route else (),
     )
-
-
-def _diagnose_role(
-    outcomes: list[_Outcome], account: Account, provider: Provider, everything_alike: bool
-) -> list[Attempt]:
-    verified = next((o for o in outcomes if o.status is Status.OK and o.login_tested), None)
-    tried = next((o for o in outcomes if o.login_tested), None)
-    refused = tried is not None and tried.status is Status.AUTH_FAILED
-    attempts = []
-    for outcome in outcomes:
-        context = Context(
-            email=account.email,
-            provider_name=provider.display_name,
-            mailcom=provider.is_mailcom,
-            fallback=(
-                verified.endpoint
-                if verified is not None
-                and verified is not outcome
-                and outcome.status is not Status.OK
-                else None
-            ),
-            login_tried_on=tried.endpoint if tried is not None and tried is not outcome else None,
-            login_refused_elsewhere=refused and tried is not outcome,
-            everything_failed_alike=everything_alike,
-        )
-        attempts.append(_attempt(outcome, context))
-    return attempts
-
-
-def _choose(attempts: list[Attempt]) -> Attempt:
-    """The attempt the account should use, or the most telling failure."""
-    for attempt in attempts:
-        if attempt.verified:
-            return attempt
-    return min(
-        enumerate(attempts),
-        key=lambda pair: (_TELLING_ORDER.index(pair[1].status), pair[0]),
-    )[1]
 
 
 async def run_check(
@@ -349,15 +280,15 @@ async def run_check(
     incoming, outgoing = await asyncio.gather(
         run.check_role(incoming_endpoints), run.check_role(provider.smtp)
     )
-    everything_alike = failed_alike(o.status for o in incoming + outgoing)
-    incoming_attempts = _diagnose_role(incoming, account, provider, everything_alike)
-    outgoing_attempts = _diagnose_role(outgoing, account, provider, everything_alike)
-    for outcome, attempt in zip(
-        incoming + outgoing, incoming_attempts + outgoing_attempts, strict=True
-    ):
+    # The words come once, from all the evidence of the check (diagnosis.explain).
+    outcomes = incoming + outgoing
+    explained = explain(
+        [_evidence(outcome) for outcome in outcomes],
+        Context.of(account, provider, options.timeout),
+    )
+    for outcome, attempt in zip(outcomes, explained.attempts, strict=True):
         run.report(outcome, Phase.DONE, attempt)
-    chosen_in = _choose(incoming_attempts)
-    chosen_out = _choose(outgoing_attempts)
+    chosen_in, chosen_out = explained.incoming, explained.outgoing
     round_trip = None
     if options.round_trip:
         if chosen_in.verified and chosen_out.verified:
@@ -377,11 +308,12 @@ async def run_check(
     return CheckReport(
         email=account.email,
         incoming_choice=account.incoming,
-        attempts=tuple(incoming_attempts + outgoing_attempts),
+        attempts=explained.attempts,
         incoming=chosen_in,
         outgoing=chosen_out,
         checked_at=dt.datetime.now(dt.UTC),
         round_trip=round_trip,
+        timeout=options.timeout,
     )
 
 
@@ -401,9 +333,8 @@ async def check_endpoint(
         None,
     )
     outcomes = await run.check_role((endpoint,))
-    return _attempt(
-        outcomes[0], Context(account.email, provider_name, mailcom=provider_name == "mail.com")
-    )
+    words = Context.of(account, run.provider, options.timeout)
+    return explain([_evidence(outcomes[0])], words).attempts[0]
 
 
 def _single_provider(endpoint: Endpoint, name: str) -> Provider:

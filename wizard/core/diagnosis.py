@@ -1,47 +1,299 @@
-"""From a status code to words for people: a plain title and a fix they can act on.
+"""What the wizard says about a check: the one entry point from what it saw to words.
 
-Written for someone setting up mail.com on an iPhone, not for a mail administrator. The
-advice never suggests switching SSL off.
+The engine hands over what it saw: attempts with a status, a technical ``detail`` and the
+server's reply, but no words. ``explain`` reads the whole check at once (which server
+accepted the password, which port works instead, whether anything answered at all, the
+time limit) and gives every attempt its title, its one action (said first) and its advice
+from the one table (``wording.STATUS_WORDS``), then picks the attempt each half of the
+account should use. Every screen and command reads the words from here, so they cannot
+disagree; nothing parses its own English. The advice never suggests switching SSL off.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, NamedTuple
 
-from wizard.core.facts import ios, mailcom
-from wizard.core.models import CertificateInfo, Endpoint, Status
+from wizard.core import access
+from wizard.core.facts import mailcom
+from wizard.core.models import (
+    Account,
+    Attempt,
+    CertificateInfo,
+    CheckReport,
+    Plan,
+    Role,
+    Status,
+)
+from wizard.core.wording import (
+    ACCESS_REFUSED,
+    HOTSPOT,
+    OFFLINE,
+    OUT_OF_TIME,
+    REFUSALS,
+    SHORT_LIMIT,
+    SHORT_LIMIT_SECONDS,
+    STATUS_WORDS,
+    UNANSWERED,
+    StatusWords,
+)
+
+if TYPE_CHECKING:
+    from wizard.core.provider import Provider
+
+#: Failures that are about reaching a port: the advice says which addresses were tried.
+_UNREACHED = frozenset({Status.TIMEOUT, Status.CONNECTION_REFUSED, Status.NO_ROUTE})
 
 
 @dataclass(frozen=True)
 class Context:
-    """What else the check learned, so one attempt's advice can mention the others."""
+    """Who the words are for: the address, the provider, what the user said, the time limit."""
 
     email: str
     provider_name: str = "mail.com"
-    #: The provider is mail.com's own record (or the demo standing in for it): only then
-    #: does the advice name mail.com's settings (its access switch, Premium, its menus).
+    #: The provider is mail.com's own record: only then does the advice name mail.com's
+    #: settings (its access switch, Premium, its menus).
     mailcom: bool = True
-    #: Another endpoint of the same role verified and will be used instead.
-    fallback: Endpoint | None = None
-    #: Where the role's one login was tried, when this endpoint was not logged in to.
-    login_tried_on: Endpoint | None = None
-    #: The login tried elsewhere was refused (so it was not repeated here).
-    login_refused_elsewhere: bool = False
-    #: Every attempt of the whole check failed the same way (e.g. no internet at all).
-    everything_failed_alike: bool = False
+    plan: Plan | None = None
+    app_password: bool = False
+    #: The check's time limit per server, in seconds.
+    timeout: float = 10.0
+
+    @classmethod
+    def of(cls, account: Account, provider: Provider, timeout: float = 10.0) -> Context:
+        """The context of a check of ``account`` against ``provider``."""
+        return cls(
+            account.email,
+            provider.display_name,
+            provider.is_mailcom,
+            account.plan,
+            account.app_password,
+            timeout,
+        )
 
 
-def failed_alike(statuses: Iterable[Status | None]) -> bool:
-    """True when every attempt failed the same way for want of a network (no DNS, no answer).
+class Explained(NamedTuple):
+    """A check in words: every attempt with its words, and the one each half should use."""
 
-    Then one explanation ("this computer seems offline") says everything, instead of one
-    per server and port.
+    attempts: tuple[Attempt, ...]
+    incoming: Attempt
+    outgoing: Attempt
+
+
+def explain(attempts: Iterable[Attempt], context: Context) -> Explained:
+    """Word every attempt from all the evidence of the check, and choose each half's attempt.
+
+    The engine calls this once at the end of a check; the attempts carry what was seen
+    (status, detail, reply, certificate), and come back with title, action and advice.
+    """
+    check = _Check(tuple(attempts), context)
+    worded = tuple(check.worded(attempt) for attempt in check.attempts)
+    return Explained(worded, _choose(worded, Role.INCOMING), _choose(worded, Role.OUTGOING))
+
+
+def explain_attempt(attempt: Attempt, context: Context) -> Attempt:
+    """Preliminary words for one finished attempt, before the rest of the check is known."""
+    return _Check((attempt,), context, alone=True).worded(attempt)
+
+
+def _choose(attempts: Sequence[Attempt], role: Role) -> Attempt:
+    """The attempt of ``role`` the account should use, or its most telling failure."""
+    mine = [attempt for attempt in attempts if attempt.endpoint.role is role]
+    for attempt in mine:
+        if attempt.verified:
+            return attempt
+    order = list(STATUS_WORDS)
+    return min(enumerate(mine), key=lambda pair: (order.index(pair[1].status), pair[0]))[1]
+
+
+def refusal_kind(reply: str | None) -> str | None:
+    """What a refused login's reply says besides "wrong password", or None for a plain refusal.
+
+    One of ``too_many``, ``unavailable``, ``in_use``, ``alert``, ``disabled``.
+    """
+    text = (reply or "").lower()
+    kinds = (
+        ("too_many", ("too many", "maximum number of connections")),
+        ("unavailable", ("[unavailable]", "[sys/temp]", "temporar")),
+        ("in_use", ("[in-use]",)),
+        ("alert", ("[alert]",)),
+        ("disabled", ("disabled", "not enabled", "not activated", "not allowed")),
+    )
+    return next((kind for kind, marks in kinds if any(mark in text for mark in marks)), None)
+
+
+def seen_status(attempt: Attempt) -> Status:
+    """The status the words follow: a time-out on a connection that was accepted (it has
+    an address, or a login was sent) is a server that went quiet, not one that never
+    answered, whatever stage the engine named."""
+    accepted = attempt.address is not None or attempt.login_tested
+    return Status.SERVER_SILENT if attempt.status is Status.TIMEOUT and accepted else attempt.status
+
+
+def nothing_answered(statuses: Iterable[Status]) -> bool:
+    """True when nothing answered at all (no address, no route, no answer to a connection).
+
+    Only then is "this computer seems offline" said; a server that answered and then
+    stalled proves the network works.
     """
     seen = set(statuses)
-    return len(seen) == 1 and seen <= {Status.DNS_FAILED, Status.TIMEOUT}
+    return bool(seen) and seen <= UNANSWERED
+
+
+def ports_words(ports: Sequence[int]) -> str:
+    """``port 465`` or ``ports 465 and 587``."""
+    return f"{'port' if len(ports) == 1 else 'ports'} {numbers_words(ports)}"
+
+
+def numbers_words(numbers: Sequence[int]) -> str:
+    """``465``, ``465 and 587``, ``993, 143 and 465``."""
+    shown = [str(number) for number in numbers]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+@dataclass(frozen=True)
+class _Check:
+    """The evidence of a whole check, that one attempt's words may draw on."""
+
+    attempts: tuple[Attempt, ...]
+    context: Context
+    #: One attempt on its own (a preliminary row): no conclusions about the whole check.
+    alone: bool = False
+
+    def verified(self, role: Role | None = None) -> Attempt | None:
+        """The first attempt (of ``role``) whose login worked."""
+        return next(
+            (a for a in self.attempts if a.verified and role in (None, a.endpoint.role)), None
+        )
+
+    def worded(self, attempt: Attempt) -> Attempt:
+        """``attempt`` with its title, action and advice, from the table and the evidence."""
+        if attempt.status is Status.OK:
+            title, advice = self._ok(attempt)
+            return replace(attempt, title=title, action="", advice=advice)
+        fields = self._fields(attempt)
+        fallback = self.verified(attempt.endpoint.role)
+        words = self.variant(attempt)
+        extra = self._refusal(attempt, fields) if attempt.status is Status.AUTH_FAILED else ""
+        title, action = words.title.format(**fields), words.action.format(**fields)
+        advice = words.advice.format(**fields) + extra
+        if fallback is not None:
+            port = fallback.endpoint.port
+            advice += (
+                f" Port {port} works and will be used instead, so you do not need to do anything."
+            )
+            action = (
+                f"Port {attempt.endpoint.port} does not work on this network, but port {port} "
+                "does and is used instead: nothing to do."
+            )
+        elif attempt.status in _UNREACHED and attempt.address is None:
+            advice += address_families_sentence(attempt.endpoint.host, attempt.families)
+        return replace(attempt, title=title, action=action, advice=advice)
+
+    def variant(self, attempt: Attempt) -> StatusWords:
+        """The row of the table (or the whole-check variant) that says this attempt."""
+        status = seen_status(attempt)
+        if status is Status.AUTH_FAILED:
+            kind = refusal_kind(attempt.server_reply)
+            if kind in REFUSALS:
+                return REFUSALS[kind]
+            return STATUS_WORDS[status] if self.verified() is None else ACCESS_REFUSED
+        if self.context.timeout < SHORT_LIMIT_SECONDS and status in OUT_OF_TIME:
+            return SHORT_LIMIT
+        if not self.alone and nothing_answered(seen_status(a) for a in self.attempts):
+            return OFFLINE
+        return STATUS_WORDS[status]
+
+    def _refusal(self, attempt: Attempt, fields: dict[str, str]) -> str:
+        """The fields of a refusal's words, and what follows its advice: the checklist."""
+        reply = attempt.server_reply
+        kind = refusal_kind(reply)
+        fields["said"] = f" The server said: \u201c{reply.rstrip('.')}\u201d." if reply else ""
+        accepted = self.verified()
+        items = access.refusal_checklist(
+            self.context.provider_name,
+            self.context.mailcom,
+            plan=self.context.plan,
+            app_password=self.context.app_password,
+            password_right=accepted is not None,
+            protocol=attempt.endpoint.protocol,
+        )
+        fields["causes"] = access.in_order(items)
+        if kind in REFUSALS:
+            return ""
+        intro = "Please check each, in this order:"
+        if accepted is not None:
+            endpoint = accepted.endpoint
+            fields["accepted"] = "sending" if endpoint.role is Role.OUTGOING else "receiving"
+            fields["accepted_label"] = f"{endpoint.protocol.label} on port {endpoint.port}"
+        elif self.context.mailcom:
+            intro = f"{mailcom.SAME_REPLY.text}, so please check each, in this order:"
+        said = ""
+        if kind == "alert":
+            said = f" {fields['name']} sent an alert with its refusal; read it carefully:"
+            said += fields["said"]
+        elif kind == "disabled":
+            said = fields["said"]
+        return f"{said}\n{intro}\n{access.numbered(items)}"
+
+    def _ok(self, attempt: Attempt) -> tuple[str, str]:
+        if attempt.login_tested:
+            return (
+                "Login works",
+                f"{attempt.endpoint.protocol.label} on port {attempt.endpoint.port} accepted the "
+                "address and password over an encrypted connection.",
+            )
+        role = attempt.endpoint.role
+        tried = next((a for a in self.attempts if a.login_tested and a.endpoint.role is role), None)
+        if tried is not None and tried.status is Status.AUTH_FAILED:
+            return (
+                "Reachable (login not repeated)",
+                "A secure connection works. The password was already refused on port "
+                f"{tried.endpoint.port}, so it was not tried again here: "
+                f"{self.context.provider_name} may lock an account after repeated failed logins.",
+            )
+        where = f"on port {tried.endpoint.port}" if tried is not None else "elsewhere"
+        return (
+            f"Reachable (login tested {where})",
+            "A secure connection works. The password is tested on one port per server only, "
+            "so that a wrong password never counts twice against the account.",
+        )
+
+    def _fields(self, attempt: Attempt) -> dict[str, str]:
+        endpoint = attempt.endpoint
+        short = STATUS_WORDS[seen_status(attempt)].short
+        alike = [
+            a.endpoint.port
+            for a in self.attempts
+            if a.endpoint.role is endpoint.role and STATUS_WORDS[seen_status(a)].short == short
+        ] or [endpoint.port]
+        cert = attempt.certificate
+        return {
+            "name": self.context.provider_name,
+            "host": endpoint.host,
+            "port": str(endpoint.port),
+            "ports": ports_words(alike),
+            "protocol": endpoint.protocol.label,
+            "limit": f"{self.context.timeout:g}",
+            "hotspot": HOTSPOT,
+            "issuer": f" It was issued by \u201c{cert.issuer_name}\u201d." if cert else "",
+            "valid": (
+                f" It is valid from {cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d}."
+                if cert
+                else ""
+            ),
+            "subject": f" (it names {cert.subject_name})" if cert else "",
+            "causes": "",
+            "said": "",
+        }
+
+
+def short_words(attempt: Attempt, report: CheckReport) -> str:
+    """An attempt of ``report`` in a few words, for a line with room for little more."""
+    context = Context(report.email, timeout=report.timeout)
+    return _Check(report.attempts, context).variant(attempt).short
 
 
 def address_families_sentence(host: str, families: Sequence[str]) -> str:
@@ -64,291 +316,31 @@ def address_families_sentence(host: str, families: Sequence[str]) -> str:
     return f" The wizard tried {host} over both {' and '.join(kinds)}; neither worked."
 
 
-def _reply_kind(reply: str | None) -> str | None:
-    """Recognise server replies that mean something other than 'wrong password'."""
-    if not reply:
-        return None
-    text = reply.lower()
-    if "too many" in text or "maximum number of connections" in text:
-        return "too_many"
-    if "[unavailable]" in text or "[sys/temp]" in text or "temporar" in text:
-        return "unavailable"
-    if "[in-use]" in text:
-        return "in_use"
-    if "[alert]" in text:
-        return "alert"
-    if re.search(r"\b(disabled|not enabled|not activated|not allowed)\b", text):
-        return "disabled"
-    return None
-
-
-def refusal_kind(reply: str | None) -> str | None:
-    """What a refused login's reply says besides "wrong password", or None for a plain refusal.
-
-    One of ``too_many``, ``unavailable``, ``in_use``, ``alert``, ``disabled``.
-    """
-    return _reply_kind(reply)
-
-
-def _fallback_sentence(endpoint: Endpoint, context: Context) -> str:
-    if context.fallback is None:
-        return ""
+def certificate_lines(certificate: CertificateInfo) -> str:
+    """The certificate a server showed, in three lines (for the details)."""
     return (
-        f" Port {context.fallback.port} works and will be used instead, so you do not need "
-        "to do anything."
-    )
-
-
-def _because(detail: str, status: Status) -> str:
-    """The technical detail in brackets for a sentence, or nothing.
-
-    A bare status code (``tls_failed``) says nothing a person can use, so it is never put
-    into a sentence; the code itself is shown where codes belong (the JSON, the table).
-    """
-    if not detail or detail == status.value:
-        return ""
-    return f" ({detail})"
-
-
-def _cert_lines(certificate: CertificateInfo | None) -> str:
-    if certificate is None:
-        return ""
-    return (
-        f"\nCertificate presented: {certificate.subject}\n"
+        f"Certificate presented: {certificate.subject}\n"
         f"Issued by: {certificate.issuer}\n"
         f"Valid from {certificate.not_before:%Y-%m-%d} to {certificate.not_after:%Y-%m-%d}"
     )
 
 
-def describe(
-    endpoint: Endpoint,
-    status: Status,
-    *,
-    detail: str,
-    reply: str | None,
-    login_tested: bool,
-    certificate: CertificateInfo | None,
-    context: Context,
-) -> tuple[str, str]:
-    """The title and the advice for one attempt."""
-    port = endpoint.port
-    host = endpoint.host
-    name = context.provider_name
-    fallback = _fallback_sentence(endpoint, context)
-    because = _because(detail, status)
+def row_words(attempt: Attempt) -> str:
+    """One attempt in a few words, for a row of the check: "✓ logged in", "✗ blocked here"."""
+    if attempt.ok:
+        return "✓ logged in" if attempt.login_tested else "✓ connects securely"
+    return f"✗ {STATUS_WORDS[seen_status(attempt)].short}"
 
-    if status is Status.OK:
-        if login_tested:
-            return (
-                "Login works",
-                f"{endpoint.label} accepted the address and password over an encrypted connection.",
-            )
-        if context.login_refused_elsewhere and context.login_tried_on is not None:
-            return (
-                "Reachable (login not repeated)",
-                f"A secure connection works. The password was already refused on port "
-                f"{context.login_tried_on.port}, so it was not tried again here: "
-                f"{name} may lock an account after repeated failed logins.",
-            )
-        tried = (
-            f" on port {context.login_tried_on.port}" if context.login_tried_on else " elsewhere"
-        )
-        return (
-            "Reachable (login tested" + tried + ")",
-            "A secure connection works. The password is tested on one port per server "
-            "only, so that a wrong password never counts twice against the account.",
-        )
 
-    if status is Status.DNS_FAILED:
-        if context.everything_failed_alike:
-            return (
-                f"{name} cannot be reached",
-                f"This computer cannot look up {name}'s servers ({host}), so it is probably "
-                "not connected to the internet, or its DNS is not working. Check Wi-Fi or the "
-                "network cable, then try again. If a web browser can open other sites, "
-                "restart the router or try another network.",
-            )
-        return (
-            f"Cannot find {host}",
-            f"The server name {host} could not be looked up. Check that it is spelled exactly "
-            f"{host}; if it is, the network's DNS may be failing.{fallback}",
-        )
+def other_network(*, checked_here: bool = False) -> str:
+    """The one wording of "try the iPhone on another network" (check, steps and repair).
 
-    if status is Status.CONNECTION_REFUSED:
-        if context.fallback is not None:
-            return (
-                f"Port {port} is blocked on this network",
-                f"{host} did not accept connections on port {port}: this network (or a "
-                f"firewall on this computer) seems to block it.{fallback}",
-            )
-        if "refused the connection" in detail:
-            because = ""  # the plain refusal: the sentence already says it
-        return (
-            f"Port {port} is closed or blocked",
-            f"{host} did not accept a connection on port {port}{because}. A firewall, the "
-            "router or an antivirus may be blocking mail ports. Try another network (for "
-            "example your phone's hotspot); if that works, the first network blocks mail.",
-        )
-
-    if status is Status.TIMEOUT:
-        if context.fallback is not None:
-            return (
-                f"Port {port} seems blocked on this network",
-                f"{host} did not answer on port {port} in time: this network seems to block "
-                f"port {port}.{fallback}",
-            )
-        if context.everything_failed_alike:
-            return (
-                f"{name} does not answer",
-                f"None of {name}'s servers answered in time. This computer may be offline, or "
-                "a firewall drops mail connections. Check the internet connection and try "
-                "again, or try another network (for example your phone's hotspot).",
-            )
-        return (
-            f"No answer on port {port}",
-            f"{host} did not answer on port {port} in time{because}. The network may block "
-            "this port, or the connection is very slow. Try again, or try another network "
-            "(for example your phone's hotspot).",
-        )
-
-    if status is Status.TLS_FAILED:
-        return (
-            "The secure connection failed",
-            f"{host} answered on port {port}, but an encrypted connection could not be set "
-            f"up{because}. Something between this computer and {name} may be interfering: "
-            "an antivirus mail shield, a VPN or a company proxy. Turn off the antivirus's "
-            "email scanning or the VPN, or try another network. Never switch SSL off on the "
-            f"iPhone to get around this.{fallback}",
-        )
-
-    if status is Status.CERTIFICATE_UNTRUSTED:
-        issuer = f" It was issued by \u201c{certificate.issuer_name}\u201d." if certificate else ""
-        return (
-            "The server's certificate is not trusted",
-            f"The certificate shown for {host} does not come from an authority this computer "
-            f"trusts.{issuer} Something on this network (an antivirus mail shield, a VPN or a "
-            "company proxy) may be intercepting encrypted connections. Turn off the "
-            "antivirus's email scanning (often called Mail Shield or Email protection), "
-            "disconnect the VPN, or try another network. Do not switch SSL off, and do not "
-            "accept an unknown certificate on the iPhone (\u201c"
-            f"{ios.CANNOT_VERIFY.text}\u201d).{fallback}{_cert_lines(certificate)}",
-        )
-
-    if status is Status.CERTIFICATE_EXPIRED:
-        when = ""
-        if certificate is not None:
-            when = (
-                f" It is valid from {certificate.not_before:%Y-%m-%d} to "
-                f"{certificate.not_after:%Y-%m-%d}."
-            )
-        return (
-            "The server's certificate has expired",
-            f"The certificate shown for {host} is out of date.{when} First check that this "
-            "computer's date and time are right; a wrong clock causes exactly this. If the "
-            "clock is right, something on this network may be intercepting the connection "
-            "(an antivirus mail shield, a VPN or a proxy), or the server has a problem: try "
-            f"another network or try again later. Do not switch SSL off.{fallback}"
-            f"{_cert_lines(certificate)}",
-        )
-
-    if status is Status.CERTIFICATE_HOSTNAME_MISMATCH:
-        subject = f" (it names {certificate.subject_name})" if certificate else ""
-        return (
-            "The certificate belongs to another server",
-            f"The server on port {port} showed a certificate that is not for {host}{subject}. "
-            f"Check the server name is exactly {host}. If it is, something on this network "
-            "redirects mail connections: a hotel or public Wi-Fi login page, a proxy or an "
-            f"antivirus. Try another network. Do not switch SSL off.{fallback}"
-            f"{_cert_lines(certificate)}",
-        )
-
-    if status is Status.STARTTLS_UNAVAILABLE:
-        return (
-            f"Port {port} does not offer encryption",
-            f"The server on port {port} did not offer to switch to an encrypted connection "
-            "(STARTTLS), so the wizard stopped before sending the password. Something on the "
-            "network may be removing encryption (some antivirus programs and firewalls do). "
-            f"{ios.WITHOUT_SSL.text} on the iPhone, answer No.{fallback}",
-        )
-
-    if status is Status.AUTH_FAILED:
-        return _auth_advice(endpoint, reply, context)
-
+    ``checked_here``: the check just worked from this computer's network, so that network
+    is a good one to try.
+    """
+    here = ", such as the one this computer is on (mail works there)" if checked_here else ""
     return (
-        "Unexpected answer from the server",
-        f"{host} on port {port} did not behave as a mail server should{because}. This can "
-        f"be a short problem at {name}, or something on the network interfering. Try again "
-        f"in a few minutes.{fallback}",
-    )
-
-
-def _auth_advice(endpoint: Endpoint, reply: str | None, context: Context) -> tuple[str, str]:
-    name = context.provider_name
-    kind = _reply_kind(reply)
-    said = f" The server said: \u201c{reply.rstrip('.')}\u201d." if reply else ""
-    if kind == "too_many":
-        return (
-            "Too many connections to this mailbox",
-            f"{name} refused the login because too many devices or apps are connected to the "
-            "mailbox at once." + said + " Close mail on other devices (or remove old accounts "
-            "in the iPhone's Mail settings), wait a few minutes, then try again.",
-        )
-    if kind == "unavailable":
-        return (
-            f"{name} is temporarily unavailable",
-            f"{name} could not check the login right now." + said + " This is on the server's "
-            "side and usually passes: try again in a few minutes.",
-        )
-    if kind == "in_use":
-        return (
-            "The mailbox is in use by another device",
-            "Another device or program is downloading this mailbox over POP3 right now."
-            + said
-            + " Close mail on that device, wait a minute, then try again.",
-        )
-    alert = ""
-    if kind == "alert":
-        alert = f" {name} sent an alert with its refusal; read it carefully:" + said
-        said = ""
-    if kind is None:
-        said = ""  # the reply is shown on its own line next to the advice
-    checklist = _mailcom_checklist(context) if context.mailcom else _checklist(endpoint, context)
-    return (
-        f"{name} refused the login",
-        f"{endpoint.protocol.label} on port {endpoint.port} refused the address and "
-        f"password.{alert}{said}\n{checklist}",
-    )
-
-
-def _mailcom_checklist(context: Context) -> str:
-    """Every cause mail.com's refusal may stand for, with mail.com's own names and menus."""
-    # A refusal may not say whether the password or the access switch is the cause (as at
-    # mail.com's sister service GMX), so every cause is listed (facts: mailcom.same-reply).
-    return (
-        f"{mailcom.SAME_REPLY.text}, so please check each:\n"
-        f"1. {mailcom.ACCESS_SWITCH_NEEDED.capitalized}: in mail.com webmail, "
-        f"{mailcom.ACCESS_SWITCH_PATH.text} and allow access there, then save (help: "
-        f"{mailcom.ACCESS_SWITCH_HELP.text}). It is {mailcom.PREMIUM.text}.\n"
-        f"2. If {mailcom.TWO_FACTOR.text} is on, your normal password will not work here: "
-        f"create an application-specific password ({mailcom.APP_PASSWORD_PATH.text}) and use "
-        f"that; {mailcom.APP_PASSWORD_ONCE.text}, so type it in right away.\n"
-        f"3. The user name must be the full address, {context.email} (the wizard uses it).\n"
-        "4. The password is right: check Caps Lock and the keyboard layout, and try logging "
-        "in at www.mail.com. If webmail asks you to confirm something, do that first."
-    )
-
-
-def _checklist(endpoint: Endpoint, context: Context) -> str:
-    """The causes of a refused login at any provider: nothing here is mail.com's."""
-    name = context.provider_name
-    return (
-        "A refusal can have several causes, so please check each:\n"
-        "1. The password is right: check Caps Lock and the keyboard layout, and try logging "
-        f"in to {name}'s webmail.\n"
-        f"2. If two-factor authentication is on, {name} may require an app-specific "
-        f"password for mail apps: look for one in {name}'s security settings.\n"
-        f"3. The wizard logs in as {endpoint.username(context.email)}; check that {name} "
-        "expects this user name.\n"
-        f"4. {name} may require mail apps (IMAP or POP access) to be allowed in its web "
-        "settings first."
+        "If the iPhone cannot connect, try it on another network: if it is on Wi-Fi, turn "
+        f"Wi-Fi off so that it uses mobile data, or join another Wi-Fi{here}. A guest, hotel "
+        "or office Wi-Fi may block or intercept mail."
     )

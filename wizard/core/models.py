@@ -121,6 +121,16 @@ class Phase(StrEnum):
     DONE = "done"
 
 
+class Plan(StrEnum):
+    """Which mail.com plan the user says they have: mail.com lets other mail apps in only
+    with Premium for accounts made in recent years (older free accounts usually still can).
+    """
+
+    PREMIUM = "premium"
+    OLD_FREE = "old-free"
+    NOT_SURE = "not-sure"
+
+
 class Auth(StrEnum):
     """How the password is proven, inside TLS (the autoconfig file's ``authentication``).
 
@@ -187,6 +197,8 @@ class Account:
     name: str = ""
     incoming: IncomingChoice = IncomingChoice.IMAP
     app_password: bool = False
+    #: The user's answer to the plan question (None: not asked, as in the headless commands).
+    plan: Plan | None = None
 
     def __str__(self) -> str:
         return f"{self.email} ({self.incoming.value.upper()})"
@@ -269,6 +281,11 @@ class Attempt:
     address: str | None = None
     #: The one thing to do first, in one sentence (empty when it worked).
     action: str = ""
+    #: What the engine saw, in technical terms (for the details and the JSON, never the
+    #: advice): "no answer to the connection within 10 s", "wrong version number".
+    detail: str = ""
+    #: The kinds of address (IPv6, IPv4) that were tried when none answered.
+    families: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -293,6 +310,7 @@ class Attempt:
             "title": self.title,
             "action": self.action,
             "advice": self.advice,
+            "detail": self.detail,
             "server_reply": self.server_reply,
             "elapsed_ms": self.elapsed_ms,
             "login_tested": self.login_tested,
@@ -352,6 +370,15 @@ class CheckReport:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Another endpoint the provider lists, and whether the check reached it securely
+    (None: not checked, as with ``--no-verify``)."""
+
+    endpoint: Endpoint
+    works: bool | None = None
+
+
+@dataclass(frozen=True)
 class MailSettings:
     """The settings an iPhone needs: what the instructions and the profile are built from.
 
@@ -377,6 +404,9 @@ class MailSettings:
     #: Said before step 1, from the provider file (``Provider.notes``): an app-specific
     #: password it likely needs, and the entries it lists that are not used, with why.
     provider_notes: tuple[str, ...] = ()
+    #: The provider's endpoints for these two protocols, with what the check found on
+    #: each: the only ports the steps may suggest instead (never one found failing).
+    alternatives: tuple[Alternative, ...] = ()
 
     @property
     def incoming_username(self) -> str:

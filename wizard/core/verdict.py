@@ -7,14 +7,17 @@ They only add their own way to act ("Retry" on a screen, "run the check again" i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from wizard.core.diagnosis import failed_alike
+from wizard.core import access
+from wizard.core.diagnosis import nothing_answered, refusal_kind, seen_status, short_words
 from wizard.core.models import (
     Account,
+    Alternative,
     Attempt,
     CheckReport,
     MailSettings,
+    Plan,
     Role,
     Status,
 )
@@ -38,10 +41,22 @@ class Verdict:
     problems: tuple[Attempt, ...]
     #: The test message's outcome, when one was asked for.
     round_trip: str | None
+    #: True when the password itself may be wrong: a server refused it and none accepted
+    #: it. Only then is "change the password" the thing to offer first; a refusal while
+    #: another server accepted the same password is about that protocol's access.
+    password_in_doubt: bool = False
+    #: mail.com's plan rule, said first when a refusal may come from the plan.
+    plan_note: str | None = None
 
 
-def verdict_of(report: CheckReport) -> Verdict:
-    """The words for ``report``, shared by ``mailcom-wizard check`` and the check screen."""
+def verdict_of(
+    report: CheckReport, provider: Provider | None = None, *, plan: Plan | None = None
+) -> Verdict:
+    """The words for ``report``, shared by ``mailcom-wizard check`` and the check screen.
+
+    With mail.com's own ``provider`` (and no Premium ``plan`` said), a refused password
+    brings mail.com's plan rule first (``plan_note``).
+    """
     chosen = {Role.INCOMING: report.incoming, Role.OUTGOING: report.outgoing}
     failed_roles = [role for role, attempt in chosen.items() if not attempt.verified]
     if report.verified:
@@ -65,7 +80,7 @@ def verdict_of(report: CheckReport) -> Verdict:
     )
     problems = _problems(report, failed_roles, chosen)
     if problems:
-        action = _role_action(report, problems[0])
+        action = problems[0].action
     elif not report.verified:
         action = (
             "The logins work, but the test message did not arrive: retry, or go on "
@@ -73,6 +88,14 @@ def verdict_of(report: CheckReport) -> Verdict:
         )
     else:
         action = ""
+    # A refusal that says the mailbox is busy or the server unavailable is not about it.
+    refused = any(
+        attempt.status is Status.AUTH_FAILED
+        and refusal_kind(attempt.server_reply) not in ("too_many", "unavailable", "in_use")
+        for attempt in chosen.values()
+    )
+    in_doubt = refused and not any(attempt.verified for attempt in report.attempts)
+    mailcom = provider is not None and provider.is_mailcom
     return Verdict(
         verified=report.verified,
         headline=headline,
@@ -81,6 +104,8 @@ def verdict_of(report: CheckReport) -> Verdict:
         notes=notes,
         problems=problems,
         round_trip=_round_trip_words(report),
+        password_in_doubt=in_doubt,
+        plan_note=access.PLAN_NOTE if in_doubt and mailcom and plan is not Plan.PREMIUM else None,
     )
 
 
@@ -107,7 +132,7 @@ def _passed_over(report: CheckReport, chosen: dict[Role, Attempt]) -> list[Attem
 def _problems(
     report: CheckReport, failed_roles: list[Role], chosen: dict[Role, Attempt]
 ) -> tuple[Attempt, ...]:
-    alike = failed_alike(attempt.status for attempt in report.attempts)
+    alike = nothing_answered(seen_status(attempt) for attempt in report.attempts)
     candidates = [chosen[role] for role in failed_roles] + [
         attempt
         for attempt in report.attempts
@@ -126,40 +151,6 @@ def _problems(
         seen.update((key, role_key))
         problems.append(attempt)
     return tuple(problems)
-
-
-#: Failures that are about a port, so the same failure on several ports names them all.
-_PORT_FAILURES = (Status.TIMEOUT, Status.CONNECTION_REFUSED)
-
-
-def _role_action(report: CheckReport, problem: Attempt) -> str:
-    """The problem's action, naming every port of its half that failed the same way."""
-    if problem.status not in _PORT_FAILURES or not problem.action.startswith("Port "):
-        return problem.action
-    ports = [
-        str(a.endpoint.port)
-        for a in report.attempts
-        if a.endpoint.role is problem.endpoint.role and a.status in _PORT_FAILURES
-    ]
-    if len(ports) < 2:
-        return problem.action
-    rest = problem.action.split(": ", 1)[1]
-    return f"Ports {' and '.join(ports)} are blocked on this network: {rest}"
-
-
-#: A failure in a few plain words, for a line that has room for little more.
-SHORT_WORDS = {
-    Status.DNS_FAILED: "server not found",
-    Status.CONNECTION_REFUSED: "blocked here",
-    Status.TIMEOUT: "blocked here",
-    Status.TLS_FAILED: "encryption failed",
-    Status.CERTIFICATE_UNTRUSTED: "connection intercepted",
-    Status.CERTIFICATE_HOSTNAME_MISMATCH: "connection redirected",
-    Status.CERTIFICATE_EXPIRED: "certificate out of date",
-    Status.STARTTLS_UNAVAILABLE: "encryption removed",
-    Status.AUTH_FAILED: "password refused",
-    Status.PROTOCOL_ERROR: "unexpected answer",
-}
 
 
 @dataclass(frozen=True)
@@ -185,10 +176,10 @@ def _role_line(report: CheckReport, used: Attempt) -> RoleLine:
         passed = [a for a in _passed_over(report, {role: used}) if a.endpoint.role is role]
         if passed:
             ports = ", ".join(str(a.endpoint.port) for a in passed)
-            words += f" ({ports} {SHORT_WORDS.get(passed[0].status, 'failed')})"
+            words += f" ({ports} {short_words(passed[0], report)})"
         return RoleLine(role, True, words)
-    short = SHORT_WORDS.get(used.status, "failed")
-    alike = [a for a in mine if not a.ok and SHORT_WORDS.get(a.status) == short]
+    short = short_words(used, report)
+    alike = [a for a in mine if not a.ok and short_words(a, report) == short]
     if len(alike) > 1:
         ports = ", ".join(str(a.endpoint.port) for a in alike)
         return RoleLine(role, False, f"{short} (ports {ports})")
@@ -212,22 +203,17 @@ def settings_from_report(report: CheckReport, account: Account, provider: Provid
     worked on 587 because 465 is blocked but the incoming login was refused, the settings
     still say 587, and only the failed half falls back to the provider's preferred server.
     """
-    provider = provider.for_address(account.email)
     preferred = preferred_settings(account, provider)
-    incoming = report.incoming.endpoint if report.incoming.verified else preferred.incoming
-    outgoing = report.outgoing.endpoint if report.outgoing.verified else preferred.outgoing
-    return MailSettings(
-        email=account.email,
-        incoming_choice=account.incoming,
-        incoming=incoming,
-        outgoing=outgoing,
+    found = {attempt.endpoint: attempt.ok for attempt in report.attempts}
+    return replace(
+        preferred,
+        incoming=report.incoming.endpoint if report.incoming.verified else preferred.incoming,
+        outgoing=report.outgoing.endpoint if report.outgoing.verified else preferred.outgoing,
         verified=report.verified,
-        name=account.name,
-        app_password=account.app_password,
         checked_at=report.checked_at,
-        provider_name=provider.display_name,
-        mailcom=provider.is_mailcom,
-        provider_notes=provider.notes,
+        alternatives=tuple(
+            Alternative(alt.endpoint, found.get(alt.endpoint)) for alt in preferred.alternatives
+        ),
     )
 
 
@@ -246,4 +232,8 @@ def preferred_settings(account: Account, provider: Provider) -> MailSettings:
         provider_name=provider.display_name,
         mailcom=provider.is_mailcom,
         provider_notes=provider.notes,
+        alternatives=tuple(
+            Alternative(endpoint)
+            for endpoint in (*provider.incoming(account.incoming), *provider.smtp)
+        ),
     )

@@ -29,22 +29,13 @@ from textual.widgets import (
 )
 from textual.worker import get_current_worker
 
-from wizard.core import facts, secrets
+from wizard.core import access, facts, secrets
 from wizard.core.accounts import check_address, name_problem, password_problem
 from wizard.core.models import Account, IncomingChoice
 from wizard.core.provider import Provider
 from wizard.widgets.form_input import FormInput, plan_fields
 from wizard.widgets.protocol_choice import protocol_choice, protocol_hint
 
-APP_PASSWORD_HELP = (
-    "With $two_factor on, mail apps need an [b]app-specific password[/b] instead of your "
-    "usual one. Create it on mail.com: [b]$path[/b]; $once, so type it below right away."
-)
-# Another provider's menus are not known here: no mail.com path for them.
-APP_PASSWORD_HELP_OTHER = (
-    "With $two_factor on, $name may require an [b]app-specific password[/b] for mail apps; "
-    "look for it in $name's security settings, then type it below."
-)
 TWO_FACTOR_LABEL = f"{facts.mailcom.TWO_FACTOR.capitalized} is on for this account"
 DEMO_KEYRING_NOTE = "The demo never writes to the keyring."
 BURST_DID_NOT_FIT = (
@@ -57,13 +48,7 @@ _BURST_FIELDS = ("name", "email", "password")
 
 def app_password_help(provider: Provider) -> Content:
     """Where the app-specific password comes from, in the provider's own words."""
-    return Content.from_markup(
-        APP_PASSWORD_HELP if provider.is_mailcom else APP_PASSWORD_HELP_OTHER,
-        two_factor=facts.mailcom.TWO_FACTOR.text,
-        path=facts.mailcom.APP_PASSWORD_PATH.text,
-        once=facts.mailcom.APP_PASSWORD_ONCE.text,
-        name=provider.display_name,
-    )
+    return Content(access.app_password_help(provider.display_name, provider.is_mailcom))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ goes back to the password, never straight into a second refused login.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -22,7 +22,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, ProgressBar, Static
 
-from wizard.core.check import run_check
+from wizard.core.check import ProgressCallback, run_check
+from wizard.core.diagnosis import other_network
 from wizard.core.models import (
     Account,
     Attempt,
@@ -32,7 +33,6 @@ from wizard.core.models import (
     MailSettings,
     Phase,
     Role,
-    Status,
 )
 from wizard.core.provider import Provider
 from wizard.core.rehearsal import practice_uses
@@ -47,14 +47,16 @@ TICK_SECONDS = 0.1
 #: On the repair path, how long the finished rows stay before the answer replaces them.
 REPAIR_PAUSE_SECONDS = 0.6
 
+#: The live check the screen runs: the engine's ``run_check``, or what a test gives instead.
+CheckFunction = Callable[
+    [Account, Provider, CheckOptions, ProgressCallback], Awaitable[CheckReport]
+]
+
 #: What comes after the check: the QR code, the typing steps, a saved profile, the
 #: choice of those (after continuing without a verified login), or the repair answer.
 Next = Literal["send", "steps", "export", "choose", "repair"]
 
-NETWORK_NOTE = (
-    "This check ran from this computer's network. If the iPhone still cannot connect, try "
-    "it on the same Wi-Fi as this computer: mobile data or a guest Wi-Fi may block mail."
-)
+NETWORK_NOTE = f"This check ran from this computer's network. {other_network(checked_here=True)}"
 RETRY_RISK = (
     "{name} refused this password. If it is wrong, or mail apps are not allowed for the "
     "account, logging in again fails again, and {name} may lock an account after repeated "
@@ -109,13 +111,14 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
         autostart: bool = True,
         repair: bool = False,
         practice_for: Provider | None = None,
+        check: CheckFunction | None = None,
     ) -> None:
         """``report`` shows a finished check instead of starting one; ``clock`` times rows.
 
         With ``repair`` the check is the repair path's: when it ends it goes straight on to
         the answer (the cause and its fix), whatever it found. ``practice_for`` is the real
         provider a practice server stands in for (the demo): the ports the phone would use
-        are named as that provider's.
+        are named as that provider's. ``check`` runs the check (the engine's unless given).
         """
         super().__init__()
         self.account = account
@@ -126,6 +129,7 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
         self.autostart = autostart
         self.repair = repair
         self.practice_for = practice_for
+        self.check = check or run_check
         self.endpoints = provider.for_address(account.email).endpoints(account.incoming)
         self.running = False
         self.cancelled = False
@@ -204,7 +208,7 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
     @work(exclusive=True, group="check")
     async def run_checks(self) -> None:
         """The same engine as ``mailcom-wizard check``; rows update through ``progress``."""
-        report = await run_check(self.account, self.provider, self.options, self.apply_progress)
+        report = await self.check(self.account, self.provider, self.options, self.apply_progress)
         self.finish(report)
 
     def apply_progress(self, endpoint: Endpoint, phase: Phase, attempt: Attempt | None) -> None:
@@ -233,7 +237,7 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
             role_row = self.query_one(f"#role-{line.role.value}", RoleRow)
             role_row.finish(line, elapsed or used.elapsed_ms)
         self.query_one("#check-progress", ProgressBar).update(progress=len(self.endpoints))
-        verdict = verdict_of(report)
+        verdict = verdict_of(report, self.provider, plan=self.account.plan)
         self.query_one("#round-trip", Static).update(verdict.round_trip or "")
         summary = self.query_one("#check-summary", Static)
         notes = self.query_one("#check-notes", Static)
@@ -257,7 +261,7 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
             summary.update(Content.from_markup("[b]✗ $action[/b]", action=verdict.action))
             notes.update("")
             notes.display = False
-            refused = any(p.status is Status.AUTH_FAILED for p in verdict.problems[:1])
+            refused = verdict.password_in_doubt
             self._set_state("refused" if refused else "failed")
         self._show_panel()
         if self.repair:

@@ -23,6 +23,7 @@ from wizard.core.export import (
 from wizard.core.facts import profiles
 from wizard.core.files import check_output_path
 from wizard.core.instructions import install_password_hint
+from wizard.core.instructions.ios import profile_place
 from wizard.core.models import MailSettings
 from wizard.screens.confirm import ConfirmScreen
 
@@ -34,7 +35,7 @@ PASSWORD_WARNING = (
 NEXT_STEPS = (
     "[b]What next:[/b] choose [b]Send to iPhone[/b] for a QR code the iPhone's camera can "
     "open, or get the file to the phone another way (AirDrop, or mail it to an account the "
-    "phone already has) and open it there; then Settings > $downloaded > Install."
+    "phone already has) and open it there; then open Settings and $place, and tap Install."
 )
 PRACTICE_NOTE = (
     "[b]Practice:[/b] the profile holds the values a real mail.com account uses, for the "
@@ -54,7 +55,7 @@ def password_warning(settings: MailSettings) -> Content:
 
 def next_steps() -> Content:
     """What to do once the profile is written."""
-    return Content.from_markup(NEXT_STEPS, downloaded=profiles.PROFILE_DOWNLOADED.text)
+    return Content.from_markup(NEXT_STEPS, place=profile_place()[0])
 
 
 class ExportScreen(Screen[ExportedProfile | None]):

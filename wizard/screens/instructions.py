@@ -85,6 +85,8 @@ class InstructionsScreen(Screen[None]):
             classes="hint",
             markup=False,
         )
+        for before in instructions.before:
+            yield Static(f"{before.title}: {before.text}", classes="hint", markup=False)
         for number, step in enumerate(instructions.steps, start=1):
             yield Static(f"{number}. {step.title}", classes="step-title", markup=False)
             yield Static(step.text, classes="step-text", markup=False)

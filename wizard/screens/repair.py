@@ -26,7 +26,6 @@ from wizard.core.repair.render import (
     cause_line,
     check_details,
     check_headline,
-    codes_line,
     phone_line,
     render_text,
     shown_line,
@@ -121,7 +120,6 @@ class RepairScreen(Screen[RepairAction | None]):
         phone = phone_line(answer)
         if phone:
             lines.append(phone)
-        lines.append(codes_line(answer))
         lines.append("D shows the check port by port: codes and the servers' words.")
         return "\n".join(lines)
 

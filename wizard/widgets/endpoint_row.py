@@ -6,7 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label
 
-from wizard.core.models import Attempt, Endpoint, Phase, Status
+from wizard.core.diagnosis import row_words
+from wizard.core.models import Attempt, Endpoint, Phase
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -16,20 +17,6 @@ PHASE_TEXT = {
     Phase.SECURING: "securing (TLS)",
     Phase.SECURED: "secure, waiting",
     Phase.LOGGING_IN: "logging in",
-}
-
-#: Short words for the row; the failure panel has the full diagnosis.
-SHORT_STATUS = {
-    Status.DNS_FAILED: "server name not found",
-    Status.CONNECTION_REFUSED: "connection refused",
-    Status.TIMEOUT: "no answer (blocked?)",
-    Status.TLS_FAILED: "encryption failed",
-    Status.CERTIFICATE_UNTRUSTED: "certificate not trusted",
-    Status.CERTIFICATE_HOSTNAME_MISMATCH: "certificate for another name",
-    Status.CERTIFICATE_EXPIRED: "certificate expired",
-    Status.STARTTLS_UNAVAILABLE: "no STARTTLS offered",
-    Status.AUTH_FAILED: "login refused",
-    Status.PROTOCOL_ERROR: "unexpected reply",
 }
 
 
@@ -124,10 +111,8 @@ class EndpointRow(Horizontal, can_focus=True):
 
     @staticmethod
     def result_text(attempt: Attempt) -> str:
-        """The status column for a finished attempt."""
-        if attempt.ok:
-            return "✓ logged in" if attempt.login_tested else "✓ reachable (TLS ok)"
-        return f"✗ {SHORT_STATUS.get(attempt.status, attempt.status.value)}"
+        """The status column for a finished attempt (the core's short words)."""
+        return row_words(attempt)
 
     def _show(self, status: str, elapsed: str, state: str) -> None:
         self.query_one(".endpoint-status", Label).update(status)

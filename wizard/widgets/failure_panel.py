@@ -35,14 +35,11 @@ def describe_attempt(attempt: Attempt, *, details: bool = True) -> Content:
         )
     )
     if attempt.advice:
-        advice = attempt.advice
-        if attempt.certificate is not None:
-            # The diagnosis appends the certificate as text; it is shown as its own
-            # section below, so it is not repeated.
-            advice = advice.split("\nCertificate presented:")[0]
-        parts.append(Content(advice + ("\n" if details else "")))
+        parts.append(Content(attempt.advice + ("\n" if details else "")))
     if not details:
         return Content.assemble(*parts)
+    if attempt.detail:
+        parts.append(Content.from_markup("[dim]Seen:[/dim] $detail\n", detail=attempt.detail))
     if attempt.server_reply:
         parts.append(
             Content.from_markup("[dim]Server said:[/dim] $reply\n", reply=attempt.server_reply)

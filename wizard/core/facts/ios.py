@@ -23,8 +23,8 @@ _TOAST = Source(
 _APPLE_MAIL_SCHEMA = Source(
     "https://github.com/apple/device-management/blob/b6202ca2fbd31286a52eb160b67a4db7b4fe1f1f/"
     "mdm/profiles/com.apple.mail.managed.yaml",
-    "OutgoingMailServerPortNumber: if no port is set, the ports tried are 25, 587 and 465, "
-    "in that order (Apple's description of the profile key)",
+    'OutgoingMailServerPortNumber: "The outgoing mail server port number. If not set, the '
+    'system uses ports 25, 587, and 465, in that order."',
 )
 
 VERSION_NUMBERS = Fact(
@@ -33,13 +33,18 @@ VERSION_NUMBERS = Fact(
     THIRD_PARTY,
     (
         sheet(
-            "§9",
+            "§9, §10",
             "iOS 26 shipped in September 2025 (year-based numbers: after iOS 18 "
-            "comes iOS 26); iOS 27 was released on 2026-09-15",
+            "comes iOS 26); iOS 27 was released in September 2026",
         ),
         Source(
-            "https://github.com/SideStore/SideStore/issues/1566",
-            'thread of 2026-09-15 on iOS 27: "officially released today"',
+            "https://github.com/YangJiiii/3105/issues/31",
+            'issue of 2026-09-15: "does this app support iOS 27 that is officially released '
+            'today?"',
+        ),
+        Source(
+            "https://github.com/endoflife-date/endoflife.date/pull/10950",
+            '"iOS 27 will be released on Monday, September 14th."',
         ),
     ),
 )
@@ -47,7 +52,7 @@ ABOUT = Fact(
     "ios.about",
     "Settings > General > About",
     THIRD_PARTY,
-    (sheet("§9", "The version itself: Settings → General → About."),),
+    (sheet("§9", '"The version itself: Settings → General → About."'),),
 )
 ACCOUNTS_18 = Fact(
     "ios.accounts.18",
@@ -92,17 +97,18 @@ ACCOUNTS_11 = Fact(
     "ios.accounts.11",
     "Passwords & Accounts",
     THIRD_PARTY,
-    (sheet("§4.1, §9", "iOS 11-13: Settings → Passwords & Accounts (appriver KB)"),),
+    (sheet("§4.1, §9", '"iOS 11-13: Settings → Passwords & Accounts" (appriver KB)'),),
 )
 SETTINGS_SEARCH = Fact(
     "ios.settings-search",
-    'If you cannot find it, type "Mail" in the search field at the top of Settings.',
+    'If you cannot find it, type "Mail" in the search field of Settings.',
     UNCONFIRMED,
     (
         sheet(
-            "§4.1, §9",
+            "§4.1, §9, §10",
             "Searching for Mail in Settings reaches the same screen: from memory, "
-            "not confirmed by a source",
+            "not confirmed by a source; no source says where iOS 26 puts the search field: "
+            'say "the search field in Settings"',
         ),
     ),
 )
@@ -152,13 +158,14 @@ SKIPS_SERVER_SCREEN = Fact(
 )
 SECOND_ACCOUNT = Fact(
     "ios.second-account",
-    "an account of the other type can be added beside this one; nothing has to be deleted first",
+    "an account of the other type can usually be added beside this one, without deleting it first",
     THIRD_PARTY,
     (
         sheet(
-            "§9",
-            "IMAP vs POP is not final on the phone. A second account of the other type "
-            "can be added beside the first; nothing has to be deleted first (liquidweb KB)",
+            "§9, §10",
+            "A second account of the other type can be added beside the first (liquidweb "
+            'KB); sources say it "should not require you to delete the old one in most mail '
+            'clients": say "usually"',
         ),
     ),
 )
@@ -233,7 +240,7 @@ PORTS_NOT_ASKED = Fact(
     "You do not type ports while adding the account",
     THIRD_PARTY,
     (
-        sheet("§4.2", "Ports are not entered during the Add flow. iOS picks them itself."),
+        sheet("§4.2", '"Ports are not entered during the Add flow. iOS picks them itself."'),
         Source(
             "https://github.com/mjl-/mox/issues/328",
             "Apple Mail connected to SMTP port 25 by default",
@@ -275,22 +282,27 @@ SMTP_FIELDS = Fact(
     (
         sheet(
             "§4.3",
-            "Outgoing (SMTP): account → Account → Outgoing Mail Server: SMTP → the server → "
-            "Host Name, User Name, Password, Use SSL, Authentication (Password), Server Port "
-            "(verified in outline by the rjs-consultants KB)",
+            '"Outgoing (SMTP): account → Account → Outgoing Mail Server: SMTP ... Host Name, '
+            'User Name, Password, Use SSL, Authentication (Password), Server Port" (verified in '
+            "outline by the rjs-consultants KB)",
         ),
     ),
 )
 SMTP_PORT_ORDER = Fact(
     "ios.smtp-port-order",
-    "Apple's description of profiles names 25, 587 and 465, in that order, as the ports "
-    "tried when none is set",
-    OFFICIAL,
-    (_APPLE_MAIL_SCHEMA,),
+    "iOS may choose the outgoing port by itself, even port 25",
+    THIRD_PARTY,
+    (
+        _APPLE_MAIL_SCHEMA,
+        Source(
+            "https://github.com/mjl-/mox/issues/328",
+            "Apple Mail connected to SMTP port 25 by default",
+        ),
+    ),
 )
 STARTTLS_USE_SSL = Fact(
     "ios.starttls-use-ssl",
-    "if iOS cannot connect with Use SSL on and this port (STARTTLS), try",
+    "if iOS cannot connect with Use SSL on at this port, try",
     UNCONFIRMED,
     (
         sheet(
@@ -411,8 +423,8 @@ PASSWORD_PLACES = Fact(
     (
         sheet(
             "§4.3",
-            "Incoming: the account → Account (Host Name, User Name, Password); "
-            "Outgoing: Account → Outgoing Mail Server: SMTP → the server → Password",
+            '"Incoming (IMAP/POP): ... the account → Account"; "Outgoing (SMTP): account → '
+            'Account → Outgoing Mail Server: SMTP ... Password"',
         ),
     ),
 )

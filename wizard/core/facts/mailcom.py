@@ -11,8 +11,9 @@ UNCONFIRMED = FactStatus.UNCONFIRMED
 _ISPDB = Source(
     "https://github.com/thunderbird/autoconfig/blob/c6ad79659b5fc321d1593ec4c277815b83e5dec5/"
     "ispdb/mail.com.xml",
-    "imap.mail.com 993 SSL and 143 STARTTLS, pop.mail.com 995 SSL and 110 STARTTLS, "
-    "smtp.mail.com 465 SSL and 587 STARTTLS; user name %EMAILADDRESS% on every server",
+    '"<hostname>imap.mail.com</hostname> <port>993</port> <socketType>SSL</socketType> '
+    '<username>%EMAILADDRESS%</username>", and likewise imap.mail.com 143 STARTTLS, '
+    "pop.mail.com 995 SSL and 110 STARTTLS, smtp.mail.com 465 SSL and 587 STARTTLS",
 )
 _APP_PASSWORDS_PAGE = Source(
     "https://support.mail.com/security/2fa/application-specific-passwords.html",
@@ -31,6 +32,20 @@ _CHATMAIL = Source(
     "_providers/mail.com.md",
     '"To log in, you first need to activate POP3/IMAP in your mail.com settings. Note that '
     'this is a mail.com Premium feature only." (links support.mail.com/pop-imap/toggle.html)',
+)
+_CHATMAIL_OLD_FREE = Source(
+    _CHATMAIL.where,
+    '"For older free accounts IMAP access was not deactivated to this date, so if you have '
+    'already a client set up with IMAP, it should work on other clients too."',
+)
+_FAIREMAIL = Source(
+    "https://github.com/M66B/FairEmail/commit/95d63a9c64ecc20e30243ffe9a3133935f96c047",
+    '"Using third-party email clients requires a premium mail.com subscription. This is not '
+    'a limitation of FairEmail."',
+)
+_CHATMAIL_240 = Source(
+    "https://github.com/chatmail/provider-db/issues/240",
+    '"Must enable IMAP access in settings, which is a Premium feature for new accounts."',
 )
 
 SERVERS = Fact(
@@ -73,9 +88,17 @@ APP_PASSWORD_NEEDED = Fact(
 APP_PASSWORD_PATH = Fact(
     "mailcom.app-password-path",
     "Home > Security Options > Manage application-specific passwords > Create new "
-    "application-specific password",
+    "application-specific password (Security Options is also under Account, at the top right)",
     OFFICIAL,
-    (_APP_PASSWORDS_PAGE,),
+    (
+        _APP_PASSWORDS_PAGE,
+        sheet(
+            "§10",
+            "mail.com's pages give two entry points: \"Home > Security Options > Manage "
+            'application-specific passwords > Create new" and "Account (top right) > Security '
+            'Options"',
+        ),
+    ),
 )
 APP_PASSWORD_ONCE = Fact(
     "mailcom.app-password-once",
@@ -85,25 +108,20 @@ APP_PASSWORD_ONCE = Fact(
 )
 ACCESS_SWITCH_NEEDED = Fact(
     "mailcom.access-switch-needed",
-    "POP3 & IMAP access switched on in mail.com's web settings",
+    "POP3/IMAP access switched on in mail.com's web settings",
     THIRD_PARTY,
-    (
-        _CHATMAIL,
-        Source(
-            "https://github.com/chatmail/provider-db/issues/240",
-            '"Must enable IMAP access in settings"',
-        ),
-    ),
+    (_CHATMAIL, _CHATMAIL_240, sheet("§10", 'The sources spell the switch "POP3/IMAP".')),
 )
 ACCESS_SWITCH_PATH = Fact(
     "mailcom.access-switch-path",
-    "look under Settings for POP3 & IMAP",
+    "look under Settings for POP3/IMAP",
     UNCONFIRMED,
     (
         sheet(
-            "§1.2",
+            "§1.2, §10",
             "exact menu path: no source quoting mail.com's wording; suggested "
-            'wording "open Settings (gear icon), then the POP3 & IMAP section"',
+            'wording "open Settings (gear icon), then the POP3 & IMAP section"; the sources '
+            'spell the switch "POP3/IMAP"',
         ),
         Source(
             "https://support.mail.com/pop-imap/toggle.html",
@@ -121,22 +139,43 @@ PREMIUM = Fact(
     "mailcom.premium",
     "a mail.com Premium feature for new accounts",
     THIRD_PARTY,
+    (_CHATMAIL, _FAIREMAIL, _CHATMAIL_240),
+)
+PLAN_RULE = Fact(
+    "mailcom.plan-rule",
+    "for accounts made in recent years, mail.com lets other mail apps (such as the iPhone's "
+    "Mail app) in only with Premium; older free accounts usually still can",
+    THIRD_PARTY,
     (
         _CHATMAIL,
-        Source(
-            "https://github.com/M66B/FairEmail/commit/95d63a9c64ecc20e30243ffe9a3133935f96c047",
-            '"Using third-party email clients requires a premium mail.com subscription."',
+        _CHATMAIL_OLD_FREE,
+        _FAIREMAIL,
+        _CHATMAIL_240,
+        sheet(
+            "§1.3, §10",
+            "IMAP, POP3 and SMTP from other programs need mail.com Premium for newer accounts; "
+            "older free accounts usually kept them (a 2026 provider-validation file: "
+            '"Premium-only IMAP/SMTP")',
         ),
-        Source(
-            "https://github.com/chatmail/provider-db/issues/240",
-            '"a Premium feature for new accounts"',
+    ),
+)
+FREE_ALTERNATIVES = Fact(
+    "mailcom.free-alternatives",
+    "a newer free account can use mail.com's own app for iPhone instead (look for it in the "
+    "App Store), or upgrade to mail.com Premium",
+    UNCONFIRMED,
+    (
+        _FAIREMAIL,
+        sheet(
+            "§1.3",
+            "other programs need Premium for new accounts; that mail.com offers its own "
+            "iPhone app is not confirmed by a source: look for it",
         ),
     ),
 )
 SAME_REPLY = Fact(
     "mailcom.same-reply",
-    "The refusal may not say why: at mail.com's sister service GMX a wrong password and "
-    "switched-off access look the same",
+    "The refusal may not say why: a wrong password and switched-off access may look the same",
     THIRD_PARTY,
     (
         Source(
@@ -144,13 +183,17 @@ SAME_REPLY = Fact(
             "GMX POP3 answered -ERR authentication failed with the right password while "
             "access was switched off",
         ),
-        sheet("§3", "the same for mail.com is plausible, not confirmed"),
+        sheet(
+            "§3",
+            '"a wrong password and "POP3/IMAP not enabled" produce the same reply" (seen at '
+            "mail.com's sister service GMX; the same for mail.com is plausible, not confirmed)",
+        ),
     ),
 )
 
 ACCESS_OFF_AGAIN = Fact(
     "mailcom.access-off-again",
-    "at mail.com's sister service GMX, access may be switched off again after a long time unused",
+    "access may be switched off again after a long time unused",
     THIRD_PARTY,
     (
         Source(
@@ -158,7 +201,11 @@ ACCESS_OFF_AGAIN = Fact(
             "GMX turns POP3/IMAP off again after a mailbox has not used them for a long time, "
             "and emailed the user about it",
         ),
-        sheet("§1.2, §3", "VERIFIED for GMX; whether mail.com does the same: UNCERTAIN"),
+        sheet(
+            "§1.2, §3",
+            '(GMX) "It also turns the protocols off again after a mailbox has not used them for '
+            'a long time." Whether mail.com does the same: UNCERTAIN',
+        ),
     ),
 )
 
@@ -173,6 +220,8 @@ FACTS: tuple[Fact, ...] = (
     ACCESS_SWITCH_PATH,
     ACCESS_SWITCH_HELP,
     PREMIUM,
+    PLAN_RULE,
+    FREE_ALTERNATIVES,
     SAME_REPLY,
     ACCESS_OFF_AGAIN,
 )

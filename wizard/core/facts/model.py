@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 #: The day every fact in the registry was last checked against its sources.
-CHECKED = dt.date(2026, 11, 30)
+CHECKED = dt.date(2026, 12, 2)
 
 #: Words that mark a sentence as "what to look for" rather than a certainty. Every
 #: unconfirmed fact is worded with one of them (a test checks).

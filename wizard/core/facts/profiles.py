@@ -26,8 +26,8 @@ SAFARI_ONLY = Fact(
         Source("https://github.com/duckduckgo/iOS/issues/830", "DuckDuckGo does not either"),
         sheet(
             "§5.1",
-            "Safari hands profiles to Settings; Firefox, Firefox Focus and DuckDuckGo "
-            "did not (as of 2025-03); Chrome does",
+            '"Safari hands profiles to Settings. Firefox, Firefox Focus and DuckDuckGo did not '
+            '(as of 2025-03). Chrome does."',
         ),
     ),
 )
@@ -53,7 +53,14 @@ PROFILE_DOWNLOADED = Fact(
     "profile.downloaded-row",
     "Profile Downloaded",
     THIRD_PARTY,
-    (_SIMETRY,),
+    (
+        _SIMETRY,
+        sheet(
+            "§10",
+            '"Settings > Profile Downloaded" appeared in iOS 12.2 (a dataset entry: "this '
+            'feature is in iOS 12.2, but not on iOS 12.1.1")',
+        ),
+    ),
 )
 DEVICE_MANAGEMENT = Fact(
     "profile.device-management",
@@ -64,6 +71,29 @@ DEVICE_MANAGEMENT = Fact(
             "§5.1",
             'setup guides: "Settings > General > VPN & Device Management … under '
             'Downloaded Profile"; the label from iOS 15 onward',
+        ),
+        sheet(
+            "§10",
+            '"VPN & Device Management" is the iOS 15+ name (iOS 26 Settings list: "General > '
+            'VPN & Device Management")',
+        ),
+    ),
+)
+PROFILES_MANAGEMENT = Fact(
+    "profile.profiles-management",
+    "General > Profiles & Device Management",
+    THIRD_PARTY,
+    (sheet("§5.1, §10", 'before iOS 15, "Profiles & Device Management"'),),
+)
+PROFILES_OLDEST = Fact(
+    "profile.profiles-oldest",
+    "General > Profiles",
+    THIRD_PARTY,
+    (
+        sheet(
+            "§5.1, §10",
+            'before "Profiles & Device Management", "Profiles" (older guides: "Settings - '
+            'General - Profile")',
         ),
     ),
 )
@@ -81,9 +111,13 @@ INSTALL = Fact(
 )
 NOT_SIGNED = Fact(
     "profile.not-signed",
-    "Not Signed in red",
+    "Not Signed (or Not Verified) in red",
     THIRD_PARTY,
     (
+        sheet(
+            "§5.3, §10",
+            'sources report both "Not Signed" (in red) and "Not Verified" for unsigned profiles',
+        ),
         Source(
             "https://github.com/jawj/IKEv2-setup/issues/149",
             "\"it says 'Not Signed' in red text — it still works\"",
@@ -142,6 +176,10 @@ MAIL_NOT_MESSAGES = Fact(
             "https://github.com/trailofbits/algo/issues/771",
             "a profile opened from Messages shows as plain text; the Mail app works",
         ),
+        sheet(
+            "§5.1",
+            '"Opening a profile from Messages shows the plain text. The Mail app works."',
+        ),
     ),
 )
 
@@ -151,6 +189,8 @@ FACTS: tuple[Fact, ...] = (
     INSTALL_WINDOW,
     PROFILE_DOWNLOADED,
     DEVICE_MANAGEMENT,
+    PROFILES_MANAGEMENT,
+    PROFILES_OLDEST,
     INSTALL,
     NOT_SIGNED,
     SIGNED_STATUS,

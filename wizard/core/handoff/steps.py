@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wizard.core.facts import mailcom, profiles
 from wizard.core.handoff.profile_file import ProfileFile
+from wizard.core.instructions.ios import profile_place
 
 #: iOS deletes a downloaded profile that is not installed within this many minutes.
 INSTALL_WINDOW_MINUTES = 8
@@ -19,8 +20,12 @@ def download_steps() -> tuple[str, ...]:
     )
 
 
-def install_steps(profile: ProfileFile) -> tuple[str, ...]:
-    """On the iPhone, from the downloaded profile to the account in Mail (after it)."""
+def install_steps(profile: ProfileFile, ios: int | None = None) -> tuple[str, ...]:
+    """On the iPhone, from the downloaded profile to the account in Mail (after it).
+
+    ``ios``: the iPhone's iOS version when known (where Settings shows the profile differs
+    by version); otherwise the words cover every version.
+    """
     if profile.signed:
         trust = f"The install screen shows {profiles.SIGNED_STATUS.text}; both install."
     else:
@@ -30,8 +35,7 @@ def install_steps(profile: ProfileFile) -> tuple[str, ...]:
         )
     steps = [
         f"Within {profiles.INSTALL_WINDOW.text} (iOS deletes a downloaded profile after "
-        f"that), open Settings and tap {profiles.PROFILE_DOWNLOADED.text} near the top (or "
-        f"{profiles.DEVICE_MANAGEMENT.text}).",
+        f"that), open Settings and {profile_place(ios)[0]}.",
         f"Tap {profiles.INSTALL.text}. {trust}",
     ]
     if profile.has_mail_payload and not profile.contains_password:
@@ -44,12 +48,12 @@ def install_steps(profile: ProfileFile) -> tuple[str, ...]:
     return tuple(steps)
 
 
-def phone_steps(profile: ProfileFile) -> tuple[str, ...]:
-    """What to do on the iPhone, one step per item, for this profile.
+def phone_steps(profile: ProfileFile, ios: int | None = None) -> tuple[str, ...]:
+    """What to do on the iPhone, one step per item, for this profile (and iOS version).
 
     The wording of every iOS screen comes from the fact registry (``facts.profiles``).
     """
-    return download_steps() + install_steps(profile)
+    return download_steps() + install_steps(profile, ios)
 
 
 #: When the phone cannot open the link: a guest Wi-Fi often keeps devices from reaching

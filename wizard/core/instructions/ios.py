@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wizard.core.errors import UsageError
-from wizard.core.facts import Fact, ios
+from wizard.core.facts import Fact, ios, profiles
 
 #: The oldest version the steps cover and the newest one they know.
 OLDEST_IOS = 11
@@ -92,3 +92,35 @@ def layout_for(version: int) -> tuple[IosLayout, str | None]:
         f"(iOS {NEWEST_KNOWN_IOS}), so they follow the {IOS_18.label} layout; Apple may have "
         "moved things since."
     )
+
+
+def profile_place(version: int | None = None) -> tuple[str, tuple[Fact, ...]]:
+    """Where Settings shows a downloaded profile on iOS ``version`` (None: any version), as
+    words that follow "open Settings and ...", with the facts they rest on.
+
+    The Profile Downloaded row came with iOS 12.2; the menu was Profiles (oldest), then
+    Profiles & Device Management, and VPN & Device Management from iOS 15.
+    """
+    row, new, old = (
+        profiles.PROFILE_DOWNLOADED,
+        profiles.DEVICE_MANAGEMENT,
+        profiles.PROFILES_MANAGEMENT,
+    )
+    oldest = profiles.PROFILES_OLDEST
+    if version is None:
+        return (
+            f"tap {row.text} near the top (iOS 12.2 and later), or open {new.text} (iOS 15 "
+            f"and later; before that {old.text})",
+            (row, new, old),
+        )
+    if version >= 15:
+        return f"tap {row.text} near the top (or open {new.text})", (row, new)
+    if version >= 13:
+        return f"tap {row.text} near the top (or open {old.text})", (row, old)
+    if version == 12:
+        return (
+            f"tap {row.text} near the top if it is there (iOS 12.2 and later); otherwise "
+            f"open {old.text} (on some versions {oldest.text})",
+            (row, old, oldest),
+        )
+    return f"open {old.text} (on some versions {oldest.text})", (old, oldest)

@@ -49,6 +49,8 @@ class Instructions:
     version_note: str | None = None
     #: Said at the top when the values come from the demo (a practice run).
     practice_note: str | None = None
+    #: Said before step 1: the provider's plan rule, the profile route for this iOS.
+    before: tuple[Step, ...] = ()
 
     @property
     def title(self) -> str:
@@ -93,7 +95,7 @@ class Instructions:
         found = [ios.ABOUT, *self.layout.facts]
         if self.version_note is not None:
             found.append(ios.VERSION_NUMBERS)
-        for step in self.steps:
+        for step in (*self.before, *self.steps):
             found.extend(step.facts)
         return tuple(dict.fromkeys(found))
 

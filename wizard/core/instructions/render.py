@@ -35,6 +35,7 @@ def _header(instructions: Instructions) -> list[str]:
         paragraphs.append(instructions.version_note)
     paragraphs.append(instructions.version_hint)
     paragraphs.append(instructions.summary)
+    paragraphs += [f"{note.title}: {note.text}" for note in instructions.before]
     return paragraphs
 
 

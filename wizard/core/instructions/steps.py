@@ -7,13 +7,12 @@ registry (``wizard.core.facts``), and each step lists the facts it rests on.
 
 from __future__ import annotations
 
+from wizard.core import access
+from wizard.core.diagnosis import other_network
 from wizard.core.facts import Fact, ios, mailcom
-from wizard.core.instructions.ios import IOS_18, IosLayout, layout_for
+from wizard.core.instructions.ios import IOS_18, IosLayout, layout_for, profile_place
 from wizard.core.instructions.model import Instructions, Step, Value, choice_label
-from wizard.core.models import Auth, Endpoint, IncomingChoice, MailSettings, Protocol, Security
-
-# The implicit-TLS port of each protocol (IANA), offered when a STARTTLS port will not work.
-_SSL_PORTS = {Protocol.IMAP: 993, Protocol.POP3: 995, Protocol.SMTP: 465}
+from wizard.core.models import Alternative, Auth, Endpoint, IncomingChoice, MailSettings, Security
 
 
 def build_instructions(settings: MailSettings, ios: int | IosLayout = IOS_18) -> Instructions:
@@ -50,7 +49,29 @@ def build_instructions(settings: MailSettings, ios: int | IosLayout = IOS_18) ->
         ios=version,
         version_note=note,
         practice_note=practice,
+        before=_before(settings, layout if version is None else version),
     )
+
+
+def _before(settings: MailSettings, ios: int | IosLayout) -> tuple[Step, ...]:
+    """Said before step 1: mail.com's plan rule, and the profile route for this iOS."""
+    notes = []
+    if settings.mailcom:
+        notes.append(Step("Before you start", access.PLAN_NOTE, facts=access.PLAN_QUESTION.facts))
+    if isinstance(ios, IosLayout):
+        first, last = profile_place(ios.versions[0]), profile_place(ios.versions[-1])
+        place, facts = first if first == last else profile_place(None)
+    else:
+        place, facts = profile_place(ios)
+    notes.append(
+        Step(
+            "Or install a profile",
+            "Instead of typing all this, let this wizard make a configuration profile and "
+            f"open it on the iPhone; then open Settings and {place}.",
+            facts=facts,
+        )
+    )
+    return tuple(notes)
 
 
 def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
@@ -151,7 +172,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
             "tap Done."
         ),
         values=(
-            Value("Use SSL", "On", ssl_note(incoming), copyable=False),
+            Value("Use SSL", "On", ssl_note(settings, incoming), copyable=False),
             authentication(incoming, settings.provider_name),
             Value("Server Port", str(incoming.port)),
         ),
@@ -159,7 +180,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
             layout.accounts,
             ios.PORTS_NOT_ASKED,
             ios.ADVANCED,
-            *ssl_facts(incoming),
+            *ssl_facts(settings, incoming),
             *authentication_facts(incoming),
         ),
     )
@@ -168,14 +189,14 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
         text=(
             f"On the Account screen, tap the SMTP row (it shows {outgoing.host}), then tap "
             f"{outgoing.host} (iOS may head the list PRIMARY SERVER). If Server Port does not "
-            f"show {outgoing.port}, change it: iOS chooses the port itself, and "
-            f"{ios.SMTP_PORT_ORDER.text}. Make sure of the values below, then tap Done."
+            f"show {outgoing.port}, change it: {ios.SMTP_PORT_ORDER.text}. Make sure of the "
+            "values below, then tap Done."
         ),
         values=(
             Value("Host Name", outgoing.host),
             user_name(outgoing, settings.email),
             Value("Password", password, "must be filled in", copyable=False),
-            Value("Use SSL", "On", ssl_note(outgoing), copyable=False),
+            Value("Use SSL", "On", ssl_note(settings, outgoing), copyable=False),
             authentication(outgoing, settings.provider_name),
             Value("Server Port", str(outgoing.port)),
         ),
@@ -184,7 +205,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
             ios.SMTP_FIELDS,
             ios.PORTS_NOT_ASKED,
             ios.SMTP_PORT_ORDER,
-            *ssl_facts(outgoing),
+            *ssl_facts(settings, outgoing),
             *authentication_facts(outgoing),
         ),
     )
@@ -195,21 +216,25 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
             "When it arrives, both sending and receiving work."
         ),
     )
-    checklist, checklist_facts = _login_checklist(settings)
+    checklist = access.refusal_checklist(
+        settings.provider_name, settings.mailcom, app_password=settings.app_password
+    )
     messages = Step(
         title="If iOS shows a message",
         text=(
             f'"{ios.CANNOT_VERIFY.text}": the phone got a certificate that is not '
             f"{settings.provider_name}'s. This usually means the Wi-Fi you are on (hotel, "
-            "school, office) or security software intercepts connections. Tap Cancel, "
-            "switch to mobile data or another network, and try again; do not trust the "
-            "certificate.\n"
+            "school, office) or security software intercepts connections. Tap Cancel and do "
+            "not trust the certificate; then try another network (below).\n"
             f'"{ios.NOT_RESPONDING.text}": this network blocks the port, or the '
             "certificate was refused. Check Server Port and Use SSL (steps "
-            "{step:advanced} and {step:smtp}), then try on mobile data.\n"
+            "{step:advanced} and {step:smtp}); then try another network (below).\n"
             f"{ios.WITHOUT_SSL.text}: always answer No. Without SSL your password would "
             "cross the network where others can read it.\n"
-            f"{ios.WRONG_PASSWORD_MESSAGE.text}: type {password} again; {checklist}"
+            f"{ios.WRONG_PASSWORD_MESSAGE.text}: type {password} again. If it is still "
+            f"refused, check, in this order, {access.in_order(checklist)}:\n"
+            f"{access.numbered(checklist)}\n"
+            f"{other_network(checked_here=settings.verified and not settings.practice)}"
         ),
         facts=(
             ios.CANNOT_VERIFY,
@@ -217,7 +242,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
             ios.WITHOUT_SSL,
             ios.WRONG_PASSWORD_MESSAGE,
             ios.ADVANCED,
-            *checklist_facts,
+            *(fact for item in checklist for fact in item.facts),
         ),
     )
     password_change = Step(
@@ -305,38 +330,34 @@ def install_password_hint(settings: MailSettings) -> str:
     )
 
 
-def _login_checklist(settings: MailSettings) -> tuple[str, tuple[Fact, ...]]:
-    """What else to check after a refused password, and the facts that wording rests on."""
-    if not settings.mailcom:
-        checks = (
-            f"check in {settings.provider_name}'s web settings whether mail apps must be "
-            "allowed, or need an app-specific password"
-        )
-        return checks + ".", ()
-    # A refusal may not say whether the password or the access switch is the cause
-    # (facts: mailcom.same-reply), so both are named together.
-    checks = (
-        f"check that you have {mailcom.ACCESS_SWITCH_NEEDED.text} (in mail.com webmail, "
-        f"{mailcom.ACCESS_SWITCH_PATH.text}) and that your account plan includes it"
-    )
-    facts: tuple[Fact, ...] = (mailcom.ACCESS_SWITCH_NEEDED, mailcom.ACCESS_SWITCH_PATH)
-    if not settings.app_password:
-        checks += (
-            f"; if {mailcom.TWO_FACTOR.text} is on, use an app-specific password instead of "
-            "your normal password"
-        )
-        facts += (mailcom.TWO_FACTOR, mailcom.APP_PASSWORD_NEEDED)
-    return checks + ".", facts
+def ssl_note(settings: MailSettings, endpoint: Endpoint) -> str:
+    """The note beside Use SSL for a STARTTLS port: which port to try if iOS cannot connect.
 
-
-def ssl_note(endpoint: Endpoint) -> str:
-    """The note beside Use SSL: for a STARTTLS port, what to try if iOS cannot connect."""
-    if endpoint.security is not Security.STARTTLS:
+    Only a port the provider lists for the same server and the check did not find failing
+    (saying so when the check reached it); nothing when there is none.
+    """
+    alternative = _ssl_alternative(settings, endpoint)
+    if alternative is None:
         return ""
-    alternative = _SSL_PORTS[endpoint.protocol]
-    return f"{ios.STARTTLS_USE_SSL.text} port {alternative}"
+    reached = " (the check reached it)" if alternative.works else ""
+    return f"{ios.STARTTLS_USE_SSL.text} port {alternative.endpoint.port}{reached}"
 
 
-def ssl_facts(endpoint: Endpoint) -> tuple[Fact, ...]:
+def ssl_facts(settings: MailSettings, endpoint: Endpoint) -> tuple[Fact, ...]:
     """The facts behind ``ssl_note``."""
-    return (ios.STARTTLS_USE_SSL,) if endpoint.security is Security.STARTTLS else ()
+    return (ios.STARTTLS_USE_SSL,) if _ssl_alternative(settings, endpoint) else ()
+
+
+def _ssl_alternative(settings: MailSettings, endpoint: Endpoint) -> Alternative | None:
+    if endpoint.security is not Security.STARTTLS:
+        return None
+    candidates = [
+        alternative
+        for alternative in settings.alternatives
+        if alternative.works is not False
+        and alternative.endpoint.security is Security.SSL
+        and alternative.endpoint.protocol is endpoint.protocol
+        and alternative.endpoint.host == endpoint.host
+    ]
+    # One the check reached first, then one it did not try (``--no-verify``).
+    return min(candidates, key=lambda alternative: not alternative.works, default=None)

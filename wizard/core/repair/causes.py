@@ -15,6 +15,7 @@ class Cause(StrEnum):
     OLD_PASSWORD_ON_PHONE = "old-password-on-phone"
     PASSWORD_NOT_TESTED = "password-not-tested"
     LOGIN_REFUSED = "login-refused"
+    ACCESS_OFF = "access-off"
     TOO_MANY_CONNECTIONS = "too-many-connections"
     OUTGOING_PORT_BLOCKED = "outgoing-port-blocked"
     OUTGOING_PORT_WRONG = "outgoing-port-wrong"
@@ -53,8 +54,11 @@ CAUSE_DESCRIPTIONS: dict[Cause, str] = {
     "where to change it on the phone",
     Cause.PASSWORD_NOT_TESTED: "the check could not reach the login from here: type the "
     "password again on the phone, and check from another network",
-    Cause.LOGIN_REFUSED: "the check is refused too: the provider's causes in order (password, "
-    "two-factor authentication, POP3 & IMAP access), with where to look",
+    Cause.LOGIN_REFUSED: "the check is refused too, by every server: the provider's causes in "
+    "order (for mail.com: the plan, POP3/IMAP access, two-factor authentication, the "
+    "password), with where to look",
+    Cause.ACCESS_OFF: "another server accepted the same password, so it is right: the refused "
+    "protocol's access is off (the provider's switch, the plan, IMAP against POP)",
     Cause.TOO_MANY_CONNECTIONS: "refused because other devices hold the mailbox: close them",
     Cause.OUTGOING_PORT_BLOCKED: "one outgoing port is blocked here and the other works: "
     "change the phone's outgoing port",
@@ -68,7 +72,8 @@ CAUSE_DESCRIPTIONS: dict[Cause, str] = {
     "provider: another network, never trust the certificate",
     Cause.CLOCK_OR_EXPIRED_CERTIFICATE: "an out-of-date certificate: check the clocks, then the "
     "network",
-    Cause.OFFLINE: "this computer cannot reach the provider at all, so the check cannot tell",
+    Cause.OFFLINE: "this computer cannot reach the provider at all (or the time limit was too "
+    "short to connect), so the check cannot tell",
     Cause.NETWORK_BLOCKS_MAIL: "this network blocks mail ports: use the phone on another network",
     Cause.PHONE_NETWORK: "everything works from here: the phone's network may block mail",
     Cause.PHONE_NETWORK_INTERCEPTS: "the certificate is genuine from here: the phone's network "

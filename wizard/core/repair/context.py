@@ -4,26 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wizard.core.diagnosis import numbers_words
 from wizard.core.facts import Fact, mailcom
 from wizard.core.instructions import IosLayout, Step, install_password_hint
-from wizard.core.models import Endpoint, MailSettings, Role, Status
+from wizard.core.models import Endpoint, MailSettings, Role
 from wizard.core.repair.outcomes import Findings, PortResult
 from wizard.core.repair.symptoms import PhoneSettings, Symptom
-
-#: What a failed port did, in words that fit "port 465 ...".
-FAILED_WORDS: dict[Status, str] = {
-    Status.DNS_FAILED: "cannot be looked up",
-    Status.CONNECTION_REFUSED: "is refused",
-    Status.TIMEOUT: "does not answer",
-    Status.TLS_FAILED: "cannot be secured",
-    Status.CERTIFICATE_UNTRUSTED: "shows a certificate that is not trusted",
-    Status.CERTIFICATE_HOSTNAME_MISMATCH: "shows a certificate for another server",
-    Status.CERTIFICATE_EXPIRED: "shows an out-of-date certificate",
-    Status.STARTTLS_UNAVAILABLE: "offers no encryption",
-    Status.AUTH_FAILED: "refuses the login",
-    Status.PROTOCOL_ERROR: "answers with an error",
-    Status.OK: "works",
-}
 
 
 @dataclass(frozen=True)
@@ -86,5 +72,4 @@ def works(ctx: FixContext, role: Role) -> Endpoint:
 
 def port_words(ports: tuple[Endpoint, ...]) -> str:
     """``465`` or ``465 and 587``."""
-    numbers = [str(endpoint.port) for endpoint in ports]
-    return " and ".join(numbers) if len(numbers) < 3 else ", ".join(numbers)
+    return numbers_words([endpoint.port for endpoint in ports])

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from wizard.core import access
 from wizard.core.facts import Fact, ios, mailcom
 from wizard.core.instructions import Step
-from wizard.core.models import Role
+from wizard.core.models import Role, Status
 from wizard.core.repair import network, steps
 from wizard.core.repair.causes import Cause
-from wizard.core.repair.context import FAILED_WORDS, Fix, FixContext, failed, port_words, works
+from wizard.core.repair.context import Fix, FixContext, failed, port_words, works
 from wizard.core.repair.outcomes import CheckOutcome
+from wizard.core.wording import STATUS_WORDS
 
 
 def _port_fix(ctx: FixContext, role: Role) -> tuple[str, str]:
@@ -24,7 +26,7 @@ def _port_fix(ctx: FixContext, role: Role) -> tuple[str, str]:
     kind = "incoming" if role is Role.INCOMING else "outgoing"
     if bad is None:  # pragma: no cover - the outcomes that lead here have a failed port
         return f"Use {kind} port {good.port}", f"Port {good.port} works from here."
-    words = FAILED_WORDS[bad.status]
+    words = STATUS_WORDS[bad.status].failed
     uses = ""
     if role is Role.OUTGOING and ctx.phone.outgoing_port == bad.endpoint.port:
         uses = f" The iPhone uses port {bad.endpoint.port}."
@@ -55,18 +57,14 @@ _NO_LOGIN_BECAUSE: dict[CheckOutcome, str] = {
     CheckOutcome.NO_STARTTLS: "a port offered no encryption, and the other did not work",
     CheckOutcome.BLOCKED_EVERYWHERE: "no server could be reached on any port",
     CheckOutcome.UNREACHABLE: "nothing answered",
+    CheckOutcome.SERVER_SILENT: "the servers stopped answering before the login",
 }
 
 
 def _password_not_tested(ctx: FixContext) -> Fix:
     because = _NO_LOGIN_BECAUSE.get(ctx.findings.outcome, "no server let it log in")
-    again = (
-        f" If it is refused there too, check whether {mailcom.TWO_FACTOR.text} is on (then "
-        f"the iPhone needs an app-specific password), and that you have "
-        f"{mailcom.ACCESS_SWITCH_NEEDED.text}."
-        if ctx.settings.mailcom
-        else ""
-    )
+    # The causes of a refusal in the one order every screen uses, should it be refused there.
+    items = access.refusal_checklist(ctx.provider, ctx.settings.mailcom)
     return Fix(
         title="The password could not be tested from here",
         action=(
@@ -84,48 +82,56 @@ def _password_not_tested(ctx: FixContext) -> Fix:
                 title="If the iPhone still says the password is wrong",
                 text=(
                     "Run this check again on another network (for example your phone's "
-                    f"hotspot), so that it can test the password.{again}"
+                    "hotspot), so that it can test the password. If it is refused there too, "
+                    f"check, in this order, {access.in_order(items)}."
                 ),
-                facts=(mailcom.TWO_FACTOR, mailcom.ACCESS_SWITCH_NEEDED)
-                if ctx.settings.mailcom
-                else (),
+                facts=tuple(fact for item in items for fact in item.facts),
             ),
         ),
     )
 
 
 def _login_refused(ctx: FixContext) -> Fix:
+    causes = steps.login_causes(ctx)
+    items = access.refusal_checklist(ctx.provider, ctx.settings.mailcom)
+    facts: tuple[Fact, ...] = (mailcom.SAME_REPLY,) if ctx.settings.mailcom else ()
+    why = (
+        "The check was refused too, by every server it tried, with the password you gave "
+        f"here: the cause is at {ctx.provider}, not on the iPhone."
+    )
     if ctx.settings.mailcom:
-        action = (
-            "Check mail.com's usual causes in order: the password, two-factor "
-            "authentication, then POP3 & IMAP access; then type the password that works on "
-            "the iPhone."
-        )
-        why = (
-            "The check was refused too, with the password you gave here: the cause is at "
-            f"mail.com, not on the iPhone. {mailcom.SAME_REPLY.text}."
-        )
-        facts: tuple[Fact, ...] = (
-            mailcom.TWO_FACTOR,
-            mailcom.ACCESS_SWITCH_NEEDED,
-            mailcom.SAME_REPLY,
-        )
-    else:
-        action = (
-            f"Check the password and {ctx.provider}'s settings for mail apps; then type the "
-            "password that works on the iPhone."
-        )
-        why = (
-            "The check was refused too, with the password you gave here: the cause is at "
-            f"{ctx.provider}, not on the iPhone."
-        )
-        facts = ()
+        why += f" {mailcom.SAME_REPLY.text}."
     return Fix(
         title=f"{ctx.provider} refuses the password",
-        action=action,
+        action=(
+            f"Check {ctx.provider}'s usual causes in this order: {access.in_order(items)}; "
+            "then type the password that works on the iPhone."
+        ),
         why=why,
-        steps=(*steps.login_causes(ctx), steps.open_account(ctx), steps.both_passwords(ctx)),
+        steps=(*causes, steps.open_account(ctx), steps.both_passwords(ctx)),
         facts=facts,
+    )
+
+
+def _access_off(ctx: FixContext) -> Fix:
+    refused = next(p for p in ctx.findings.ports if p.status is Status.AUTH_FAILED).endpoint
+    accepted = next(p for p in ctx.findings.ports if p.verified).endpoint
+    protocol = refused.protocol
+    items = access.refusal_checklist(
+        ctx.provider, ctx.settings.mailcom, password_right=True, protocol=protocol
+    )
+    return Fix(
+        title=f"{ctx.provider} refuses {protocol.label} for this account, not the password",
+        action=(
+            f"Check, in this order, {access.in_order(items)}: the password is right, so keep it."
+        ),
+        why=(
+            f"The check logged in to {accepted.protocol.label} on port {accepted.port} with "
+            f"the password you gave here, so {ctx.provider} accepts it; {protocol.label} on "
+            f"port {refused.port} refused the same password, so {protocol.label} itself is "
+            "not allowed for this account."
+        ),
+        steps=steps.login_causes(ctx, protocol),
     )
 
 
@@ -239,10 +245,18 @@ def _incoming_port_blocked(ctx: FixContext) -> Fix:
 
 
 def _mailcom_trouble(ctx: FixContext) -> Fix:
-    if ctx.findings.outcome is CheckOutcome.TEST_MESSAGE_LOST:
+    outcome = ctx.findings.outcome
+    if outcome is CheckOutcome.TEST_MESSAGE_LOST:
         seen = "Both logins work, but the test message sent to yourself did not arrive."
+    elif outcome is CheckOutcome.SERVER_SILENT:
+        seen = (
+            f"{ctx.provider}'s servers accepted the connection and then stopped answering, so "
+            "this computer reaches them (it is not offline)."
+        )
     else:
         seen = f"{ctx.provider}'s server answered with an error, or said it is unavailable."
+    if network.short_limit(ctx):
+        return network.offline(ctx)
     return Fix(
         title=f"A problem at {ctx.provider}, not on the iPhone",
         action="Change nothing on the iPhone; wait a while, then check again.",
@@ -256,7 +270,8 @@ def _mailcom_trouble(ctx: FixContext) -> Fix:
                     "does not arrive there either, the problem is at the provider."
                 ),
             ),
-        ),
+        )
+        + ((steps.other_network(ctx),) if outcome is CheckOutcome.SERVER_SILENT else ()),
     )
 
 
@@ -277,6 +292,7 @@ FIXES: dict[Cause, Callable[[FixContext], Fix]] = {
     Cause.OLD_PASSWORD_ON_PHONE: _old_password,
     Cause.PASSWORD_NOT_TESTED: _password_not_tested,
     Cause.LOGIN_REFUSED: _login_refused,
+    Cause.ACCESS_OFF: _access_off,
     Cause.TOO_MANY_CONNECTIONS: _too_many,
     Cause.OUTGOING_PORT_BLOCKED: _outgoing_port_blocked,
     Cause.OUTGOING_PORT_WRONG: _outgoing_port_wrong,

@@ -4,36 +4,47 @@ from __future__ import annotations
 
 from wizard.core.facts import ios
 from wizard.core.instructions import Step
-from wizard.core.models import Role
+from wizard.core.models import Role, Status
 from wizard.core.repair import steps
 from wizard.core.repair.context import Fix, FixContext, port_words, works
 from wizard.core.repair.outcomes import CheckOutcome
 from wizard.core.repair.symptoms import Symptom
+from wizard.core.wording import SHORT_LIMIT_SECONDS
 
 
 def network_intercepts(ctx: FixContext) -> Fix:
-    if ctx.findings.outcome is CheckOutcome.NO_STARTTLS:
+    outcome = ctx.findings.outcome
+    never = steps.never_trust(ctx)
+    must = "the certificate must never be trusted"
+    if outcome is CheckOutcome.NO_STARTTLS:
         seen = "a port answered without offering encryption: something on the network removes it"
-    elif ctx.findings.outcome is CheckOutcome.BLOCKED_EVERYWHERE:
+        never, must = steps.never_without_ssl(ctx), "the iPhone must never be set up without SSL"
+    elif outcome is CheckOutcome.BLOCKED_EVERYWHERE:
         seen = (
             "no mail port can be reached at all. A network that blocks mail like this may "
             "also redirect it, and a redirected connection shows the iPhone a certificate "
             f"that is not {ctx.provider}'s"
         )
+    elif outcome is CheckOutcome.SERVER_SILENT:
+        seen = (
+            "the servers accepted the connection and then stopped answering. Something on "
+            "this network (a proxy or an antivirus) may hold mail connections like this, and "
+            f"then show the iPhone a certificate that is not {ctx.provider}'s"
+        )
     else:
         seen = (
-            f"{ctx.provider}'s servers showed a certificate that is not theirs, or the secure "
-            "connection could not be set up: something on this network or computer reads "
-            "encrypted connections"
+            f"{ctx.provider}'s servers showed a certificate that is not theirs, the secure "
+            "connection could not be set up, or data was slipped into it: something on this "
+            "network or computer reads encrypted connections"
         )
     return Fix(
         title="This network or a security program intercepts the connection",
         action=(
             "Use another network, or turn off the security program's mail scanning: the "
-            f"cause is not {ctx.provider}, and the certificate must never be trusted."
+            f"cause is not {ctx.provider}, and {must}."
         ),
         why=f"From this computer, {seen}.",
-        steps=(steps.never_trust(ctx), steps.stop_interception(ctx), steps.other_network(ctx)),
+        steps=(never, steps.stop_interception(ctx), steps.other_network(ctx)),
     )
 
 
@@ -50,7 +61,35 @@ def clock_or_expired(ctx: FixContext) -> Fix:
     )
 
 
+def short_limit(ctx: FixContext) -> bool:
+    """True when every failure ran out of a time limit too short to connect."""
+    timed_out = (Status.TIMEOUT, Status.TLS_STALLED, Status.SERVER_SILENT)
+    failing = ctx.findings.failing(Role.INCOMING) + ctx.findings.failing(Role.OUTGOING)
+    return ctx.findings.time_limit < SHORT_LIMIT_SECONDS and all(
+        port.status in timed_out for port in failing
+    )
+
+
 def offline(ctx: FixContext) -> Fix:
+    if short_limit(ctx):
+        limit = f"{ctx.findings.time_limit:g}"
+        return Fix(
+            title="The time limit was too short to connect",
+            action=(
+                "Run the check again with a longer time limit (the default is 10 s): until "
+                f"it reaches {ctx.provider}, it cannot tell what is wrong."
+            ),
+            why=(
+                f"Nothing answered within the time limit of {limit} s, which is too short "
+                "for a connection over the internet; this says nothing about the network yet."
+            ),
+            steps=(
+                Step(
+                    title="Check again with a longer time limit",
+                    text="Run the check again with the default time limit (10 s) or longer.",
+                ),
+            ),
+        )
     return Fix(
         title=f"This computer cannot reach {ctx.provider} at all",
         action=(
@@ -58,8 +97,8 @@ def offline(ctx: FixContext) -> Fix:
             f"again: until it reaches {ctx.provider}, it cannot tell what is wrong."
         ),
         why=(
-            "Nothing answered, the same way on every server and port: this computer seems "
-            "offline, or its network drops every mail connection."
+            "Nothing answered, on any server or port: this computer seems offline, or its "
+            "network drops every mail connection."
         ),
         steps=(
             Step(

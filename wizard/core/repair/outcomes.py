@@ -1,11 +1,12 @@
 """A check report in one word: which of a few check outcomes it is, and what each port did.
 
 A repair does not need every detail of a check, only what kind of situation it found: the
-logins work here, one port is blocked here, the password is refused, a certificate is not
-mail.com's, nothing answers. ``classify`` turns any report the engine can produce into
-exactly one ``CheckOutcome`` (stable codes), by a fixed order of precedence: a refused
-login first (the password reached the server, so the answer is about the account), then
-certificates and encryption (never to be worked around), then reachability.
+logins work here, one port is blocked here, the password is refused (or only one protocol
+is, while another server accepts the password), a certificate is not mail.com's, a server
+answers and then stalls, nothing answers. ``classify`` turns any report the engine can
+produce into exactly one ``CheckOutcome`` (stable codes), by a fixed order of precedence: a
+refused login first (the password reached the server, so the answer is about the account),
+then certificates and encryption (never to be worked around), then reachability.
 
 Ports are named in the phone's terms: in the demo, the practice server's ports are mapped
 to the real provider's (``translate``), so that "465 is blocked" means the phone's 465.
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from wizard.core.diagnosis import failed_alike, refusal_kind
+from wizard.core.diagnosis import nothing_answered, refusal_kind, seen_status
 from wizard.core.models import Attempt, CheckReport, Endpoint, Role, Status
 
 
@@ -34,11 +35,13 @@ class CheckOutcome(StrEnum):
     BLOCKED_EVERYWHERE = "blocked-everywhere"
     UNREACHABLE = "unreachable"
     LOGIN_REFUSED = "login-refused"
+    ACCESS_REFUSED = "access-refused"
     MAILBOX_BUSY = "mailbox-busy"
     SERVER_TROUBLE = "server-trouble"
     INTERCEPTED = "intercepted"
     CERTIFICATE_EXPIRED = "certificate-expired"
     NO_STARTTLS = "no-starttls"
+    SERVER_SILENT = "server-silent"
 
     @property
     def description(self) -> str:
@@ -61,7 +64,10 @@ OUTCOME_DESCRIPTIONS: dict[CheckOutcome, str] = {
     "(refused, no answer or no name lookup, not all the same way).",
     CheckOutcome.UNREACHABLE: "Nothing answered at all, the same way everywhere: this computer "
     "seems offline, or every mail connection is dropped.",
-    CheckOutcome.LOGIN_REFUSED: "The server refused the address and password.",
+    CheckOutcome.LOGIN_REFUSED: "The server refused the address and password, and no server "
+    "accepted them.",
+    CheckOutcome.ACCESS_REFUSED: "One server refused the login while another accepted the same "
+    "password: the password is right, the refused protocol's access is not.",
     CheckOutcome.MAILBOX_BUSY: "The login was refused because too many devices are connected, "
     "or another one holds the mailbox.",
     CheckOutcome.SERVER_TROUBLE: "The server answered with an error or said it is unavailable.",
@@ -70,6 +76,9 @@ OUTCOME_DESCRIPTIONS: dict[CheckOutcome, str] = {
     CheckOutcome.CERTIFICATE_EXPIRED: "A certificate that is out of date (or a wrong clock).",
     CheckOutcome.NO_STARTTLS: "A port answered without offering encryption, and no other port "
     "of that server works.",
+    CheckOutcome.SERVER_SILENT: "A server accepted the connection and then stopped answering "
+    "(while the connection was secured, or before or during the login), and no other port of "
+    "that server works.",
 }
 
 #: Statuses that mean a certificate or a handshake that is not the provider's own.
@@ -77,7 +86,11 @@ _INTERCEPTION = (
     Status.CERTIFICATE_UNTRUSTED,
     Status.CERTIFICATE_HOSTNAME_MISMATCH,
     Status.TLS_FAILED,
+    Status.PLAINTEXT_INJECTED,
 )
+#: A server that accepted the connection and then went quiet: it answered, so this
+#: computer is online.
+_SILENT = (Status.SERVER_SILENT, Status.TLS_STALLED)
 #: Refusal replies that mean "busy", not "wrong password" (see diagnosis.refusal_kind).
 _BUSY = ("too_many", "in_use")
 
@@ -105,6 +118,8 @@ class Findings:
     #: At least one server accepted the password: the password the check used is right.
     login_worked: bool
     ports: tuple[PortResult, ...]
+    #: The check's time limit per server (seconds): a short one explains a silence.
+    time_limit: float = 10.0
 
     def working(self, role: Role) -> tuple[PortResult, ...]:
         """The ports of ``role`` that worked, the one logged in to first."""
@@ -125,12 +140,13 @@ def classify(
 ) -> Findings:
     """The outcome of ``report``, and its ports named by ``translate`` (default: as checked)."""
     name = translate or (lambda endpoint: endpoint)
+    # Statuses as the words read them: a connection accepted and then quiet is silence.
     ports = tuple(
-        PortResult(name(attempt.endpoint), attempt.status, attempt.verified)
+        PortResult(name(attempt.endpoint), seen_status(attempt), attempt.verified)
         for attempt in report.attempts
     )
     login_worked = report.incoming.verified or report.outgoing.verified
-    return Findings(_outcome(report), login_worked, ports)
+    return Findings(_outcome(report), login_worked, ports, report.timeout)
 
 
 def _outcome(report: CheckReport) -> CheckOutcome:
@@ -139,12 +155,14 @@ def _outcome(report: CheckReport) -> CheckOutcome:
     if refusals:
         kinds = {refusal_kind(attempt.server_reply) for attempt in refusals}
         if kinds - {"too_many", "in_use", "unavailable"}:
+            if report.incoming.verified or report.outgoing.verified:
+                return CheckOutcome.ACCESS_REFUSED
             return CheckOutcome.LOGIN_REFUSED
         if kinds & set(_BUSY):
             return CheckOutcome.MAILBOX_BUSY
         return CheckOutcome.SERVER_TROUBLE
     failures = [attempt for attempt in report.attempts if not attempt.ok]
-    statuses = {attempt.status for attempt in failures}
+    statuses = {seen_status(attempt) for attempt in failures}
     if statuses & set(_INTERCEPTION):
         return CheckOutcome.INTERCEPTED
     if Status.CERTIFICATE_EXPIRED in statuses:
@@ -154,11 +172,13 @@ def _outcome(report: CheckReport) -> CheckOutcome:
         return CheckOutcome.NO_STARTTLS
     if incoming_ok and outgoing_ok:
         return _both_logins_work(report, failures)
-    if failed_alike(attempt.status for attempt in report.attempts):
+    if nothing_answered(seen_status(attempt) for attempt in report.attempts):
         return CheckOutcome.UNREACHABLE
     failed = [attempt for attempt in chosen if not attempt.verified]
     if any(attempt.status is Status.PROTOCOL_ERROR for attempt in failed):
         return CheckOutcome.SERVER_TROUBLE
+    if any(seen_status(attempt) in _SILENT for attempt in failed):
+        return CheckOutcome.SERVER_SILENT
     if incoming_ok:
         return CheckOutcome.OUTGOING_BLOCKED
     if outgoing_ok:

@@ -8,7 +8,9 @@ to type, never the password.
 
 from __future__ import annotations
 
-from wizard.core.facts import Fact, ios, mailcom
+from wizard.core import access
+from wizard.core.diagnosis import other_network as try_other_network
+from wizard.core.facts import ios
 from wizard.core.instructions import (
     Step,
     Value,
@@ -18,7 +20,7 @@ from wizard.core.instructions import (
     ssl_note,
     user_name,
 )
-from wizard.core.models import Endpoint
+from wizard.core.models import Endpoint, Protocol
 from wizard.core.repair.context import FixContext
 
 
@@ -68,7 +70,7 @@ def outgoing_server(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
             Value("Host Name", endpoint.host),
             user_name(endpoint, settings.email),
             Value("Password", ctx.password, "must be filled in", copyable=False),
-            Value("Use SSL", "On", _ssl_note(ctx, endpoint), copyable=False),
+            Value("Use SSL", "On", ssl_note(ctx.settings, endpoint), copyable=False),
             authentication(endpoint, settings.provider_name),
             Value("Server Port", str(endpoint.port)),
         ),
@@ -76,7 +78,7 @@ def outgoing_server(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
             ios.SMTP_ROW,
             ios.SMTP_FIELDS,
             ios.OUTGOING_OPTIONAL,
-            *_ssl_facts(ctx, endpoint),
+            *ssl_facts(ctx.settings, endpoint),
             *authentication_facts(endpoint),
             *ctx.password_facts,
         ),
@@ -93,11 +95,11 @@ def incoming_port(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
             "and tap Done."
         ),
         values=(
-            Value("Use SSL", "On", _ssl_note(ctx, endpoint), copyable=False),
+            Value("Use SSL", "On", ssl_note(ctx.settings, endpoint), copyable=False),
             authentication(endpoint, ctx.settings.provider_name),
             Value("Server Port", str(endpoint.port)),
         ),
-        facts=(ios.ADVANCED, *_ssl_facts(ctx, endpoint), *authentication_facts(endpoint)),
+        facts=(ios.ADVANCED, *ssl_facts(ctx.settings, endpoint), *authentication_facts(endpoint)),
     )
 
 
@@ -106,9 +108,9 @@ def other_network(ctx: FixContext, *, then: str = "") -> Step:
     return Step(
         title="Try the iPhone on another network",
         text=(
-            "If the iPhone is on Wi-Fi, turn Wi-Fi off so that it uses mobile data (or join "
-            "another Wi-Fi), then open Mail and wait a minute. If mail works there, the first "
-            f"network is the cause: use another one for mail, or ask whoever runs it.{then}"
+            f"{try_other_network(checked_here=ctx.findings.login_worked)} Then open Mail and "
+            "wait a minute. If mail works there, the first network is the cause: use another "
+            f"one for mail, or ask whoever runs it.{then}"
         ),
     )
 
@@ -123,6 +125,19 @@ def never_trust(ctx: FixContext) -> Step:
             "your password and your mail."
         ),
         facts=(ios.CANNOT_VERIFY,),
+    )
+
+
+def never_without_ssl(ctx: FixContext) -> Step:
+    """What to do when encryption is missing: never set the account up without SSL."""
+    return Step(
+        title="Never set the account up without SSL",
+        text=(
+            f"{ios.WITHOUT_SSL.text} on the iPhone, answer No, and keep Use SSL on: without "
+            "it, your password and your mail would cross the network where others can read "
+            "them."
+        ),
+        facts=(ios.WITHOUT_SSL,),
     )
 
 
@@ -175,76 +190,16 @@ def fresh_profile(ctx: FixContext) -> Step:
     )
 
 
-def login_causes(ctx: FixContext) -> tuple[Step, ...]:
-    """The provider's causes of a refused login, in order, with where to look."""
-    if not ctx.settings.mailcom:
-        return (
-            Step(
-                title="Check the password",
-                text=(
-                    f"Log in to {ctx.provider}'s webmail with the password you believe is "
-                    "right. If that fails too, the password changed: reset it there."
-                ),
-            ),
-            Step(
-                title="Check the provider's settings for mail apps",
-                text=(
-                    f"If two-factor authentication is on, {ctx.provider} may require an "
-                    "app-specific password for mail apps: look for one in its security "
-                    f"settings. {ctx.provider} may also require mail apps (IMAP or POP "
-                    "access) to be allowed in its web settings."
-                ),
-            ),
-        )
-    password = Step(
-        title="Has the password changed?",
-        text=(
-            "Log in at www.mail.com with the password you believe is right. If it fails there "
-            "too, reset it at mail.com. If you changed it (in webmail, or on another device), "
-            "the iPhone still has the old one: type the new one on the iPhone (below)."
-        ),
+def login_causes(ctx: FixContext, protocol: Protocol | None = None) -> tuple[Step, ...]:
+    """The provider's causes of a refused login, in the one order, with where to look.
+
+    ``protocol``: only that protocol was refused while another server accepted the password.
+    """
+    items = access.refusal_checklist(
+        ctx.provider,
+        ctx.settings.mailcom,
+        app_password=ctx.settings.app_password,
+        password_right=protocol is not None,
+        protocol=protocol,
     )
-    two_factor = Step(
-        title=f"Is {mailcom.TWO_FACTOR.text} on?",
-        text=(
-            f"{mailcom.APP_PASSWORD_NEEDED.capitalized}. If it was switched on after the "
-            "iPhone was set up, or the app-specific password the iPhone used was removed, "
-            f"create a new one in mail.com webmail: {mailcom.APP_PASSWORD_PATH.text}; "
-            f"{mailcom.APP_PASSWORD_ONCE.text}, so type it on the iPhone (below) and here "
-            "right away."
-        ),
-        facts=(
-            mailcom.TWO_FACTOR,
-            mailcom.APP_PASSWORD_NEEDED,
-            mailcom.APP_PASSWORD_PATH,
-            mailcom.APP_PASSWORD_ONCE,
-        ),
-    )
-    access = Step(
-        title="Is POP3 & IMAP access still on?",
-        text=(
-            f"Mail apps need {mailcom.ACCESS_SWITCH_NEEDED.text}: in mail.com webmail, "
-            f"{mailcom.ACCESS_SWITCH_PATH.text} and allow access there, then save (help: "
-            f"{mailcom.ACCESS_SWITCH_HELP.text}). It is {mailcom.PREMIUM.text}, so check that "
-            f"your plan still includes it. Note that {mailcom.ACCESS_OFF_AGAIN.text}."
-        ),
-        facts=(
-            mailcom.ACCESS_SWITCH_NEEDED,
-            mailcom.ACCESS_SWITCH_PATH,
-            mailcom.ACCESS_SWITCH_HELP,
-            mailcom.PREMIUM,
-            mailcom.ACCESS_OFF_AGAIN,
-        ),
-    )
-    return (password, two_factor, access)
-
-
-def _ssl_note(ctx: FixContext, endpoint: Endpoint) -> str:
-    # The setup steps suggest the implicit-TLS port when a STARTTLS port will not connect;
-    # when the check just found the role's other port failing here, that would send the
-    # user to a port that does not work, so the note is left out.
-    return "" if ctx.findings.failing(endpoint.role) else ssl_note(endpoint)
-
-
-def _ssl_facts(ctx: FixContext, endpoint: Endpoint) -> tuple[Fact, ...]:
-    return () if ctx.findings.failing(endpoint.role) else ssl_facts(endpoint)
+    return tuple(Step(item.title, item.text, facts=item.facts) for item in items)

@@ -27,6 +27,8 @@ class Condition(StrEnum):
     PHONE_PORT_OTHER = "phone-port-other"
     #: The phone's outgoing port works here.
     PHONE_PORT_WORKS_HERE = "phone-port-works-here"
+    #: The outgoing server accepted the password here.
+    SENDING_WORKS = "sending-works"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Rule:
 def _holds(condition: Condition, findings: Findings, phone: PhoneSettings) -> bool:
     if condition is Condition.LOGIN_WORKED:
         return findings.login_worked
+    if condition is Condition.SENDING_WORKS:
+        return findings.used(Role.OUTGOING) is not None
     port = phone.outgoing_port
     if port is None:
         return False
@@ -65,107 +69,63 @@ def cause_for(symptom: Symptom, findings: Findings, phone: PhoneSettings) -> Cau
 
 
 _OTHER_PORT = (Condition.PHONE_PORT_OTHER, Cause.OUTGOING_PORT_WRONG)
-_TESTED = (Condition.LOGIN_WORKED, Cause.OLD_PASSWORD_ON_PHONE)
 
-#: When the phone says the password is wrong and the check could log in, the phone holds
-#: an old one; when the check could not reach a login, the password is untested.
-_UNTESTED = Rule(Cause.PASSWORD_NOT_TESTED, (_TESTED,))
-_OLD_PASSWORD = Rule(Cause.OLD_PASSWORD_ON_PHONE, (_OTHER_PORT,))
+# The cells, named. When the phone says the password is wrong and the check could log in,
+# the phone holds an old one; when the check could not reach a login, it is untested.
+_OLD_PW = Rule(Cause.OLD_PASSWORD_ON_PHONE, (_OTHER_PORT,))
+_UNTESTED = Rule(
+    Cause.PASSWORD_NOT_TESTED, ((Condition.LOGIN_WORKED, Cause.OLD_PASSWORD_ON_PHONE),)
+)
 #: Sending works here: a port the provider does not use, else the phone's SMTP settings.
-_OUTGOING_ON_PHONE = Rule(Cause.OUTGOING_SETTINGS_ON_PHONE, (_OTHER_PORT,))
-_OUTGOING_PORT = Rule(
+_OUT_PHONE = Rule(Cause.OUTGOING_SETTINGS_ON_PHONE, (_OTHER_PORT,))
+_OUT_PORT = Rule(
     Cause.OUTGOING_PORT_BLOCKED,
     (_OTHER_PORT, (Condition.PHONE_PORT_WORKS_HERE, Cause.OUTGOING_SETTINGS_ON_PHONE)),
 )
+_REFUSED, _ACCESS = Rule(Cause.LOGIN_REFUSED), Rule(Cause.ACCESS_OFF)
+_ACCESS_SEND = Rule(
+    Cause.ACCESS_OFF, ((Condition.SENDING_WORKS, Cause.OUTGOING_SETTINGS_ON_PHONE),)
+)
+_BUSY, _TROUBLE = Rule(Cause.TOO_MANY_CONNECTIONS), Rule(Cause.MAILCOM_TROUBLE)
+_NET, _CLOCK = Rule(Cause.NETWORK_INTERCEPTS), Rule(Cause.CLOCK_OR_EXPIRED_CERTIFICATE)
+_PHONE_NET, _PHONE_INT = Rule(Cause.PHONE_NETWORK), Rule(Cause.PHONE_NETWORK_INTERCEPTS)
+_NET_OR_PHONE = Rule(
+    Cause.NETWORK_INTERCEPTS, ((Condition.LOGIN_WORKED, Cause.PHONE_NETWORK_INTERCEPTS),)
+)
+_BLOCKS, _OFFLINE = Rule(Cause.NETWORK_BLOCKS_MAIL), Rule(Cause.OFFLINE)
+_IN_PORT, _NOTHING = Rule(Cause.INCOMING_PORT_BLOCKED), Rule(Cause.NOTHING_FOUND)
 
+#: One row per check outcome; the columns are the symptoms in ``Symptom`` order: the
+#: password is incorrect, cannot connect, cannot verify the identity, cannot send, no new
+#: mail. Whatever the check finds about the account, a certificate the phone distrusts is
+#: a network's (the phone's, or this one) or a clock's; iOS says "not responding" for a
+#: rejected login too (fact sheet §4.4); access is switched off after long non-use (§1.2).
+_GRID: dict[CheckOutcome, tuple[Rule, Rule, Rule, Rule, Rule]] = {
+    CheckOutcome.ALL_VERIFIED: (_OLD_PW, _PHONE_NET, _PHONE_INT, _OUT_PHONE, _NOTHING),
+    CheckOutcome.TEST_MESSAGE_LOST: (
+        _OLD_PW,
+        _PHONE_NET,
+        _PHONE_INT,
+        Rule(Cause.MAILCOM_TROUBLE, (_OTHER_PORT,)),
+        _TROUBLE,
+    ),
+    CheckOutcome.INCOMING_PORT_BLOCKED_HERE: (_OLD_PW, _IN_PORT, _PHONE_INT, _OUT_PHONE, _IN_PORT),
+    CheckOutcome.OUTGOING_PORT_BLOCKED_HERE: (_OLD_PW, _PHONE_NET, _PHONE_INT, _OUT_PORT, _NOTHING),
+    CheckOutcome.PORTS_BLOCKED_HERE: (_OLD_PW, _IN_PORT, _PHONE_INT, _OUT_PORT, _IN_PORT),
+    CheckOutcome.INCOMING_BLOCKED: (_OLD_PW, _BLOCKS, _PHONE_INT, _OUT_PHONE, _BLOCKS),
+    CheckOutcome.OUTGOING_BLOCKED: (_OLD_PW, _PHONE_NET, _PHONE_INT, _BLOCKS, _NOTHING),
+    CheckOutcome.BLOCKED_EVERYWHERE: (_UNTESTED, _BLOCKS, _NET, _BLOCKS, _BLOCKS),
+    CheckOutcome.UNREACHABLE: (_UNTESTED, _OFFLINE, _OFFLINE, _OFFLINE, _OFFLINE),
+    CheckOutcome.LOGIN_REFUSED: (_REFUSED, _REFUSED, _PHONE_INT, _REFUSED, _REFUSED),
+    CheckOutcome.ACCESS_REFUSED: (_ACCESS, _ACCESS, _PHONE_INT, _ACCESS_SEND, _ACCESS),
+    CheckOutcome.MAILBOX_BUSY: (_BUSY, _BUSY, _PHONE_INT, _BUSY, _BUSY),
+    CheckOutcome.SERVER_TROUBLE: (_TROUBLE, _TROUBLE, _PHONE_INT, _TROUBLE, _TROUBLE),
+    CheckOutcome.INTERCEPTED: (_UNTESTED, _NET, _NET, _NET, _NET),
+    CheckOutcome.CERTIFICATE_EXPIRED: (_UNTESTED, _CLOCK, _CLOCK, _CLOCK, _CLOCK),
+    CheckOutcome.NO_STARTTLS: (_UNTESTED, _NET, _NET, _NET, _NET),
+    CheckOutcome.SERVER_SILENT: (_UNTESTED, _TROUBLE, _NET_OR_PHONE, _TROUBLE, _TROUBLE),
+}
 TABLE: dict[Symptom, dict[CheckOutcome, Rule]] = {
-    Symptom.PASSWORD_INCORRECT: {
-        CheckOutcome.ALL_VERIFIED: _OLD_PASSWORD,
-        CheckOutcome.TEST_MESSAGE_LOST: _OLD_PASSWORD,
-        CheckOutcome.INCOMING_PORT_BLOCKED_HERE: _OLD_PASSWORD,
-        CheckOutcome.OUTGOING_PORT_BLOCKED_HERE: _OLD_PASSWORD,
-        CheckOutcome.PORTS_BLOCKED_HERE: _OLD_PASSWORD,
-        CheckOutcome.INCOMING_BLOCKED: _OLD_PASSWORD,
-        CheckOutcome.OUTGOING_BLOCKED: _OLD_PASSWORD,
-        CheckOutcome.BLOCKED_EVERYWHERE: _UNTESTED,
-        CheckOutcome.UNREACHABLE: _UNTESTED,
-        CheckOutcome.LOGIN_REFUSED: Rule(Cause.LOGIN_REFUSED),
-        CheckOutcome.MAILBOX_BUSY: Rule(Cause.TOO_MANY_CONNECTIONS),
-        CheckOutcome.SERVER_TROUBLE: Rule(Cause.MAILCOM_TROUBLE),
-        CheckOutcome.INTERCEPTED: _UNTESTED,
-        CheckOutcome.CERTIFICATE_EXPIRED: _UNTESTED,
-        CheckOutcome.NO_STARTTLS: _UNTESTED,
-    },
-    Symptom.CANNOT_CONNECT: {
-        CheckOutcome.ALL_VERIFIED: Rule(Cause.PHONE_NETWORK),
-        CheckOutcome.TEST_MESSAGE_LOST: Rule(Cause.PHONE_NETWORK),
-        CheckOutcome.INCOMING_PORT_BLOCKED_HERE: Rule(Cause.INCOMING_PORT_BLOCKED),
-        CheckOutcome.OUTGOING_PORT_BLOCKED_HERE: Rule(Cause.PHONE_NETWORK),
-        CheckOutcome.PORTS_BLOCKED_HERE: Rule(Cause.INCOMING_PORT_BLOCKED),
-        CheckOutcome.INCOMING_BLOCKED: Rule(Cause.NETWORK_BLOCKS_MAIL),
-        CheckOutcome.OUTGOING_BLOCKED: Rule(Cause.PHONE_NETWORK),
-        CheckOutcome.BLOCKED_EVERYWHERE: Rule(Cause.NETWORK_BLOCKS_MAIL),
-        CheckOutcome.UNREACHABLE: Rule(Cause.OFFLINE),
-        # iOS says "not responding" for a server that rejects the login too (fact sheet §4.4).
-        CheckOutcome.LOGIN_REFUSED: Rule(Cause.LOGIN_REFUSED),
-        CheckOutcome.MAILBOX_BUSY: Rule(Cause.TOO_MANY_CONNECTIONS),
-        CheckOutcome.SERVER_TROUBLE: Rule(Cause.MAILCOM_TROUBLE),
-        CheckOutcome.INTERCEPTED: Rule(Cause.NETWORK_INTERCEPTS),
-        CheckOutcome.CERTIFICATE_EXPIRED: Rule(Cause.CLOCK_OR_EXPIRED_CERTIFICATE),
-        CheckOutcome.NO_STARTTLS: Rule(Cause.NETWORK_INTERCEPTS),
-    },
-    # Whatever the check finds about the account, the certificate the phone distrusts is
-    # explained by a network (the phone's, or this one) or a clock.
-    Symptom.CANNOT_VERIFY_IDENTITY: {
-        CheckOutcome.ALL_VERIFIED: Rule(Cause.PHONE_NETWORK_INTERCEPTS),
-        CheckOutcome.TEST_MESSAGE_LOST: Rule(Cause.PHONE_NETWORK_INTERCEPTS),
-        CheckOutcome.INCOMING_PORT_BLOCKED_HERE: Rule(Cause.PHONE_NETWORK_INTERCEPTS),
-        CheckOutcome.OUTGOING_PORT_BLOCKED_HERE: Rule(Cause.PHONE_NETWORK_INTERCEPTS),
-        CheckOutcome.PORTS_BLOCKED_HERE: Rule(Cause.PHONE_NETWORK_INTERCEPTS),
-        CheckOutcome.INCOMING_BLOCKED: Rule(Cause.PHONE_NETWORK_INTERCEPTS),
-        CheckOutcome.OUTGOING_BLOCKED: Rule(Cause.PHONE_NETWORK_INTERCEPTS),
-        CheckOutcome.BLOCKED_EVERYWHERE: Rule(Cause.NETWORK_INTERCEPTS),
-        CheckOutcome.UNREACHABLE: Rule(Cause.OFFLINE),
-        CheckOutcome.LOGIN_REFUSED: Rule(Cause.PHONE_NETWORK_INTERCEPTS),
-        CheckOutcome.MAILBOX_BUSY: Rule(Cause.PHONE_NETWORK_INTERCEPTS),
-        CheckOutcome.SERVER_TROUBLE: Rule(Cause.PHONE_NETWORK_INTERCEPTS),
-        CheckOutcome.INTERCEPTED: Rule(Cause.NETWORK_INTERCEPTS),
-        CheckOutcome.CERTIFICATE_EXPIRED: Rule(Cause.CLOCK_OR_EXPIRED_CERTIFICATE),
-        CheckOutcome.NO_STARTTLS: Rule(Cause.NETWORK_INTERCEPTS),
-    },
-    Symptom.CANNOT_SEND: {
-        CheckOutcome.ALL_VERIFIED: _OUTGOING_ON_PHONE,
-        CheckOutcome.TEST_MESSAGE_LOST: Rule(Cause.MAILCOM_TROUBLE, (_OTHER_PORT,)),
-        CheckOutcome.INCOMING_PORT_BLOCKED_HERE: _OUTGOING_ON_PHONE,
-        CheckOutcome.OUTGOING_PORT_BLOCKED_HERE: _OUTGOING_PORT,
-        CheckOutcome.PORTS_BLOCKED_HERE: _OUTGOING_PORT,
-        CheckOutcome.INCOMING_BLOCKED: _OUTGOING_ON_PHONE,
-        CheckOutcome.OUTGOING_BLOCKED: Rule(Cause.NETWORK_BLOCKS_MAIL),
-        CheckOutcome.BLOCKED_EVERYWHERE: Rule(Cause.NETWORK_BLOCKS_MAIL),
-        CheckOutcome.UNREACHABLE: Rule(Cause.OFFLINE),
-        CheckOutcome.LOGIN_REFUSED: Rule(Cause.LOGIN_REFUSED),
-        CheckOutcome.MAILBOX_BUSY: Rule(Cause.TOO_MANY_CONNECTIONS),
-        CheckOutcome.SERVER_TROUBLE: Rule(Cause.MAILCOM_TROUBLE),
-        CheckOutcome.INTERCEPTED: Rule(Cause.NETWORK_INTERCEPTS),
-        CheckOutcome.CERTIFICATE_EXPIRED: Rule(Cause.CLOCK_OR_EXPIRED_CERTIFICATE),
-        CheckOutcome.NO_STARTTLS: Rule(Cause.NETWORK_INTERCEPTS),
-    },
-    Symptom.NO_NEW_MAIL: {
-        CheckOutcome.ALL_VERIFIED: Rule(Cause.NOTHING_FOUND),
-        CheckOutcome.TEST_MESSAGE_LOST: Rule(Cause.MAILCOM_TROUBLE),
-        CheckOutcome.INCOMING_PORT_BLOCKED_HERE: Rule(Cause.INCOMING_PORT_BLOCKED),
-        CheckOutcome.OUTGOING_PORT_BLOCKED_HERE: Rule(Cause.NOTHING_FOUND),
-        CheckOutcome.PORTS_BLOCKED_HERE: Rule(Cause.INCOMING_PORT_BLOCKED),
-        CheckOutcome.INCOMING_BLOCKED: Rule(Cause.NETWORK_BLOCKS_MAIL),
-        CheckOutcome.OUTGOING_BLOCKED: Rule(Cause.NOTHING_FOUND),
-        CheckOutcome.BLOCKED_EVERYWHERE: Rule(Cause.NETWORK_BLOCKS_MAIL),
-        CheckOutcome.UNREACHABLE: Rule(Cause.OFFLINE),
-        # mail.com's sister service switches access off after long non-use (fact sheet §1.2).
-        CheckOutcome.LOGIN_REFUSED: Rule(Cause.LOGIN_REFUSED),
-        CheckOutcome.MAILBOX_BUSY: Rule(Cause.TOO_MANY_CONNECTIONS),
-        CheckOutcome.SERVER_TROUBLE: Rule(Cause.MAILCOM_TROUBLE),
-        CheckOutcome.INTERCEPTED: Rule(Cause.NETWORK_INTERCEPTS),
-        CheckOutcome.CERTIFICATE_EXPIRED: Rule(Cause.CLOCK_OR_EXPIRED_CERTIFICATE),
-        CheckOutcome.NO_STARTTLS: Rule(Cause.NETWORK_INTERCEPTS),
-    },
+    symptom: {outcome: row[column] for outcome, row in _GRID.items()}
+    for column, symptom in enumerate(Symptom)
 }
