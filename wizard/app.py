@@ -396,7 +396,7 @@ class WizardApp(RecoveringApp):
             elif failed is not None:
                 self.call_from_thread(self.notify, failed, severity="warning")
 
-        self.run_worker(work, thread=True, group="keyring", name=name)
+        self.run_worker(work, thread=True, group="keyring", name=name, exit_on_error=False)
 
     # -- after an unexpected error (the dialog itself: wizard/recovery.py) ---------------
 

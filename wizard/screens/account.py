@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import (
     Button,
@@ -33,6 +32,7 @@ from wizard.core import access, facts, secrets
 from wizard.core.accounts import check_address, name_problem, password_problem
 from wizard.core.models import Account, IncomingChoice
 from wizard.core.provider import Provider
+from wizard.screens.step import Step
 from wizard.widgets.form_input import FormInput, plan_fields
 from wizard.widgets.protocol_choice import protocol_choice, protocol_hint
 
@@ -65,7 +65,7 @@ class AccountForm:
     round_trip: bool = False
 
 
-class AccountScreen(Screen[AccountForm]):
+class AccountScreen(Step[AccountForm]):
     """Collects the account; dismisses with an AccountForm (``back`` set for Escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -200,7 +200,7 @@ class AccountScreen(Screen[AccountForm]):
 
     # -- keyring ---------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="keyring-probe")
+    @work(thread=True, exclusive=True, group="keyring-probe", exit_on_error=False)
     def probe_keyring(self) -> None:
         """Ask whether a keyring exists (a D-Bus round trip on Linux, so off the UI)."""
         available = secrets.keyring_available()
@@ -218,7 +218,7 @@ class AccountScreen(Screen[AccountForm]):
             remember.value = False
         self._note("#remember-note", reason)
 
-    @work(thread=True, exclusive=True, group="keyring-lookup")
+    @work(thread=True, exclusive=True, group="keyring-lookup", exit_on_error=False)
     def lookup_password(self, email: str) -> None:
         """Prefill a remembered password for ``email`` (only into an empty field)."""
         verdict = check_address(email, self.provider)

@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from wizard.core.errors import ProfileWriteError
@@ -32,6 +31,7 @@ from wizard.core.repair.render import (
     step_heading,
     why_line,
 )
+from wizard.screens.step import Step
 from wizard.widgets.failure_panel import FailurePanel
 from wizard.widgets.value_row import ValueRow
 
@@ -50,7 +50,7 @@ def repair_steps_path(home: Path, answer: RepairAnswer) -> Path:
     return home / f"mailcom-repair-{answer.settings.email}-{answer.cause.value}.txt"
 
 
-class RepairScreen(Screen[RepairAction | None]):
+class RepairScreen(Step[RepairAction | None]):
     """The cause and action first, then why and the steps; D shows the check port by port."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -167,7 +167,7 @@ class RepairScreen(Screen[RepairAction | None]):
         path = repair_steps_path(self.home or Path.home(), self.answer)
         self.save_steps(path, render_text(self.answer))
 
-    @work(thread=True, exclusive=True, group="save-repair")
+    @work(thread=True, exclusive=True, group="save-repair", exit_on_error=False)
     def save_steps(self, path: Path, text: str) -> None:
         """Write the file off the UI thread (a slow disk must not freeze the wizard)."""
         try:
