@@ -22,18 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from textual.pilot import Pilot
-from wizard.core.actions import action_for
 
 from wizard.app import WizardApp
 from wizard.core.check import ProgressCallback
-from wizard.core.diagnosis import Context, describe, failed_alike
+from wizard.core.diagnosis import Context, explain
 from wizard.core.models import (
     Account,
     Attempt,
     CertificateInfo,
     CheckOptions,
     CheckReport,
-    Endpoint,
     Phase,
     Protocol,
     Role,
@@ -72,40 +70,6 @@ _UNREACHED = frozenset(
 )
 
 
-def diagnosed(
-    endpoint: Endpoint,
-    status: Status,
-    context: Context,
-    *,
-    login_tested: bool = False,
-    reply: str | None = None,
-    detail: str = "",
-    certificate: CertificateInfo | None = None,
-    elapsed_ms: int = 200,
-) -> Attempt:
-    """An attempt with the title, advice and action the engine's diagnosis gives it."""
-    title, advice = describe(
-        endpoint,
-        status,
-        detail=detail,
-        reply=reply,
-        login_tested=login_tested,
-        certificate=certificate,
-        context=context,
-    )
-    return Attempt(
-        endpoint=endpoint,
-        status=status,
-        title=title,
-        advice=advice,
-        server_reply=reply,
-        elapsed_ms=elapsed_ms,
-        login_tested=login_tested,
-        certificate=certificate,
-        action=action_for(endpoint, status, reply=reply, context=context),
-    )
-
-
 def checked(
     provider: Provider,
     account: Account,
@@ -119,64 +83,44 @@ def checked(
 
     ``failures`` maps a port to how its connection fails (every other port is reached);
     ``refused`` are the roles whose one login is refused. As in the engine, each role logs
-    in once, on its most preferred reached endpoint; its other endpoints are only reached,
-    and their words say where the login was tried.
+    in once, on its most preferred reached endpoint; its other endpoints are only reached.
+    The words come from the engine's own diagnosis (``explain``), from all the evidence.
     """
     failures = failures or {}
     times = elapsed_ms or {}
     provider = provider.for_address(account.email)
-    roles = {
-        Role.INCOMING: provider.incoming(account.incoming),
-        Role.OUTGOING: provider.smtp,
-    }
-    everything_alike = failed_alike(
-        failures.get(e.port, Status.OK) for endpoints in roles.values() for e in endpoints
-    )
-    chosen: dict[Role, Attempt] = {}
     attempts: list[Attempt] = []
-    for role, endpoints in roles.items():
+    for endpoints, role in (
+        (provider.incoming(account.incoming), Role.INCOMING),
+        (provider.smtp, Role.OUTGOING),
+    ):
         reached = [e for e in endpoints if failures.get(e.port, Status.OK) not in _UNREACHED]
         login = next((e for e in reached if e.port not in failures), None)
-        login_status = Status.AUTH_FAILED if role in refused else Status.OK
-        verified_on = login if login_status is Status.OK else None
-        mine: list[Attempt] = []
         for endpoint in endpoints:
             tested = endpoint == login
-            status = login_status if tested else failures.get(endpoint.port, Status.OK)
-            context = Context(
-                email=account.email,
-                provider_name=provider.display_name,
-                mailcom=provider.is_mailcom,
-                fallback=verified_on if not tested and status is not Status.OK else None,
-                login_tried_on=None if tested else login,
-                login_refused_elsewhere=login_status is Status.AUTH_FAILED and not tested,
-                everything_failed_alike=everything_alike,
-            )
-            refusal = REFUSAL_REPLIES[endpoint.protocol] if status is Status.AUTH_FAILED else None
-            mine.append(
-                diagnosed(
-                    endpoint,
-                    status,
-                    context,
-                    login_tested=tested,
-                    reply=refusal,
-                    certificate=SOME_CERTIFICATE if status.is_certificate_problem else None,
+            if tested:
+                status = Status.AUTH_FAILED if role in refused else Status.OK
+            else:
+                status = failures.get(endpoint.port, Status.OK)
+            attempts.append(
+                Attempt(
+                    endpoint=endpoint,
+                    status=status,
+                    server_reply=(
+                        REFUSAL_REPLIES[endpoint.protocol] if status is Status.AUTH_FAILED else None
+                    ),
                     elapsed_ms=times.get(endpoint.port, 200),
+                    login_tested=tested,
+                    certificate=SOME_CERTIFICATE if status.is_certificate_problem else None,
                 )
             )
-        # The engine's choice: the verified attempt, else the most telling failure (a
-        # refused login or a failure after connecting says more than no connection).
-        failing = [a for a in mine if not a.ok] or mine
-        chosen[role] = next((a for a in mine if a.verified), None) or min(
-            failing, key=lambda a: (not a.login_tested, a.status in _UNREACHED)
-        )
-        attempts += mine
+    explained = explain(attempts, Context.of(account, provider))
     return CheckReport(
         email=account.email,
         incoming_choice=account.incoming,
-        attempts=tuple(attempts),
-        incoming=chosen[Role.INCOMING],
-        outgoing=chosen[Role.OUTGOING],
+        attempts=explained.attempts,
+        incoming=explained.incoming,
+        outgoing=explained.outgoing,
         checked_at=CHECKED_AT,
         round_trip=round_trip,
     )
