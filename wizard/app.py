@@ -153,7 +153,7 @@ class WizardApp(RecoveringApp):
             AccountScreen(
                 self.provider,
                 previous=self.state.form,
-                demo_email=self.demo.email if self.demo else None,
+                filled_email=self.demo.email if self.demo else "",
                 keyring_allowed=self.demo is None,
                 password_note=password_note,
                 repair=self.state.repair is not None,

@@ -1,8 +1,11 @@
-"""Step 1: the account: name, address, two-factor question, password, IMAP or POP.
+"""Step 1: the account: name, address, the plan (mail.com), two-factor, password, IMAP or POP.
 
-Enter moves from field to field and from the password goes on to the check. The
-two-factor question comes before the password, so a two-factor user types the
-app-specific password the first time; IMAP is preselected.
+Enter moves from field to field and from the password goes on to the check; on a choice it
+takes what is chosen and goes on. The plan and two-factor questions come before the
+password: mail.com lets mail apps in only with Premium for newer accounts, so a newer free
+account learns what it can do instead before typing anything, and a two-factor user types
+the app-specific password the first time. On the repair path the name and IMAP/POP are not
+asked: a name plays no part in a repair, and the iPhone's own answer chose the protocol.
 """
 
 from __future__ import annotations
@@ -14,30 +17,21 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import (
-    Button,
-    Checkbox,
-    Footer,
-    Header,
-    Input,
-    Label,
-    RadioSet,
-    Static,
-)
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
 from textual.worker import get_current_worker
 
 from wizard.core import access, facts, secrets
 from wizard.core.accounts import check_address, name_problem, password_problem
-from wizard.core.models import Account, IncomingChoice
+from wizard.core.models import Account, Plan
 from wizard.core.provider import Provider
 from wizard.screens.step import Step
-from wizard.widgets.form_input import FormInput, plan_fields
-from wizard.widgets.protocol_choice import protocol_choice, protocol_hint
+from wizard.widgets.choice_row import ChoiceRow
+from wizard.widgets.form_input import FormInput, Problem, plan_fields
+from wizard.widgets.protocol_choice import chosen_protocol, protocol_choice, protocol_hint
 
 TWO_FACTOR_LABEL = f"{facts.mailcom.TWO_FACTOR.capitalized} is on for this account"
-DEMO_KEYRING_NOTE = "The demo never writes to the keyring."
+NO_KEYRING_NOTE = "This run does not use the system keyring."
 BURST_DID_NOT_FIT = (
     "The pasted text holds several fields that do not fit these boxes, so nothing was "
     "filled in. Paste or type one field at a time."
@@ -46,9 +40,10 @@ BURST_DID_NOT_FIT = (
 _BURST_FIELDS = ("name", "email", "password")
 
 
-def app_password_help(provider: Provider) -> Content:
-    """Where the app-specific password comes from, in the provider's own words."""
-    return Content(access.app_password_help(provider.display_name, provider.is_mailcom))
+def _password_problem(password: str) -> str | None:
+    if not password:
+        return "Enter the password (or the app-specific password)."
+    return password_problem(password)
 
 
 @dataclass(frozen=True)
@@ -70,133 +65,147 @@ class AccountScreen(Step[AccountForm]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("ctrl+t", "toggle_password", "Show/hide password"),
-        Binding("ctrl+y", "use_suggestion", "Use the suggested address"),
         Binding("ctrl+n", "next", "Check"),
+        Binding("ctrl+y", "use_suggestion", "Use suggestion"),
+        Binding("ctrl+t", "toggle_password", "Show"),
     ]
+    SUB_TITLE = "Step 1 of 3: your account"
+    REPAIR_TITLE = "Repair: the account and its current password"
 
     def __init__(
         self,
         provider: Provider,
         *,
         previous: AccountForm | None = None,
-        demo_email: str | None = None,
+        filled_email: str = "",
         keyring_allowed: bool = True,
         password_note: str | None = None,
         repair: bool = False,
     ) -> None:
         """``previous`` refills the fields; ``password_note`` says why to look at the password.
 
-        ``keyring_allowed`` is False in the demo; ``repair`` titles it for the repair path.
+        ``filled_email`` is the address to start with; ``keyring_allowed`` is False when the
+        run may not use the keyring; ``repair`` asks only what a repair needs.
         """
-        super().__init__()
+        super().__init__(classes="-repair" if repair else None)
+        if repair:
+            self.sub_title = self.REPAIR_TITLE
         self.provider = provider
         self.previous = previous
-        self.demo_email = demo_email
+        self.filled_email = filled_email
         self.keyring_allowed = keyring_allowed
         self.password_note = password_note
-        self.repair = repair
         self.suggestion: str | None = None
         self._filled_from_keyring = False
 
     def compose(self) -> ComposeResult:
         """The form, one labelled field per line, then Back / Check."""
         previous = self.previous
-        account = previous.account if previous else None
-        app_password = account.app_password if account else False
+        account = previous.account if previous else Account(self.filled_email, "")
+        self.set_class(account.app_password, "-two-factor")
         yield Header()
         with VerticalScroll(id="account-form", classes="step-body"):
-            with Horizontal(classes="field-row"):
-                yield Label("Your name", classes="field-label")
-                yield FormInput(
-                    value=account.name if account else "",
-                    placeholder="shown to people you write to, e.g. Alex Example",
-                    id="name",
-                )
-            with Horizontal(classes="field-row"):
-                yield Label("Email address", classes="field-label")
-                yield FormInput(
-                    value=account.email if account else (self.demo_email or ""),
-                    placeholder="name@mail.com",
-                    id="email",
-                )
-            yield Static("", id="email-status", classes="field-status")
-            yield Checkbox(TWO_FACTOR_LABEL, value=app_password, id="app-password")
-            yield Static(app_password_help(self.provider), id="app-password-help", classes="hint")
+            yield from self._field(
+                "name",
+                "Your name",
+                account.name,
+                "shown to people you write to, e.g. Alex Example",
+                Problem(name_problem),
+            )
+            domain = self.provider.domains[0] if self.provider.domains else "example.com"
+            yield from self._field("email", "Email address", account.email, f"name@{domain}")
+            if question := access.plan_question(self.provider.is_mailcom):
+                yield Static(question.text, id="plan-question", classes="hint")
+                with Horizontal(classes="choice-line", id="plan-line"):
+                    yield Label("Your plan", classes="choice-label")
+                    plans = [plan for plan, _ in question.answers]
+                    yield ChoiceRow(
+                        *(label for _, label in question.answers),
+                        chosen=plans.index(account.plan or Plan.NOT_SURE),
+                        ids=[plan.value for plan in plans],
+                        id="plan",
+                    )
+            yield Checkbox(TWO_FACTOR_LABEL, value=account.app_password, id="app-password")
+            help_text = access.app_password_help(
+                self.provider.display_name, self.provider.is_mailcom
+            )
+            yield Static(help_text, id="app-password-help", classes="hint", markup=False)
             if note := self.provider.app_password_note:  # the provider file offers OAuth2 too
                 yield Static(note, id="provider-password-note", classes="hint", markup=False)
-            with Horizontal(classes="field-row", id="password-row"):
-                yield Label("Password", classes="field-label", id="password-label")
-                yield FormInput(
-                    value=account.password if account else "", password=True, id="password"
+            yield from self._field(
+                "password", "Password", account.password, "", Problem(_password_problem)
+            )
+            with Horizontal(classes="choice-line setup-only", id="protocol-line"):
+                yield Label("Incoming mail", classes="choice-label")
+                yield protocol_choice(
+                    self.provider, previous.account.incoming if previous else None
                 )
-                yield Button("Show", id="toggle-password", compact=True)
-            yield Static("", id="password-status", classes="field-status")
-            with Horizontal(classes="field-row", id="protocol-row"):
-                yield Label("Incoming mail", classes="field-label")
-                yield protocol_choice(self.provider, account.incoming if account else None)
-            yield Static(protocol_hint(self.provider), id="protocol-hint", classes="hint")
-            yield Checkbox(
-                "Remember the password in the system keyring",
-                value=previous.remember if previous else False,
-                id="remember",
+            yield Static(
+                protocol_hint(self.provider), id="protocol-hint", classes="hint setup-only"
             )
+            with Horizontal(id="account-options"):
+                remember = previous.remember if previous else False
+                yield Checkbox("Remember the password (system keyring)", remember, id="remember")
+                round_trip = previous.round_trip if previous else False
+                yield Checkbox("Send myself a test message", round_trip, id="round-trip")
             yield Static("", id="remember-note", classes="hint")
-            yield Checkbox(
-                "Also send myself a test message and wait until it arrives",
-                value=previous.round_trip if previous else False,
-                id="round-trip",
-            )
         with Horizontal(classes="button-row"):
-            yield Button("Back", id="back")
-            yield Button("Check", id="next", variant="primary")
+            yield Button("Back", id="back", compact=True)
+            yield Button("Check", id="next", variant="primary", compact=True)
         yield Footer()
+
+    def _field(
+        self, name: str, label: str, value: str, placeholder: str, problem: Problem | None = None
+    ) -> ComposeResult:
+        """A labelled field (with a Show button for the password) and its status line."""
+        password = name == "password"
+        setup_only = " setup-only" if name == "name" else ""
+        with Horizontal(classes=f"field-row{setup_only}", id=f"{name}-row"):
+            yield Label(label, classes="field-label", id=f"{name}-label")
+            yield FormInput(
+                value,
+                placeholder,
+                password=password,
+                validators=[problem] if problem else None,
+                validate_on=(),
+                compact=True,
+                id=name,
+            )
+            if password:
+                yield Button("Show", id="toggle-password", compact=True)
+        yield Static("", id=f"{name}-status", classes=f"field-status{setup_only}")
 
     def on_mount(self) -> None:
         """Show the state of the address and the keyring; focus where typing is needed."""
-        self.sub_title = (
-            "Repair: the account and its current password"
-            if self.repair
-            else "Step 1 of 3: your account"
-        )
-        self._show_two_factor(self.query_one("#app-password", Checkbox).value)
+        self.query_one("#toggle-password").can_focus = False  # Ctrl+T, or a click
+        self._show_two_factor(self.has_class("-two-factor"))
         self._show_address_check(self.query_one("#email", Input).value, quiet_when_empty=True)
         remember = self.query_one("#remember", Checkbox)
         remember.disabled = True  # until the keyring answers
-        self.query_one("#remember-note").display = False
         if self.keyring_allowed:
             self.probe_keyring()
         else:
             remember.value = False
-            self._note("#remember-note", DEMO_KEYRING_NOTE)
-        password = self.query_one("#password", Input)
+            self._note("#remember-note", NO_KEYRING_NOTE)
         if self.password_note:
             self._note("#password-status", self.password_note, "-warning")
-            password.focus()  # selects what is there: typing replaces it at once
+            self.query_one("#password").focus()  # selects what is there: typing replaces it
             return
-        self._focus_first_needed()
-
-    def _focus_first_needed(self) -> None:
-        """The first field that needs typing: with the address known, the password."""
-        email = self.query_one("#email", Input)
-        password = self.query_one("#password", Input)
-        if email.value and not password.value:
-            password.focus()
-            return
-        for field_id in ("#name", "#email", "#password"):
-            field = self.query_one(field_id, Input)
-            if not field.value:
-                field.focus()
-                return
-        self.query_one("#next", Button).focus()
+        names = _BURST_FIELDS[1:] if self.has_class("-repair") else _BURST_FIELDS
+        fields = [self.query_one(f"#{name}", Input) for name in names]
+        email, password = fields[-2:]
+        empty = [field for field in fields if not field.value]
+        first = password if email.value and not password.value else next(iter(empty), None)
+        (first or self.query_one("#next")).focus()
 
     def _note(self, selector: str, text: str, state: str = "") -> None:
-        """Show ``text`` under a field (hidden again when empty: no empty lines)."""
+        """Show ``text`` under a field (hidden when empty: no empty lines)."""
         status = self.query_one(selector, Static)
         status.update(text)
-        status.display = bool(text)
-        classes = status.classes - {"-ok", "-error", "-warning"}
-        status.set_classes(" ".join([*classes, state]) if state else " ".join(classes))
+        status.set_classes(" ".join(status.classes - {"-ok", "-error", "-warning"}))
+        status.set_class(bool(text), "-shown")
+        if state:
+            status.add_class(state)
 
     # -- keyring ---------------------------------------------------------------------
 
@@ -242,8 +251,7 @@ class AccountScreen(Step[AccountForm]):
     @on(Input.Changed, "#email")
     def _email_changed(self, event: Input.Changed) -> None:
         self._show_address_check(event.value, quiet_when_empty=True)
-        remember = self.query_one("#remember", Checkbox)
-        if self.keyring_allowed and not remember.disabled:
+        if self.keyring_allowed and not self.query_one("#remember", Checkbox).disabled:
             self.lookup_password(event.value)
 
     @on(Input.Changed, "#password")
@@ -257,22 +265,18 @@ class AccountScreen(Step[AccountForm]):
     def _show_address_check(self, text: str, *, quiet_when_empty: bool = False) -> bool:
         """Show what is wrong with the address (nothing when it is fine); True if usable."""
         self.suggestion = None
+        verdict = check_address(text, self.provider)
         if quiet_when_empty and not text.strip():
             self._note("#email-status", "")
-            self.refresh_bindings()
-            return False
-        verdict = check_address(text, self.provider)
-        if verdict.error:
+        elif verdict.error:
             self._note("#email-status", verdict.error, "-error")
         elif verdict.suggestion:
             self.suggestion = verdict.suggestion
             self._note("#email-status", f"{verdict.warning} Press Ctrl+Y to use it.", "-warning")
-        elif verdict.warning:
-            self._note("#email-status", verdict.warning, "-warning")
         else:
-            self._note("#email-status", "")
+            self._note("#email-status", verdict.warning or "", "-warning")
         self.refresh_bindings()
-        return verdict.ok
+        return verdict.ok and bool(text.strip())
 
     def action_use_suggestion(self) -> None:
         """Ctrl+Y: take the suggested address (``name@mail.com`` for ``name@mail.co``)."""
@@ -284,12 +288,13 @@ class AccountScreen(Step[AccountForm]):
         self._show_two_factor(event.value)
 
     def _show_two_factor(self, on: bool) -> None:
-        """The help and the password's label and hint follow the two-factor answer."""
-        self.query_one("#app-password-help").display = on
+        """The help (by CSS) and the password's label and hint follow the two-factor answer."""
+        self.set_class(on, "-two-factor")
         self.query_one("#password-label", Label).update("App password" if on else "Password")
-        name = "mail.com" if self.provider.is_mailcom else self.provider.display_name
         self.query_one("#password", Input).placeholder = (
-            "the app-specific password (not your usual one)" if on else f"your {name} password"
+            "the app-specific password (not your usual one)"
+            if on
+            else f"your {self.provider.display_name} password"
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -308,6 +313,28 @@ class AccountScreen(Step[AccountForm]):
         else:
             self.focus_next()
 
+    @on(ChoiceRow.Submitted, "#plan")
+    def _plan_chosen(self) -> None:
+        """Enter on the plan: on to the password."""
+        self.query_one("#password", Input).focus()
+
+    @on(ChoiceRow.Submitted, "#protocol")
+    @on(Button.Pressed, "#next")
+    def action_next(self) -> None:
+        """Validate and go on; a problem is shown next to its field, which gets focus."""
+        email = self.query_one("#email", Input)
+        if not self._show_address_check(email.value):
+            email.focus()
+            return
+        for name in ("password", "name"):
+            field = self.query_one(f"#{name}", Input)
+            result = field.validate(field.value)
+            if result is not None and not result.is_valid:
+                self._note(f"#{name}-status", result.failure_descriptions[0], "-error")
+                field.focus()
+                return
+        self.dismiss(self._form(back=False))
+
     @on(Button.Pressed, "#toggle-password")
     def action_toggle_password(self) -> None:
         """Show or hide the password."""
@@ -319,31 +346,6 @@ class AccountScreen(Step[AccountForm]):
     def action_back(self) -> None:
         """Back to the welcome screen, keeping what was typed."""
         self.dismiss(self._form(back=True))
-
-    @on(Button.Pressed, "#next")
-    def action_next(self) -> None:
-        """Validate and go on; a problem is shown next to its field, which gets focus."""
-        email = self.query_one("#email", Input)
-        if not self._show_address_check(email.value):
-            email.focus()
-            return
-        password = self.query_one("#password", Input)
-        problem = (
-            "Enter the password (or the app-specific password)."
-            if not password.value
-            else password_problem(password.value)
-        )
-        if problem:
-            self._note("#password-status", problem, "-error")
-            password.focus()
-            return
-        name = self.query_one("#name", Input)
-        problem = name_problem(name.value)
-        if problem:
-            self.notify(problem, title="Your name", severity="error")
-            name.focus()
-            return
-        self.dismiss(self._form(back=False))
 
     # -- several fields at once (a paste, a password manager's auto-type) --------------
 
@@ -391,19 +393,21 @@ class AccountScreen(Step[AccountForm]):
         return super().focus_next(selector)
 
     def _form(self, *, back: bool) -> AccountForm:
-        verdict = check_address(self.query_one("#email", Input).value, self.provider)
-        email = verdict.address if verdict.ok else self.query_one("#email", Input).value
-        pressed = self.query_one("#protocol", RadioSet).pressed_button
-        incoming = IncomingChoice.POP if pressed is not None and pressed.id == "pop" else None
-        if incoming is None:
-            supported = [c for c in IncomingChoice if self.provider.supports(c)]
-            incoming = IncomingChoice.IMAP if pressed is not None or not supported else supported[0]
+        value = self.query_one("#email", Input).value
+        verdict = check_address(value, self.provider)
+        question = access.plan_question(self.provider.is_mailcom)
+        plan = (
+            question.answers[self.query_one("#plan", ChoiceRow).pressed_index][0]
+            if question
+            else None
+        )
         account = Account(
-            email=email,
+            email=verdict.address if verdict.ok else value,
             password=self.query_one("#password", Input).value,
             name=self.query_one("#name", Input).value.strip(),
             app_password=self.query_one("#app-password", Checkbox).value,
-            incoming=incoming,
+            incoming=chosen_protocol(self.query_one("#protocol", ChoiceRow)),
+            plan=plan,
         )
         remember = self.query_one("#remember", Checkbox)
         return AccountForm(

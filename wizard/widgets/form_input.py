@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from textual import events
 from textual.message import Message
+from textual.validation import ValidationResult, Validator
 from textual.widgets import Input
 
 
@@ -61,6 +62,19 @@ def plan_fields(
         if all(not part or fits(place, part) for place, part in zip(places, parts, strict=True)):
             return places
     return None
+
+
+class Problem(Validator):
+    """A field check as an Input validator: ``problem`` says what is wrong, or None."""
+
+    def __init__(self, problem: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.problem = problem
+
+    def validate(self, value: str) -> ValidationResult:
+        """Valid unless ``problem`` names something wrong with ``value``."""
+        problem = self.problem(value)
+        return self.failure(problem, value) if problem else self.success()
 
 
 class FormInput(Input):
