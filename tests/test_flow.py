@@ -310,7 +310,8 @@ async def test_the_demo_welcome_fits_80x24_with_any_fault(fault: str | None) -> 
     the first screen."""
     banner = demo_banner(fault)
     if fault:
-        assert FAULT_DESCRIPTIONS[fault] in banner and "--demo-fault" not in banner
+        assert FAULT_DESCRIPTIONS[fault] in banner
+    assert "--demo-fault" not in banner
     app = WizardApp(
         pictures.PROVIDER,
         demo=DemoInfo("demo@mail.com", "practice-password", banner),
@@ -320,9 +321,11 @@ async def test_the_demo_welcome_fits_80x24_with_any_fault(fault: str | None) -> 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         shown = screen_text(app.export_screenshot())
-    for words in ("Rehearsing:" if fault else "--demo-fault", "Premium", "new accounts", "Quit"):
+    for words in ("Rehearsing:" if fault else "Practice run", "Premium", "new accounts", "Quit"):
         assert words in shown, (fault, words, shown)
     assert "Fix an account that stopped working" in shown
+    # Nothing untrue (files are written where the user asks), no command-line flag.
+    assert "nothing is saved" not in shown and "--demo-fault" not in shown
 
 
 def _screen_titles() -> list[str]:

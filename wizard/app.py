@@ -8,11 +8,12 @@ steps, so going back never loses it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import get_current_worker
@@ -21,12 +22,13 @@ from wizard import __version__
 from wizard.core import secrets
 from wizard.core.models import CheckOptions
 from wizard.recovery import RecoveringApp
-from wizard.screens.welcome import DemoInfo, WelcomeScreen
+from wizard.screens.welcome import DemoInfo, Start, WelcomeScreen
 
 # Only the first screen is imported up front: the others (and the network, TLS, signing
 # and QR libraries behind them) are imported when the user reaches them, so the first
 # frame costs little more than a bare Textual app's (benchmarks/startup.py measures it).
 if TYPE_CHECKING:
+    from wizard.core.check import ProgressCallback
     from wizard.core.export import ExportedProfile
     from wizard.core.models import Account, CheckReport, MailSettings
     from wizard.core.provider import Provider
@@ -49,6 +51,8 @@ class FlowState:
     report: CheckReport | None = None
     settings: MailSettings | None = None
     exported: ExportedProfile | None = None
+    #: The account whose password a server refused in the last check, until one is not.
+    refused: Account | None = None
 
 
 class WizardApp(RecoveringApp):
@@ -105,14 +109,34 @@ class WizardApp(RecoveringApp):
             self.pop_screen()
 
     def on_welcome_screen_chosen(self, message: WelcomeScreen.Chosen) -> None:
-        """Start (Enter) goes on to the account; Quit leaves."""
-        if message.choice == "setup":
+        """Start (Enter) goes on to the account; Quit leaves (asking first if anything was
+        typed: Escape twice from the account screen must not lose it unasked)."""
+        if message.choice is Start.SETUP:
             self.state.repair = None
             self.show_account()
-        elif message.choice == "repair":
+        elif message.choice is Start.REPAIR:
             self.show_symptom()
-        else:
+        elif not self.typed():
             self.exit()
+        else:
+            from wizard.screens.confirm import ConfirmScreen
+
+            question = ConfirmScreen(
+                "Quit and forget what you typed?",
+                "Nothing you typed has been stored. To keep it, stay and go on instead.",
+                yes="Quit",
+                no="Stay",
+            )
+            self.push_screen(question, lambda quit: self.exit() if quit else None)
+
+    def typed(self) -> bool:
+        """Has the user typed anything (a name, a password, an address not filled in)?"""
+        form = self.state.form
+        if form is None:
+            return False
+        account = form.account
+        filled = self.demo.email if self.demo else ""
+        return bool(account.name or account.password or account.email not in ("", filled))
 
     def show_symptom(self) -> None:
         """Repair, step 1: what the iPhone shows (and what it uses, if known)."""
@@ -124,25 +148,16 @@ class WizardApp(RecoveringApp):
         if choice is None:
             self.show_welcome()
             return
-        from wizard.core.models import IncomingChoice
+        from wizard.core.models import Account, IncomingChoice
         from wizard.core.repair.symptoms import PhoneIncoming
+        from wizard.screens.account import AccountForm
 
         self.state.repair = choice
-        form = self.state.form
-        if form is not None:
-            # The check uses what the phone uses (IMAP when it is not known).
-            incoming = (
-                IncomingChoice.POP
-                if choice.phone.incoming is PhoneIncoming.POP
-                else IncomingChoice.IMAP
-            )
-            self.state.form = replace(form, account=replace(form.account, incoming=incoming))
-        elif choice.phone.incoming is PhoneIncoming.POP:
-            from wizard.core.models import Account
-            from wizard.screens.account import AccountForm
-
-            email = self.demo.email if self.demo else ""
-            self.state.form = AccountForm(Account(email, "", incoming=IncomingChoice.POP))
+        # The check uses what the phone uses (IMAP when it is not known).
+        pop = choice.phone.incoming is PhoneIncoming.POP
+        form = self.state.form or AccountForm(Account(self.demo.email if self.demo else "", ""))
+        incoming = IncomingChoice.POP if pop else IncomingChoice.IMAP
+        self.state.form = replace(form, account=replace(form.account, incoming=incoming))
         self.show_account()
 
     def show_account(self, *, password_note: str | None = None) -> None:
@@ -171,8 +186,57 @@ class WizardApp(RecoveringApp):
             else:
                 self.show_welcome()
         else:
-            self.state.report = None
-            self.show_check()
+            self.check_again(
+                otherwise=lambda: self.show_account(password_note=self._refused_note(form))
+            )
+
+    def check_again(self, *, otherwise: Callable[[], None]) -> None:
+        """A new check; with a password a server just refused, only after a deliberate yes
+        (``otherwise``: where the user goes instead). Retrying may lock the account."""
+        form = self.state.form
+        refused = self.state.refused
+        assert form is not None
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.state.report = None
+                self.show_check()
+            else:
+                otherwise()
+
+        same = refused is not None and (refused.email, refused.password) == (
+            form.account.email,
+            form.account.password,
+        )
+        if not same:
+            answered(True)
+            return
+        from wizard.screens.check import RETRY_RISK
+        from wizard.screens.confirm import ConfirmScreen
+
+        question = ConfirmScreen(
+            "Try the same password again?",
+            RETRY_RISK.format(name=self.provider.display_name),
+            yes="Retry anyway",
+            no="Don't retry",
+        )
+        self.push_screen(question, answered)
+
+    async def watched_check(
+        self,
+        account: Account,
+        provider: Provider,
+        options: CheckOptions,
+        progress: ProgressCallback,
+    ) -> CheckReport:
+        """The live check (``check`` or the engine's), noting a password it saw refused."""
+        from wizard.core.check import run_check
+        from wizard.core.verdict import verdict_of
+
+        report = await (self.check or run_check)(account, provider, options, progress)
+        refused = verdict_of(report, provider).password_in_doubt
+        self.state.refused = account if refused else None
+        return report
 
     def show_check(self) -> None:
         """Step 2: the live check (or the last one's result when coming back to it)."""
@@ -189,7 +253,7 @@ class WizardApp(RecoveringApp):
                 report=self.state.report,
                 repair=self.state.repair is not None,
                 practice_for=self._practice_for(),
-                check=self.check,
+                check=self.watched_check,
             ),
             self._after_check,
         )
@@ -229,15 +293,18 @@ class WizardApp(RecoveringApp):
         return builtin_provider()
 
     def _refused_note(self, form: AccountForm) -> str:
-        """Under the password after a refusal: what to look at before checking again."""
+        """Under the password after a refusal: what to look at before checking again, and
+        why the same password is not simply sent again."""
         from wizard.core.access import refused_note
 
         account = form.account
-        return refused_note(
-            self.provider.display_name,
-            self.provider.is_mailcom,
-            app_password=account.app_password,
-            plan=account.plan,
+        name = self.provider.display_name
+        note = refused_note(
+            name, self.provider.is_mailcom, app_password=account.app_password, plan=account.plan
+        )
+        return (
+            f"{note} The same password is sent again only after you confirm it: {name} may "
+            "lock an account after repeated failed logins."
         )
 
     def _go(self, where: str) -> None:
@@ -275,8 +342,7 @@ class WizardApp(RecoveringApp):
         from wizard.screens.repair import RepairAction
 
         if action is RepairAction.CHECK_AGAIN:
-            self.state.report = None
-            self.show_check()
+            self.check_again(otherwise=self.show_repair)
         elif action is RepairAction.FRESH_PROFILE:
             self.show_send()
         else:
@@ -356,6 +422,15 @@ class WizardApp(RecoveringApp):
             self.back_to_choice()
 
     # -- actions ----------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette: help, the theme, the keys, quit (no Maximize: it hides the way on; no
+        Screenshot: it would write what the screen shows to a file nobody asked for)."""
+        yield SystemCommand(
+            "Help", "What each key does, and what the wizard is for", self.action_help
+        )
+        kept = ("Theme", "Keys", "Quit")
+        yield from (cmd for cmd in super().get_system_commands(screen) if cmd.title in kept)
 
     def action_help(self) -> None:
         """F1: what each key does and what the wizard is for."""

@@ -155,6 +155,14 @@ class Testbed:
                     subjects.append(str(email.message_from_bytes(item[1])["Subject"] or ""))
             return subjects
 
+    def password_mismatches(self, email: str) -> int:
+        """Failed password checks Dovecot's auth logged for ``email`` (IMAP, POP3 and, through
+        SASL, Postfix's): the servers' own count of refused logins."""
+        import re
+
+        text = self.dovecot.log.read_text(errors="replace")
+        return len(re.findall(rf"\({re.escape(email)},[^)]*\): Password mismatch", text))
+
     # -- provider files ----------------------------------------------------------------
 
     def provider_file(
