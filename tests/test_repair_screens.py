@@ -149,9 +149,13 @@ async def show(
 @pytest.mark.parametrize("cause", list(Cause), ids=str)
 async def test_the_cause_and_action_are_above_the_fold_at_80x24(cause: Cause) -> None:
     answer = ANSWERS[cause]
-    _, shown, _ = await show(answer)
+    _, shown, every = await show(answer)
     assert words(f"Most likely cause: {answer.title}.") in shown
     assert words(f"What to do: {answer.action}") in shown
+    # The codes are for the JSON (``repair --json``), not for the screen (those of one
+    # word, such as "offline", are plain English too).
+    for code in (answer.symptom.value, answer.outcome.value, answer.cause.value):
+        assert "-" not in code or code not in every, code
 
 
 def cli_sentences(text: str) -> list[str]:

@@ -60,6 +60,7 @@ class RepairScreen(Step[RepairAction | None]):
         Binding("d", "details", "Details"),
         Binding("s", "save", "Save steps"),
     ]
+    SUB_TITLE = "Repair: the most likely cause"
 
     def __init__(self, answer: RepairAnswer, *, home: Path | None = None) -> None:
         """``home`` is where the steps are saved (the home folder unless given)."""
@@ -92,9 +93,9 @@ class RepairScreen(Step[RepairAction | None]):
             yield Static(self._check_text(), id="repair-check", classes="hint", markup=False)
             yield FailurePanel(id="repair-details")
         with Horizontal(classes="button-row"):
-            yield Button("Back", id="back")
-            yield Button("Save these steps", id="save")
-            yield Button("Check again", id="check-again")
+            yield Button("Back", id="back", compact=True)
+            yield Button("Save these steps", id="save", compact=True)
+            yield Button("Check again", id="check-again", compact=True)
         yield Footer()
 
     def _compose_steps(self) -> ComposeResult:
@@ -125,7 +126,6 @@ class RepairScreen(Step[RepairAction | None]):
 
     def on_mount(self) -> None:
         """Focus the fresh-profile button when it is the fix; otherwise the text, to scroll."""
-        self.sub_title = "Repair: the most likely cause"
         if self.answer.fresh_profile:
             self.query_one("#fresh-profile", Button).focus(scroll_visible=False)
         else:
