@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
 from textual.worker import get_current_worker
@@ -72,6 +73,11 @@ class AccountScreen(Step[AccountForm]):
     SUB_TITLE = "Step 1 of 3: your account"
     REPAIR_TITLE = "Repair: the account and its current password"
 
+    #: The address a typo would have been (Ctrl+Y takes it); the footer follows it.
+    suggestion: var[str | None] = var[str | None](None, bindings=True)
+    #: Two-factor is on: the help shows (by CSS) and the password is the app-specific one.
+    two_factor = var(False, toggle_class="-two-factor")
+
     def __init__(
         self,
         provider: Provider,
@@ -95,14 +101,13 @@ class AccountScreen(Step[AccountForm]):
         self.filled_email = filled_email
         self.keyring_allowed = keyring_allowed
         self.password_note = password_note
-        self.suggestion: str | None = None
         self._filled_from_keyring = False
+        self.fields: dict[str, FormInput] = {}
 
     def compose(self) -> ComposeResult:
         """The form, one labelled field per line, then Back / Check."""
         previous = self.previous
         account = previous.account if previous else Account(self.filled_email, "")
-        self.set_class(account.app_password, "-two-factor")
         yield Header()
         with VerticalScroll(id="account-form", classes="step-body"):
             yield from self._field(
@@ -162,7 +167,7 @@ class AccountScreen(Step[AccountForm]):
         setup_only = " setup-only" if name == "name" else ""
         with Horizontal(classes=f"field-row{setup_only}", id=f"{name}-row"):
             yield Label(label, classes="field-label", id=f"{name}-label")
-            yield FormInput(
+            field = FormInput(
                 value,
                 placeholder,
                 password=password,
@@ -171,6 +176,8 @@ class AccountScreen(Step[AccountForm]):
                 compact=True,
                 id=name,
             )
+            self.fields[name] = field
+            yield field
             if password:
                 yield Button("Show", id="toggle-password", compact=True)
         yield Static("", id=f"{name}-status", classes=f"field-status{setup_only}")
@@ -178,8 +185,8 @@ class AccountScreen(Step[AccountForm]):
     def on_mount(self) -> None:
         """Show the state of the address and the keyring; focus where typing is needed."""
         self.query_one("#toggle-password").can_focus = False  # Ctrl+T, or a click
-        self._show_two_factor(self.has_class("-two-factor"))
-        self._show_address_check(self.query_one("#email", Input).value, quiet_when_empty=True)
+        self.two_factor = self.query_one("#app-password", Checkbox).value
+        self._show_address_check(self.fields["email"].value, quiet_when_empty=True)
         remember = self.query_one("#remember", Checkbox)
         remember.disabled = True  # until the keyring answers
         if self.keyring_allowed:
@@ -189,10 +196,10 @@ class AccountScreen(Step[AccountForm]):
             self._note("#remember-note", NO_KEYRING_NOTE)
         if self.password_note:
             self._note("#password-status", self.password_note, "-warning")
-            self.query_one("#password").focus()  # selects what is there: typing replaces it
+            self.fields["password"].focus()  # selects what is there: typing replaces it
             return
         names = _BURST_FIELDS[1:] if self.has_class("-repair") else _BURST_FIELDS
-        fields = [self.query_one(f"#{name}", Input) for name in names]
+        fields = [self.fields[name] for name in names]
         email, password = fields[-2:]
         empty = [field for field in fields if not field.value]
         first = password if email.value and not password.value else next(iter(empty), None)
@@ -217,7 +224,7 @@ class AccountScreen(Step[AccountForm]):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._keyring_state, available, reason)
             if available:
-                email = self.query_one("#email", Input).value
+                email = self.fields["email"].value
                 self.app.call_from_thread(self.lookup_password, email)
 
     def _keyring_state(self, available: bool, reason: str) -> None:
@@ -238,7 +245,7 @@ class AccountScreen(Step[AccountForm]):
             self.app.call_from_thread(self._prefill_password, password)
 
     def _prefill_password(self, password: str) -> None:
-        field = self.query_one("#password", Input)
+        field = self.fields["password"]
         if field.value:
             return
         field.value = password
@@ -275,23 +282,21 @@ class AccountScreen(Step[AccountForm]):
             self._note("#email-status", f"{verdict.warning} Press Ctrl+Y to use it.", "-warning")
         else:
             self._note("#email-status", verdict.warning or "", "-warning")
-        self.refresh_bindings()
         return verdict.ok and bool(text.strip())
 
     def action_use_suggestion(self) -> None:
         """Ctrl+Y: take the suggested address (``name@mail.com`` for ``name@mail.co``)."""
         if self.suggestion:
-            self.query_one("#email", Input).value = self.suggestion
+            self.fields["email"].value = self.suggestion
 
     @on(Checkbox.Changed, "#app-password")
     def _app_password_changed(self, event: Checkbox.Changed) -> None:
-        self._show_two_factor(event.value)
+        self.two_factor = event.value
 
-    def _show_two_factor(self, on: bool) -> None:
-        """The help (by CSS) and the password's label and hint follow the two-factor answer."""
-        self.set_class(on, "-two-factor")
+    def watch_two_factor(self, on: bool) -> None:
+        """The password's label and hint follow the two-factor answer."""
         self.query_one("#password-label", Label).update("App password" if on else "Password")
-        self.query_one("#password", Input).placeholder = (
+        self.fields["password"].placeholder = (
             "the app-specific password (not your usual one)"
             if on
             else f"your {self.provider.display_name} password"
@@ -299,9 +304,7 @@ class AccountScreen(Step[AccountForm]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Ctrl+Y only while an address is suggested."""
-        if action == "use_suggestion":
-            return self.suggestion is not None
-        return True
+        return self.suggestion is not None if action == "use_suggestion" else True
 
     @on(Input.Submitted)
     def _field_submitted(self, event: Input.Submitted) -> None:
@@ -309,25 +312,25 @@ class AccountScreen(Step[AccountForm]):
         if event.input.id == "password":
             self.action_next()
         elif event.input.id == "email":
-            self.query_one("#password", Input).focus()
+            self.fields["password"].focus()
         else:
             self.focus_next()
 
     @on(ChoiceRow.Submitted, "#plan")
     def _plan_chosen(self) -> None:
         """Enter on the plan: on to the password."""
-        self.query_one("#password", Input).focus()
+        self.fields["password"].focus()
 
     @on(ChoiceRow.Submitted, "#protocol")
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:
         """Validate and go on; a problem is shown next to its field, which gets focus."""
-        email = self.query_one("#email", Input)
+        email = self.fields["email"]
         if not self._show_address_check(email.value):
             email.focus()
             return
         for name in ("password", "name"):
-            field = self.query_one(f"#{name}", Input)
+            field = self.fields[name]
             result = field.validate(field.value)
             if result is not None and not result.is_valid:
                 self._note(f"#{name}-status", result.failure_descriptions[0], "-error")
@@ -338,7 +341,7 @@ class AccountScreen(Step[AccountForm]):
     @on(Button.Pressed, "#toggle-password")
     def action_toggle_password(self) -> None:
         """Show or hide the password."""
-        field = self.query_one("#password", Input)
+        field = self.fields["password"]
         field.password = not field.password
         self.query_one("#toggle-password", Button).label = "Show" if field.password else "Hide"
 
@@ -352,7 +355,7 @@ class AccountScreen(Step[AccountForm]):
     @on(FormInput.FieldsPasted)
     def _fields_pasted(self, event: FormInput.FieldsPasted) -> None:
         """Spread a paste holding tabs over the fields; a final newline means Next."""
-        fields = [self.query_one(f"#{name}", Input) for name in _BURST_FIELDS]
+        fields = [self.fields[name] for name in _BURST_FIELDS]
         parts = event.burst.parts
         focused = fields.index(event.form_input) if event.form_input in fields else 0
         places = plan_fields(parts, focused, len(fields), self._fits)
@@ -383,17 +386,17 @@ class AccountScreen(Step[AccountForm]):
         that would put the password, readable, in the address field. So the address moves
         to its field and the password field is next.
         """
-        name = self.query_one("#name", Input)
+        name = self.fields["name"]
         if self.focused is name and check_address(name.value, self.provider).ok:
-            self.query_one("#email", Input).value = name.value.strip()
+            self.fields["email"].value = name.value.strip()
             name.value = ""
-            password = self.query_one("#password", Input)
+            password = self.fields["password"]
             self.set_focus(password)
             return password
         return super().focus_next(selector)
 
     def _form(self, *, back: bool) -> AccountForm:
-        value = self.query_one("#email", Input).value
+        value = self.fields["email"].value
         verdict = check_address(value, self.provider)
         question = access.plan_question(self.provider.is_mailcom)
         plan = (
@@ -403,8 +406,8 @@ class AccountScreen(Step[AccountForm]):
         )
         account = Account(
             email=verdict.address if verdict.ok else value,
-            password=self.query_one("#password", Input).value,
-            name=self.query_one("#name", Input).value.strip(),
+            password=self.fields["password"].value,
+            name=self.fields["name"].value.strip(),
             app_password=self.query_one("#app-password", Checkbox).value,
             incoming=chosen_protocol(self.query_one("#protocol", ChoiceRow)),
             plan=plan,
