@@ -220,3 +220,25 @@ async def test_dovecot_sees_one_refused_login_not_two(testbed: Testbed, tmp_path
         await until(pilot, lambda: testbed.password_mismatches(email) >= before + 2, 10)
         await pilot.pause(1.0)  # time for a second login to show, were there one
     assert testbed.password_mismatches(email) == before + 2
+
+
+async def test_a_password_another_server_accepted_is_not_called_wrong(tmp_path: Path) -> None:
+    """IMAP refuses, SMTP accepts the same password: it is right. Back on the account
+    screen nothing says to type it again, and checking again (after switching access on)
+    needs no question."""
+    check = FakeCheck(
+        lambda account, provider: checked(provider, account, refused=(Role.INCOMING,))
+    )
+    app = wizard_with(check, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _to_account(pilot)
+        await pilot.press(*"ann@mail.com", "enter", *PASSWORD, "enter")
+        screen = await _refused(pilot)
+        assert app.focused is not None and app.focused.id != "change-password"
+        await pilot.press("escape")
+        account = await _until_account(pilot)
+        note = str(account.query_one("#password-status", Static).content)
+        assert "again" not in note and "refused this password" not in note
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: len(check.accounts) == 2)
+        assert not isinstance(app.screen, ConfirmScreen)
