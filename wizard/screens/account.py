@@ -103,6 +103,7 @@ class AccountScreen(Step[AccountForm]):
         self.password_note = password_note
         self._filled_from_keyring = False
         self.fields: dict[str, FormInput] = {}
+        self.plan_question = access.plan_question(provider.is_mailcom)
 
     def compose(self) -> ComposeResult:
         """The form, one labelled field per line, then Back / Check."""
@@ -119,7 +120,7 @@ class AccountScreen(Step[AccountForm]):
             )
             domain = self.provider.domains[0] if self.provider.domains else "example.com"
             yield from self._field("email", "Email address", account.email, f"name@{domain}")
-            if question := access.plan_question(self.provider.is_mailcom):
+            if question := self.plan_question:
                 yield Static(question.text, id="plan-question", classes="hint")
                 with Horizontal(classes="choice-line", id="plan-line"):
                     yield Label("Your plan", classes="choice-label")
@@ -371,13 +372,10 @@ class AccountScreen(Step[AccountForm]):
             self.set_focus(fields[places[-1]])
 
     def _fits(self, field: int, text: str) -> bool:
-        """Can ``text`` be meant for field ``field`` of name, address, password?"""
-        is_address = check_address(text, self.provider).ok
-        if _BURST_FIELDS[field] == "name":
-            return not is_address  # an address here is the login, typed one field early
-        if _BURST_FIELDS[field] == "email":
-            return is_address
-        return True
+        """Can ``text`` be meant for field ``field`` of name, address, password? An address
+        only for the address (in the name field it is the login, typed one field early)."""
+        kind = _BURST_FIELDS[field]
+        return kind == "password" or (kind == "email") == check_address(text, self.provider).ok
 
     def focus_next(self, selector: str | type[Widget] = "*") -> Widget | None:
         """Tab (or Enter) from the name field holding an address: it is the login.
@@ -398,12 +396,9 @@ class AccountScreen(Step[AccountForm]):
     def _form(self, *, back: bool) -> AccountForm:
         value = self.fields["email"].value
         verdict = check_address(value, self.provider)
-        question = access.plan_question(self.provider.is_mailcom)
-        plan = (
-            question.answers[self.query_one("#plan", ChoiceRow).pressed_index][0]
-            if question
-            else None
-        )
+        question = self.plan_question
+        row = self.query("#plan").first(ChoiceRow) if question else None
+        plan = question.answers[row.pressed_index][0] if question and row else None
         account = Account(
             email=verdict.address if verdict.ok else value,
             password=self.fields["password"].value,
