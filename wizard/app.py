@@ -16,10 +16,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.worker import get_current_worker
 
 from wizard import __version__
-from wizard.core import secrets
 from wizard.core.models import CheckOptions
 from wizard.recovery import RecoveringApp
 from wizard.screens.welcome import DemoInfo, Start, WelcomeScreen
@@ -278,10 +276,9 @@ class WizardApp(RecoveringApp):
 
             self.state.settings = practice_settings(outcome.settings, real)
         if outcome.settings.verified and self.demo is None:
-            if form.remember:
-                self.remember_password(form.account)
-            else:
-                self.forget_password(form.account.email)
+            from wizard.widgets.remember import update_keyring
+
+            update_keyring(self, form.account, form.remember)
         self._go(outcome.next)
 
     def _practice_for(self) -> Provider | None:
@@ -438,40 +435,6 @@ class WizardApp(RecoveringApp):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
-
-    def remember_password(self, account: Account) -> None:
-        """Store the password in the keyring, off the UI thread (keyrings can be slow)."""
-        self._in_keyring(
-            lambda: secrets.set_password(account.email, account.password),
-            "remember-password",
-            done="Your password is remembered in the system keyring.",
-            failed="The password could not be stored in the keyring; you will be asked "
-            "for it next time.",
-        )
-
-    def forget_password(self, email: str) -> None:
-        """ "Remember" was left off: remove a password stored earlier (off the UI thread)."""
-        self._in_keyring(
-            lambda: secrets.delete_password(email),
-            "forget-password",
-            done="The remembered password was removed from the system keyring.",
-        )
-
-    def _in_keyring(
-        self, change: Callable[[], bool], name: str, *, done: str, failed: str | None = None
-    ) -> None:
-        """Run ``change`` in a thread worker and say how it went (``failed`` as a warning)."""
-
-        def work() -> None:
-            changed = change()
-            if get_current_worker().is_cancelled:
-                return
-            if changed:
-                self.call_from_thread(self.notify, done, severity="information")
-            elif failed is not None:
-                self.call_from_thread(self.notify, failed, severity="warning")
-
-        self.run_worker(work, thread=True, group="keyring", name=name, exit_on_error=False)
 
     # -- after an unexpected error (the dialog itself: wizard/recovery.py) ---------------
 

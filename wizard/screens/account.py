@@ -13,16 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
-from textual.worker import get_current_worker
 
-from wizard.core import access, facts, secrets
+from wizard.core import access, facts
 from wizard.core.accounts import check_address, name_problem, password_problem
 from wizard.core.models import Account, Plan
 from wizard.core.provider import Provider
@@ -30,9 +29,9 @@ from wizard.screens.step import Step
 from wizard.widgets.choice_row import ChoiceRow
 from wizard.widgets.form_input import FormInput, Problem, plan_fields
 from wizard.widgets.protocol_choice import chosen_protocol, protocol_choice, protocol_hint
+from wizard.widgets.remember import RememberBox
 
 TWO_FACTOR_LABEL = f"{facts.mailcom.TWO_FACTOR.capitalized} is on for this account"
-NO_KEYRING_NOTE = "This run does not use the system keyring."
 BURST_DID_NOT_FIT = (
     "The pasted text holds several fields that do not fit these boxes, so nothing was "
     "filled in. Paste or type one field at a time."
@@ -151,7 +150,7 @@ class AccountScreen(Step[AccountForm]):
             )
             with Horizontal(id="account-options"):
                 remember = previous.remember if previous else False
-                yield Checkbox("Remember the password (system keyring)", remember, id="remember")
+                yield RememberBox(remember, allowed=self.keyring_allowed, id="remember")
                 round_trip = previous.round_trip if previous else False
                 yield Checkbox("Send myself a test message", round_trip, id="round-trip")
             yield Static("", id="remember-note", classes="hint")
@@ -188,13 +187,6 @@ class AccountScreen(Step[AccountForm]):
         self.query_one("#toggle-password").can_focus = False  # Ctrl+T, or a click
         self.two_factor = self.query_one("#app-password", Checkbox).value
         self._show_address_check(self.fields["email"].value, quiet_when_empty=True)
-        remember = self.query_one("#remember", Checkbox)
-        remember.disabled = True  # until the keyring answers
-        if self.keyring_allowed:
-            self.probe_keyring()
-        else:
-            remember.value = False
-            self._note("#remember-note", NO_KEYRING_NOTE)
         if self.password_note:
             self._note("#password-status", self.password_note, "-warning")
             self.fields["password"].focus()  # selects what is there: typing replaces it
@@ -217,41 +209,26 @@ class AccountScreen(Step[AccountForm]):
 
     # -- keyring ---------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="keyring-probe", exit_on_error=False)
-    def probe_keyring(self) -> None:
-        """Ask whether a keyring exists (a D-Bus round trip on Linux, so off the UI)."""
-        available = secrets.keyring_available()
-        reason = "" if available else secrets.keyring_unavailable_reason()
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._keyring_state, available, reason)
-            if available:
-                email = self.fields["email"].value
-                self.app.call_from_thread(self.lookup_password, email)
+    @on(RememberBox.Answered)
+    def _keyring_answered(self, event: RememberBox.Answered) -> None:
+        self._note("#remember-note", event.note)
+        self._look_up(self.fields["email"].value)
 
-    def _keyring_state(self, available: bool, reason: str) -> None:
-        remember = self.query_one("#remember", Checkbox)
-        remember.disabled = not available
-        if not available:
-            remember.value = False
-        self._note("#remember-note", reason)
+    def _look_up(self, address: str) -> None:
+        """Offer a password remembered for ``address`` (the box knows if there is a keyring)."""
+        verdict = check_address(address, self.provider)
+        if verdict.ok:
+            self.query_one(RememberBox).look_up(verdict.address)
 
-    @work(thread=True, exclusive=True, group="keyring-lookup", exit_on_error=False)
-    def lookup_password(self, email: str) -> None:
-        """Prefill a remembered password for ``email`` (only into an empty field)."""
-        verdict = check_address(email, self.provider)
-        if not verdict.ok:
-            return
-        password = secrets.get_password(verdict.address)
-        if password and not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._prefill_password, password)
-
-    def _prefill_password(self, password: str) -> None:
+    @on(RememberBox.Found)
+    def _prefill_password(self, event: RememberBox.Found) -> None:
+        """A remembered password, filled in only into an empty field."""
         field = self.fields["password"]
         if field.value:
             return
-        field.value = password
+        field.value = event.password
         self._filled_from_keyring = True
-        self.query_one("#remember", Checkbox).value = True
+        self.query_one(RememberBox).value = True
         self._note("#password-status", "Filled in from your system keyring.", "-ok")
 
     # -- the fields --------------------------------------------------------------------
@@ -259,8 +236,7 @@ class AccountScreen(Step[AccountForm]):
     @on(Input.Changed, "#email")
     def _email_changed(self, event: Input.Changed) -> None:
         self._show_address_check(event.value, quiet_when_empty=True)
-        if self.keyring_allowed and not self.query_one("#remember", Checkbox).disabled:
-            self.lookup_password(event.value)
+        self._look_up(event.value)
 
     @on(Input.Changed, "#password")
     def _password_changed(self, event: Input.Changed) -> None:

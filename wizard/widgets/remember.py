@@ -1,0 +1,105 @@
+"""The "Remember the password" box, and the keyring work behind it, off the UI thread.
+
+A keyring can be slow (a D-Bus round trip on Linux; a locked wallet asks for its own
+password), so every call runs in a thread worker (a screen's workers report their failures
+to the app's error dialog). The box finds out whether a keyring exists (``Answered``: off,
+with the reason, when not) and offers the password remembered for an address (``Found``).
+After a verified check the app stores or forgets it (``update_keyring``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import App
+from textual.message import Message
+from textual.widgets import Checkbox
+from textual.worker import get_current_worker
+
+from wizard.core import secrets
+from wizard.core.models import Account
+
+NO_KEYRING_NOTE = "This run does not use the system keyring."
+
+
+class RememberBox(Checkbox):
+    """Ticked: the password is remembered in the system keyring after a verified check."""
+
+    class Answered(Message):
+        """The keyring answered: ``note`` says why the box is off ("" when it can be used)."""
+
+        def __init__(self, note: str) -> None:
+            super().__init__()
+            self.note = note
+
+    class Found(Message):
+        """A password remembered for the address looked up."""
+
+        def __init__(self, password: str) -> None:
+            super().__init__()
+            self.password = password
+
+    def __init__(self, value: bool, *, allowed: bool, id: str | None = None) -> None:
+        """``allowed`` is False when this run may not use the keyring (the box stays off)."""
+        super().__init__("Remember the password (system keyring)", value, id=id, disabled=True)
+        self.allowed = allowed
+
+    def on_mount(self) -> None:
+        """Off until the keyring answers (it never does when not ``allowed``)."""
+        if self.allowed:
+            self._in_thread(self._probe, "keyring-probe")
+        else:
+            self.value = False
+            self.post_message(self.Answered(NO_KEYRING_NOTE))
+
+    def look_up(self, email: str) -> None:
+        """Offer (``Found``) the password remembered for ``email``, if the keyring is there."""
+        if not self.disabled:
+            self._in_thread(lambda: self._look_up(email), "keyring-lookup")
+
+    def _in_thread(self, work: Callable[[], None], group: str) -> None:
+        # A worker of the screen, whose step base sends a failure to the error dialog.
+        self.screen.run_worker(work, thread=True, exclusive=True, group=group, exit_on_error=False)
+
+    def _probe(self) -> None:
+        available = secrets.keyring_available()
+        reason = "" if available else secrets.keyring_unavailable_reason()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._answered, available, reason)
+
+    def _answered(self, available: bool, reason: str) -> None:
+        self.disabled = not available
+        if not available:
+            self.value = False
+        self.post_message(self.Answered(reason))
+
+    def _look_up(self, email: str) -> None:
+        password = secrets.get_password(email)
+        if password and not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.post_message, self.Found(password))
+
+
+def update_keyring(app: App[None], account: Account, remember: bool) -> None:
+    """After a verified check: remember the password, or forget one remembered earlier
+    ("Remember" left off); the user is told how it went."""
+    if remember:
+        done = "Your password is remembered in the system keyring."
+        failed = (
+            "The password could not be stored in the keyring; you will be asked for it next time."
+        )
+    else:
+        done, failed = "The remembered password was removed from the system keyring.", ""
+
+    def work() -> None:
+        if remember:
+            changed = secrets.set_password(account.email, account.password)
+        else:
+            changed = secrets.delete_password(account.email)
+        if get_current_worker().is_cancelled:
+            return
+        if changed:
+            app.call_from_thread(app.notify, done)
+        elif failed:
+            app.call_from_thread(app.notify, failed, severity="warning")
+
+    app.run_worker(work, thread=True, group="keyring", exit_on_error=False)
