@@ -233,7 +233,7 @@ async def test_a_password_another_server_accepted_is_not_called_wrong(tmp_path: 
     async with app.run_test(size=SIZE) as pilot:
         await _to_account(pilot)
         await pilot.press(*"ann@mail.com", "enter", *PASSWORD, "enter")
-        screen = await _refused(pilot)
+        await _refused(pilot)
         assert app.focused is not None and app.focused.id != "change-password"
         await pilot.press("escape")
         account = await _until_account(pilot)

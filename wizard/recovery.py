@@ -19,7 +19,6 @@ import io
 import sys
 import traceback
 
-from rich.console import Console
 from textual.app import App
 from textual.worker import Worker, WorkerState
 
@@ -60,7 +59,7 @@ class RecoveringApp(App[None]):
     def __init__(self) -> None:
         """Textual's last-resort console is replaced by one that prints a single line."""
         super().__init__()
-        self.error_console = Console(file=LastResort(), markup=False, highlight=False)
+        self.error_console.file = LastResort()
 
     def error_passwords(self) -> list[str]:
         """Passwords the error details must not quote."""
