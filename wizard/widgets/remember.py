@@ -43,6 +43,7 @@ class RememberBox(Checkbox):
         """``allowed`` is False when this run may not use the keyring (the box stays off)."""
         super().__init__("Remember the password (system keyring)", value, id=id, disabled=True)
         self.allowed = allowed
+        self.looked_up: str | None = None
 
     def on_mount(self) -> None:
         """Off until the keyring answers (it never does when not ``allowed``)."""
@@ -53,8 +54,10 @@ class RememberBox(Checkbox):
             self.post_message(self.Answered(NO_KEYRING_NOTE))
 
     def look_up(self, email: str) -> None:
-        """Offer (``Found``) the password remembered for ``email``, if the keyring is there."""
-        if not self.disabled:
+        """Offer (``Found``) the password remembered for ``email``, if the keyring is there
+        (once per address: the field and the keyring's answer may both ask)."""
+        if not self.disabled and email != self.looked_up:
+            self.looked_up = email
             self._in_thread(lambda: self._look_up(email), "keyring-lookup")
 
     def _in_thread(self, work: Callable[[], None], group: str) -> None:
