@@ -97,6 +97,14 @@ class WizardApp(RecoveringApp):
         self.serve_host = serve_host
         self.state = FlowState()
 
+    def on_mount(self) -> None:
+        """A library's unexpected exception in the event loop is told by kind only."""
+        import asyncio
+
+        from wizard.core.text import withhold_loop_exception
+
+        asyncio.get_running_loop().set_exception_handler(withhold_loop_exception)
+
     # -- the flow ---------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[None]:
