@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import subprocess
@@ -21,7 +22,18 @@ from pathlib import Path
 import pytest
 
 from tests.testbed import FaultListeners
-from wizard.core.models import Endpoint, Protocol, Security
+from wizard.core.check import run_check
+from wizard.core.models import (
+    Account,
+    CheckOptions,
+    CheckReport,
+    Endpoint,
+    IncomingChoice,
+    Protocol,
+    Security,
+    Status,
+)
+from wizard.core.probes.base import ECHO_WITHHELD, withhold_echo
 from wizard.core.provider import Provider, render_provider
 
 PASSWORD = 'Kx9 "Qv-Secret" \\ Wz-42'
@@ -55,6 +67,31 @@ def _check(faults: FaultListeners, provider: Path, *extra: str) -> tuple[int, st
     return done.returncode, done.stdout, done.stderr
 
 
+def _provider(faults: FaultListeners, *endpoints: Endpoint) -> Provider:
+    """A provider listing ``endpoints``; a role left out gets a closed port (fast)."""
+    closed = faults.closed_port
+
+    def listed(protocol: Protocol) -> tuple[Endpoint, ...]:
+        return tuple(endpoint for endpoint in endpoints if endpoint.protocol is protocol)
+
+    imap = listed(Protocol.IMAP) or (closed.endpoint(Protocol.IMAP, Security.SSL),)
+    smtp = listed(Protocol.SMTP) or (closed.endpoint(Protocol.SMTP, Security.SSL),)
+    return Provider("hostile", "Hostile", ("mail.com",), imap, listed(Protocol.POP3), smtp)
+
+
+async def _run(faults: FaultListeners, *endpoints: Endpoint, password: str = "") -> CheckReport:
+    """The check of ann@mail.com against ``endpoints`` (POP3 when one is listed)."""
+    pop = any(endpoint.protocol is Protocol.POP3 for endpoint in endpoints)
+    account = Account(
+        "ann@mail.com",
+        password or PASSWORD,
+        incoming=IncomingChoice.POP if pop else IncomingChoice.IMAP,
+    )
+    options = CheckOptions(timeout=3, cafile=str(faults.certificates.cafile))
+    async with asyncio.timeout(10):
+        return await run_check(account, _provider(faults, *endpoints), options)
+
+
 def _secret_parts() -> list[str]:
     """The password and the words it is made of that are long enough to be telling."""
     return [PASSWORD, *[word.strip('"\\') for word in PASSWORD.split() if len(word) > 3]]
@@ -80,6 +117,78 @@ def test_a_login_answered_with_an_unexpected_tag_leaves_no_password_on_stderr(
     if json_mode:
         report = json.loads(out)
         assert report["incoming"]["status"] == "protocol_error"
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode("ascii")
+
+
+def _imap_quoted(text: str) -> str:
+    """An IMAP quoted string (RFC 3501): ``\\`` and ``"`` escaped with a backslash."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+#: The forms in which a server could repeat the password it was sent.
+ECHOES = {
+    "as sent": lambda secret: secret,
+    "imap-quoted": lambda secret: _imap_quoted(secret),
+    "plain-blob": lambda secret: _b64(f"\0ann@mail.com\0{secret}"),
+    "plain-blob-authzid": lambda secret: _b64(f"ann@mail.com\0ann@mail.com\0{secret}"),
+    "login-base64": lambda secret: _b64(secret),
+    "unpadded-base64": lambda secret: _b64(secret).rstrip("="),
+}
+
+
+@pytest.mark.parametrize("accepted", [True, False], ids=["accepted", "refused"])
+@pytest.mark.parametrize("form", list(ECHOES))
+@pytest.mark.parametrize("protocol", [Protocol.IMAP, Protocol.POP3, Protocol.SMTP])
+async def test_a_reply_that_repeats_the_password_in_any_form_is_withheld(
+    faults: FaultListeners, protocol: Protocol, form: str, accepted: bool
+) -> None:
+    echo = ECHOES[form]
+
+    def answer(tag: str, secret: str) -> list[str]:
+        said = f"as ann@mail.com with {echo(secret)}"
+        if protocol is Protocol.IMAP:
+            return [f"{tag} OK Logged in {said}" if accepted else f"{tag} NO Refused {said}"]
+        if protocol is Protocol.POP3:
+            return [f"+OK Logged in {said}" if accepted else f"-ERR [AUTH] Refused {said}"]
+        return [f"235 2.7.0 Accepted {said}" if accepted else f"535 5.7.8 Refused {said}"]
+
+    name = f"echo_{form}_{'accepted' if accepted else 'refused'}"
+    fake = faults.scripted(name, protocol, login_answer=answer)
+    report = await _run(faults, fake.endpoint())
+    (attempt,) = [a for a in report.attempts if a.endpoint == fake.endpoint()]
+    assert fake.saw_login
+    assert attempt.status is (Status.OK if accepted else Status.AUTH_FAILED), attempt
+    assert attempt.server_reply == ECHO_WITHHELD
+    text = json.dumps(report.to_json())
+    for part in _secret_parts():
+        assert part not in text and echo(part) not in text
+
+
+@pytest.mark.parametrize(
+    ("password", "reply"),
+    [
+        ("e", "NO [AUTHENTICATIONFAILED] Authentication failed."),
+        ("a", "OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE] Logged in"),
+        ("mail", "235 2.7.0 Authentication successful"),
+        ("com", "+OK Logged in. Welcome to mail.com, ann@mail.com."),
+        ("Long-Secret-99", "OK Logged in (ZGVtbw== is base64 for demo)"),
+    ],
+)
+def test_ordinary_replies_stay_as_they_came(password: str, reply: str) -> None:
+    """Decoding base64 words does not make ordinary words look like an echo."""
+    assert withhold_echo(reply, password) == reply
+
+
+def test_a_derived_value_such_as_a_cram_md5_answer_is_withheld() -> None:
+    digest = "b913a602c7eda7a495b4e6e7334d3890"
+    answer = _b64(f"ann@mail.com {digest}")
+    assert withhold_echo(f"NO you sent {answer}", "pw", answer, digest) == ECHO_WITHHELD
+    assert withhold_echo(f"NO digest {digest}.", "pw", answer, digest) == ECHO_WITHHELD
+    assert withhold_echo("NO refused.", "pw", answer, digest) == "NO refused."
 
 
 async def test_the_wizard_tells_an_exception_in_the_event_loop_by_its_kind_only(
