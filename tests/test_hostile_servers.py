@@ -15,8 +15,11 @@ import asyncio
 import base64
 import json
 import logging
+import ssl
 import subprocess
 import sys
+import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -29,12 +32,15 @@ from wizard.core.models import (
     CheckReport,
     Endpoint,
     IncomingChoice,
+    Phase,
     Protocol,
     Security,
     Status,
 )
-from wizard.core.probes.base import ECHO_WITHHELD, withhold_echo
+from wizard.core.probes import open_mail_session
+from wizard.core.probes.base import ECHO_WITHHELD, ProbeFailure, withhold_echo
 from wizard.core.provider import Provider, render_provider
+from wizard.core.tls import make_tls_context
 
 PASSWORD = 'Kx9 "Qv-Secret" \\ Wz-42'
 
@@ -92,6 +98,10 @@ async def _run(faults: FaultListeners, *endpoints: Endpoint, password: str = "")
         return await run_check(account, _provider(faults, *endpoints), options)
 
 
+def _context(faults: FaultListeners) -> ssl.SSLContext:
+    return make_tls_context(str(faults.certificates.cafile))
+
+
 def _secret_parts() -> list[str]:
     """The password and the words it is made of that are long enough to be telling."""
     return [PASSWORD, *[word.strip('"\\') for word in PASSWORD.split() if len(word) > 3]]
@@ -117,6 +127,73 @@ def test_a_login_answered_with_an_unexpected_tag_leaves_no_password_on_stderr(
     if json_mode:
         report = json.loads(out)
         assert report["incoming"]["status"] == "protocol_error"
+
+
+# -- clear text along with the STARTTLS go-ahead -------------------------------------------
+
+#: What an attacker on the path sends right after the server's go-ahead, in clear text: a
+#: fragment (no line end) that would be glued to the first line read over TLS, or a line.
+INJECTIONS = {
+    Protocol.IMAP: ["* CAPABILITY IMAP4rev1 LOGINDISABLED X", "* CAPABILITY IMAP4rev1\r\n"],
+    Protocol.POP3: ["-ERR [SYS/PERM] X", "+OK\r\n"],
+    Protocol.SMTP: ["250-AUTH NONE", "250 8BITMIME\r\n"],
+}
+
+
+@pytest.mark.parametrize("shape", [0, 1], ids=["fragment", "line"])
+@pytest.mark.parametrize("protocol", [Protocol.IMAP])
+async def test_clear_text_after_the_starttls_go_ahead_ends_the_check(
+    faults: FaultListeners, protocol: Protocol, shape: int
+) -> None:
+    inject = INJECTIONS[protocol][shape]
+    fake = faults.scripted(f"inject_{shape}", protocol, Security.STARTTLS, inject=inject)
+    phases: list[Phase] = []
+    with pytest.raises(ProbeFailure) as caught:
+        async with asyncio.timeout(5):
+            session = await open_mail_session(fake.endpoint(), _context(faults), phases.append)
+            await session.login("ann@mail.com", PASSWORD)
+    assert caught.value.status is Status.PLAINTEXT_INJECTED, caught.value
+    assert "inserted" in caught.value.detail
+    assert not fake.saw_login
+    # Nothing was sent after STARTTLS, not even over TLS.
+    assert fake.verbs[-1] in {"STARTTLS", "STLS"}, fake.commands
+    assert Phase.SECURING not in phases  # no handshake began
+
+
+# -- floods before the login ---------------------------------------------------------------
+
+FLOOD_TIMEOUT = 6.0
+
+
+@pytest.mark.parametrize("security", [Security.STARTTLS, Security.SSL])
+@pytest.mark.parametrize("flood", ["greeting", "capabilities"])
+@pytest.mark.parametrize("protocol", [Protocol.IMAP])
+async def test_a_flood_before_the_login_is_cut_off_and_memory_stays_small(
+    faults: FaultListeners, protocol: Protocol, flood: str, security: Security
+) -> None:
+    fake = faults.scripted(f"flood_{flood}", protocol, security, flood=flood)  # type: ignore[arg-type]
+    closed = faults.closed_port
+    account = Account(
+        "ann@mail.com",
+        PASSWORD,
+        incoming=(IncomingChoice.POP if protocol is Protocol.POP3 else IncomingChoice.IMAP),
+    )
+    provider = _provider(faults, fake.endpoint(), closed.endpoint(Protocol.SMTP, Security.SSL))
+    options = CheckOptions(timeout=FLOOD_TIMEOUT, cafile=str(faults.certificates.cafile))
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        report = await run_check(account, provider, options)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    elapsed = time.monotonic() - started
+    (attempt,) = [a for a in report.attempts if a.endpoint == fake.endpoint()]
+    assert attempt.status is Status.PROTOCOL_ERROR, attempt.to_json()
+    assert "more than" in attempt.advice or "too long" in attempt.advice, attempt.advice
+    assert elapsed < FLOOD_TIMEOUT / 2, elapsed  # cut off, not timed out
+    assert peak < 32 * 1024 * 1024, peak  # bytes allocated at the highest point
+    assert not fake.saw_login
 
 
 def _b64(text: str) -> str:

@@ -19,8 +19,9 @@ to them from any thread or loop. Each listens on 127.0.0.1 on its own free port.
   TLS 1.1, which the wizard refuses.
 - ``scripted(name, protocol, security, login_answer=, inject=, flood=)``: a trusted server
   that answers logins as told (an unexpected tag, a reply repeating the password), sends
-  clear text with its STARTTLS go-ahead (``inject``), or never stops talking (``flood``:
-  an endless greeting line, or endless capabilities).
+  clear text with its STARTTLS go-ahead (``inject``), never stops talking (``flood``:
+  an endless greeting line, or endless capabilities), or says nothing (``mute``: no
+  greeting, or nothing once STARTTLS has secured the connection).
 - ``closed_port``: a loopback port with nothing listening; ``dns_host``: a name that
   never resolves.
 """
@@ -60,6 +61,8 @@ _Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None
 LoginAnswer = Callable[[str, str], list[str]]
 #: Where a flooding fake never stops: its greeting, or its capability list.
 Flood = Literal["greeting", "capabilities"]
+#: Where a fake falls silent: instead of its greeting, or once STARTTLS has secured it.
+Mute = Literal["greeting", "after_tls"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class FakeMailServer:
         login_answer: LoginAnswer | None = None,
         inject: str = "",
         flood: Flood | None = None,
+        mute: Mute | None = None,
     ) -> None:
         self.name = name
         self.protocol = protocol
@@ -112,6 +116,9 @@ class FakeMailServer:
         self.inject = inject
         #: Never stop talking: in the greeting (one endless line) or in the capabilities.
         self.flood = flood
+        #: Say nothing at all ("greeting", after any implicit TLS handshake), or nothing
+        #: more once the STARTTLS handshake is done ("after_tls").
+        self.mute = mute
         self.listener = Listener(name, 0)
         self._lock = threading.Lock()
         self._commands: list[str] = []
@@ -172,6 +179,8 @@ class FakeMailServer:
             Protocol.SMTP: self._smtp,
         }[self.protocol]
         try:
+            if self.mute == "greeting":
+                await self._never_answer(reader)
             await conversation(reader, writer)
         except (_Hangup, OSError, asyncio.IncompleteReadError, ssl.SSLError, ValueError):
             pass
@@ -192,21 +201,29 @@ class FakeMailServer:
         writer.write("".join(f"{line}\r\n" for line in lines).encode())
         await writer.drain()
 
-    async def _upgrade(self, writer: asyncio.StreamWriter, go_ahead: str) -> None:
+    async def _upgrade(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, go_ahead: str
+    ) -> None:
         """Say ``go_ahead`` (plus any injected clear text, in the same write), then TLS."""
         assert self.starttls is not None
         writer.write(f"{go_ahead}\r\n{self.inject}".encode())
         await writer.drain()
         await writer.start_tls(self.starttls)
+        if self.mute == "after_tls":
+            await self._never_answer(reader)
 
     @staticmethod
-    async def _flood(writer: asyncio.StreamWriter, first: str, line: str) -> None:
+    async def _flood(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, first: str, line: str
+    ) -> None:
         """Send ``first``, then ``line`` without end, until the client hangs up."""
         writer.write(first.encode())
         chunk = line.encode() * max(1, 65536 // len(line))
-        while True:
+        while not (writer.is_closing() or reader.at_eof() or reader.exception()):
             writer.write(chunk)
             await writer.drain()
+            await asyncio.sleep(0)  # a write that never blocks must still let a hang-up in
+        raise _Hangup
 
     async def _answer_login(self, writer: asyncio.StreamWriter, tag: str, secret: str) -> bool:
         """Answer a login the scripted way, if this fake has one (True when it did)."""
@@ -251,7 +268,7 @@ class FakeMailServer:
             return f"IMAP4rev1 SASL-IR{offer} AUTH=PLAIN AUTH=LOGIN"
 
         if self.flood == "greeting":
-            await self._flood(writer, "* OK ", "Fake IMAP ready and ever more ready. ")
+            await self._flood(reader, writer, "* OK ", "Fake IMAP ready and ever more ready. ")
         await self._send(writer, f"* OK [CAPABILITY {caps()}] Fake IMAP ready.{self._words()}")
         if self.greeting_only:
             raise _Hangup
@@ -261,13 +278,13 @@ class FakeMailServer:
             verb, _, args = rest.partition(" ")
             verb = verb.upper()
             if verb == "CAPABILITY" and self.flood == "capabilities":
-                await self._flood(writer, "", f"* CAPABILITY {caps()} X-MORE\r\n")
+                await self._flood(reader, writer, "", f"* CAPABILITY {caps()} X-MORE\r\n")
             elif verb == "CAPABILITY":
                 await self._send(writer, f"* CAPABILITY {caps()}", f"{tag} OK Completed.")
             elif verb == "STARTTLS" and self.hostile and not tls:
                 await self._send(writer, f"{tag} NO{self._words()}")
             elif verb == "STARTTLS" and self.starttls and not tls:
-                await self._upgrade(writer, f"{tag} OK Begin TLS negotiation now.")
+                await self._upgrade(reader, writer, f"{tag} OK Begin TLS negotiation now.")
                 tls = True
             elif verb in {"LOGIN", "AUTHENTICATE"}:
                 if self.stall_login:
@@ -294,7 +311,7 @@ class FakeMailServer:
     async def _pop3(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         tls = self.implicit_tls is not None
         if self.flood == "greeting":
-            await self._flood(writer, "+OK ", "Fake POP3 ready and ever more ready. ")
+            await self._flood(reader, writer, "+OK ", "Fake POP3 ready and ever more ready. ")
         await self._send(writer, f"+OK Fake POP3 ready.{self._words()}")
         if self.greeting_only:
             raise _Hangup
@@ -303,14 +320,14 @@ class FakeMailServer:
             verb, _, args = line.partition(" ")
             verb = verb.upper()
             if verb == "CAPA" and self.flood == "capabilities":
-                await self._flood(writer, "+OK\r\n", "X-MORE-CAPABILITIES\r\n")
+                await self._flood(reader, writer, "+OK\r\n", "X-MORE-CAPABILITIES\r\n")
             elif verb == "CAPA":
                 offer = ["STLS"] if (self.starttls or self.hostile) and not tls else []
                 await self._send(writer, "+OK", "USER", "SASL PLAIN LOGIN", *offer, ".")
             elif verb == "STLS" and self.hostile and not tls:
                 await self._send(writer, f"-ERR{self._words()}")
             elif verb == "STLS" and self.starttls and not tls:
-                await self._upgrade(writer, "+OK Begin TLS negotiation now.")
+                await self._upgrade(reader, writer, "+OK Begin TLS negotiation now.")
                 tls = True
             elif verb == "USER":
                 if self.stall_login:
@@ -335,7 +352,9 @@ class FakeMailServer:
     async def _smtp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         tls = self.implicit_tls is not None
         if self.flood == "greeting":
-            await self._flood(writer, "220-fake.test\r\n", "220-Fake SMTP ready and ever more\r\n")
+            await self._flood(
+                reader, writer, "220-fake.test\r\n", "220-Fake SMTP ready and ever more\r\n"
+            )
         await self._send(writer, f"220 fake.test ESMTP Fake SMTP ready{self._words()}")
         if self.greeting_only:
             raise _Hangup
@@ -344,7 +363,7 @@ class FakeMailServer:
             verb, _, args = line.partition(" ")
             verb = verb.upper()
             if verb == "EHLO" and self.flood == "capabilities":
-                await self._flood(writer, "250-fake.test\r\n", "250-X-MORE-EXTENSIONS\r\n")
+                await self._flood(reader, writer, "250-fake.test\r\n", "250-X-MORE-EXTENSIONS\r\n")
             elif verb == "EHLO":
                 offer = ["250-STARTTLS"] if (self.starttls or self.hostile) and not tls else []
                 await self._send(
@@ -355,7 +374,7 @@ class FakeMailServer:
             elif verb == "STARTTLS" and self.hostile and not tls:
                 await self._send(writer, f"454 4.7.0{self._words()}")
             elif verb == "STARTTLS" and self.starttls and not tls:
-                await self._upgrade(writer, "220 2.0.0 Ready to start TLS")
+                await self._upgrade(reader, writer, "220 2.0.0 Ready to start TLS")
                 tls = True
             elif verb == "AUTH":
                 if self.stall_login:
@@ -525,10 +544,12 @@ class FaultListeners:
         login_answer: LoginAnswer | None = None,
         inject: str = "",
         flood: Flood | None = None,
+        mute: Mute | None = None,
     ) -> FakeMailServer:
         """A fake with the trusted certificate (implicit TLS, or offered by STARTTLS) that
         answers logins with ``login_answer``, sends ``inject`` in clear text with its
-        STARTTLS go-ahead, or floods (``flood``). One listener per ``name`` and protocol."""
+        STARTTLS go-ahead, floods (``flood``) or falls silent (``mute``). One listener per
+        ``name``, protocol and security."""
         context = self.certificates.server.server_context()
         implicit = security is Security.SSL
         return self._fake(
@@ -541,6 +562,7 @@ class FaultListeners:
                 login_answer=login_answer,
                 inject=inject,
                 flood=flood,
+                mute=mute,
             ),
         )
 
