@@ -276,6 +276,11 @@ class WireGuard(asyncio.Protocol):
         text; ``then`` is called when it came."""
         self._go_ahead, self._then, self._partial = is_go_ahead, then, b""
 
+    def take_over(self, transport: asyncio.BaseTransport) -> None:
+        """Step in on a connection a library opened: its data comes here first."""
+        self.transport = cast(asyncio.Transport, transport)
+        transport.set_protocol(self)
+
     def securing(self) -> None:
         """The handshake starts (raises the failure if there was one): what comes next is
         read by TLS."""
