@@ -47,7 +47,7 @@ def _real(testbed: Testbed, protocol: Protocol, security: Security) -> Endpoint:
 
 
 @pytest.mark.servers
-@pytest.mark.parametrize("protocol", [Protocol.IMAP, Protocol.SMTP])
+@pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_a_session_tells_each_phase_it_enters(testbed: Testbed, protocol: Protocol) -> None:
     implicit = await _phases(_real(testbed, protocol, Security.SSL), testbed.cafile)
     assert implicit == [Phase.CONNECTING, Phase.SECURING, Phase.GREETING]
@@ -55,7 +55,7 @@ async def test_a_session_tells_each_phase_it_enters(testbed: Testbed, protocol: 
     assert upgraded == [Phase.CONNECTING, Phase.GREETING, Phase.SECURING, Phase.GREETING]
 
 
-@pytest.mark.parametrize("protocol", [Protocol.IMAP, Protocol.SMTP])
+@pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_where_a_session_stalls_is_the_last_phase_it_told(
     faults: FaultListeners, protocol: Protocol
 ) -> None:

@@ -3,6 +3,10 @@
 poplib blocks, so each step (connect and secure, login, a round-trip command, QUIT) runs in
 a daemon thread of its own (``in_daemon_thread``); cancelling a step aborts the session,
 which shuts the socket down so the blocked thread ends with it.
+
+poplib collects a multi-line answer without limit (a server flooding CAPA lines took the
+wizard to gigabytes), so it reads through ``_Lines``: bounded, and aware of what it read
+ahead, which after the STLS go-ahead must be nothing.
 """
 
 from __future__ import annotations
@@ -12,9 +16,15 @@ import contextlib
 import poplib
 import socket
 import ssl
+from collections.abc import Callable
+from typing import BinaryIO, cast
 
 from wizard.core.models import Endpoint, Phase, Security, Status
 from wizard.core.probes.base import (
+    MAX_OPENING_BYTES,
+    MAX_OPENING_LINES,
+    MAX_SESSION_BYTES,
+    MAX_SESSION_LINES,
     MailSession,
     PhaseCallback,
     ProbeFailure,
@@ -25,31 +35,134 @@ from wizard.core.probes.base import (
 )
 
 
+class _Lines:
+    """What poplib reads lines from (its ``file``): the socket itself, within a budget.
+
+    Keeps what it received past the last line, so a byte that came along with the STLS
+    go-ahead is seen (``pending``) instead of lost in a buffer.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buffer = bytearray()
+        self.budget(MAX_OPENING_BYTES, MAX_OPENING_LINES, "before the login")
+
+    def budget(self, max_bytes: int, max_lines: int, when: str) -> None:
+        """From now on the server may send ``max_bytes`` in ``max_lines`` lines at most."""
+        self.bytes_left, self.lines_left = max_bytes, max_lines
+        self.flood = f"the server sent more than {max_bytes // 1024} KiB {when}"
+
+    def readline(self, size: int = -1) -> bytes:
+        """One line (with its end), at most ``size`` bytes; b"" once the server hung up."""
+        while (end := self.buffer.find(b"\n")) == -1 and not 0 <= size <= len(self.buffer):
+            if len(self.buffer) > self.bytes_left:
+                break  # over budget: said below
+            chunk = self.sock.recv(16384)
+            if not chunk:
+                end = len(self.buffer) - 1
+                break
+            self.buffer += chunk
+        cut = end + 1 if end != -1 else len(self.buffer)
+        if 0 <= size < cut:
+            cut = size
+        self.bytes_left -= cut
+        self.lines_left -= 1
+        if self.bytes_left < 0 or self.lines_left < 0:
+            raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.flood}, so the connection was closed")
+        line = bytes(self.buffer[:cut])
+        del self.buffer[:cut]
+        return line
+
+    def pending(self) -> bool:
+        """Whether the server sent anything not read yet: kept here, or waiting in the socket."""
+        if self.buffer:
+            return True
+        timeout = self.sock.gettimeout()
+        self.sock.setblocking(False)
+        try:
+            return bool(self.sock.recv(1, socket.MSG_PEEK))
+        except (BlockingIOError, InterruptedError):
+            return False
+        finally:
+            self.sock.settimeout(timeout)
+
+    def close(self) -> None:
+        """Nothing to release: poplib closes the socket itself."""
+
+
+def _read_lines(client: poplib.POP3) -> _Lines:
+    """Make ``client`` read through ``_Lines`` from now on (instead of a file it made)."""
+    client.file.close()  # a buffered reader over the socket: the socket stays open
+    lines = _Lines(client.sock)
+    client.file = cast(BinaryIO, lines)  # poplib only calls readline() and close()
+    return lines
+
+
 class _PreconnectedPOP3(poplib.POP3):
-    """poplib's client on a socket we connected ourselves."""
+    """poplib's client on a socket we connected ourselves.
+
+    poplib takes no socket, only a host to connect to: overriding ``_create_socket`` is the
+    one way to hand it ours (connected apart, to time DNS and TCP on their own). This and
+    the implicit-TLS class below are the only places that touch a poplib internal.
+    """
 
     def __init__(self, sock: socket.socket, host: str, timeout: float) -> None:
-        self._preconnected = sock
+        self.preconnected = sock
         super().__init__(host, 0, timeout)
+        self.lines = _read_lines(self)
 
     def _create_socket(self, timeout: float | None) -> socket.socket:
-        self._preconnected.settimeout(timeout)
-        return self._preconnected
+        self.preconnected.settimeout(timeout)
+        return self.preconnected
 
 
 class _PreconnectedPOP3SSL(poplib.POP3_SSL):
-    """poplib's implicit-TLS client on a socket we connected ourselves."""
+    """poplib's implicit-TLS client on a socket we connected ourselves; ``secured`` is
+    called once the handshake is done, before the greeting is read."""
 
     def __init__(
-        self, sock: socket.socket, host: str, timeout: float, context: ssl.SSLContext
+        self,
+        sock: socket.socket,
+        host: str,
+        timeout: float,
+        context: ssl.SSLContext,
+        secured: Callable[[], None],
     ) -> None:
-        self._preconnected = sock
+        self.preconnected = sock
+        self.on_secured = secured
         super().__init__(host, 0, timeout=timeout, context=context)
+        self.lines = _read_lines(self)
 
     def _create_socket(self, timeout: float | None) -> socket.socket:
-        self._preconnected.settimeout(timeout)
+        self.preconnected.settimeout(timeout)
         context: ssl.SSLContext = self.context  # type: ignore[attr-defined]
-        return context.wrap_socket(self._preconnected, server_hostname=self.host)
+        secured = context.wrap_socket(self.preconnected, server_hostname=self.host)
+        self.on_secured()
+        return secured
+
+
+class _AfterGoAhead:
+    """What poplib's ``stls`` is handed as its TLS context: before the handshake it makes
+    sure nothing came after the server's go-ahead, and says the handshake begins."""
+
+    def __init__(
+        self, context: ssl.SSLContext, lines: _Lines, securing: Callable[[], None]
+    ) -> None:
+        self.context = context
+        self.lines = lines
+        self.securing = securing
+
+    def wrap_socket(self, sock: socket.socket, server_hostname: str | None = None) -> ssl.SSLSocket:
+        """Refuse bytes that came along with the go-ahead; else the real handshake."""
+        if self.lines.pending():
+            raise ProbeFailure(
+                Status.PLAINTEXT_INJECTED,
+                "clear text came with the server's go-ahead for STARTTLS, before the secure "
+                "handshake: something on the network inserted it, so the connection was "
+                "closed and nothing more was read or sent",
+            )
+        self.securing()
+        return self.context.wrap_socket(sock, server_hostname=server_hostname)
 
 
 def _pop3_failure(exc: BaseException, what: str) -> ProbeFailure:
@@ -77,7 +190,7 @@ class Pop3Session(MailSession):
     def __init__(self, endpoint: Endpoint, sock: socket.socket):
         self.endpoint = endpoint
         self.sock = sock
-        self.client: poplib.POP3 | None = None
+        self.client: _PreconnectedPOP3 | _PreconnectedPOP3SSL | None = None
 
     @classmethod
     async def open(
@@ -91,59 +204,62 @@ class Pop3Session(MailSession):
         session = cls(endpoint, sock)
         implicit = endpoint.security is Security.SSL
         loop = asyncio.get_running_loop()
-        if implicit:
-            phase(Phase.SECURING)
 
-        def secure_later() -> None:
-            loop.call_soon_threadsafe(phase, Phase.SECURING)
+        def tell(what: Phase) -> Callable[[], None]:
+            def told() -> None:
+                loop.call_soon_threadsafe(phase, what)
 
-        def connect() -> poplib.POP3:
+            return told
+
+        def connect() -> _PreconnectedPOP3 | _PreconnectedPOP3SSL:
             sock.setblocking(True)
-            client: poplib.POP3
             if implicit:
-                client = _PreconnectedPOP3SSL(sock, endpoint.host, 3600, context)
-            else:
-                client = _PreconnectedPOP3(sock, endpoint.host, 3600)
+                return _PreconnectedPOP3SSL(
+                    sock, endpoint.host, 3600, context, tell(Phase.GREETING)
+                )
+            client = _PreconnectedPOP3(sock, endpoint.host, 3600)
+            try:
+                capabilities = client.capa()
+            except poplib.error_proto:
+                # poplib reports a hang-up and an unknown CAPA alike; a NOOP tells
+                # them apart (a server without CAPA certainly has no STLS either).
                 try:
-                    capabilities = client.capa()
-                except poplib.error_proto:
-                    # poplib reports a hang-up and an unknown CAPA alike; a NOOP tells
-                    # them apart (a server without CAPA certainly has no STLS either).
-                    try:
-                        client.noop()
-                    except (poplib.error_proto, OSError):
-                        raise ProbeFailure(
-                            Status.PROTOCOL_ERROR,
-                            "the server closed the connection right after its greeting",
-                        ) from None
-                    capabilities = {}
-                if "STLS" not in capabilities:
+                    client.noop()
+                except (poplib.error_proto, OSError):
                     raise ProbeFailure(
-                        Status.STARTTLS_UNAVAILABLE,
-                        f"{endpoint.label}: the server does not offer STARTTLS (STLS)",
-                    )
-                secure_later()
-                try:
-                    client.stls(context)
-                except poplib.error_proto as exc:
-                    raise ProbeFailure(
-                        Status.STARTTLS_UNAVAILABLE,
-                        f"{endpoint.label}: the server refused STARTTLS",
-                        reply_text(exc.args[0]) if exc.args else None,
+                        Status.PROTOCOL_ERROR,
+                        "the server closed the connection right after its greeting",
                     ) from None
+                capabilities = {}
+            if "STLS" not in capabilities:
+                raise ProbeFailure(
+                    Status.STARTTLS_UNAVAILABLE,
+                    f"{endpoint.label}: the server does not offer STARTTLS (STLS)",
+                )
+            secure = _AfterGoAhead(context, client.lines, tell(Phase.SECURING))
+            try:
+                client.stls(cast(ssl.SSLContext, secure))
+            except poplib.error_proto as exc:
+                raise ProbeFailure(
+                    Status.STARTTLS_UNAVAILABLE,
+                    f"{endpoint.label}: the server refused STARTTLS",
+                    reply_text(exc.args[0]) if exc.args else None,
+                ) from None
+            client.lines = _read_lines(client)
+            tell(Phase.GREETING)()
             return client
 
+        phase(Phase.SECURING if implicit else Phase.GREETING)
         try:
-            session.client = await in_daemon_thread(connect, session.abort, "pop3-connect")
+            client = await in_daemon_thread(connect, session.abort, "pop3-connect")
         except BaseException as exc:
             session.abort()
             if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
                 raise
             raise _pop3_failure(exc, "the greeting") from None
-        require_tls(
-            session.client.sock if isinstance(session.client.sock, ssl.SSLSocket) else None,
-            endpoint,
-        )
+        session.client = client
+        require_tls(client.sock if isinstance(client.sock, ssl.SSLSocket) else None, endpoint)
+        client.lines.budget(MAX_SESSION_BYTES, MAX_SESSION_LINES, "in one session")
         return session
 
     async def _login(self, username: str, password: str) -> str:
