@@ -232,6 +232,25 @@ class FakeMailServer:
         await self._send(writer, *self.login_answer(tag, secret))
         return True
 
+    def extra_capabilities(self) -> list[str]:
+        """What a subclass offers beyond the basics (IMAP and POP3 capabilities)."""
+        return []
+
+    def greeting_extra(self) -> str:
+        """What a subclass adds to its greeting (a POP3 APOP timestamp, say)."""
+        return ""
+
+    async def more(
+        self,
+        tag: str,
+        verb: str,
+        args: str,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> bool:
+        """A subclass's own answer to a command (True when it answered it)."""
+        return False
+
     def _words(self) -> str:
         return f" {HOSTILE_WORDS}" if self.hostile else ""
 
@@ -265,7 +284,8 @@ class FakeMailServer:
 
         def caps() -> str:
             offer = " STARTTLS" if (self.starttls or self.hostile) and not tls else ""
-            return f"IMAP4rev1 SASL-IR{offer} AUTH=PLAIN AUTH=LOGIN"
+            extra = "".join(f" {capability}" for capability in self.extra_capabilities())
+            return f"IMAP4rev1 SASL-IR{offer} AUTH=PLAIN AUTH=LOGIN{extra}"
 
         if self.flood == "greeting":
             await self._flood(reader, writer, "* OK ", "Fake IMAP ready and ever more ready. ")
@@ -277,6 +297,8 @@ class FakeMailServer:
             tag, _, rest = line.partition(" ")
             verb, _, args = rest.partition(" ")
             verb = verb.upper()
+            if await self.more(tag, verb, args, reader, writer):
+                continue
             if verb == "CAPABILITY" and self.flood == "capabilities":
                 await self._flood(reader, writer, "", f"* CAPABILITY {caps()} X-MORE\r\n")
             elif verb == "CAPABILITY":
@@ -312,17 +334,20 @@ class FakeMailServer:
         tls = self.implicit_tls is not None
         if self.flood == "greeting":
             await self._flood(reader, writer, "+OK ", "Fake POP3 ready and ever more ready. ")
-        await self._send(writer, f"+OK Fake POP3 ready.{self._words()}")
+        await self._send(writer, f"+OK Fake POP3 ready.{self._words()}{self.greeting_extra()}")
         if self.greeting_only:
             raise _Hangup
         while True:
             line = await self._line(reader)
             verb, _, args = line.partition(" ")
             verb = verb.upper()
+            if await self.more("", verb, args, reader, writer):
+                continue
             if verb == "CAPA" and self.flood == "capabilities":
                 await self._flood(reader, writer, "+OK\r\n", "X-MORE-CAPABILITIES\r\n")
             elif verb == "CAPA":
                 offer = ["STLS"] if (self.starttls or self.hostile) and not tls else []
+                offer += self.extra_capabilities()
                 await self._send(writer, "+OK", "USER", "SASL PLAIN LOGIN", *offer, ".")
             elif verb == "STLS" and self.hostile and not tls:
                 await self._send(writer, f"-ERR{self._words()}")
@@ -565,6 +590,10 @@ class FaultListeners:
                 mute=mute,
             ),
         )
+
+    def add(self, fake: FakeMailServer) -> FakeMailServer:
+        """Start listening for ``fake`` (a fake made elsewhere, a mailbox say); once per name."""
+        return self._fake(("added", fake.name), lambda: fake)
 
     def old_tls(self, protocol: Protocol) -> FakeMailServer:
         """Implicit TLS with the trusted certificate, but TLS 1.0 and 1.1 only."""

@@ -18,6 +18,7 @@ import ssl
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from wizard.core.models import Endpoint, Phase, Status
@@ -55,6 +56,17 @@ class ProbeFailure(Exception):
         self.status = status
         self.detail = detail
         self.reply = None if reply is None else clean_line(reply, _MAX_REPLY)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What became of the round trip's test message in the inbox."""
+
+    #: The message was there (its marker read).
+    found: bool
+    #: It was removed for good; False when the server could only flag it as deleted
+    #: (IMAP without UIDPLUS): purging would also purge the user's own flagged mail.
+    purged: bool = False
 
 
 class MailSession(ABC):
@@ -99,11 +111,10 @@ class MailSession(ABC):
         except ProbeFailure as failure:
             raise self._without_echo(failure) from None
 
-    async def delete_marked(self, header: str, token: str) -> bool:
-        """Delete the inbox messages whose ``header`` is ``token`` (incoming servers).
-
-        Returns whether there were any. Runs after login.
-        """
+    async def delete_marked(self, header: str, token: str) -> Removal:
+        """Delete the one inbox message whose ``header`` is ``token`` (incoming servers),
+        and nothing else: it is read (its marker seen) before it is deleted. Runs after
+        login; raises ProbeFailure when the server's answers do not add up."""
         try:
             return await self._delete_marked(header, token)
         except ProbeFailure as failure:
@@ -116,7 +127,7 @@ class MailSession(ABC):
     async def _send_message(self, message: bytes, sender: str, recipient: str) -> None:
         raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.endpoint.label} cannot send mail")
 
-    async def _delete_marked(self, header: str, token: str) -> bool:
+    async def _delete_marked(self, header: str, token: str) -> Removal:
         raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.endpoint.label} has no inbox")
 
     def _without_echo(self, failure: ProbeFailure) -> ProbeFailure:

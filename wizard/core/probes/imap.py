@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import email
 import re
 import socket
 import ssl
@@ -31,6 +32,7 @@ from wizard.core.probes.base import (
     MailSession,
     PhaseCallback,
     ProbeFailure,
+    Removal,
     WireGuard,
     reply_text,
     require_tls,
@@ -260,26 +262,36 @@ class ImapSession(MailSession):
         status = Status.AUTH_FAILED if response.result == "NO" else Status.PROTOCOL_ERROR
         raise ProbeFailure(status, "the server refused the login", reply)
 
-    async def _delete_marked(self, header: str, token: str) -> bool:
+    async def _delete_marked(self, header: str, token: str) -> Removal:
         protocol = self.protocol
-        response = await protocol.select("INBOX")
+        response = await self._until_lost(protocol.select("INBOX"), "SELECT")
         if response.result != "OK":
             raise ProbeFailure(Status.PROTOCOL_ERROR, "the inbox could not be opened")
-        response = await protocol.search("HEADER", header, token, charset=None)
-        numbers: list[str] = []
-        for line in response.lines:
-            text = bytes(line).decode("ascii", errors="replace")
-            if text.startswith("SEARCH"):
-                numbers += text.split()[1:]
-            elif text and text.split()[0].isdigit() and response.result == "OK":
-                numbers += [part for part in text.split() if part.isdigit()]
-        if not numbers:
-            return False
-        await protocol.store(",".join(numbers), "+FLAGS.SILENT", r"(\Deleted)")
-        await protocol.expunge()
-        with contextlib.suppress(aioimaplib.AioImapException):
-            await protocol.close()
-        return True
+        # The capabilities after login may differ (UIDPLUS is often told only then).
+        await self._until_lost(protocol.capability(), "CAPABILITY")
+        search = protocol.search("HEADER", header, token, charset=None, by_uid=True)
+        uid = _one_uid(await self._until_lost(search, "SEARCH"))
+        if uid is None:
+            return Removal(found=False)
+        fetch = protocol.fetch(uid, f"(UID BODY.PEEK[HEADER.FIELDS ({header})])", by_uid=True)
+        if not _shows_marker(await self._until_lost(fetch, "FETCH"), uid, header, token):
+            raise ProbeFailure(
+                Status.PROTOCOL_ERROR,
+                f"the message the server found (UID {uid}) does not show the test marker, "
+                "so nothing was deleted",
+            )
+        flag = protocol.store(uid, "+FLAGS.SILENT", r"(\Deleted)", by_uid=True)
+        if (await self._until_lost(flag, "STORE")).result != "OK":
+            raise ProbeFailure(
+                Status.PROTOCOL_ERROR, "the server would not mark the test message as deleted"
+            )
+        # A plain EXPUNGE (or CLOSE) would also purge mail the user flagged as deleted and
+        # meant to keep a while: only UID EXPUNGE (UIDPLUS) purges this one message.
+        if "UIDPLUS" not in protocol.capabilities:
+            return Removal(found=True, purged=False)
+        purge = protocol.expunge(uid, by_uid=True)
+        purged = (await self._until_lost(purge, "EXPUNGE")).result == "OK"
+        return Removal(found=True, purged=purged)
 
     async def close(self, timeout: float = 1.0) -> None:
         with contextlib.suppress(Exception):  # goodbye is best effort
@@ -299,3 +311,59 @@ class ImapSession(MailSession):
         transport = self.protocol.transport
         ssl_object = None if transport is None else transport.get_extra_info("ssl_object")
         return None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
+
+
+def _one_uid(response: Any) -> str | None:
+    """The one message number a UID SEARCH answered, None for none; anything else (a
+    range, several numbers, words) raises ProbeFailure: the server's answer is not trusted
+    to choose what is deleted."""
+    if response.result != "OK":
+        raise ProbeFailure(
+            Status.PROTOCOL_ERROR,
+            "the server could not search the inbox for the test message",
+            reply_text(response.lines[-1]) if response.lines else None,
+        )
+    found: set[str] = set()
+    # aioimaplib hands over what followed "* SEARCH" on each such line; the last line is
+    # the tagged "completed" text. Every word must be a number (``* SEARCH SEARCH 1:*``
+    # is not "message 1 and on").
+    for line in response.lines[:-1]:
+        found.update(bytes(line).decode("ascii", errors="replace").split())
+    if not found:
+        return None
+    uid = found.pop() if len(found) == 1 else ""
+    if not _UID.fullmatch(uid) or int(uid) >= 2**32:
+        found.add(uid)
+        raise ProbeFailure(
+            Status.PROTOCOL_ERROR,
+            "the server's search answer was not one message number, so nothing was deleted",
+            " ".join(sorted(found))[:80],
+        )
+    return uid
+
+
+# A message's UID: a number from 1 to 2^32 - 1, written without leading zeros (RFC 3501).
+_UID = re.compile(r"[1-9][0-9]{0,9}")
+# The start of a FETCH answer: "5 FETCH (" (aioimaplib drops the "* ").
+_FETCH = re.compile(rb"\d+ FETCH \(", re.IGNORECASE)
+
+
+def _shows_marker(response: Any, uid: str, header: str, token: str) -> bool:
+    """Whether a UID FETCH answer shows message ``uid`` with ``header: token``."""
+    if response.result != "OK":
+        return False
+    answers: list[tuple[bytes, bytes]] = []  # (its text, its literal) per FETCH answer
+    for line in response.lines[:-1]:
+        if isinstance(line, bytearray):  # a literal: the header fields asked for
+            if answers:
+                answers[-1] = (answers[-1][0], bytes(line))
+        elif _FETCH.match(line):
+            answers.append((bytes(line), b""))
+        elif answers:
+            answers[-1] = (answers[-1][0] + b" " + bytes(line), answers[-1][1])
+    for text, literal in answers:
+        named = re.search(rb"\bUID (\d+)", text, re.IGNORECASE)
+        values = email.message_from_bytes(literal).get_all(header) or []
+        if named and named.group(1).decode() == uid and token in [str(v).strip() for v in values]:
+            return True
+    return False

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email
 import poplib
 import socket
 import ssl
@@ -28,11 +29,15 @@ from wizard.core.probes.base import (
     MailSession,
     PhaseCallback,
     ProbeFailure,
+    Removal,
     in_daemon_thread,
     reply_text,
     require_tls,
     tls_failure,
 )
+
+#: How many of the newest messages a poll reads the header of, looking for the test message.
+_NEWEST_LOOKED_AT = 20
 
 
 class _Lines:
@@ -287,23 +292,27 @@ class Pop3Session(MailSession):
                 raise
             raise _pop3_failure(exc, "login") from None
 
-    async def _delete_marked(self, header: str, token: str) -> bool:
+    async def _delete_marked(self, header: str, token: str) -> Removal:
         client = self.client
         assert client is not None
-        marker = f"{header}: {token}".encode().lower()
 
-        def find_and_delete() -> bool:
-            _, listing, _ = client.list()
-            found = False
-            for entry in listing:
-                number = entry.split()[0].decode("ascii")
-                _, lines, _ = client.top(number, 0)
-                if any(line.strip().lower() == marker for line in lines):
-                    client.dele(number)
-                    found = True
-            return found
+        def find_and_delete() -> Removal:
+            count, _size = client.stat()
+            # The test message is among the newest; the user's older mail is not read.
+            for number in range(count, max(0, count - _NEWEST_LOOKED_AT), -1):
+                _, lines, _ = client.top(str(number), 0)
+                values = email.message_from_bytes(b"\r\n".join(lines)).get_all(header) or []
+                if token in [str(value).strip() for value in values]:
+                    client.dele(str(number))  # carried out at QUIT (RFC 1939)
+                    return Removal(found=True, purged=True)
+            return Removal(found=False)
 
-        return await in_daemon_thread(find_and_delete, self.abort, "pop3-command")
+        try:
+            return await in_daemon_thread(find_and_delete, self.abort, "pop3-command")
+        except BaseException as exc:
+            if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
+                raise
+            raise _pop3_failure(exc, "the search for the test message") from None
 
     async def close(self, timeout: float = 1.0) -> None:
         client = self.client
