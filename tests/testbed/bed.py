@@ -131,6 +131,10 @@ class Testbed:
         """Postfix submission with STARTTLS required before AUTH (like port 587)."""
         return _endpoint(Protocol.SMTP, self._postfix().submission_port, Security.STARTTLS)
 
+    def postfix_log(self) -> str:
+        """What Postfix has logged so far (its SASL method per accepted message, say)."""
+        return self._postfix().log.read_text(errors="replace")
+
     def require_postfix(self) -> None:
         """Skip the calling test when Postfix could not run here (not root); under CI, fail it."""
         if self.postfix is None:

@@ -1,15 +1,17 @@
-"""Fake mailboxes that accept any login and answer the round trip's commands as scripted.
+"""Fake mail servers with scripted answers: mailboxes that lie, a POP3 server with APOP.
 
 They let a test play the server that lies: an IMAP SEARCH answer that is not one message
 number (``* SEARCH SEARCH 1:*``, ``* SEARCH 1:*``, several numbers), a FETCH that shows
 another message or no marker, no UIDPLUS; a POP3 mailbox whose messages do or do not carry
-the marker. Every command is recorded (``commands``, ``verbs``), so the test can prove
-what was never sent (STORE, EXPUNGE, CLOSE, DELE).
+the marker. And a POP3 server whose only challenge-response login is APOP. Every command
+is recorded (``commands``, ``verbs``), so a test can prove what was never sent (STORE,
+EXPUNGE, CLOSE, DELE, a password).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import ssl
 from collections.abc import Callable, Sequence
 
@@ -100,4 +102,33 @@ class FakePop3Mailbox(FakeMailServer):
             await self._send(writer, "+OK")  # recorded: the test looks
         else:
             return False
+        return True
+
+
+class FakeApopServer(FakeMailServer):
+    """POP3 (implicit TLS, trusted) whose greeting carries an APOP timestamp, whose CAPA
+    lists no CRAM-MD5, and which checks an APOP login against ``password`` (RFC 1939)."""
+
+    STAMP = "<1896.697170952@fake.test>"
+
+    def __init__(self, name: str, context: ssl.SSLContext, *, password: str) -> None:
+        super().__init__(name, Protocol.POP3, implicit_tls=context)
+        self.password = password
+
+    def greeting_extra(self) -> str:
+        return f" {self.STAMP}"
+
+    async def more(
+        self,
+        tag: str,
+        verb: str,
+        args: str,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> bool:
+        if verb != "APOP":
+            return False
+        digest = hashlib.md5((self.STAMP + self.password).encode()).hexdigest()
+        right = args.split()[-1:] == [digest]
+        await self._send(writer, "+OK maildrop locked and ready" if right else "-ERR [AUTH] no")
         return True

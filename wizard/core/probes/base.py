@@ -21,6 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
+import aiosmtplib
+from aiosmtplib.auth import auth_crammd5_verify
+
 from wizard.core.models import Endpoint, Phase, Status
 from wizard.core.text import clean_line, quotes
 from wizard.core.tls import classify_tls_error, tls_error_text
@@ -103,6 +106,29 @@ class MailSession(ABC):
     def _derived(self, *forms: str) -> None:
         """Note what the login sent that was derived from the password (never shown)."""
         self._sent_forms += forms
+
+    def _cram_md5(self, username: str, password: str, challenge: bytes) -> bytes:
+        """The CRAM-MD5 answer (RFC 2195) to a base64 ``challenge``: the user name and a
+        keyed digest of the challenge, never the password itself. Noted as derived: with
+        the challenge it would let the password be guessed offline."""
+        try:
+            answer = auth_crammd5_verify(username, password, challenge)
+        except aiosmtplib.SMTPAuthenticationError:  # aiosmtplib's word for "not base64"
+            raise ProbeFailure(
+                Status.PROTOCOL_ERROR, "the server's CRAM-MD5 challenge is not base64"
+            ) from None
+        digest = base64.b64decode(answer).rpartition(b" ")[2]
+        self._derived(answer.decode("ascii"), digest.decode("ascii"))
+        return answer
+
+    def _no_cram_md5(self) -> ProbeFailure:
+        """The login the provider names (CRAM-MD5) is not offered: never another instead."""
+        return ProbeFailure(
+            Status.PROTOCOL_ERROR,
+            f"{self.endpoint.label}: the server does not offer CRAM-MD5 (MD5 "
+            "Challenge-Response), the login the provider's settings name, so no password "
+            "was sent",
+        )
 
     async def send_message(self, message: bytes, sender: str, recipient: str) -> None:
         """Send one message after login (outgoing servers); raises ProbeFailure if refused."""

@@ -25,7 +25,7 @@ from typing import Any
 
 import aioimaplib
 
-from wizard.core.models import Endpoint, Phase, Security, Status
+from wizard.core.models import Auth, Endpoint, Phase, Security, Status
 from wizard.core.probes.base import (
     MAX_SESSION_BYTES,
     MAX_SESSION_LINES,
@@ -80,15 +80,20 @@ class _Answered(aioimaplib.Command):  # type: ignore[misc]
         self.transport = protocol.transport
         self.answer = answer
         self.answered = 0
+        #: Why the request could not be answered (it was cancelled instead).
+        self.failure: ProbeFailure | None = None
 
     def flush(self) -> None:
         requests = [line for line in self.response.lines if bytes(line).startswith(b"+")]
         for request in requests[self.answered :]:
             self.answered += 1
+            reply = b"*"
             if self.answered == 1:
-                self.transport.write(self.answer(bytes(request)[1:].strip()) + b"\r\n")
-            else:
-                self.transport.write(b"*\r\n")
+                try:
+                    reply = self.answer(bytes(request)[1:].strip())
+                except ProbeFailure as failure:
+                    self.failure = failure
+            self.transport.write(reply + b"\r\n")
 
 
 class ImapSession(MailSession):
@@ -234,12 +239,22 @@ class ImapSession(MailSession):
     async def _login(self, username: str, password: str) -> str:
         protocol = self.protocol
         require_tls(protocol.transport.get_extra_info("ssl_object"), self.endpoint)
-        if "LOGINDISABLED" in protocol.capabilities:
+        command: _Answered
+        if self.endpoint.auth is Auth.CRAM_MD5:
+            if "AUTH=CRAM-MD5" not in protocol.capabilities:
+                raise self._no_cram_md5()
+            command = _Answered(
+                protocol,
+                "AUTHENTICATE",
+                "CRAM-MD5",
+                answer=lambda challenge: self._cram_md5(username, password, challenge),
+            )
+        elif "LOGINDISABLED" in protocol.capabilities:
             raise ProbeFailure(
                 Status.PROTOCOL_ERROR,
                 "the server does not allow password login (LOGINDISABLED)",
             )
-        if password.isascii() or "AUTH=PLAIN" not in protocol.capabilities:
+        elif password.isascii() or "AUTH=PLAIN" not in protocol.capabilities:
             # The password as a literal: sent when the server asks for it ("+").
             secret = password.encode()
             command = _Answered(
@@ -255,6 +270,8 @@ class ImapSession(MailSession):
             token = base64.b64encode(f"\0{username}\0{password}".encode())
             command = _Answered(protocol, "AUTHENTICATE", "PLAIN", answer=lambda _request: token)
         response = await self._until_lost(protocol.execute(command), "login")
+        if command.failure is not None:
+            raise command.failure
         reply = reply_text(response.lines[-1]) if response.lines else ""
         if response.result == "OK":
             protocol.state = aioimaplib.AUTH
