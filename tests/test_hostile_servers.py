@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.testbed import FaultListeners
+from tests.testbed import FakeMailServer, FaultListeners
 from tests.testbed.faults import Flood
 from wizard.core.check import run_check
 from wizard.core.models import (
@@ -160,6 +160,36 @@ async def test_clear_text_after_the_starttls_go_ahead_ends_the_check(
     # Nothing was sent after STARTTLS, not even over TLS.
     assert fake.verbs[-1] in {"STARTTLS", "STLS"}, fake.commands
     assert Phase.SECURING not in phases  # no handshake began
+
+
+class _GarbledCapa(FakeMailServer):
+    """POP3 by STARTTLS whose CAPA answer poplib cannot parse (not ASCII, an empty line)."""
+
+    async def more(
+        self,
+        tag: str,
+        verb: str,
+        args: str,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> bool:
+        if verb != "CAPA":
+            return False
+        writer.write(b"+OK\r\nSTLS\r\n\xff\xfe\x9b2J\r\n\r\n.\r\n")
+        await writer.drain()
+        return True
+
+
+async def test_a_pop3_answer_poplib_cannot_parse_is_a_protocol_error(
+    faults: FaultListeners,
+) -> None:
+    context = faults.certificates.server.server_context()
+    fake = faults.add(_GarbledCapa("garbled_capa", Protocol.POP3, starttls=context))
+    with pytest.raises(ProbeFailure) as caught:
+        async with asyncio.timeout(5):
+            await open_mail_session(fake.endpoint(Security.STARTTLS), _context(faults))
+    assert caught.value.status is Status.PROTOCOL_ERROR
+    assert "unexpected POP3 answer" in caught.value.detail
 
 
 # -- floods before the login ---------------------------------------------------------------
