@@ -306,6 +306,32 @@ def test_a_derived_value_such_as_a_cram_md5_answer_is_withheld() -> None:
     assert withhold_echo("NO refused.", "pw", answer, digest) == "NO refused."
 
 
+@pytest.mark.parametrize("password", [PASSWORD, 'Pässwort "zitiert" \\ Qv-77'])
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_no_credential_reaches_the_libraries_debug_logs(
+    faults: FaultListeners, caplog: pytest.LogCaptureFixture, protocol: Protocol, password: str
+) -> None:
+    """aioimaplib logs every command it sends at DEBUG level, the LOGIN command too."""
+
+    def accept(tag: str, _secret: str) -> list[str]:
+        if protocol is Protocol.SMTP:
+            return ["235 2.7.0 Authentication successful"]
+        return [f"{tag} OK Logged in." if tag else "+OK Logged in."]
+
+    fake = faults.scripted("accepts", protocol, login_answer=accept)
+    caplog.set_level(logging.DEBUG)
+    session = await open_mail_session(fake.endpoint(), _context(faults))
+    async with asyncio.timeout(5):
+        await session.login("ann@mail.com", password)
+    await session.close()
+    assert "Sending" in caplog.text or protocol is not Protocol.IMAP  # the wire log was on
+    escaped = password.replace("\\", "\\\\").replace('"', '\\"')
+    forms = [password, escaped, _b64(f"\0ann@mail.com\0{password}"), _b64(password)]
+    forms += [word for word in password.split() if len(word) > 4]
+    for form in forms:
+        assert form not in caplog.text, form
+
+
 async def test_the_wizard_tells_an_exception_in_the_event_loop_by_its_kind_only(
     faults: FaultListeners, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
