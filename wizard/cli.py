@@ -24,7 +24,7 @@ from wizard import __version__
 from wizard.console.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from wizard.core.errors import WizardError
 from wizard.core.repair.symptoms import Symptom
-from wizard.core.text import withhold_loop_exception
+from wizard.core.text import WithheldLoopPolicy
 from wizard.demo.faults import DEMO_FAULTS
 
 __all__ = ["DEMO_FAULTS", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
@@ -281,20 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _WithheldLoopPolicy(asyncio.DefaultEventLoopPolicy):
-    """Every event loop a command runs (each ``asyncio.run``) tells a library's unexpected
-    exception by its kind only: its text may quote a password."""
-
-    def new_event_loop(self) -> asyncio.AbstractEventLoop:
-        loop = super().new_event_loop()
-        loop.set_exception_handler(withhold_loop_exception)
-        return loop
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``mailcom-wizard`` and ``python -m wizard``."""
+    # A library's unexpected exception inside a command's event loop is told by its kind
+    # only: its text may quote a password.
     previous = asyncio.get_event_loop_policy()
-    asyncio.set_event_loop_policy(_WithheldLoopPolicy())
+    asyncio.set_event_loop_policy(WithheldLoopPolicy())
     try:
         return _main(argv)
     finally:

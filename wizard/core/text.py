@@ -8,13 +8,11 @@ cleaned once, when it is captured, and everything after that can print it as it 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import asyncio
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -113,3 +111,13 @@ def withhold_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, 
         name = type(exception).__qualname__
         kind = name if package == "builtins" else f"{package} {name}"
     log.warning("%s inside the event loop (its text is withheld: it may quote a password)", kind)
+
+
+class WithheldLoopPolicy(asyncio.DefaultEventLoopPolicy):
+    """Every event loop made under it (each ``asyncio.run``) has ``withhold_loop_exception``
+    as its exception handler: the CLI runs its commands under it."""
+
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        loop = super().new_event_loop()
+        loop.set_exception_handler(withhold_loop_exception)
+        return loop

@@ -19,7 +19,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import aiosmtplib
 from aiosmtplib.auth import auth_crammd5_verify
@@ -35,15 +35,6 @@ PhaseCallback = Callable[[Phase], None]
 
 # Reply texts longer than this are cut: a reply is shown to people, not archived.
 _MAX_REPLY = 500
-
-#: What a server may send while a session opens (greeting, capabilities, the STARTTLS
-#: answer, capabilities again): many times a real server's few lines, far too little for
-#: a flood to fill memory with.
-MAX_OPENING_BYTES = 64 * 1024
-MAX_OPENING_LINES = 500
-#: What it may send after that: the login's answer and the round trip's few commands.
-MAX_SESSION_BYTES = 4 * 1024 * 1024
-MAX_SESSION_LINES = 50_000
 
 
 class ProbeFailure(Exception):
@@ -272,110 +263,3 @@ async def in_daemon_thread(
     except asyncio.CancelledError:
         on_cancel()
         raise
-
-
-class WireGuard(asyncio.Protocol):
-    """Stands between a connection and a library's protocol, watching what comes in.
-
-    What the server may send is bounded (``budget``): the libraries collect a reply
-    without limit, so an endless greeting or capability list would fill memory. And after
-    a STARTTLS go-ahead nothing more may come in clear text: a compliant server sends
-    nothing until the handshake (RFC 3207 4.2, RFC 2595 3.1), so such bytes were inserted
-    on the way, and read after the handshake they would pass for the server's words.
-    Either ends the connection at once with a ProbeFailure (``failure``), also handed to
-    ``on_failure``.
-    """
-
-    def __init__(
-        self,
-        inner: asyncio.BaseProtocol,
-        on_failure: Callable[[ProbeFailure], None] = lambda _failure: None,
-    ) -> None:
-        self.inner = inner
-        self.on_failure = on_failure
-        self.transport: asyncio.Transport | None = None
-        self.failure: ProbeFailure | None = None
-        self._go_ahead: Callable[[bytes], bool] | None = None
-        self._then: Callable[[], None] = lambda: None
-        self._partial = b""
-        self._clear_closed = False  # from the go-ahead until the handshake starts
-        self.budget(MAX_OPENING_BYTES, MAX_OPENING_LINES, "before the login")
-
-    def budget(self, max_bytes: int, max_lines: int, when: str) -> None:
-        """From now on the server may send ``max_bytes`` in ``max_lines`` lines at most."""
-        self._bytes_left, self._lines_left = max_bytes, max_lines
-        self._flood = f"the server sent more than {max_bytes // 1024} KiB {when}"
-
-    def expect_go_ahead(
-        self, is_go_ahead: Callable[[bytes], bool], then: Callable[[], None]
-    ) -> None:
-        """STARTTLS was sent: the line ``is_go_ahead`` accepts must end what comes in clear
-        text; ``then`` is called when it came."""
-        self._go_ahead, self._then, self._partial = is_go_ahead, then, b""
-
-    def take_over(self, transport: asyncio.BaseTransport) -> None:
-        """Step in on a connection a library opened: its data comes here first."""
-        self.transport = cast(asyncio.Transport, transport)
-        transport.set_protocol(self)
-
-    def securing(self) -> None:
-        """The handshake starts (raises the failure if there was one): what comes next is
-        read by TLS."""
-        if self.failure is not None:
-            raise self.failure
-        self._clear_closed = False
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)
-        self.inner.connection_made(transport)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.inner.connection_lost(exc)
-
-    def pause_writing(self) -> None:
-        self.inner.pause_writing()
-
-    def resume_writing(self) -> None:
-        self.inner.resume_writing()
-
-    def eof_received(self) -> bool | None:
-        eof_received = getattr(self.inner, "eof_received", None)
-        return None if eof_received is None else bool(eof_received())
-
-    def data_received(self, data: bytes) -> None:
-        if self.failure is not None:
-            return
-        self._bytes_left -= len(data)
-        self._lines_left -= data.count(b"\n")
-        if self._bytes_left < 0 or self._lines_left < 0:
-            self._fail(Status.PROTOCOL_ERROR, f"{self._flood}, so the connection was closed")
-            return
-        if self._clear_closed or (self._go_ahead is not None and self._injected(data)):
-            self._fail(
-                Status.PLAINTEXT_INJECTED,
-                "clear text came with the server's go-ahead for STARTTLS, before the secure "
-                "handshake: something on the network inserted it, so the connection was "
-                "closed and nothing more was read or sent",
-            )
-            return
-        self.inner.data_received(data)  # type: ignore[attr-defined]
-        if self._clear_closed:
-            self._then()
-
-    def _injected(self, data: bytes) -> bool:
-        """Whether ``data`` goes on past the go-ahead line (noting when that line came)."""
-        seen, start = self._partial + data, 0
-        assert self._go_ahead is not None
-        while (end := seen.find(b"\n", start)) != -1:
-            line, start = seen[start:end], end + 1
-            if self._go_ahead(line.rstrip(b"\r")):
-                self._go_ahead, self._clear_closed = None, True
-                return start < len(seen)
-        self._partial = seen[start:]
-        return False
-
-    def _fail(self, status: Status, detail: str) -> None:
-        self.failure = ProbeFailure(status, detail)
-        if self.transport is not None:
-            self.transport.abort()
-        self.on_failure(self.failure)

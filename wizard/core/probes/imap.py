@@ -27,17 +27,15 @@ import aioimaplib
 
 from wizard.core.models import Auth, Endpoint, Phase, Security, Status
 from wizard.core.probes.base import (
-    MAX_SESSION_BYTES,
-    MAX_SESSION_LINES,
     MailSession,
     PhaseCallback,
     ProbeFailure,
     Removal,
-    WireGuard,
     reply_text,
     require_tls,
     tls_failure,
 )
+from wizard.core.probes.guard import MAX_SESSION_BYTES, MAX_SESSION_LINES, WireGuard
 
 #: How a lost connection is told: None (hung up), the failure that ended it, or the
 #: exception a library raised while reading (an answer it could not follow).

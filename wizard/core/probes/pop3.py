@@ -5,7 +5,7 @@ a daemon thread of its own (``in_daemon_thread``); cancelling a step aborts the 
 which shuts the socket down so the blocked thread ends with it.
 
 poplib collects a multi-line answer without limit (a server flooding CAPA lines took the
-wizard to gigabytes), so it reads through ``_Lines``: bounded, and aware of what it read
+wizard to gigabytes), so it reads through ``LineReader``: bounded, and aware of what it read
 ahead, which after the STLS go-ahead must be nothing.
 """
 
@@ -24,10 +24,6 @@ from typing import BinaryIO, cast
 
 from wizard.core.models import Auth, Endpoint, Phase, Security, Status
 from wizard.core.probes.base import (
-    MAX_OPENING_BYTES,
-    MAX_OPENING_LINES,
-    MAX_SESSION_BYTES,
-    MAX_SESSION_LINES,
     MailSession,
     PhaseCallback,
     ProbeFailure,
@@ -37,70 +33,21 @@ from wizard.core.probes.base import (
     require_tls,
     tls_failure,
 )
+from wizard.core.probes.guard import (
+    INJECTED,
+    MAX_SESSION_BYTES,
+    MAX_SESSION_LINES,
+    LineReader,
+)
 
 #: How many of the newest messages a poll reads the header of, looking for the test message.
 _NEWEST_LOOKED_AT = 20
 
 
-class _Lines:
-    """What poplib reads lines from (its ``file``): the socket itself, within a budget.
-
-    Keeps what it received past the last line, so a byte that came along with the STLS
-    go-ahead is seen (``pending``) instead of lost in a buffer.
-    """
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.buffer = bytearray()
-        self.budget(MAX_OPENING_BYTES, MAX_OPENING_LINES, "before the login")
-
-    def budget(self, max_bytes: int, max_lines: int, when: str) -> None:
-        """From now on the server may send ``max_bytes`` in ``max_lines`` lines at most."""
-        self.bytes_left, self.lines_left = max_bytes, max_lines
-        self.flood = f"the server sent more than {max_bytes // 1024} KiB {when}"
-
-    def readline(self, size: int = -1) -> bytes:
-        """One line (with its end), at most ``size`` bytes; b"" once the server hung up."""
-        while (end := self.buffer.find(b"\n")) == -1 and not 0 <= size <= len(self.buffer):
-            if len(self.buffer) > self.bytes_left:
-                break  # over budget: said below
-            chunk = self.sock.recv(16384)
-            if not chunk:
-                end = len(self.buffer) - 1
-                break
-            self.buffer += chunk
-        cut = end + 1 if end != -1 else len(self.buffer)
-        if 0 <= size < cut:
-            cut = size
-        self.bytes_left -= cut
-        self.lines_left -= 1
-        if self.bytes_left < 0 or self.lines_left < 0:
-            raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.flood}, so the connection was closed")
-        line = bytes(self.buffer[:cut])
-        del self.buffer[:cut]
-        return line
-
-    def pending(self) -> bool:
-        """Whether the server sent anything not read yet: kept here, or waiting in the socket."""
-        if self.buffer:
-            return True
-        timeout = self.sock.gettimeout()
-        self.sock.setblocking(False)
-        try:
-            return bool(self.sock.recv(1, socket.MSG_PEEK))
-        except (BlockingIOError, InterruptedError):
-            return False
-        finally:
-            self.sock.settimeout(timeout)
-
-    def close(self) -> None:
-        """Nothing to release: poplib closes the socket itself."""
-
-
-def _read_lines(client: poplib.POP3) -> _Lines:
-    """Make ``client`` read through ``_Lines`` from now on (instead of a file it made)."""
+def _read_lines(client: poplib.POP3) -> LineReader:
+    """Make ``client`` read through ``LineReader`` from now on (instead of a file it made)."""
     client.file.close()  # a buffered reader over the socket: the socket stays open
-    lines = _Lines(client.sock)
+    lines = LineReader(client.sock)
     client.file = cast(BinaryIO, lines)  # poplib only calls readline() and close()
     return lines
 
@@ -153,7 +100,7 @@ class _AfterGoAhead:
     sure nothing came after the server's go-ahead, and says the handshake begins."""
 
     def __init__(
-        self, context: ssl.SSLContext, lines: _Lines, securing: Callable[[], None]
+        self, context: ssl.SSLContext, lines: LineReader, securing: Callable[[], None]
     ) -> None:
         self.context = context
         self.lines = lines
@@ -162,12 +109,7 @@ class _AfterGoAhead:
     def wrap_socket(self, sock: socket.socket, server_hostname: str | None = None) -> ssl.SSLSocket:
         """Refuse bytes that came along with the go-ahead; else the real handshake."""
         if self.lines.pending():
-            raise ProbeFailure(
-                Status.PLAINTEXT_INJECTED,
-                "clear text came with the server's go-ahead for STARTTLS, before the secure "
-                "handshake: something on the network inserted it, so the connection was "
-                "closed and nothing more was read or sent",
-            )
+            raise ProbeFailure(Status.PLAINTEXT_INJECTED, INJECTED)
         self.securing()
         return self.context.wrap_socket(sock, server_hostname=server_hostname)
 

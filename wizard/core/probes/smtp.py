@@ -20,11 +20,11 @@ from wizard.core.probes.base import (
     MailSession,
     PhaseCallback,
     ProbeFailure,
-    WireGuard,
     reply_text,
     require_tls,
     tls_failure,
 )
+from wizard.core.probes.guard import WireGuard
 
 
 class SmtpSession(MailSession):
