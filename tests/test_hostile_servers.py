@@ -40,11 +40,23 @@ from wizard.core.models import (
 )
 from wizard.core.probes import open_mail_session
 from wizard.core.probes.base import ECHO_WITHHELD, ProbeFailure, withhold_echo
-from wizard.core.provider import Provider, render_provider
+from wizard.core.provider import Provider
 from wizard.core.tls import make_tls_context
 
 PROTOCOLS = [Protocol.IMAP, Protocol.POP3, Protocol.SMTP]
 PASSWORD = 'Kx9 "Qv-Secret" \\ Wz-42'
+
+
+def _server_xml(endpoint: Endpoint) -> str:
+    """One server of an autoconfig file (written here: the file itself is not the test)."""
+    tag = "outgoingServer" if endpoint.protocol is Protocol.SMTP else "incomingServer"
+    socket_type = "SSL" if endpoint.security is Security.SSL else "STARTTLS"
+    return (
+        f'<{tag} type="{endpoint.protocol.value}"><hostname>{endpoint.host}</hostname>'
+        f"<port>{endpoint.port}</port><socketType>{socket_type}</socketType>"
+        "<username>%EMAILADDRESS%</username>"
+        f"<authentication>password-cleartext</authentication></{tag}>"
+    )
 
 
 def _provider_file(tmp_path: Path, faults: FaultListeners, *endpoints: Endpoint) -> Path:
@@ -55,7 +67,11 @@ def _provider_file(tmp_path: Path, faults: FaultListeners, *endpoints: Endpoint)
     if all(endpoint.protocol is Protocol.SMTP for endpoint in listed):
         listed.append(faults.closed_port.endpoint(Protocol.IMAP, Security.SSL))
     path = tmp_path / "hostile.xml"
-    path.write_text(render_provider("hostile", ["mail.com"], listed, display_name="Hostile"))
+    path.write_text(
+        '<clientConfig version="1.1"><emailProvider id="hostile"><domain>mail.com</domain>'
+        "<displayName>Hostile</displayName>"
+        f"{''.join(_server_xml(endpoint) for endpoint in listed)}</emailProvider></clientConfig>"
+    )
     return path
 
 
