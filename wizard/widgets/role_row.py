@@ -21,8 +21,8 @@ ROLE_NAMES = {Role.INCOMING: "Receiving mail", Role.OUTGOING: "Sending mail"}
 # The phase that tells most about where a half is, first.
 _ORDER = (
     Phase.LOGGING_IN,
-    Phase.GREETING,
     Phase.SECURING,
+    Phase.GREETING,
     Phase.CONNECTING,
     Phase.SECURED,
     Phase.WAITING,
