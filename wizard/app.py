@@ -7,6 +7,7 @@ steps, so going back never loses it.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ from textual.worker import get_current_worker
 from wizard import __version__
 from wizard.core import secrets
 from wizard.core.models import CheckOptions
+from wizard.core.text import withhold_loop_exception
 from wizard.recovery import RecoveringApp
 from wizard.screens.welcome import DemoInfo, WelcomeScreen
 
@@ -92,6 +94,10 @@ class WizardApp(RecoveringApp):
         self.serve_host = serve_host
         self.check = check
         self.state = FlowState()
+
+    def on_mount(self) -> None:
+        """A library's unexpected exception in the event loop is told by kind only."""
+        asyncio.get_running_loop().set_exception_handler(withhold_loop_exception)
 
     # -- the flow ---------------------------------------------------------------------
 

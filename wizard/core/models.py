@@ -327,10 +327,13 @@ class RoundTrip:
     status: Status
     elapsed_ms: int
     detail: str = ""
+    #: False when the test message arrived but could only be marked as deleted (the
+    #: server cannot remove one message alone): ``detail`` then says so.
+    removed: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """The ``round_trip`` object of ``check --json``."""
-        return {"status": self.status.value, "elapsed_ms": self.elapsed_ms}
+        return {"status": self.status.value, "elapsed_ms": self.elapsed_ms, "removed": self.removed}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ PHASE_TEXT = {
     Phase.WAITING: "waiting",
     Phase.CONNECTING: "connecting",
     Phase.SECURING: "securing (TLS)",
+    Phase.GREETING: "waiting for the server",
     Phase.SECURED: "secure, waiting",
     Phase.LOGGING_IN: "logging in",
 }

@@ -19,7 +19,14 @@ SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 ROLE_NAMES = {Role.INCOMING: "Receiving mail", Role.OUTGOING: "Sending mail"}
 
 # The phase that tells most about where a half is, first.
-_ORDER = (Phase.LOGGING_IN, Phase.SECURING, Phase.CONNECTING, Phase.SECURED, Phase.WAITING)
+_ORDER = (
+    Phase.LOGGING_IN,
+    Phase.SECURING,
+    Phase.GREETING,
+    Phase.CONNECTING,
+    Phase.SECURED,
+    Phase.WAITING,
+)
 
 
 def seconds(value: float) -> str:
@@ -111,6 +118,8 @@ class RoleRow(Horizontal):
                 return f"logging in on port {port}…"
             if phase is Phase.SECURING:
                 return f"setting up encryption on port {port}… ({limit})"
+            if phase is Phase.GREETING:
+                return f"waiting for the server on port {port}… ({limit})"
             if phase is Phase.CONNECTING:
                 host = self.endpoints[0].host
                 listed = ", ".join(str(p) for p in ports)
