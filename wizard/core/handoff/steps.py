@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from wizard.core.export import ExportedProfile
 from wizard.core.facts import mailcom, profiles
-from wizard.core.handoff.profile_file import ProfileFile
 
 #: iOS deletes a downloaded profile that is not installed within this many minutes.
 INSTALL_WINDOW_MINUTES = 8
@@ -19,7 +19,7 @@ def download_steps() -> tuple[str, ...]:
     )
 
 
-def install_steps(profile: ProfileFile) -> tuple[str, ...]:
+def install_steps(profile: ExportedProfile) -> tuple[str, ...]:
     """On the iPhone, from the downloaded profile to the account in Mail (after it)."""
     if profile.signed:
         trust = f"The install screen shows {profiles.SIGNED_STATUS.text}; both install."
@@ -44,7 +44,7 @@ def install_steps(profile: ProfileFile) -> tuple[str, ...]:
     return tuple(steps)
 
 
-def phone_steps(profile: ProfileFile) -> tuple[str, ...]:
+def phone_steps(profile: ExportedProfile) -> tuple[str, ...]:
     """What to do on the iPhone, one step per item, for this profile.
 
     The wording of every iOS screen comes from the fact registry (``facts.profiles``).
