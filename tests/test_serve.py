@@ -8,10 +8,13 @@ import os
 import plistlib
 import pty
 import re
+import shutil
 import signal
 import socket
 import struct
+import subprocess
 import sys
+import xml.sax.saxutils
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,7 @@ from tests.serving import (
     read_all,
     request,
     signed_profile_bytes,
+    signer,
     split_url,
     wizard_command,
     write_profile,
@@ -484,6 +488,82 @@ async def test_a_signed_profile_is_served_byte_for_byte(tmp_path: Path) -> None:
         assert await asyncio.to_thread(body, served.url) == signed
 
 
+ESCAPED = xml.sax.saxutils.escape(PASSWORD)
+XML_PLIST = (
+    '<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>'
+    "<key>PayloadType</key><string>Configuration</string>"
+    "<key>PayloadContent</key><array><dict>"
+    "<key>PayloadType</key><string>com.apple.mail.managed</string>{}"
+    "</dict></array></dict></plist>"
+)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        plistlib.dumps(profile_dict(IncomingPassword=PASSWORD), fmt=plistlib.FMT_BINARY),
+        XML_PLIST.format(f"<key>Incoming&#80;assword</key><string>{ESCAPED}</string>").encode(),
+        XML_PLIST.format(
+            f"<key>OutgoingPassword</key><!-- a comment --><string>{ESCAPED}</string>"
+        ).encode(),
+        XML_PLIST.format(f"<key>IncomingPassword</key>\n\t<string>{ESCAPED}</string>").encode(),
+        XML_PLIST.format(
+            f"<key>OutgoingPassword</key><string>&#{ord(PASSWORD[0])};{ESCAPED[1:]}</string>"
+        ).encode(),
+        XML_PLIST.replace("UTF-8", "UTF-16")
+        .format(f"<key>IncomingPassword</key><string>{ESCAPED}</string>")
+        .encode("utf-16"),
+    ],
+    ids=["binary", "character-reference", "comment", "newline", "reference-value", "utf-16"],
+)
+def test_a_password_in_a_signed_profile_is_found_however_the_plist_is_written(
+    tmp_path: Path, content: bytes
+) -> None:
+    """Signing does not encrypt: the content is read and inspected like an unsigned file."""
+    assert plistlib.loads(content)  # a valid plist, the way iOS reads it
+    assert inspect_profile(content, tmp_path / "p.mobileconfig").contains_password
+    signed = inspect_profile(signed_profile_bytes(content), tmp_path / "s.mobileconfig")
+    assert signed.signed and signed.contains_password
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+@pytest.mark.parametrize("stream", [False, True], ids=["der", "ber-stream"])
+def test_a_profile_signed_by_openssl_is_read_der_or_ber(tmp_path: Path, stream: bool) -> None:
+    """``openssl smime -stream`` writes BER: indefinite lengths, the content in pieces."""
+    from cryptography.hazmat.primitives import serialization
+
+    cert, key = signer()
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    for password in ("", PASSWORD):
+        content = plistlib.dumps(profile_dict(IncomingPassword=password, Pad="x" * 3000))
+        (tmp_path / "p.plist").write_bytes(content)
+        command = ["openssl", "smime", "-sign", "-nodetach", "-binary", "-outform", "der"]
+        command += ["-signer", "cert.pem", "-inkey", "key.pem", "-in", "p.plist"]
+        signed = subprocess.run(
+            command + (["-stream"] if stream else []), cwd=tmp_path, capture_output=True, check=True
+        ).stdout
+        assert (signed[1] == 0x80) is stream  # BER's indefinite length, or DER
+        loaded = inspect_profile(signed, tmp_path / "s.mobileconfig")
+        assert loaded.signed and loaded.has_mail_payload
+        assert loaded.contains_password is bool(password)
+
+
+def test_a_signed_profile_whose_content_cannot_be_read_counts_as_holding_a_password(
+    tmp_path: Path,
+) -> None:
+    signed = signed_profile_bytes(plistlib.dumps(profile_dict()))
+    for unreadable in (signed[: len(signed) // 2], signed[:40]):
+        loaded = inspect_profile(unreadable, tmp_path / "s.mobileconfig")
+        assert loaded.signed and loaded.contains_password
+
+
 def test_an_unverified_profile_says_so(tmp_path: Path) -> None:
     """After "Continue unverified" or ``export --no-verify``, the file itself tells."""
     for verified in (True, False):
@@ -506,9 +586,10 @@ def test_an_unverified_profile_says_so(tmp_path: Path) -> None:
         plistlib.dumps(["Configuration"]),
         b'<?xml version="1.0"?><!DOCTYPE plist [<!ENTITY a "Configuration">]>'
         b"<plist><dict><key>PayloadType</key><string>&a;</string></dict></plist>",
+        signed_profile_bytes(b"just some text, signed"),
         b"",
     ],
-    ids=["text", "zero", "json", "payload-only", "array", "entity", "empty"],
+    ids=["text", "zero", "json", "payload-only", "array", "entity", "signed-text", "empty"],
 )
 def test_not_a_profile_is_refused(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "thing.mobileconfig"

@@ -1,15 +1,14 @@
 """A profile file from the user (``serve FILE``): read once, checked, and what it holds.
 
-Unsigned profiles are property lists (XML or binary), parsed; signed ones (DER CMS) are
-recognised by their first bytes and served as they are. Either way the result says whether
-a password is inside, which decides whether serving it over plain HTTP needs consent.
+Unsigned profiles are property lists (XML or binary); signed ones are CMS SignedData (DER
+or BER) whose content is that property list, inspected the same way. Whatever cannot be
+read counts as holding a password, which decides the plain-HTTP question.
 """
 
 from __future__ import annotations
 
 import os
 import plistlib
-import re
 from pathlib import Path
 from typing import Any
 
@@ -70,27 +69,21 @@ def inspect_profile(data: bytes, path: Path) -> ExportedProfile:
     """What profile bytes hold (signed CMS or a plist); ProfileFileError if not a profile."""
     if not data:
         raise ProfileFileError(f"{path} is empty, not a configuration profile.")
-    if data[0] == 0x30:
-        # A signed profile is DER-encoded CMS SignedData: SEQUENCE { OID signedData, ... }.
-        if _SIGNED_DATA_OID not in data[:24]:
-            raise _not_a_profile(path)
-        # Signing does not encrypt: the plist inside is readable by anyone who gets the
-        # file. Its bytes are embedded as they are, so a key name search finds a password.
-        return ExportedProfile(
-            path,
-            data,
-            contains_password=bool(re.search(rb"<key>\w*Password</key>\s*<string>[^<]", data)),
-            signed=True,
-            has_mail_payload=b"com.apple.mail.managed" in data,
-            practice=is_practice_profile(data),
-            verified=_UNVERIFIED.encode() not in data,
-        )
+    signed = data[0] == 0x30
+    content = signed_content(data) if signed else data
+    if signed and _SIGNED_DATA_OID not in data[:24]:
+        content = b""  # not CMS SignedData at all
+    elif content is None:  # signed, but its content cannot be read: assume the worst
+        return ExportedProfile(path, data, True, True, practice=is_practice_profile(data))
     try:
-        top = plistlib.loads(data)  # refuses entity declarations (billion laughs)
+        top = plistlib.loads(content)  # refuses entity declarations (billion laughs)
     except Exception:  # plistlib raises several unrelated types on malformed input
         top = None
     if not isinstance(top, dict) or top.get("PayloadType") != "Configuration":
-        raise _not_a_profile(path)
+        raise ProfileFileError(
+            f"{path} is not a configuration profile (expected a .mobileconfig file: a "
+            "property list with PayloadType Configuration, or a signed profile)."
+        )
     dicts = [item for item in _containers(top, path) if isinstance(item, dict)]
     identifiers = [str(item.get("PayloadIdentifier", "")) for item in dicts]
     return ExportedProfile(
@@ -103,7 +96,7 @@ def inspect_profile(data: bytes, path: Path) -> ExportedProfile:
             for item in dicts
             for key, value in item.items()
         ),
-        signed=False,
+        signed=signed,
         has_mail_payload=any(d.get("PayloadType") == "com.apple.mail.managed" for d in dicts),
         practice=any(i.startswith(PRACTICE_PREFIX + ".") for i in identifiers),
         verified=_UNVERIFIED not in str(top.get("PayloadDescription", "")),
@@ -141,8 +134,54 @@ def _containers(top: Any, path: Path) -> list[Any]:
     return found
 
 
-def _not_a_profile(path: Path) -> ProfileFileError:
-    return ProfileFileError(
-        f"{path} is not a configuration profile (expected a .mobileconfig file: a "
-        "property list with PayloadType Configuration, or a signed profile)."
-    )
+def signed_content(data: bytes) -> bytes | None:
+    """The signed bytes inside CMS SignedData (RFC 5652 eContent); None if unreadable.
+
+    cryptography has no public API for a SignedData's content, and its DER reader refuses
+    the BER (indefinite lengths, the content in chunks) that signers such as ``openssl
+    smime -stream`` write; so the few elements on the way are read here.
+    """
+    try:
+        _, (oid, wrapped), _ = _ber(data, 0, 0)
+        if oid[1] != _SIGNED_DATA_OID:
+            return None
+        signed_data = wrapped[1][0][1]  # [0] EXPLICIT SignedData
+        encapsulated = signed_data[2][1]  # version, digestAlgorithms, encapContentInfo
+        return _octets(encapsulated[1][1][0])  # [0] EXPLICIT OCTET STRING
+    except (IndexError, ValueError, TypeError):  # truncated, malformed, or detached
+        return None
+
+
+def _ber(data: bytes, at: int, depth: int) -> tuple[int, Any, int]:
+    """The BER element at ``at``: (tag, bytes or child elements, where it ends)."""
+    tag, size = data[at], data[at + 1]
+    if tag & 0x1F == 0x1F or depth > 16:
+        raise ValueError("not an element of a signed profile")
+    at += 2
+    children: list[tuple[int, Any, int]] = []
+    if size == 0x80 and tag & 0x20:  # indefinite length: children up to two zero bytes
+        while data[at : at + 2] != b"\0\0":
+            children.append(_ber(data, at, depth + 1))
+            at = children[-1][2]
+        return tag, children, at + 2
+    if size & 0x80:
+        size, at = int.from_bytes(data[at : at + (size & 0x7F)], "big"), at + (size & 0x7F)
+    end = at + size
+    if end > len(data):
+        raise ValueError("cut short")
+    if not tag & 0x20:
+        return tag, data[at:end], end
+    while at < end:
+        children.append(_ber(data, at, depth + 1))
+        at = children[-1][2]
+    return tag, children, end
+
+
+def _octets(element: tuple[int, Any, int]) -> bytes:
+    """An OCTET STRING's bytes, joined when BER split it into pieces."""
+    tag, value, _ = element
+    if tag == 0x04:
+        return bytes(value)
+    if tag == 0x24:
+        return b"".join(_octets(piece) for piece in value)
+    raise ValueError("not an OCTET STRING")
