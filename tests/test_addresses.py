@@ -14,6 +14,7 @@ import textwrap
 import ifaddr
 import pytest
 
+from wizard.core.errors import ServeError
 from wizard.core.handoff import addresses
 from wizard.core.handoff.addresses import LocalAddress, is_loopback
 
@@ -136,3 +137,19 @@ def test_the_route_lookup_sends_nothing_and_reads_no_proc() -> None:
     )
     seen = json.loads(result.stdout)
     assert all(event == ["socket.connect", "SOCK_DGRAM"] for event in seen["events"]), seen
+
+
+def test_only_this_computers_addresses_are_accepted_to_serve_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--host``: the address a spelling resolves to must be one of the interfaces'."""
+    monkeypatch.setattr(
+        ifaddr, "get_adapters", lambda: [_adapter("wlan0", ("192.168.1.20", 24), ("fd00::2", 64))]
+    )
+    assert addresses.own_address("192.168.1.20") == "192.168.1.20"
+    assert addresses.own_address("3232235796") == "192.168.1.20"  # the same, as one number
+    assert addresses.own_address("[fd00::2]") == "fd00::2"
+    assert addresses.own_address("::ffff:127.0.0.1") == "127.0.0.1"
+    for foreign in ("192.168.1.21", "10.0.0.1", "fd00::3"):
+        with pytest.raises(ServeError, match="not an address of this computer"):
+            addresses.own_address(foreign)

@@ -683,6 +683,28 @@ async def test_core_messages_name_no_option(
     assert "203.0.113.7 is not an address of this computer" in str(caught["foreign"])
 
 
+@pytest.mark.parametrize(
+    "spelling",
+    ["0.0.0.0", "0", "0.0", "0x0", "000.000.000.000", "::", "[::]", "::ffff:0.0.0.0", "224.0.0.1"],
+)
+async def test_the_any_address_is_refused_however_it_is_spelled(
+    profile: ExportedProfile, spelling: str
+) -> None:
+    """What the host resolves to is checked, not how it is written."""
+    with pytest.raises(ServeError, match="address the phone should use") as caught:
+        await asyncio.wait_for(serve_once(profile, host=spelling), BOUND)  # not serving
+    assert caught.value.field == "host"
+
+
+@pytest.mark.parametrize("spelling", ["localhost", "127.1", "::ffff:127.0.0.1", "0x7f000001"])
+async def test_another_spelling_of_this_computer_listens_on_the_address_it_means(
+    profile: ExportedProfile, spelling: str
+) -> None:
+    async with Serving(profile, host=spelling) as served:
+        assert served.url.startswith("http://127.0.0.1:")
+        assert await asyncio.to_thread(body, served.url) == profile.data
+
+
 # --------------------------------------------------------------------------- the command
 
 
@@ -851,9 +873,12 @@ def test_cli_ctrl_c_stops_cleanly(profile_path: Path) -> None:
         # A documentation address (RFC 5737) is on no interface here.
         (["--host", "203.0.113.7"], "not an address of this computer"),
         (["--host", "0.0.0.0"], "address the phone should use"),
+        (["--host", "0"], "address the phone should use"),
+        (["--host", "0x0"], "address the phone should use"),
+        (["--host", "::ffff:0.0.0.0"], "address the phone should use"),
         (["--host", "no-such-host.invalid"], "no such name"),
     ],
-    ids=["port-range", "foreign-host", "unspecified", "no-name"],
+    ids=["port-range", "foreign-host", "unspecified", "zero", "hex", "mapped", "no-name"],
 )
 def test_cli_bad_host_or_port_exits_2(profile_path: Path, options: list[str], message: str) -> None:
     code, out, err = finish(wizard_command(str(profile_path), *options))

@@ -124,24 +124,32 @@ def choose_host(host: str | None) -> HostChoice:
 
 
 def own_address(host: str) -> str:
-    """The address to listen on for ``host`` (an IP address or a local name)."""
+    """The address ``host`` stands for (in any spelling, or a name) if it is this
+    computer's; ServeError if not. What it resolves to is checked, not how it is written:
+    ``0``, ``0x0`` and ``::ffff:0.0.0.0`` all mean the any-address."""
     try:
-        ip = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        try:
-            infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError):
-            raise ServeError(
-                f"{host} is not an address of this computer (no such name).", field="host"
-            ) from None
-        return str(infos[0][4][0])
-    if ip.is_unspecified or ip.is_multicast:
+        infos = socket.getaddrinfo(host.strip("[]"), None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
         raise ServeError(
-            f"{host} is not an address the phone can open: give the address the phone "
-            "should use, e.g. 192.168.1.20.",
-            field="host",
-        )
-    return str(ip)
+            f"{host} is not an address of this computer (no such name).", field="host"
+        ) from None
+    try:
+        own: set[str] | None = {address for _, address in _interfaces()}
+    except (OSError, ValueError, AttributeError):
+        own = None  # the interfaces cannot be listed: binding will tell
+    for *_, sockaddr in infos:
+        ip = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if ip.is_unspecified or ip.is_multicast:
+            raise ServeError(
+                f"{host} is not an address the phone can open: give the address the phone "
+                "should use, e.g. 192.168.1.20.",
+                field="host",
+            )
+        if ip.is_loopback or own is None or str(ip) in own:
+            return str(ip)
+    raise ServeError(f"{host} is not an address of this computer.", field="host")
 
 
 def is_loopback(host: str) -> bool:

@@ -391,6 +391,4 @@ def _listen_error(exc: OSError, host: str, port: int) -> ServeError:
             f"cannot listen on {host}:{port}: permission denied (use a port above 1023).",
             field="port",
         )
-    if exc.errno == errno.EADDRNOTAVAIL:
-        return ServeError(f"{host} is not an address of this computer.", field="host")
     return ServeError(f"cannot listen on {host}: {exc.strerror or exc}.")
