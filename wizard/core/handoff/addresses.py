@@ -2,7 +2,9 @@
 
 The interfaces come from ifaddr, which asks the operating system the same way on Linux,
 macOS and Windows. The default-route address is the one the system would send from to
-reach the internet (connecting a UDP socket only chooses the route: nothing is sent).
+reach the internet (connecting a UDP socket only chooses the route: nothing is sent). A
+private address (a home or office network) comes first: a public or carrier-shared one may
+be out of the phone's reach, and within reach of others.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ log = logging.getLogger(__name__)
 
 #: Where the route is looked up to: a documentation address (RFC 5737) nobody uses.
 _ROUTE_PROBE = ("192.0.2.1", 9)
+#: Home and office networks (RFC 1918, IPv6 unique local). Not 100.64.0.0/10: a mobile
+#: carrier's shared addresses (CGNAT) are no network the phone and computer share.
+_PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+_PRIVATE.append(ipaddress.ip_network("fc00::/7"))
 
 
 @dataclass(frozen=True)
@@ -79,8 +85,8 @@ def _interfaces() -> Iterator[tuple[str, str]]:
 
 
 def local_addresses() -> list[LocalAddress]:
-    """This computer's local-network IPv4 addresses, the default route's first (no loopback,
-    no link-local)."""
+    """This computer's local-network IPv4 addresses: private first, then the default
+    route's first (no loopback, no link-local)."""
     found: list[LocalAddress] = []
     try:
         listed = [(name, a) for name, a in _interfaces() if "." in a and _is_candidate(a)]
@@ -94,7 +100,7 @@ def local_addresses() -> list[LocalAddress]:
     if default is not None and all(a.address != default for a in found):
         found.insert(0, LocalAddress("default route", default))  # one the listing missed
     found = [LocalAddress(a.interface, a.address, a.address == default) for a in found]
-    return sorted(found, key=lambda a: not a.default_route)
+    return sorted(found, key=lambda a: (not is_private(a.address), not a.default_route))
 
 
 def _host_name_addresses() -> list[tuple[str, str]]:
@@ -152,6 +158,12 @@ def own_address(host: str) -> str:
     raise ServeError(f"{host} is not an address of this computer.", field="host")
 
 
+def is_private(address: str) -> bool:
+    """True for an address of a home or office network (not public, not a carrier's)."""
+    ip = ipaddress.ip_address(address.strip("[]"))
+    return any(ip in network for network in _PRIVATE)
+
+
 def is_loopback(host: str) -> bool:
     """True for 127.0.0.1, ::1 and localhost: the phone cannot reach those."""
     try:
@@ -164,4 +176,10 @@ def address_note(address: str) -> str | None:
     """What the user should know about serving on ``address``, if anything."""
     if is_loopback(address):
         return f"{address} is this computer only; the iPhone cannot reach it."
+    if not is_private(address):
+        return (
+            f"{address} is not a home or office network address (it is public, or shared "
+            "by a mobile carrier): the iPhone may not reach it, and others outside this "
+            "network might. Connect this computer to the iPhone's Wi-Fi."
+        )
     return None
