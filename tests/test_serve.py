@@ -14,6 +14,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import xml.sax.saxutils
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ from wizard.core.errors import (
 )
 from wizard.core.export import ExportedProfile, make_profile
 from wizard.core.handoff import addresses
+from wizard.core.handoff import server as server_module
 from wizard.core.handoff.addresses import HostChoice, choose_host
 from wizard.core.handoff.profile_file import (
     MAX_PROFILE_BYTES,
@@ -301,19 +303,33 @@ async def test_cancelling_ends_the_offer(profile: ExportedProfile) -> None:
 
 
 async def test_cancelling_before_the_link_is_up_leaves_nothing_listening(
-    profile: ExportedProfile,
+    profile: ExportedProfile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Leaving the Send screen while the link is being prepared leaves no server behind."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    task = asyncio.create_task(serve_once(profile, host="127.0.0.1", port=port))
-    await asyncio.sleep(0)  # it has started choosing the address (in a thread)
+    choosing, chosen = threading.Event(), threading.Event()
+
+    def slow_choice(host: str | None) -> HostChoice:  # the address lookup, in its thread
+        choosing.set()
+        chosen.wait(BOUND)
+        return HostChoice("127.0.0.1", (), detected=False)
+
+    listened: list[object] = []
+    start_server = asyncio.start_server
+
+    async def recorded(*args: Any, **kwargs: Any) -> asyncio.Server:
+        listened.append(args)
+        return await start_server(*args, **kwargs)
+
+    monkeypatch.setattr(server_module, "choose_host", slow_choice)
+    monkeypatch.setattr(asyncio, "start_server", recorded)
+    task = asyncio.create_task(serve_once(profile))
+    assert await asyncio.to_thread(choosing.wait, BOUND)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    await asyncio.sleep(0.2)  # the address lookup's thread ends; nothing binds after it
-    assert_refused(f"http://127.0.0.1:{port}/x")
+    chosen.set()  # the lookup ends after the cancel; nothing may listen after it
+    await asyncio.sleep(0.2)
+    assert listened == []
 
 
 async def test_port_in_use_is_a_clear_error(profile: ExportedProfile) -> None:

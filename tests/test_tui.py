@@ -709,7 +709,7 @@ async def test_wrong_requests_are_counted_in_one_line_and_keys_stay_quick(
         start = time.monotonic()
         await pilot.press("down")
         await pilot.pause()
-        assert time.monotonic() - start < 0.5
+        assert time.monotonic() - start < 1.0  # 2.3 s with a pop-up per request
         assert await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=10).read())
 
 
