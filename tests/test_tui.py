@@ -678,6 +678,28 @@ async def test_the_qr_screen_fits_80x24_whole_links_and_paths_then_the_install_s
         assert steps.region.bottom <= send.query_one("#send-text").region.bottom  # no scrolling
 
 
+async def test_without_a_network_the_file_is_offered_another_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No address to serve on: say so, and show the file to AirDrop or mail instead."""
+    from wizard.core.handoff import addresses
+
+    monkeypatch.setattr(addresses, "local_addresses", list)
+    exported = load_profile_file(write_profile(tmp_path / "ann@mail.com.mobileconfig"))
+    app = WizardApp(builtin_provider(), CheckOptions(), home=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        send = SendScreen(exported)
+        await app.push_screen(send)
+        await until(pilot, lambda: send.has_class("-not-sent"))
+        await pilot.pause()
+        assert "no network interface" in str(send.query_one("#send-status", Static).content)
+        assert send.query_one("#send-other-ways").display
+        assert str(send.query_one("#send-file", Static).content).endswith(
+            "ann@mail.com.mobileconfig"
+        )
+        assert app.focused is send.query_one("#back")  # Enter goes back
+
+
 async def test_wrong_requests_are_counted_in_one_line_and_keys_stay_quick(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

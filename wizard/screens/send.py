@@ -184,6 +184,7 @@ class SendScreen(Screen[bool]):
                 assert settings is not None
                 profile = await asyncio.to_thread(quick_export, settings, self.home)
                 self.exported = profile
+            self.query_one("#send-file", Static).update(home_path(profile.path))
             if profile.contains_password and not self.password_allowed:
                 dialog = ConfirmScreen(
                     "Send a profile that contains a password?",
