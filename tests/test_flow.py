@@ -335,6 +335,8 @@ async def test_the_focus_moves_with_the_stage_at_once(tmp_path: Path) -> None:
             Link("http://192.168.1.2:1/x", HostChoice("192.168.1.2", (), False)), profile
         )
         assert app.focused is send.query_one("#send-text")  # while waiting, Enter does nothing
+        await pilot.pause()
+        assert app.active_bindings["escape"].binding.description == "Back (stop sending)"
         for reason, button in [
             (StopReason.TIMED_OUT, "#new-link"),
             (StopReason.UNCONFIRMED, "#new-link"),
@@ -342,6 +344,8 @@ async def test_the_focus_moves_with_the_stage_at_once(tmp_path: Path) -> None:
         ]:
             send.show_stopped(reason)
             assert app.focused is send.query_one(button, Button), reason
+        await pilot.pause()
+        assert app.active_bindings["escape"].binding.description == "Back"  # nothing to stop
 
 
 @pytest.mark.parametrize("fault", [None, *DEMO_FAULTS])

@@ -99,13 +99,15 @@ class SendScreen(Screen[bool]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back (stop sending)"),
+        Binding("escape", "stop", "Back (stop sending)"),  # the footer says which one
+        Binding("escape", "back", "Back"),
         Binding("n", "new_link", "New link"),
     ]
 
-    stage = var(Stage.PREPARING)
+    # Not run at start (init=False): the widgets they update may not be mounted yet then.
+    stage = var(Stage.PREPARING, init=False)
     #: Requests turned away (a wrong or used link): counted, not announced one by one.
-    turned_away = var(0)
+    turned_away = var(0, init=False)
 
     def __init__(
         self,
@@ -155,6 +157,7 @@ class SendScreen(Screen[bool]):
     def on_mount(self) -> None:
         """Start the offer (the screenshots set the stages themselves)."""
         self.sub_title = "Step 3 of 3: send the profile to the iPhone"
+        self.watch_stage(self.stage)
         if self.autostart:
             self.offer()
 
@@ -276,10 +279,12 @@ class SendScreen(Screen[bool]):
         self.query_one("#send-status", Static).update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """N only once the link has expired or ended unconfirmed."""
+        """N only once the link has expired or ended unconfirmed; Escape says whether it
+        stops sending."""
+        sending = self.stage in (Stage.PREPARING, Stage.WAITING)
         if action == "new_link":
             return self.stage in (Stage.TIMED_OUT, Stage.UNCONFIRMED)
-        return True
+        return {"stop": sending, "back": not sending}.get(action, True)
 
     @on(Button.Pressed, "#new-link")
     def action_new_link(self) -> None:
@@ -297,3 +302,7 @@ class SendScreen(Screen[bool]):
     def action_back(self) -> None:
         """Stop sending (leaving cancels the worker, which ends the offer) and go back."""
         self.dismiss(False)
+
+    def action_stop(self) -> None:
+        """Escape while sending: Back, which ends the offer."""
+        self.action_back()
