@@ -222,6 +222,12 @@ class Serving:
         self.task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(self.task, 1.0)
+        # And no connection's handler is left running (no thread or task outlives it).
+        loop, test = asyncio.get_running_loop(), asyncio.current_task()
+        deadline = loop.time() + 1.0
+        while left := [t for t in asyncio.all_tasks() if t is not test and not t.done()]:
+            assert loop.time() < deadline, f"still running after the offer ended: {left}"
+            await asyncio.sleep(0.01)
 
     @property
     def url(self) -> str:

@@ -168,7 +168,7 @@ class _Progress:
                 f"{code}  {text}".rstrip()
                 for code, text in zip_longest(drawn, side[: len(qr)], fillvalue=" " * len(qr[0]))
             ]
-            below = _lines(side[len(qr) :], width)
+            below = [" " * (len(qr[0]) + 2) + text for text in side[len(qr) :]]
         # The QR code and the link come first; what does not fit below it is left out.
         room = max(0, height - 1 - len(top) - len(body) - len(bottom))
         return top + body + below[:room] + bottom
