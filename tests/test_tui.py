@@ -663,13 +663,14 @@ async def test_the_qr_screen_fits_80x24_whole_links_and_paths_then_the_install_s
         assert url is not None
         link, path = send.query_one("#send-url", Static), send.query_one("#send-file", Static)
         assert str(link.content) == f"Link: {url}" and link.region.height == 1
-        assert str(path.content) == f"~/mailcom-{settings.email}.mobileconfig"
+        assert str(path.content) == f"File: ~/mailcom-{settings.email}.mobileconfig"
         assert path.region.height == 1 and path.region.width >= len(str(path.content))
         assert "These settings were not verified" in str(
             send.query_one("#send-notes", Static).content
         )
         qr = send.query_one("#qr-code")
         assert qr.region.bottom <= send.query_one("#send-body").region.bottom  # not cut
+        assert not send.query_one(".button-row").display  # Enter has nothing to stop
         assert await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=10).read())
         await until(pilot, lambda: send.has_class("-downloaded"))
         await pilot.pause()

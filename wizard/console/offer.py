@@ -60,8 +60,8 @@ def serve_exported(profile: ExportedProfile) -> int:
     """``export --serve``: offer the profile just made, from memory; a practice one is not."""
     try:
         refuse_practice(profile)
-    except NotOffered:
-        print(_wrap(NotOffered.instead, _size()[0]))
+    except NotOffered:  # shown as the TUI shows it: a QR code of words, and why
+        print(qr_text(NotOffered.qr_words), _wrap(NotOffered.instead, _size()[0]), sep="\n")
         return EXIT_OK
     try:
         # Consent to put the password in a file is not consent to send it over plain HTTP.

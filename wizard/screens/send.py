@@ -84,12 +84,12 @@ def numbered(steps: tuple[str, ...], start: int = 1) -> str:
     return "\n".join(f"{number}. {step}" for number, step in enumerate(steps, start))
 
 
-def home_path(path: Path) -> str:
-    """``path`` with the home folder written as ``~``, to keep it on one line."""
+def file_line(path: Path) -> str:
+    """The profile's file, the home folder written as ``~`` to keep it on one line."""
     try:
-        return str(Path("~") / path.relative_to(Path.home()))
+        return f"File: {Path('~') / path.relative_to(Path.home())}"
     except ValueError:
-        return str(path)
+        return f"File: {path}"
 
 
 class SendScreen(Screen[bool]):
@@ -137,9 +137,10 @@ class SendScreen(Screen[bool]):
         self.password_allowed = False
 
     def compose(self) -> ComposeResult:
-        """The link on a line of its own; the QR code with the words beside it."""
+        """The link and the file on lines of their own; the QR code with the words beside it."""
         yield Header()
         yield Static("", id="send-url", markup=False)
+        yield Static("", id="send-file", markup=False)
         with Horizontal(id="send-body"):
             yield Static("", id="qr-code")
             with VerticalScroll(id="send-text"):
@@ -147,7 +148,6 @@ class SendScreen(Screen[bool]):
                 yield Static("", id="send-notes", markup=False)
                 yield Static("", id="send-steps", markup=False)
                 yield Static(OTHER_WAYS, id="send-other-ways", classes="hint", markup=False)
-                yield Static("", id="send-file", classes="hint", markup=False)
         with Horizontal(classes="button-row"):
             yield Button("New link", id="new-link", variant="primary")
             yield Button("Finish", id="finish", variant="success")
@@ -187,7 +187,7 @@ class SendScreen(Screen[bool]):
                 assert settings is not None
                 profile = await asyncio.to_thread(quick_export, settings, self.home)
                 self.exported = profile
-            self.query_one("#send-file", Static).update(home_path(profile.path))
+            self.query_one("#send-file", Static).update(file_line(profile.path))
             if profile.contains_password and not self.password_allowed:
                 dialog = ConfirmScreen(
                     "Send a profile that contains a password?",
@@ -237,7 +237,7 @@ class SendScreen(Screen[bool]):
         self.query_one("#send-url", Static).update(f"Link: {link.url}")
         self.query_one("#qr-code", Static).update(qr_text(link.url))
         self.query_one("#send-steps", Static).update(numbered(download_steps()))
-        self.query_one("#send-file", Static).update(home_path(profile.path))
+        self.query_one("#send-file", Static).update(file_line(profile.path))
         self.notes = offer_notes(profile, link)
         self._show_notes()
         self._status(

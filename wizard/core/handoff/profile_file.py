@@ -41,8 +41,8 @@ class NotOffered(ServeError):
     instead = (
         "Practice run: nothing is offered to a phone. In a real run the QR code holds a "
         "one-time link to the profile on this network, and the iPhone's Camera opens it in "
-        "Safari; here it holds only the words "
-        f'"{qr_words}". The steps are what the iPhone does with a real profile.'
+        f'Safari; here it holds only the words "{qr_words}". The steps are what the iPhone '
+        "does with a real profile."
     )
 
 
