@@ -206,12 +206,15 @@ class _Offer:
         for task, client in list(self.clients.items()):
             if client.sending:
                 self.drop(task)
-        if self.clients:
-            _, late = await asyncio.wait(list(self.clients), timeout=_STOP_GRACE_SECONDS)
-            for task in late:
+        handlers = list(self.clients)
+        try:
+            if handlers:
+                await asyncio.wait(handlers, timeout=_STOP_GRACE_SECONDS)
+        finally:  # even if this wait is cancelled too (the app is quitting)
+            for task in list(self.clients):
                 self.drop(task)
-            if late:  # they see the cut and return at once
-                await asyncio.wait(late, timeout=0.5)
+        if late := [task for task in handlers if not task.done()]:
+            await asyncio.wait(late, timeout=0.5)  # they see the cut and return at once
 
     def drop(self, task: asyncio.Task[None]) -> None:
         """Cut a connection; its handler sees the end and returns (a cancelled handler
