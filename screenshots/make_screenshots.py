@@ -561,7 +561,7 @@ async def export_written(pilot: Pilot[None]) -> None:
     await settle(pilot)
     screen._written(
         ExportedProfile(
-            path=HOME / f"mailcom-{EMAIL}.mobileconfig", contains_password=False, signed=False
+            HOME / f"mailcom-{EMAIL}.mobileconfig", b"", contains_password=False, signed=False
         )
     )
     await settle(pilot)
@@ -572,18 +572,15 @@ PICTURE_URL = "http://192.168.1.23:49152/q7Vd2kXo9bLw4TzR1mPc8A"
 
 def send(stopped: str | None = None) -> Setup:
     async def setup(pilot: Pilot[None]) -> None:
-        from wizard.core.handoff.profile_file import inspect_profile
-        from wizard.core.handoff.server import StopReason
-        from wizard.core.profile import build_profile
+        from wizard.core.export import make_profile
+        from wizard.core.handoff.addresses import HostChoice
+        from wizard.core.handoff.server import Link, StopReason
 
-        path = HOME / f"mailcom-{EMAIL}.mobileconfig"
-        profile = inspect_profile(build_profile(settings(), now=CHECKED_AT), path)
-        screen = SendScreen(
-            ExportedProfile(path=path, contains_password=False, signed=False), autostart=False
-        )
+        profile = make_profile(settings(), HOME / f"mailcom-{EMAIL}.mobileconfig")
+        screen = SendScreen(profile, autostart=False)
         await pilot.app.push_screen(screen)
         await settle(pilot)
-        screen.show_offer(PICTURE_URL, profile, "192.168.1.23")
+        screen.show_offer(Link(PICTURE_URL, HostChoice("192.168.1.23", (), False)), profile)
         if stopped is not None:
             screen.show_stopped(StopReason(stopped))
         await settle(pilot)
@@ -593,19 +590,13 @@ def send(stopped: str | None = None) -> Setup:
 
 async def send_rehearsal(pilot: Pilot[None]) -> None:
     """The demo's Send to iPhone: a QR code of words, the steps, and no link at all."""
-    from wizard.core.handoff.profile_file import inspect_profile
-    from wizard.core.profile import build_profile
+    from wizard.core.export import make_profile
 
-    practice = settings(practice=True)
-    path = HOME / f"mailcom-{DEMO_EMAIL}.mobileconfig"
-    profile = inspect_profile(build_profile(practice, now=CHECKED_AT), path)
-    screen = SendScreen(
-        ExportedProfile(path=path, contains_password=False, signed=False, practice=True),
-        autostart=False,
-    )
+    practice = make_profile(settings(practice=True), HOME / f"mailcom-{DEMO_EMAIL}.mobileconfig")
+    screen = SendScreen(practice, autostart=False)
     await pilot.app.push_screen(screen)
     await settle(pilot)
-    screen.show_rehearsal(profile)
+    screen.show_not_offered(practice)
     await settle(pilot)
 
 

@@ -132,7 +132,7 @@ async def test_nothing_found_offers_a_fresh_profile_by_qr_code(tmp_path: Path) -
             await until(pilot, lambda: isinstance(app.screen, SendScreen))
             send = app.screen
             assert isinstance(send, SendScreen)
-            await until(pilot, lambda: send.has_class("-rehearsal"))  # the demo offers nothing
+            await until(pilot, lambda: send.has_class("-not-offered"))  # the demo offers nothing
 
 
 async def test_back_from_the_answer_returns_to_the_symptom_and_check_again_runs_again(

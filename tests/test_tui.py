@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -23,13 +22,23 @@ from textual.widgets import Checkbox, Input, Static
 
 from tests.fakes import FakeCheck, checked, until, wizard_with
 from tests.keyring_backends import MemoryKeyring
-from tests.test_serve import write_profile
+from tests.serving import closed_by_server, connect, split_url, write_profile
 from tests.testbed import FaultListeners, Testbed
 from wizard.app import WizardApp
 from wizard.core import secrets
 from wizard.core.diagnosis import short_words
-from wizard.core.export import ExportedProfile
-from wizard.core.models import CheckOptions, CheckReport, Protocol, Role, Security, Status
+from wizard.core.export import make_profile
+from wizard.core.handoff.profile_file import load_profile_file
+from wizard.core.models import (
+    CheckOptions,
+    CheckReport,
+    IncomingChoice,
+    MailSettings,
+    Protocol,
+    Role,
+    Security,
+    Status,
+)
 from wizard.core.provider import MAILCOM_ID, builtin_provider, load_provider
 from wizard.demo.practice import DEMO_BANNER, RunningDemo, start_demo
 from wizard.screens.account import AccountScreen
@@ -240,8 +249,8 @@ async def test_demo_shows_a_real_accounts_values_as_practice_and_only_rehearses_
         await until(pilot, lambda: isinstance(app.screen, SendScreen))
         send = app.screen
         assert isinstance(send, SendScreen)
-        await until(pilot, lambda: send.has_class("-rehearsal"))
-        assert send.server is None and send.url is None
+        await until(pilot, lambda: send.has_class("-not-offered"))
+        assert send.url is None
         assert send.query_one("#qr-code").display
         status = str(send.query_one("#send-status", Static).content)
         assert "Practice run: nothing is offered to a phone" in status
@@ -573,42 +582,162 @@ async def test_leaving_send_to_iphone_stops_the_server(demo: RunningDemo, tmp_pa
         await until(pilot, lambda: isinstance(app.screen, SendScreen))
         send = app.screen
         assert isinstance(send, SendScreen)
-        await until(pilot, lambda: send.server is not None and send.server.wait(0) is None)
+        await until(pilot, lambda: send.url is not None)
+        url = send.url
+        assert url is not None
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, CheckScreen))
-        server = send.server
-        assert server is not None
-        await until(pilot, lambda: server.wait(0) is not None, 10)
+        await until(pilot, lambda: not listening(url), 10)
 
 
 async def test_leaving_send_with_clients_connected_frees_it_within_a_second(
     tmp_path: Path,
 ) -> None:
     """Clients that connect and never finish their request cannot hold the Send screen."""
-    path = write_profile(tmp_path / "ann@mail.com.mobileconfig")
-    exported = ExportedProfile(path=path, contains_password=False, signed=False)
+    exported = load_profile_file(write_profile(tmp_path / "ann@mail.com.mobileconfig"))
     app = WizardApp(builtin_provider(), CheckOptions(), home=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         send = SendScreen(exported, host="127.0.0.1")
         await app.push_screen(send)
-        await until(pilot, lambda: send.server is not None and send.server.url is not None)
-        server = send.server
-        assert server is not None and server.port
-        idle = socket.create_connection(("127.0.0.1", server.port), timeout=10)
-        half = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        await until(pilot, lambda: send.url is not None)
+        url = send.url
+        assert url is not None
+        idle = await asyncio.to_thread(connect, url)
+        half = await asyncio.to_thread(connect, url)
         half.sendall(b"GET / HTTP/1.1\r\nHo")
-        await until(
-            pilot,
-            lambda: sum(t.name == "profile-server-client" for t in threading.enumerate()) == 2,
-        )
+        await pilot.pause(0.1)  # both accepted
         await pilot.press("escape")
-        took = await until(pilot, lambda: server.wait(0) is not None, 1.0)
+        took = await until(pilot, lambda: not listening(url), 1.0)
         assert took < 1.0
         assert not isinstance(app.screen, SendScreen)
-        for client in (idle, half):
-            client.settimeout(1.0)
-            assert client.recv(100) == b""  # cut by the server, not left open
+        for client in (idle, half):  # cut by the server, not left open
+            assert await asyncio.to_thread(closed_by_server, client, 1.0)
             client.close()
+
+
+async def test_enter_while_waiting_never_stops_sending(tmp_path: Path) -> None:
+    """Issue 21: Help says Enter takes the next step; while waiting that is on the phone."""
+    exported = load_profile_file(write_profile(tmp_path / "ann@mail.com.mobileconfig"))
+    app = WizardApp(builtin_provider(), CheckOptions(), home=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        send = SendScreen(exported, host="127.0.0.1")
+        await app.push_screen(send)
+        await until(pilot, lambda: send.has_class("-waiting"))
+        url = send.url
+        assert url is not None
+        await pilot.press("enter", "enter")
+        await pilot.pause(0.1)
+        assert app.screen is send and listening(url)
+        await pilot.press("escape")
+        await until(pilot, lambda: not listening(url), 1.0)
+
+
+async def test_the_qr_screen_fits_80x24_whole_links_and_paths_then_the_install_steps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The link and the file have lines of their own (the path with ~), the profile is
+    marked unverified when it is, and after the download the install steps are on screen."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    provider = builtin_provider()
+    settings = MailSettings(
+        email="ann@mail.com",
+        incoming_choice=IncomingChoice.IMAP,
+        incoming=provider.imap[0],
+        outgoing=provider.smtp[0],
+        verified=False,
+    )
+    exported = make_profile(settings, tmp_path / f"mailcom-{settings.email}.mobileconfig")
+    app = WizardApp(builtin_provider(), CheckOptions(), home=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        send = SendScreen(exported, host="127.0.0.1")
+        await app.push_screen(send)
+        await until(pilot, lambda: send.has_class("-waiting"))
+        await pilot.pause()
+        url = send.url
+        assert url is not None
+        link, path = send.query_one("#send-url", Static), send.query_one("#send-file", Static)
+        assert str(link.content) == f"Link: {url}" and link.region.height == 1
+        assert str(path.content) == f"File: ~/mailcom-{settings.email}.mobileconfig"
+        assert path.region.height == 1 and path.region.width >= len(str(path.content))
+        assert "These settings were not verified" in str(
+            send.query_one("#send-notes", Static).content
+        )
+        qr = send.query_one("#qr-code")
+        assert qr.region.bottom <= send.query_one("#send-body").region.bottom  # not cut
+        assert not send.query_one(".button-row").display  # Enter has nothing to stop
+        assert await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=10).read())
+        await until(pilot, lambda: send.has_class("-downloaded"))
+        await pilot.pause()
+        steps = send.query_one("#send-steps", Static)
+        assert "Tap Done" in str(steps.content)
+        assert steps.region.bottom <= send.query_one("#send-text").region.bottom  # no scrolling
+
+
+async def test_without_a_network_the_file_is_offered_another_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No address to serve on: say so, and show the file to AirDrop or mail instead."""
+    from wizard.core.handoff import addresses
+
+    monkeypatch.setattr(addresses, "local_addresses", list)
+    exported = load_profile_file(write_profile(tmp_path / "ann@mail.com.mobileconfig"))
+    app = WizardApp(builtin_provider(), CheckOptions(), home=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        send = SendScreen(exported)
+        await app.push_screen(send)
+        await until(pilot, lambda: send.has_class("-not-sent"))
+        await pilot.pause()
+        assert "no network interface" in str(send.query_one("#send-status", Static).content)
+        assert send.query_one("#send-other-ways").display
+        assert str(send.query_one("#send-file", Static).content).endswith(
+            "ann@mail.com.mobileconfig"
+        )
+        assert app.focused is send.query_one("#back")  # Enter goes back
+
+
+async def test_wrong_requests_are_counted_in_one_line_and_keys_stay_quick(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: 3,000 wrong-path requests queued 2,997 pop-ups and slowed every key."""
+    exported = load_profile_file(write_profile(tmp_path / "ann@mail.com.mobileconfig"))
+    app = WizardApp(builtin_provider(), CheckOptions(), home=tmp_path)
+    notices: list[object] = []
+    monkeypatch.setattr(app, "notify", lambda *args, **kwargs: notices.append(args))
+    async with app.run_test(size=SIZE) as pilot:
+        send = SendScreen(exported, host="127.0.0.1")
+        await app.push_screen(send)
+        await until(pilot, lambda: send.url is not None)
+        url = send.url
+        assert url is not None
+        host, port, _ = split_url(url)
+
+        def flood() -> None:
+            for _ in range(3000):
+                with socket.create_connection((host, port), timeout=10) as peer:
+                    peer.sendall(b"GET /wrong HTTP/1.1\r\n\r\n")
+                    while peer.recv(4096):
+                        pass
+
+        await asyncio.to_thread(flood)
+        await until(pilot, lambda: send.turned_away == 3000)
+        notes = str(send.query_one("#send-notes", Static).content)
+        assert "Turned away 3000 request(s)" in notes
+        assert notices == []  # no pop-up per request
+        start = time.monotonic()
+        await pilot.press("down")
+        await pilot.pause()
+        assert time.monotonic() - start < 1.0  # 2.3 s with a pop-up per request
+        assert await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=10).read())
+
+
+def listening(url: str) -> bool:
+    """Does the link's server still accept connections?"""
+    host, port, _ = split_url(url)
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except ConnectionRefusedError:
+        return False
+    return True
 
 
 # -- the same flow against the real Dovecot and Postfix test bed ---------------------------
