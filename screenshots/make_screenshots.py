@@ -29,6 +29,7 @@ if str(ROOT) not in sys.path:
 
 from wizard.app import WizardApp  # noqa: E402
 from wizard.core.actions import action_for  # noqa: E402
+from wizard.core.check import Progress  # noqa: E402
 from wizard.core.diagnosis import Context, describe  # noqa: E402
 from wizard.core.export import ExportedProfile  # noqa: E402
 from wizard.core.instructions import IOS_14, IOS_18, IosLayout  # noqa: E402
@@ -503,14 +504,15 @@ async def check_running(pilot: Pilot[None]) -> None:
     screen = check_screen(pilot)
     await app.push_screen(screen)
     await settle(pilot)
-    for endpoint in (IMAP_993, IMAP_143, SMTP_465, SMTP_587):
-        screen.apply_progress(endpoint, Phase.CONNECTING, None)
+    # Positions in the check: IMAP 993, 143, then SMTP 465, 587.
+    for position, endpoint in enumerate((IMAP_993, IMAP_143, SMTP_465, SMTP_587)):
+        screen.apply_progress(Progress(position, endpoint, Phase.CONNECTING))
     app.clock.now += 0.4
-    screen.apply_progress(IMAP_993, Phase.SECURING, None)
-    screen.apply_progress(IMAP_143, Phase.SECURING, None)
-    screen.apply_progress(SMTP_587, Phase.SECURING, None)
+    screen.apply_progress(Progress(0, IMAP_993, Phase.SECURING))
+    screen.apply_progress(Progress(1, IMAP_143, Phase.SECURING))
+    screen.apply_progress(Progress(3, SMTP_587, Phase.SECURING))
     app.clock.now += 0.3
-    screen.apply_progress(IMAP_993, Phase.LOGGING_IN, None)
+    screen.apply_progress(Progress(0, IMAP_993, Phase.LOGGING_IN))
     app.clock.now += 0.5
     await settle(pilot)
 
@@ -521,8 +523,8 @@ def check_finished(make_report: Callable[[], CheckReport], *, round_trip: bool =
         await pilot.app.push_screen(screen)
         await settle(pilot)
         finished = make_report()
-        for each in finished.attempts:
-            screen.apply_progress(each.endpoint, Phase.DONE, each)
+        for position, each in enumerate(finished.attempts):
+            screen.apply_progress(Progress(position, each.endpoint, Phase.DONE, each))
         screen.finish(finished)
         await settle(pilot)
 

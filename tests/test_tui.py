@@ -27,8 +27,9 @@ from tests.testbed import FaultListeners, Testbed
 from wizard.app import WizardApp
 from wizard.core import secrets
 from wizard.core.export import ExportedProfile
-from wizard.core.models import CheckOptions, Protocol, Security, Status
+from wizard.core.models import CheckOptions, Endpoint, Protocol, Security, Status
 from wizard.core.provider import MAILCOM_ID, builtin_provider, load_provider
+from wizard.demo.blackhole import Blackhole
 from wizard.demo.practice import DEMO_BANNER, RunningDemo, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
@@ -137,7 +138,7 @@ async def run_check_to_end(pilot: Pilot[None]) -> CheckScreen:
 
 
 def row_text(screen: CheckScreen, key: str) -> str:
-    row = screen.query_one(f"#row-{key}", EndpointRow)
+    (row,) = [row for row in screen.query(EndpointRow) if row.endpoint.key == key]
     return str(row.query_one(".endpoint-status", Static).content)
 
 
@@ -694,20 +695,21 @@ async def test_testbed_blocked_smtp_port_falls_back(
 ) -> None:
     """SMTP 465 is a port that never answers; Postfix on 587 is used and the screen says so."""
     testbed.require_postfix()
-    blocked = faults.silent.endpoint(Protocol.SMTP, Security.SSL)
-    provider_file = testbed.provider_file(
-        tmp_path, imap=[testbed.imap_ssl], smtp=[blocked, testbed.smtp_starttls]
-    )
-    app = bed_app(testbed, provider_file, tmp_path, timeout=1.5)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await start_with(pilot, testbed.alice.email, testbed.alice.password)
-        report = screen.report
-        assert report is not None and report.verified
-        assert report.outgoing.endpoint == testbed.smtp_starttls
-        assert row_text(screen, blocked.key).startswith("✗")
-        sending = screen.query_one("#role-outgoing", RoleRow).status_text
-        assert f"works on port {testbed.smtp_starttls.port}" in sending
-        assert f"({blocked.port} blocked here)" in sending
+    with Blackhole() as hole:
+        blocked = Endpoint(Protocol.SMTP, hole.host, hole.port, Security.SSL)
+        provider_file = testbed.provider_file(
+            tmp_path, imap=[testbed.imap_ssl], smtp=[blocked, testbed.smtp_starttls]
+        )
+        app = bed_app(testbed, provider_file, tmp_path, timeout=1.5)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await start_with(pilot, testbed.alice.email, testbed.alice.password)
+            report = screen.report
+            assert report is not None and report.verified
+            assert report.outgoing.endpoint == testbed.smtp_starttls
+            assert row_text(screen, blocked.key).startswith("✗")
+            sending = screen.query_one("#role-outgoing", RoleRow).status_text
+            assert f"works on port {testbed.smtp_starttls.port}" in sending
+            assert f"({blocked.port} blocked here)" in sending
 
 
 @pytest.mark.servers

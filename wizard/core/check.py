@@ -1,22 +1,32 @@
 """The live check: reach every endpoint of a role at once, log in once per role, diagnose.
 
-Public entry point: ``run_check``. The CLI and the TUI both call it; the TUI passes a
-``progress`` callback to update its rows live.
+Public entry point: ``run_check``. The CLI and the TUI both call it; a ``progress`` callback
+hears each endpoint's phases and results as they happen, and when both roles are decided.
 
 How it spends the user's time and the account's patience:
 
-* All endpoints of both roles are connected and secured concurrently, each bounded by the
-  timeout; the whole check ends within timeout + 1 s. Happy Eyeballs (probes/connect.py)
-  makes a dead IPv6 path cost 250 ms, not the timeout.
-* Then exactly one login per role, on the most preferred endpoint that got that far. A wrong
-  password therefore costs one failed login per server, not four: providers lock accounts
-  after repeated failures. A login that fails for another reason (the server hung up) moves
-  on to the next endpoint, since that cannot count against the password.
+* All endpoints of both roles are connected and secured concurrently (at most
+  ``MAX_CONNECTIONS`` open at once), each bounded by the timeout; the whole check ends within
+  timeout + 1 s. Happy Eyeballs (probes/connect.py) makes a dead IPv6 path cost 250 ms.
+* Exactly one login per role, on the most preferred endpoint that is secured once every
+  more preferred one has failed, or has had ``LOGIN_GRACE`` more to catch up (so a merely
+  slow 465 still wins over 587, and a silent 465 does not hold up 587 for its whole
+  timeout). A wrong password therefore costs one failed login per server, never one per
+  port: providers lock accounts after repeated failures. A login that fails for another
+  reason (the server hung up) moves on to the next endpoint, since that cannot count
+  against the password.
+* A role is decided once its login has an answer; the progress callback then hears
+  ``Decided`` (when both are), so a screen can go on while a silent port still runs out
+  its time for the details. Each attempt's time is its own: connecting, securing and its
+  login, not the wait for its turn.
+* A timeout names the stage that got no answer: the connection (``timeout``), the TLS
+  handshake (``tls_stalled``) or the server after that (``server_silent``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import ssl
@@ -39,22 +49,24 @@ from wizard.core.models import (
     Status,
 )
 from wizard.core.probes import MailSession, ProbeFailure, Route, open_mail_session
+from wizard.core.probes.connect import dialling
 from wizard.core.provider import Provider
 from wizard.core.roundtrip import run_round_trip
 from wizard.core.tls import certificate_info, certificate_probe_context, make_tls_context
 
 log = logging.getLogger(__name__)
 
-#: Called from the event loop running the check: (endpoint, phase, finished attempt or None).
-#: The attempt given with Phase.DONE is preliminary; the report holds the final words.
-ProgressCallback = Callable[[Endpoint, Phase, Attempt | None], None]
-
+#: At most this many connections are open at once, whatever the provider file lists; the
+#: rest wait for a free one (within the same time limit).
+MAX_CONNECTIONS = 8
+#: How long a secured endpoint waits for a more preferred one still on its way (seconds).
+LOGIN_GRACE = 0.5
 #: The whole check ends within timeout + this, counted from its start (the promise is
 #: timeout + 1 s; the rest is for saying goodbye). A login that had to wait for a preferred
 #: endpoint's timeout gets this long.
 _DEADLINE_SLACK = 0.8
 #: Failures to connect at all: the advice then says which address families were tried.
-_UNREACHED = (Status.TIMEOUT, Status.CONNECTION_REFUSED)
+_UNREACHED = (Status.TIMEOUT, Status.CONNECTION_REFUSED, Status.NO_ROUTE)
 
 # Which failure says most about a role when nothing worked (first = most telling).
 _TELLING_ORDER = (
@@ -62,20 +74,51 @@ _TELLING_ORDER = (
     Status.CERTIFICATE_UNTRUSTED,
     Status.CERTIFICATE_EXPIRED,
     Status.CERTIFICATE_HOSTNAME_MISMATCH,
+    Status.PLAINTEXT_INJECTED,
     Status.STARTTLS_UNAVAILABLE,
     Status.TLS_FAILED,
     Status.PROTOCOL_ERROR,
+    Status.SERVER_SILENT,
+    Status.TLS_STALLED,
     Status.TIMEOUT,
     Status.CONNECTION_REFUSED,
+    Status.NO_ROUTE,
     Status.DNS_FAILED,
     Status.OK,
 )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One endpoint moved on. ``position`` is its place in the check (the order of
+    ``provider.endpoints(choice)`` and of the report's attempts): endpoints may repeat, so
+    displays key their rows by it. ``attempt`` comes with Phase.DONE (preliminary words;
+    the report holds the final ones)."""
+
+    position: int
+    endpoint: Endpoint
+    phase: Phase
+    attempt: Attempt | None = None
+
+
+@dataclass(frozen=True)
+class Decided:
+    """Both roles are decided (each login has its answer; the test message, if asked for,
+    too) while some endpoints still wait for theirs. ``report`` is the check so far: its
+    attempts are the finished ones, and its chosen attempts are final."""
+
+    report: CheckReport
+
+
+#: Called from the event loop running the check.
+ProgressCallback = Callable[[Progress | Decided], None]
 
 
 @dataclass
 class _Outcome:
     """What is known about one endpoint while the check runs."""
 
+    position: int
     endpoint: Endpoint
     status: Status | None = None
     detail: str = ""
@@ -86,20 +129,54 @@ class _Outcome:
     route: Route | None = None
     session: MailSession | None = field(default=None, repr=False)
     phase: Phase = Phase.WAITING
-    started: float = 0.0
-    finished: float = 0.0
+    #: Loop times: connecting began, secured, login began, finished (None: not yet).
+    started: float | None = None
+    secured: float | None = None
+    login_started: float | None = None
+    finished: float | None = None
+    holds_slot: bool = False
+
+    @property
+    def reaching(self) -> bool:
+        """Still connecting or securing (or waiting to start)."""
+        return self.status is None and self.session is None and self.secured is None
 
     @property
     def elapsed_ms(self) -> int:
-        return max(0, round((self.finished - self.started) * 1000))
+        """Its own time: connecting, securing and its login, not its wait for a turn."""
+        if self.started is None:
+            return 0
+        end = next((t for t in (self.finished, self.secured) if t is not None), self.started)
+        waited = 0.0
+        if self.login_started is not None and self.secured is not None:
+            waited = self.login_started - self.secured
+        return max(0, round((end - self.started - waited) * 1000))
 
     def set_route(self, route: Route) -> None:
         """Keep what connecting learned (told by the probe as it goes)."""
         self.route = route
 
 
+class _Role:
+    """The endpoints of one role, and whether its one login has its answer."""
+
+    def __init__(self, outcomes: list[_Outcome]) -> None:
+        self.outcomes = outcomes
+        #: Set whenever an endpoint of the role finishes or is secured.
+        self.changed = asyncio.Event()
+        self.decided: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.closing: list[asyncio.Task[None]] = []
+
+    def decide(self) -> None:
+        if not self.decided.done():
+            self.decided.set_result(None)
+
+    def finished(self) -> list[_Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.status is not None]
+
+
 class _Run:
-    """One check in progress: shared settings, the clock and the progress reporting."""
+    """One check in progress: shared settings, the clock, the connection slots, reporting."""
 
     def __init__(
         self,
@@ -121,46 +198,70 @@ class _Run:
         # The deadline counts from when the check began (``started``), so loading the CA
         # files beforehand cannot stretch the whole check past its bound.
         self.deadline = (started or self.start) + options.timeout + _DEADLINE_SLACK
+        self.slots = asyncio.Semaphore(MAX_CONNECTIONS)
 
-    def report(self, outcome: _Outcome, phase: Phase, attempt: Attempt | None = None) -> None:
-        outcome.phase = phase
+    def emit(self, event: Progress | Decided) -> None:
         if self.progress is None:
             return
         try:
-            self.progress(outcome.endpoint, phase, attempt)
+            self.progress(event)
         except Exception:  # a display problem must never break the check
             log.exception("progress callback failed")
 
-    def finish(self, outcome: _Outcome, context: Context | None = None) -> None:
-        outcome.finished = self.loop.time()
-        if outcome.session is not None and outcome.status is None:
-            return  # reached; waits for its login or for the end of the role
-        self.report(outcome, Phase.DONE, _attempt(outcome, context or Context(self.account.email)))
+    def report(self, outcome: _Outcome, phase: Phase, attempt: Attempt | None = None) -> None:
+        outcome.phase = phase
+        self.emit(Progress(outcome.position, outcome.endpoint, phase, attempt))
 
-    async def reach(self, outcome: _Outcome) -> None:
+    def done(self, outcome: _Outcome) -> None:
+        """The endpoint has its result: say so, with preliminary words."""
+        if outcome.finished is None:
+            outcome.finished = self.loop.time()
+        self.report(outcome, Phase.DONE, _attempt(outcome, Context(self.account.email)))
+
+    def release(self, outcome: _Outcome) -> None:
+        if outcome.holds_slot:
+            outcome.holds_slot = False
+            self.slots.release()
+
+    async def reach(self, outcome: _Outcome, role: _Role) -> None:
         """Connect and secure one endpoint; never raises except on cancellation."""
-        outcome.started = self.loop.time()
-        self.report(outcome, Phase.CONNECTING)
         limit = min(self.start + self.options.timeout, self.deadline)
         try:
             async with asyncio.timeout_at(limit):
+                await self.slots.acquire()
+                outcome.holds_slot = True
+                outcome.started = self.loop.time()
+                self.report(outcome, Phase.CONNECTING)
                 outcome.session = await open_mail_session(
                     outcome.endpoint, self.context, partial(self.report, outcome), outcome.set_route
                 )
         except (ProbeFailure, TimeoutError, OSError, EOFError) as exc:
-            _record_failure(outcome, exc, _timeout_detail(outcome.phase, self.options.timeout))
-        if outcome.status is not None and outcome.status.is_certificate_problem:
-            outcome.certificate = await self.read_certificate(outcome.endpoint)
-        if outcome.status is not None:
-            self.finish(outcome)
+            _record_failure(outcome, exc, self.options.timeout)
+        except BaseException:
+            self.release(outcome)
+            raise
+        if outcome.status is None:
+            outcome.secured = self.loop.time()
+            if role.decided.done():  # too late for the login: reachable, and closed now
+                outcome.status = Status.OK
+                self.done(outcome)
+                self.close_later(outcome, role)
+            else:
+                self.report(outcome, Phase.SECURED)
         else:
-            self.report(outcome, Phase.SECURED)
+            try:
+                if outcome.status.is_certificate_problem:
+                    outcome.certificate = await self.read_certificate(outcome.endpoint)
+            finally:
+                self.release(outcome)
+            self.done(outcome)
+        role.changed.set()
 
     async def read_certificate(self, endpoint: Endpoint) -> CertificateInfo | None:
         """Fetch the certificate that failed verification, to show who issued it.
 
-        A fresh connection with a non-verifying context; it is closed right after the
-        handshake and never carries a login.
+        A fresh connection with a non-verifying context (in the failed one's slot); it is
+        closed right after the handshake and never carries a login.
         """
         remaining = self.deadline - self.loop.time() - 0.1
         if remaining <= 0.05:
@@ -181,6 +282,7 @@ class _Run:
         """The one login of a role, on a reached endpoint."""
         session = outcome.session
         assert session is not None
+        outcome.login_started = self.loop.time()
         self.report(outcome, Phase.LOGGING_IN)
         outcome.login_tested = True
         username = outcome.endpoint.username(self.account.email)
@@ -189,68 +291,199 @@ class _Run:
                 outcome.reply = await session.login(username, self.account.password)
             outcome.status = Status.OK
         except (ProbeFailure, TimeoutError, OSError, EOFError) as exc:
-            _record_failure(outcome, exc, "the server did not answer the login in time")
+            _record_failure(outcome, exc, self.options.timeout)
         outcome.finished = self.loop.time()
 
-    async def check_role(self, endpoints: tuple[Endpoint, ...]) -> list[_Outcome]:
-        """Reach all endpoints of a role at once, then log in on the best one."""
-        outcomes = [_Outcome(endpoint) for endpoint in endpoints]
-        for outcome in outcomes:
-            self.report(outcome, Phase.WAITING)
-        tasks = [asyncio.create_task(self.reach(outcome)) for outcome in outcomes]
-        cancelled = False
-        try:
-            decided = False
-            for outcome, task in zip(outcomes, tasks, strict=True):
-                await task
-                if outcome.session is None or decided:
-                    continue
-                await self.login(outcome)
+    def next_login(self, role: _Role) -> tuple[_Outcome | None, float | None]:
+        """The endpoint to log in on now, or None and when to look again (None: on news)."""
+        for index, outcome in enumerate(role.outcomes):
+            if outcome.session is None or outcome.status is not None or outcome.login_tested:
+                continue
+            # The most preferred secured endpoint: it goes first unless a more preferred
+            # one is still on its way and may catch up within the grace.
+            if not any(each.reaching for each in role.outcomes[:index]):
+                return outcome, None
+            assert outcome.secured is not None
+            ready = outcome.secured + LOGIN_GRACE
+            return (outcome, None) if self.loop.time() >= ready else (None, ready)
+        return None, None
+
+    async def log_in_once(self, role: _Role, tasks: list[asyncio.Task[None]]) -> None:
+        """Log in on the best secured endpoint until one login is answered for good."""
+        while True:
+            role.changed.clear()
+            candidate, wake = self.next_login(role)
+            if candidate is not None:
+                await self.login(candidate)
+                self.done(candidate)
+                self.close_later(candidate, role)
                 # Success, or a refused password, settles the role; other failures
-                # (a hang-up, a timeout) let the next endpoint try.
-                decided = outcome.status in (Status.OK, Status.AUTH_FAILED)
-                self.finish(outcome)
-            for outcome in outcomes:
-                if outcome.status is None:  # reached securely, login not needed here
-                    outcome.status = Status.OK
-                    self.finish(outcome)
+                # (a hang-up, a stall) let the next endpoint try.
+                if candidate.status in (Status.OK, Status.AUTH_FAILED):
+                    return
+                continue
+            if all(task.done() for task in tasks):
+                return
+            delay = None if wake is None else max(0.0, wake - self.loop.time())
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await role.changed.wait()
+
+    def close_later(self, outcome: _Outcome, role: _Role) -> None:
+        """Say goodbye on ``outcome``'s session in the background; its slot is then free."""
+        session, outcome.session = outcome.session, None
+        if session is None:
+            self.release(outcome)
+            return
+        role.closing.append(asyncio.create_task(self.close(outcome, session)))
+
+    async def close(self, outcome: _Outcome, session: MailSession) -> None:
+        # Goodbyes are polite but must not stretch the check past its deadline.
+        grace = min(1.0, max(0.05, self.deadline - self.loop.time()))
+        try:
+            await session.close(grace)
         except BaseException:
-            cancelled = True
+            session.abort()
             raise
+        finally:
+            self.release(outcome)
+
+    async def check_role(self, role: _Role) -> None:
+        """Reach every endpoint of a role at once, log in once, then let the rest finish."""
+        for outcome in role.outcomes:
+            self.report(outcome, Phase.WAITING)
+        tasks = [asyncio.create_task(self.reach(outcome, role)) for outcome in role.outcomes]
+        try:
+            await self.log_in_once(role, tasks)
+            role.decide()
+            for outcome in role.outcomes:
+                if outcome.session is not None and outcome.status is None:
+                    # Reached securely, and the login was settled elsewhere.
+                    outcome.status = Status.OK
+                    self.done(outcome)
+                    self.close_later(outcome, role)
+            await asyncio.gather(*tasks)
+            await asyncio.gather(*role.closing)
+        finally:
+            role.decide()  # whoever waits for it wakes, even after an error
+            for task in tasks + role.closing:
+                task.cancel()
+            for outcome in role.outcomes:
+                if outcome.session is not None:  # cancelled: drop at once, no goodbye
+                    outcome.session.abort()
+                    outcome.session = None
+                self.release(outcome)
+
+    async def check(self, incoming: _Role, outgoing: _Role) -> CheckReport:
+        """Both roles at once; ``Decided`` as soon as both are; the report when all is done."""
+        tasks = [asyncio.create_task(self.check_role(role)) for role in (incoming, outgoing)]
+        try:
+            for role, task in zip((incoming, outgoing), tasks, strict=True):
+                await asyncio.wait((role.decided, task), return_when=asyncio.FIRST_COMPLETED)
+                if task.done():
+                    task.result()  # its error, if it failed
+            round_trip = await self.round_trip(incoming.finished(), outgoing.finished())
+            if not all(task.done() for task in tasks):
+                early = self.report_of(incoming.finished(), outgoing.finished(), round_trip)
+                self.emit(Decided(early))
+            await asyncio.gather(*tasks)
         finally:
             for task in tasks:
                 task.cancel()
-            sessions = [o.session for o in outcomes if o.session is not None]
-            if cancelled:
-                for session in sessions:
-                    session.abort()
-            else:
-                # Goodbyes are polite but must not stretch the check past its deadline.
-                grace = min(1.0, max(0.05, self.deadline - self.loop.time()))
-                await asyncio.gather(*(session.close(grace) for session in sessions))
-            for outcome in outcomes:
-                outcome.session = None
-        return outcomes
+            await asyncio.gather(*tasks, return_exceptions=True)
+        report = self.report_of(incoming.outcomes, outgoing.outcomes, round_trip)
+        for outcome, attempt in zip(
+            incoming.outcomes + outgoing.outcomes, report.attempts, strict=True
+        ):
+            self.report(outcome, Phase.DONE, attempt)
+        return report
+
+    def report_of(
+        self, incoming: list[_Outcome], outgoing: list[_Outcome], round_trip: RoundTrip | None
+    ) -> CheckReport:
+        """The report for these outcomes, in the check's words."""
+        everything_alike = failed_alike(o.status for o in incoming + outgoing)
+        incoming_attempts = _diagnose_role(incoming, self.account, self.provider, everything_alike)
+        outgoing_attempts = _diagnose_role(outgoing, self.account, self.provider, everything_alike)
+        chosen_in, chosen_out = _choose(incoming_attempts), _choose(outgoing_attempts)
+        if self.options.round_trip and round_trip is None:
+            round_trip = _not_tried(chosen_in, chosen_out)
+        return CheckReport(
+            email=self.account.email,
+            incoming_choice=self.account.incoming,
+            attempts=tuple(incoming_attempts + outgoing_attempts),
+            incoming=chosen_in,
+            outgoing=chosen_out,
+            checked_at=dt.datetime.now(dt.UTC),
+            round_trip=round_trip,
+            timeout=self.options.timeout,
+        )
+
+    async def round_trip(
+        self, incoming: list[_Outcome], outgoing: list[_Outcome]
+    ) -> RoundTrip | None:
+        """The test message, when asked for and both logins worked; None otherwise."""
+        if not self.options.round_trip:
+            return None
+        used_in = next((o for o in incoming if o.login_tested and o.status is Status.OK), None)
+        used_out = next((o for o in outgoing if o.login_tested and o.status is Status.OK), None)
+        if used_in is None or used_out is None:
+            return None
+        return await run_round_trip(
+            self.account, used_out.endpoint, used_in.endpoint, self.context, self.options
+        )
 
 
-def _record_failure(outcome: _Outcome, exc: BaseException, timeout_detail: str) -> None:
+def _not_tried(chosen_in: Attempt, chosen_out: Attempt) -> RoundTrip:
+    """The test message's result when the logins did not both work."""
+    return RoundTrip(
+        Status.AUTH_FAILED
+        if Status.AUTH_FAILED in (chosen_in.status, chosen_out.status)
+        else chosen_out.status
+        if not chosen_out.verified
+        else chosen_in.status,
+        0,
+        "not tried: the logins did not both work",
+    )
+
+
+def _record_failure(outcome: _Outcome, exc: BaseException, timeout: float) -> None:
     """Put an expected failure into the outcome as a status code and a detail."""
     if isinstance(exc, ProbeFailure):
         outcome.status, outcome.detail, outcome.reply = exc.status, exc.detail, exc.reply
+        if exc.status is Status.TIMEOUT:  # a probe's own timeout: name its stage too
+            outcome.status = _stalled(outcome)
     elif isinstance(exc, TimeoutError):  # before OSError: TimeoutError is one
-        outcome.status, outcome.detail = Status.TIMEOUT, timeout_detail
+        outcome.status = _stalled(outcome)
+        outcome.detail = _timeout_detail(outcome, timeout)
     else:  # anything the probes did not classify
         outcome.status = Status.PROTOCOL_ERROR
         outcome.detail = f"the connection failed: {type(exc).__name__}"
 
 
-def _timeout_detail(phase: Phase, timeout: float) -> str:
-    what = {
-        Phase.CONNECTING: "to the connection",
-        Phase.SECURING: "during the secure (TLS) handshake",
-        Phase.WAITING: "to the connection",
-    }.get(phase, "with a greeting")
-    return f"no answer {what} within {timeout:g} s"
+def _stalled(outcome: _Outcome) -> Status:
+    """What a timeout means at the stage it hit: nothing answered the connection, the TLS
+    handshake stalled, or the server said nothing more once connected (and secured)."""
+    connected = outcome.route is not None and outcome.route.address is not None
+    if not connected and outcome.phase in (Phase.WAITING, Phase.CONNECTING):
+        return Status.TIMEOUT
+    if outcome.phase is Phase.SECURING:
+        return Status.TLS_STALLED
+    return Status.SERVER_SILENT
+
+
+def _timeout_detail(outcome: _Outcome, timeout: float) -> str:
+    limit = f"{timeout:g} s"
+    status = _stalled(outcome)
+    if outcome.started is None:
+        return f"not tried: the time limit ({limit}) ran out while other servers were checked"
+    if status is Status.TIMEOUT:
+        return f"nothing answered the connection within the time limit ({limit})"
+    if status is Status.TLS_STALLED:
+        return f"the connection was accepted, but the TLS handshake got no answer ({limit})"
+    if outcome.phase is Phase.LOGGING_IN:
+        return f"connected and secured, but the login got no answer in time ({limit})"
+    return f"connected, but the server said nothing within the time limit ({limit})"
 
 
 def _attempt(outcome: _Outcome, context: Context) -> Attempt:
@@ -329,8 +562,9 @@ async def run_check(
 ) -> CheckReport:
     """Check ``account`` against ``provider``'s servers for its incoming choice and SMTP.
 
-    Expected failures end up in the report. Raises TLSConfigError for an unusable CA file and
-    UsageError when the provider has no server for the account's incoming choice.
+    Expected failures end up in the report. Raises TLSConfigError for an unusable CA file,
+    UsageError when the provider has no server for the account's incoming choice, and
+    ResourceLimitError when this computer cannot open another connection.
     """
     options = options or CheckOptions()
     started = asyncio.get_running_loop().time()
@@ -345,43 +579,13 @@ async def run_check(
             "choose the other protocol.",
             field="protocol",
         )
-    incoming, outgoing = await asyncio.gather(
-        run.check_role(incoming_endpoints), run.check_role(provider.smtp)
-    )
-    everything_alike = failed_alike(o.status for o in incoming + outgoing)
-    incoming_attempts = _diagnose_role(incoming, account, provider, everything_alike)
-    outgoing_attempts = _diagnose_role(outgoing, account, provider, everything_alike)
-    for outcome, attempt in zip(
-        incoming + outgoing, incoming_attempts + outgoing_attempts, strict=True
-    ):
-        run.report(outcome, Phase.DONE, attempt)
-    chosen_in = _choose(incoming_attempts)
-    chosen_out = _choose(outgoing_attempts)
-    round_trip = None
-    if options.round_trip:
-        if chosen_in.verified and chosen_out.verified:
-            round_trip = await run_round_trip(
-                account, chosen_out.endpoint, chosen_in.endpoint, context, options
-            )
-        else:
-            round_trip = RoundTrip(
-                Status.AUTH_FAILED
-                if Status.AUTH_FAILED in (chosen_in.status, chosen_out.status)
-                else chosen_out.status
-                if not chosen_out.verified
-                else chosen_in.status,
-                0,
-                "not tried: the logins did not both work",
-            )
-    return CheckReport(
-        email=account.email,
-        incoming_choice=account.incoming,
-        attempts=tuple(incoming_attempts + outgoing_attempts),
-        incoming=chosen_in,
-        outgoing=chosen_out,
-        checked_at=dt.datetime.now(dt.UTC),
-        round_trip=round_trip,
-    )
+    outcomes = [
+        _Outcome(position, endpoint)
+        for position, endpoint in enumerate(incoming_endpoints + provider.smtp)
+    ]
+    split = len(incoming_endpoints)
+    with dialling(options.dial):
+        return await run.check(_Role(outcomes[:split]), _Role(outcomes[split:]))
 
 
 async def check_endpoint(
@@ -399,9 +603,11 @@ async def check_endpoint(
         await asyncio.to_thread(make_tls_context, options.cafile),
         None,
     )
-    outcomes = await run.check_role((endpoint,))
+    outcome = _Outcome(0, endpoint)
+    with dialling(options.dial):
+        await run.check_role(_Role([outcome]))
     return _attempt(
-        outcomes[0], Context(account.email, provider_name, mailcom=provider_name == "mail.com")
+        outcome, Context(account.email, provider_name, mailcom=provider_name == "mail.com")
     )
 
 

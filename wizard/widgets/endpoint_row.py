@@ -14,6 +14,7 @@ PHASE_TEXT = {
     Phase.WAITING: "waiting",
     Phase.CONNECTING: "connecting",
     Phase.SECURING: "securing (TLS)",
+    Phase.GREETING: "waiting for the server",
     Phase.SECURED: "secure, waiting",
     Phase.LOGGING_IN: "logging in",
 }
@@ -21,8 +22,12 @@ PHASE_TEXT = {
 #: Short words for the row; the failure panel has the full diagnosis.
 SHORT_STATUS = {
     Status.DNS_FAILED: "server name not found",
+    Status.NO_ROUTE: "no route (unreachable)",
     Status.CONNECTION_REFUSED: "connection refused",
     Status.TIMEOUT: "no answer (blocked?)",
+    Status.TLS_STALLED: "encryption stalled",
+    Status.SERVER_SILENT: "server went quiet",
+    Status.PLAINTEXT_INJECTED: "data injected",
     Status.TLS_FAILED: "encryption failed",
     Status.CERTIFICATE_UNTRUSTED: "certificate not trusted",
     Status.CERTIFICATE_HOSTNAME_MISMATCH: "certificate for another name",
@@ -57,9 +62,10 @@ class EndpointRow(Horizontal, can_focus=True):
     }
     """
 
-    def __init__(self, endpoint: Endpoint) -> None:
-        """A row for ``endpoint``, waiting."""
-        super().__init__(id=f"row-{endpoint.key}", classes="-waiting")
+    def __init__(self, position: int, endpoint: Endpoint) -> None:
+        """A row for ``endpoint``, the check's ``position``-th (endpoints may repeat), waiting."""
+        super().__init__(id=f"row-{position}", classes="-waiting")
+        self.position = position
         self.endpoint = endpoint
         self.phase = Phase.WAITING
         self.attempt: Attempt | None = None
