@@ -736,3 +736,40 @@ async def test_testbed_escape_cancels_at_once(
         assert time.monotonic() - started < 5
         assert screen.report is None
         assert "Cancelled" in str(screen.query_one("#check-summary", Static).content)
+
+
+@pytest.mark.servers
+async def test_testbed_enter_goes_on_with_587_while_465_is_silent(
+    testbed: Testbed, tmp_path: Path
+) -> None:
+    """465 dropped by a firewall, a 10 s limit: once 587's login works the screen says so,
+    and Enter goes on within a second, long before 465 runs out its time."""
+    testbed.require_postfix()
+    with Blackhole() as hole:
+        blocked = Endpoint(Protocol.SMTP, hole.host, hole.port, Security.SSL)
+        provider_file = testbed.provider_file(
+            tmp_path, imap=[testbed.imap_ssl], smtp=[blocked, testbed.smtp_starttls]
+        )
+        app = bed_app(testbed, provider_file, tmp_path, timeout=10)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+            await fill_account(pilot, testbed.alice.email, testbed.alice.password)
+            screen = await start_check(pilot)
+            started = time.monotonic()
+            row = screen.query_one("#row-2", EndpointRow)  # IMAP 993, SMTP 465, SMTP 587
+            await until(pilot, lambda: row.attempt is not None and row.attempt.verified)
+            verified = time.monotonic()
+            assert verified - started < 3
+            await until(pilot, lambda: screen.stage == "decided", 1)
+            sending = screen.query_one("#role-outgoing", RoleRow).status_text
+            assert sending.startswith(f"✓ works on port {testbed.smtp_starttls.port}")
+            summary = str(screen.query_one("#check-summary", Static).content)
+            assert summary.startswith("✓ Verified") and f"Port {hole.port}" in summary
+            assert screen.running and screen.report is None  # 465 is still being waited for
+            await pilot.press("enter")
+            await until(pilot, lambda: not isinstance(app.screen, CheckScreen), 1)
+            assert time.monotonic() - verified < 1.0
+            assert app.state.settings is not None
+            assert app.state.settings.outgoing == testbed.smtp_starttls
+            assert app.state.settings.verified
