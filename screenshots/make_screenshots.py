@@ -49,6 +49,7 @@ from wizard.core.models import (  # noqa: E402
 from wizard.core.provider import Provider, builtin_provider  # noqa: E402
 from wizard.core.repair.answer import RepairAnswer, diagnose_repair  # noqa: E402
 from wizard.core.repair.symptoms import PhoneSettings, Symptom  # noqa: E402
+from wizard.core.target import Target  # noqa: E402
 from wizard.demo.practice import DEMO_BANNER  # noqa: E402
 from wizard.screens.account import AccountForm, AccountScreen  # noqa: E402
 from wizard.screens.check import CheckScreen  # noqa: E402
@@ -59,7 +60,6 @@ from wizard.screens.repair import RepairScreen  # noqa: E402
 from wizard.screens.result import ResultScreen  # noqa: E402
 from wizard.screens.send import SendScreen  # noqa: E402
 from wizard.screens.symptom import SymptomScreen  # noqa: E402
-from wizard.screens.welcome import DemoInfo  # noqa: E402
 
 #: The password typed in every pictured state. No picture may contain it (a test checks).
 PICTURE_PASSWORD = "Pict-ure-S3cret-77"
@@ -390,11 +390,17 @@ class State:
 
 def build_app(state: State) -> WizardApp:
     """A wizard with the pictures' provider, a frozen clock and a fixed home folder."""
-    demo = DemoInfo(email=DEMO_EMAIL, password=DEMO_PASSWORD, banner=DEMO_BANNER)
-    return WizardApp(
+    demo = Target(
         PROVIDER,
         CheckOptions(timeout=10),
-        demo=demo if state.demo else None,
+        email=DEMO_EMAIL,
+        password=DEMO_PASSWORD,
+        banner=DEMO_BANNER,
+        keyring=False,
+        practice=True,
+    )
+    return WizardApp(
+        demo if state.demo else Target(PROVIDER, CheckOptions(timeout=10)),
         clock=FrozenClock(),
         home=HOME,
     )
@@ -665,14 +671,13 @@ def repair_answer(
     practice: bool = False,
 ) -> RepairAnswer:
     """The repair's answer to ``symptom`` after a prepared check, as the engine words it."""
-    checked = replace(PROVIDER, display_name="practice server") if practice else PROVIDER
     return diagnose_repair(
         symptom,
         phone or PhoneSettings(),
         make_report(),
         ios or IOS_18,
-        provider=checked,
-        real=PROVIDER if practice else None,
+        provider=PROVIDER,
+        mark=Target(PROVIDER, practice=practice).mark,
     )
 
 

@@ -30,7 +30,7 @@ from wizard.core.export import ExportedProfile
 from wizard.core.models import CheckOptions, Endpoint, Protocol, Security, Status
 from wizard.core.provider import MAILCOM_ID, builtin_provider, load_provider
 from wizard.demo.blackhole import Blackhole
-from wizard.demo.practice import DEMO_BANNER, RunningDemo, start_demo
+from wizard.demo.practice import RunningDemo, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.confirm import ConfirmScreen
@@ -40,7 +40,7 @@ from wizard.screens.help import HelpScreen
 from wizard.screens.instructions import InstructionsScreen
 from wizard.screens.result import ResultScreen
 from wizard.screens.send import SendScreen
-from wizard.screens.welcome import DemoInfo, WelcomeScreen
+from wizard.screens.welcome import WelcomeScreen
 from wizard.widgets.endpoint_row import EndpointRow
 from wizard.widgets.failure_panel import FailurePanel
 from wizard.widgets.role_row import RoleRow
@@ -77,9 +77,8 @@ def demo_app(
 ) -> WizardApp:
     """The wizard pointed at the practice server (``as_demo`` False: as if it were real)."""
     return WizardApp(
-        session.provider,
-        CheckOptions(timeout=timeout, cafile=session.cafile),
-        demo=DemoInfo(session.email, session.password, DEMO_BANNER) if as_demo else None,
+        session.target(timeout) if as_demo else session.provider,
+        session.options(timeout),
         home=tmp_path,
         serve_host="127.0.0.1",
     )
@@ -209,7 +208,8 @@ async def test_whole_flow_verified_steps_profile_and_qr(demo: RunningDemo, tmp_p
 async def test_demo_shows_a_real_accounts_values_as_practice_and_only_rehearses_sending(
     demo: RunningDemo, tmp_path: Path
 ) -> None:
-    """The demo never hands a phone the practice server (127.0.0.1) or a practice profile."""
+    """The demo checks mail.com's own servers (dialled to the practice server on 127.0.0.1)
+    and never hands a phone that address, or a practice profile."""
     app = demo_app(demo, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
@@ -217,12 +217,12 @@ async def test_demo_shows_a_real_accounts_values_as_practice_and_only_rehearses_
         await fill_account(pilot, demo.email, demo.password)
         screen = await run_check_to_end(pilot)
         assert screen.report is not None and screen.report.verified
-        assert screen.report.incoming.endpoint.host == "127.0.0.1"  # what was checked
-        # What the iPhone would use is said in the real account's ports, not the practice ones.
+        assert screen.report.incoming.endpoint.host == "imap.mail.com"  # what was checked...
+        assert screen.report.incoming.address == "127.0.0.1"  # ...where it was dialled
+        # What the iPhone would use is said in the real account's ports.
         summary = str(screen.query_one("#check-summary", Static).content)
         assert "receive mail on port 993 and send on port 465" in summary, summary
-        practice_port = str(screen.report.incoming.endpoint.port)
-        assert f"iPhone can receive mail on port {practice_port}" not in summary
+        assert "127.0.0.1" not in summary
 
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))

@@ -9,7 +9,6 @@ import sys
 from wizard.console.exits import EXIT_FAILED, EXIT_OK
 from wizard.console.inputs import resolve_inputs
 from wizard.console.report import format_report, perform_check
-from wizard.core.provider import builtin_provider
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,6 +21,5 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(report.to_json(), ensure_ascii=False))
         else:
-            real = builtin_provider() if inputs.demo else None
-            sys.stdout.write(format_report(report, practice_for=real))
+            sys.stdout.write(format_report(report, flags=inputs.target.flags))
     return EXIT_OK if report.verified else EXIT_FAILED

@@ -11,8 +11,7 @@ from wizard.console.inputs import CommandInputs
 from wizard.core.check import run_check
 from wizard.core.errors import TLSConfigError, UsageError
 from wizard.core.models import Account, Attempt, CheckOptions, CheckReport, MailSettings
-from wizard.core.provider import Provider, builtin_provider
-from wizard.core.rehearsal import practice_settings, practice_uses
+from wizard.core.provider import Provider
 from wizard.core.verdict import preferred_settings, settings_from_report, verdict_of
 
 
@@ -47,12 +46,10 @@ def _wrap(text: str, indent: str = "  ") -> str:
     return "\n".join(lines)
 
 
-def format_report(report: CheckReport, *, practice_for: Provider | None = None) -> str:
+def format_report(report: CheckReport, *, flags: str = "") -> str:
     """The human output: one line per attempt, the settings that work, then the diagnosis.
 
-    ``practice_for`` (the demo): the real provider the practice server stands in for; the
-    report then says which of its ports a phone would use, and the next commands are the
-    demo's.
+    ``flags`` are repeated in the next commands it suggests (those that chose the run).
     """
     out = []
     out.append(f"Checked {report.email} ({report.incoming_choice.value.upper()} and SMTP):")
@@ -76,8 +73,6 @@ def format_report(report: CheckReport, *, practice_for: Provider | None = None) 
                 f"  {label}: {endpoint.protocol.label} {endpoint.host}, port {endpoint.port}, "
                 f"{endpoint.security.label}, user name {endpoint.username(report.email)}"
             )
-    if practice_for is not None and verdict.uses:
-        out.append(_wrap(practice_uses(report, practice_for)))
     if verdict.round_trip is not None:
         out.append(f"  {verdict.round_trip}")
     for note in verdict.notes:
@@ -90,10 +85,9 @@ def format_report(report: CheckReport, *, practice_for: Provider | None = None) 
             out.append(f"  Server reply: {attempt.server_reply}")
     out.append("")
     if report.verified:
-        demo = " --demo" if practice_for is not None else ""
         out.append(
-            f"Next: `mailcom-wizard instructions{demo}` for the iPhone steps, or "
-            f"`mailcom-wizard export{demo}` for a configuration profile."
+            f"Next: `mailcom-wizard instructions{flags}` for the iPhone steps, or "
+            f"`mailcom-wizard export{flags}` for a configuration profile."
         )
     else:
         out.append("Fix the problem above, then run the check again.")
@@ -105,13 +99,10 @@ def checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> MailS
     """Verified settings from a live check, or the provider's preferred ones without one.
 
     Returns None after printing the diagnosis to stderr when the check fails: the caller
-    then writes nothing and exits 1. In the demo the settings are a real mail.com account's
-    values, marked as practice: the practice server's address must never reach a phone.
+    then writes nothing and exits 1. The settings are marked as the target hands them on.
     """
     settings = _checked_settings(inputs, name=name, verify=verify)
-    if settings is not None and inputs.demo:
-        settings = practice_settings(settings, builtin_provider())
-    return settings
+    return None if settings is None else inputs.target.mark(settings)
 
 
 def _checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> MailSettings | None:

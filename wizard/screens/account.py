@@ -95,7 +95,7 @@ class AccountScreen(Screen[AccountForm]):
         provider: Provider,
         *,
         previous: AccountForm | None = None,
-        demo_email: str | None = None,
+        filled_email: str = "",
         keyring_allowed: bool = True,
         password_note: str | None = None,
         repair: bool = False,
@@ -107,7 +107,7 @@ class AccountScreen(Screen[AccountForm]):
         super().__init__()
         self.provider = provider
         self.previous = previous
-        self.demo_email = demo_email
+        self.filled_email = filled_email
         self.keyring_allowed = keyring_allowed
         self.password_note = password_note
         self.repair = repair
@@ -131,7 +131,7 @@ class AccountScreen(Screen[AccountForm]):
             with Horizontal(classes="field-row"):
                 yield Label("Email address", classes="field-label")
                 yield FormInput(
-                    value=account.email if account else (self.demo_email or ""),
+                    value=account.email if account else self.filled_email,
                     placeholder="name@mail.com",
                     id="email",
                 )

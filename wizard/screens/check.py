@@ -35,7 +35,6 @@ from wizard.core.models import (
     Status,
 )
 from wizard.core.provider import Provider
-from wizard.core.rehearsal import practice_uses
 from wizard.core.verdict import preferred_settings, role_lines, settings_from_report, verdict_of
 from wizard.screens.confirm import ConfirmScreen
 from wizard.widgets.endpoint_row import EndpointRow
@@ -110,14 +109,11 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
         report: CheckReport | None = None,
         autostart: bool = True,
         repair: bool = False,
-        practice_for: Provider | None = None,
     ) -> None:
         """``report`` shows a finished check instead of starting one; ``clock`` times rows.
 
         With ``repair`` the check is the repair path's: when it ends it goes straight on to
-        the answer (the cause and its fix), whatever it found. ``practice_for`` is the real
-        provider a practice server stands in for (the demo): the ports the phone would use
-        are named as that provider's.
+        the answer (the cause and its fix), whatever it found.
         """
         super().__init__()
         self.account = account
@@ -127,7 +123,6 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
         self.report = report
         self.autostart = autostart
         self.repair = repair
-        self.practice_for = practice_for
         self.endpoints: tuple[Endpoint, ...] = provider.endpoints(account.incoming)
         #: Both logins worked while the check still waits on another port (Enter goes on).
         self.decided_report: CheckReport | None = None
@@ -255,9 +250,7 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
         summary.update(
             Content.assemble(
                 Content.from_markup("[b]✓ $headline[/b] ", headline=verdict.headline),
-                verdict.uses
-                if self.practice_for is None
-                else practice_uses(report, self.practice_for),
+                verdict.uses,
                 f" {note}" if note else "",
             )
         )

@@ -9,10 +9,11 @@ connection that succeeds; aiohappyeyeballs (the aiohttp project's) implements it
 The protocol clients are handed the connected socket, so the time spent looking up the name
 and connecting is measured apart from the time spent on TLS and the greeting.
 
-Where a name is dialled is the one seam a practice run changes: ``dialling(dial)`` maps
-(host, port) to another address and port for the calls made inside it (the check sets it
-from ``CheckOptions.dial``). Only the address changes: TLS still verifies the endpoint's
-own host name, and everything above this module sees the endpoint as the provider lists it.
+Where a name is dialled is a seam of its own: ``dialling(dial)`` maps (host, port) to another
+address and port for the calls made inside it (the check sets it from ``CheckOptions.dial``,
+so stand-in servers on this computer can answer for a provider's). Only the address
+changes: TLS still verifies the endpoint's own host name, and everything above this module
+sees the endpoint as the provider lists it.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from wizard.core.probes.base import ProbeFailure
 #: after the previous one unless that one failed sooner.
 HAPPY_EYEBALLS_DELAY = 0.25
 
-#: (host, port) -> (address, port) to dial instead; empty outside a practice run.
+#: (host, port) -> (address, port) to dial instead; usually empty.
 Dial = Mapping[tuple[str, int], tuple[str, int]]
 
 _FAMILY_NAMES = {socket.AF_INET6: "IPv6", socket.AF_INET: "IPv4"}
