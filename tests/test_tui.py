@@ -738,38 +738,62 @@ async def test_testbed_escape_cancels_at_once(
         assert "Cancelled" in str(screen.query_one("#check-summary", Static).content)
 
 
+async def _enter_goes_on_with_587(pilot: Pilot[None], email: str, password: str) -> None:
+    """From the welcome screen: once 587's login works, the screen says so and Enter goes
+    on within a second, long before the silent 465 runs out its 10 s."""
+    app = pilot.app
+    assert isinstance(app, WizardApp)
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+    await fill_account(pilot, email, password)
+    screen = await start_check(pilot)
+    started = time.monotonic()
+    row = screen.query_one("#row-3", EndpointRow)  # IMAP 993, 143, SMTP 465, 587
+    await until(pilot, lambda: row.attempt is not None and row.attempt.verified)
+    verified = time.monotonic()
+    assert verified - started < 3
+    await until(pilot, lambda: screen.stage == "decided", 1)
+    port = row.endpoint.port
+    sending = screen.query_one("#role-outgoing", RoleRow).status_text
+    assert sending.startswith(f"✓ works on port {port}"), sending
+    summary = str(screen.query_one("#check-summary", Static).content)
+    assert summary.startswith("✓ Verified") and "has not answered yet" in summary
+    assert screen.running and screen.report is None  # 465 is still being waited for
+    await pilot.press("enter")
+    await until(pilot, lambda: not isinstance(app.screen, CheckScreen), 1)
+    assert time.monotonic() - verified < 1.0
+    settings = app.state.settings
+    assert settings is not None and settings.verified and settings.outgoing.port == port
+
+
+async def test_demo_blocked_465_enter_goes_on_with_587_at_once(tmp_path: Path) -> None:
+    with start_demo("blocked-465") as session:
+        app = demo_app(session, tmp_path, timeout=10)
+        async with app.run_test(size=SIZE) as pilot:
+            await _enter_goes_on_with_587(pilot, session.email, session.password)
+            assert app.state.settings is not None and app.state.settings.practice
+
+
 @pytest.mark.servers
+@pytest.mark.parametrize("silence", ["blackhole", "silent-listener"])
 async def test_testbed_enter_goes_on_with_587_while_465_is_silent(
-    testbed: Testbed, tmp_path: Path
+    testbed: Testbed, faults: FaultListeners, tmp_path: Path, silence: str
 ) -> None:
-    """465 dropped by a firewall, a 10 s limit: once 587's login works the screen says so,
-    and Enter goes on within a second, long before 465 runs out its time."""
+    """465 dropped by a firewall, or accepting and then saying nothing."""
     testbed.require_postfix()
     with Blackhole() as hole:
-        blocked = Endpoint(Protocol.SMTP, hole.host, hole.port, Security.SSL)
+        blocked = (
+            Endpoint(Protocol.SMTP, hole.host, hole.port, Security.SSL)
+            if silence == "blackhole"
+            else faults.silent.endpoint(Protocol.SMTP, Security.SSL)
+        )
         provider_file = testbed.provider_file(
-            tmp_path, imap=[testbed.imap_ssl], smtp=[blocked, testbed.smtp_starttls]
+            tmp_path,
+            imap=[testbed.imap_ssl, testbed.imap_starttls],
+            smtp=[blocked, testbed.smtp_starttls],
         )
         app = bed_app(testbed, provider_file, tmp_path, timeout=10)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, AccountScreen))
-            await fill_account(pilot, testbed.alice.email, testbed.alice.password)
-            screen = await start_check(pilot)
-            started = time.monotonic()
-            row = screen.query_one("#row-2", EndpointRow)  # IMAP 993, SMTP 465, SMTP 587
-            await until(pilot, lambda: row.attempt is not None and row.attempt.verified)
-            verified = time.monotonic()
-            assert verified - started < 3
-            await until(pilot, lambda: screen.stage == "decided", 1)
-            sending = screen.query_one("#role-outgoing", RoleRow).status_text
-            assert sending.startswith(f"✓ works on port {testbed.smtp_starttls.port}")
-            summary = str(screen.query_one("#check-summary", Static).content)
-            assert summary.startswith("✓ Verified") and f"Port {hole.port}" in summary
-            assert screen.running and screen.report is None  # 465 is still being waited for
-            await pilot.press("enter")
-            await until(pilot, lambda: not isinstance(app.screen, CheckScreen), 1)
-            assert time.monotonic() - verified < 1.0
+            await _enter_goes_on_with_587(pilot, testbed.alice.email, testbed.alice.password)
             assert app.state.settings is not None
             assert app.state.settings.outgoing == testbed.smtp_starttls
-            assert app.state.settings.verified
