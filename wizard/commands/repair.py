@@ -42,13 +42,11 @@ def run(args: argparse.Namespace) -> int:
     checked = argparse.Namespace(**{**vars(args), "protocol": protocol})
     with resolve_inputs(checked, need_password=True) as inputs:
         account = inputs.account()
-        if not args.json:
-            print(
-                f"Checking {inputs.email} with the current password: logging in to the "
-                f"{protocol.upper()} and SMTP servers…",
-                file=sys.stderr,
-            )
-        report = perform_check(account, inputs.provider, inputs.options)
+        intro = (
+            f"Checking {inputs.email} with the current password: logging in to the "
+            f"{protocol.upper()} and SMTP servers (up to {inputs.options.timeout:g} s each)…"
+        )
+        report = perform_check(account, inputs.provider, inputs.options, intro=intro)
         answer = diagnose_repair(
             symptom, phone, report, ios, provider=inputs.provider, mark=inputs.target.mark
         )

@@ -1,4 +1,4 @@
-"""Running the check from a command, and its report as text for a terminal."""
+"""Running the check from a command, and its report as text for a terminal (80 columns)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,69 @@ import sys
 import textwrap
 
 from wizard.console.inputs import CommandInputs
-from wizard.core.check import run_check
+from wizard.core.check import Decided, Progress, run_check
 from wizard.core.errors import TLSConfigError, UsageError
-from wizard.core.models import Account, Attempt, CheckOptions, CheckReport, MailSettings
+from wizard.core.models import (
+    Account,
+    Attempt,
+    CheckOptions,
+    CheckReport,
+    MailSettings,
+    Status,
+)
 from wizard.core.provider import Provider
 from wizard.core.verdict import preferred_settings, settings_from_report, verdict_of
 
+#: Every line of text output fits a terminal this wide.
+WIDTH = 80
+#: Below this time limit, a check in which nothing connected says the limit is the cause.
+_SHORT_LIMIT = 1.0
 
-def perform_check(account: Account, provider: Provider, options: CheckOptions) -> CheckReport:
-    """Run the check to completion (for the headless commands)."""
+
+def perform_check(
+    account: Account,
+    provider: Provider,
+    options: CheckOptions,
+    *,
+    intro: str | None = None,
+    stream: bool = False,
+) -> CheckReport:
+    """Run the check to completion (for the headless commands).
+
+    Says on stderr at once that it started (``intro``, or the usual line); with ``stream``
+    the header and each attempt's line are printed on stdout the moment they are known,
+    and ``format_report(report, rows=False)`` then adds the rest.
+    """
+    protocols = f"{account.incoming.value.upper()} and SMTP"
+    intro = intro or (
+        f"Checking {account.email}: logging in to the {protocols} servers "
+        f"(up to {options.timeout:g} s each)…"
+    )
+    print(_fit(intro), file=sys.stderr, flush=True)
+    progress = None
+    if stream:
+        endpoints = provider.endpoints(account.incoming)
+        print(f"Checked {account.email} ({protocols}):", flush=True)
+        progress = _LinePrinter(max((len(e.label) for e in endpoints), default=0))
     try:
-        return asyncio.run(run_check(account, provider, options))
+        return asyncio.run(run_check(account, provider, options, progress))
     except TLSConfigError as exc:
         raise UsageError(str(exc)) from None
+
+
+class _LinePrinter:
+    """The progress callback that prints each attempt's line once it has its result."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.printed: set[int] = set()
+
+    def __call__(self, event: Progress | Decided) -> None:
+        if not isinstance(event, Progress) or event.attempt is None:
+            return
+        if event.position not in self.printed:
+            self.printed.add(event.position)
+            print(_fit(attempt_line(event.attempt, self.width)), flush=True)
 
 
 def _status_word(attempt: Attempt) -> str:
@@ -31,41 +81,68 @@ def _status_word(attempt: Attempt) -> str:
     return "FAILED"
 
 
+def attempt_line(attempt: Attempt, width: int) -> str:
+    """One attempt in a line: the result, the endpoint, its own time, the host (and code)."""
+    ms = attempt.elapsed_ms
+    seconds = f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+    host = attempt.endpoint.host
+    where = host if attempt.ok else f"{host}: {attempt.status.value}"
+    return f"  {_status_word(attempt):<9} {attempt.endpoint.label:<{width}} {seconds:>7}  {where}"
+
+
+def _fit(line: str) -> str:
+    """``line`` within WIDTH columns, continued under its own indentation."""
+    if len(line) <= WIDTH:
+        return line
+    indent = line[: len(line) - len(line.lstrip())]
+    return textwrap.fill(
+        line.strip(),
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + "   ",
+        break_on_hyphens=False,
+    )
+
+
 def _wrap(text: str, indent: str = "  ") -> str:
     lines = []
     for paragraph in text.splitlines():
         lines.append(
             textwrap.fill(
                 paragraph,
-                width=88,
+                width=WIDTH,
                 break_on_hyphens=False,
                 initial_indent=indent,
-                subsequent_indent=indent + "   " if paragraph[:2].rstrip(".").isdigit() else indent,
+                subsequent_indent=indent + "   " if re.match(r"\d+\. ", paragraph) else indent,
             )
         )
     return "\n".join(lines)
 
 
-def format_report(report: CheckReport, *, flags: str = "") -> str:
+def format_report(report: CheckReport, *, flags: str = "", rows: bool = True) -> str:
     """The human output: one line per attempt, the settings that work, then the diagnosis.
 
-    ``flags`` are repeated in the next commands it suggests (those that chose the run).
+    ``flags`` are repeated in the next commands it suggests (those that chose the run);
+    without ``rows`` the header and the attempts' lines are left out (already streamed).
     """
     out = []
-    out.append(f"Checked {report.email} ({report.incoming_choice.value.upper()} and SMTP):")
-    width = max(len(a.endpoint.label) for a in report.attempts)
-    for attempt in report.attempts:
-        ms = attempt.elapsed_ms
-        seconds = f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
-        out.append(
-            f"  {_status_word(attempt):<9} {attempt.endpoint.label:<{width}}  "
-            f"{attempt.endpoint.host}  {attempt.status.value:<14} {seconds:>7}  {attempt.title}"
-        )
+    if rows:
+        out.append(f"Checked {report.email} ({report.incoming_choice.value.upper()} and SMTP):")
+        width = max(len(a.endpoint.label) for a in report.attempts)
+        out.extend(attempt_line(attempt, width) for attempt in report.attempts)
     verdict = verdict_of(report)
     out.append("")
     out.append(verdict.headline)
     if verdict.action:
         out.append(_wrap(f"What to do: {verdict.action}", indent=""))
+    if _limit_too_short(report):
+        out.append(
+            _wrap(
+                f"The time limit was {report.timeout:g} s per server (--timeout), too short "
+                "for a connection to be answered: check again with a longer one (the "
+                "default is 10 s)."
+            )
+        )
     for label, attempt in (("Incoming", report.incoming), ("Outgoing", report.outgoing)):
         if attempt.verified:
             endpoint = attempt.endpoint
@@ -92,7 +169,15 @@ def format_report(report: CheckReport, *, flags: str = "") -> str:
     else:
         out.append("Fix the problem above, then run the check again.")
     # Sections add their own blank lines; never print two in a row.
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)) + "\n"
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(out))
+    return "\n".join(_fit(line) for line in text.split("\n")) + "\n"
+
+
+def _limit_too_short(report: CheckReport) -> bool:
+    """Nothing was answered at all, within a limit shorter than a connection may take."""
+    return report.timeout < _SHORT_LIMIT and all(
+        attempt.status is Status.TIMEOUT for attempt in report.attempts
+    )
 
 
 def checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> MailSettings | None:
@@ -112,11 +197,6 @@ def _checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> Mail
         account = Account(email=inputs.email, password="", name=name, incoming=inputs.incoming)
         return preferred_settings(account, inputs.provider)
     account = inputs.account(name)
-    print(
-        f"Checking {inputs.email}: logging in to the {inputs.incoming.value.upper()} and "
-        "SMTP servers…",
-        file=sys.stderr,
-    )
     report = perform_check(account, inputs.provider, inputs.options)
     if not report.verified:
         # The same diagnosis `mailcom-wizard check` prints.
