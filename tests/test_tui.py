@@ -431,7 +431,7 @@ async def test_keyring_remembers_and_prefills_next_time(
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))
         await app.workers.wait_for_complete()
-    assert secrets.get_password(demo.email) == demo.password
+    assert secrets.recall_password(demo.email, demo.provider) == demo.password
 
     again = demo_app(demo, tmp_path, as_demo=False)
     async with again.run_test(size=SIZE) as pilot:
@@ -448,7 +448,7 @@ async def test_unticking_remember_forgets_the_stored_password(
     demo: RunningDemo, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
     """A remembered password is filled in; untick Remember and a verified check forgets it."""
-    secrets.set_password(demo.email, demo.password)
+    secrets.remember_password(demo.email, demo.password, demo.provider)
     app = demo_app(demo, tmp_path, as_demo=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
@@ -760,8 +760,10 @@ async def _enter_goes_on_with_587(pilot: Pilot[None], email: str, password: str)
     assert summary.startswith("✓ Verified") and "has not answered yet" in summary
     assert screen.running and screen.report is None  # 465 is still being waited for
     await pilot.press("enter")
-    await until(pilot, lambda: not isinstance(app.screen, CheckScreen), 1)
+    # Gone on: the check screen handed over its settings (the next screen then draws).
+    await until(pilot, lambda: app.state.settings is not None, 1)
     assert time.monotonic() - verified < 1.0
+    await until(pilot, lambda: not isinstance(app.screen, CheckScreen))
     settings = app.state.settings
     assert settings is not None and settings.verified and settings.outgoing.port == port
 

@@ -352,9 +352,10 @@ class WizardApp(RecoveringApp):
             self.push_screen(HelpScreen())
 
     def remember_password(self, account: Account) -> None:
-        """Store the password in the keyring, off the UI thread (keyrings can be slow)."""
+        """Store the password in the keyring, bound to this provider's servers, off the UI
+        thread (keyrings can be slow)."""
         self._in_keyring(
-            lambda: secrets.set_password(account.email, account.password),
+            lambda: secrets.remember_password(account.email, account.password, self.provider),
             "remember-password",
             done="Your password is remembered in the system keyring.",
             failed="The password could not be stored in the keyring; you will be asked "

@@ -16,6 +16,7 @@ from wizard.core.errors import UsageError
 from wizard.core.models import Account, CheckOptions, IncomingChoice
 from wizard.core.provider import Provider
 from wizard.core.target import Target
+from wizard.core.text import clean_line
 
 
 @dataclass(frozen=True)
@@ -69,24 +70,35 @@ def read_password_stdin() -> str:
     return line
 
 
-def resolve_password(email: str, use_stdin: bool) -> str:
-    """--password-stdin, else the keyring, else a hidden prompt on a terminal, else exit 2.
+def resolve_password(email: str, use_stdin: bool, provider: Provider) -> str:
+    """--password-stdin, else the keyring (only a password saved for ``provider``'s
+    servers), else a hidden prompt on a terminal, else exit 2.
 
     Wherever it comes from, a password with a line break or NUL is refused here, before
     anything is sent.
     """
     if use_stdin:
         return read_password_stdin()
-    remembered = secrets.get_password(email)
-    if remembered:
-        problem = password_problem(remembered)
+    found = secrets.remembered(email)
+    if found is not None and found.fits(provider):
+        problem = password_problem(found.password)
         if problem:
             raise UsageError(
                 f"the password in the system keyring for {email} cannot be used. {problem} "
                 "Store it again with the wizard."
             )
-        return remembered
+        return found.password
+    elsewhere = ""
+    if found is not None:
+        # Remembered, but for other servers: it goes to these only if the user says so.
+        here = ", ".join(sorted(secrets.servers_of(provider)))
+        elsewhere = clean_line(
+            f"the password remembered in the system keyring for {email} was saved for "
+            f"{found.saved_for}, not for {provider.display_name} ({here})"
+        )
     if sys.stdin.isatty():
+        if elsewhere:
+            print(f"Note: {elsewhere}: type it to send it there.", file=sys.stderr)
         try:
             password = getpass.getpass(f"Password for {email} (input is hidden): ")
         except EOFError:
@@ -97,6 +109,10 @@ def resolve_password(email: str, use_stdin: bool) -> str:
         if problem:
             raise UsageError(problem)
         return password
+    if elsewhere:
+        raise UsageError(
+            f"{elsewhere}; to use it there, pass it on standard input with --password-stdin."
+        )
     raise UsageError(
         "no password: pass it on standard input with --password-stdin "
         "(for example: printf '%s\\n' \"$PASSWORD\" | mailcom-wizard check --email ADDR "
@@ -135,7 +151,7 @@ def resolve_inputs(args: argparse.Namespace, *, need_password: bool) -> Iterator
         if need_password and target.password is not None and not args.password_stdin:
             password = target.password  # a password the run was given, not a secret
         elif need_password:
-            password = resolve_password(verdict.address, args.password_stdin)
+            password = resolve_password(verdict.address, args.password_stdin, provider)
         yield CommandInputs(
             target=target,
             email=verdict.address,

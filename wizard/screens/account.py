@@ -237,7 +237,7 @@ class AccountScreen(Screen[AccountForm]):
         verdict = check_address(email, self.provider)
         if not verdict.ok:
             return
-        password = secrets.get_password(verdict.address)
+        password = secrets.recall_password(verdict.address, self.provider)
         if password and not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._prefill_password, password)
 
