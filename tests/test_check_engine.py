@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -299,3 +301,52 @@ async def test_the_time_limit_is_evidence_in_the_report(blackhole: Blackhole) ->
     assert report.timeout == 0.001
     assert {a.status for a in report.attempts} == {Status.TIMEOUT}
     assert all(a.elapsed_ms < 500 for a in report.attempts)
+
+
+#: Run in a fresh interpreter: once the check has begun, every file descriptor this
+#: process may still open is taken (as by a busy program), then the check goes on.
+_OUT_OF_FILES = """
+import asyncio, os, sys
+from wizard.core.check import run_check
+from wizard.core.errors import ResourceLimitError
+from wizard.core.models import Account, CheckOptions, Endpoint, Protocol, Security
+from wizard.core.provider import Provider
+
+port = int(sys.argv[1])
+imap = (Endpoint(Protocol.IMAP, "127.0.0.1", port, Security.SSL),)
+smtp = (Endpoint(Protocol.SMTP, "127.0.0.1", port, Security.SSL),)
+provider = Provider("x", "X", ("example.test",), imap, (), smtp)
+held = []
+
+def take_every_descriptor(event):
+    while not held or held[-1] is not None:
+        try:
+            held.append(os.open(os.devnull, os.O_RDONLY))
+        except OSError:
+            held.append(None)
+
+check = run_check(Account("a@example.test", "pw"), provider, CheckOptions(timeout=2),
+                  take_every_descriptor)
+try:
+    report = asyncio.run(check)
+except ResourceLimitError as exc:
+    print("stopped:", exc)
+else:
+    print("statuses:", sorted({a.status.value for a in report.attempts}))
+"""
+
+
+def test_too_many_open_files_is_this_computers_problem_not_the_servers(
+    faults: FaultListeners,
+) -> None:
+    """EMFILE is never "closed or blocked": the check stops with one line saying why."""
+    result = subprocess.run(
+        [sys.executable, "-c", _OUT_OF_FILES, str(faults.silent.port)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.stdout.startswith("stopped: this computer cannot open another connection")
+    assert "too many open files" in result.stdout
+    assert "connection_refused" not in result.stdout, result.stdout + result.stderr

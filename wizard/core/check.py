@@ -49,7 +49,7 @@ from wizard.core.models import (
     Status,
 )
 from wizard.core.probes import MailSession, ProbeFailure, Route, open_mail_session
-from wizard.core.probes.connect import dialling
+from wizard.core.probes.connect import dialling, out_of_files
 from wizard.core.provider import Provider
 from wizard.core.roundtrip import run_round_trip
 from wizard.core.tls import certificate_info, certificate_probe_context, make_tls_context
@@ -236,6 +236,10 @@ class _Run:
                     outcome.endpoint, self.context, partial(self.report, outcome), outcome.set_route
                 )
         except (ProbeFailure, TimeoutError, OSError, EOFError) as exc:
+            stop = out_of_files(exc) if isinstance(exc, OSError) else None
+            if stop is not None:  # wherever it surfaced (TLS, a thread): not the server
+                self.release(outcome)
+                raise stop from None
             _record_failure(outcome, exc, self.options.timeout)
         except BaseException:
             self.release(outcome)
@@ -322,6 +326,9 @@ class _Run:
                 if candidate.status in (Status.OK, Status.AUTH_FAILED):
                     return
                 continue
+            for task in tasks:
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    task.result()  # an endpoint's error (no file descriptor left) ends it all
             if all(task.done() for task in tasks):
                 return
             delay = None if wake is None else max(0.0, wake - self.loop.time())
@@ -353,6 +360,8 @@ class _Run:
         for outcome in role.outcomes:
             self.report(outcome, Phase.WAITING)
         tasks = [asyncio.create_task(self.reach(outcome, role)) for outcome in role.outcomes]
+        for task in tasks:  # an error ends a task without news from it: wake the login
+            task.add_done_callback(lambda _task: role.changed.set())
         try:
             await self.log_in_once(role, tasks)
             role.decide()

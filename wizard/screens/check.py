@@ -23,6 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, ProgressBar, Static
 
 from wizard.core.check import Decided, Progress, run_check
+from wizard.core.errors import WizardError
 from wizard.core.models import (
     Account,
     Attempt,
@@ -202,8 +203,24 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
     @work(exclusive=True, group="check")
     async def run_checks(self) -> None:
         """The same engine as ``mailcom-wizard check``; rows update through ``progress``."""
-        report = await run_check(self.account, self.provider, self.options, self.apply_progress)
+        try:
+            report = await run_check(self.account, self.provider, self.options, self.apply_progress)
+        except WizardError as exc:  # this computer cannot go on (say, no file descriptor left)
+            self.stop_with(str(exc))
+            return
         self.finish(report)
+
+    def stop_with(self, problem: str) -> None:
+        """The check could not go on, for a reason on this computer: say it, offer Retry."""
+        now = self.clock()
+        for row in self.query(EndpointRow):
+            row.cancel(now)
+        for role_row in self.query(RoleRow):
+            role_row.cancel(now)
+        self._set_state("failed")
+        summary = self.query_one("#check-summary", Static)
+        summary.set_classes("-error")
+        summary.update(Content.from_markup("[b]✗ The check stopped:[/b] $problem", problem=problem))
 
     def apply_progress(self, event: Progress | Decided) -> None:
         """The engine's progress callback (runs on the UI's event loop)."""

@@ -102,6 +102,8 @@ async def connect_socket(
         raise ProbeFailure(
             Status.DNS_FAILED, f"cannot look up {endpoint.host}: {exc.strerror}"
         ) from None
+    except OSError as exc:  # the system's own failure (EAI_SYSTEM), not the name's
+        raise out_of_files(exc) or exc from None
     if not infos:
         raise ProbeFailure(Status.DNS_FAILED, f"{endpoint.host} has no address")
     families = _families(infos)
@@ -132,15 +134,24 @@ def _errnos(exc: OSError) -> set[int]:
     return {int(number) for number in re.findall(r"\[Errno (\d+)\]", str(exc))}
 
 
+def out_of_files(exc: OSError) -> ResourceLimitError | None:
+    """The error to stop the check with when ``exc`` says this computer has no file
+    descriptor left (EMFILE, ENFILE): not the server's fault, nor the network's."""
+    if not _errnos(exc) & _OUT_OF_FILES:
+        return None
+    return ResourceLimitError(
+        "this computer cannot open another connection (too many open files): close some "
+        "programs, or raise the limit (ulimit -n), then check again."
+    )
+
+
 def _connect_failure(endpoint: Endpoint, exc: OSError) -> ProbeFailure | ResourceLimitError:
     """Every address failed: the status and words for the way they failed."""
     where = f"{endpoint.host}:{endpoint.port}"
     numbers = _errnos(exc)
-    if numbers & _OUT_OF_FILES:
-        return ResourceLimitError(
-            "this computer cannot open another connection (too many open files): close "
-            "some programs, or raise the limit (ulimit -n), then check again."
-        )
+    limit = out_of_files(exc)
+    if limit is not None:
+        return limit
     if isinstance(exc, ConnectionRefusedError) or errno.ECONNREFUSED in numbers:
         # A refusal is an answer from the server's computer: it says most, so it wins
         # over an unreachable second address.
