@@ -21,18 +21,36 @@ from tests.testbed import FakeMailServer, FaultListeners
 from wizard.app import WizardApp
 from wizard.cli import EXIT_USAGE, main
 from wizard.core import secrets
-from wizard.core.models import Protocol, Security
+from wizard.core.models import Endpoint, Protocol, Security
 from wizard.core.provider import (
     MAILCOM_ID,
     Provider,
     builtin_provider,
     load_provider,
-    render_provider,
 )
 from wizard.screens.account import AccountScreen
 
 EMAIL = "alex@mail.com"
 SECRET = "Remembered-Secret-7"
+
+
+def _provider_xml(provider_id: str, endpoints: list[Endpoint]) -> str:
+    """A Mozilla autoconfig file listing ``endpoints`` (written here, not by the wizard)."""
+    servers = []
+    for e in endpoints:
+        kind = "outgoingServer" if e.protocol is Protocol.SMTP else "incomingServer"
+        socket_type = "SSL" if e.security is Security.SSL else "STARTTLS"
+        servers.append(
+            f'<{kind} type="{e.protocol.value}"><hostname>{e.host}</hostname>'
+            f"<port>{e.port}</port><socketType>{socket_type}</socketType>"
+            "<username>%EMAILADDRESS%</username>"
+            f"<authentication>password-cleartext</authentication></{kind}>"
+        )
+    return (
+        f'<clientConfig version="1.1"><emailProvider id="{provider_id}">'
+        f"<domain>{provider_id}</domain><displayName>{provider_id}</displayName>"
+        f"{''.join(servers)}</emailProvider></clientConfig>"
+    )
 
 
 @pytest.fixture
@@ -51,9 +69,7 @@ def _lookalike(faults: FaultListeners, folder: Path) -> tuple[Path, list[FakeMai
         faults.hostile(Protocol.SMTP, Security.SSL),
     ]
     path = folder / "lookalike.xml"
-    path.write_text(
-        render_provider(MAILCOM_ID, ["mail.com"], [fake.endpoint(Security.SSL) for fake in fakes])
-    )
+    path.write_text(_provider_xml(MAILCOM_ID, [fake.endpoint(Security.SSL) for fake in fakes]))
     return path, fakes
 
 
@@ -152,7 +168,7 @@ def test_what_fits_where() -> None:
         MAILCOM_ID,
         "mail.com",
         ("mail.com",),
-        (mailcom.imap[0].__class__(Protocol.IMAP, "imap.evil.example", 993, Security.SSL),),
+        (Endpoint(Protocol.IMAP, "imap.evil.example", 993, Security.SSL),),
         (),
         mailcom.smtp,
     )
