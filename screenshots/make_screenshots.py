@@ -28,6 +28,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from wizard.app import WizardApp  # noqa: E402
+from wizard.core import secrets  # noqa: E402
 from wizard.core.actions import action_for  # noqa: E402
 from wizard.core.check import Progress  # noqa: E402
 from wizard.core.diagnosis import Context, describe  # noqa: E402
@@ -451,7 +452,12 @@ def account_state(
 
 def remembered_keyring() -> KeyringBackend:
     backend = MemoryKeyring()
-    backend.set_password("mailcom-wizard", EMAIL, PICTURE_PASSWORD)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:  # remembered as the wizard does it: for the pictures' provider's servers
+        secrets.remember_password(EMAIL, PICTURE_PASSWORD, PROVIDER)
+    finally:
+        keyring.set_keyring(previous)
     return backend
 
 
