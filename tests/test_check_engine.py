@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.testbed import DelayProxy, FaultListeners, Testbed
-from wizard.core.check import MAX_CONNECTIONS, Decided, Progress, run_check
+from wizard.core.check import Decided, Progress, run_check
 from wizard.core.models import (
     Account,
     CheckOptions,
@@ -30,6 +30,7 @@ from wizard.core.models import (
     Status,
 )
 from wizard.core.provider import Provider
+from wizard.core.reach import MAX_CONNECTIONS
 from wizard.demo.blackhole import Blackhole
 
 pytestmark = pytest.mark.servers

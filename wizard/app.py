@@ -83,17 +83,15 @@ class WizardApp(RecoveringApp):
         home: Path | None = None,
         serve_host: str | None = None,
     ) -> None:
-        """``target``: what the run works against (a provider alone: checked with
-        ``options``). ``clock`` times the live check (tests freeze it); ``home`` is where
-        files go. ``serve_host`` is the address "Send to iPhone" listens on (detected when
-        None; the tests use loopback).
-        """
+        """``target``: what the run works against (a provider alone: checked with ``options``).
+        ``clock`` times the live check; ``home`` is where files go; ``serve_host`` is where
+        "Send to iPhone" listens (detected when None; the tests use loopback)."""
         super().__init__()
-        if isinstance(target, Provider):
-            target = Target(target, options or CheckOptions())
-        self.target = target
-        self.provider = target.provider
-        self.options = target.options
+        self.target = (
+            target if isinstance(target, Target) else Target(target, options or CheckOptions())
+        )
+        self.provider = self.target.provider
+        self.options = self.target.options
         self.clock = clock
         self.home = home
         self.serve_host = serve_host
