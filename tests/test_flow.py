@@ -30,13 +30,14 @@ from textual.widgets import Button, Header, Input, Static
 
 from wizard.app import WizardApp
 from wizard.core.models import CheckOptions, CheckReport
+from wizard.core.target import Target
 from wizard.core.verdict import role_lines, verdict_of
 from wizard.demo.faults import DEMO_FAULTS, FAULT_DESCRIPTIONS
-from wizard.demo.practice import DEMO_BANNER, RunningDemo, demo_banner, start_demo
+from wizard.demo.practice import RunningDemo, demo_banner, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.send import SendScreen
-from wizard.screens.welcome import DemoInfo, WelcomeScreen
+from wizard.screens.welcome import WelcomeScreen
 from wizard.widgets.role_row import RoleRow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,9 +76,8 @@ def _no_keyring() -> Iterator[None]:
 
 def wizard(demo: RunningDemo, home: Path, *, as_demo: bool) -> WizardApp:
     return WizardApp(
-        demo.provider,
-        CheckOptions(timeout=5, cafile=demo.cafile),
-        demo=DemoInfo(demo.email, demo.password, DEMO_BANNER) if as_demo else None,
+        demo.target(5) if as_demo else demo.provider,
+        demo.options(5),
         home=home,
         serve_host="127.0.0.1",
     )
@@ -356,8 +356,9 @@ async def test_the_demo_welcome_fits_80x24_with_any_fault(fault: str | None) -> 
     if fault:
         assert FAULT_DESCRIPTIONS[fault] in banner and "--demo-fault" not in banner
     app = WizardApp(
-        pictures.PROVIDER,
-        demo=DemoInfo("demo@mail.com", "practice-password", banner),
+        Target(
+            pictures.PROVIDER, email="demo@mail.com", password="practice-password", banner=banner
+        ),
         clock=pictures.FrozenClock(),
         home=pictures.HOME,
     )

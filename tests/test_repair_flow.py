@@ -19,15 +19,13 @@ from textual.pilot import Pilot
 
 from wizard.app import WizardApp
 from wizard.cli import main
-from wizard.core.models import CheckOptions
 from wizard.core.repair.symptoms import Symptom
-from wizard.demo.practice import DEMO_BANNER, RunningDemo, start_demo
+from wizard.demo.practice import RunningDemo, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.repair import RepairScreen
 from wizard.screens.send import SendScreen
 from wizard.screens.symptom import SymptomScreen
-from wizard.screens.welcome import DemoInfo
 
 SIZE = (80, 24)
 SYMPTOMS = list(Symptom)
@@ -51,9 +49,7 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: floa
 
 def demo_app(demo: RunningDemo, home: Path) -> WizardApp:
     return WizardApp(
-        demo.provider,
-        CheckOptions(timeout=2, cafile=demo.cafile),
-        demo=DemoInfo(demo.email, demo.password, DEMO_BANNER),
+        demo.target(2),
         home=home,
         serve_host="127.0.0.1",
     )

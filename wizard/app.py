@@ -21,9 +21,11 @@ from textual.worker import get_current_worker
 from wizard import __version__
 from wizard.core import secrets
 from wizard.core.models import CheckOptions
+from wizard.core.provider import Provider
+from wizard.core.target import Target
 from wizard.core.text import withhold_loop_exception
 from wizard.recovery import RecoveringApp
-from wizard.screens.welcome import DemoInfo, WelcomeScreen
+from wizard.screens.welcome import WelcomeScreen
 
 # Only the first screen is imported up front: the others (and the network, TLS, signing
 # and QR libraries behind them) are imported when the user reaches them, so the first
@@ -31,7 +33,6 @@ from wizard.screens.welcome import DemoInfo, WelcomeScreen
 if TYPE_CHECKING:
     from wizard.core.export import ExportedProfile
     from wizard.core.models import Account, CheckReport, MailSettings
-    from wizard.core.provider import Provider
     from wizard.screens.account import AccountForm
     from wizard.screens.check import ChangeAccount, CheckFunction, CheckOutcome
     from wizard.screens.repair import RepairAction
@@ -70,25 +71,24 @@ class WizardApp(RecoveringApp):
 
     def __init__(
         self,
-        provider: Provider,
+        target: Target | Provider,
         options: CheckOptions | None = None,
         *,
-        demo: DemoInfo | None = None,
         clock: Clock = time.monotonic,
         home: Path | None = None,
         serve_host: str | None = None,
         check: CheckFunction | None = None,
     ) -> None:
-        """``clock`` times the live check (tests freeze it); ``home`` is where files go.
-
-        ``serve_host`` is the address "Send to iPhone" listens on (detected when None;
-        the tests use loopback). ``check`` runs the live check (the engine's unless given;
-        screen tests give a fake).
-        """
+        """``target``: what the run works against (a provider alone: checked with ``options``).
+        ``clock`` times the live check; ``home`` is where files go; ``serve_host`` is where
+        "Send to iPhone" listens (detected when None; the tests use loopback); ``check`` runs
+        the live check (the engine's unless given; screen tests give a fake)."""
         super().__init__()
-        self.provider = provider
-        self.options = options or CheckOptions()
-        self.demo = demo
+        self.target = (
+            target if isinstance(target, Target) else Target(target, options or CheckOptions())
+        )
+        self.provider = self.target.provider
+        self.options = self.target.options
         self.clock = clock
         self.home = home
         self.serve_host = serve_host
@@ -103,7 +103,7 @@ class WizardApp(RecoveringApp):
 
     def get_default_screen(self) -> Screen[None]:
         """The welcome screen is home: what will happen and what is needed."""
-        return WelcomeScreen(self.provider, demo=self.demo)
+        return WelcomeScreen(self.provider, banner=self.target.banner)
 
     def show_welcome(self) -> None:
         """Back to the welcome screen, closing whatever is above it."""
@@ -147,7 +147,7 @@ class WizardApp(RecoveringApp):
             from wizard.core.models import Account
             from wizard.screens.account import AccountForm
 
-            email = self.demo.email if self.demo else ""
+            email = self.target.email
             self.state.form = AccountForm(Account(email, "", incoming=IncomingChoice.POP))
         self.show_account()
 
@@ -159,8 +159,8 @@ class WizardApp(RecoveringApp):
             AccountScreen(
                 self.provider,
                 previous=self.state.form,
-                demo_email=self.demo.email if self.demo else None,
-                keyring_allowed=self.demo is None,
+                filled_email=self.target.email,
+                keyring_allowed=self.target.keyring,
                 password_note=password_note,
                 repair=self.state.repair is not None,
             ),
@@ -194,7 +194,6 @@ class WizardApp(RecoveringApp):
                 clock=self.clock,
                 report=self.state.report,
                 repair=self.state.repair is not None,
-                practice_for=self._practice_for(),
                 check=self.check,
             ),
             self._after_check,
@@ -211,28 +210,13 @@ class WizardApp(RecoveringApp):
             self.show_account(password_note=self._refused_note(form) if refused else None)
             return
         self.state.report = outcome.report
-        self.state.settings = outcome.settings
-        real = self._practice_for()
-        if real is not None:
-            # The phone must never get the practice server's values (this computer's
-            # address): the demo shows a real account's values, marked as practice.
-            from wizard.core.rehearsal import practice_settings
-
-            self.state.settings = practice_settings(outcome.settings, real)
-        if outcome.settings.verified and self.demo is None:
+        self.state.settings = self.target.mark(outcome.settings)
+        if outcome.settings.verified and self.target.keyring:
             if form.remember:
                 self.remember_password(form.account)
             else:
                 self.forget_password(form.account.email)
         self._go(outcome.next)
-
-    def _practice_for(self) -> Provider | None:
-        """In the demo, the real provider the practice server stands in for."""
-        if self.demo is None:
-            return None
-        from wizard.core.provider import builtin_provider
-
-        return builtin_provider()
 
     def _refused_note(self, form: AccountForm) -> str:
         """Under the password after a refusal: what to look at before checking again."""
@@ -273,7 +257,7 @@ class WizardApp(RecoveringApp):
             report,
             choice.layout,
             provider=self.provider,
-            real=self._practice_for(),
+            mark=self.target.mark,
         )
         self.push_screen(RepairScreen(answer, home=self.home), self._after_repair)
 
@@ -371,9 +355,10 @@ class WizardApp(RecoveringApp):
             self.push_screen(HelpScreen())
 
     def remember_password(self, account: Account) -> None:
-        """Store the password in the keyring, off the UI thread (keyrings can be slow)."""
+        """Store the password in the keyring, bound to this provider's servers, off the UI
+        thread (keyrings can be slow)."""
         self._in_keyring(
-            lambda: secrets.set_password(account.email, account.password),
+            lambda: secrets.remember_password(account.email, account.password, self.provider),
             "remember-password",
             done="Your password is remembered in the system keyring.",
             failed="The password could not be stored in the keyring; you will be asked "
@@ -407,9 +392,9 @@ class WizardApp(RecoveringApp):
     # -- after an unexpected error (the dialog itself: wizard/recovery.py) ---------------
 
     def error_passwords(self) -> list[str]:
-        """The passwords typed so far (and the demo's): the error details never quote them."""
+        """The passwords typed so far (and the run's own): the error details never quote them."""
         passwords = [self.state.form.account.password] if self.state.form else []
-        return passwords + ([self.demo.password] if self.demo else [])
+        return passwords + ([self.target.password] if self.target.password else [])
 
     def start_over(self) -> None:
         """Back to the account as it was typed, or to the welcome screen."""

@@ -36,7 +36,7 @@ def _positive_seconds(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
     if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError("the timeout must be between 0 and 600 seconds")
+        raise argparse.ArgumentTypeError("the timeout must be more than 0 and at most 600 seconds")
     return value
 
 

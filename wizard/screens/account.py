@@ -80,7 +80,7 @@ class AccountScreen(Screen[AccountForm]):
         provider: Provider,
         *,
         previous: AccountForm | None = None,
-        demo_email: str | None = None,
+        filled_email: str = "",
         keyring_allowed: bool = True,
         password_note: str | None = None,
         repair: bool = False,
@@ -92,7 +92,7 @@ class AccountScreen(Screen[AccountForm]):
         super().__init__()
         self.provider = provider
         self.previous = previous
-        self.demo_email = demo_email
+        self.filled_email = filled_email
         self.keyring_allowed = keyring_allowed
         self.password_note = password_note
         self.repair = repair
@@ -116,7 +116,7 @@ class AccountScreen(Screen[AccountForm]):
             with Horizontal(classes="field-row"):
                 yield Label("Email address", classes="field-label")
                 yield FormInput(
-                    value=account.email if account else (self.demo_email or ""),
+                    value=account.email if account else self.filled_email,
                     placeholder="name@mail.com",
                     id="email",
                 )
@@ -224,7 +224,7 @@ class AccountScreen(Screen[AccountForm]):
         verdict = check_address(email, self.provider)
         if not verdict.ok:
             return
-        password = secrets.get_password(verdict.address)
+        password = secrets.recall_password(verdict.address, self.provider)
         if password and not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._prefill_password, password)
 
