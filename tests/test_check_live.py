@@ -236,7 +236,7 @@ async def test_silent_465_falls_back_to_587_within_the_bound(
     assert report.outgoing.endpoint == testbed.smtp_starttls
     blocked = _by_port(report)[silent.port]
     assert blocked.status is Status.TIMEOUT
-    assert "said nothing" in blocked.advice  # it accepted the connection: not "blocked"
+    assert "did not answer the connection" in blocked.advice  # nothing answered: blocked
     assert f"Port {testbed.smtp_starttls.port} works and will be used" in blocked.advice
     assert elapsed <= FAST + 1
 
@@ -378,8 +378,27 @@ async def test_everything_silent_ends_within_timeout_plus_one_second(
     report, elapsed = await _check(_account(testbed), provider, testbed, timeout=FAST)
     assert {a.status for a in report.attempts} == {Status.TIMEOUT}
     assert elapsed <= FAST + 1
-    # Every server accepted the connection, then said nothing: not "offline".
+    # Nothing answered any connection: the one case where "cannot be reached" is true.
+    assert report.incoming.title == "Test bed cannot be reached"
+
+
+async def test_servers_that_accept_and_go_quiet_are_silent_not_offline(
+    testbed: Testbed, tmp_path: Path, faults: FaultListeners
+) -> None:
+    # Every server accepts the connection and then never says a word: the words say the
+    # servers stopped answering, never that this computer is offline.
+    provider = _provider(
+        testbed,
+        tmp_path,
+        imap=[faults.silent.endpoint(Protocol.IMAP, Security.STARTTLS)],
+        smtp=[faults.silent.endpoint(Protocol.SMTP, Security.STARTTLS)],
+    )
+    report, elapsed = await _check(_account(testbed), provider, testbed, timeout=FAST)
+    assert {a.status for a in report.attempts} == {Status.SERVER_SILENT}
+    assert all(a.address is not None for a in report.attempts)
+    assert elapsed <= FAST + 1
     assert report.incoming.title == "Test bed's server stopped answering"
+    assert "internet connection" not in report.incoming.action
 
 
 # ------------------------------------------------------------------------- round trip
