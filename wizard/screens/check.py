@@ -23,7 +23,6 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, ProgressBar, Static
 
 from wizard.core.check import Decided, Progress, ProgressCallback, run_check
-from wizard.core.diagnosis import other_network
 from wizard.core.errors import WizardError
 from wizard.core.models import (
     Account,
@@ -36,6 +35,7 @@ from wizard.core.models import (
 )
 from wizard.core.provider import Provider
 from wizard.core.verdict import preferred_settings, role_lines, settings_from_report, verdict_of
+from wizard.core.wording import other_network
 from wizard.screens.confirm import ConfirmScreen
 from wizard.widgets.endpoint_row import EndpointRow
 from wizard.widgets.failure_panel import FailurePanel
