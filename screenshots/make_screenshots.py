@@ -28,6 +28,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from wizard.app import WizardApp  # noqa: E402
+from wizard.core import secrets  # noqa: E402
+from wizard.core.check import Progress  # noqa: E402
 from wizard.core.diagnosis import Context, explain  # noqa: E402
 from wizard.core.export import ExportedProfile  # noqa: E402
 from wizard.core.instructions import IOS_14, IOS_18, IosLayout  # noqa: E402
@@ -47,6 +49,7 @@ from wizard.core.models import (  # noqa: E402
 from wizard.core.provider import Provider, builtin_provider  # noqa: E402
 from wizard.core.repair.answer import RepairAnswer, diagnose_repair  # noqa: E402
 from wizard.core.repair.symptoms import PhoneSettings, Symptom  # noqa: E402
+from wizard.core.target import Target  # noqa: E402
 from wizard.demo.practice import DEMO_BANNER  # noqa: E402
 from wizard.screens.account import AccountForm, AccountScreen  # noqa: E402
 from wizard.screens.check import CheckScreen  # noqa: E402
@@ -57,7 +60,6 @@ from wizard.screens.repair import RepairScreen  # noqa: E402
 from wizard.screens.result import ResultScreen  # noqa: E402
 from wizard.screens.send import SendScreen  # noqa: E402
 from wizard.screens.symptom import SymptomScreen  # noqa: E402
-from wizard.screens.welcome import DemoInfo  # noqa: E402
 
 #: The password typed in every pictured state. No picture may contain it (a test checks).
 PICTURE_PASSWORD = "Pict-ure-S3cret-77"
@@ -362,11 +364,17 @@ class State:
 
 def build_app(state: State) -> WizardApp:
     """A wizard with the pictures' provider, a frozen clock and a fixed home folder."""
-    demo = DemoInfo(email=DEMO_EMAIL, password=DEMO_PASSWORD, banner=DEMO_BANNER)
-    return WizardApp(
+    demo = Target(
         PROVIDER,
         CheckOptions(timeout=10),
-        demo=demo if state.demo else None,
+        email=DEMO_EMAIL,
+        password=DEMO_PASSWORD,
+        banner=DEMO_BANNER,
+        keyring=False,
+        practice=True,
+    )
+    return WizardApp(
+        demo if state.demo else Target(PROVIDER, CheckOptions(timeout=10)),
         clock=FrozenClock(),
         home=HOME,
     )
@@ -417,7 +425,12 @@ def account_state(
 
 def remembered_keyring() -> KeyringBackend:
     backend = MemoryKeyring()
-    backend.set_password("mailcom-wizard", EMAIL, PICTURE_PASSWORD)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:  # remembered as the wizard does it: for the pictures' provider's servers
+        secrets.remember_password(EMAIL, PICTURE_PASSWORD, PROVIDER)
+    finally:
+        keyring.set_keyring(previous)
     return backend
 
 
@@ -476,14 +489,15 @@ async def check_running(pilot: Pilot[None]) -> None:
     screen = check_screen(pilot)
     await app.push_screen(screen)
     await settle(pilot)
-    for endpoint in (IMAP_993, IMAP_143, SMTP_465, SMTP_587):
-        screen.apply_progress(endpoint, Phase.CONNECTING, None)
+    # Positions in the check: IMAP 993, 143, then SMTP 465, 587.
+    for position, endpoint in enumerate((IMAP_993, IMAP_143, SMTP_465, SMTP_587)):
+        screen.apply_progress(Progress(position, endpoint, Phase.CONNECTING))
     app.clock.now += 0.4
-    screen.apply_progress(IMAP_993, Phase.SECURING, None)
-    screen.apply_progress(IMAP_143, Phase.SECURING, None)
-    screen.apply_progress(SMTP_587, Phase.SECURING, None)
+    screen.apply_progress(Progress(0, IMAP_993, Phase.SECURING))
+    screen.apply_progress(Progress(1, IMAP_143, Phase.SECURING))
+    screen.apply_progress(Progress(3, SMTP_587, Phase.SECURING))
     app.clock.now += 0.3
-    screen.apply_progress(IMAP_993, Phase.LOGGING_IN, None)
+    screen.apply_progress(Progress(0, IMAP_993, Phase.LOGGING_IN))
     app.clock.now += 0.5
     await settle(pilot)
 
@@ -494,8 +508,8 @@ def check_finished(make_report: Callable[[], CheckReport], *, round_trip: bool =
         await pilot.app.push_screen(screen)
         await settle(pilot)
         finished = make_report()
-        for each in finished.attempts:
-            screen.apply_progress(each.endpoint, Phase.DONE, each)
+        for position, each in enumerate(finished.attempts):
+            screen.apply_progress(Progress(position, each.endpoint, Phase.DONE, each))
         screen.finish(finished)
         await settle(pilot)
 
@@ -561,7 +575,7 @@ async def export_written(pilot: Pilot[None]) -> None:
     await settle(pilot)
     screen._written(
         ExportedProfile(
-            path=HOME / f"mailcom-{EMAIL}.mobileconfig", contains_password=False, signed=False
+            HOME / f"mailcom-{EMAIL}.mobileconfig", b"", contains_password=False, signed=False
         )
     )
     await settle(pilot)
@@ -572,18 +586,15 @@ PICTURE_URL = "http://192.168.1.23:49152/q7Vd2kXo9bLw4TzR1mPc8A"
 
 def send(stopped: str | None = None) -> Setup:
     async def setup(pilot: Pilot[None]) -> None:
-        from wizard.core.handoff.profile_file import inspect_profile
-        from wizard.core.handoff.server import StopReason
-        from wizard.core.profile import build_profile
+        from wizard.core.export import make_profile
+        from wizard.core.handoff.addresses import HostChoice
+        from wizard.core.handoff.server import Link, StopReason
 
-        path = HOME / f"mailcom-{EMAIL}.mobileconfig"
-        profile = inspect_profile(build_profile(settings(), now=CHECKED_AT), path)
-        screen = SendScreen(
-            ExportedProfile(path=path, contains_password=False, signed=False), autostart=False
-        )
+        profile = make_profile(settings(), HOME / f"mailcom-{EMAIL}.mobileconfig")
+        screen = SendScreen(profile, autostart=False)
         await pilot.app.push_screen(screen)
         await settle(pilot)
-        screen.show_offer(PICTURE_URL, profile, "192.168.1.23")
+        screen.show_offer(Link(PICTURE_URL, HostChoice("192.168.1.23", (), False)), profile)
         if stopped is not None:
             screen.show_stopped(StopReason(stopped))
         await settle(pilot)
@@ -593,19 +604,13 @@ def send(stopped: str | None = None) -> Setup:
 
 async def send_rehearsal(pilot: Pilot[None]) -> None:
     """The demo's Send to iPhone: a QR code of words, the steps, and no link at all."""
-    from wizard.core.handoff.profile_file import inspect_profile
-    from wizard.core.profile import build_profile
+    from wizard.core.export import make_profile
 
-    practice = settings(practice=True)
-    path = HOME / f"mailcom-{DEMO_EMAIL}.mobileconfig"
-    profile = inspect_profile(build_profile(practice, now=CHECKED_AT), path)
-    screen = SendScreen(
-        ExportedProfile(path=path, contains_password=False, signed=False, practice=True),
-        autostart=False,
-    )
+    practice = make_profile(settings(practice=True), HOME / f"mailcom-{DEMO_EMAIL}.mobileconfig")
+    screen = SendScreen(practice, autostart=False)
     await pilot.app.push_screen(screen)
     await settle(pilot)
-    screen.show_rehearsal(profile)
+    screen.show_not_offered(practice)
     await settle(pilot)
 
 
@@ -636,14 +641,13 @@ def repair_answer(
     practice: bool = False,
 ) -> RepairAnswer:
     """The repair's answer to ``symptom`` after a prepared check, as the engine words it."""
-    checked = replace(PROVIDER, display_name="practice server") if practice else PROVIDER
     return diagnose_repair(
         symptom,
         phone or PhoneSettings(),
         make_report(),
         ios or IOS_18,
-        provider=checked,
-        real=PROVIDER if practice else None,
+        provider=PROVIDER,
+        mark=Target(PROVIDER, practice=practice).mark,
     )
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from wizard.app import WizardApp
-from wizard.core.check import ProgressCallback
+from wizard.core.check import Progress, ProgressCallback
 from wizard.core.diagnosis import Context, explain
 from wizard.core.models import (
     Account,
@@ -159,20 +159,21 @@ class FakeCheck:
         self.accounts.append(account)
         answer = self.answer
         report = answer if isinstance(answer, CheckReport) else answer(account, provider)
-        tell = progress or (lambda *_: None)
-        for attempt in report.attempts:
-            tell(attempt.endpoint, Phase.WAITING, None)
-        for attempt in report.attempts:
-            tell(attempt.endpoint, Phase.CONNECTING, None)
+        tell = progress or (lambda _event: None)
+        attempts = list(enumerate(report.attempts))
+        for position, attempt in attempts:
+            tell(Progress(position, attempt.endpoint, Phase.WAITING))
+        for position, attempt in attempts:
+            tell(Progress(position, attempt.endpoint, Phase.CONNECTING))
         if self.hold:
             await self._released.wait()
-        for attempt in report.attempts:
+        for position, attempt in attempts:
             if attempt.status not in _UNREACHED:
-                tell(attempt.endpoint, Phase.SECURING, None)
+                tell(Progress(position, attempt.endpoint, Phase.SECURING))
             if attempt.login_tested:
-                tell(attempt.endpoint, Phase.LOGGING_IN, None)
+                tell(Progress(position, attempt.endpoint, Phase.LOGGING_IN))
             await asyncio.sleep(0)
-            tell(attempt.endpoint, Phase.DONE, attempt)
+            tell(Progress(position, attempt.endpoint, Phase.DONE, attempt))
         return report
 
 

@@ -14,6 +14,7 @@ import textwrap
 import ifaddr
 import pytest
 
+from wizard.core.errors import ServeError
 from wizard.core.handoff import addresses
 from wizard.core.handoff.addresses import LocalAddress, is_loopback
 
@@ -36,12 +37,12 @@ def test_detected_addresses_are_this_machines_and_never_loopback() -> None:
         assert not is_loopback(candidate.address)
         assert not candidate.address.startswith("169.254.")
         assert candidate.address in on_interfaces
-    # Only the default-route interface may come first with default_route set.
-    flags = [c.default_route for c in found]
-    assert flags == sorted(flags, reverse=True)
+    # Private addresses first; among equals, the default route's.
+    keys = [(not addresses.is_private(c.address), not c.default_route) for c in found]
+    assert keys == sorted(keys)
     default = addresses.default_route_address()
     if default is not None:
-        assert found[0] == LocalAddress(found[0].interface, default, default_route=True)
+        assert [a.address for a in found if a.default_route] == [default]
 
 
 def test_the_default_route_interface_comes_first(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -136,3 +137,59 @@ def test_the_route_lookup_sends_nothing_and_reads_no_proc() -> None:
     )
     seen = json.loads(result.stdout)
     assert all(event == ["socket.connect", "SOCK_DGRAM"] for event in seen["events"]), seen
+
+
+def test_a_private_address_is_preferred_to_a_public_or_carrier_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 19: the link went out on a public or CGNAT address without a word."""
+    monkeypatch.setattr(
+        ifaddr,
+        "get_adapters",
+        lambda: [
+            _adapter("wwan0", ("100.72.9.4", 10)),  # a carrier's shared address (CGNAT)
+            _adapter("eth1", ("203.0.113.50", 24)),  # public
+            _adapter("wlan0", ("192.168.1.20", 24)),
+        ],
+    )
+    monkeypatch.setattr(addresses, "default_route_address", lambda: "100.72.9.4")
+    found = addresses.local_addresses()
+    assert [a.address for a in found] == ["192.168.1.20", "100.72.9.4", "203.0.113.50"]
+    choice = addresses.choose_host(None)
+    assert choice.address == "192.168.1.20" and addresses.address_note(choice.address) is None
+
+
+@pytest.mark.parametrize(
+    ("address", "words"),
+    [
+        ("100.64.0.7", "shared by a mobile carrier"),
+        ("100.127.255.1", "shared by a mobile carrier"),
+        ("203.0.113.50", "public"),
+        ("127.0.0.1", "this computer only"),
+        ("::1", "this computer only"),
+    ],
+)
+def test_the_only_address_being_public_or_carriers_is_said(address: str, words: str) -> None:
+    note = addresses.address_note(address)
+    assert note is not None and words in note and address in note
+
+
+@pytest.mark.parametrize("private", ["10.1.2.3", "172.20.0.5", "192.168.178.23", "fd00::2"])
+def test_a_private_address_needs_no_note(private: str) -> None:
+    assert addresses.address_note(private) is None
+
+
+def test_only_this_computers_addresses_are_accepted_to_serve_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--host``: the address a spelling resolves to must be one of the interfaces'."""
+    monkeypatch.setattr(
+        ifaddr, "get_adapters", lambda: [_adapter("wlan0", ("192.168.1.20", 24), ("fd00::2", 64))]
+    )
+    assert addresses.own_address("192.168.1.20") == "192.168.1.20"
+    assert addresses.own_address("3232235796") == "192.168.1.20"  # the same, as one number
+    assert addresses.own_address("[fd00::2]") == "fd00::2"
+    assert addresses.own_address("::ffff:127.0.0.1") == "127.0.0.1"
+    for foreign in ("192.168.1.21", "10.0.0.1", "fd00::3"):
+        with pytest.raises(ServeError, match="not an address of this computer"):
+            addresses.own_address(foreign)

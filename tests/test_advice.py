@@ -17,12 +17,11 @@ from wizard.core.diagnosis import (
     Context,
     explain,
     explain_attempt,
-    other_network,
     row_words,
 )
 from wizard.core.facts import ios
 from wizard.core.models import Attempt, CertificateInfo, Endpoint, Protocol, Security, Status
-from wizard.core.wording import STATUS_WORDS
+from wizard.core.wording import STATUS_WORDS, other_network
 
 HOST = "imap.example.test"
 ENDPOINT = Endpoint(Protocol.IMAP, HOST, 1993, Security.SSL)

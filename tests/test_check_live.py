@@ -11,13 +11,14 @@ import dataclasses
 import io
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.testbed import FaultListeners, Testbed
 from wizard.cli import main
-from wizard.core.check import run_check
+from wizard.core.check import Decided, Progress, run_check
 from wizard.core.diagnosis import certificate_lines
 from wizard.core.models import (
     Account,
@@ -32,10 +33,18 @@ from wizard.core.models import (
     Status,
 )
 from wizard.core.provider import MAILCOM_ID, Provider, load_provider
+from wizard.demo.blackhole import Blackhole
 
 pytestmark = pytest.mark.servers
 
 FAST = 2.0  # seconds: the timeout for fault cases, so the suite stays quick
+
+
+@pytest.fixture
+def blackhole() -> Iterator[Blackhole]:
+    """A loopback port that never answers a connection attempt (a dropping firewall)."""
+    with Blackhole() as hole:
+        yield hole
 
 
 def _provider(
@@ -122,9 +131,10 @@ async def test_progress_reports_every_phase(testbed: Testbed, tmp_path: Path) ->
     provider = _provider(testbed, tmp_path)
     seen: dict[str, list[Phase]] = {}
 
-    def progress(endpoint: Endpoint, phase: Phase, attempt: Attempt | None) -> None:
-        seen.setdefault(endpoint.key, []).append(phase)
-        assert (attempt is not None) == (phase is Phase.DONE)
+    def progress(event: Progress | Decided) -> None:
+        assert isinstance(event, Progress)  # nothing waits once both roles are decided
+        seen.setdefault(event.endpoint.key, []).append(event.phase)
+        assert (event.attempt is not None) == (event.phase is Phase.DONE)
 
     await run_check(
         _account(testbed), provider, CheckOptions(timeout=10, cafile=testbed.cafile), progress
@@ -209,25 +219,30 @@ async def test_user_allowed_on_imap_but_denied_on_pop3(testbed: Testbed, tmp_pat
 # ------------------------------------------------------------------------- blocked ports
 
 
+def _blocked(blackhole: Blackhole, protocol: Protocol, security: Security) -> Endpoint:
+    """An endpoint on a port that never answers the connection (a firewall that drops)."""
+    return Endpoint(protocol, blackhole.host, blackhole.port, security)
+
+
 async def test_silent_465_falls_back_to_587_within_the_bound(
-    testbed: Testbed, tmp_path: Path, faults: FaultListeners
+    testbed: Testbed, tmp_path: Path, blackhole: Blackhole
 ) -> None:
-    silent = faults.silent.endpoint(Protocol.SMTP, Security.SSL)
+    silent = _blocked(blackhole, Protocol.SMTP, Security.SSL)
     provider = _provider(testbed, tmp_path, smtp=[silent, testbed.smtp_starttls])
     report, elapsed = await _check(_account(testbed), provider, testbed, timeout=FAST)
     assert report.verified
     assert report.outgoing.endpoint == testbed.smtp_starttls
     blocked = _by_port(report)[silent.port]
     assert blocked.status is Status.TIMEOUT
-    assert "said nothing" in blocked.advice  # it accepted the connection: not "blocked"
+    assert "did not answer the connection" in blocked.advice  # nothing answered: blocked
     assert f"Port {testbed.smtp_starttls.port} works and will be used" in blocked.advice
     assert elapsed <= FAST + 1
 
 
 async def test_silent_587_while_465_works(
-    testbed: Testbed, tmp_path: Path, faults: FaultListeners
+    testbed: Testbed, tmp_path: Path, blackhole: Blackhole
 ) -> None:
-    silent = faults.silent.endpoint(Protocol.SMTP, Security.STARTTLS)
+    silent = _blocked(blackhole, Protocol.SMTP, Security.STARTTLS)
     provider = _provider(testbed, tmp_path, smtp=[testbed.smtp_ssl, silent])
     report, elapsed = await _check(_account(testbed), provider, testbed, timeout=FAST)
     assert report.verified
@@ -253,8 +268,14 @@ async def test_closed_port_is_connection_refused(
 
 def _fault_cases(faults: FaultListeners) -> list[tuple[str, Endpoint, Status]]:
     cases: list[tuple[str, Endpoint, Status]] = [
-        ("silent", faults.silent.endpoint(Protocol.IMAP, Security.SSL), Status.TIMEOUT),
-        ("stall_tls", faults.stall_tls.endpoint(Protocol.IMAP, Security.SSL), Status.TIMEOUT),
+        # Accepted, and then nothing: the TLS handshake (implicit TLS) or the greeting.
+        ("silent", faults.silent.endpoint(Protocol.IMAP, Security.SSL), Status.TLS_STALLED),
+        ("stall_tls", faults.stall_tls.endpoint(Protocol.IMAP, Security.SSL), Status.TLS_STALLED),
+        (
+            "silent-starttls",
+            faults.silent.endpoint(Protocol.IMAP, Security.STARTTLS),
+            Status.SERVER_SILENT,
+        ),
         ("dns", Endpoint(Protocol.IMAP, faults.dns_host, 993, Security.SSL), Status.DNS_FAILED),
         (
             "closed",
@@ -338,25 +359,44 @@ async def test_no_credentials_ever_reach_a_server_without_starttls(
 
 
 async def test_everything_silent_ends_within_timeout_plus_one_second(
-    testbed: Testbed, tmp_path: Path, faults: FaultListeners
+    testbed: Testbed, tmp_path: Path, blackhole: Blackhole
 ) -> None:
     provider = _provider(
         testbed,
         tmp_path,
         imap=[
-            faults.silent.endpoint(Protocol.IMAP, Security.SSL),
-            faults.stall_tls.endpoint(Protocol.IMAP, Security.SSL),
+            _blocked(blackhole, Protocol.IMAP, Security.SSL),
+            _blocked(blackhole, Protocol.IMAP, Security.STARTTLS),
         ],
         smtp=[
-            faults.silent.endpoint(Protocol.SMTP, Security.SSL),
-            faults.silent.endpoint(Protocol.SMTP, Security.STARTTLS),
+            _blocked(blackhole, Protocol.SMTP, Security.SSL),
+            _blocked(blackhole, Protocol.SMTP, Security.STARTTLS),
         ],
     )
     report, elapsed = await _check(_account(testbed), provider, testbed, timeout=FAST)
     assert {a.status for a in report.attempts} == {Status.TIMEOUT}
     assert elapsed <= FAST + 1
-    # Every server accepted the connection, then said nothing: not "offline".
+    # Nothing answered any connection: the one case where "cannot be reached" is true.
+    assert report.incoming.title == "Test bed cannot be reached"
+
+
+async def test_servers_that_accept_and_go_quiet_are_silent_not_offline(
+    testbed: Testbed, tmp_path: Path, faults: FaultListeners
+) -> None:
+    # Every server accepts the connection and then never says a word: the words say the
+    # servers stopped answering, never that this computer is offline.
+    provider = _provider(
+        testbed,
+        tmp_path,
+        imap=[faults.silent.endpoint(Protocol.IMAP, Security.STARTTLS)],
+        smtp=[faults.silent.endpoint(Protocol.SMTP, Security.STARTTLS)],
+    )
+    report, elapsed = await _check(_account(testbed), provider, testbed, timeout=FAST)
+    assert {a.status for a in report.attempts} == {Status.SERVER_SILENT}
+    assert all(a.address is not None for a in report.attempts)
+    assert elapsed <= FAST + 1
     assert report.incoming.title == "Test bed's server stopped answering"
+    assert "internet connection" not in report.incoming.action
 
 
 # ------------------------------------------------------------------------- round trip

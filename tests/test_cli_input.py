@@ -15,6 +15,7 @@ from tests.keyring_backends import MemoryKeyring
 from tests.testbed.provider_files import render_provider
 from wizard.cli import main
 from wizard.core.models import Endpoint, Protocol, Security
+from wizard.core.provider import load_provider
 
 SECRET = "Zürich pass wörd 7"
 
@@ -120,7 +121,10 @@ def test_keyring_password_is_used(
     capsys: pytest.CaptureFixture[str],
     memory_keyring: MemoryKeyring,
 ) -> None:
-    memory_keyring.set_password("mailcom-wizard", "a@example.test", SECRET)
+    from wizard.core import secrets
+
+    # Remembered for this provider's servers (a password is only ever handed out for those).
+    assert secrets.remember_password("a@example.test", SECRET, load_provider(closed_provider))
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal, nothing to read
     code = main(
         ["check", "--email", "a@example.test", "--provider", str(closed_provider), "--timeout", "2"]

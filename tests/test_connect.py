@@ -59,7 +59,9 @@ async def test_an_unknown_name_is_dns_failed() -> None:
     ("error", "status"),
     [
         (OSError(errno.ECONNREFUSED, "Multiple exceptions: ..."), Status.CONNECTION_REFUSED),
-        (OSError(errno.ENETUNREACH, "Network is unreachable"), Status.CONNECTION_REFUSED),
+        (OSError(errno.ENETUNREACH, "Network is unreachable"), Status.NO_ROUTE),
+        (OSError(errno.EHOSTUNREACH, "No route to host"), Status.NO_ROUTE),
+        (OSError("Multiple exceptions: [Errno 101] ..., [Errno 113] ..."), Status.NO_ROUTE),
         (OSError(errno.ETIMEDOUT, "Connection timed out"), Status.TIMEOUT),
         (MIXED, Status.CONNECTION_REFUSED),
     ],

@@ -2,7 +2,9 @@
 
 The protocol-level tests talk to the demo with the standard library's own clients (imaplib,
 poplib, smtplib), trusting only the demo's throwaway CA, so they show what any mail client
-would see. The last tests run the real command line against the demo.
+would see: they name mail.com's real servers, and ``dialled`` sends their connections where
+the demo's dial map says, as the wizard's own check does. The last tests run the real
+command line against the demo.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from cryptography import x509
@@ -27,6 +30,7 @@ from cryptography.x509.oid import NameOID
 
 from wizard import cli
 from wizard.core.models import Endpoint, Protocol, Security
+from wizard.core.provider import builtin_provider
 from wizard.demo.faults import DEMO_FAULTS, FAULT_DESCRIPTIONS
 from wizard.demo.practice import (
     DEMO_BANNER,
@@ -44,13 +48,31 @@ SILENCE = 0.3
 # OpenSSL verification error codes (X509_V_ERR_*), as real servers' problems produce them.
 UNABLE_TO_GET_ISSUER_CERT_LOCALLY = 20
 CERT_HAS_EXPIRED = 10
-IP_ADDRESS_MISMATCH = 64
+HOSTNAME_MISMATCH = 62
+
+
+@contextlib.contextmanager
+def dialled(fault: str | None = None) -> Iterator[RunningDemo]:
+    """The demo, with the standard library's connections dialled through its map."""
+    real_create_connection = socket.create_connection
+    with start_demo(fault) as session:
+
+        def create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> Any:
+            return real_create_connection(session.dial.get(address, address), *args, **kwargs)
+
+        with mock.patch("socket.create_connection", create_connection):
+            yield session
 
 
 @pytest.fixture
 def demo() -> Iterator[RunningDemo]:
-    with start_demo() as session:
+    with dialled() as session:
         yield session
+
+
+def port_of(demo: RunningDemo, ep: Endpoint) -> int:
+    """The loopback port the demo dials for ``ep``."""
+    return demo.dial[(ep.host, ep.port)][1]
 
 
 def all_endpoints(demo: RunningDemo) -> tuple[Endpoint, ...]:
@@ -120,40 +142,25 @@ def refused(port: int) -> bool:
         return True
 
 
-def says_nothing(ep: Endpoint) -> bool:
-    """True when ``ep`` accepts the TCP connection but answers nothing within SILENCE.
-
-    Nothing means neither a greeting (a clear-text server speaks first) nor a TLS
-    ServerHello: a healthy implicit-TLS server is quiet too until it hears a ClientHello,
-    so one is sent before silence counts.
-    """
-    with socket.create_connection((ep.host, ep.port), timeout=TIMEOUT) as sock:
+def says_nothing(demo: RunningDemo, ep: Endpoint) -> bool:
+    """True when ``ep`` answers nothing within SILENCE: not even the connection (a blocked
+    port), or no greeting once connected (and, for implicit TLS, secured: a mail server
+    speaks first, right after the handshake)."""
+    try:
+        sock = socket.create_connection((ep.host, ep.port), timeout=SILENCE)
+    except TimeoutError:
+        return True
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(sock)
+        if ep.security is Security.SSL:
+            sock.settimeout(TIMEOUT)
+            sock = stack.enter_context(trusting(demo).wrap_socket(sock, server_hostname=ep.host))
         sock.settimeout(SILENCE)
-        try:
-            data = sock.recv(100)
-        except TimeoutError:
-            pass
-        else:
-            assert data == b"", "the endpoint spoke"
-            return False  # it hung up, which is not the silence being rehearsed
-        sock.sendall(client_hello(ep.host))
         try:
             sock.recv(100)
         except TimeoutError:
             return True
-        return False  # a ServerHello (or a hang-up): not silent
-
-
-def client_hello(host: str) -> bytes:
-    """The first TLS message a client sends to ``host``."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    outgoing = ssl.MemoryBIO()
-    tls = context.wrap_bio(ssl.MemoryBIO(), outgoing, server_hostname=host)
-    with contextlib.suppress(ssl.SSLWantReadError):  # it waits for the ServerHello
-        tls.do_handshake()
-    return outgoing.read()
+        return False  # a greeting (or a hang-up): not silent
 
 
 def tls_failure(ep: Endpoint, context: ssl.SSLContext) -> ssl.SSLCertVerificationError:
@@ -192,7 +199,9 @@ def test_constants_match_the_command_line() -> None:
     assert DEMO_PASSWORD in DEMO_BANNER
 
 
-def test_provider_lists_six_loopback_endpoints_in_mailcom_order(demo: RunningDemo) -> None:
+def test_mailcoms_six_endpoints_are_dialled_to_six_loopback_listeners(demo: RunningDemo) -> None:
+    """The provider is mail.com's own record; only where its servers are dialled differs."""
+    assert demo.provider == builtin_provider()
     order = [(e.protocol, e.security) for e in all_endpoints(demo)]
     assert order == [
         (Protocol.IMAP, Security.SSL),
@@ -202,8 +211,10 @@ def test_provider_lists_six_loopback_endpoints_in_mailcom_order(demo: RunningDem
         (Protocol.SMTP, Security.SSL),
         (Protocol.SMTP, Security.STARTTLS),
     ]
-    assert {e.host for e in all_endpoints(demo)} == {"127.0.0.1"}
-    assert len({e.port for e in all_endpoints(demo)}) == 6
+    assert set(demo.dial) == {(e.host, e.port) for e in all_endpoints(demo)}
+    assert {host for host, _ in demo.dial.values()} == {"127.0.0.1"}
+    assert len({port_of(demo, e) for e in all_endpoints(demo)}) == 6
+    assert not list(demo.folder.glob("*.xml"))  # no provider file is written
     assert demo.provider.knows_domain(DEMO_EMAIL.partition("@")[2])
     assert demo.email == DEMO_EMAIL
     assert demo.password == DEMO_PASSWORD
@@ -228,9 +239,9 @@ def test_unknown_fault_is_refused() -> None:
 
 def test_starts_and_stops_cleanly() -> None:
     threads_before = set(threading.enumerate())
-    with start_demo() as demo:
-        ports = [e.port for e in all_endpoints(demo)]
-        folder = Path(demo.cafile).parent
+    with dialled() as demo:
+        ports = [port_of(demo, e) for e in all_endpoints(demo)]
+        folder = demo.folder
         assert not any(refused(port) for port in ports)
         # A client still connected when the demo stops must not keep it alive.
         lingering = connect(demo.provider.imap[0], trusting(demo))
@@ -249,7 +260,7 @@ def test_starts_and_stops_cleanly() -> None:
 def test_stops_on_ctrl_c_and_errors(interruption: type[BaseException]) -> None:
     threads_before = set(threading.enumerate())
     with pytest.raises(interruption), start_demo() as demo:
-        ports = [e.port for e in all_endpoints(demo)]
+        ports = [port_of(demo, e) for e in all_endpoints(demo)]
         raise interruption()
     assert set(threading.enumerate()) == threads_before
     assert all(refused(port) for port in ports)
@@ -260,7 +271,7 @@ async def test_works_from_inside_a_running_event_loop() -> None:
     with start_demo() as demo:
         ep = demo.provider.imap[0]
         reader, writer = await asyncio.open_connection(
-            ep.host, ep.port, ssl=trusting(demo), server_hostname=ep.host
+            *demo.dial[(ep.host, ep.port)], ssl=trusting(demo), server_hostname=ep.host
         )
         greeting = await asyncio.wait_for(reader.readline(), TIMEOUT)
         writer.close()
@@ -286,7 +297,7 @@ def _listening(port: int) -> list[str]:
 @pytest.mark.skipif(not os.path.exists("/proc/net/tcp6"), reason="needs Linux /proc/net")
 def test_listens_on_ipv4_loopback_only(demo: RunningDemo) -> None:
     for ep in all_endpoints(demo):
-        assert _listening(ep.port) == ["127.0.0.1"], ep.label
+        assert _listening(port_of(demo, ep)) == ["127.0.0.1"], ep.label
 
 
 # -- each endpoint with a standard client ----------------------------------------------------
@@ -426,8 +437,8 @@ def test_mail_to_self_arrives_over_imap_and_pop3_and_can_be_deleted(demo: Runnin
 
 
 def test_fault_blocked_465_silences_only_smtp_implicit_tls() -> None:
-    with start_demo("blocked-465") as demo:
-        assert says_nothing(endpoint(demo, Protocol.SMTP, Security.SSL))
+    with dialled("blocked-465") as demo:
+        assert says_nothing(demo, endpoint(demo, Protocol.SMTP, Security.SSL))
         with pytest.raises(TimeoutError):
             connect(endpoint(demo, Protocol.SMTP, Security.SSL), trusting(demo), SILENCE)
         client = connect(endpoint(demo, Protocol.SMTP, Security.STARTTLS), trusting(demo))
@@ -436,8 +447,8 @@ def test_fault_blocked_465_silences_only_smtp_implicit_tls() -> None:
 
 
 def test_fault_blocked_587_silences_only_smtp_starttls() -> None:
-    with start_demo("blocked-587") as demo:
-        assert says_nothing(endpoint(demo, Protocol.SMTP, Security.STARTTLS))
+    with dialled("blocked-587") as demo:
+        assert says_nothing(demo, endpoint(demo, Protocol.SMTP, Security.STARTTLS))
         client = connect(endpoint(demo, Protocol.SMTP, Security.SSL), trusting(demo))
         login(client, demo.email, demo.password)
         close(client)
@@ -445,19 +456,20 @@ def test_fault_blocked_587_silences_only_smtp_starttls() -> None:
 
 def test_says_nothing_is_false_for_every_healthy_endpoint(demo: RunningDemo) -> None:
     """The silence checks prove something: a working server is never taken for a silent one
-    (an implicit-TLS server answers the ClientHello; a clear-text one greets first)."""
+    (it greets first, in clear text or right after the TLS handshake)."""
     for ep in all_endpoints(demo):
-        if ep.security is Security.SSL:
-            assert not says_nothing(ep), ep.label
-        else:
-            with pytest.raises(AssertionError, match="the endpoint spoke"):
-                says_nothing(ep)
+        assert not says_nothing(demo, ep), ep.label
 
 
 def test_fault_silent_silences_every_endpoint() -> None:
-    with start_demo("silent") as demo:
+    """Every server accepts the connection (and the TLS handshake), then says nothing."""
+    with dialled("silent") as demo:
         for ep in all_endpoints(demo):
-            assert says_nothing(ep), ep.label
+            assert says_nothing(demo, ep), ep.label
+            if ep.security is Security.SSL:
+                # The handshake works (trusted, for the real name); the greeting never comes.
+                with pytest.raises(OSError, match="timed out"):
+                    connect(ep, trusting(demo), SILENCE)
 
 
 @pytest.mark.parametrize(
@@ -465,18 +477,18 @@ def test_fault_silent_silences_every_endpoint() -> None:
     [
         ("intercepted", UNABLE_TO_GET_ISSUER_CERT_LOCALLY),
         ("expired", CERT_HAS_EXPIRED),
-        ("wrong-host", IP_ADDRESS_MISMATCH),
+        ("wrong-host", HOSTNAME_MISMATCH),
     ],
 )
 def test_certificate_faults_fail_verification_everywhere(fault: str, code: int) -> None:
-    with start_demo(fault) as demo:
+    with dialled(fault) as demo:
         for ep in all_endpoints(demo):
             error = tls_failure(ep, trusting(demo))
             assert error.verify_code == code, ep.label
 
 
 def test_intercepted_certificate_comes_from_a_mail_shield() -> None:
-    with start_demo("intercepted") as demo:
+    with dialled("intercepted") as demo:
         certificate = peer_certificate(demo.provider.imap[0])
         trusted = x509.load_pem_x509_certificate(Path(demo.cafile).read_bytes())
     issuer = certificate.issuer.rfc4514_string()
@@ -485,7 +497,7 @@ def test_intercepted_certificate_comes_from_a_mail_shield() -> None:
 
 
 def test_wrong_host_certificate_names_another_host() -> None:
-    with start_demo("wrong-host") as demo:
+    with dialled("wrong-host") as demo:
         certificate = peer_certificate(demo.provider.smtp[0])
     names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
     assert names.value.get_values_for_type(x509.DNSName) == ["mail.shared-hosting.example"]
@@ -493,7 +505,7 @@ def test_wrong_host_certificate_names_another_host() -> None:
 
 
 def test_expired_certificate_is_from_the_trusted_ca() -> None:
-    with start_demo("expired") as demo:
+    with dialled("expired") as demo:
         certificate = peer_certificate(demo.provider.pop3[0])
         trusted = x509.load_pem_x509_certificate(Path(demo.cafile).read_bytes())
     assert certificate.issuer == trusted.subject
@@ -502,7 +514,7 @@ def test_expired_certificate_is_from_the_trusted_ca() -> None:
 
 
 def test_fault_wrong_password_refuses_the_demo_password() -> None:
-    with start_demo("wrong-password") as demo:
+    with dialled("wrong-password") as demo:
         for ep in all_endpoints(demo):
             client = connect(ep, trusting(demo))
             with pytest.raises(
@@ -513,7 +525,7 @@ def test_fault_wrong_password_refuses_the_demo_password() -> None:
 
 
 def test_fault_no_starttls_hides_starttls_on_smtp_587_only() -> None:
-    with start_demo("no-starttls") as demo:
+    with dialled("no-starttls") as demo:
         ep = endpoint(demo, Protocol.SMTP, Security.STARTTLS)
         smtp = smtplib.SMTP(ep.host, ep.port, timeout=TIMEOUT)
         smtp.ehlo()
@@ -558,12 +570,14 @@ def test_check_demo_json_verifies_with_round_trip(
 def test_check_demo_text_names_mailcoms_ports_for_the_phone_and_the_demo_commands(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """The practice ports are what was checked; the phone would use mail.com's, and the
-    next commands keep --demo (without it they would ask for a real account)."""
+    """mail.com's own ports are what the demo checks and names; the next commands keep
+    --demo (without it they would ask for a real account)."""
     code = cli.main(["check", "--demo", "--demo-fault", "blocked-465", "--timeout", "1"])
     out = " ".join(capsys.readouterr().out.split())
     assert code == cli.EXIT_OK
-    assert "the iPhone would receive mail on port 993 and send on port 587" in out
+    assert "Incoming: IMAP imap.mail.com, port 993" in out
+    assert "Outgoing: SMTP smtp.mail.com, port 587" in out
+    assert "smtp.mail.com" in out and "127.0.0.1" not in out
     assert "`mailcom-wizard instructions --demo`" in out
     assert "`mailcom-wizard export --demo`" in out
 
@@ -579,7 +593,8 @@ def test_check_demo_text_names_mailcoms_ports_for_the_phone_and_the_demo_command
         ("wrong-host", "imap", "starttls", "certificate_hostname_mismatch", cli.EXIT_FAILED),
         ("wrong-password", "imap", "ssl", "auth_failed", cli.EXIT_FAILED),
         ("no-starttls", "smtp", "starttls", "starttls_unavailable", cli.EXIT_OK),
-        ("silent", "imap", "ssl", "timeout", cli.EXIT_FAILED),
+        # Accepted, and then not a word: the server went quiet, not the network.
+        ("silent", "imap", "starttls", "server_silent", cli.EXIT_FAILED),
     ],
 )
 def test_check_demo_fault_gives_its_status_code(
@@ -641,3 +656,14 @@ def test_check_demo_connects_to_loopback_only(
     assert code == cli.EXIT_OK
     assert targets, "the check made no connection at all"
     assert set(targets) == {"127.0.0.1"}
+
+
+def test_check_demo_silent_says_the_servers_went_quiet(capsys: pytest.CaptureFixture[str]) -> None:
+    """The welcome says every server accepts the connection and then says nothing; the
+    check says the same: each connection was answered, and the servers then went quiet."""
+    assert "accepts the connection and then says nothing" in FAULT_DESCRIPTIONS["silent"]
+    code, report = run_check_json(capsys, "--demo-fault", "silent", "--timeout", "1")
+    assert code == cli.EXIT_FAILED
+    assert report["incoming"]["status"] == report["outgoing"]["status"] == "server_silent"
+    assert all(attempt["address"] == "127.0.0.1" for attempt in report["attempts"])
+    assert {a["status"] for a in report["attempts"]} <= {"server_silent", "tls_stalled"}

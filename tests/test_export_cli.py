@@ -339,14 +339,14 @@ def test_demo_export_falls_back_to_587_when_465_is_blocked(tmp_path: Path) -> No
 def test_demo_export_serve_rehearses_without_offering_the_profile(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_server(*args: object, **kwargs: object) -> int:
+    def no_server(*args: object, **kwargs: object) -> None:
         raise AssertionError("the demo must not offer a practice profile to a phone")
 
-    monkeypatch.setattr("wizard.commands.export.serve_profile_after_export", no_server)
+    monkeypatch.setattr("wizard.console.offer.serve_once", no_server)
     target = tmp_path / "demo.mobileconfig"
     assert main(["export", "--demo", "--serve", "--output", str(target)]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "Practice run: --serve rehearses the hand-off without offering the profile" in out
+    assert "Practice run: nothing is offered to a phone" in out
     assert "http://" not in out
 
 

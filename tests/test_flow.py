@@ -33,13 +33,14 @@ from textual.widgets import Button, Header, Input, Static
 from tests.screen_text import screen_lines, screen_text
 from wizard.app import WizardApp
 from wizard.core.models import CheckOptions, CheckReport
+from wizard.core.target import Target
 from wizard.core.verdict import role_lines, verdict_of
 from wizard.demo.faults import DEMO_FAULTS, FAULT_DESCRIPTIONS
-from wizard.demo.practice import DEMO_BANNER, RunningDemo, demo_banner, start_demo
+from wizard.demo.practice import RunningDemo, demo_banner, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.send import SendScreen
-from wizard.screens.welcome import DemoInfo, WelcomeScreen
+from wizard.screens.welcome import WelcomeScreen
 from wizard.widgets.role_row import RoleRow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,9 +79,8 @@ def _no_keyring() -> Iterator[None]:
 
 def wizard(demo: RunningDemo, home: Path, *, as_demo: bool) -> WizardApp:
     return WizardApp(
-        demo.provider,
-        CheckOptions(timeout=5, cafile=demo.cafile),
-        demo=DemoInfo(demo.email, demo.password, DEMO_BANNER) if as_demo else None,
+        demo.target(5) if as_demo else demo.provider,
+        demo.options(5),
         home=home,
         serve_host="127.0.0.1",
     )
@@ -299,9 +299,42 @@ async def test_an_expired_link_is_renewed_with_one_key(tmp_path: Path) -> None:
         assert app.focused is send.query_one("#new-link", Button)
         send.minutes = 10
         await pilot.press("n")
-        await until(pilot, lambda: send.url != first and send.server is not None)
-        assert send.server is not None and send.server.wait(0) is None
+        await until(pilot, lambda: send.url != first and send.has_class("-waiting"))
+        url = send.url
+        assert url is not None
+        assert await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=10).read())
+        await until(pilot, lambda: send.has_class("-downloaded"))
         await pilot.press("escape")
+
+
+async def test_the_focus_moves_with_the_stage_at_once(tmp_path: Path) -> None:
+    """No moment where the stage has changed but the focus (what Enter does) has not: the
+    expired-link race (a key pressed right then went to Back, not New link)."""
+    from wizard.core.export import make_profile
+    from wizard.core.handoff.addresses import HostChoice
+    from wizard.core.handoff.server import Link, StopReason
+
+    profile = make_profile(pictures.settings(), tmp_path / "p.mobileconfig")
+    app = WizardApp(pictures.PROVIDER, home=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        send = SendScreen(profile, autostart=False)
+        await app.push_screen(send)
+        await pilot.pause()
+        send.show_offer(
+            Link("http://192.168.1.2:1/x", HostChoice("192.168.1.2", (), False)), profile
+        )
+        assert app.focused is send.query_one("#send-text")  # while waiting, Enter does nothing
+        await pilot.pause()
+        assert app.active_bindings["escape"].binding.description == "Back (stop sending)"
+        for reason, button in [
+            (StopReason.TIMED_OUT, "#new-link"),
+            (StopReason.UNCONFIRMED, "#new-link"),
+            (StopReason.DOWNLOADED, "#finish"),
+        ]:
+            send.show_stopped(reason)
+            assert app.focused is send.query_one(button, Button), reason
+        await pilot.pause()
+        assert app.active_bindings["escape"].binding.description == "Back"  # nothing to stop
 
 
 @pytest.mark.parametrize("fault", [None, *DEMO_FAULTS])
@@ -313,8 +346,9 @@ async def test_the_demo_welcome_fits_80x24_with_any_fault(fault: str | None) -> 
         assert FAULT_DESCRIPTIONS[fault] in banner
     assert "--demo-fault" not in banner
     app = WizardApp(
-        pictures.PROVIDER,
-        demo=DemoInfo("demo@mail.com", "practice-password", banner),
+        Target(
+            pictures.PROVIDER, email="demo@mail.com", password="practice-password", banner=banner
+        ),
         clock=pictures.FrozenClock(),
         home=pictures.HOME,
     )

@@ -2,7 +2,8 @@
 
 - the login's deadline: a server that completes TLS and then never answers the login;
 - ``require_tls``, the last guard before any login, with the STARTTLS step skipped;
-- the TLS 1.2 floor, against a server that speaks TLS 1.1 at most.
+- the TLS 1.2 floor, against a server that speaks TLS 1.1 at most, on a platform whose own
+  defaults would accept it (so the test fails when the wizard's floor is removed).
 
 Each test fails when the line it guards is broken (removed, loosened, or bypassed).
 """
@@ -11,8 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import poplib
+import socket
 import ssl
 import time
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 import aiosmtplib
@@ -75,7 +79,8 @@ async def test_a_login_never_answered_times_out_within_timeout_plus_one_second(
 ) -> None:
     fake = faults.stall_login(protocol)
     report, attempt, elapsed = await check_one(faults, fake.endpoint(Security.SSL))
-    assert attempt.status is Status.TIMEOUT, attempt.to_json()
+    # Connected and secured, then no answer: the server went quiet, not the network.
+    assert attempt.status is Status.SERVER_SILENT, attempt.to_json()
     assert attempt.login_tested  # it got as far as the login...
     assert fake.saw_login  # ...the login command was sent, and never answered
     assert not report.verified
@@ -128,18 +133,59 @@ async def test_the_last_guard_keeps_the_password_off_a_clear_text_connection(
 # -- TLS 1.2 or newer ----------------------------------------------------------------------
 
 
-def test_every_context_the_wizard_makes_has_a_tls_1_2_floor() -> None:
+@pytest.fixture
+def permissive_platform(monkeypatch: pytest.MonkeyPatch) -> Callable[[], ssl.SSLContext]:
+    """A platform whose TLS defaults still allow TLS 1.0 and 1.1 (an older OpenSSL, a
+    LibreSSL build, a lowered system security level): only the wizard's own floor is left
+    between it and a TLS 1.1 server. Returns the platform's bare client context."""
+    original = ssl.create_default_context
+
+    def permissive(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        context = original(*args, **kwargs)
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = ssl.TLSVersion.TLSv1
+        return context
+
+    monkeypatch.setattr(ssl, "create_default_context", permissive)
+    return permissive
+
+
+def test_every_context_the_wizard_makes_has_a_tls_1_2_floor(
+    permissive_platform: Callable[[], ssl.SSLContext],
+) -> None:
+    assert permissive_platform().minimum_version is ssl.TLSVersion.TLSv1  # the platform's
     for context in (make_tls_context(), certificate_probe_context()):
         assert context.minimum_version is ssl.TLSVersion.TLSv1_2
     assert make_tls_context().verify_mode is ssl.CERT_REQUIRED
     assert make_tls_context().check_hostname
 
 
+def _negotiated(context: ssl.SSLContext, fake: FakeMailServer) -> str | None:
+    """The TLS version ``context`` agrees with ``fake`` (its greeting read), or None."""
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        raw = socket.create_connection(("127.0.0.1", fake.listener.port), timeout=5)
+        with raw, context.wrap_socket(raw, server_hostname="localhost") as tls:
+            tls.recv(64)
+            return tls.version()
+    except ssl.SSLError:
+        return None
+
+
 @pytest.mark.parametrize("protocol", [Protocol.IMAP, Protocol.POP3, Protocol.SMTP])
 async def test_a_server_that_offers_only_tls_1_1_is_refused(
-    faults: FaultListeners, protocol: Protocol
+    faults: FaultListeners,
+    permissive_platform: Callable[[], ssl.SSLContext],
+    protocol: Protocol,
 ) -> None:
     fake = faults.old_tls(protocol)
+    # The platform alone would speak TLS 1.1 with this server...
+    assert await asyncio.to_thread(_negotiated, permissive_platform(), fake) == "TLSv1.1"
+    # ...the wizard's floor refuses it, for the check and for reading the certificate.
+    assert await asyncio.to_thread(_negotiated, certificate_probe_context(), fake) is None
     _, attempt, _ = await check_one(faults, fake.endpoint(Security.SSL))
     assert attempt.status is Status.TLS_FAILED, attempt.to_json()
     assert not fake.saw_login

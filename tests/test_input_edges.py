@@ -23,6 +23,7 @@ from tests.keyring_backends import MemoryKeyring
 from tests.testbed import FaultListeners
 from tests.testbed.provider_files import render_provider
 from wizard.cli import main
+from wizard.core import secrets
 from wizard.core.errors import ProfileFileError, ProviderError
 from wizard.core.handoff.profile_file import inspect_profile
 from wizard.core.models import Endpoint, Protocol, Security
@@ -165,7 +166,8 @@ def test_a_password_with_a_line_break_from_the_keyring_or_the_prompt_is_refused(
         "--timeout",
         "2",
     ]
-    memory_keyring.set_password("mailcom-wizard", "a@mail.com", "kept\r\nDELE 1")
+    # Saved for these very servers, so only its line break can stop it.
+    assert secrets.remember_password("a@mail.com", "kept\r\nDELE 1", load_provider(path))
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert main(argv) == 2
     assert "keyring" in one_line_error(capsys.readouterr().err)

@@ -13,7 +13,7 @@ import pytest
 from tests.test_profile import PASSWORD, settings
 from wizard.cli import main
 from wizard.core import access, facts
-from wizard.core.diagnosis import Context, explain, other_network
+from wizard.core.diagnosis import Context, explain
 from wizard.core.errors import ProviderError, UsageError
 from wizard.core.facts import ios, mailcom
 from wizard.core.instructions import (
@@ -45,6 +45,7 @@ from wizard.core.repair.context import FixContext
 from wizard.core.repair.outcomes import CheckOutcome, Findings
 from wizard.core.repair.steps import both_passwords, outgoing_server
 from wizard.core.verdict import preferred_settings, settings_from_report
+from wizard.core.wording import other_network
 
 
 def values_of(instructions: Instructions, title: str) -> dict[str, str]:

@@ -37,6 +37,7 @@ from wizard.core.repair.symptoms import (
     symptom_from_code,
 )
 from wizard.core.repair.table import TABLE, cause_for
+from wizard.core.target import Target
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -538,30 +539,27 @@ def test_json_has_the_stable_keys() -> None:
 
 
 def test_in_the_demo_the_ports_are_the_real_providers() -> None:
-    """The practice server's random ports stand for mail.com's: the fix names 587, not them."""
-    practice = {
-        endpoint: dataclasses.replace(endpoint, host="127.0.0.1", port=40000 + index)
-        for index, endpoint in enumerate((IMAP_993, IMAP_143, SMTP_465, SMTP_587))
-    }
+    """The demo checks mail.com's own endpoints (dialled to the practice server): the fix
+    names 587 and mail.com's hosts, and the answer is marked as practice."""
     a = [
-        ok(practice[IMAP_993], login=True),
-        ok(practice[IMAP_143], login=False),
-        _timeout(practice[SMTP_465]),
-        ok(practice[SMTP_587], login=True),
+        ok(IMAP_993, login=True),
+        ok(IMAP_143, login=False),
+        _timeout(SMTP_465),
+        ok(SMTP_587, login=True),
     ]
     check = report(a, a[0], a[3])
-    demo = dataclasses.replace(builtin_provider(), display_name="practice server")
+    practice = Target(builtin_provider(), practice=True)
     answer = diagnose_repair(
         Symptom.CANNOT_SEND,
         PhoneSettings(outgoing_port=465),
         check,
         IOS_11,
-        provider=demo,
-        real=builtin_provider(),
+        provider=practice.provider,
+        mark=practice.mark,
     )
     assert answer.cause is Cause.OUTGOING_PORT_BLOCKED
     assert answer.action == "Change the iPhone's outgoing port to 587."
-    assert answer.practice_note and "40002 for 465" in answer.practice_note
+    assert answer.practice_note and "practice server" in answer.practice_note
     assert "smtp.mail.com" in render_text(answer) and "127.0.0.1" not in answer.steps[1].text
     assert answer.settings.practice and answer.to_json()["practice"] is True
     assert IOS_18.accounts.text not in render_text(answer)

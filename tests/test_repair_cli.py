@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -161,10 +162,12 @@ def runner(
 
     check = repair_command.perform_check
 
-    def check_once(account: Account, provider: Provider, options: CheckOptions) -> CheckReport:
+    def check_once(
+        account: Account, provider: Provider, options: CheckOptions, **kw: Any
+    ) -> CheckReport:
         key = account.incoming.value
         if key not in rehearsal.reports:
-            rehearsal.reports[key] = check(account, provider, options)
+            rehearsal.reports[key] = check(account, provider, options, **kw)
         return rehearsal.reports[key]
 
     monkeypatch.setattr(practice, "start_demo", running)

@@ -19,15 +19,13 @@ from textual.pilot import Pilot
 
 from wizard.app import WizardApp
 from wizard.cli import main
-from wizard.core.models import CheckOptions
 from wizard.core.repair.symptoms import Symptom
-from wizard.demo.practice import DEMO_BANNER, RunningDemo, start_demo
+from wizard.demo.practice import RunningDemo, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.repair import RepairScreen
 from wizard.screens.send import SendScreen
 from wizard.screens.symptom import SymptomScreen
-from wizard.screens.welcome import DemoInfo
 
 SIZE = (80, 24)
 SYMPTOMS = list(Symptom)
@@ -51,9 +49,7 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: floa
 
 def demo_app(demo: RunningDemo, home: Path) -> WizardApp:
     return WizardApp(
-        demo.provider,
-        CheckOptions(timeout=2, cafile=demo.cafile),
-        demo=DemoInfo(demo.email, demo.password, DEMO_BANNER),
+        demo.target(2),
         home=home,
         serve_host="127.0.0.1",
     )
@@ -132,7 +128,7 @@ async def test_nothing_found_offers_a_fresh_profile_by_qr_code(tmp_path: Path) -
             await until(pilot, lambda: isinstance(app.screen, SendScreen))
             send = app.screen
             assert isinstance(send, SendScreen)
-            await until(pilot, lambda: send.has_class("-rehearsal"))  # the demo offers nothing
+            await until(pilot, lambda: send.has_class("-not-offered"))  # the demo offers nothing
 
 
 async def test_back_from_the_answer_returns_to_the_symptom_and_check_again_runs_again(

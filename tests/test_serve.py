@@ -1,35 +1,47 @@
-"""The one-time profile link: a real HTTP client against the server on 127.0.0.1."""
+"""The one-time profile link: real HTTP clients against ``serve_once`` on 127.0.0.1."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import http.client
+import codecs
 import os
 import plistlib
 import pty
-import queue
 import re
+import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
 import threading
-import urllib.parse
-from collections.abc import Iterator
-from contextlib import contextmanager
+import xml.sax.saxutils
 from pathlib import Path
 from typing import Any
 
 import pytest
 import segno
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import pkcs7
-from cryptography.x509.oid import NameOID
 
+from tests.serving import (
+    BOUND,
+    PASSWORD,
+    Output,
+    Serving,
+    assert_refused,
+    body,
+    connect,
+    finish,
+    get_request,
+    profile_dict,
+    raw_exchange,
+    read_all,
+    request,
+    signed_profile_bytes,
+    signer,
+    split_url,
+    wizard_command,
+    write_profile,
+)
 from wizard.console.offer import serve_file
 from wizard.core.errors import (
     NoNetworkError,
@@ -38,80 +50,29 @@ from wizard.core.errors import (
     ServeError,
     UsageError,
 )
+from wizard.core.export import ExportedProfile, make_profile
 from wizard.core.handoff import addresses
-from wizard.core.handoff import offer as offer_module
-from wizard.core.handoff.addresses import choose_host
-from wizard.core.handoff.offer import start_offer, start_offer_async
-from wizard.core.handoff.profile_file import MAX_PROFILE_BYTES, ProfileFile, load_profile_file
+from wizard.core.handoff import server as server_module
+from wizard.core.handoff.addresses import HostChoice, choose_host
+from wizard.core.handoff.profile_file import (
+    MAX_PROFILE_BYTES,
+    NotOffered,
+    inspect_profile,
+    load_profile_file,
+)
 from wizard.core.handoff.qr import QR_BORDER, qr_ansi, qr_text
-from wizard.core.handoff.server import EventKind, ProfileServer, ServeEvent, StopReason
+from wizard.core.handoff.server import (
+    UNVERIFIED_NOTE,
+    EventKind,
+    Link,
+    ServeEvent,
+    StopReason,
+    offer_notes,
+    serve_once,
+)
 from wizard.core.handoff.steps import phone_steps
-
-ROOT = Path(__file__).resolve().parents[1]
-PASSWORD = "Tr0ub4dor&3-serve-test"
-BOUND = 10.0  # seconds: the longest any test waits for something that should be quick
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def profile_dict(**mail_extra: Any) -> dict[str, Any]:
-    """A minimal mail profile, built directly with plistlib."""
-    mail = {
-        "PayloadType": "com.apple.mail.managed",
-        "PayloadIdentifier": "com.example.mail",
-        "PayloadUUID": "A1B2C3D4-0000-4000-8000-000000000001",
-        "PayloadVersion": 1,
-        "EmailAccountType": "EmailTypeIMAP",
-        "EmailAddress": "someone@mail.com",
-        "IncomingMailServerHostName": "imap.mail.com",
-        "IncomingMailServerPortNumber": 993,
-        "IncomingMailServerUseSSL": True,
-        "IncomingMailServerAuthentication": "EmailAuthPassword",
-        "OutgoingMailServerHostName": "smtp.mail.com",
-        "OutgoingMailServerPortNumber": 465,
-        "OutgoingMailServerUseSSL": True,
-        "OutgoingMailServerAuthentication": "EmailAuthPassword",
-        "OutgoingPasswordSameAsIncomingPassword": True,
-    }
-    mail.update(mail_extra)
-    return {
-        "PayloadType": "Configuration",
-        "PayloadVersion": 1,
-        "PayloadIdentifier": "com.example.profile",
-        "PayloadUUID": "A1B2C3D4-0000-4000-8000-000000000000",
-        "PayloadDisplayName": "someone@mail.com",
-        "PayloadContent": [mail],
-    }
-
-
-def write_profile(path: Path, **mail_extra: Any) -> Path:
-    """Write an XML plist profile and return its path."""
-    path.write_bytes(plistlib.dumps(profile_dict(**mail_extra)))
-    return path
-
-
-def signed_profile_bytes(content: bytes) -> bytes:
-    """``content`` signed as DER CMS SignedData, as `openssl smime -sign -outform der` does."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Profile signer")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    return (
-        pkcs7.PKCS7SignatureBuilder()
-        .set_data(content)
-        .add_signer(cert, key, hashes.SHA256())
-        .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
-    )
+from wizard.core.models import IncomingChoice, MailSettings
+from wizard.core.provider import builtin_provider
 
 
 @pytest.fixture
@@ -120,71 +81,37 @@ def profile_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def profile(profile_path: Path) -> ProfileFile:
+def profile(profile_path: Path) -> ExportedProfile:
     return load_profile_file(profile_path)
 
 
-@contextmanager
-def serving(profile: ProfileFile, **options: Any) -> Iterator[ProfileServer]:
-    """A started server on loopback; afterwards it is stopped and no thread is left."""
-    before = set(threading.enumerate())
-    server = ProfileServer(profile, "127.0.0.1", **options)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-        assert server.wait(BOUND) is not None, "the server did not stop"
-        # The event loop's own executor threads (asyncio.to_thread) outlive a test; ours not.
-        left = [
-            t
-            for t in set(threading.enumerate()) - before
-            if t.is_alive() and not t.name.startswith("asyncio_")
-        ]
-        assert left == [], f"threads still running after stop: {left}"
+def mail_settings(**changes: Any) -> MailSettings:
+    """mail.com's usual servers for an address, as the check or the demo would give them."""
+    provider = builtin_provider()
+    fields: dict[str, Any] = {
+        "email": "ann@mail.com",
+        "incoming_choice": IncomingChoice.IMAP,
+        "incoming": provider.imap[0],
+        "outgoing": provider.smtp[0],
+        "verified": True,
+    }
+    return MailSettings(**(fields | changes))
 
 
-def split_url(url: str) -> tuple[str, int, str]:
-    parts = urllib.parse.urlsplit(url)
-    assert parts.hostname is not None and parts.port is not None
-    return parts.hostname, parts.port, parts.path
-
-
-def request(url: str, method: str = "GET", path: str | None = None) -> http.client.HTTPResponse:
-    """One request with http.client; the body is read before returning."""
-    host, port, url_path = split_url(url)
-    connection = http.client.HTTPConnection(host, port, timeout=BOUND)
-    connection.request(method, url_path if path is None else path)
-    response = connection.getresponse()
-    response.body = response.read()  # type: ignore[attr-defined]
-    connection.close()
-    return response
-
-
-def raw_exchange(url: str, payload: bytes) -> bytes:
-    """Send raw bytes, read until the server closes."""
-    host, port, _ = split_url(url)
-    with socket.create_connection((host, port), timeout=BOUND) as connection:
-        connection.sendall(payload)
-        chunks = []
-        while chunk := connection.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def assert_refused(url: str) -> None:
-    host, port, _ = split_url(url)
-    with pytest.raises(ConnectionRefusedError):
-        socket.create_connection((host, port), timeout=BOUND).close()
+def big_profile(tmp_path: Path, size: int = 900_000) -> ExportedProfile:
+    """A profile big enough (within the 1 MiB limit) that a transfer takes a while."""
+    path = write_profile(tmp_path / "big.mobileconfig", PayloadDescription="x" * size)
+    return load_profile_file(path)
 
 
 # --------------------------------------------------------------------------- serving
 
 
-def test_right_url_serves_the_exact_bytes_with_profile_headers(profile: ProfileFile) -> None:
-    with serving(profile) as server:
-        assert server.url is not None
-        response = request(server.url)
+async def test_right_url_serves_the_exact_bytes_with_profile_headers(
+    profile: ExportedProfile,
+) -> None:
+    async with Serving(profile) as served:
+        response = await asyncio.to_thread(request, served.url)
         assert response.status == 200
         assert response.getheader("Content-Type") == "application/x-apple-aspen-config"
         assert (
@@ -195,17 +122,15 @@ def test_right_url_serves_the_exact_bytes_with_profile_headers(profile: ProfileF
         assert response.getheader("Cache-Control") == "no-store"
         assert response.getheader("Server") is None  # no banner with the Python version
         assert response.body == profile.data  # type: ignore[attr-defined]
-        assert server.wait(BOUND) is StopReason.DOWNLOADED
-        assert server.wait(0) is StopReason.DOWNLOADED  # stopped: wait() no longer blocks
-        assert_refused(server.url)
+        assert await served.ended() is StopReason.DOWNLOADED
+        assert_refused(served.url)
 
 
-def test_url_has_a_128_bit_random_path_on_the_given_host(profile: ProfileFile) -> None:
+async def test_url_has_a_128_bit_random_path_on_the_given_host(profile: ExportedProfile) -> None:
     urls = []
     for _ in range(2):
-        with serving(profile) as server:
-            assert server.url is not None
-            urls.append(server.url)
+        async with Serving(profile) as served:
+            urls.append(served.url)
     host, port, path = split_url(urls[0])
     assert host == "127.0.0.1" and port > 0
     token = path.lstrip("/")
@@ -228,184 +153,232 @@ def test_url_has_a_128_bit_random_path_on_the_given_host(profile: ProfileFile) -
     ],
     ids=["root", "truncated", "half", "longer", "slash", "query", "case", "favicon", "dotdot"],
 )
-def test_wrong_path_is_an_empty_404_and_the_link_still_works(
-    profile: ProfileFile, wrong: Any
+async def test_wrong_path_is_an_empty_404_and_the_link_still_works(
+    profile: ExportedProfile, wrong: Any
 ) -> None:
-    with serving(profile) as server:
-        assert server.url is not None
-        _, _, path = split_url(server.url)
+    async with Serving(profile) as served:
+        _, _, path = split_url(served.url)
         for _ in range(3):
-            response = request(server.url, path=wrong(path))
+            response = await asyncio.to_thread(request, served.url, path=wrong(path))
             assert response.status == 404
             assert response.body == b""  # type: ignore[attr-defined]
             assert response.getheader("Content-Length") == "0"
             assert response.getheader("Content-Type") is None
             assert response.getheader("Server") is None
-        assert server.wait(0.05) is None and server.accepts(path)
-        ok = request(server.url)
-        assert ok.status == 200 and ok.body == profile.data  # type: ignore[attr-defined]
-        assert server.wait(BOUND) is StopReason.DOWNLOADED
+        assert served.reason is None
+        assert [e.count for e in served.events if e.kind is EventKind.NOT_FOUND] == [1, 2, 3]
+        assert await asyncio.to_thread(body, served.url) == profile.data
+        assert await served.ended() is StopReason.DOWNLOADED
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "OPTIONS", "PATCH", "BREW"])
-def test_other_methods_on_the_right_path_are_an_empty_404(
-    profile: ProfileFile, method: str
+async def test_other_methods_on_the_right_path_are_an_empty_404(
+    profile: ExportedProfile, method: str
 ) -> None:
-    with serving(profile) as server:
-        assert server.url is not None
-        response = request(server.url, method=method)
+    async with Serving(profile) as served:
+        response = await asyncio.to_thread(request, served.url, method=method)
         assert response.status == 404
         assert response.body == b""  # type: ignore[attr-defined]
-        assert server.accepts(split_url(server.url)[2])
-        assert request(server.url).status == 200
+        assert served.reason is None
+        assert (await asyncio.to_thread(request, served.url)).status == 200
 
 
-def test_head_shows_the_headers_but_is_not_a_download(profile: ProfileFile) -> None:
-    with serving(profile) as server:
-        assert server.url is not None
-        head = request(server.url, method="HEAD")
+async def test_head_shows_the_headers_but_is_not_a_download(profile: ExportedProfile) -> None:
+    async with Serving(profile) as served:
+        head = await asyncio.to_thread(request, served.url, method="HEAD")
         assert head.status == 200
         assert head.getheader("Content-Type") == "application/x-apple-aspen-config"
+        assert head.getheader("Content-Length") == str(len(profile.data))
         assert head.body == b""  # type: ignore[attr-defined]
-        assert server.wait(0.05) is None
-        assert request(server.url).body == profile.data  # type: ignore[attr-defined]
-        assert server.wait(BOUND) is StopReason.DOWNLOADED
+        await asyncio.sleep(0.05)
+        assert served.reason is None
+        assert await asyncio.to_thread(body, served.url) == profile.data
+        assert await served.ended() is StopReason.DOWNLOADED
 
 
-def test_malformed_and_http09_requests_get_nothing(profile: ProfileFile) -> None:
-    with serving(profile) as server:
-        assert server.url is not None
-        _, _, path = split_url(server.url)
+async def test_malformed_and_http09_requests_get_nothing(profile: ExportedProfile) -> None:
+    async with Serving(profile) as served:
+        url = served.url
+        _, _, path = split_url(url)
         # Not HTTP at all (a TLS hello): the connection closes without a byte.
-        assert raw_exchange(server.url, b"\x16\x03\x01\x02\x00\x01\x00\r\n\r\n") == b""
+        hello = b"\x16\x03\x01\x02\x00\x01\x00\r\n\r\n"
+        assert await asyncio.to_thread(raw_exchange, url, hello) == b""
         # Malformed HTTP (http.server would say 400 or 505): the same empty 404.
-        answer = raw_exchange(server.url, f"GET {path} {path} HTTP/1.1\r\n\r\n".encode())
-        assert answer.startswith(b"HTTP/1.0 404 ")
-        assert answer.endswith(b"\r\n\r\n")  # headers only, empty body
-        assert b"Content-Length: 0\r\n" in answer
+        for bad in (f"GET {path} {path} HTTP/1.1", f"GET {path} HTTP/2.0"):
+            answer = await asyncio.to_thread(raw_exchange, url, f"{bad}\r\n\r\n".encode())
+            assert answer.startswith(b"HTTP/1.0 404 "), bad
+            assert answer.endswith(b"\r\n\r\n")  # headers only, empty body
+            assert b"Content-Length: 0\r\n" in answer
         # HTTP/0.9 has no headers, so the profile would arrive without its content type.
-        assert raw_exchange(server.url, f"GET {path}\r\n\r\n".encode()) == b""
-        assert server.accepts(path)
-        assert request(server.url).status == 200
+        assert await asyncio.to_thread(raw_exchange, url, f"GET {path}\r\n\r\n".encode()) == b""
+        assert served.reason is None
+        assert (await asyncio.to_thread(request, url)).status == 200
 
 
-def test_the_second_download_is_refused(profile: ProfileFile) -> None:
-    with serving(profile) as server:
-        assert server.url is not None
-        host, port, path = split_url(server.url)
+async def test_an_oversized_request_head_gets_nothing(profile: ExportedProfile) -> None:
+    async with Serving(profile) as served:
+        url = served.url
+        _, _, path = split_url(url)
+        long_line = f"GET {path} HTTP/1.1\r\nX-Pad: {'a' * 20_000}\r\n\r\n".encode()
+        many = f"GET {path} HTTP/1.1\r\n".encode() + b"X-Pad: aaaaaaaaaaaaaaaa\r\n" * 2_000
+        for payload in (long_line, many + b"\r\n"):
+            assert await asyncio.to_thread(raw_exchange, url, payload) == b""
+        assert served.reason is None
+        assert await asyncio.to_thread(body, url) == profile.data
+
+
+async def test_the_second_download_is_refused(profile: ExportedProfile) -> None:
+    async with Serving(profile) as served:
         # Open a connection before the first download ends, send the request after it.
-        late = socket.create_connection((host, port), timeout=BOUND)
-        assert request(server.url).status == 200
+        late = await asyncio.to_thread(connect, served.url)
+        assert (await asyncio.to_thread(request, served.url)).status == 200
         with late:
-            late.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
-            answer = b""
-            while chunk := late.recv(65536):
-                answer += chunk
+            late.sendall(get_request(served.url))
+            answer = await asyncio.to_thread(read_all, late)
         assert answer.startswith(b"HTTP/1.0 404 ")
         assert profile.data not in answer
-        assert server.wait(BOUND) is StopReason.DOWNLOADED
+        assert await served.ended() is StopReason.DOWNLOADED
 
 
-def test_an_aborted_download_does_not_count(tmp_path: Path) -> None:
-    # A big profile (within the 1 MiB limit) so the transfer is still going on when the
-    # client resets the connection, as a phone losing Wi-Fi would.
-    big = load_profile_file(
-        write_profile(tmp_path / "big.mobileconfig", PayloadDescription="x" * 900_000)
-    )
-    events: queue.Queue[ServeEvent] = queue.Queue()
-    with serving(big, on_event=events.put) as server:
-        assert server.url is not None
-        host, port, path = split_url(server.url)
-        client = socket.create_connection((host, port), timeout=BOUND)
-        client.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
-        assert client.recv(100).startswith(b"HTTP/1.0 200 ")
+async def test_the_link_is_reserved_while_a_transfer_is_under_way(tmp_path: Path) -> None:
+    """Two downloads at once: the second client gets a 404 while the first still receives."""
+    big = big_profile(tmp_path)
+    async with Serving(big) as served:
+        url = served.url
+        first = socket.socket()
+        first.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a slow reader
+        first.settimeout(BOUND)
+        await asyncio.to_thread(first.connect, split_url(url)[:2])
+        first.sendall(get_request(url))
+        start = await asyncio.to_thread(first.recv, 100)
+        assert start.startswith(b"HTTP/1.0 200 ")
+        assert served.kinds() == [EventKind.DOWNLOAD_STARTED]  # and still sending
+        second = await asyncio.to_thread(raw_exchange, url, get_request(url))
+        assert second.startswith(b"HTTP/1.0 404 ") and big.data[:1000] not in second
+        assert served.reason is None  # the first transfer goes on
+        rest = await asyncio.to_thread(read_all, first)
+        first.close()
+        assert big.data in start + rest
+        assert await served.ended() is StopReason.DOWNLOADED
+        assert served.kinds() == [EventKind.DOWNLOAD_STARTED, EventKind.NOT_FOUND, EventKind.ENDED]
+
+
+async def test_an_aborted_download_does_not_count(tmp_path: Path) -> None:
+    # A big profile so the transfer is still going on when the client resets the
+    # connection, as a phone losing Wi-Fi would.
+    big = big_profile(tmp_path)
+    async with Serving(big) as served:
+        url = served.url
+        client = await asyncio.to_thread(connect, url)
+        client.sendall(get_request(url))
+        assert (await asyncio.to_thread(client.recv, 100)).startswith(b"HTTP/1.0 200 ")
         # Linger 0: close() resets the connection instead of finishing it.
         client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         client.close()
-        kinds = [events.get(timeout=BOUND).kind for _ in range(2)]
-        assert kinds == [EventKind.DOWNLOAD_STARTED, EventKind.DOWNLOAD_FAILED]
-        assert server.accepts(path) and server.wait(0) is None
-        ok = request(server.url)
-        assert ok.body == big.data  # type: ignore[attr-defined]
-        assert server.wait(BOUND) is StopReason.DOWNLOADED
-        assert events.get(timeout=BOUND) == ServeEvent(EventKind.DOWNLOAD_STARTED, "127.0.0.1")
-        assert events.empty()  # the download that completed did not break off
+        for _ in range(int(BOUND / 0.01)):
+            if EventKind.DOWNLOAD_FAILED in served.kinds():
+                break
+            await asyncio.sleep(0.01)
+        assert served.kinds() == [EventKind.DOWNLOAD_STARTED, EventKind.DOWNLOAD_FAILED]
+        assert served.reason is None
+        assert await asyncio.to_thread(body, url) == big.data
+        assert await served.ended() is StopReason.DOWNLOADED
+        assert served.events[-2] == ServeEvent(EventKind.DOWNLOAD_STARTED, "127.0.0.1")
+        assert served.kinds().count(EventKind.DOWNLOAD_FAILED) == 1
 
 
-def test_it_stops_after_its_time_limit(profile: ProfileFile) -> None:
-    with serving(profile, time_limit=0.3) as server:
-        assert server.url is not None
-        assert server.wait(BOUND) is StopReason.TIMED_OUT
-        assert_refused(server.url)
+async def test_it_stops_after_its_time_limit(profile: ExportedProfile) -> None:
+    async with Serving(profile, minutes=0.005) as served:
+        assert await served.ended() is StopReason.TIMED_OUT
+        assert_refused(served.url)
 
 
-def test_stop_from_another_thread_cancels(profile: ProfileFile) -> None:
-    with serving(profile) as server:
-        stopper = threading.Thread(target=server.stop)
-        stopper.start()
-        stopper.join(BOUND)
-        assert server.wait(BOUND) is StopReason.CANCELLED
-        server.stop()  # a second stop is harmless
-        assert server.wait(BOUND) is StopReason.CANCELLED
-
-
-def test_stop_before_start_is_safe(profile: ProfileFile) -> None:
-    server = ProfileServer(profile, "127.0.0.1")
-    server.stop()
-    assert server.wait(BOUND) is StopReason.CANCELLED
-    with pytest.raises(ServeError):
-        server.start()
-
-
-async def test_wait_async_reports_the_download(profile: ProfileFile) -> None:
-    with serving(profile) as server:
-        assert server.url is not None
-        waiting = asyncio.create_task(server.wait_async())
-        response = await asyncio.to_thread(request, server.url)
-        assert response.status == 200
-        assert await asyncio.wait_for(waiting, BOUND) is StopReason.DOWNLOADED
-
-
-async def test_cancelling_wait_async_stops_the_server(profile: ProfileFile) -> None:
-    with serving(profile) as server:
-        waiting = asyncio.create_task(server.wait_async())
-        await asyncio.sleep(0)  # let the task start waiting
-        waiting.cancel()
+async def test_cancelling_ends_the_offer(profile: ExportedProfile) -> None:
+    async with Serving(profile) as served:
+        served.task.cancel()
         with pytest.raises(asyncio.CancelledError):
-            await waiting
-        assert await asyncio.to_thread(server.wait, BOUND) is StopReason.CANCELLED
+            await asyncio.wait_for(served.task, 1.0)
+        assert served.reason is StopReason.CANCELLED
+        assert_refused(served.url)
 
 
-def test_port_in_use_is_a_clear_error(profile: ProfileFile) -> None:
+async def test_cancelling_before_the_link_is_up_leaves_nothing_listening(
+    profile: ExportedProfile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Leaving the Send screen while the link is being prepared leaves no server behind."""
+    choosing, chosen = threading.Event(), threading.Event()
+
+    def slow_choice(host: str | None) -> HostChoice:  # the address lookup, in its thread
+        choosing.set()
+        chosen.wait(BOUND)
+        return HostChoice("127.0.0.1", (), detected=False)
+
+    listened: list[object] = []
+    start_server = asyncio.start_server
+
+    async def recorded(*args: Any, **kwargs: Any) -> asyncio.Server:
+        listened.append(args)
+        return await start_server(*args, **kwargs)
+
+    monkeypatch.setattr(server_module, "choose_host", slow_choice)
+    monkeypatch.setattr(asyncio, "start_server", recorded)
+    task = asyncio.create_task(serve_once(profile))
+    assert await asyncio.to_thread(choosing.wait, BOUND)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    chosen.set()  # the lookup ends after the cancel; nothing may listen after it
+    await asyncio.sleep(0.2)
+    assert listened == []
+
+
+async def test_port_in_use_is_a_clear_error(profile: ExportedProfile) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        server = ProfileServer(profile, "127.0.0.1", port)
         with pytest.raises(PortInUseError, match=f"port {port} .* already in use"):
-            server.start()
-        server.stop()
-        assert server.wait(BOUND) is StopReason.CANCELLED
+            await serve_once(profile, host="127.0.0.1", port=port)
 
 
-def test_ipv6_loopback_url_has_brackets(profile: ProfileFile) -> None:
+async def test_ipv6_loopback_url_has_brackets(profile: ExportedProfile) -> None:
     try:
         with socket.socket(socket.AF_INET6) as probe:
             probe.bind(("::1", 0))
     except OSError:
         pytest.skip("no IPv6 loopback here")
-    server = ProfileServer(profile, "::1")
-    url = server.start()
-    try:
-        assert url.startswith("http://[::1]:")
-        connection = http.client.HTTPConnection("::1", split_url(url)[1], timeout=BOUND)
-        connection.request("GET", split_url(url)[2])
-        assert connection.getresponse().read() == profile.data
-        connection.close()
-        assert server.wait(BOUND) is StopReason.DOWNLOADED
-    finally:
-        server.stop()
-        server.wait(BOUND)
+    async with Serving(profile, host="::1") as served:
+        assert served.url.startswith("http://[::1]:")
+        assert await asyncio.to_thread(body, served.url) == profile.data
+        assert await served.ended() is StopReason.DOWNLOADED
+
+
+async def test_a_password_goes_out_only_when_allowed(tmp_path: Path) -> None:
+    path = write_profile(tmp_path / "p.mobileconfig", IncomingPassword=PASSWORD)
+    with_password = load_profile_file(path)
+    with pytest.raises(ServeError, match="password") as refused:
+        await serve_once(with_password, host="127.0.0.1")
+    assert PASSWORD not in str(refused.value)
+    async with Serving(with_password, allow_password=True) as served:
+        assert await asyncio.to_thread(body, served.url) == path.read_bytes()
+        assert await served.ended() is StopReason.DOWNLOADED
+
+
+async def test_a_practice_profile_is_never_offered(tmp_path: Path) -> None:
+    practice = make_profile(mail_settings(practice=True), tmp_path / "demo.mobileconfig")
+    events: list[ServeEvent] = []
+    with pytest.raises(NotOffered, match="practice profile made by the demo"):
+        await serve_once(practice, host="127.0.0.1", on_event=events.append)
+    assert events == []  # nothing listened
+    # Read back from a file, signed or not, it is the same profile.
+    assert load_profile_file(_written(tmp_path / "a.mobileconfig", practice.data)).practice
+    signed = signed_profile_bytes(practice.data)
+    assert load_profile_file(_written(tmp_path / "b.mobileconfig", signed)).practice
+
+
+def _written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
 
 
 # --------------------------------------------------------------------------- the QR code
@@ -484,10 +457,10 @@ def test_qr_ansi_paints_both_colours() -> None:
 # --------------------------------------------------------------------------- the file
 
 
-def test_unsigned_profile_is_inspected(profile: ProfileFile) -> None:
+def test_unsigned_profile_is_inspected(profile: ExportedProfile) -> None:
     assert not profile.signed
     assert not profile.contains_password
-    assert profile.has_mail_payload
+    assert profile.has_mail_payload and profile.verified and not profile.practice
     steps = " ".join(phone_steps(profile))
     for words in ("Camera", "Safari", "Allow", "Profile Downloaded", "8 minutes", "Not Signed"):
         assert words in steps
@@ -517,19 +490,106 @@ def test_binary_plist_profile_is_accepted(tmp_path: Path) -> None:
 def test_signed_profile_is_recognised_and_served_as_is(tmp_path: Path) -> None:
     signed = signed_profile_bytes(plistlib.dumps(profile_dict()))
     assert signed[0] == 0x30
-    path = tmp_path / "signed.mobileconfig"
-    path.write_bytes(signed)
-    loaded = load_profile_file(path)
+    loaded = inspect_profile(signed, tmp_path / "signed.mobileconfig")
     assert loaded.signed and not loaded.contains_password and loaded.has_mail_payload
+    assert loaded.data == signed
     assert "Not Signed" not in " ".join(phone_steps(loaded))
-    with serving(loaded) as server:
-        assert server.url is not None
-        assert request(server.url).body == signed  # type: ignore[attr-defined]
-    with_password = tmp_path / "signed-password.mobileconfig"
-    with_password.write_bytes(
-        signed_profile_bytes(plistlib.dumps(profile_dict(IncomingPassword=PASSWORD)))
+    with_password = signed_profile_bytes(plistlib.dumps(profile_dict(IncomingPassword=PASSWORD)))
+    assert inspect_profile(with_password, tmp_path / "p.mobileconfig").contains_password
+
+
+async def test_a_signed_profile_is_served_byte_for_byte(tmp_path: Path) -> None:
+    signed = signed_profile_bytes(plistlib.dumps(profile_dict()))
+    async with Serving(inspect_profile(signed, tmp_path / "signed.mobileconfig")) as served:
+        assert await asyncio.to_thread(body, served.url) == signed
+
+
+ESCAPED = xml.sax.saxutils.escape(PASSWORD)
+XML_PLIST = (
+    '<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>'
+    "<key>PayloadType</key><string>Configuration</string>"
+    "<key>PayloadContent</key><array><dict>"
+    "<key>PayloadType</key><string>com.apple.mail.managed</string>{}"
+    "</dict></array></dict></plist>"
+)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        plistlib.dumps(profile_dict(IncomingPassword=PASSWORD), fmt=plistlib.FMT_BINARY),
+        XML_PLIST.format(f"<key>Incoming&#80;assword</key><string>{ESCAPED}</string>").encode(),
+        XML_PLIST.format(
+            f"<key>OutgoingPassword</key><!-- a comment --><string>{ESCAPED}</string>"
+        ).encode(),
+        XML_PLIST.format(f"<key>IncomingPassword</key>\n\t<string>{ESCAPED}</string>").encode(),
+        XML_PLIST.format(
+            f"<key>OutgoingPassword</key><string>&#{ord(PASSWORD[0])};{ESCAPED[1:]}</string>"
+        ).encode(),
+        XML_PLIST.replace("UTF-8", "UTF-16")
+        .format(f"<key>IncomingPassword</key><string>{ESCAPED}</string>")
+        .encode("utf-16"),
+    ],
+    ids=["binary", "character-reference", "comment", "newline", "reference-value", "utf-16"],
+)
+def test_a_password_in_a_signed_profile_is_found_however_the_plist_is_written(
+    tmp_path: Path, content: bytes
+) -> None:
+    """Signing does not encrypt: the content is read and inspected like an unsigned file."""
+    assert plistlib.loads(content)  # a valid plist, the way iOS reads it
+    assert inspect_profile(content, tmp_path / "p.mobileconfig").contains_password
+    signed = inspect_profile(signed_profile_bytes(content), tmp_path / "s.mobileconfig")
+    assert signed.signed and signed.contains_password
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+@pytest.mark.parametrize("stream", [False, True], ids=["der", "ber-stream"])
+def test_a_profile_signed_by_openssl_is_read_der_or_ber(tmp_path: Path, stream: bool) -> None:
+    """``openssl smime -stream`` writes BER: indefinite lengths, the content in pieces."""
+    from cryptography.hazmat.primitives import serialization
+
+    cert, key = signer()
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
     )
-    assert load_profile_file(with_password).contains_password
+    for password in ("", PASSWORD):
+        content = plistlib.dumps(profile_dict(IncomingPassword=password, Pad="x" * 3000))
+        (tmp_path / "p.plist").write_bytes(content)
+        command = ["openssl", "smime", "-sign", "-nodetach", "-binary", "-outform", "der"]
+        command += ["-signer", "cert.pem", "-inkey", "key.pem", "-in", "p.plist"]
+        signed = subprocess.run(
+            command + (["-stream"] if stream else []), cwd=tmp_path, capture_output=True, check=True
+        ).stdout
+        assert (signed[1] == 0x80) is stream  # BER's indefinite length, or DER
+        loaded = inspect_profile(signed, tmp_path / "s.mobileconfig")
+        assert loaded.signed and loaded.has_mail_payload
+        assert loaded.contains_password is bool(password)
+
+
+def test_a_signed_profile_whose_content_cannot_be_read_counts_as_holding_a_password(
+    tmp_path: Path,
+) -> None:
+    signed = signed_profile_bytes(plistlib.dumps(profile_dict()))
+    for unreadable in (signed[: len(signed) // 2], signed[:40]):
+        loaded = inspect_profile(unreadable, tmp_path / "s.mobileconfig")
+        assert loaded.signed and loaded.contains_password
+
+
+def test_an_unverified_profile_says_so(tmp_path: Path) -> None:
+    """After "Continue unverified" or ``export --no-verify``, the file itself tells."""
+    for verified in (True, False):
+        made = make_profile(mail_settings(verified=verified), tmp_path / "p.mobileconfig")
+        assert made.verified is verified
+        assert inspect_profile(made.data, made.path).verified is verified
+        signed = inspect_profile(signed_profile_bytes(made.data), made.path)
+        assert signed.verified is verified
+        link = Link("http://192.168.1.2:1/x", HostChoice("192.168.1.2", (), False))
+        assert (UNVERIFIED_NOTE in offer_notes(made, link)) is not verified
 
 
 @pytest.mark.parametrize(
@@ -542,9 +602,10 @@ def test_signed_profile_is_recognised_and_served_as_is(tmp_path: Path) -> None:
         plistlib.dumps(["Configuration"]),
         b'<?xml version="1.0"?><!DOCTYPE plist [<!ENTITY a "Configuration">]>'
         b"<plist><dict><key>PayloadType</key><string>&a;</string></dict></plist>",
+        signed_profile_bytes(b"just some text, signed"),
         b"",
     ],
-    ids=["text", "zero", "json", "payload-only", "array", "entity", "empty"],
+    ids=["text", "zero", "json", "payload-only", "array", "entity", "signed-text", "empty"],
 )
 def test_not_a_profile_is_refused(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "thing.mobileconfig"
@@ -573,9 +634,12 @@ def test_unreadable_file_is_refused(profile_path: Path) -> None:
         load_profile_file(profile_path)
 
 
-def test_download_name_is_safe_for_the_header(tmp_path: Path) -> None:
-    odd = write_profile(tmp_path / 'mail "work"; x.plist')
-    assert load_profile_file(odd).filename == "mail__work___x.plist.mobileconfig"
+async def test_download_name_is_safe_for_the_header(tmp_path: Path) -> None:
+    odd = load_profile_file(write_profile(tmp_path / 'mail "work"; x.plist'))
+    async with Serving(odd) as served:
+        response = await asyncio.to_thread(request, served.url)
+    expected = 'attachment; filename="mail__work___x.plist.mobileconfig"'
+    assert response.getheader("Content-Disposition") == expected
 
 
 # --------------------------------------------------------------------------- the address
@@ -595,30 +659,31 @@ def test_no_interface_suggests_host(monkeypatch: pytest.MonkeyPatch, profile_pat
         serve_file(str(profile_path), host=None)
 
 
-def test_core_messages_name_no_option(
-    monkeypatch: pytest.MonkeyPatch, profile: ProfileFile, profile_path: Path
+async def test_core_messages_name_no_option(
+    monkeypatch: pytest.MonkeyPatch, profile: ExportedProfile
 ) -> None:
     """The TUI shows these words too: the field says what to change, never a flag."""
     caught: dict[str, ServeError] = {}
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        attempts = {
-            "range": lambda: ProfileServer(profile, "127.0.0.1", 70000),
-            "in-use": lambda: ProfileServer(profile, "127.0.0.1", taken.getsockname()[1]).start(),
-            "unspecified": lambda: ProfileServer(profile, "0.0.0.0").start(),
+        attempts: dict[str, dict[str, Any]] = {
+            "range": {"host": "127.0.0.1", "port": 70000},
+            "in-use": {"host": "127.0.0.1", "port": taken.getsockname()[1]},
+            "unspecified": {"host": "0.0.0.0"},
             # A documentation address (RFC 5737) is on no interface here.
-            "foreign": lambda: ProfileServer(profile, "203.0.113.7").start(),
-            "no-name": lambda: ProfileServer(profile, "no-such-host.invalid").start(),
+            "foreign": {"host": "203.0.113.7"},
+            "no-name": {"host": "no-such-host.invalid"},
+            "minutes": {"host": "127.0.0.1", "minutes": 0},
         }
-        for name, attempt in attempts.items():
+        for name, options in attempts.items():
             with pytest.raises(ServeError) as error:
-                attempt()
+                await serve_once(profile, **options)
             caught[name] = error.value
     monkeypatch.setattr(addresses, "local_addresses", list)
-    with pytest.raises(NoNetworkError) as error:
-        start_offer(profile_path, allow_password=never_asked)
-    caught["no-network"] = error.value
+    with pytest.raises(NoNetworkError) as no_network:
+        await serve_once(profile)
+    caught["no-network"] = no_network.value
     fields = {name: error.field for name, error in caught.items()}
     assert fields == {
         "range": "port",
@@ -626,6 +691,7 @@ def test_core_messages_name_no_option(
         "unspecified": "host",
         "foreign": "host",
         "no-name": "host",
+        "minutes": "minutes",
         "no-network": "host",
     }
     for name, error in caught.items():
@@ -633,162 +699,45 @@ def test_core_messages_name_no_option(
     assert "203.0.113.7 is not an address of this computer" in str(caught["foreign"])
 
 
-def test_unspecified_host_is_refused(profile: ProfileFile) -> None:
-    with pytest.raises(ServeError, match="address the phone should use"):
-        ProfileServer(profile, "0.0.0.0").start()
-
-
-# --------------------------------------------------------------------------- the offer
-
-
-def never_asked() -> bool:
-    raise AssertionError("asked about a password the profile does not hold")
-
-
-def test_start_offer_serves_the_file_on_the_given_host(profile_path: Path) -> None:
-    before = set(threading.enumerate())
-    offer = start_offer(profile_path, allow_password=never_asked, host="127.0.0.1")
-    assert offer is not None
-    try:
-        assert offer.url == offer.server.url and offer.url.startswith("http://127.0.0.1:")
-        assert offer.host.address == "127.0.0.1" and not offer.host.detected
-        assert offer.profile.data == profile_path.read_bytes()
-        assert request(offer.url).body == offer.profile.data  # type: ignore[attr-defined]
-        assert offer.server.wait(BOUND) is StopReason.DOWNLOADED
-    finally:
-        offer.server.stop()
-        offer.server.wait(BOUND)
-    left = [t for t in set(threading.enumerate()) - before if t.is_alive()]
-    assert left == []
-
-
-@pytest.mark.parametrize("allowed", [False, True])
-def test_start_offer_serves_a_password_only_when_allowed(tmp_path: Path, allowed: bool) -> None:
-    path = write_profile(tmp_path / "p.mobileconfig", IncomingPassword=PASSWORD)
-    before = set(threading.enumerate())
-    asked: list[bool] = []
-
-    def allow() -> bool:
-        asked.append(True)
-        return allowed
-
-    offer = start_offer(path, allow_password=allow, host="127.0.0.1", minutes=0.005)
-    assert asked == [True]
-    if allowed:
-        assert offer is not None and offer.profile.contains_password
-        assert offer.server.wait(BOUND) is StopReason.TIMED_OUT
-    else:
-        assert offer is None
-    assert [t for t in set(threading.enumerate()) - before if t.is_alive()] == []
-
-
-async def test_start_offer_async_serves_without_blocking_the_loop(profile_path: Path) -> None:
-    offer = await start_offer_async(profile_path, allow_password=never_asked, host="127.0.0.1")
-    assert offer is not None
-    try:
-        waiting = asyncio.create_task(offer.server.wait_async())
-        assert (await asyncio.to_thread(request, offer.url)).status == 200
-        assert await asyncio.wait_for(waiting, BOUND) is StopReason.DOWNLOADED
-    finally:
-        offer.server.stop()
-
-
-async def test_cancelling_start_offer_async_stops_the_server_it_starts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "spelling",
+    ["0.0.0.0", "0", "0.0", "0x0", "000.000.000.000", "::", "[::]", "::ffff:0.0.0.0", "224.0.0.1"],
+)
+async def test_the_any_address_is_refused_however_it_is_spelled(
+    profile: ExportedProfile, spelling: str
 ) -> None:
-    """Leaving the Send screen while the link is being prepared leaves no server behind."""
-    path = write_profile(tmp_path / "p.mobileconfig", IncomingPassword=PASSWORD)
-    created: list[ProfileServer] = []
-
-    class RecordedServer(ProfileServer):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            created.append(self)
-
-    monkeypatch.setattr(offer_module, "ProfileServer", RecordedServer)
-    asking = threading.Event()
-    answer = threading.Event()
-
-    def allow() -> bool:
-        asking.set()
-        # Holds the start in its thread; the event loop must stay free to cancel meanwhile.
-        assert answer.wait(BOUND), "the event loop was blocked"
-        return True
-
-    starting = asyncio.create_task(start_offer_async(path, allow_password=allow, host="127.0.0.1"))
-    assert await asyncio.to_thread(asking.wait, BOUND)
-    starting.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await starting
-    answer.set()  # now the thread binds and starts a server whose link nobody will show
-    for _ in range(int(BOUND / 0.05)):
-        if created:
-            break
-        await asyncio.sleep(0.05)
-    [server] = created
-    assert await asyncio.to_thread(server.wait, BOUND) is StopReason.CANCELLED
-    assert server.url is not None  # it had started, and was stopped
+    """What the host resolves to is checked, not how it is written."""
+    with pytest.raises(ServeError, match="address the phone should use") as caught:
+        await asyncio.wait_for(serve_once(profile, host=spelling), BOUND)  # not serving
+    assert caught.value.field == "host"
 
 
-def test_start_offer_raises_before_serving_a_bad_file(tmp_path: Path) -> None:
-    with pytest.raises(ProfileFileError, match="no such file"):
-        start_offer(tmp_path / "missing.mobileconfig", allow_password=never_asked)
+@pytest.mark.parametrize("spelling", ["localhost", "127.1", "::ffff:127.0.0.1", "0x7f000001"])
+async def test_another_spelling_of_this_computer_listens_on_the_address_it_means(
+    profile: ExportedProfile, spelling: str
+) -> None:
+    async with Serving(profile, host=spelling) as served:
+        assert served.url.startswith("http://127.0.0.1:")
+        assert await asyncio.to_thread(body, served.url) == profile.data
 
 
 # --------------------------------------------------------------------------- the command
 
 
-def wizard_command(*args: str, stdin: Any = subprocess.DEVNULL) -> subprocess.Popen[str]:
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "wizard", "serve", *args],
-        cwd=ROOT,
-        stdin=stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
-def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
-    out, err = process.communicate(timeout=60)
-    return process.returncode, out, err
-
-
-class Output:
-    """The command's stdout, read line by line in the background so a test can wait on it."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        assert process.stdout is not None
-        self.process = process
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        self.reader = threading.Thread(target=self._pump, args=(process.stdout,))
-        self.reader.start()
-
-    def _pump(self, stdout: Any) -> None:
-        for line in stdout:
-            self.lines.put(line)
-        self.lines.put("")  # end of output
-
-    def url(self) -> str:
-        """Wait (with a bound) for the URL line."""
-        while True:
-            line = self.lines.get(timeout=60)
-            assert line, f"no URL printed: {self.seen}"
-            self.seen.append(line)
-            if line.startswith("  http://"):
-                return line.strip()
-
-    def finish(self) -> tuple[int, str, str]:
-        """Wait for the command to end; all of stdout and stderr."""
-        while line := self.lines.get(timeout=60):
-            self.seen.append(line)
-        self.reader.join(BOUND)
-        assert self.process.stderr is not None
-        err = self.process.stderr.read()
-        return self.process.wait(timeout=60), "".join(self.seen), err
+def words_around_the_qr(url: str, text: str) -> str:
+    """The QR code of ``url`` must be in the output whole (each of its lines starts a line,
+    in order; the phone's first steps may stand beside it); the words without it."""
+    qr = qr_text(url).split("\n")
+    lines = text.split("\n")
+    starts = [
+        i
+        for i, line in enumerate(lines)
+        if all(i + n < len(lines) and lines[i + n].startswith(row) for n, row in enumerate(qr))
+    ]
+    assert starts, f"no whole QR code for {url} in:\n{text}"
+    for n in range(len(qr)):
+        lines[starts[0] + n] = lines[starts[0] + n][len(qr[0]) :]
+    return " ".join(" ".join(lines).split())
 
 
 def test_cli_serves_until_the_download_and_says_so(profile_path: Path) -> None:
@@ -801,9 +750,9 @@ def test_cli_serves_until_the_download_and_says_so(profile_path: Path) -> None:
     assert code == 0, err
     assert "Done: the profile was downloaded" in text
     assert "is downloading the profile" in text
-    assert "Open it in Safari" in text and "Profile Downloaded" in text
-    assert "this computer only" in text  # 127.0.0.1 cannot be reached by the phone
-    assert qr_text(url) in text
+    flat = words_around_the_qr(url, text)
+    assert "Open it in Safari" in flat and "Profile Downloaded" in flat
+    assert "this computer only" in flat  # 127.0.0.1 cannot be reached by the phone
     assert "Traceback" not in err
 
 
@@ -812,7 +761,29 @@ def test_cli_says_when_the_time_ran_out(profile_path: Path) -> None:
         wizard_command(str(profile_path), "--host", "127.0.0.1", "--minutes", "0.005")
     )
     assert code == 1
-    assert "Stopped: nobody downloaded the profile within 0.3 seconds" in out
+    assert "Stopped: nobody downloaded the profile within 0.3 seconds" in " ".join(out.split())
+
+
+def test_cli_says_when_the_profile_is_not_verified(tmp_path: Path) -> None:
+    made = make_profile(mail_settings(verified=False), tmp_path / "p.mobileconfig")
+    made.path.write_bytes(made.data)
+    code, out, _ = finish(
+        wizard_command(str(made.path), "--host", "127.0.0.1", "--minutes", "0.005")
+    )
+    assert code == 1
+    assert "These settings were not verified" in " ".join(out.split())
+
+
+def test_cli_counts_the_requests_it_turned_away(profile_path: Path) -> None:
+    output = Output(wizard_command(str(profile_path), "--host", "127.0.0.1"))
+    url = output.url()
+    for _ in range(3):
+        assert request(url, path="/favicon.ico").status == 404
+    assert request(url).status == 200
+    code, text, _ = output.finish()
+    assert code == 0
+    assert "Turned away 3 request(s) for a wrong or used link." in text
+    assert text.count("wrong or used link") == 1
 
 
 def one_line_error(err: str) -> str:
@@ -835,7 +806,7 @@ def test_cli_password_profile_with_flag_is_served(tmp_path: Path) -> None:
     path = write_profile(tmp_path / "p.mobileconfig", IncomingPassword=PASSWORD)
     output = Output(wizard_command(str(path), "--host", "127.0.0.1", "--yes-serve-password"))
     url = output.url()
-    assert request(url).body == path.read_bytes()  # type: ignore[attr-defined]
+    assert body(url) == path.read_bytes()
     code, out, err = output.finish()
     assert code == 0
     assert "plain HTTP" in err  # the warning is still shown
@@ -901,9 +872,8 @@ def test_cli_bad_minutes_exits_2(profile_path: Path) -> None:
 def test_cli_ctrl_c_stops_cleanly(profile_path: Path) -> None:
     output = Output(wizard_command(str(profile_path), "--host", "127.0.0.1"))
     url = output.url()
-    # Wait for the last line before the wait begins, so the signal lands in wait().
-    while "Ctrl+C stops now" not in output.seen[-1]:
-        output.seen.append(output.lines.get(timeout=60))
+    # Wait for the last line before the wait begins, so the signal lands in the wait.
+    output.until("Ctrl+C stops now")
     output.process.send_signal(signal.SIGINT)
     code, out, err = output.finish()
     assert code == 130
@@ -916,14 +886,107 @@ def test_cli_ctrl_c_stops_cleanly(profile_path: Path) -> None:
     ("options", "message"),
     [
         (["--port", "70000"], "--port 70000"),
-        # A documentation address (RFC 5737) is on no interface here: bind() fails locally.
+        # A documentation address (RFC 5737) is on no interface here.
         (["--host", "203.0.113.7"], "not an address of this computer"),
         (["--host", "0.0.0.0"], "address the phone should use"),
+        (["--host", "0"], "address the phone should use"),
+        (["--host", "0x0"], "address the phone should use"),
+        (["--host", "::ffff:0.0.0.0"], "address the phone should use"),
+        (["--host", "no-such-host.invalid"], "no such name"),
     ],
-    ids=["port-range", "foreign-host", "unspecified"],
+    ids=["port-range", "foreign-host", "unspecified", "zero", "hex", "mapped", "no-name"],
 )
 def test_cli_bad_host_or_port_exits_2(profile_path: Path, options: list[str], message: str) -> None:
     code, out, err = finish(wizard_command(str(profile_path), *options))
     assert code == 2
     assert message in one_line_error(err)
     assert "http://" not in out
+
+
+# ------------------------------------------------------------------- in a real terminal
+
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class TerminalScreen:
+    """What an 80x24 terminal shows of some output: lines wrap at the edge, the top
+    scrolls off. ``wraps`` counts the lines the terminal had to break."""
+
+    def __init__(self, columns: int, rows: int) -> None:
+        self.columns, self.rows = columns, rows
+        self.decoder = codecs.getincrementaldecoder("utf-8")()  # a character may be split
+        self.lines = [""]
+        self.column = 0
+        self.wraps = 0
+
+    def feed(self, text: str) -> None:
+        for char in _SGR.sub("", text):
+            if char == "\r":
+                self.column = 0
+            elif char == "\n":
+                self.lines.append("")
+            else:
+                if self.column == self.columns:  # the terminal wraps: a word may break here
+                    self.lines.append("")
+                    self.column = 0
+                    self.wraps += 1
+                line = self.lines[-1].ljust(self.column)
+                self.lines[-1] = line[: self.column] + char + line[self.column + 1 :]
+                self.column += 1
+
+    def shown(self) -> list[str]:
+        return self.lines[-self.rows :]
+
+
+def serve_in_a_terminal(path: Path, columns: int, rows: int) -> tuple[int, int]:
+    """``serve PATH`` on a pseudo-terminal of that size (its own size, read as a user's)."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command, as a user runs it
+        import fcntl
+        import termios
+
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        for name in ("COLUMNS", "LINES", "NO_COLOR"):
+            os.environ.pop(name, None)
+        os.chdir(Path(__file__).resolve().parents[1])
+        argv = ["-m", "wizard", "serve", str(path), "--host", "127.0.0.1", "--minutes", "1"]
+        os.execv(sys.executable, [sys.executable, *argv])
+    return pid, fd
+
+
+def read_terminal(fd: int, screen: TerminalScreen, until: str, seconds: float = 30) -> str:
+    """Feed the terminal's output to ``screen`` until ``until`` was drawn."""
+    import select
+    import time
+
+    drawn, end = "", time.monotonic() + seconds
+    while until not in _SGR.sub("", drawn):
+        assert time.monotonic() < end, f"never drew {until!r}: {drawn[-800:]}"
+        if select.select([fd], [], [], 0.1)[0]:
+            chunk = screen.decoder.decode(os.read(fd, 65536))
+            screen.feed(chunk)
+            drawn += chunk
+    return drawn
+
+
+def test_serve_shows_the_qr_code_and_the_link_together_at_80x24(profile_path: Path) -> None:
+    screen = TerminalScreen(80, 24)
+    pid, fd = serve_in_a_terminal(profile_path, 80, 24)
+    try:
+        read_terminal(fd, screen, "Ctrl+C stops now")
+        shown = screen.shown()
+        [url] = [line.strip() for line in shown if line.strip().startswith("http://")]
+        flat = words_around_the_qr(url, "\n".join(shown))  # the whole code, on the screen
+        assert screen.wraps == 0  # nothing broken by the terminal, mid-word or mid-link
+        for words in ("On the iPhone:", "Camera app", "Open it in Safari", "tap Allow"):
+            assert words in flat, flat
+        assert "Waiting for the phone" in flat
+        assert body(url) == profile_path.read_bytes()
+        read_terminal(fd, screen, "The account is in the Mail app.")
+        after = " ".join(" ".join(screen.shown()).split())
+        assert "Done: the profile was downloaded" in after and "Profile Downloaded" in after
+        assert screen.wraps == 0
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0

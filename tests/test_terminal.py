@@ -116,7 +116,7 @@ def _to_a_running_check(terminal: Terminal) -> None:
     terminal.send(b"\r")
     terminal.wait_for("Step 1 of 3")
     terminal.send(b"practice-password\r")
-    terminal.wait_for("setting up encryption")
+    terminal.wait_for("waiting for the server")
 
 
 def test_ctrl_c_stops_the_wizard_while_a_check_waits_on_silent_servers() -> None:

@@ -7,6 +7,7 @@ steps, so going back never loses it.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -19,8 +20,11 @@ from textual.screen import Screen
 
 from wizard import __version__
 from wizard.core.models import CheckOptions
+from wizard.core.provider import Provider
+from wizard.core.target import Target
+from wizard.core.text import withhold_loop_exception
 from wizard.recovery import RecoveringApp
-from wizard.screens.welcome import DemoInfo, Start, WelcomeScreen
+from wizard.screens.welcome import Start, WelcomeScreen
 
 # Only the first screen is imported up front: the others (and the network, TLS, signing
 # and QR libraries behind them) are imported when the user reaches them, so the first
@@ -29,7 +33,6 @@ if TYPE_CHECKING:
     from wizard.core.check import ProgressCallback
     from wizard.core.export import ExportedProfile
     from wizard.core.models import Account, CheckReport, MailSettings
-    from wizard.core.provider import Provider
     from wizard.screens.account import AccountForm
     from wizard.screens.check import ChangeAccount, CheckFunction, CheckOutcome
     from wizard.screens.repair import RepairAction
@@ -70,36 +73,39 @@ class WizardApp(RecoveringApp):
 
     def __init__(
         self,
-        provider: Provider,
+        target: Target | Provider,
         options: CheckOptions | None = None,
         *,
-        demo: DemoInfo | None = None,
         clock: Clock = time.monotonic,
         home: Path | None = None,
         serve_host: str | None = None,
         check: CheckFunction | None = None,
     ) -> None:
-        """``clock`` times the live check (tests freeze it); ``home`` is where files go.
-
-        ``serve_host`` is the address "Send to iPhone" listens on (detected when None;
-        the tests use loopback). ``check`` runs the live check (the engine's unless given;
-        screen tests give a fake).
-        """
+        """``target``: what the run works against (a provider alone: checked with ``options``).
+        ``clock`` times the live check; ``home`` is where files go; ``serve_host`` is where
+        "Send to iPhone" listens (detected when None; the tests use loopback); ``check`` runs
+        the live check (the engine's unless given; screen tests give a fake)."""
         super().__init__()
-        self.provider = provider
-        self.options = options or CheckOptions()
-        self.demo = demo
+        self.target = (
+            target if isinstance(target, Target) else Target(target, options or CheckOptions())
+        )
+        self.provider = self.target.provider
+        self.options = self.target.options
         self.clock = clock
         self.home = home
         self.serve_host = serve_host
         self.check = check
         self.state = FlowState()
 
+    def on_mount(self) -> None:
+        """A library's unexpected exception in the event loop is told by kind only."""
+        asyncio.get_running_loop().set_exception_handler(withhold_loop_exception)
+
     # -- the flow ---------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[None]:
         """The welcome screen is home: what will happen and what is needed."""
-        return WelcomeScreen(self.provider, demo=self.demo)
+        return WelcomeScreen(self.provider, banner=self.target.banner)
 
     def show_welcome(self) -> None:
         """Back to the welcome screen, closing whatever is above it."""
@@ -133,7 +139,7 @@ class WizardApp(RecoveringApp):
         if form is None:
             return False
         account = form.account
-        filled = self.demo.email if self.demo else ""
+        filled = self.target.email
         return bool(account.name or account.password or account.email not in ("", filled))
 
     def show_symptom(self) -> None:
@@ -153,7 +159,7 @@ class WizardApp(RecoveringApp):
         self.state.repair = choice
         # The check uses what the phone uses (IMAP when it is not known).
         pop = choice.phone.incoming is PhoneIncoming.POP
-        form = self.state.form or AccountForm(Account(self.demo.email if self.demo else "", ""))
+        form = self.state.form or AccountForm(Account(self.target.email, ""))
         incoming = IncomingChoice.POP if pop else IncomingChoice.IMAP
         self.state.form = replace(form, account=replace(form.account, incoming=incoming))
         self.show_account()
@@ -166,8 +172,8 @@ class WizardApp(RecoveringApp):
             AccountScreen(
                 self.provider,
                 previous=self.state.form,
-                filled_email=self.demo.email if self.demo else "",
-                keyring_allowed=self.demo is None,
+                filled_email=self.target.email,
+                keyring_allowed=self.target.keyring,
                 password_note=password_note,
                 repair=self.state.repair is not None,
             ),
@@ -228,10 +234,10 @@ class WizardApp(RecoveringApp):
         progress: ProgressCallback,
     ) -> CheckReport:
         """The live check (``check`` or the engine's), noting a password it saw refused."""
-        from wizard.core.check import run_check
         from wizard.core.verdict import verdict_of
+        from wizard.screens import check
 
-        report = await (self.check or run_check)(account, provider, options, progress)
+        report = await (self.check or check.run_check)(account, provider, options, progress)
         refused = verdict_of(report, provider).password_in_doubt
         self.state.refused = account if refused else None
         return report
@@ -250,7 +256,6 @@ class WizardApp(RecoveringApp):
                 clock=self.clock,
                 report=self.state.report,
                 repair=self.state.repair is not None,
-                practice_for=self._practice_for(),
                 check=self.watched_check,
             ),
             self._after_check,
@@ -267,27 +272,12 @@ class WizardApp(RecoveringApp):
             self.show_account(password_note=self._refused_note(form) if refused else None)
             return
         self.state.report = outcome.report
-        self.state.settings = outcome.settings
-        real = self._practice_for()
-        if real is not None:
-            # The phone must never get the practice server's values (this computer's
-            # address): the demo shows a real account's values, marked as practice.
-            from wizard.core.rehearsal import practice_settings
-
-            self.state.settings = practice_settings(outcome.settings, real)
-        if outcome.settings.verified and self.demo is None:
+        self.state.settings = self.target.mark(outcome.settings)
+        if outcome.settings.verified and self.target.keyring:
             from wizard.widgets.remember import update_keyring
 
-            update_keyring(self, form.account, form.remember)
+            update_keyring(self, form.account, form.remember, self.provider)
         self._go(outcome.next)
-
-    def _practice_for(self) -> Provider | None:
-        """In the demo, the real provider the practice server stands in for."""
-        if self.demo is None:
-            return None
-        from wizard.core.provider import builtin_provider
-
-        return builtin_provider()
 
     def _refused_note(self, form: AccountForm) -> str:
         """Under the password after a refusal: what to look at before checking again, and
@@ -331,7 +321,7 @@ class WizardApp(RecoveringApp):
             report,
             choice.layout,
             provider=self.provider,
-            real=self._practice_for(),
+            mark=self.target.mark,
         )
         self.push_screen(RepairScreen(answer, home=self.home), self._after_repair)
 
@@ -439,9 +429,9 @@ class WizardApp(RecoveringApp):
     # -- after an unexpected error (the dialog itself: wizard/recovery.py) ---------------
 
     def error_passwords(self) -> list[str]:
-        """The passwords typed so far (and the demo's): the error details never quote them."""
+        """The passwords typed so far (and the run's own): the error details never quote them."""
         passwords = [self.state.form.account.password] if self.state.form else []
-        return passwords + ([self.demo.password] if self.demo else [])
+        return passwords + ([self.target.password] if self.target.password else [])
 
     def start_over(self) -> None:
         """Back to the account as it was typed, or to the welcome screen."""

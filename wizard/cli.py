@@ -14,6 +14,7 @@ Exit codes: 0 success (verified; for repair: a cause named), 1 the check or the 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 import textwrap
@@ -23,6 +24,7 @@ from wizard import __version__
 from wizard.console.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from wizard.core.errors import WizardError
 from wizard.core.repair.symptoms import Symptom
+from wizard.core.text import WithheldLoopPolicy
 from wizard.demo.faults import DEMO_FAULTS
 
 __all__ = ["DEMO_FAULTS", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
@@ -34,7 +36,7 @@ def _positive_seconds(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
     if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError("the timeout must be between 0 and 600 seconds")
+        raise argparse.ArgumentTypeError("the timeout must be more than 0 and at most 600 seconds")
     return value
 
 
@@ -281,6 +283,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``mailcom-wizard`` and ``python -m wizard``."""
+    # A library's unexpected exception inside a command's event loop is told by its kind
+    # only: its text may quote a password.
+    previous = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(WithheldLoopPolicy())
+    try:
+        return _main(argv)
+    finally:
+        asyncio.set_event_loop_policy(previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.demo_fault and not args.demo:

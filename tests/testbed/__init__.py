@@ -7,9 +7,11 @@ Fixtures (tests/conftest.py):
   ``imap_ssl``, ``imap_starttls``, ``pop3_ssl``, ``pop3_starttls``, ``smtp_ssl``,
   ``smtp_starttls`` (``Endpoint``; the SMTP ones need Postfix: call
   ``require_postfix()`` first), ``real_imap``/``real_pop3``/``real_smtp`` (tuples),
-  users ``alice``, ``bob``, ``imaponly`` (``MailUser``: ``.email``, ``.password``,
-  ``.account(incoming)``), ``provider_file(folder, imap=, pop3=, smtp=) -> Path``,
-  ``provider(...) -> Provider``, ``inbox_subjects(user) -> list[str]``, ``faults``,
+  users ``alice``, ``bob``, ``imaponly``, ``keeper`` (``MailUser``: ``.email``,
+  ``.password``, ``.account(incoming)``), ``provider_file(folder, imap=, pop3=, smtp=) ->
+  Path``, ``provider(...) -> Provider``, ``inbox_subjects(user) -> list[str]``,
+  ``inbox(user)`` (subjects and flags), ``fill_inbox(user, [(subject, flags)])``,
+  ``imap(user)`` (an imaplib session), ``faults``,
   ``dovecot.log``, ``postfix.log``.
 - ``faults`` (per test, no servers needed): a ``FaultListeners`` with recordings cleared.
   ``silent``, ``stall_tls``, ``closed_port`` (``Listener``: ``.port``,
@@ -30,7 +32,7 @@ Fixtures (tests/conftest.py):
 
 from __future__ import annotations
 
-from .bed import ALICE, BOB, DOMAINS, IMAPONLY, Testbed, start_testbed
+from .bed import ALICE, BOB, DOMAINS, IMAPONLY, KEEPER, Testbed, start_testbed
 from .certs import (
     DUAL_STACK_HOST,
     INTERCEPTOR_NAME,
@@ -60,6 +62,7 @@ __all__ = [
     "HOSTILE_WORDS",
     "IMAPONLY",
     "INTERCEPTOR_NAME",
+    "KEEPER",
     "WRONG_HOST",
     "DelayProxy",
     "DualStack",

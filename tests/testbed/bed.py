@@ -9,13 +9,15 @@ either way. Everything stays on loopback.
 from __future__ import annotations
 
 import contextlib
+import email
+import imaplib
 import os
 import shutil
 import signal
 import ssl
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +49,8 @@ DOMAINS = ("mail.com", "example.test")
 ALICE = MailUser("alice@mail.com", "Pässwörd mit Leerzeichen 9")
 BOB = MailUser("bob@example.test", "bob-secret-42")
 IMAPONLY = MailUser("imaponly@mail.com", "imap only 7", denied=("pop3",))
+#: A mailbox the round-trip tests fill with the user's own mail (and check it stays).
+KEEPER = MailUser("keeper@mail.com", "Keeper's own mail 5")
 
 
 def _endpoint(protocol: Protocol, port: int, security: Security) -> Endpoint:
@@ -69,6 +73,7 @@ class Testbed:
     alice: MailUser = ALICE
     bob: MailUser = BOB
     imaponly: MailUser = IMAPONLY
+    keeper: MailUser = KEEPER
     #: Whether ``stop()`` also closes ``faults`` (False when the caller passed them in).
     owns_faults: bool = True
     _stopped: bool = field(default=False, repr=False)
@@ -84,7 +89,7 @@ class Testbed:
     @property
     def users(self) -> tuple[MailUser, ...]:
         """Every mailbox of the bed."""
-        return (self.alice, self.bob, self.imaponly)
+        return (self.alice, self.bob, self.imaponly, self.keeper)
 
     def client_context(self) -> ssl.SSLContext:
         """A client TLS context trusting the test CA only."""
@@ -127,6 +132,10 @@ class Testbed:
         """Postfix submission with STARTTLS required before AUTH (like port 587)."""
         return _endpoint(Protocol.SMTP, self._postfix().submission_port, Security.STARTTLS)
 
+    def postfix_log(self) -> str:
+        """What Postfix has logged so far (its SASL method per accepted message, say)."""
+        return self._postfix().log.read_text(errors="replace")
+
     def require_postfix(self) -> None:
         """Skip the calling test when Postfix could not run here (not root); under CI, fail it."""
         if self.postfix is None:
@@ -134,26 +143,46 @@ class Testbed:
 
     # -- reading mail back -------------------------------------------------------------
 
-    def inbox_subjects(self, user: MailUser) -> list[str]:
-        """The Subject of every message in ``user``'s INBOX, read over IMAPS."""
-        import email
-        import imaplib
-
+    @contextlib.contextmanager
+    def imap(self, user: MailUser) -> Iterator[imaplib.IMAP4_SSL]:
+        """An IMAPS session of ``user`` (Python's imaplib, logged in), for looking at mail."""
         with imaplib.IMAP4_SSL(
             self.host, self.dovecot.imaps_port, ssl_context=self.client_context(), timeout=10
         ) as imap:
             # AUTHENTICATE PLAIN carries UTF-8; imaplib's LOGIN would only take ASCII.
             secret = f"\0{user.email}\0{user.password}".encode()
             imap.authenticate("PLAIN", lambda _challenge: secret)
+            yield imap
+
+    def inbox(self, user: MailUser) -> list[tuple[str, frozenset[str]]]:
+        """The Subject and flags of every message in ``user``'s INBOX, expunged or not."""
+        with self.imap(user) as imap:
             _, count = imap.select("INBOX", readonly=True)
             if count[0] in (b"0", None):
                 return []
-            _, data = imap.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
-            subjects = []
-            for item in data:
-                if isinstance(item, tuple):
-                    subjects.append(str(email.message_from_bytes(item[1])["Subject"] or ""))
-            return subjects
+            _, data = imap.fetch("1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        messages = []
+        for item in data:
+            if isinstance(item, tuple):
+                flags = imaplib.ParseFlags(item[0])
+                subject = str(email.message_from_bytes(item[1])["Subject"] or "")
+                messages.append((subject, frozenset(flag.decode() for flag in flags)))
+        return messages
+
+    def inbox_subjects(self, user: MailUser) -> list[str]:
+        """The Subject of every message in ``user``'s INBOX, read over IMAPS."""
+        return [subject for subject, _flags in self.inbox(user)]
+
+    def fill_inbox(self, user: MailUser, messages: Sequence[tuple[str, str]]) -> None:
+        """Empty ``user``'s INBOX, then put these (subject, flags) messages in it."""
+        with self.imap(user) as imap:
+            _, count = imap.select("INBOX")
+            if count[0] not in (b"0", None):
+                imap.store("1:*", "+FLAGS.SILENT", r"(\Deleted)")
+                imap.expunge()
+            for subject, flags in messages:
+                text = f"From: {user.email}\r\nSubject: {subject}\r\n\r\nThe user's own mail.\r\n"
+                imap.append("INBOX", f"({flags})" if flags else None, None, text.encode())
 
     def password_mismatches(self, email: str) -> int:
         """Failed password checks Dovecot's auth logged for ``email`` (IMAP, POP3 and, through
@@ -317,7 +346,7 @@ def start_testbed(
             certificates = make_certificates(root / "tls")
         if faults is None:
             faults = FaultListeners(certificates)
-        dovecot = Dovecot(root, certificates.server, [ALICE, BOB, IMAPONLY])
+        dovecot = Dovecot(root, certificates.server, [ALICE, BOB, IMAPONLY, KEEPER])
         dovecot.start()
         if with_postfix is None:
             with_postfix = os.geteuid() == 0

@@ -17,6 +17,11 @@ to them from any thread or loop. Each listens on 127.0.0.1 on its own free port.
   silence once the login command arrives.
 - ``old_tls(protocol)``: implicit TLS (trusted certificate) that goes no higher than
   TLS 1.1, which the wizard refuses.
+- ``scripted(name, protocol, security, login_answer=, inject=, flood=)``: a trusted server
+  that answers logins as told (an unexpected tag, a reply repeating the password), sends
+  clear text with its STARTTLS go-ahead (``inject``), never stops talking (``flood``:
+  an endless greeting line, or endless capabilities), or says nothing (``mute``: no
+  greeting, or nothing once STARTTLS has secured the connection).
 - ``closed_port``: a loopback port with nothing listening; ``dns_host``: a name that
   never resolves.
 """
@@ -52,6 +57,12 @@ FAKE_CLAIM = "FAKE: all good, type your password again"
 HOSTILE_WORDS = f"\x1b]0;pwned\x07\x1b[2J\x1b[31m{FAKE_CLAIM}\x1b[0m\u009b2J\u202eevil\x08\x7f"
 
 _Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+#: Makes the lines answering a login from its tag (IMAP; "" otherwise) and the password.
+LoginAnswer = Callable[[str, str], list[str]]
+#: Where a flooding fake never stops: its greeting, or its capability list.
+Flood = Literal["greeting", "capabilities"]
+#: Where a fake falls silent: instead of its greeting, or once STARTTLS has secured it.
+Mute = Literal["greeting", "after_tls"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,10 @@ class FakeMailServer:
         greeting_only: bool = False,
         hostile: bool = False,
         stall_login: bool = False,
+        login_answer: LoginAnswer | None = None,
+        inject: str = "",
+        flood: Flood | None = None,
+        mute: Mute | None = None,
     ) -> None:
         self.name = name
         self.protocol = protocol
@@ -95,6 +110,15 @@ class FakeMailServer:
         self.hostile = hostile
         #: Read the login command and never answer it.
         self.stall_login = stall_login
+        #: The lines that answer a login, made from its tag (IMAP) and the password sent.
+        self.login_answer = login_answer
+        #: Clear text sent in the same write as the STARTTLS "go ahead", before the handshake.
+        self.inject = inject
+        #: Never stop talking: in the greeting (one endless line) or in the capabilities.
+        self.flood = flood
+        #: Say nothing at all ("greeting", after any implicit TLS handshake), or nothing
+        #: more once the STARTTLS handshake is done ("after_tls").
+        self.mute = mute
         self.listener = Listener(name, 0)
         self._lock = threading.Lock()
         self._commands: list[str] = []
@@ -155,6 +179,8 @@ class FakeMailServer:
             Protocol.SMTP: self._smtp,
         }[self.protocol]
         try:
+            if self.mute == "greeting":
+                await self._never_answer(reader)
             await conversation(reader, writer)
         except (_Hangup, OSError, asyncio.IncompleteReadError, ssl.SSLError, ValueError):
             pass
@@ -175,9 +201,55 @@ class FakeMailServer:
         writer.write("".join(f"{line}\r\n" for line in lines).encode())
         await writer.drain()
 
-    async def _upgrade(self, writer: asyncio.StreamWriter) -> None:
+    async def _upgrade(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, go_ahead: str
+    ) -> None:
+        """Say ``go_ahead`` (plus any injected clear text, in the same write), then TLS."""
         assert self.starttls is not None
+        writer.write(f"{go_ahead}\r\n{self.inject}".encode())
+        await writer.drain()
         await writer.start_tls(self.starttls)
+        if self.mute == "after_tls":
+            await self._never_answer(reader)
+
+    @staticmethod
+    async def _flood(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, first: str, line: str
+    ) -> None:
+        """Send ``first``, then ``line`` without end, until the client hangs up."""
+        writer.write(first.encode())
+        chunk = line.encode() * max(1, 65536 // len(line))
+        while not (writer.is_closing() or reader.at_eof() or reader.exception()):
+            writer.write(chunk)
+            await writer.drain()
+            await asyncio.sleep(0)  # a write that never blocks must still let a hang-up in
+        raise _Hangup
+
+    async def _answer_login(self, writer: asyncio.StreamWriter, tag: str, secret: str) -> bool:
+        """Answer a login the scripted way, if this fake has one (True when it did)."""
+        if self.login_answer is None:
+            return False
+        await self._send(writer, *self.login_answer(tag, secret))
+        return True
+
+    def extra_capabilities(self) -> list[str]:
+        """What a subclass offers beyond the basics (IMAP and POP3 capabilities)."""
+        return []
+
+    def greeting_extra(self) -> str:
+        """What a subclass adds to its greeting (a POP3 APOP timestamp, say)."""
+        return ""
+
+    async def more(
+        self,
+        tag: str,
+        verb: str,
+        args: str,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> bool:
+        """A subclass's own answer to a command (True when it answered it)."""
+        return False
 
     def _words(self) -> str:
         return f" {HOSTILE_WORDS}" if self.hostile else ""
@@ -185,6 +257,22 @@ class FakeMailServer:
     def _refusal(self, secret: str) -> str:
         """What follows a refused login: an echo of the password from a hostile fake."""
         return f"{HOSTILE_WORDS} you typed {secret}" if self.hostile else "Authentication failed."
+
+    async def _imap_login_password(
+        self, args: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> str:
+        """The second argument of ``LOGIN user password``: a quoted string, an atom or a
+        literal (``{n}``: the client waits for "+", then sends n bytes)."""
+        literal = re.search(r"\{(\d+)\+?\}$", args)
+        if literal is not None:
+            if not args.endswith("+}"):
+                await self._send(writer, "+ Ready for literal data")
+            data = await reader.readexactly(int(literal.group(1)))
+            await self._line(reader)  # the rest of the command: its line end
+            return data.decode("utf-8", "replace")
+        words = re.findall(r'"((?:[^"\\]|\\.)*)"|(\S+)', args)
+        values = [re.sub(r"\\(.)", r"\1", quoted) if quoted else atom for quoted, atom in words]
+        return values[1] if len(values) > 1 else ""
 
     async def _never_answer(self, reader: asyncio.StreamReader) -> None:
         while await reader.read(4096):
@@ -196,8 +284,11 @@ class FakeMailServer:
 
         def caps() -> str:
             offer = " STARTTLS" if (self.starttls or self.hostile) and not tls else ""
-            return f"IMAP4rev1 SASL-IR{offer} AUTH=PLAIN AUTH=LOGIN"
+            extra = "".join(f" {capability}" for capability in self.extra_capabilities())
+            return f"IMAP4rev1 SASL-IR{offer} AUTH=PLAIN AUTH=LOGIN{extra}"
 
+        if self.flood == "greeting":
+            await self._flood(reader, writer, "* OK ", "Fake IMAP ready and ever more ready. ")
         await self._send(writer, f"* OK [CAPABILITY {caps()}] Fake IMAP ready.{self._words()}")
         if self.greeting_only:
             raise _Hangup
@@ -206,13 +297,16 @@ class FakeMailServer:
             tag, _, rest = line.partition(" ")
             verb, _, args = rest.partition(" ")
             verb = verb.upper()
-            if verb == "CAPABILITY":
+            if await self.more(tag, verb, args, reader, writer):
+                continue
+            if verb == "CAPABILITY" and self.flood == "capabilities":
+                await self._flood(reader, writer, "", f"* CAPABILITY {caps()} X-MORE\r\n")
+            elif verb == "CAPABILITY":
                 await self._send(writer, f"* CAPABILITY {caps()}", f"{tag} OK Completed.")
             elif verb == "STARTTLS" and self.hostile and not tls:
                 await self._send(writer, f"{tag} NO{self._words()}")
             elif verb == "STARTTLS" and self.starttls and not tls:
-                await self._send(writer, f"{tag} OK Begin TLS negotiation now.")
-                await self._upgrade(writer)
+                await self._upgrade(reader, writer, f"{tag} OK Begin TLS negotiation now.")
                 tls = True
             elif verb in {"LOGIN", "AUTHENTICATE"}:
                 if self.stall_login:
@@ -223,7 +317,9 @@ class FakeMailServer:
                 elif verb == "AUTHENTICATE":
                     secret = _plain_password(args.split()[-1])
                 else:
-                    secret = _imap_login_password(args)
+                    secret = await self._imap_login_password(args, reader, writer)
+                if await self._answer_login(writer, tag, secret):
+                    continue
                 refusal = self._refusal(secret)
                 await self._send(writer, f"{tag} NO [AUTHENTICATIONFAILED] {refusal}")
             elif verb == "LOGOUT":
@@ -236,21 +332,27 @@ class FakeMailServer:
 
     async def _pop3(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         tls = self.implicit_tls is not None
-        await self._send(writer, f"+OK Fake POP3 ready.{self._words()}")
+        if self.flood == "greeting":
+            await self._flood(reader, writer, "+OK ", "Fake POP3 ready and ever more ready. ")
+        await self._send(writer, f"+OK Fake POP3 ready.{self._words()}{self.greeting_extra()}")
         if self.greeting_only:
             raise _Hangup
         while True:
             line = await self._line(reader)
             verb, _, args = line.partition(" ")
             verb = verb.upper()
-            if verb == "CAPA":
+            if await self.more("", verb, args, reader, writer):
+                continue
+            if verb == "CAPA" and self.flood == "capabilities":
+                await self._flood(reader, writer, "+OK\r\n", "X-MORE-CAPABILITIES\r\n")
+            elif verb == "CAPA":
                 offer = ["STLS"] if (self.starttls or self.hostile) and not tls else []
+                offer += self.extra_capabilities()
                 await self._send(writer, "+OK", "USER", "SASL PLAIN LOGIN", *offer, ".")
             elif verb == "STLS" and self.hostile and not tls:
                 await self._send(writer, f"-ERR{self._words()}")
             elif verb == "STLS" and self.starttls and not tls:
-                await self._send(writer, "+OK Begin TLS negotiation now.")
-                await self._upgrade(writer)
+                await self._upgrade(reader, writer, "+OK Begin TLS negotiation now.")
                 tls = True
             elif verb == "USER":
                 if self.stall_login:
@@ -261,6 +363,8 @@ class FakeMailServer:
                 if verb == "AUTH" and len(args.split()) == 1:
                     await self._send(writer, "+ ")
                     secret = _plain_password(await self._line(reader))
+                if await self._answer_login(writer, "", secret):
+                    continue
                 await self._send(writer, f"-ERR [AUTH] {self._refusal(secret)}")
             elif verb == "QUIT":
                 await self._send(writer, "+OK Logging out.")
@@ -272,6 +376,10 @@ class FakeMailServer:
 
     async def _smtp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         tls = self.implicit_tls is not None
+        if self.flood == "greeting":
+            await self._flood(
+                reader, writer, "220-fake.test\r\n", "220-Fake SMTP ready and ever more\r\n"
+            )
         await self._send(writer, f"220 fake.test ESMTP Fake SMTP ready{self._words()}")
         if self.greeting_only:
             raise _Hangup
@@ -279,7 +387,9 @@ class FakeMailServer:
             line = await self._line(reader)
             verb, _, args = line.partition(" ")
             verb = verb.upper()
-            if verb == "EHLO":
+            if verb == "EHLO" and self.flood == "capabilities":
+                await self._flood(reader, writer, "250-fake.test\r\n", "250-X-MORE-EXTENSIONS\r\n")
+            elif verb == "EHLO":
                 offer = ["250-STARTTLS"] if (self.starttls or self.hostile) and not tls else []
                 await self._send(
                     writer, "250-fake.test", *offer, "250-AUTH PLAIN LOGIN", "250 8BITMIME"
@@ -289,8 +399,7 @@ class FakeMailServer:
             elif verb == "STARTTLS" and self.hostile and not tls:
                 await self._send(writer, f"454 4.7.0{self._words()}")
             elif verb == "STARTTLS" and self.starttls and not tls:
-                await self._send(writer, "220 2.0.0 Ready to start TLS")
-                await self._upgrade(writer)
+                await self._upgrade(reader, writer, "220 2.0.0 Ready to start TLS")
                 tls = True
             elif verb == "AUTH":
                 if self.stall_login:
@@ -307,6 +416,8 @@ class FakeMailServer:
                     secret = _plain_password(await self._line(reader))
                 else:
                     secret = _plain_password(words[-1])
+                if await self._answer_login(writer, "", secret):
+                    continue
                 await self._send(writer, f"535 5.7.8 {self._refusal(secret)}")
             elif verb in {"NOOP", "RSET"}:
                 await self._send(writer, "250 2.0.0 OK")
@@ -329,13 +440,6 @@ def _base64_text(data: str) -> str:
 def _plain_password(data: str) -> str:
     """The password inside a SASL PLAIN message (``\\0user\\0password``, base64)."""
     return _base64_text(data).rpartition("\0")[2]
-
-
-def _imap_login_password(args: str) -> str:
-    """The second argument of ``LOGIN user password`` (quoted strings or atoms)."""
-    words = re.findall(r'"((?:[^"\\]|\\.)*)"|(\S+)', args)
-    values = [re.sub(r"\\(.)", r"\1", quoted) if quoted else atom for quoted, atom in words]
-    return values[1] if len(values) > 1 else ""
 
 
 async def _hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -455,6 +559,41 @@ class FaultListeners:
                 stall_login=True,
             ),
         )
+
+    def scripted(
+        self,
+        name: str,
+        protocol: Protocol,
+        security: Security = Security.SSL,
+        *,
+        login_answer: LoginAnswer | None = None,
+        inject: str = "",
+        flood: Flood | None = None,
+        mute: Mute | None = None,
+    ) -> FakeMailServer:
+        """A fake with the trusted certificate (implicit TLS, or offered by STARTTLS) that
+        answers logins with ``login_answer``, sends ``inject`` in clear text with its
+        STARTTLS go-ahead, floods (``flood``) or falls silent (``mute``). One listener per
+        ``name``, protocol and security."""
+        context = self.certificates.server.server_context()
+        implicit = security is Security.SSL
+        return self._fake(
+            ("scripted", name, protocol, security),
+            lambda: FakeMailServer(
+                f"{name}_{protocol.value}_{security.value}",
+                protocol,
+                implicit_tls=context if implicit else None,
+                starttls=None if implicit else context,
+                login_answer=login_answer,
+                inject=inject,
+                flood=flood,
+                mute=mute,
+            ),
+        )
+
+    def add(self, fake: FakeMailServer) -> FakeMailServer:
+        """Start listening for ``fake`` (a fake made elsewhere, a mailbox say); once per name."""
+        return self._fake(("added", fake.name), lambda: fake)
 
     def old_tls(self, protocol: Protocol) -> FakeMailServer:
         """Implicit TLS with the trusted certificate, but TLS 1.0 and 1.1 only."""

@@ -9,19 +9,22 @@ import sys
 from wizard.console.exits import EXIT_FAILED, EXIT_OK
 from wizard.console.inputs import resolve_inputs
 from wizard.console.report import format_report, perform_check
-from wizard.core.provider import builtin_provider
 
 
 def run(args: argparse.Namespace) -> int:
     """``mailcom-wizard check``."""
     with resolve_inputs(args, need_password=True) as inputs:
         account = inputs.account()
-        report = perform_check(account, inputs.provider, inputs.options)
+        # Text: each result line as it arrives, then the rest; JSON: one object at the end.
+        report = perform_check(account, inputs.provider, inputs.options, stream=not args.json)
         # Nothing here rewrites the output: the password is never formatted into the
         # report, and what servers said was cleaned (and any echo withheld) when captured.
         if args.json:
             print(json.dumps(report.to_json(), ensure_ascii=False))
         else:
-            real = builtin_provider() if inputs.demo else None
-            sys.stdout.write(format_report(report, practice_for=real, provider=inputs.provider))
+            sys.stdout.write(
+                format_report(
+                    report, flags=inputs.target.flags, rows=False, provider=inputs.provider
+                )
+            )
     return EXIT_OK if report.verified else EXIT_FAILED

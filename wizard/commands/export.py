@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
-from pathlib import Path
 
 from wizard.console.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from wizard.console.inputs import checked_name, resolve_inputs
-from wizard.console.offer import serve_profile_after_export
+from wizard.console.offer import serve_exported
 from wizard.console.report import checked_settings
 from wizard.core.errors import ProfileWriteError, SigningError, UsageError, WriteProblem
 from wizard.core.export import ExportedProfile, Signer, export_profile, load_signer
@@ -31,10 +30,6 @@ INCLUDE_WARNING = (
 PRACTICE_NOTE = (
     "Practice profile: it holds the values a real {provider} account uses, for the demo's "
     "address {email}. Do not install it on an iPhone."
-)
-PRACTICE_SERVE = (
-    "Practice run: --serve rehearses the hand-off without offering the profile. In a real "
-    "run a QR code appears here; the iPhone's camera opens its one-time link in Safari."
 )
 
 #: When the system would not restrict the file to its owner (Windows without icacls).
@@ -78,14 +73,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(_write_message(exc), _write_exit(exc))
 
     _print_done(exported, settings, serve=args.serve)
-    if args.serve and settings.practice:
-        # The demo never hands a phone a practice profile: it would set up the demo's
-        # address against the real servers.
-        print(textwrap.fill(PRACTICE_SERVE, 78))
-        return EXIT_OK
-    if args.serve:
-        return _serve(target)
-    return EXIT_OK
+    # The profile just made, from memory (a practice one is only rehearsed).
+    return serve_exported(exported) if args.serve else EXIT_OK
 
 
 def _load_signer(args: argparse.Namespace) -> Signer | None:
@@ -157,10 +146,3 @@ def _print_done(exported: ExportedProfile, settings: MailSettings, *, serve: boo
         then += f" {profiles.PASSWORD_PROMPT.capitalized}: type {install_password_hint(settings)}."
     lines += textwrap.wrap(then, 78)
     print("\n".join(lines))
-
-
-def _serve(target: Path) -> int:
-    """``export --serve``: offer the file just written, with serve's defaults (QR code)."""
-    # Consent to put the password in a file is not consent to send it over plain HTTP:
-    # serve asks about that itself.
-    return serve_profile_after_export(str(target))

@@ -16,7 +16,6 @@ from wizard.console.inputs import resolve_inputs
 from wizard.console.report import perform_check
 from wizard.core.errors import UsageError
 from wizard.core.instructions import IOS_18, IosLayout, layout_for
-from wizard.core.provider import builtin_provider
 from wizard.core.repair.answer import RepairAnswer, diagnose_repair
 from wizard.core.repair.render import render_text
 from wizard.core.repair.symptoms import (
@@ -43,19 +42,18 @@ def run(args: argparse.Namespace) -> int:
     checked = argparse.Namespace(**{**vars(args), "protocol": protocol})
     with resolve_inputs(checked, need_password=True) as inputs:
         account = inputs.account()
-        if not args.json:
-            print(
-                f"Checking {inputs.email} with the current password: logging in to the "
-                f"{protocol.upper()} and SMTP servers…",
-                file=sys.stderr,
-            )
-        report = perform_check(account, inputs.provider, inputs.options)
-        real = builtin_provider() if inputs.demo else None
-        answer = diagnose_repair(symptom, phone, report, ios, provider=inputs.provider, real=real)
+        intro = (
+            f"Checking {inputs.email} with the current password: logging in to the "
+            f"{protocol.upper()} and SMTP servers (up to {inputs.options.timeout:g} s each)…"
+        )
+        report = perform_check(account, inputs.provider, inputs.options, intro=intro)
+        answer = diagnose_repair(
+            symptom, phone, report, ios, provider=inputs.provider, mark=inputs.target.mark
+        )
         if args.json:
             text = json.dumps(answer.to_json(), ensure_ascii=False) + "\n"
         else:
-            text = render_text(answer) + _next_step(answer, demo=inputs.demo)
+            text = render_text(answer) + _next_step(answer, flags=inputs.target.flags)
         # Server replies were cleaned (and a repeated password withheld) where the probes
         # captured them, so the answer is printed as it is.
         sys.stdout.write(text)
@@ -103,13 +101,12 @@ def _ios(version: int | None) -> int | IosLayout:
     return version
 
 
-def _next_step(answer: RepairAnswer, *, demo: bool) -> str:
+def _next_step(answer: RepairAnswer, *, flags: str) -> str:
     """The command that makes the fresh profile a 'nothing found' answer offers."""
     if not answer.fresh_profile:
         return ""
-    demo_flag = " --demo" if demo else ""
     return (
         "\nTo make the fresh profile and offer it to the iPhone:\n"
-        f"  mailcom-wizard export{demo_flag} --email {answer.report.email} "
+        f"  mailcom-wizard export{flags} --email {answer.report.email} "
         "-o mail.mobileconfig --serve\n"
     )

@@ -7,26 +7,33 @@ import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from wizard.console.options import check_cafile, load_selected_provider
+from wizard.console.options import open_target
 from wizard.core import secrets
 from wizard.core.accounts import check_address, name_problem, password_problem
 from wizard.core.errors import UsageError
 from wizard.core.models import Account, CheckOptions, IncomingChoice
 from wizard.core.provider import Provider
+from wizard.core.target import Target
+from wizard.core.text import clean_line
 
 
 @dataclass(frozen=True)
 class CommandInputs:
-    """The resolved inputs of one command run."""
+    """The resolved inputs of one command run: its target, the address, the incoming
+    choice, the check options (the target's, with the round trip if asked for)."""
 
-    provider: Provider
+    target: Target
     email: str
-    options: CheckOptions
     incoming: IncomingChoice
+    options: CheckOptions
     password: str | None = field(default=None, repr=False)
-    demo: bool = False
+
+    @property
+    def provider(self) -> Provider:
+        """The provider the check runs against."""
+        return self.target.provider
 
     def account(self, name: str = "") -> Account:
         """The account to check; needs the password."""
@@ -63,24 +70,35 @@ def read_password_stdin() -> str:
     return line
 
 
-def resolve_password(email: str, use_stdin: bool) -> str:
-    """--password-stdin, else the keyring, else a hidden prompt on a terminal, else exit 2.
+def resolve_password(email: str, use_stdin: bool, provider: Provider) -> str:
+    """--password-stdin, else the keyring (only a password saved for ``provider``'s
+    servers), else a hidden prompt on a terminal, else exit 2.
 
     Wherever it comes from, a password with a line break or NUL is refused here, before
     anything is sent.
     """
     if use_stdin:
         return read_password_stdin()
-    remembered = secrets.get_password(email)
-    if remembered:
-        problem = password_problem(remembered)
+    found = secrets.remembered(email)
+    if found is not None and found.fits(provider):
+        problem = password_problem(found.password)
         if problem:
             raise UsageError(
                 f"the password in the system keyring for {email} cannot be used. {problem} "
                 "Store it again with the wizard."
             )
-        return remembered
+        return found.password
+    elsewhere = ""
+    if found is not None:
+        # Remembered, but for other servers: it goes to these only if the user says so.
+        here = ", ".join(sorted(secrets.servers_of(provider)))
+        elsewhere = clean_line(
+            f"the password remembered in the system keyring for {email} was saved for "
+            f"{found.saved_for}, not for {provider.display_name} ({here})"
+        )
     if sys.stdin.isatty():
+        if elsewhere:
+            print(f"Note: {elsewhere}: type it to send it there.", file=sys.stderr)
         try:
             password = getpass.getpass(f"Password for {email} (input is hidden): ")
         except EOFError:
@@ -91,6 +109,10 @@ def resolve_password(email: str, use_stdin: bool) -> str:
         if problem:
             raise UsageError(problem)
         return password
+    if elsewhere:
+        raise UsageError(
+            f"{elsewhere}; to use it there, pass it on standard input with --password-stdin."
+        )
     raise UsageError(
         "no password: pass it on standard input with --password-stdin "
         "(for example: printf '%s\\n' \"$PASSWORD\" | mailcom-wizard check --email ADDR "
@@ -100,56 +122,40 @@ def resolve_password(email: str, use_stdin: bool) -> str:
 
 @contextmanager
 def resolve_inputs(args: argparse.Namespace, *, need_password: bool) -> Iterator[CommandInputs]:
-    """Resolve provider, address and password from the arguments (starting the demo if asked).
+    """Resolve the target, address and password from the arguments (servers started for
+    the run, if any, run for the ``with`` block).
 
     Warnings (an unknown domain) go to stderr; bad input raises UsageError.
     """
     incoming = IncomingChoice(getattr(args, "protocol", "imap"))
     round_trip = bool(getattr(args, "round_trip", False))
-    if getattr(args, "demo", False):
-        from wizard.demo.practice import start_demo
-
-        with start_demo(fault=getattr(args, "demo_fault", None)) as demo:
-            email = args.email or demo.email
-            password: str | None = None
-            if need_password:
-                password = read_password_stdin() if args.password_stdin else demo.password
-            print(
-                f"Demo: using the practice mail server on this computer ({email}).",
-                file=sys.stderr,
+    with open_target(args) as target:
+        if target.notice:
+            print(target.notice, file=sys.stderr)
+        provider = target.provider
+        email = args.email or target.email
+        if not email:
+            raise UsageError("--email is required (your mail.com address).")
+        verdict = check_address(email, provider)
+        if verdict.error:
+            raise UsageError(f"--email {email!r}: {verdict.error}")
+        if verdict.warning:
+            print(f"Warning: {verdict.warning}", file=sys.stderr)
+        if not provider.supports(incoming):
+            other = "pop" if incoming is IncomingChoice.IMAP else "imap"
+            raise UsageError(
+                f"{provider.display_name} has no {incoming.value.upper()} server in "
+                f"{provider.source}; use --protocol {other}."
             )
-            yield CommandInputs(
-                provider=demo.provider,
-                email=email,
-                options=CheckOptions(
-                    timeout=args.timeout, cafile=demo.cafile, round_trip=round_trip
-                ),
-                incoming=incoming,
-                password=password,
-                demo=True,
-            )
-        return
-
-    provider = load_selected_provider(args.provider)
-    if not args.email:
-        raise UsageError("--email is required (your mail.com address).")
-    verdict = check_address(args.email, provider)
-    if verdict.error:
-        raise UsageError(f"--email {args.email!r}: {verdict.error}")
-    if verdict.warning:
-        print(f"Warning: {verdict.warning}", file=sys.stderr)
-    if not provider.supports(incoming):
-        other = "pop" if incoming is IncomingChoice.IMAP else "imap"
-        raise UsageError(
-            f"{provider.display_name} has no {incoming.value.upper()} server in "
-            f"{provider.source}; use --protocol {other}."
+        password: str | None = None
+        if need_password and target.password is not None and not args.password_stdin:
+            password = target.password  # a password the run was given, not a secret
+        elif need_password:
+            password = resolve_password(verdict.address, args.password_stdin, provider)
+        yield CommandInputs(
+            target=target,
+            email=verdict.address,
+            incoming=incoming,
+            options=replace(target.options, round_trip=round_trip),
+            password=password,
         )
-    cafile = check_cafile(args.cafile)
-    password = resolve_password(verdict.address, args.password_stdin) if need_password else None
-    yield CommandInputs(
-        provider=provider,
-        email=verdict.address,
-        options=CheckOptions(timeout=args.timeout, cafile=cafile, round_trip=round_trip),
-        incoming=incoming,
-        password=password,
-    )

@@ -1,46 +1,41 @@
-"""Offering a profile to the phone from a terminal: the link, its QR code, progress, the end.
+"""Offering a profile to the phone from a terminal: used by ``serve`` and ``export --serve``.
 
-Used by ``serve`` and by ``export --serve``.
+The first screen fits the terminal: at 80x24 the link, the whole QR code and the phone's
+first steps are on it together (the steps beside the code), nothing is broken inside a
+word or a link, and the install steps follow the download.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import os
+import re
+import shutil
 import sys
-from typing import TextIO
+import textwrap
+from itertools import zip_longest
 
 from wizard.console.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from wizard.core.errors import PortInUseError, ServeError, UsageError
-from wizard.core.handoff.addresses import describe_candidates, is_loopback
-from wizard.core.handoff.offer import Offer, start_offer
+from wizard.core.export import ExportedProfile
+from wizard.core.handoff.profile_file import NotOffered, load_profile_file, refuse_practice
 from wizard.core.handoff.qr import qr_ansi, qr_text
-from wizard.core.handoff.server import DEFAULT_MINUTES, EventKind, ServeEvent, StopReason
-from wizard.core.handoff.steps import INSTALL_WINDOW_MINUTES, PLAIN_HTTP_WARNING, phone_steps
+from wizard.core.handoff.server import (
+    DEFAULT_MINUTES,
+    EventKind,
+    Link,
+    ServeEvent,
+    StopReason,
+    download_name,
+    offer_notes,
+    serve_once,
+)
+from wizard.core.handoff.steps import PLAIN_HTTP_WARNING, download_steps, install_steps
 
 # A day is far more than anyone waits for a phone; beyond it is a typo.
 MAX_MINUTES = 24 * 60
-# The server stops within a second whatever its clients do; this bounds the wait for it
-# (its threads are daemons, so the command ends regardless).
-_STOP_WAIT_SECONDS = 3.0
-
-
-def serve_profile_after_export(
-    path: str,
-    host: str | None = None,
-    *,
-    port: int = 0,
-    minutes: float = DEFAULT_MINUTES,
-    yes_serve_password: bool = False,
-) -> int:
-    """``export --serve``: offer the profile just written; print errors and return exit codes."""
-    try:
-        return serve_file(
-            path, host=host, port=port, minutes=minutes, yes_serve_password=yes_serve_password
-        )
-    except UsageError as exc:
-        print(f"mailcom-wizard: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+# Narrower than this beside the QR code, the steps go below it.
+_MIN_SIDE = 28
 
 
 def serve_file(
@@ -51,62 +46,198 @@ def serve_file(
     minutes: float = DEFAULT_MINUTES,
     yes_serve_password: bool = False,
 ) -> int:
-    """The whole command; bad input raises UsageError (exit 2)."""
+    """``serve FILE``: the file is read once; bad input raises UsageError (exit 2)."""
     if not 0 < minutes <= MAX_MINUTES:
         raise UsageError(f"--minutes {minutes:g}: give a number of minutes above 0, at most 1440.")
     try:
-        offer = start_offer(
-            path,
-            allow_password=lambda: _confirm_password(yes_serve_password),
-            host=host,
-            port=port,
-            minutes=minutes,
-            on_event=_print_event,
+        profile = load_profile_file(path)
+    except ServeError as exc:
+        raise UsageError(str(exc)) from None
+    return offer(profile, host=host, port=port, minutes=minutes, yes=yes_serve_password)
+
+
+def serve_exported(profile: ExportedProfile) -> int:
+    """``export --serve``: offer the profile just made, from memory; a practice one is not."""
+    try:
+        refuse_practice(profile)
+    except NotOffered:  # shown as the TUI shows it: a QR code of words, and why
+        print(qr_text(NotOffered.qr_words), _wrap(NotOffered.instead, _size()[0]), sep="\n")
+        return EXIT_OK
+    try:
+        # Consent to put the password in a file is not consent to send it over plain HTTP.
+        return offer(profile, host=None)
+    except UsageError as exc:
+        print(f"mailcom-wizard: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def offer(
+    profile: ExportedProfile,
+    *,
+    host: str | None,
+    port: int = 0,
+    minutes: float = DEFAULT_MINUTES,
+    yes: bool = False,
+) -> int:
+    """Ask about a password, serve until the download (or Ctrl+C) and say how it ended."""
+    try:
+        refuse_practice(profile)
+    except NotOffered as exc:
+        raise UsageError(str(exc)) from None
+    allowed = profile.contains_password and _confirm_password(yes)
+    if profile.contains_password and not allowed:
+        print("Not served.", file=sys.stderr)
+        return EXIT_FAILED
+    shown = _Progress(profile, minutes)
+    try:
+        reason = asyncio.run(
+            serve_once(
+                profile,
+                host=host,
+                port=port,
+                minutes=minutes,
+                allow_password=allowed,
+                on_event=shown.event,
+            )
         )
     except ServeError as exc:
         raise UsageError(_with_flag(exc, host, port)) from None
-    if offer is None:
-        print("Not served.", file=sys.stderr)
+    except KeyboardInterrupt:
+        if shown.reason not in (StopReason.DOWNLOADED, StopReason.UNCONFIRMED):
+            print("\nStopped before the phone downloaded the profile; the link no longer works.")
+            return EXIT_INTERRUPTED
+        reason = shown.reason
+    return shown.report(reason)
+
+
+class _Progress:
+    """What the terminal shows as the offer goes (events arrive on the event loop)."""
+
+    def __init__(self, profile: ExportedProfile, minutes: float) -> None:
+        self.profile = profile
+        self.minutes = minutes
+        self.reason: StopReason | None = None
+        self.refused = 0
+
+    def event(self, event: ServeEvent) -> None:
+        if event.link is not None:
+            print("\n".join(self.first_screen(event.link, *_size())), flush=True)
+        elif event.kind is EventKind.DOWNLOAD_STARTED:
+            print(f"The phone ({event.client}) is downloading the profile...", flush=True)
+        elif event.kind is EventKind.DOWNLOAD_FAILED:
+            print(
+                _wrap(
+                    f"The download to {event.client} broke off before the whole profile was "
+                    "sent; the link still works.",
+                    _size()[0],
+                ),
+                flush=True,
+            )
+        elif event.kind is EventKind.NOT_FOUND:
+            self.refused = event.count
+        elif event.kind is EventKind.ENDED:
+            self.reason = event.reason
+
+    def first_screen(self, link: Link, width: int, height: int) -> list[str]:
+        """Title, link, the QR code with the first steps and notes beside it, the wait."""
+        profile, url = self.profile, link.url
+        kind = "signed" if profile.signed else "unsigned"
+        title = f"Offering {download_name(profile)} ({kind}, {len(profile.data)} bytes) at:"
+        top = [*_wrap(title, width).split("\n"), f"  {url}" if len(url) + 2 < width else url]
+        qr = qr_text(url).split("\n")
+        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        drawn = qr_ansi(url).split("\n") if colour else qr
+        notes = offer_notes(profile, link)
+        if link.host.detected and link.host.others:
+            notes.append(
+                "This computer has other addresses too: "
+                + "; ".join(f"{other.address} ({other.interface})" for other in link.host.others)
+                + ". If the phone cannot open the link, try one with --host ADDR."
+            )
+        steps = _numbered(download_steps())
+        side_width = width - len(qr[0]) - 3
+        bottom = _wrap(
+            f"Waiting for the phone (one download, or {_minutes(self.minutes)}). Ctrl+C stops now.",
+            width,
+        ).split("\n")
+        if side_width < _MIN_SIDE:
+            body, below = drawn, _lines(["On the iPhone:", *steps, *notes], width)
+        else:
+            side = _lines(["On the iPhone:", *steps, "", *notes], side_width)
+            body = [
+                f"{code}  {text}".rstrip()
+                for code, text in zip_longest(drawn, side[: len(qr)], fillvalue=" " * len(qr[0]))
+            ]
+            below = [" " * (len(qr[0]) + 2) + text for text in side[len(qr) :]]
+        # The QR code and the link come first; what does not fit below it is left out.
+        room = max(0, height - 1 - len(top) - len(body) - len(bottom))
+        return top + body + below[:room] + bottom
+
+    def report(self, reason: StopReason) -> int:
+        """Say why the offer ended; exit 0 only when the phone has the profile."""
+        width = _size()[0]
+        if self.refused:
+            print(f"Turned away {self.refused} request(s) for a wrong or used link.")
+        first = len(download_steps()) + 1
+        now = "\n".join(
+            _lines(["Now on the iPhone:", *_numbered(install_steps(self.profile), first)], width)
+        )
+        if reason is StopReason.DOWNLOADED:
+            print(_wrap("Done: the profile was downloaded and the link no longer works.", width))
+            print(now)
+            return EXIT_OK
+        if reason is StopReason.UNCONFIRMED:
+            print(
+                _wrap(
+                    "Stopped: the whole profile left this computer, but the phone did not "
+                    "confirm receiving all of it (the connection broke off or went silent at "
+                    "the end). The link no longer works, so no second copy can leave. If the "
+                    "iPhone shows no Profile Downloaded in Settings, run the command again for "
+                    "a new link; if it does:",
+                    width,
+                )
+            )
+            print(now)
+            return EXIT_FAILED
+        if reason is StopReason.TIMED_OUT:
+            text = (
+                f"Stopped: nobody downloaded the profile within {_minutes(self.minutes)}; the "
+                "link no longer works. Run the command again for a new link."
+            )
+        else:
+            text = "Stopped before the phone downloaded the profile; the link no longer works."
+        print(_wrap(text, width))
         return EXIT_FAILED
 
-    out = sys.stdout
-    server = offer.server
-    choice = offer.host
-    reason: StopReason | None = None
-    interrupted = False
-    try:
-        _show_offer(out, offer, minutes)
-        if choice.detected and choice.others:
-            print(
-                "This computer has other addresses too: "
-                + "; ".join(describe_candidates(choice.others))
-                + ". If the phone cannot open the link, try one with --host ADDR.",
-                file=out,
-            )
-        if is_loopback(choice.address):
-            print(
-                f"Note: {choice.address} is this computer only; the iPhone cannot reach it.",
-                file=out,
-            )
-        print(
-            f"\nWaiting for the phone: the link works for one download or {_minutes(minutes)}."
-            " Ctrl+C stops now.",
-            file=out,
-            flush=True,
-        )
-        reason = server.wait()
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        # Whatever happened above (even a broken stdout), no server outlives the command.
-        # One wait, bounded; a second Ctrl+C while it lasts only ends it sooner.
-        server.stop()
-        with contextlib.suppress(KeyboardInterrupt):
-            reason = server.wait(_STOP_WAIT_SECONDS)
-    if interrupted and reason not in (StopReason.DOWNLOADED, StopReason.UNCONFIRMED):
-        print("\nStopped before the phone downloaded the profile; the link no longer works.")
-        return EXIT_INTERRUPTED
-    return _report(out, reason, minutes)
+
+def _size() -> tuple[int, int]:
+    columns, lines = shutil.get_terminal_size()
+    return max(columns, 20), max(lines, 10)
+
+
+def _wrap(text: str, width: int, indent: str = "") -> str:
+    """Whole words only: a link, a path or a hyphenated name is never broken inside."""
+    return textwrap.fill(
+        text,
+        width - 1,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _lines(items: list[str], width: int) -> list[str]:
+    """Each item wrapped (numbered ones indented under their text), as lines."""
+    lines: list[str] = []
+    for item in items:
+        number = re.match(r"\d+\. ", item)
+        indent = " " * number.end() if number else ""
+        lines += _wrap(item, width, indent).split("\n") if item else [""]
+    return lines
+
+
+def _numbered(steps: tuple[str, ...], start: int = 1) -> list[str]:
+    return [f"{number}. {step}" for number, step in enumerate(steps, start)]
 
 
 def _with_flag(exc: ServeError, host: str | None, port: int) -> str:
@@ -142,61 +273,6 @@ def _confirm_password(yes: bool) -> bool:
     except EOFError:
         return False
     return answer.strip().lower() in {"y", "yes"}
-
-
-def _show_offer(out: TextIO, offer: Offer, minutes: float) -> None:
-    """The URL as text and as a QR code, then the steps on the phone."""
-    profile, url = offer.profile, offer.url
-    colour = out.isatty() and "NO_COLOR" not in os.environ
-    kind = "signed" if profile.signed else "unsigned"
-    print(f"Offering {profile.filename} ({kind}, {profile.size} bytes) at:\n", file=out)
-    print(f"  {url}\n", file=out)
-    print(qr_ansi(url) if colour else qr_text(url), file=out)
-    print("\nOn the iPhone:", file=out)
-    for number, step in enumerate(phone_steps(profile), start=1):
-        print(f"  {number}. {step}", file=out)
-
-
-def _print_event(event: ServeEvent) -> None:
-    """Progress lines, printed from the server's threads."""
-    if event.kind is EventKind.DOWNLOAD_STARTED:
-        print(f"The phone ({event.client}) is downloading the profile...", flush=True)
-    elif event.kind is EventKind.DOWNLOAD_FAILED:
-        print(
-            f"The download to {event.client} broke off before the whole profile was sent; "
-            "the link still works.",
-            flush=True,
-        )
-
-
-def _report(out: TextIO, reason: StopReason | None, minutes: float) -> int:
-    """Say why the server stopped; exit 0 only when the phone has the profile."""
-    if reason is StopReason.DOWNLOADED:
-        print(
-            "Done: the profile was downloaded and the link no longer works. On the iPhone, "
-            f"open Settings > Profile Downloaded > Install within {INSTALL_WINDOW_MINUTES} "
-            "minutes.",
-            file=out,
-        )
-        return EXIT_OK
-    if reason is StopReason.UNCONFIRMED:
-        print(
-            "Stopped: the whole profile left this computer, but the phone did not confirm "
-            "receiving all of it (the connection broke off or went silent at the end). The "
-            "link no longer works, so no second copy can leave. If the iPhone shows no "
-            "Profile Downloaded in Settings, run the command again for a new link.",
-            file=out,
-        )
-        return EXIT_FAILED
-    if reason is StopReason.TIMED_OUT:
-        print(
-            f"Stopped: nobody downloaded the profile within {_minutes(minutes)}; the link no "
-            "longer works. Run the command again for a new link.",
-            file=out,
-        )
-        return EXIT_FAILED
-    print("Stopped before the phone downloaded the profile; the link no longer works.", file=out)
-    return EXIT_FAILED
 
 
 def _minutes(minutes: float) -> str:

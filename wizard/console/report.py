@@ -1,4 +1,4 @@
-"""Running the check from a command, and its report as text for a terminal."""
+"""Running the check from a command, and its report as text for a terminal (80 columns)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,67 @@ import sys
 import textwrap
 
 from wizard.console.inputs import CommandInputs
-from wizard.core.check import run_check
+from wizard.core.check import Decided, Progress, run_check
 from wizard.core.diagnosis import certificate_lines
 from wizard.core.errors import TLSConfigError, UsageError
-from wizard.core.models import Account, Attempt, CheckOptions, CheckReport, MailSettings
-from wizard.core.provider import Provider, builtin_provider
-from wizard.core.rehearsal import practice_settings, practice_uses
+from wizard.core.models import (
+    Account,
+    Attempt,
+    CheckOptions,
+    CheckReport,
+    MailSettings,
+)
+from wizard.core.provider import Provider
 from wizard.core.verdict import preferred_settings, settings_from_report, verdict_of
 
+#: Every line of text output fits a terminal this wide.
+WIDTH = 80
 
-def perform_check(account: Account, provider: Provider, options: CheckOptions) -> CheckReport:
-    """Run the check to completion (for the headless commands)."""
+
+def perform_check(
+    account: Account,
+    provider: Provider,
+    options: CheckOptions,
+    *,
+    intro: str | None = None,
+    stream: bool = False,
+) -> CheckReport:
+    """Run the check to completion (for the headless commands).
+
+    Says on stderr at once that it started (``intro``, or the usual line); with ``stream``
+    the header and each attempt's line are printed on stdout the moment they are known,
+    and ``format_report(report, rows=False)`` then adds the rest.
+    """
+    protocols = f"{account.incoming.value.upper()} and SMTP"
+    intro = intro or (
+        f"Checking {account.email}: logging in to the {protocols} servers "
+        f"(up to {options.timeout:g} s each)…"
+    )
+    print(_fit(intro), file=sys.stderr, flush=True)
+    progress = None
+    if stream:
+        endpoints = provider.endpoints(account.incoming)
+        print(f"Checked {account.email} ({protocols}):", flush=True)
+        progress = _LinePrinter(max((len(e.label) for e in endpoints), default=0))
     try:
-        return asyncio.run(run_check(account, provider, options))
+        return asyncio.run(run_check(account, provider, options, progress))
     except TLSConfigError as exc:
         raise UsageError(str(exc)) from None
+
+
+class _LinePrinter:
+    """The progress callback that prints each attempt's line once it has its result."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.printed: set[int] = set()
+
+    def __call__(self, event: Progress | Decided) -> None:
+        if not isinstance(event, Progress) or event.attempt is None:
+            return
+        if event.position not in self.printed:
+            self.printed.add(event.position)
+            print(_fit(attempt_line(event.attempt, self.width)), flush=True)
 
 
 def _status_word(attempt: Attempt) -> str:
@@ -33,16 +79,39 @@ def _status_word(attempt: Attempt) -> str:
     return "FAILED"
 
 
+def attempt_line(attempt: Attempt, width: int) -> str:
+    """One attempt in a line: the result, the endpoint, its own time, the host (and code)."""
+    ms = attempt.elapsed_ms
+    seconds = f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+    host = attempt.endpoint.host
+    where = host if attempt.ok else f"{host}: {attempt.status.value}"
+    return f"  {_status_word(attempt):<9} {attempt.endpoint.label:<{width}} {seconds:>7}  {where}"
+
+
+def _fit(line: str) -> str:
+    """``line`` within WIDTH columns, continued under its own indentation."""
+    if len(line) <= WIDTH:
+        return line
+    indent = line[: len(line) - len(line.lstrip())]
+    return textwrap.fill(
+        line.strip(),
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + "   ",
+        break_on_hyphens=False,
+    )
+
+
 def _wrap(text: str, indent: str = "  ") -> str:
     lines = []
     for paragraph in text.splitlines():
         lines.append(
             textwrap.fill(
                 paragraph,
-                width=88,
+                width=WIDTH,
                 break_on_hyphens=False,
                 initial_indent=indent,
-                subsequent_indent=indent + "   " if paragraph[:2].rstrip(".").isdigit() else indent,
+                subsequent_indent=indent + "   " if re.match(r"\d+\. ", paragraph) else indent,
             )
         )
     return "\n".join(lines)
@@ -51,28 +120,25 @@ def _wrap(text: str, indent: str = "  ") -> str:
 def format_report(
     report: CheckReport,
     *,
-    practice_for: Provider | None = None,
     provider: Provider | None = None,
+    flags: str = "",
+    rows: bool = True,
 ) -> str:
     """The human output: one line per attempt, the settings that work, then the diagnosis.
 
-    ``practice_for`` (the demo): the real provider the practice server stands in for; the
-    report then says which of its ports a phone would use, and the next commands are the
-    demo's.
+    ``flags`` are repeated in the next commands it suggests (those that chose the run);
+    without ``rows`` the header and the attempts' lines are left out (already streamed).
     """
+    out = []
+    if rows:
+        out.append(f"Checked {report.email} ({report.incoming_choice.value.upper()} and SMTP):")
+        width = max(len(a.endpoint.label) for a in report.attempts)
+        out.extend(attempt_line(attempt, width) for attempt in report.attempts)
     verdict = verdict_of(report, provider)
-    # mail.com's plan rule first, when a refused password may come from the plan.
-    out = [_wrap(verdict.plan_note, indent="")] if verdict.plan_note else []
-    out.append(f"Checked {report.email} ({report.incoming_choice.value.upper()} and SMTP):")
-    width = max(len(a.endpoint.label) for a in report.attempts)
-    for attempt in report.attempts:
-        ms = attempt.elapsed_ms
-        seconds = f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
-        out.append(
-            f"  {_status_word(attempt):<9} {attempt.endpoint.label:<{width}}  "
-            f"{attempt.endpoint.host}  {attempt.status.value:<14} {seconds:>7}  {attempt.title}"
-        )
     out.append("")
+    # mail.com's plan rule first, when a refused password may come from the plan.
+    if verdict.plan_note:
+        out += [_wrap(verdict.plan_note, indent=""), ""]
     out.append(verdict.headline)
     if verdict.action:
         out.append(_wrap(f"What to do: {verdict.action}", indent=""))
@@ -83,8 +149,6 @@ def format_report(
                 f"  {label}: {endpoint.protocol.label} {endpoint.host}, port {endpoint.port}, "
                 f"{endpoint.security.label}, user name {endpoint.username(report.email)}"
             )
-    if practice_for is not None and verdict.uses:
-        out.append(_wrap(practice_uses(report, practice_for)))
     if verdict.round_trip is not None:
         out.append(f"  {verdict.round_trip}")
     for note in verdict.notes:
@@ -99,28 +163,25 @@ def format_report(
             out.append(f"  Server reply: {attempt.server_reply}")
     out.append("")
     if report.verified:
-        demo = " --demo" if practice_for is not None else ""
         out.append(
-            f"Next: `mailcom-wizard instructions{demo}` for the iPhone steps, or "
-            f"`mailcom-wizard export{demo}` for a configuration profile."
+            f"Next: `mailcom-wizard instructions{flags}` for the iPhone steps, or "
+            f"`mailcom-wizard export{flags}` for a configuration profile."
         )
     else:
         out.append("Fix the problem above, then run the check again.")
     # Sections add their own blank lines; never print two in a row.
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)) + "\n"
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(out))
+    return "\n".join(_fit(line) for line in text.split("\n")) + "\n"
 
 
 def checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> MailSettings | None:
     """Verified settings from a live check, or the provider's preferred ones without one.
 
     Returns None after printing the diagnosis to stderr when the check fails: the caller
-    then writes nothing and exits 1. In the demo the settings are a real mail.com account's
-    values, marked as practice: the practice server's address must never reach a phone.
+    then writes nothing and exits 1. The settings are marked as the target hands them on.
     """
     settings = _checked_settings(inputs, name=name, verify=verify)
-    if settings is not None and inputs.demo:
-        settings = practice_settings(settings, builtin_provider())
-    return settings
+    return None if settings is None else inputs.target.mark(settings)
 
 
 def _checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> MailSettings | None:
@@ -130,11 +191,6 @@ def _checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> Mail
         account = Account(email=inputs.email, password="", name=name, incoming=inputs.incoming)
         return preferred_settings(account, inputs.provider)
     account = inputs.account(name)
-    print(
-        f"Checking {inputs.email}: logging in to the {inputs.incoming.value.upper()} and "
-        "SMTP servers…",
-        file=sys.stderr,
-    )
     report = perform_check(account, inputs.provider, inputs.options)
     if not report.verified:
         # The same diagnosis `mailcom-wizard check` prints.

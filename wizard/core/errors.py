@@ -14,6 +14,7 @@ its flag (``--host``) and a screen can point at its field.
     │   ├── SigningError      the certificate, key or chain cannot sign
     │   └── FileReadError     an input file cannot be read (callers word it their way)
     ├── ProfileWriteError     the profile (or a text file) cannot be written
+    ├── ResourceLimitError    this computer cannot open another connection
     └── ServeError            the profile cannot be offered to the phone
         ├── ProfileFileError  the file is not a servable profile
         ├── NoNetworkError    no local-network address to serve on
@@ -102,6 +103,11 @@ class ProfileWriteError(WizardError):
             WriteProblem.IS_FOLDER,
             WriteProblem.BAD_NAME,
         )
+
+
+class ResourceLimitError(WizardError):
+    """This computer cannot open another connection (too many open files): the check
+    cannot go on, and it is not the server's or the network's fault."""
 
 
 class ServeError(WizardError):

@@ -7,6 +7,7 @@ wrong with the signing files is found by ``load_signer`` before anything slow ha
 
 from __future__ import annotations
 
+import dataclasses
 import plistlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,15 +39,20 @@ class Signer:
 
 @dataclass(frozen=True)
 class ExportedProfile:
-    """A profile that was written: where, and whether it holds the password or a signature."""
+    """A profile for the phone: its bytes, its file, and what it holds (known when made)."""
 
     path: Path
+    data: bytes = field(repr=False)
     contains_password: bool
     signed: bool
-    #: The signer's certificate subject, when signed.
-    signed_by: str | None = None
+    #: Has a mail payload (iOS then asks for the password when none is inside).
+    has_mail_payload: bool = True
     #: Made by the demo: a real account's values for the demo's address, never offered.
     practice: bool = False
+    #: Checked against the servers (False after "Continue unverified" or ``--no-verify``).
+    verified: bool = True
+    #: The signer's certificate subject, when signed by this program.
+    signed_by: str | None = None
     #: Readable by the user only. False for a profile with a password only when the system
     #: would not restrict it (Windows without a working icacls): the front ends say so.
     owner_only: bool = False
@@ -89,6 +95,21 @@ def export_profile(
     with ``private``. Raises
     ProfileWriteError or SigningError; nothing is left behind on failure.
     """
+    made = make_profile(settings, target, password=password, signer=signer)
+    private = private or password is not None
+    owner_only = write_file(made.path, made.data, force=force, private=private)
+    return dataclasses.replace(made, owner_only=owner_only)
+
+
+def make_profile(
+    settings: MailSettings,
+    target: str | Path,
+    *,
+    password: str | None = None,
+    signer: Signer | None = None,
+) -> ExportedProfile:
+    """The profile for ``settings`` in memory (signed if ``signer``), to be written at
+    ``target``; ``export_profile`` writes it."""
     if password is not None and xml_text(password) != password:
         raise UsageError(
             "The password contains a control character, which a profile cannot hold; leave "
@@ -98,15 +119,14 @@ def export_profile(
     data = build_profile(settings, password=password)
     if signer is not None:
         data = sign_profile(data, signer.cert_pem, signer.key_pem, signer.chain_pem)
-    path = Path(target)
-    owner_only = write_file(path, data, force=force, private=private or password is not None)
     return ExportedProfile(
-        path=path,
+        path=Path(target),
+        data=data,
         contains_password=password is not None,
         signed=signer is not None,
-        signed_by=signer.subject if signer is not None else None,
         practice=settings.practice,
-        owner_only=owner_only,
+        verified=settings.verified,
+        signed_by=signer.subject if signer is not None else None,
     )
 
 

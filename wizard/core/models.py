@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -327,10 +328,13 @@ class RoundTrip:
     status: Status
     elapsed_ms: int
     detail: str = ""
+    #: False when the test message arrived but could only be marked as deleted (the
+    #: server cannot remove one message alone): ``detail`` then says so.
+    removed: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """The ``round_trip`` object of ``check --json``."""
-        return {"status": self.status.value, "elapsed_ms": self.elapsed_ms}
+        return {"status": self.status.value, "elapsed_ms": self.elapsed_ms, "removed": self.removed}
 
 
 @dataclass(frozen=True)
@@ -421,9 +425,12 @@ class MailSettings:
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """How to check: per-endpoint timeout in seconds, extra CA file, optional round trip."""
+    """How to check: per-endpoint timeout in seconds, extra CA file, optional round trip,
+    and where to dial: ``dial`` maps an endpoint's (host, port) to the address and port to
+    connect to instead (the demo's practice servers); TLS still verifies the host name."""
 
     timeout: float = 10.0
     cafile: str | None = None
     round_trip: bool = False
     round_trip_timeout: float = 60.0
+    dial: Mapping[tuple[str, int], tuple[str, int]] = field(default_factory=dict)

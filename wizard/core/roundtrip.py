@@ -1,5 +1,9 @@
 """The optional round trip: send a short message to oneself, see it arrive, remove it.
 
+Only that message is removed, found by a random marker and read before it is deleted
+(``MailSession.delete_marked``): nothing else of the user's mail is touched, not even
+mail the user flagged as deleted and has not purged yet.
+
 Runs only after both logins verified, on the endpoints that verified. Bounded by
 ``CheckOptions.round_trip_timeout``.
 """
@@ -13,9 +17,15 @@ import secrets
 import ssl
 
 from wizard.core.models import Account, CheckOptions, Endpoint, RoundTrip, Status
-from wizard.core.probes import MailSession, ProbeFailure, open_mail_session
+from wizard.core.probes import MailSession, ProbeFailure, Removal, open_mail_session
 
 MARKER_HEADER = "X-Mailcom-Wizard-Check"
+#: The round trip's result when the server could not remove the one test message alone.
+FLAGGED_ONLY = (
+    "the test message is marked as deleted but still in the inbox: this server cannot "
+    "remove one message alone, and removing all marked messages could take mail you "
+    "marked yourself; your mail app removes it when it clears deleted messages"
+)
 _POLL_SECONDS = 1.0
 
 
@@ -54,8 +64,11 @@ async def run_round_trip(
         async with asyncio.timeout(options.round_trip_timeout):
             await _send(account, smtp, context, token)
             while True:
-                if await _find_and_delete(account, incoming, context, token):
+                removal = await _find_and_delete(account, incoming, context, token)
+                if removal.purged:
                     return RoundTrip(Status.OK, elapsed(), "the test message arrived")
+                if removal.found:
+                    return RoundTrip(Status.OK, elapsed(), FLAGGED_ONLY, removed=False)
                 await asyncio.sleep(_POLL_SECONDS)
     except TimeoutError:
         return RoundTrip(
@@ -90,7 +103,7 @@ async def _send(account: Account, endpoint: Endpoint, context: ssl.SSLContext, t
 
 async def _find_and_delete(
     account: Account, endpoint: Endpoint, context: ssl.SSLContext, token: str
-) -> bool:
+) -> Removal:
     # A fresh login per poll: POP3 only sees messages that arrived before its login.
     session = await _login(account, endpoint, context)
     try:

@@ -1,16 +1,24 @@
-"""Passwords in the OS keyring (service ``mailcom-wizard``).
+"""Passwords in the OS keyring (service ``mailcom-wizard``), bound to where they may go.
 
-Secrets at rest live only in the keyring. Everything here degrades quietly when no keyring
-backend exists: the wizard then simply asks for the password each time.
+Secrets at rest live only in the keyring. A password is remembered with the provider and
+the server names it was saved for (``remember_password``), and handed out only for those
+(``recall_password``): a provider file that claims the same address but names other servers
+never receives it without the user's say. ``get_password``/``set_password`` are the raw
+entry underneath. Everything here degrades quietly when no keyring backend exists: the
+wizard then simply asks for the password each time.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
+
+    from wizard.core.provider import Provider
 
 SERVICE = "mailcom-wizard"
 
@@ -68,7 +76,7 @@ def keyring_unavailable_reason() -> str:
 
 
 def get_password(email: str) -> str | None:
-    """The remembered password for ``email``, or None (also when there is no keyring)."""
+    """The raw keyring entry for ``email``, or None (also when there is no keyring)."""
     backend = _backend()
     if backend is None:
         return None
@@ -81,7 +89,7 @@ def get_password(email: str) -> str | None:
 
 
 def set_password(email: str, password: str) -> bool:
-    """Remember the password; True when it was stored."""
+    """Store the raw keyring entry for ``email``; True when it was stored."""
     backend = _backend()
     if backend is None:
         return False
@@ -103,3 +111,63 @@ def delete_password(email: str) -> bool:
     except Exception:
         return False
     return True
+
+
+def servers_of(provider: Provider) -> frozenset[str]:
+    """The server names a password for ``provider`` may be sent to."""
+    endpoints = provider.imap + provider.pop3 + provider.smtp
+    return frozenset(endpoint.host.lower().rstrip(".") for endpoint in endpoints)
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """A remembered password and where it was saved for: a provider's id and its servers
+    (``provider`` None: saved before passwords were bound, so for no server in particular)."""
+
+    password: str = field(repr=False)
+    provider: str | None = None
+    servers: frozenset[str] = frozenset()
+
+    def fits(self, provider: Provider) -> bool:
+        """True when it was saved for ``provider`` and every server it names."""
+        return self.provider == provider.id and servers_of(provider) <= self.servers
+
+    @property
+    def saved_for(self) -> str:
+        """Where it was saved for, in words (server names as they were stored)."""
+        if self.provider is None:
+            return "no server in particular (it was saved by an older version)"
+        return f"{self.provider} ({', '.join(sorted(self.servers))})"
+
+
+def remember_password(email: str, password: str, provider: Provider) -> bool:
+    """Remember ``password`` for ``email``, bound to ``provider``'s servers; True if stored."""
+    entry = {"password": password, "provider": provider.id, "servers": sorted(servers_of(provider))}
+    return set_password(email, json.dumps(entry))
+
+
+def remembered(email: str) -> Remembered | None:
+    """What is remembered for ``email``, and where it may go; None when nothing is."""
+    raw = get_password(email)
+    if raw is None:
+        return None
+    try:
+        entry = json.loads(raw)
+    except ValueError:
+        entry = None
+    if (
+        isinstance(entry, dict)
+        and isinstance(entry.get("password"), str)
+        and isinstance(entry.get("provider"), str)
+        and isinstance(entry.get("servers"), list)
+        and all(isinstance(server, str) for server in entry["servers"])
+    ):
+        return Remembered(entry["password"], entry["provider"], frozenset(entry["servers"]))
+    return Remembered(raw)  # stored before passwords were bound to servers
+
+
+def recall_password(email: str, provider: Provider) -> str | None:
+    """The password remembered for ``email``, only if it was saved for ``provider``'s
+    servers; None otherwise (nothing remembered, or remembered for other servers)."""
+    found = remembered(email)
+    return found.password if found is not None and found.fits(provider) else None

@@ -8,8 +8,13 @@ cleaned once, when it is captured, and everything after that can print it as it 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 import unicodedata
+from typing import Any
+
+log = logging.getLogger(__name__)
 
 # Characters that break a line or a terminal: C0 controls (tab, CR, LF, ESC, BEL...), DEL,
 # and C1 controls (U+0080-U+009F, where U+009B is a one-character CSI escape).
@@ -88,3 +93,31 @@ def _clean_char(char: str) -> str:
     if unicodedata.category(char) in ("Cf", "Cs"):
         return ""
     return char
+
+
+def withhold_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The exception handler of every event loop the wizard runs: names the kind only.
+
+    asyncio's default handler logs an exception raised in a callback with its text, its
+    traceback and the callback's arguments. A library's text may quote what was sent:
+    aioimaplib's Abort for an unexpected tag quotes the pending LOGIN command, password
+    and all. So only the exception's kind is told; the check reports the failure itself.
+    """
+    exception = context.get("exception")
+    if exception is None:
+        kind = "error"
+    else:
+        package = type(exception).__module__.partition(".")[0]
+        name = type(exception).__qualname__
+        kind = name if package == "builtins" else f"{package} {name}"
+    log.warning("%s inside the event loop (its text is withheld: it may quote a password)", kind)
+
+
+class WithheldLoopPolicy(asyncio.DefaultEventLoopPolicy):
+    """Every event loop made under it (each ``asyncio.run``) has ``withhold_loop_exception``
+    as its exception handler: the CLI runs its commands under it."""
+
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        loop = super().new_event_loop()
+        loop.set_exception_handler(withhold_loop_exception)
+        return loop

@@ -32,8 +32,7 @@ def make_tls_context(cafile: str | None = None) -> ssl.SSLContext:
         # OpenSSL reads SSL_CERT_FILE itself while loading the system CAs, and would wait
         # forever on a named pipe: it must be a regular file of a sane size first.
         _read_ca_file(environment_file)
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context = _client_context()
     context.check_hostname = True
     context.verify_mode = ssl.CERT_REQUIRED
     extra = cafile or environment_file
@@ -74,10 +73,21 @@ def certificate_probe_context() -> ssl.SSLContext:
     Used after a verifying handshake failed, on a fresh connection that never sends
     credentials, so the user can see who issued the certificate (an antivirus, a proxy).
     """
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context = _client_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _client_context() -> ssl.SSLContext:
+    """The platform's client defaults, with the wizard's own TLS 1.2 floor on top.
+
+    Python and OpenSSL 3 refuse TLS 1.0 and 1.1 by default today, but a platform may
+    build them otherwise (an older OpenSSL, LibreSSL, a system policy that lowers the
+    security level): the floor is set here, not assumed.
+    """
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
 
 

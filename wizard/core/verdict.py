@@ -192,6 +192,8 @@ def _round_trip_words(report: CheckReport) -> str | None:
         return None
     if trip.status is Status.OK:
         seconds = trip.elapsed_ms / 1000
+        if not trip.removed:
+            return f"Test message: sent and arrived in {seconds:.1f} s; {trip.detail}."
         return f"Test message: sent and arrived in {seconds:.1f} s (and deleted again)."
     return f"Test message: not received: {trip.detail or trip.status.value}."
 

@@ -257,3 +257,17 @@ REFUSALS: dict[str, StatusWords] = {
         "Close mail on that device, wait a minute, then try again.",
     ),
 }
+
+
+def other_network(*, checked_here: bool = False) -> str:
+    """The one wording of "try the iPhone on another network" (check, steps and repair).
+
+    ``checked_here``: the check just worked from this computer's network, so that network
+    is a good one to try.
+    """
+    here = ", such as the one this computer is on (mail works there)" if checked_here else ""
+    return (
+        "If the iPhone cannot connect, try it on another network: if it is on Wi-Fi, turn "
+        f"Wi-Fi off so that it uses mobile data, or join another Wi-Fi{here}. A guest, hotel "
+        "or office Wi-Fi may block or intercept mail."
+    )

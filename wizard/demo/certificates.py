@@ -14,9 +14,7 @@ from pathlib import Path
 
 import trustme
 
-#: The names the practice server's certificate is valid for.
-DEMO_CERT_HOSTS = ("localhost", "127.0.0.1")
-#: Issuer of the certificate shown in the ``intercepted`` rehearsal: what an antivirus
+#: Issuer of the certificate shown in the ``intercepted`` fault: what an antivirus
 #: program that inspects mail connections puts in place of the real one.
 INTERCEPTOR_ORGANIZATION = "Antivirus Web/Mail Shield (practice)"
 INTERCEPTOR_UNIT = "Mail Shield Root"
@@ -32,8 +30,12 @@ class DemoCertificates:
     server_context: ssl.SSLContext
 
 
-def make_certificates(folder: Path, fault: str | None) -> DemoCertificates:
-    """Make the demo CA and the server certificate that ``fault`` calls for, inside ``folder``."""
+def make_certificates(folder: Path, fault: str | None, hosts: tuple[str, ...]) -> DemoCertificates:
+    """Make the demo CA and the server certificate that ``fault`` calls for, inside ``folder``.
+
+    The certificate names the real servers' ``hosts`` (imap.mail.com, ...): the check dials
+    this computer instead, but verifies the names it would verify for real.
+    """
     ca = trustme.CA(organization_name="mailcom-wizard demo", organization_unit_name="Practice CA")
     cafile = folder / "demo-ca.pem"
     ca.cert_pem.write_to_path(str(cafile))
@@ -46,18 +48,18 @@ def make_certificates(folder: Path, fault: str | None) -> DemoCertificates:
             organization_name=INTERCEPTOR_ORGANIZATION,
             organization_unit_name=INTERCEPTOR_UNIT,
         )
-        leaf = interceptor.issue_cert(*DEMO_CERT_HOSTS, organization_name=INTERCEPTOR_ORGANIZATION)
+        leaf = interceptor.issue_cert(*hosts, organization_name=INTERCEPTOR_ORGANIZATION)
     elif fault == "expired":
         # Signed by the trusted demo CA, so the only thing wrong is the date.
         leaf = ca.issue_cert(
-            *DEMO_CERT_HOSTS,
+            *hosts,
             not_before=now - dt.timedelta(days=400),
             not_after=now - dt.timedelta(days=3),
         )
     elif fault == "wrong-host":
         leaf = ca.issue_cert(WRONG_HOST, common_name=WRONG_HOST)
     else:
-        leaf = ca.issue_cert(*DEMO_CERT_HOSTS, common_name=DEMO_CERT_HOSTS[0])
+        leaf = ca.issue_cert(*hosts, common_name=hosts[0])
 
     chain_file = folder / "server-key-and-chain.pem"
     # Written into the private temporary folder (mode 0700) because ssl can only load a

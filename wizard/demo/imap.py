@@ -10,7 +10,7 @@ from proxyprotocol.reader import ProxyProtocolReader
 from proxyprotocol.sock import SocketInfo
 from pymap.config import IMAPConfig
 from pymap.context import connection_exit
-from pymap.imap import IMAPConnection, IMAPServer
+from pymap.imap import IMAPConnection
 from pymap.imap.state import ConnectionState
 from pymap.interfaces.login import LoginInterface
 from pymap.parsing.response import CommandResponse, ResponseOk
@@ -31,14 +31,22 @@ class _TLSFirstState(ConnectionState):
         return ResponseOk(b"*", self.config.greeting, self.capability)
 
 
-class _DemoIMAPServer(IMAPServer):
-    """pymap's IMAPServer, using the TLS-first connection state."""
+class _DemoIMAPServer:
+    """What pymap's IMAPServer does for each connection, with the TLS-first state.
+
+    Written out rather than subclassed: IMAPServer keeps the login and the settings in
+    private attributes, and nothing of pymap's that starts with an underscore is used.
+    """
+
+    def __init__(self, login: LoginInterface, config: IMAPConfig) -> None:
+        self.login = login
+        self.config = config
 
     async def __call__(
         self, reader: StreamReader, writer: StreamWriter, sock_info: SocketInfo
     ) -> None:
-        connection = IMAPConnection(self.commands, self._config, reader, writer, sock_info)
-        state = _TLSFirstState(self._login, self._config)
+        connection = IMAPConnection(self.config.commands, self.config, reader, writer, sock_info)
+        state = _TLSFirstState(self.login, self.config)
         async with AsyncExitStack() as stack:
             connection_exit.set(stack)
             stack.enter_context(closing(connection))

@@ -1,10 +1,17 @@
-"""The practice mail server on this computer, with a provider record for it.
+"""The practice mail server on this computer, dialled in place of mail.com's servers.
 
 ``start_demo()`` starts IMAP (pymap), POP3 (a small responder kept in this package) and SMTP
-submission (aiosmtpd) on 127.0.0.1 with free ports, each with implicit TLS and STARTTLS, in
-mail.com's preference order, behind a throwaway CA made at start and trusted only by this
-run. Mail sent to the demo address arrives in its mailbox. ``fault`` rehearses one of the
-failures real users meet, by making the servers misbehave the way real ones do.
+submission (aiosmtpd) on 127.0.0.1 with free ports, each with implicit TLS and STARTTLS,
+behind a throwaway CA made at start (trusted only by this run) that issues certificates for
+mail.com's real host names. The check uses mail.com's own record unchanged; ``dial`` sends
+each of its (host, port) to the practice listener that stands in for it, so reports, steps
+and profiles name mail.com's real servers and ports. Mail sent to the demo address arrives
+in its mailbox.
+
+``fault`` rehearses one of the failures real users meet. Those about the network are
+entries in the dial map: a blocked port is dialled to a port that never answers, a silent
+server to listeners that accept and say nothing. Those about the server (certificates, a
+refused password, no STARTTLS) are the practice server's own behaviour.
 """
 
 from __future__ import annotations
@@ -12,29 +19,28 @@ from __future__ import annotations
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wizard.core.models import Protocol
-from wizard.core.provider import MAILCOM_ID, Provider
-from wizard.demo.faults import DEMO_FAULTS
-from wizard.demo.server import ENDPOINT_ORDER, PracticeServer, ServerPlan, endpoint_for
+from wizard.core.models import CheckOptions
+from wizard.core.provider import Provider, builtin_provider
+from wizard.core.target import Target
+from wizard.demo.blackhole import Blackhole
+from wizard.demo.faults import DEMO_FAULTS, FAULT_DESCRIPTIONS
+from wizard.demo.server import BIND_HOST, PracticeServer, ServerPlan
 
 #: The address to type in the demo.
 DEMO_EMAIL = "demo@mail.com"
 #: The password to type in the demo. It is a practice password, shown on screen on purpose.
 DEMO_PASSWORD = "practice-password"
-#: The host name in the demo's provider record: an address, so no name lookup is needed and
-#: nothing can resolve it anywhere but this computer. The certificate is made for it.
-DEMO_HOST = "127.0.0.1"
+#: The faults that block one port: it is dialled to a port that never answers.
+BLOCKED_PORTS = {"blocked-465": 465, "blocked-587": 587}
 
 
 def demo_banner(fault: str | None = None) -> str:
     """What the TUI's welcome screen says in demo mode, with the fault it rehearses."""
-    from wizard.demo.faults import FAULT_DESCRIPTIONS
-
     rehearsing = f" Rehearsing: {FAULT_DESCRIPTIONS[fault]}" if fault else ""
     return (
         "Practice run: the mail servers are on this computer, so nothing you type leaves it, "
@@ -53,21 +59,67 @@ _OTHER_PASSWORD_BYTES = 18
 
 @dataclass(frozen=True)
 class RunningDemo:
-    """A running practice server: its provider record, CA file and demo credentials."""
+    """A running practice server: where to dial, its CA file and the demo credentials.
+
+    ``provider`` is mail.com's built-in record, as outside the demo.
+    """
 
     provider: Provider
+    dial: Mapping[tuple[str, int], tuple[str, int]]
     cafile: str
     email: str
     password: str = field(repr=False)
     fault: str | None
     _server: PracticeServer = field(repr=False, compare=False)
+    _blackhole: Blackhole | None = field(repr=False, compare=False)
+
+    @property
+    def folder(self) -> Path:
+        """The private temporary folder (the CA file, the server's key); removed on stop."""
+        return self._server.folder
+
+    def options(self, timeout: float = 10.0) -> CheckOptions:
+        """Check options that reach the practice server (and trust only its CA)."""
+        return CheckOptions(timeout=timeout, cafile=self.cafile, dial=self.dial)
+
+    def target(self, timeout: float = 10.0) -> Target:
+        """The wizard's whole run against the practice server: filled-in address, the
+        practice password, the banner, no keyring, and settings marked as practice."""
+        return Target(
+            provider=self.provider,
+            options=self.options(timeout),
+            email=self.email,
+            password=self.password,
+            banner=demo_banner(self.fault),
+            notice=f"Demo: using the practice mail server on this computer ({self.email}).",
+            keyring=False,
+            practice=True,
+            flags=" --demo",
+        )
 
     def stop(self) -> None:
         """Stop the practice server and remove its temporary folder. Safe to call twice."""
         try:
             self._server.stop()
+            if self._blackhole is not None:
+                self._blackhole.close()
         finally:
             shutil.rmtree(self._server.folder, ignore_errors=True)
+
+
+def _dial(
+    provider: Provider, server: PracticeServer, fault: str | None, hole: Blackhole | None
+) -> dict[tuple[str, int], tuple[str, int]]:
+    """Each of the provider's (host, port) -> the practice listener that answers for it."""
+    dial = {}
+    for endpoint in provider.imap + provider.pop3 + provider.smtp:
+        address = (BIND_HOST, server.ports[(endpoint.protocol, endpoint.security)])
+        if hole is not None and endpoint.port == BLOCKED_PORTS.get(fault or ""):
+            address = hole.address
+        elif fault == "silent":
+            address = (BIND_HOST, server.silent_ports[endpoint.security])
+        dial[(endpoint.host, endpoint.port)] = address
+    return dial
 
 
 def _launch(fault: str | None) -> RunningDemo:
@@ -77,36 +129,29 @@ def _launch(fault: str | None) -> RunningDemo:
     accepted = (
         secrets.token_urlsafe(_OTHER_PASSWORD_BYTES) if fault == "wrong-password" else DEMO_PASSWORD
     )
+    provider = builtin_provider()
+    hosts = tuple(dict.fromkeys(e.host for e in provider.imap + provider.pop3 + provider.smtp))
     folder = Path(tempfile.mkdtemp(prefix="mailcom-wizard-demo-"))
-    server = PracticeServer(folder, DEMO_EMAIL, ServerPlan(fault=fault, accepted_password=accepted))
+    server = PracticeServer(folder, DEMO_EMAIL, ServerPlan(fault, accepted), hosts)
+    hole: Blackhole | None = None
     try:
         server.start()
-        endpoints = [
-            endpoint_for(protocol, security, server.ports[(protocol, security)], DEMO_HOST)
-            for protocol, security in ENDPOINT_ORDER
-        ]
-        provider = Provider(
-            # mail.com's own id: the practice server stands in for mail.com, so its
-            # advice names mail.com's settings, as a real run's would.
-            id=MAILCOM_ID,
-            display_name="mail.com (practice)",
-            domains=(DEMO_EMAIL.partition("@")[2],),
-            imap=tuple(e for e in endpoints if e.protocol is Protocol.IMAP),
-            pop3=tuple(e for e in endpoints if e.protocol is Protocol.POP3),
-            smtp=tuple(e for e in endpoints if e.protocol is Protocol.SMTP),
-            source="demo",
-        )
+        hole = Blackhole(BIND_HOST) if fault in BLOCKED_PORTS else None
         assert server.cafile is not None
         return RunningDemo(
             provider=provider,
+            dial=_dial(provider, server, fault, hole),
             cafile=str(server.cafile),
             email=DEMO_EMAIL,
             password=DEMO_PASSWORD,
             fault=fault,
             _server=server,
+            _blackhole=hole,
         )
     except BaseException:
         server.stop()
+        if hole is not None:
+            hole.close()
         shutil.rmtree(folder, ignore_errors=True)
         raise
 

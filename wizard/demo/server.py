@@ -1,8 +1,13 @@
-"""The practice server's lifecycle: its own thread and event loop, six listeners, clean stop.
+"""The practice server's lifecycle: its own thread and event loop, its listeners, clean stop.
 
 The servers run in a dedicated thread with its own asyncio loop, so the demo works the same
 from plain code, from ``asyncio.run`` callers and from inside a running Textual app (whose
 loop must never be blocked by, or share tasks with, the practice server).
+
+Six listeners behave as mail.com's servers do (or as a misbehaving server would, for the
+faults that are about the server: certificates, a refused password, no STARTTLS). The
+``silent`` fault adds two listeners that accept a connection (and a TLS handshake) and
+then say nothing; the demo dials them instead of the real ones.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP
 
-from wizard.core.models import Endpoint, Protocol, Security
+from wizard.core.models import Protocol, Security
 from wizard.demo.certificates import make_certificates
 from wizard.demo.imap import imap_callback
 from wizard.demo.mailbox import DemoAccount, DemoMailbox, imap_config
@@ -55,16 +60,6 @@ class ServerPlan:
     fault: str | None
     accepted_password: str
 
-    def silent(self, protocol: Protocol, security: Security) -> bool:
-        """True for an endpoint that accepts connections and never says anything."""
-        if self.fault == "silent":
-            return True
-        if protocol is Protocol.SMTP and self.fault == "blocked-465":
-            return security is Security.SSL
-        if protocol is Protocol.SMTP and self.fault == "blocked-587":
-            return security is Security.STARTTLS
-        return False
-
     @property
     def smtp_offers_starttls(self) -> bool:
         """False when the SMTP STARTTLS endpoint is rehearsing a server without STARTTLS."""
@@ -74,12 +69,16 @@ class ServerPlan:
 class PracticeServer:
     """Runs the practice IMAP, POP3 and SMTP listeners in a background thread."""
 
-    def __init__(self, folder: Path, email: str, plan: ServerPlan) -> None:
+    def __init__(self, folder: Path, email: str, plan: ServerPlan, hosts: tuple[str, ...]) -> None:
         self.folder = folder
         self.plan = plan
+        self.hosts = hosts
         self.account = DemoAccount(email=email, accepted_password=plan.accepted_password)
         self.cafile: Path | None = None
         self.ports: dict[tuple[Protocol, Security], int] = {}
+        #: For the ``silent`` fault: listeners that accept (by TLS or in clear text) and
+        #: then say nothing, by how the endpoint dialled to them is secured.
+        self.silent_ports: dict[Security, int] = {}
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_requested: asyncio.Event | None = None
@@ -94,7 +93,7 @@ class PracticeServer:
 
     def start(self) -> None:
         """Start the thread and wait until every listener accepts connections."""
-        certificates = make_certificates(self.folder, self.plan.fault)
+        certificates = make_certificates(self.folder, self.plan.fault, self.hosts)
         self.cafile = certificates.cafile
         self._thread = threading.Thread(
             target=self._thread_main,
@@ -156,14 +155,15 @@ class PracticeServer:
         await mailbox.create_user()
         delivery = DeliveryHandler(mailbox)
         loop = asyncio.get_running_loop()
+        if self.plan.fault == "silent":
+            for security in Security:
+                tls = context if security is Security.SSL else None
+                quiet = await self._listen(_silent, ssl_context=tls)
+                self.silent_ports[security] = quiet.sockets[0].getsockname()[1]
         for protocol, security in ENDPOINT_ORDER:
             implicit = security is Security.SSL
             server: asyncio.Server
-            if self.plan.silent(protocol, security):
-                # Accepts TCP and says nothing: what a firewall that swallows a port looks
-                # like from the client, which then times out.
-                server = await self._listen(_silent, ssl_context=None)
-            elif protocol is Protocol.IMAP:
+            if protocol is Protocol.IMAP:
                 config = (
                     mailbox_config
                     if not implicit
@@ -268,8 +268,3 @@ def _quiet_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str,
         _log.debug("practice server: %s (%r)", context.get("message"), exception)
     else:
         _log.warning("practice server: %s", context.get("message"), exc_info=exception)
-
-
-def endpoint_for(protocol: Protocol, security: Security, port: int, host: str) -> Endpoint:
-    """The provider record's endpoint for one listener."""
-    return Endpoint(protocol=protocol, host=host, port=port, security=security)

@@ -218,13 +218,21 @@ class AccountScreen(Step[AccountForm]):
         """Offer a password remembered for ``address`` (the box knows if there is a keyring)."""
         verdict = check_address(address, self.provider)
         if verdict.ok:
-            self.query_one(RememberBox).look_up(verdict.address)
+            self.query_one(RememberBox).look_up(verdict.address, self.provider)
 
     @on(RememberBox.Found)
     def _prefill_password(self, event: RememberBox.Found) -> None:
-        """A remembered password, filled in only into an empty field."""
+        """A remembered password, filled in only into an empty field (one remembered for
+        other servers is not: they may not be this provider's)."""
         field = self.fields["password"]
         if field.value:
+            return
+        if event.elsewhere:
+            note = (
+                f"A password is remembered for this address, but for other servers "
+                f"({event.elsewhere}), so it is not filled in here: type it."
+            )
+            self._note("#password-status", note, "-warning")
             return
         field.value = event.password
         self._filled_from_keyring = True

@@ -21,21 +21,20 @@ from textual.events import DescendantFocus
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, ProgressBar, Static
 
-from wizard.core.check import ProgressCallback, run_check
-from wizard.core.diagnosis import other_network
+from wizard.core.check import Decided, Progress, ProgressCallback, run_check
+from wizard.core.errors import WizardError
 from wizard.core.models import (
     Account,
     Attempt,
     CheckOptions,
     CheckReport,
-    Endpoint,
     MailSettings,
     Phase,
     Role,
 )
 from wizard.core.provider import Provider
-from wizard.core.rehearsal import practice_uses
 from wizard.core.verdict import preferred_settings, role_lines, settings_from_report, verdict_of
+from wizard.core.wording import other_network
 from wizard.screens.confirm import ConfirmScreen
 from wizard.screens.step import Step
 from wizard.widgets.endpoint_row import EndpointRow
@@ -63,9 +62,11 @@ RETRY_RISK = (
     "failed logins. Change the password (or fix the setting) first if you can."
 )
 
-#: Which buttons each state shows, the first one focused.
+#: Which buttons each state shows, the first one focused. "decided": both logins worked and
+#: the user may go on, while a port that has not answered yet runs out its time.
 _BUTTONS: dict[str, tuple[str, ...]] = {
     "running": ("back",),
+    "decided": ("send", "steps", "export"),
     "verified": ("send", "steps", "export"),
     "refused": ("change-password", "retry-anyway", "continue-unverified"),
     "failed": ("retry", "back", "continue-unverified"),
@@ -110,15 +111,13 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
         report: CheckReport | None = None,
         autostart: bool = True,
         repair: bool = False,
-        practice_for: Provider | None = None,
         check: CheckFunction | None = None,
     ) -> None:
         """``report`` shows a finished check instead of starting one; ``clock`` times rows.
 
         With ``repair`` the check is the repair path's: when it ends it goes straight on to
-        the answer (the cause and its fix), whatever it found. ``practice_for`` is the real
-        provider a practice server stands in for (the demo): the ports the phone would use
-        are named as that provider's. ``check`` runs the check (the engine's unless given).
+        the answer (the cause and its fix), whatever it found. ``check`` runs the check
+        (the engine's unless given).
         """
         super().__init__()
         self.account = account
@@ -128,13 +127,14 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
         self.report = report
         self.autostart = autostart
         self.repair = repair
-        self.practice_for = practice_for
         self.check = check or run_check
         self.endpoints = provider.for_address(account.email).endpoints(account.incoming)
+        #: Both logins worked while the check still waits on another port (Enter goes on).
+        self.decided_report: CheckReport | None = None
         self.running = False
         self.cancelled = False
         self.details = False
-        #: running, verified, refused, failed or cancelled (which buttons show).
+        #: running, decided, verified, refused, failed or cancelled (which buttons show).
         self.stage = "running"
         self._ticker: Timer | None = None
 
@@ -150,14 +150,14 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
                 yield ProgressBar(total=len(self.endpoints), show_eta=False, id="check-progress")
             with Vertical(id="check-roles"):
                 for role in (Role.INCOMING, Role.OUTGOING):
-                    mine = tuple(e for e in self.endpoints if e.role is role)
+                    mine = {n: e for n, e in enumerate(self.endpoints) if e.role is role}
                     yield RoleRow(role, mine, timeout=self.options.timeout)
             yield Static("", id="check-summary")
             yield Static("", id="round-trip")
             yield Static("", id="check-notes", classes="hint")
             with Vertical(id="check-rows"):
-                for endpoint in self.endpoints:
-                    yield EndpointRow(endpoint)
+                for position, endpoint in enumerate(self.endpoints):
+                    yield EndpointRow(position, endpoint)
             yield FailurePanel(id="failure-panel")
         with Horizontal(classes="button-row"):
             yield Button("Send to iPhone (QR code)", id="send", variant="primary")
@@ -181,8 +181,6 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
         self.query_one("#check-rows").display = False
         self._ticker = self.set_interval(TICK_SECONDS, self._tick, pause=True)
         if self.report is not None:
-            for attempt in self.report.attempts:
-                self.apply_progress(attempt.endpoint, Phase.DONE, attempt)
             self.finish(self.report)
         elif self.autostart:
             self.start_check()
@@ -194,6 +192,7 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
     def start_check(self) -> None:
         """Reset every row and run the check in a worker."""
         self.report = None
+        self.decided_report = None
         self.cancelled = False
         for row in self.query(EndpointRow):
             row.reset()
@@ -208,53 +207,96 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
     @work(exclusive=True, group="check", exit_on_error=False)
     async def run_checks(self) -> None:
         """The same engine as ``mailcom-wizard check``; rows update through ``progress``."""
-        report = await self.check(self.account, self.provider, self.options, self.apply_progress)
+        try:
+            report = await self.check(
+                self.account, self.provider, self.options, self.apply_progress
+            )
+        except WizardError as exc:  # this computer cannot go on (say, no file descriptor left)
+            self.stop_with(str(exc))
+            return
         self.finish(report)
 
-    def apply_progress(self, endpoint: Endpoint, phase: Phase, attempt: Attempt | None) -> None:
+    def stop_with(self, problem: str) -> None:
+        """The check could not go on, for a reason on this computer: say it, offer Retry."""
+        now = self.clock()
+        for row in self.query(EndpointRow):
+            row.cancel(now)
+        for role_row in self.query(RoleRow):
+            role_row.cancel(now)
+        self._set_state("failed")
+        summary = self.query_one("#check-summary", Static)
+        summary.set_classes("-error")
+        summary.update(Content.from_markup("[b]✗ The check stopped:[/b] $problem", problem=problem))
+
+    def apply_progress(self, event: Progress | Decided) -> None:
         """The engine's progress callback (runs on the UI's event loop)."""
         if not self.is_mounted:
             return
-        now = self.clock()
-        row = self._row(endpoint)
-        if row is not None:
-            row.advance(phase, attempt, now)
-        role_row = self.query_one(f"#role-{endpoint.role.value}", RoleRow)
-        role_row.advance(endpoint, phase, attempt, now)
+        if isinstance(event, Decided):
+            self.decide(event.report)
+            return
+        self._advance(event.position, event.phase, event.attempt)
         done = sum(1 for each in self.query(EndpointRow) if each.attempt is not None)
         self.query_one("#check-progress", ProgressBar).update(progress=done)
+
+    def _advance(self, position: int, phase: Phase, attempt: Attempt | None) -> None:
+        """The row at ``position`` and its role's row move on."""
+        now = self.clock()
+        row = self.query_one(f"#row-{position}", EndpointRow)
+        row.advance(phase, attempt, now)
+        role_row = self.query_one(f"#role-{row.endpoint.role.value}", RoleRow)
+        role_row.advance(position, phase, attempt, now)
+
+    def decide(self, report: CheckReport) -> None:
+        """Both roles are decided while a port still waits: if both logins worked, say so
+        and let Enter go on at once; the wait goes on only for the details."""
+        if self.repair or not report.verified or not self.running:
+            return  # a repair, and a failure, are judged on the whole check
+        self.decided_report = report
+        self._show_roles(report)
+        waiting = ", ".join(
+            str(row.endpoint.port) for row in self.query(EndpointRow) if row.attempt is None
+        )
+        self._show_verified(report, f"(Port {waiting} has not answered yet: you can go on now.)")
+        self._set_state("decided")
+
+    def _show_roles(self, report: CheckReport) -> None:
+        for line in role_lines(report):
+            used = report.incoming if line.role is Role.INCOMING else report.outgoing
+            role_row = self.query_one(f"#role-{line.role.value}", RoleRow)
+            role_row.finish(line, used.elapsed_ms)
+
+    def _show_verified(self, report: CheckReport, note: str = "") -> None:
+        verdict = verdict_of(report)
+        summary = self.query_one("#check-summary", Static)
+        summary.set_classes("-ok")
+        summary.update(
+            Content.assemble(
+                Content.from_markup("[b]✓ $headline[/b] ", headline=verdict.headline),
+                verdict.uses,
+                f" {note}" if note else "",
+            )
+        )
+        # The ports used instead are in the rows ("587 (465 blocked here)"); what is
+        # left to say is where the check ran from.
+        notes = self.query_one("#check-notes", Static)
+        notes.update(NETWORK_NOTE)
+        notes.display = True
 
     def finish(self, report: CheckReport) -> None:
         """Show the verdict: each half in a line, what to do first, the next action."""
         self.report = report
-        for attempt in report.attempts:
-            row = self._row(attempt.endpoint)
-            if row is not None and row.attempt is None:
-                row.advance(Phase.DONE, attempt, self.clock())
-        for line in role_lines(report):
-            used = report.incoming if line.role is Role.INCOMING else report.outgoing
-            elapsed = max(a.elapsed_ms for a in report.attempts if a.endpoint.role is line.role)
-            role_row = self.query_one(f"#role-{line.role.value}", RoleRow)
-            role_row.finish(line, elapsed or used.elapsed_ms)
+        for row, attempt in self._rows_of(report):
+            if row.attempt is None:
+                self._advance(row.position, Phase.DONE, attempt)
+        self._show_roles(report)
         self.query_one("#check-progress", ProgressBar).update(progress=len(self.endpoints))
         verdict = verdict_of(report, self.provider, plan=self.account.plan)
         self.query_one("#round-trip", Static).update(verdict.round_trip or "")
         summary = self.query_one("#check-summary", Static)
         notes = self.query_one("#check-notes", Static)
         if verdict.verified:
-            summary.set_classes("-ok")
-            summary.update(
-                Content.assemble(
-                    Content.from_markup("[b]✓ $headline[/b] ", headline=verdict.headline),
-                    verdict.uses
-                    if self.practice_for is None
-                    else practice_uses(report, self.practice_for),
-                )
-            )
-            # The ports used instead are in the rows ("587 (465 blocked here)"); what is
-            # left to say is where the check ran from.
-            notes.update(NETWORK_NOTE)
-            notes.display = True
+            self._show_verified(report)
             self._set_state("verified")
         else:
             summary.set_classes("-error")
@@ -292,15 +334,28 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
 
     # -- display helpers ---------------------------------------------------------------
 
-    def _row(self, endpoint: Endpoint) -> EndpointRow | None:
-        for row in self.query(EndpointRow):
-            if row.endpoint == endpoint or row.endpoint.key == endpoint.key:
-                return row
-        return None
+    def _rows_of(self, report: CheckReport) -> list[tuple[EndpointRow, Attempt]]:
+        """Each attempt's row. A whole report has one attempt per row, in order; an early
+        one only the finished attempts, so each goes to the next row with its endpoint."""
+        rows = list(self.query(EndpointRow))
+        pairs: list[tuple[EndpointRow, Attempt]] = []
+        start = 0
+        for attempt in report.attempts:
+            for index in range(start, len(rows)):
+                if rows[index].endpoint == attempt.endpoint:
+                    pairs.append((rows[index], attempt))
+                    start = index + 1
+                    break
+        return pairs
+
+    def _usable(self) -> CheckReport | None:
+        """The verified check to go on with: the finished one, or the decided one."""
+        report = self.report or self.decided_report
+        return report if report is not None and report.verified else None
 
     def _set_state(self, state: str) -> None:
         """Running or finished: which buttons show, which has focus, the ticker."""
-        self.running = state == "running"
+        self.running = state in ("running", "decided")
         self.stage = state
         shown = _BUTTONS[state]
         for button in self.query(".button-row Button").results(Button):
@@ -310,12 +365,12 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
                 self._ticker.resume()
             else:
                 self._ticker.pause()
-        if self.running:
+        if state == "running":
             summary = self.query_one("#check-summary", Static)
             summary.set_classes("")
             summary.update("Checking… (Escape cancels)")
             self.query_one("#check-notes", Static).display = False
-        else:
+        elif not (isinstance(self.focused, Button) and self.focused.id in shown):
             self.query_one(f"#{shown[0]}", Button).focus()
         self.refresh_bindings()
 
@@ -343,7 +398,7 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
         if action == "retry":
             return not self.running and self.stage != "verified"
         if action == "go":
-            return self.report is not None and self.report.verified and not self.running
+            return self._usable() is not None
         if action == "details":
             return self.report is not None and not self.running
         return True
@@ -357,8 +412,14 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
     # -- actions -----------------------------------------------------------------------
 
     def action_escape(self) -> None:
-        """Escape cancels a running check at once; otherwise it goes back."""
-        if self.running:
+        """Escape cancels a running check at once (keeping a decided verdict); otherwise
+        it goes back."""
+        if self.decided_report is not None and self.running:
+            self.workers.cancel_group(self, "check")
+            for row in self.query(EndpointRow):
+                row.cancel(self.clock())
+            self.finish(self.decided_report)
+        elif self.running:
             self.cancel_check()
         else:
             self.dismiss(ChangeAccount())
@@ -423,10 +484,13 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
 
     def action_go(self, where: Next) -> None:
         """Go on with the verified settings: the QR code, the steps or a saved profile."""
-        if self.report is None or not self.report.verified or self.running:
+        report = self._usable()
+        if report is None:
             return
-        settings = settings_from_report(self.report, self.account, self.provider)
-        self.dismiss(CheckOutcome(settings=settings, report=self.report, next=where))
+        if self.running:  # only a port that was not needed is still being waited for
+            self.workers.cancel_group(self, "check")
+        settings = settings_from_report(report, self.account, self.provider)
+        self.dismiss(CheckOutcome(settings=settings, report=report, next=where))
 
     @on(Button.Pressed, "#continue-unverified")
     def continue_unverified(self) -> None:

@@ -1,14 +1,16 @@
 """Step 3: the QR code: the profile offered once at a secret link on this network.
 
-By phase: before the download, the phone's steps up to Allow; after it, the Install steps
-and Finish; when the link expired or broke off, a new link in one key. When no profile was
-written yet ("Send to iPhone" right after the check), the screen writes one first: no
-password, unsigned, readable by the user only, at the usual path.
+By stage: while waiting, the link, the QR code and the phone's steps up to Allow (Enter
+does nothing: the next step is on the phone); after the download, the Install steps and
+Finish; when the link expired or broke off, a new link in one key. Without a written
+profile ("Send to iPhone" right after the check), one is written first: no password,
+unsigned, readable by the user only, at the usual path.
 """
 
 from __future__ import annotations
 
-import tempfile
+import asyncio
+from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
@@ -16,50 +18,65 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
-from wizard.core.errors import ServeError, WizardError
-from wizard.core.export import ExportedProfile, quick_export
+from wizard.core.errors import WizardError
+from wizard.core.export import ExportedProfile, default_profile_path, make_profile, quick_export
 from wizard.core.facts import profiles
-from wizard.core.handoff.addresses import is_loopback
-from wizard.core.handoff.offer import start_offer_async
-from wizard.core.handoff.profile_file import ProfileFile, load_profile_file
+from wizard.core.handoff.profile_file import NotOffered, refuse_practice
 from wizard.core.handoff.qr import qr_text
 from wizard.core.handoff.server import (
     DEFAULT_MINUTES,
     EventKind,
-    ProfileServer,
+    Link,
     ServeEvent,
     StopReason,
+    offer_notes,
+    serve_once,
 )
-from wizard.core.handoff.steps import (
-    OTHER_WAYS,
-    PLAIN_HTTP_WARNING,
-    download_steps,
-    install_steps,
-)
+from wizard.core.handoff.steps import OTHER_WAYS, PLAIN_HTTP_WARNING, download_steps, install_steps
 from wizard.core.models import MailSettings
 from wizard.screens.confirm import ConfirmScreen
 
-EVENT_TEXT = {
-    EventKind.DOWNLOAD_STARTED: "The phone is downloading the profile…",
-    EventKind.DOWNLOAD_FAILED: (
-        "A download broke off before the whole profile was sent; the link still works, try again."
-    ),
-    EventKind.NOT_FOUND: "Something asked for a wrong link (ignored).",
+
+class Stage(StrEnum):
+    """Where the hand-off is; the screen's CSS class ``-<value>`` shows what fits it."""
+
+    PREPARING = "preparing"
+    WAITING = "waiting"
+    DOWNLOADED = "downloaded"
+    UNCONFIRMED = "unconfirmed"
+    TIMED_OUT = "timed-out"
+    NOT_OFFERED = "not-offered"  # a practice profile: the steps and a QR code of words
+    NOT_SENT = "not-sent"
+
+
+#: What Enter does in each stage (the rest: nothing; the scrollable text has focus).
+FOCUS = {
+    Stage.DOWNLOADED: "#finish",
+    Stage.UNCONFIRMED: "#new-link",
+    Stage.TIMED_OUT: "#new-link",
+    Stage.NOT_SENT: "#back",
 }
 
-NOT_SENT = "Not sent. Go back and export the profile without the password."
-
-#: What the demo's QR code holds: words, not a link, so a phone that scans it gets nothing
-#: to install (a practice profile would set up the demo's address on the phone).
-REHEARSAL_QR = "mailcom-wizard practice run: nothing to install"
-REHEARSAL_STATUS = (
-    "Practice run: nothing is offered to a phone. In a real run this QR code holds a "
-    "one-time link to the profile on this network; here it only holds the words "
-    f'"{REHEARSAL_QR}". The steps below are what the iPhone does with a real profile.'
-)
+STOPPED = {
+    StopReason.DOWNLOADED: (
+        "✓ The iPhone downloaded the profile. Now install it on the iPhone; the link no "
+        "longer works."
+    ),
+    StopReason.UNCONFIRMED: (
+        "The whole profile left this computer, but the phone did not confirm receiving all "
+        "of it, and the link no longer works. If the iPhone shows "
+        f"{profiles.PROFILE_DOWNLOADED.text} in Settings, install it; if not, press N for a "
+        "new link."
+    ),
+    StopReason.TIMED_OUT: (
+        "The link expired before the iPhone downloaded the profile. Press N (New link) for a "
+        "new one."
+    ),
+}
 
 
 def numbered(steps: tuple[str, ...], start: int = 1) -> str:
@@ -67,16 +84,30 @@ def numbered(steps: tuple[str, ...], start: int = 1) -> str:
     return "\n".join(f"{number}. {step}" for number, step in enumerate(steps, start))
 
 
+def file_line(path: Path) -> str:
+    """The profile's file, the home folder written as ``~`` to keep it on one line."""
+    try:
+        return f"File: {Path('~') / path.relative_to(Path.home())}"
+    except ValueError:
+        return f"File: {path}"
+
+
 class SendScreen(Screen[bool]):
-    """Shows the QR code while a worker waits; leaving the screen stops the server.
+    """Shows the QR code while a worker serves it; leaving the screen ends the offer.
 
     Dismisses True after Finish (the phone has the profile), False for Back.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back (stop sending)"),
+        Binding("escape", "stop", "Back (stop sending)"),  # the footer says which one
+        Binding("escape", "back", "Back"),
         Binding("n", "new_link", "New link"),
     ]
+
+    # Not run at start (init=False): the widgets they update may not be mounted yet then.
+    stage = var(Stage.PREPARING, init=False)
+    #: Requests turned away (a wrong or used link): counted, not announced one by one.
+    turned_away = var(0, init=False)
 
     def __init__(
         self,
@@ -97,27 +128,26 @@ class SendScreen(Screen[bool]):
             raise ValueError("SendScreen needs a written profile or the settings for one")
         self.exported = exported
         self.settings = settings
-        self.home = home
+        self.home = home or Path.home()
         self.host = host
         self.minutes = minutes
         self.autostart = autostart
-        self.server: ProfileServer | None = None
         self.url: str | None = None
-        self.stopped: StopReason | None = None
-        #: The profile being offered, once read (its Install steps follow the download).
-        self.profile: ProfileFile | None = None
-        self._password_allowed = False
+        self.notes: list[str] = []
+        self.password_allowed = False
 
     def compose(self) -> ComposeResult:
-        """QR code on the left; what is happening, the link and the phone steps beside it."""
+        """The link and the file on lines of their own; the QR code with the words beside it."""
         yield Header()
+        yield Static("", id="send-url", markup=False)
+        yield Static("", id="send-file", markup=False)
         with Horizontal(id="send-body"):
             yield Static("", id="qr-code")
             with VerticalScroll(id="send-text"):
                 yield Static("Preparing the link…", id="send-status", markup=False)
-                yield Static("", id="send-url", markup=False)
+                yield Static("", id="send-notes", markup=False)
                 yield Static("", id="send-steps", markup=False)
-                yield Static("", id="send-other-ways", classes="hint", markup=False)
+                yield Static(OTHER_WAYS, id="send-other-ways", classes="hint", markup=False)
         with Horizontal(classes="button-row"):
             yield Button("New link", id="new-link", variant="primary")
             yield Button("Finish", id="finish", variant="success")
@@ -125,210 +155,143 @@ class SendScreen(Screen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Write the profile if there is none yet, then offer it (asking about a password)."""
+        """Start the offer (the screenshots set the stages themselves)."""
         self.sub_title = "Step 3 of 3: send the profile to the iPhone"
-        self.query_one("#qr-code").display = False
-        self.query_one("#new-link").display = False
-        self.query_one("#finish").display = False
-        if not self.autostart:
-            return
-        if self.exported is None:
-            self.write_profile()
-        else:
-            self._offer_written()
+        self.watch_stage(self.stage)
+        if self.autostart:
+            self.offer()
 
-    @work(thread=True, exclusive=True, group="serve")
-    def write_profile(self) -> None:
-        """The profile for the QR code (a practice run writes it in a temporary folder)."""
-        assert self.settings is not None
-        folder = self.home or Path.home()
-        if self.settings.practice:
-            folder = Path(tempfile.mkdtemp(prefix="mailcom-wizard-practice-"))
+    def watch_stage(self, stage: Stage) -> None:
+        """One CSS class says what shows; the focus goes to the stage's next step."""
+        for each in Stage:
+            self.set_class(each is stage, f"-{each.value}")
+        self.set_focus(self.query_one(FOCUS.get(stage, "#send-text")))
+        self.refresh_bindings()
+
+    def watch_turned_away(self) -> None:
+        self._show_notes()
+
+    @work(exclusive=True, group="send")
+    async def offer(self) -> None:
+        """Write the profile if need be, ask about a password, serve it, and say how it ended."""
+        self.stage = Stage.PREPARING
+        self.turned_away = 0
+        settings = self.settings
+        profile = self.exported
+        if profile is None:
+            assert settings is not None
+            profile = make_profile(settings, default_profile_path(self.home, settings))
         try:
-            exported = quick_export(self.settings, folder)
-        except WizardError as exc:
-            self.app.call_from_thread(self._status, f"Cannot write the profile: {exc}")
-            return
-        self.app.call_from_thread(self._written, exported)
-
-    def _written(self, exported: ExportedProfile) -> None:
-        self.exported = exported
-        self._offer_written()
-
-    def _offer_written(self) -> None:
-        exported = self.exported
-        assert exported is not None
-        if exported.practice:
-            self.rehearse()
-        elif exported.contains_password and not self._password_allowed:
-            self.app.push_screen(
-                ConfirmScreen(
+            refuse_practice(profile)  # before anything is written
+            if self.exported is None:
+                assert settings is not None
+                profile = await asyncio.to_thread(quick_export, settings, self.home)
+                self.exported = profile
+            self.query_one("#send-file", Static).update(file_line(profile.path))
+            if profile.contains_password and not self.password_allowed:
+                dialog = ConfirmScreen(
                     "Send a profile that contains a password?",
                     PLAIN_HTTP_WARNING + " Go on only on a network you trust.",
                     yes="Send it anyway",
                     no="Don't send",
-                ),
-                self._confirmed,
-            )
-        else:
-            self.serve(password_allowed=self._password_allowed)
-
-    def _confirmed(self, yes: bool | None) -> None:
-        if yes:
-            self._password_allowed = True
-            self.serve(password_allowed=True)
-        else:
-            self._status(NOT_SENT)
-
-    @work(exclusive=True, group="serve")
-    async def serve(self, *, password_allowed: bool = False) -> None:
-        """Start the one-time server, show its QR code, wait until it stops and say why.
-
-        Reading the file, looking up this computer's address and binding run in a thread;
-        the event loop only awaits them and the end of the offer.
-        """
-        assert self.exported is not None
-        try:
-            offer = await start_offer_async(
-                self.exported.path,
-                allow_password=lambda: password_allowed,
+                )
+                answer = await self.app.push_screen_wait(dialog)
+                self.password_allowed = answer is True
+                if not self.password_allowed:
+                    self._status("Not sent. Go back and export the profile without the password.")
+                    self.stage = Stage.NOT_SENT
+                    return
+            reason = await serve_once(
+                profile,
                 host=self.host,
                 minutes=self.minutes,
-                on_event=self._event_from_server,
+                allow_password=self.password_allowed,
+                on_event=self.on_serve_event,
             )
-        except ServeError as exc:
-            self._status(f"Cannot offer the profile: {exc}")
-            self._show_other_ways()
-            return
-        if offer is None:  # the file holds a password the user was not asked about
-            self._status(NOT_SENT)
-            return
-        self.server = offer.server
-        self.url = offer.url
-        self.show_offer(offer.url, offer.profile, offer.host.address)
-        self.show_stopped(await offer.server.wait_async())
+        except NotOffered:
+            self.show_not_offered(profile)
+        except WizardError as exc:
+            self._status(f"Not sent: {exc}")
+            self.stage = Stage.NOT_SENT
+        else:
+            self.show_stopped(reason)
 
-    @work(thread=True, exclusive=True, group="serve")
-    def rehearse(self) -> None:
-        """The demo: the steps and a QR code of words, with no server and no link."""
-        assert self.exported is not None
-        try:
-            profile = load_profile_file(self.exported.path)
-        except ServeError as exc:
-            self.app.call_from_thread(self._status, f"Cannot read the profile: {exc}")
-            return
-        self.app.call_from_thread(self.show_rehearsal, profile)
+    def on_serve_event(self, event: ServeEvent) -> None:
+        """What the server reports (on the event loop, like everything here)."""
+        if event.link is not None:
+            assert self.exported is not None
+            self.show_offer(event.link, self.exported)
+        elif event.kind is EventKind.DOWNLOAD_STARTED:
+            self._status("The phone is downloading the profile…")
+        elif event.kind is EventKind.DOWNLOAD_FAILED:
+            self._status(
+                "A download broke off before the whole profile was sent; the link still "
+                "works: scan the code again."
+            )
+        elif event.kind is EventKind.NOT_FOUND:
+            self.turned_away = event.count
 
-    def show_rehearsal(self, profile: ProfileFile) -> None:
-        """What the demo shows instead of an offer."""
-        self._show_qr(REHEARSAL_QR)
-        self.query_one("#send-url", Static).update("Link: none in a practice run.")
-        self._steps(download_steps() + install_steps(profile))
-        self._status(REHEARSAL_STATUS)
-        self.add_class("-rehearsal")
-
-    def show_offer(self, url: str, profile: ProfileFile, host: str) -> None:
-        """Before the download: the QR code, the link and the steps up to Allow."""
-        self.stopped = None
-        self.profile = profile
-        self._show_qr(url)
-        self.query_one("#send-url", Static).update(f"Link: {url}")
-        self._steps(download_steps())
-        self._show_other_ways()
-        note = (
-            " (This is a loopback address: only this computer can open it.)"
-            if is_loopback(host)
-            else ""
-        )
+    def show_offer(self, link: Link, profile: ExportedProfile) -> None:
+        """While waiting: the link, the QR code, the steps up to Allow, the notes."""
+        self.url = link.url
+        self.query_one("#send-url", Static).update(f"Link: {link.url}")
+        self.query_one("#qr-code", Static).update(qr_text(link.url))
+        self.query_one("#send-steps", Static).update(numbered(download_steps()))
+        self.query_one("#send-file", Static).update(file_line(profile.path))
+        self.notes = offer_notes(profile, link)
+        self._show_notes()
         self._status(
-            f"Waiting for the iPhone (up to {self.minutes:g} minutes). "
-            f"Scan the code with the Camera app.{note}"
+            f"Waiting for the iPhone (up to {self.minutes:g} minutes). Scan the code with the "
+            "Camera app."
         )
-        self._buttons("back")
-        self.set_class(False, "-downloaded", "-timed-out", "-unconfirmed")
+        self.stage = Stage.WAITING
 
     def show_stopped(self, reason: StopReason) -> None:
         """Why the offer ended; after a download the Install steps and Finish."""
-        self.stopped = reason
         if reason is StopReason.CANCELLED:
             return
-        self.query_one("#qr-code").display = False
-        self.query_one("#send-url", Static).update("")
-        if reason is StopReason.DOWNLOADED:
-            self._status(
-                "✓ The iPhone downloaded the profile. Now install it on the iPhone; the link "
-                "no longer works."
-            )
-            self._install_steps()
-            self._buttons("finish", "back")
-        elif reason is StopReason.UNCONFIRMED:
-            self._status(
-                "The whole profile left this computer, but the phone did not confirm "
-                "receiving all of it, and the link no longer works. If the iPhone shows "
-                f"{profiles.PROFILE_DOWNLOADED.text} in Settings, install it; if not, press N "
-                "for a new link."
-            )
-            self._install_steps()
-            self._buttons("new-link", "finish", "back")
-        else:
-            self._status(
-                "The link expired before the iPhone downloaded the profile. Press N (New "
-                "link) for a new one."
-            )
-            self._buttons("new-link", "back")
-        self.set_class(reason is StopReason.DOWNLOADED, "-downloaded")
-        self.set_class(reason is StopReason.TIMED_OUT, "-timed-out")
-        self.set_class(reason is StopReason.UNCONFIRMED, "-unconfirmed")
+        self._status(STOPPED[reason])
+        if reason is not StopReason.TIMED_OUT and self.exported is not None:
+            first = len(download_steps()) + 1
+            steps = numbered(install_steps(self.exported), first)
+            self.query_one("#send-steps", Static).update(steps)
+        self.stage = {
+            StopReason.DOWNLOADED: Stage.DOWNLOADED,
+            StopReason.UNCONFIRMED: Stage.UNCONFIRMED,
+        }.get(reason, Stage.TIMED_OUT)
 
-    def _install_steps(self) -> None:
-        """The steps after the download, for the profile that was offered."""
-        if self.profile is not None:
-            self._steps(install_steps(self.profile), len(download_steps()) + 1)
+    def show_not_offered(self, profile: ExportedProfile) -> None:
+        """A practice profile: every step, and a QR code of words with nothing to install."""
+        self.query_one("#qr-code", Static).update(qr_text(NotOffered.qr_words))
+        steps = numbered(download_steps() + install_steps(profile))
+        self.query_one("#send-steps", Static).update(steps)
+        self._status(NotOffered.instead)
+        self.stage = Stage.NOT_OFFERED
 
-    def _show_qr(self, text: str) -> None:
-        qr = self.query_one("#qr-code", Static)
-        qr.update(qr_text(text))
-        qr.display = True
-
-    def _steps(self, steps: tuple[str, ...], start: int = 1) -> None:
-        self.query_one("#send-steps", Static).update(numbered(steps, start))
-
-    def _show_other_ways(self) -> None:
-        where = f" The file: {self.exported.path}" if self.exported is not None else ""
-        self.query_one("#send-other-ways", Static).update(OTHER_WAYS + where)
-
-    def _buttons(self, *shown: str) -> None:
-        for button in self.query(".button-row Button").results(Button):
-            button.display = button.id in shown
-        self.query_one(f"#{shown[0]}", Button).focus()
-        self.refresh_bindings()
-
-    def _event_from_server(self, event: ServeEvent) -> None:
-        """Called from a server thread."""
-        text = EVENT_TEXT.get(event.kind)
-        if text:
-            self.app.call_from_thread(self.notify, text)
+    def _show_notes(self) -> None:
+        count = self.turned_away
+        turned = [f"Turned away {count} request(s) for a wrong or used link."] if count else []
+        notes = self.query_one("#send-notes", Static)
+        notes.update("\n".join(self.notes + turned))
+        notes.display = bool(self.notes or turned)
 
     def _status(self, text: str) -> None:
         self.query_one("#send-status", Static).update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """N only once the link has expired or ended unconfirmed."""
+        """N only once the link has expired or ended unconfirmed; Escape says whether it
+        stops sending."""
+        sending = self.stage in (Stage.PREPARING, Stage.WAITING)
         if action == "new_link":
-            return self.stopped in (StopReason.TIMED_OUT, StopReason.UNCONFIRMED)
-        return True
-
-    def on_unmount(self) -> None:
-        """Leaving the screen ends the offer."""
-        if self.server is not None:
-            self.server.stop()
+            return self.stage in (Stage.TIMED_OUT, Stage.UNCONFIRMED)
+        return {"stop": sending, "back": not sending}.get(action, True)
 
     @on(Button.Pressed, "#new-link")
     def action_new_link(self) -> None:
         """A new one-time link for the same profile (the old one no longer works)."""
-        if self.stopped in (StopReason.TIMED_OUT, StopReason.UNCONFIRMED):
+        if self.stage in (Stage.TIMED_OUT, Stage.UNCONFIRMED):
             self._status("Preparing a new link…")
-            self.serve(password_allowed=self._password_allowed)
+            self.offer()
 
     @on(Button.Pressed, "#finish")
     def action_finish(self) -> None:
@@ -337,7 +300,9 @@ class SendScreen(Screen[bool]):
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        """Stop sending and go back."""
-        if self.server is not None:
-            self.server.stop()
+        """Stop sending (leaving cancels the worker, which ends the offer) and go back."""
         self.dismiss(False)
+
+    def action_stop(self) -> None:
+        """Escape while sending: Back, which ends the offer."""
+        self.action_back()

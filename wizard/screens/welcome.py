@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar
 
@@ -66,15 +65,6 @@ def introduction(name: str, *, mailcom: bool = True, privacy: bool = True) -> Pr
     return Prose(*blocks, *([_text(PRIVACY, name)] if privacy else []), id="welcome-text")
 
 
-@dataclass(frozen=True)
-class DemoInfo:
-    """What the wizard shows about a running demo: the address and password to type."""
-
-    email: str
-    password: str = field(repr=False)
-    banner: str
-
-
 class Start(Enum):
     """The first screen's choices (the option ids are their names)."""
 
@@ -107,14 +97,14 @@ class WelcomeScreen(Screen[None]):
     AUTO_FOCUS = "#welcome-choices"
     SUB_TITLE = "Welcome"
 
-    def __init__(self, provider: Provider, *, demo: DemoInfo | None = None) -> None:
-        """``demo`` is set when the wizard runs against the practice server."""
+    def __init__(self, provider: Provider, *, banner: str = "") -> None:
+        """``banner``: what the run says first about itself (its address and password)."""
         super().__init__()
         self.provider = provider
-        self.demo = demo
+        self.banner = banner
 
     def compose(self) -> ComposeResult:
-        """Title, banner (demo only), the explanation, and the choices."""
+        """Title, the run's banner (if any), the explanation, and the choices."""
         # A title line of its own rather than Textual's Header: the home screen needs no
         # step name, and the Header's widgets cost a tenth of the first frame.
         yield Static(
@@ -125,12 +115,12 @@ class WelcomeScreen(Screen[None]):
             id="welcome-title",
         )
         with VerticalScroll(id="welcome-body", classes="step-body"):
-            if self.demo is not None:
-                yield Static(self.demo.banner, id="demo-banner", markup=False)
+            if self.banner:
+                yield Static(self.banner, id="run-banner", markup=False)
             yield introduction(
                 self.provider.display_name,
                 mailcom=self.provider.is_mailcom,
-                privacy=self.demo is None,
+                privacy=not self.banner,
             )
         yield OptionList(
             *(Option(start.value, id=start.name) for start in Start), id="welcome-choices"

@@ -15,6 +15,7 @@ PHASE_TEXT = {
     Phase.WAITING: "waiting",
     Phase.CONNECTING: "connecting",
     Phase.SECURING: "securing (TLS)",
+    Phase.GREETING: "waiting for the server",
     Phase.SECURED: "secure, waiting",
     Phase.LOGGING_IN: "logging in",
 }
@@ -44,9 +45,10 @@ class EndpointRow(Horizontal, can_focus=True):
     }
     """
 
-    def __init__(self, endpoint: Endpoint) -> None:
-        """A row for ``endpoint``, waiting."""
-        super().__init__(id=f"row-{endpoint.key}", classes="-waiting")
+    def __init__(self, position: int, endpoint: Endpoint) -> None:
+        """A row for ``endpoint``, the check's ``position``-th (endpoints may repeat), waiting."""
+        super().__init__(id=f"row-{position}", classes="-waiting")
+        self.position = position
         self.endpoint = endpoint
         self.phase = Phase.WAITING
         self.attempt: Attempt | None = None

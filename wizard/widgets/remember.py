@@ -3,8 +3,10 @@
 A keyring can be slow (a D-Bus round trip on Linux; a locked wallet asks for its own
 password), so every call runs in a thread worker (a screen's workers report their failures
 to the app's error dialog). The box finds out whether a keyring exists (``Answered``: off,
-with the reason, when not) and offers the password remembered for an address (``Found``).
-After a verified check the app stores or forgets it (``update_keyring``).
+with the reason, when not) and offers the password remembered for an address (``Found``),
+only if it was remembered for this provider's servers: one saved for other servers is not
+filled in, and the note says so. After a verified check the app stores the password, bound
+to the provider's servers, or forgets it (``update_keyring``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from textual.worker import get_current_worker
 
 from wizard.core import secrets
 from wizard.core.models import Account
+from wizard.core.provider import Provider
 
 NO_KEYRING_NOTE = "This run does not use the system keyring."
 
@@ -33,11 +36,13 @@ class RememberBox(Checkbox):
             self.note = note
 
     class Found(Message):
-        """A password remembered for the address looked up."""
+        """A password remembered for the address looked up, for this provider's servers
+        (``password`` "" and ``elsewhere`` saying where: remembered for other servers)."""
 
-        def __init__(self, password: str) -> None:
+        def __init__(self, password: str, elsewhere: str = "") -> None:
             super().__init__()
             self.password = password
+            self.elsewhere = elsewhere
 
     def __init__(self, value: bool, *, allowed: bool, id: str | None = None) -> None:
         """``allowed`` is False when this run may not use the keyring (the box stays off)."""
@@ -53,12 +58,12 @@ class RememberBox(Checkbox):
             self.value = False
             self.post_message(self.Answered(NO_KEYRING_NOTE))
 
-    def look_up(self, email: str) -> None:
+    def look_up(self, email: str, provider: Provider) -> None:
         """Offer (``Found``) the password remembered for ``email``, if the keyring is there
         (once per address: the field and the keyring's answer may both ask)."""
         if not self.disabled and email != self.looked_up:
             self.looked_up = email
-            self._in_thread(lambda: self._look_up(email), "keyring-lookup")
+            self._in_thread(lambda: self._look_up(email, provider), "keyring-lookup")
 
     def _in_thread(self, work: Callable[[], None], group: str) -> None:
         # A worker of the screen, whose step base sends a failure to the error dialog.
@@ -76,15 +81,17 @@ class RememberBox(Checkbox):
             self.value = False
         self.post_message(self.Answered(reason))
 
-    def _look_up(self, email: str) -> None:
-        password = secrets.get_password(email)
-        if password and not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.post_message, self.Found(password))
+    def _look_up(self, email: str, provider: Provider) -> None:
+        found = secrets.remembered(email)
+        if found is None or get_current_worker().is_cancelled:
+            return
+        answer = self.Found(found.password) if found.fits(provider) else None
+        self.app.call_from_thread(self.post_message, answer or self.Found("", found.saved_for))
 
 
-def update_keyring(app: App[None], account: Account, remember: bool) -> None:
-    """After a verified check: remember the password, or forget one remembered earlier
-    ("Remember" left off); the user is told how it went."""
+def update_keyring(app: App[None], account: Account, remember: bool, provider: Provider) -> None:
+    """After a verified check: remember the password for ``provider``'s servers, or forget
+    one remembered earlier ("Remember" left off); the user is told how it went."""
     if remember:
         done = "Your password is remembered in the system keyring."
         failed = (
@@ -95,7 +102,7 @@ def update_keyring(app: App[None], account: Account, remember: bool) -> None:
 
     def work() -> None:
         if remember:
-            changed = secrets.set_password(account.email, account.password)
+            changed = secrets.remember_password(account.email, account.password, provider)
         else:
             changed = secrets.delete_password(account.email)
         if get_current_worker().is_cancelled:

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label
 
-from wizard.core.models import Attempt, Endpoint, Phase, Role
+from wizard.core.models import Attempt, Endpoint, Phase, Role, Status
 from wizard.core.verdict import RoleLine
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -19,7 +19,14 @@ SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 ROLE_NAMES = {Role.INCOMING: "Receiving mail", Role.OUTGOING: "Sending mail"}
 
 # The phase that tells most about where a half is, first.
-_ORDER = (Phase.LOGGING_IN, Phase.SECURING, Phase.CONNECTING, Phase.SECURED, Phase.WAITING)
+_ORDER = (
+    Phase.LOGGING_IN,
+    Phase.SECURING,
+    Phase.GREETING,
+    Phase.CONNECTING,
+    Phase.SECURED,
+    Phase.WAITING,
+)
 
 
 def seconds(value: float) -> str:
@@ -46,21 +53,23 @@ class RoleRow(Horizontal):
     }
     """
 
-    def __init__(self, role: Role, endpoints: tuple[Endpoint, ...], *, timeout: float) -> None:
-        """A waiting row for ``role``'s ``endpoints`` (in preference order)."""
+    def __init__(self, role: Role, endpoints: dict[int, Endpoint], *, timeout: float) -> None:
+        """A waiting row for ``role``'s ``endpoints`` (by position in the check, in
+        preference order)."""
         super().__init__(id=f"role-{role.value}", classes="-waiting")
         self.role = role
         self.endpoints = endpoints
         self.timeout = timeout
-        self.phases: dict[Endpoint, Phase] = {}
-        self.attempts: dict[Endpoint, Attempt] = {}
+        self.phases: dict[int, Phase] = {}
+        self.attempts: dict[int, Attempt] = {}
         self.started: float | None = None
         self.finished = False
         self.cancelled = False
 
     def compose(self) -> ComposeResult:
         """Name, status, time."""
-        protocol = self.endpoints[0].protocol.label if self.endpoints else ""
+        first = next(iter(self.endpoints.values()), None)
+        protocol = first.protocol.label if first is not None else ""
         yield Label(f"{ROLE_NAMES[self.role]} ({protocol})", classes="role-name", markup=False)
         yield Label("waiting", classes="role-status", markup=False)
         yield Label("", classes="role-time")
@@ -74,17 +83,29 @@ class RoleRow(Horizontal):
         self.cancelled = False
         self._show("waiting", "", "-waiting")
 
-    def advance(
-        self, endpoint: Endpoint, phase: Phase, attempt: Attempt | None, now: float
-    ) -> None:
-        """One endpoint of this role moved on (``attempt`` is its result when DONE)."""
+    def advance(self, position: int, phase: Phase, attempt: Attempt | None, now: float) -> None:
+        """The endpoint at ``position`` moved on (``attempt`` is its result when DONE)."""
         if self.finished or self.cancelled:
             return
         if self.started is None and phase is not Phase.WAITING:
             self.started = now
-        self.phases[endpoint] = phase
+        self.phases[position] = phase
         if phase is Phase.DONE and attempt is not None:
-            self.attempts[endpoint] = attempt
+            self.attempts[position] = attempt
+            if attempt.login_tested and (attempt.ok or attempt.status is Status.AUTH_FAILED):
+                # The role's one login has its answer: that is the role's result, shown
+                # now with its own time, whatever other ports are still waiting for.
+                port = attempt.endpoint.port
+                words = (
+                    f"✓ logged in on port {port}"
+                    if attempt.ok
+                    else f"✗ login refused (port {port})"
+                )
+                self.finished = True
+                self._show(
+                    words, seconds(attempt.elapsed_ms / 1000), "-ok" if attempt.ok else "-failed"
+                )
+                return
         self.tick(now)
 
     def tick(self, now: float) -> None:
@@ -100,9 +121,9 @@ class RoleRow(Horizontal):
 
     def _doing(self) -> str:
         """What the role is doing now, in words: the most telling endpoint's phase."""
-        active = {e: p for e, p in self.phases.items() if p is not Phase.DONE}
+        active = {n: p for n, p in self.phases.items() if p is not Phase.DONE}
         for phase in _ORDER:
-            ports = [e.port for e in self.endpoints if active.get(e) is phase]
+            ports = [e.port for n, e in self.endpoints.items() if active.get(n) is phase]
             if not ports:
                 continue
             port = ports[0]
@@ -111,13 +132,16 @@ class RoleRow(Horizontal):
                 return f"logging in on port {port}…"
             if phase is Phase.SECURING:
                 return f"setting up encryption on port {port}… ({limit})"
+            if phase is Phase.GREETING:
+                return f"waiting for the server on port {port}… ({limit})"
             if phase is Phase.CONNECTING:
-                host = self.endpoints[0].host
+                host = next(iter(self.endpoints.values())).host
                 listed = ", ".join(str(p) for p in ports)
                 return f"connecting to {host} ({listed})… ({limit})"
             if phase is Phase.SECURED:
                 first = next(
-                    (e.port for e in self.endpoints if e in active and e.port != port), None
+                    (e.port for n, e in self.endpoints.items() if n in active and e.port != port),
+                    None,
                 )
                 if first is not None:
                     return f"port {port} is ready; waiting for port {first} first ({limit})"

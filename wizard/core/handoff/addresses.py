@@ -1,9 +1,10 @@
 """This computer's addresses on the local network, and the one to offer the profile on.
 
-The interfaces and their addresses come from ifaddr, which asks the operating system the
-same way on Linux, macOS and Windows (getifaddrs, GetAdaptersAddresses). The default-route
-address is the one the operating system would send from to reach the internet; connecting
-a UDP socket only chooses that route, so no packet leaves the computer.
+The interfaces come from ifaddr, which asks the operating system the same way on Linux,
+macOS and Windows. The default-route address is the one the system would send from to
+reach the internet (connecting a UDP socket only chooses the route: nothing is sent). A
+private address (a home or office network) comes first: a public or carrier-shared one may
+be out of the phone's reach, and within reach of others.
 """
 
 from __future__ import annotations
@@ -11,18 +12,21 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import ifaddr
 
-from wizard.core.errors import NoNetworkError
+from wizard.core.errors import NoNetworkError, ServeError
 
 log = logging.getLogger(__name__)
 
-#: Where the route is looked up to. A documentation address (RFC 5737) nobody uses: it is
-#: reached through the default route like any address on the internet, and nothing is sent.
+#: Where the route is looked up to: a documentation address (RFC 5737) nobody uses.
 _ROUTE_PROBE = ("192.0.2.1", 9)
+#: Home and office networks (RFC 1918, IPv6 unique local). Not 100.64.0.0/10: a mobile
+#: carrier's shared addresses (CGNAT) are no network the phone and computer share.
+_PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+_PRIVATE.append(ipaddress.ip_network("fc00::/7"))
 
 
 @dataclass(frozen=True)
@@ -58,11 +62,7 @@ def _is_candidate(address: str) -> bool:
 
 
 def default_route_address() -> str | None:
-    """The IPv4 address this computer would send from to reach the internet, if any.
-
-    connect() on a UDP socket only selects a route and a source address; no packet leaves
-    the computer.
-    """
+    """The IPv4 address this computer would send from to reach the internet, if any."""
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.connect(_ROUTE_PROBE)
@@ -72,58 +72,53 @@ def default_route_address() -> str | None:
     return address if _is_candidate(address) else None
 
 
-def interface_addresses() -> list[LocalAddress]:
-    """Every local-network IPv4 address of every interface, as the operating system lists
-    them (no loopback, no link-local)."""
-    found: list[LocalAddress] = []
+def _interfaces() -> Iterator[tuple[str, str]]:
+    """(name, address) of every address of every interface, as the system lists them.
+
+    An address's own name is the one people know: "Wi-Fi" on Windows (the adapter's is a
+    GUID), "en0" on a Mac, "wlan0" on Linux.
+    """
     for adapter in ifaddr.get_adapters():
         for ip in adapter.ips:
-            address = str(ip.ip)
-            if ip.is_IPv4 and _is_candidate(address) and all(a.address != address for a in found):
-                # An address's own name is the one people know: "Wi-Fi" on Windows
-                # (the adapter's is a GUID), "en0" on a Mac, "wlan0" on Linux.
-                found.append(LocalAddress(str(ip.nice_name or adapter.name), address))
-    return found
-
-
-def _host_name_addresses() -> list[LocalAddress]:
-    """What the computer's own name resolves to: the last resort when the interfaces
-    cannot be listed."""
-    found: list[LocalAddress] = []
-    try:
-        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-    except OSError:
-        return found
-    for info in infos:
-        address = str(info[4][0])
-        if _is_candidate(address) and all(a.address != address for a in found):
-            found.append(LocalAddress("host name", address))
-    return found
+            address = ip.ip if isinstance(ip.ip, str) else ip.ip[0]
+            yield str(ip.nice_name or adapter.name), str(ipaddress.ip_address(address))
 
 
 def local_addresses() -> list[LocalAddress]:
-    """This computer's local-network IPv4 addresses, the default-route one first."""
+    """This computer's local-network IPv4 addresses: private first, then the default
+    route's first (no loopback, no link-local)."""
+    found: list[LocalAddress] = []
     try:
-        found = interface_addresses()
+        listed = [(name, a) for name, a in _interfaces() if "." in a and _is_candidate(a)]
     except (OSError, ValueError, AttributeError):  # the system's interface API failed
         log.warning("cannot list the network interfaces", exc_info=True)
-        found = _host_name_addresses()
+        listed = _host_name_addresses()
+    for name, address in listed:
+        if all(a.address != address for a in found):
+            found.append(LocalAddress(name, address))
     default = default_route_address()
-    if default is not None:
-        if any(a.address == default for a in found):
-            found = [
-                LocalAddress(a.interface, a.address, default_route=a.address == default)
-                for a in found
-            ]
-        else:  # an interface the listing missed (or could not read)
-            found.insert(0, LocalAddress("default route", default, default_route=True))
-    return sorted(found, key=lambda a: not a.default_route)
+    if default is not None and all(a.address != default for a in found):
+        found.insert(0, LocalAddress("default route", default))  # one the listing missed
+    found = [LocalAddress(a.interface, a.address, a.address == default) for a in found]
+    return sorted(found, key=lambda a: (not is_private(a.address), not a.default_route))
+
+
+def _host_name_addresses() -> list[tuple[str, str]]:
+    """What the computer's own name resolves to: the last resort without an interface list."""
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        return []
+    return [("host name", str(i[4][0])) for i in infos if _is_candidate(str(i[4][0]))]
 
 
 def choose_host(host: str | None) -> HostChoice:
-    """The address to serve on: ``host`` if given, else the default-route interface's."""
+    """The address to serve on: ``host`` if it is this computer's, else the best one found.
+
+    Blocks (name lookup): async code calls it in a thread.
+    """
     if host:
-        return HostChoice(address=host, candidates=(), detected=False)
+        return HostChoice(address=own_address(host), candidates=(), detected=False)
     candidates = tuple(local_addresses())
     if not candidates:
         raise NoNetworkError(
@@ -131,27 +126,60 @@ def choose_host(host: str | None) -> HostChoice:
             "computer to the iPhone's Wi-Fi, or give the address to serve on.",
             field="host",
         )
-    best = candidates[0]
-    return HostChoice(address=best.address, candidates=candidates, detected=True)
+    return HostChoice(address=candidates[0].address, candidates=candidates, detected=True)
+
+
+def own_address(host: str) -> str:
+    """The address ``host`` stands for (in any spelling, or a name) if it is this
+    computer's; ServeError if not. What it resolves to is checked, not how it is written:
+    ``0``, ``0x0`` and ``::ffff:0.0.0.0`` all mean the any-address."""
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise ServeError(
+            f"{host} is not an address of this computer (no such name).", field="host"
+        ) from None
+    try:
+        own: set[str] | None = {address for _, address in _interfaces()}
+    except (OSError, ValueError, AttributeError):
+        own = None  # the interfaces cannot be listed: binding will tell
+    for *_, sockaddr in infos:
+        ip = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if ip.is_unspecified or ip.is_multicast:
+            raise ServeError(
+                f"{host} is not an address the phone can open: give the address the phone "
+                "should use, e.g. 192.168.1.20.",
+                field="host",
+            )
+        if ip.is_loopback or own is None or str(ip) in own:
+            return str(ip)
+    raise ServeError(f"{host} is not an address of this computer.", field="host")
+
+
+def is_private(address: str) -> bool:
+    """True for an address of a home or office network (not public, not a carrier's)."""
+    ip = ipaddress.ip_address(address.strip("[]"))
+    return any(ip in network for network in _PRIVATE)
 
 
 def is_loopback(host: str) -> bool:
     """True for 127.0.0.1, ::1 and localhost: the phone cannot reach those."""
-    if host.lower() == "localhost":
-        return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return host.lower() == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 
 
-def describe_candidates(candidates: Iterable[LocalAddress]) -> list[str]:
-    """Candidates as lines like ``192.168.1.20 (wlan0, default route)``."""
-    lines = []
-    for candidate in candidates:
-        notes = [candidate.interface] if candidate.interface else []
-        if candidate.default_route:
-            notes.append("default route")
-        suffix = f" ({', '.join(notes)})" if notes else ""
-        lines.append(f"{candidate.address}{suffix}")
-    return lines
+def address_note(address: str) -> str | None:
+    """What the user should know about serving on ``address``, if anything."""
+    if is_loopback(address):
+        return f"{address} is this computer only; the iPhone cannot reach it."
+    if not is_private(address):
+        return (
+            f"{address} is not a home or office network address (it is public, or shared "
+            "by a mobile carrier): the iPhone may not reach it, and others outside this "
+            "network might. Connect this computer to the iPhone's Wi-Fi."
+        )
+    return None

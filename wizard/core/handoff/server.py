@@ -1,382 +1,397 @@
-"""The one-time link: a small HTTP server that serves one profile once at a secret path.
+"""The one-time link: one profile served once at a secret path, on the running event loop.
 
 Plain HTTP (the phone would not trust a self-made certificate), so the path carries 128
-random bits, only one copy of the file ever leaves, and the server stops by itself after
-that download or after a time limit. Clients cannot hold it: see ``connections``.
-``stop()`` is safe at any time, from any thread; ``wait()`` then returns ``cancelled``.
-
-One copy: a GET on the secret path claims the link for its transfer. If the connection
-breaks before the whole file was handed to the network, nothing complete left and the
-link works again (a phone that lost Wi-Fi can retry). Once the whole file was handed over,
-the link never works again: the download is ``downloaded`` when the client's computer
-acknowledged every byte, ``unconfirmed`` when it did not (it reset or went silent).
+random bits and ``serve_once`` ends after one download, a time limit or its cancellation,
+each within a second: nothing new accepted, transfers cut, late requests answered 404.
+Anyone on the network can connect, so no client may hold the link: deadlines for a
+request's first byte and whole head, a few connections per address and in all, and when
+full the oldest one still waiting for its request goes rather than the newcomer (the phone).
+One copy: a GET reserves the link for its transfer; a transfer that breaks before the
+whole file reached the kernel frees it again (a phone that lost Wi-Fi retries). After that
+it never reopens: ``downloaded`` once the client's computer acknowledged every byte (a
+reset after that does not matter), ``unconfirmed`` if it did not.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.utils
+import errno
 import hmac
-import io
+import re
 import secrets
 import socket
-import threading
-import time
+import struct
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from http.server import BaseHTTPRequestHandler
-from typing import Any
+from http import HTTPStatus
 
-from wizard.core.errors import ServeError
-from wizard.core.handoff.connections import (
-    CappedTCPServer,
-    confirm_delivery,
-    read_request_head,
-)
-from wizard.core.handoff.listening import bind_target, listen_error, url_host
-from wizard.core.handoff.profile_file import ProfileFile
+from wizard.core.errors import PortInUseError, ServeError
+from wizard.core.export import ExportedProfile
+from wizard.core.handoff.addresses import HostChoice, address_note, choose_host
+from wizard.core.handoff.profile_file import refuse_practice
 
 PROFILE_CONTENT_TYPE = "application/x-apple-aspen-config"
 DEFAULT_MINUTES = 10.0
-# A client has this long from connecting to the end of its request line and headers;
-# a phone needs a fraction of a second.
-DEFAULT_REQUEST_SECONDS = 10.0
-# Connections served at once; a phone opens one or two. Those over the cap are closed.
-DEFAULT_MAX_CONNECTIONS = 8
-# 16 random bytes = 128 bits; token_urlsafe makes them 22 URL-safe characters, which keeps
-# the whole URL short enough for a small QR code (version 3 or 4 for an IPv4 address).
+# 128 bits in 22 URL-safe characters: the URL of an IPv4 link fits a version 3 QR code.
 TOKEN_BYTES = 16
-# A phone's request head is well under 1 KiB; a bigger one is not worth reading.
-_MAX_HEAD_BYTES = 16 * 1024
-# Sending the whole file (at most 1 MiB) may take this long, even on a poor Wi-Fi link.
-_TRANSFER_SECONDS = 30.0
-# The kernel's send buffer for a client. Left to itself (autotuning) it may take in a whole
-# 1 MiB file at once on a fast link, and "all of it handed over" would say little; with a
-# fixed buffer at most this much (Linux doubles it) is still on its way when it is.
+# A fixed send buffer: autotuning may take a whole 1 MiB file at once on a fast link, and
+# "all of it handed to the kernel" would then say little.
 _SEND_BUFFER_BYTES = 64 * 1024
-# How long the phone has to acknowledge the last bytes (see connections.confirm_delivery).
-_ACK_GRACE_SECONDS = 5.0
-# On stop, a request already on its way gets this long to be answered (with a 404) before
-# every connection is cut; a client that sends nothing is cut after it too.
-_STOP_GRACE_SECONDS = 0.1
-# Then the connections' threads (woken by the cut) are given this long to end.
-_STOP_JOIN_SECONDS = 0.5
+_ACK_POLL_SECONDS = 0.02
+# On stop, late requests get this long for their 404; then every connection is cut.
+_STOP_GRACE_SECONDS = 0.2
+UNVERIFIED_NOTE = (
+    "These settings were not verified: no check proved them with this account, so Mail on "
+    "the iPhone may not connect."
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a client may hold; a phone needs a fraction of each."""
+
+    connections: int = 8
+    per_client: int = 4
+    first_byte_seconds: float = 3.0
+    request_seconds: float = 10.0  # from connecting to the end of the request head
+    head_bytes: int = 16 * 1024
+    transfer_seconds: float = 30.0  # the whole file (at most 1 MiB), even on poor Wi-Fi
+    ack_seconds: float = 5.0  # for the client to acknowledge the last bytes
 
 
 class StopReason(StrEnum):
-    """Why a ProfileServer stopped."""
+    """Why the offer ended."""
 
     DOWNLOADED = "downloaded"
-    # The whole file was sent but the client never acknowledged all of it: it may or may
-    # not have it, and the link no longer works.
-    UNCONFIRMED = "unconfirmed"
+    UNCONFIRMED = "unconfirmed"  # all sent, not all acknowledged: the phone may have it
     TIMED_OUT = "timed_out"
     CANCELLED = "cancelled"
 
 
 class EventKind(StrEnum):
-    """Something the user may want to see while waiting."""
+    """What the front ends may show while the offer stands."""
 
+    LISTENING = "listening"  # ``link`` is set
     DOWNLOAD_STARTED = "download_started"
-    DOWNLOAD_FAILED = "download_failed"
-    NOT_FOUND = "not_found"
+    DOWNLOAD_FAILED = "download_failed"  # broke off; the link still works
+    NOT_FOUND = "not_found"  # a wrong or used link; ``count`` so far
+    ENDED = "ended"  # ``reason`` is set; the connections are being closed
+
+
+@dataclass(frozen=True)
+class Link:
+    """The one-time link and the address it is on."""
+
+    url: str
+    host: HostChoice
 
 
 @dataclass(frozen=True)
 class ServeEvent:
-    """A request seen by the server (reported from a server thread)."""
+    """Something that happened to the offer (called on the event loop's thread)."""
 
     kind: EventKind
-    client: str
+    client: str = ""
+    count: int = 0
+    link: Link | None = None
+    reason: StopReason | None = None
 
 
-EventCallback = Callable[[ServeEvent], None]
+EventHandler = Callable[[ServeEvent], None] | None
 
 
-class _HTTPServer(CappedTCPServer):
-    """The capped server that knows its ProfileServer and keeps quiet."""
+async def serve_once(
+    profile: ExportedProfile,
+    *,
+    host: str | None = None,
+    port: int = 0,
+    minutes: float = DEFAULT_MINUTES,
+    allow_password: bool = False,
+    on_event: EventHandler = None,
+    limits: Limits = Limits(),
+) -> StopReason:
+    """Offer ``profile`` once on this network until it is downloaded or ``minutes`` pass.
 
-    def __init__(
-        self, family: socket.AddressFamily, address: tuple[str, int], owner: ProfileServer
-    ) -> None:
-        self.owner = owner
-        # No HTTPServer.server_bind: it calls socket.getfqdn(), a reverse DNS lookup that
-        # can stall and would leave this computer; the name is never used.
-        super().__init__(address, _Handler, family=family, max_connections=owner.max_connections)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A phone that walks away mid-request is not an error worth a traceback on stderr.
-        pass
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """Serves the profile at the secret path; everything else is an empty 404."""
-
-    server: _HTTPServer
-    # One request per connection keeps the download accounting simple.
-    protocol_version = "HTTP/1.0"
-
-    def setup(self) -> None:
-        """Note when the client connected: its whole request must arrive by the deadline."""
-        self.deadline = time.monotonic() + self.server.owner.request_timeout
-        super().setup()
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SEND_BUFFER_BYTES)
-
-    def handle(self) -> None:
-        """Read the request head within the deadline, then answer it (nothing if it is late)."""
-        self.close_connection = True
-        head = read_request_head(self.connection, self.deadline, _MAX_HEAD_BYTES)
-        if head is None:
-            return
-        self.connection.settimeout(_TRANSFER_SECONDS)
-        # http.server parses the head as if it read it itself.
-        self.rfile.close()
-        self.rfile = io.BytesIO(head)
-        self.handle_one_request()
-
-    def do_GET(self) -> None:
-        """The profile, once."""
-        self._answer(send_body=True)
-
-    def do_HEAD(self) -> None:
-        """Headers only; a HEAD is not a download."""
-        self._answer(send_body=False)
-
-    def _answer(self, *, send_body: bool) -> None:
-        owner = self.server.owner
-        # A GET claims the link for the length of its transfer, so at most one copy ever
-        # leaves; a HEAD only looks.
-        allowed = self.request_version != "HTTP/0.9" and (
-            owner.claim(self.path) if send_body else owner.accepts(self.path)
-        )
-        if not allowed:
-            owner.notify(EventKind.NOT_FOUND, self.client_address)
-            self.send_error(404)
-            return
-        if send_body and not self.server.begin_transfer(self.connection):
-            return  # the offer ended a moment ago: the file must not leave now
-        data = owner.profile.data
-        if send_body:
-            owner.notify(EventKind.DOWNLOAD_STARTED, self.client_address)
-        try:
-            self.send_response(200)
-            self.send_header("Content-Type", PROFILE_CONTENT_TYPE)
-            self.send_header(
-                "Content-Disposition", f'attachment; filename="{owner.profile.filename}"'
-            )
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            if not send_body:
-                return
-            self.wfile.write(data)  # one sendall: returns when all of it is in the kernel
-        except OSError:
-            if send_body:
-                owner.download_failed(self.client_address)
-            return
-        # From here on the whole file has left this program: the link never reopens.
-        delivered = confirm_delivery(
-            self.connection, _ACK_GRACE_SECONDS, lambda: self.server.closing
-        )
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_WR)  # the end of the file, for the client
-        owner.download_sent(delivered=delivered)
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Every refusal (bad path, bad method, malformed request) is the same empty 404."""
-        self.close_connection = True
-        try:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.send_header("Connection", "close")
-            self.end_headers()
-        except OSError:
-            pass
-
-    def send_response(self, code: int, message: str | None = None) -> None:
-        """Status line and Date, without the Server banner (name and Python version)."""
-        self.send_response_only(code, message)
-        self.send_header("Date", self.date_time_string())
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """No access log on stderr: it would scribble over the QR code."""
-
-
-class ProfileServer:
-    """Serves one profile once at a secret URL; stops after the download or a time limit.
-
-    ``start()`` binds and returns the URL; ``wait()`` (or ``await wait_async()``) returns the
-    StopReason; ``stop()`` may be called at any time from any thread. ``on_event`` is called
-    from server threads (a Textual app should use ``call_from_thread``). ``request_timeout``
-    (seconds for a whole request head) and ``max_connections`` bound what clients can hold.
+    Raises NotOffered (a practice profile), ServeError (a password not allowed, a bad host
+    or port), NoNetworkError or PortInUseError before anything listens. ``on_event`` gets
+    the link first (LISTENING), then what clients do.
     """
+    refuse_practice(profile)
+    if profile.contains_password and not allow_password:
+        raise ServeError("the profile contains a password, and sending it was not allowed.")
+    if not 0 <= port <= 65535:
+        raise ServeError("no such port; a port is a number from 1 to 65535 (0: any).", field="port")
+    if minutes <= 0:
+        raise ServeError("the time limit must be more than zero.", field="minutes")
+    choice = await asyncio.to_thread(choose_host, host)
+    return await _Offer(profile, limits, on_event).run(choice, port, minutes * 60)
 
-    def __init__(
-        self,
-        profile: ProfileFile,
-        host: str,
-        port: int = 0,
-        *,
-        time_limit: float = DEFAULT_MINUTES * 60,
-        on_event: EventCallback | None = None,
-        request_timeout: float = DEFAULT_REQUEST_SECONDS,
-        max_connections: int = DEFAULT_MAX_CONNECTIONS,
-    ) -> None:
-        if not 0 <= port <= 65535:
-            raise ServeError(
-                "no such port; a port is a number from 1 to 65535 (0: any).",
-                field="port",
-            )
-        if time_limit <= 0:
-            raise ServeError("the time limit must be more than zero.", field="minutes")
-        if request_timeout <= 0 or max_connections < 1:
-            raise ValueError("request_timeout and max_connections must be positive")
-        self.profile = profile
-        self.host = host
-        self.port = port
-        self.time_limit = time_limit
-        self.request_timeout = request_timeout
-        self.max_connections = max_connections
-        self._on_event = on_event
-        self._token = secrets.token_urlsafe(TOKEN_BYTES)
-        self._path = f"/{self._token}"
-        self._lock = threading.Lock()
-        self._reason: StopReason | None = None
-        self._decided = threading.Event()
-        self._downloading = False
-        self._closed = threading.Event()
-        self._httpd: _HTTPServer | None = None
-        self._threads: list[threading.Thread] = []
-        self.url: str | None = None
 
-    # -- lifecycle
+def offer_notes(profile: ExportedProfile, link: Link) -> list[str]:
+    """What the user should know about this offer, for every front end to show."""
+    notes = [] if profile.verified else [UNVERIFIED_NOTE]
+    return notes + [note for note in [address_note(link.host.address)] if note]
 
-    def start(self) -> str:
-        """Listen and return the URL; raise PortInUseError or ServeError if that fails."""
-        with self._lock:
-            if self._httpd is not None or self._closed.is_set():
-                raise ServeError("this server was already started.")
-            if self._reason is not None:  # stopped before it started
-                self._closed.set()
-                raise ServeError("this server was stopped before it started.")
-            family, bind_address = bind_target(self.host, self.port)
-            try:
-                httpd = _HTTPServer(family, (bind_address, self.port), self)
-            except OSError as exc:
-                raise listen_error(exc, self.host, self.port) from None
-            self._httpd = httpd
-            self.port = int(httpd.server_address[1])
-            self.url = f"http://{url_host(self.host)}:{self.port}{self._path}"
-            # Daemon threads (the connections' too): a program that exits without stop()
-            # must not hang until the time limit. wait() joins them, so after stop() +
-            # wait() nothing runs.
-            serving = threading.Thread(
-                target=httpd.serve_forever,
-                kwargs={"poll_interval": 0.1},
-                name="profile-server-http",
-                daemon=True,
-            )
-            supervisor = threading.Thread(
-                target=self._supervise, name="profile-server-timer", daemon=True
-            )
-            self._threads = [serving, supervisor]
-            serving.start()
-            supervisor.start()
-            return self.url
 
-    def stop(self) -> None:
-        """Stop serving (reason ``cancelled`` unless it already stopped). Never blocks."""
-        self._decide(StopReason.CANCELLED)
-        with self._lock:
-            if self._httpd is None:
-                self._closed.set()
+def download_name(profile: ExportedProfile) -> str:
+    """The file name offered to the phone: ASCII-safe, ending in .mobileconfig."""
+    stem = re.sub(r"\.mobileconfig$", "", profile.path.name, flags=re.IGNORECASE)
+    # Only characters that need no quoting in a Content-Disposition header.
+    return (re.sub(r"[^A-Za-z0-9._@+-]", "_", stem).strip("._") or "profile") + ".mobileconfig"
 
-    def wait(self, timeout: float | None = None) -> StopReason | None:
-        """Block until the server has stopped and return why; None if ``timeout`` ran out."""
-        if not self._closed.wait(timeout):
-            return None
-        current = threading.current_thread()
-        for thread in self._threads:
-            if thread is not current:
-                thread.join()
-        return self._reason
 
-    @property
-    def reason(self) -> StopReason | None:
-        """Why the offer ended, as soon as that is decided (the server may still be closing)."""
-        return self._reason
+@dataclass
+class _Client:
+    address: str
+    writer: asyncio.StreamWriter
+    waiting: bool = True  # for its request head: may be dropped for a newcomer
+    sending: bool = False
 
-    async def wait_async(self) -> StopReason:
-        """``wait()`` for asyncio code; cancelling the awaiting task stops the server."""
+
+class _Offer:
+    """The state of one offer; every method runs on the event loop, so no locks."""
+
+    def __init__(self, profile: ExportedProfile, limits: Limits, on_event: EventHandler) -> None:
+        self.profile, self.limits, self.on_event = profile, limits, on_event
+        self.path = "/" + secrets.token_urlsafe(TOKEN_BYTES)
+        self.clients: dict[asyncio.Task[None], _Client] = {}  # oldest first
+        self.reason: StopReason | None = None
+        self.decided = asyncio.Event()
+        self.reserved = False
+        self.refused = 0
+
+    async def run(self, choice: HostChoice, port: int, seconds: float) -> StopReason:
         try:
-            reason = await asyncio.to_thread(self.wait)
+            listening = asyncio.start_server(
+                self.serve_client, choice.address, port, limit=self.limits.head_bytes
+            )
+            server = await listening
+        except OSError as exc:
+            raise _listen_error(exc, choice.address, port) from None
+        try:
+            bound = server.sockets[0].getsockname()[1]
+            host = f"[{choice.address}]" if ":" in choice.address else choice.address
+            link = Link(f"http://{host}:{bound}{self.path}", choice)
+            if self.on_event is not None:  # not guarded: nobody would see the link
+                self.on_event(ServeEvent(EventKind.LISTENING, link=link))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.decided.wait(), seconds)
+            self.decide(StopReason.TIMED_OUT)
         except asyncio.CancelledError:
-            self.stop()
+            self.decide(StopReason.CANCELLED)
             raise
-        return reason if reason is not None else StopReason.CANCELLED
+        finally:
+            await self.close(server)
+        assert self.reason is not None
+        return self.reason
 
-    # -- used by the request handler
+    def decide(self, reason: StopReason) -> None:
+        if self.reason is None:
+            self.reason = reason
+            self.decided.set()
+            self.emit(ServeEvent(EventKind.ENDED, reason=reason))
 
-    def accepts(self, path: str) -> bool:
-        """True for the secret path while the offer stands and no download is under way."""
-        # compare_digest: the time taken must not reveal how much of a guess was right.
-        right = hmac.compare_digest(path.encode(), self._path.encode())
-        return right and self._reason is None and not self._downloading
+    def emit(self, event: ServeEvent) -> None:
+        if self.on_event is not None:
+            with contextlib.suppress(Exception):  # a broken display must not stop a download
+                self.on_event(event)
 
-    def claim(self, path: str) -> bool:
-        """Reserve the link for one download; False if it is wrong, taken or over."""
-        with self._lock:
-            if not self.accepts(path):
-                return False
-            self._downloading = True
-            return True
+    async def close(self, server: asyncio.Server) -> None:
+        """No new connections, transfers cut now, the rest after a grace for late 404s."""
+        server.close()
+        for task, client in list(self.clients.items()):
+            if client.sending:
+                self.drop(task)
+        handlers = list(self.clients)
+        try:
+            if handlers:
+                await asyncio.wait(handlers, timeout=_STOP_GRACE_SECONDS)
+        finally:  # even if this wait is cancelled too (the app is quitting)
+            for task in list(self.clients):
+                self.drop(task)
+        if late := [task for task in handlers if not task.done()]:
+            await asyncio.wait(late, timeout=0.5)  # they see the cut and return at once
 
-    def download_failed(self, client: tuple[Any, ...]) -> None:
-        """The transfer broke off before the whole file was sent: the link is free again."""
-        with self._lock:
-            self._downloading = False
-            over = self._reason is not None
-        if not over:  # when the offer has ended, the link does not "still work"
-            self.notify(EventKind.DOWNLOAD_FAILED, client)
+    def drop(self, task: asyncio.Task[None]) -> None:
+        """Cut a connection; its handler sees the end and returns (a cancelled handler
+        would make asyncio log an error in Python 3.11)."""
+        client = self.clients.pop(task, None)
+        if client is not None:
+            client.writer.transport.abort()
 
-    def download_sent(self, *, delivered: bool) -> None:
-        """The whole file was sent, acknowledged (``delivered``) or not: the offer is over."""
-        self._decide(StopReason.DOWNLOADED if delivered else StopReason.UNCONFIRMED)
+    def admit(self, address: str) -> bool:
+        """Room for a newcomer from ``address``, made by dropping the oldest waiting client
+        (of that address when it is at its limit); False if every other one is busy."""
+        for limit, anyone in ((self.limits.per_client, False), (self.limits.connections, True)):
+            crowd = [t for t, c in self.clients.items() if anyone or c.address == address]
+            if len(crowd) >= limit:
+                waiting = [task for task in crowd if self.clients[task].waiting]
+                if not waiting:
+                    return False
+                self.drop(waiting[0])
+        return self.reason is None
 
-    def notify(self, kind: EventKind, client: tuple[Any, ...]) -> None:
-        """Report an event to the caller's callback; its errors must not break serving."""
-        if self._on_event is None:
+    async def serve_client(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        client = _Client(str(writer.get_extra_info("peername")[0]), writer)
+        if not self.admit(client.address):
+            writer.transport.abort()
             return
-        # A broken display must not stop the download.
-        with contextlib.suppress(Exception):
-            self._on_event(ServeEvent(kind, str(client[0])))
+        self.clients[task] = client
+        try:
+            words = await self.read_request(reader)
+            client.waiting = False
+            if words is not None and not writer.transport.is_closing():
+                await self.answer(words, client, reader)
+        except (OSError, EOFError, ValueError):  # deadlines, resets, oversized lines
+            pass
+        finally:
+            # All sent is in the kernel by now; what is not (a cut transfer) must not leave.
+            self.clients.pop(task, None)
+            writer.transport.abort()
 
-    # -- internals
+    async def read_request(self, reader: asyncio.StreamReader) -> list[str] | None:
+        """The request line's words, once the whole head arrived in time and in bounds.
 
-    def _decide(self, reason: StopReason) -> None:
-        with self._lock:
-            if self._reason is None:
-                self._reason = reason
-        self._decided.set()
-
-    def _supervise(self) -> None:
-        """Ends the offer at the deadline, or as soon as a reason is decided.
-
-        Then, within about half a second whatever the clients do: no new connections, no
-        transfer goes on, requests already sent get their 404, and every connection is cut.
+        None for what is not HTTP/1 at all (a TLS hello, HTTP/0.9): it gets no answer.
         """
-        if not self._decided.wait(self.time_limit):
-            self._decide(StopReason.TIMED_OUT)
-        grace_ends = time.monotonic() + _STOP_GRACE_SECONDS
-        httpd = self._httpd
-        assert httpd is not None
-        httpd.close_connections(transfers_only=True)  # and accept no new ones
-        httpd.shutdown()  # stops serve_forever (running in the other thread)
-        httpd.server_close()  # closes the listening socket: new connections are refused
-        if not httpd.join_handlers(grace_ends):
-            httpd.close_connections()  # idle, slow or silent clients
-            httpd.join_handlers(time.monotonic() + _STOP_JOIN_SECONDS)
-        self._closed.set()
+        limits = self.limits
+        async with asyncio.timeout(limits.request_seconds):
+            line = await asyncio.wait_for(reader.readexactly(1), limits.first_byte_seconds)
+            request = line = line if line == b"\n" else line + await reader.readline()
+            size = len(line)
+            # The headers mean nothing here; they are read (bounded) so the answer follows them.
+            while line.strip() and line.endswith(b"\n") and size <= limits.head_bytes:
+                line = await reader.readline()
+                size += len(line)
+        words = request.decode("latin-1").split()
+        if size > limits.head_bytes or not words or not re.fullmatch(r"HTTP/\d\.\d", words[-1]):
+            return None
+        return words
+
+    async def answer(self, words: list[str], client: _Client, reader: asyncio.StreamReader) -> None:
+        method, right = words[0], len(words) == 3 and words[2] in ("HTTP/1.0", "HTTP/1.1")
+        # compare_digest: the time taken must not reveal how much of a guess was right.
+        right = right and hmac.compare_digest(words[1].encode(), self.path.encode())
+        if not (right and method in ("GET", "HEAD") and self.reason is None and not self.reserved):
+            self.refused += 1
+            self.emit(ServeEvent(EventKind.NOT_FOUND, client.address, count=self.refused))
+            await self.respond(client.writer, HTTPStatus.NOT_FOUND, b"")
+        elif method == "HEAD":  # headers only; a HEAD is not a download
+            await self.respond(client.writer, HTTPStatus.OK, b"", len(self.profile.data))
+        else:
+            await self.transfer(client, reader)
+
+    async def transfer(self, client: _Client, reader: asyncio.StreamReader) -> None:
+        """Send the file; then wait for the client's computer to acknowledge every byte."""
+        self.reserved = client.sending = True
+        self.emit(ServeEvent(EventKind.DOWNLOAD_STARTED, client.address))
+        sock = client.writer.get_extra_info("socket")
+        # A reset must not close the socket before the acknowledgements are counted.
+        transport = client.writer.transport
+        assert isinstance(transport, asyncio.Transport)
+        transport.pause_reading()
+        try:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SEND_BUFFER_BYTES)
+            async with asyncio.timeout(self.limits.transfer_seconds):
+                await self.respond(client.writer, HTTPStatus.OK, self.profile.data, end=False)
+        except OSError:
+            self.reserved = client.sending = False
+            if self.reason is None:  # when the offer has ended, the link does not "still work"
+                self.emit(ServeEvent(EventKind.DOWNLOAD_FAILED, client.address))
+            return
+        client.sending = False  # the whole file has left: the link never reopens
+        delivered = await self.acknowledged(client.writer, reader, sock)
+        self.decide(StopReason.DOWNLOADED if delivered else StopReason.UNCONFIRMED)
+        with contextlib.suppress(OSError):
+            client.writer.write_eof()  # the end of the file, for the client
+
+    async def respond(
+        self,
+        writer: asyncio.StreamWriter,
+        status: HTTPStatus,
+        body: bytes,
+        length: int = -1,
+        *,
+        end: bool = True,
+    ) -> None:
+        """Status line and headers (no Server banner), then ``body``, all in the kernel;
+        then the end of the answer (``end``: a transfer ends once it was acknowledged)."""
+        head = f"HTTP/1.0 {status.value} {status.phrase}\r\n"
+        head += f"Date: {email.utils.formatdate(usegmt=True)}\r\n"
+        if status is HTTPStatus.OK:
+            head += f"Content-Type: {PROFILE_CONTENT_TYPE}\r\nCache-Control: no-store\r\n"
+            head += f'Content-Disposition: attachment; filename="{download_name(self.profile)}"\r\n'
+        head += f"Content-Length: {len(body) if length < 0 else length}\r\nConnection: close\r\n"
+        # With no high-water mark, drain() returns once every byte is in the kernel.
+        writer.transport.set_write_buffer_limits(high=0)
+        writer.write(head.encode() + b"\r\n" + body)
+        await writer.drain()
+        if end:
+            writer.write_eof()
+
+    async def acknowledged(
+        self, writer: asyncio.StreamWriter, reader: asyncio.StreamReader, sock: socket.socket
+    ) -> bool:
+        """True once the client's computer has acknowledged every byte; False if it resets
+        first or stays silent for ``ack_seconds``. Where the platform cannot count, a clean
+        close or silence counts, a reset does not."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.limits.ack_seconds
+        while (pending := _unacknowledged_bytes(sock)) != 0:
+            if writer.transport.is_closing():  # cut: the offer is ending
+                return False
+            if pending is None:  # close our side and wait for the client's clean close
+                assert isinstance(writer.transport, asyncio.Transport)
+                writer.write_eof()
+                writer.transport.resume_reading()
+                try:
+                    await asyncio.wait_for(reader.read(), self.limits.ack_seconds)
+                except TimeoutError:
+                    return True  # nothing was refused; a client that keeps it open has it
+                except OSError:
+                    return False  # a reset
+                return True
+            if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) or loop.time() > deadline:
+                # Reset (the acknowledgements came before it, so the count still tells).
+                return _unacknowledged_bytes(sock) == 0
+            await asyncio.sleep(_ACK_POLL_SECONDS)
+        return True
+
+
+def _unacknowledged_bytes(sock: socket.socket) -> int | None:
+    """Bytes sent but not acknowledged (Linux SIOCOUTQ, macOS SO_NWRITE); None elsewhere."""
+    try:
+        if sys.platform == "linux":
+            import fcntl
+            import termios
+
+            answer = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
+            return int(struct.unpack("i", answer)[0])
+        if sys.platform == "darwin":
+            return sock.getsockopt(socket.SOL_SOCKET, 0x1024)  # SO_NWRITE, <sys/socket.h>
+    except OSError:
+        return None
+    return None
+
+
+def _listen_error(exc: OSError, host: str, port: int) -> ServeError:
+    """A bind failure as one line for the user, with the input it is about."""
+    if exc.errno == errno.EADDRINUSE:
+        return PortInUseError(
+            f"port {port} on {host} is already in use by another program.", field="port"
+        )
+    if exc.errno == errno.EACCES:
+        return ServeError(
+            f"cannot listen on {host}:{port}: permission denied (use a port above 1023).",
+            field="port",
+        )
+    return ServeError(f"cannot listen on {host}: {exc.strerror or exc}.")

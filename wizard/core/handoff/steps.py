@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from wizard.core.export import ExportedProfile
 from wizard.core.facts import mailcom, profiles
-from wizard.core.handoff.profile_file import ProfileFile
 from wizard.core.instructions.ios import profile_place
 
 #: iOS deletes a downloaded profile that is not installed within this many minutes.
@@ -20,7 +20,7 @@ def download_steps() -> tuple[str, ...]:
     )
 
 
-def install_steps(profile: ProfileFile, ios: int | None = None) -> tuple[str, ...]:
+def install_steps(profile: ExportedProfile, ios: int | None = None) -> tuple[str, ...]:
     """On the iPhone, from the downloaded profile to the account in Mail (after it).
 
     ``ios``: the iPhone's iOS version when known (where Settings shows the profile differs
@@ -48,7 +48,7 @@ def install_steps(profile: ProfileFile, ios: int | None = None) -> tuple[str, ..
     return tuple(steps)
 
 
-def phone_steps(profile: ProfileFile, ios: int | None = None) -> tuple[str, ...]:
+def phone_steps(profile: ExportedProfile, ios: int | None = None) -> tuple[str, ...]:
     """What to do on the iPhone, one step per item, for this profile (and iOS version).
 
     The wording of every iOS screen comes from the fact registry (``facts.profiles``).

@@ -8,11 +8,11 @@ registry (``wizard.core.facts``), and each step lists the facts it rests on.
 from __future__ import annotations
 
 from wizard.core import access
-from wizard.core.diagnosis import other_network
 from wizard.core.facts import Fact, ios, mailcom
 from wizard.core.instructions.ios import IOS_18, IosLayout, layout_for, profile_place
 from wizard.core.instructions.model import Instructions, Step, Value, choice_label
 from wizard.core.models import Alternative, Auth, Endpoint, IncomingChoice, MailSettings, Security
+from wizard.core.wording import other_network
 
 
 def build_instructions(settings: MailSettings, ios: int | IosLayout = IOS_18) -> Instructions:

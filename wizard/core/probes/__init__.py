@@ -18,7 +18,7 @@ import contextlib
 import ssl
 
 from wizard.core.models import Endpoint, Phase, Protocol
-from wizard.core.probes.base import MailSession, PhaseCallback, ProbeFailure
+from wizard.core.probes.base import MailSession, PhaseCallback, ProbeFailure, Removal
 from wizard.core.probes.connect import Route, RouteCallback, connect_socket
 from wizard.core.probes.imap import ImapSession
 from wizard.core.probes.pop3 import Pop3Session
@@ -28,6 +28,7 @@ __all__ = [
     "MailSession",
     "PhaseCallback",
     "ProbeFailure",
+    "Removal",
     "Route",
     "RouteCallback",
     "open_mail_session",

@@ -11,12 +11,18 @@ drive the terminal, the JSON or the screen that later shows it.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import re
 import ssl
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
+
+import aiosmtplib
+from aiosmtplib.auth import auth_crammd5_verify
 
 from wizard.core.models import Endpoint, Phase, Status
 from wizard.core.text import clean_line, quotes
@@ -46,6 +52,17 @@ class ProbeFailure(Exception):
         self.reply = None if reply is None else clean_line(reply, _MAX_REPLY)
 
 
+@dataclass(frozen=True)
+class Removal:
+    """What became of the round trip's test message in the inbox."""
+
+    #: The message was there (its marker read).
+    found: bool
+    #: It was removed for good; False when the server could only flag it as deleted
+    #: (IMAP without UIDPLUS): purging would also purge the user's own flagged mail.
+    purged: bool = False
+
+
 class MailSession(ABC):
     """A connected, secured session with a greeting read; ready for one login.
 
@@ -56,8 +73,10 @@ class MailSession(ABC):
     """
 
     endpoint: Endpoint
-    # The password sent by ``login``: what the server says after it is checked for an echo.
+    # The password sent by ``login``, and what was derived from it on the wire (a CRAM-MD5
+    # answer): what the server says afterwards is checked for an echo of any of them.
     _sent_password: str | None = None
+    _sent_forms: tuple[str, ...] = ()
 
     async def login(self, username: str, password: str) -> str:
         """Log in once; returns the server's reply, or raises ProbeFailure."""
@@ -73,7 +92,34 @@ class MailSession(ABC):
             reply = await self._login(username, password)
         except ProbeFailure as failure:
             raise self._without_echo(failure) from None
-        return withhold_echo(reply, password)
+        return withhold_echo(reply, password, *self._sent_forms)
+
+    def _derived(self, *forms: str) -> None:
+        """Note what the login sent that was derived from the password (never shown)."""
+        self._sent_forms += forms
+
+    def _cram_md5(self, username: str, password: str, challenge: bytes) -> bytes:
+        """The CRAM-MD5 answer (RFC 2195) to a base64 ``challenge``: the user name and a
+        keyed digest of the challenge, never the password itself. Noted as derived: with
+        the challenge it would let the password be guessed offline."""
+        try:
+            answer = auth_crammd5_verify(username, password, challenge)
+        except aiosmtplib.SMTPAuthenticationError:  # aiosmtplib's word for "not base64"
+            raise ProbeFailure(
+                Status.PROTOCOL_ERROR, "the server's CRAM-MD5 challenge is not base64"
+            ) from None
+        digest = base64.b64decode(answer).rpartition(b" ")[2]
+        self._derived(answer.decode("ascii"), digest.decode("ascii"))
+        return answer
+
+    def _no_cram_md5(self) -> ProbeFailure:
+        """The login the provider names (CRAM-MD5) is not offered: never another instead."""
+        return ProbeFailure(
+            Status.PROTOCOL_ERROR,
+            f"{self.endpoint.label}: the server does not offer CRAM-MD5 (MD5 "
+            "Challenge-Response), the login the provider's settings name, so no password "
+            "was sent",
+        )
 
     async def send_message(self, message: bytes, sender: str, recipient: str) -> None:
         """Send one message after login (outgoing servers); raises ProbeFailure if refused."""
@@ -82,11 +128,10 @@ class MailSession(ABC):
         except ProbeFailure as failure:
             raise self._without_echo(failure) from None
 
-    async def delete_marked(self, header: str, token: str) -> bool:
-        """Delete the inbox messages whose ``header`` is ``token`` (incoming servers).
-
-        Returns whether there were any. Runs after login.
-        """
+    async def delete_marked(self, header: str, token: str) -> Removal:
+        """Delete the one inbox message whose ``header`` is ``token`` (incoming servers),
+        and nothing else: it is read (its marker seen) before it is deleted. Runs after
+        login; raises ProbeFailure when the server's answers do not add up."""
         try:
             return await self._delete_marked(header, token)
         except ProbeFailure as failure:
@@ -99,13 +144,13 @@ class MailSession(ABC):
     async def _send_message(self, message: bytes, sender: str, recipient: str) -> None:
         raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.endpoint.label} cannot send mail")
 
-    async def _delete_marked(self, header: str, token: str) -> bool:
+    async def _delete_marked(self, header: str, token: str) -> Removal:
         raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.endpoint.label} has no inbox")
 
     def _without_echo(self, failure: ProbeFailure) -> ProbeFailure:
         if self._sent_password is None or failure.reply is None:
             return failure
-        reply = withhold_echo(failure.reply, self._sent_password)
+        reply = withhold_echo(failure.reply, self._sent_password, *self._sent_forms)
         if reply == failure.reply:
             return failure
         return ProbeFailure(failure.status, failure.detail, reply)
@@ -127,17 +172,42 @@ class MailSession(ABC):
 ECHO_WITHHELD = "(not shown: the server's reply repeated your password)"
 
 
-def withhold_echo(reply: str, password: str) -> str:
-    """``reply``, or ECHO_WITHHELD when it repeats ``password`` as a word of its own.
+def withhold_echo(reply: str, password: str, *derived: str) -> str:
+    """``reply``, or ECHO_WITHHELD when it repeats the password as a word of its own.
+
+    Repeats in the forms the password travels in count too: as an IMAP quoted string
+    (``\\"`` and ``\\\\`` escaped), inside base64 (AUTH PLAIN's ``\\0user\\0password`` blob
+    with any authorization name, AUTH LOGIN's encoded password), and ``derived`` values (a
+    CRAM-MD5 answer or digest, from which the password can be guessed offline).
 
     The whole reply is withheld, never cut around the password: marks in the text would
     show where the password was. A password inside a longer word is no echo (a one-letter
     password is inside nearly every sentence), so ordinary replies stay as they came.
     """
     # The reply was cleaned when it was captured; a password with a tab in it would be too.
-    if quotes(reply, password) or quotes(reply, clean_line(password)):
+    escaped = password.replace("\\", "\\\\").replace('"', '\\"')
+    forms = (password, clean_line(password), escaped, *derived)
+    if any(quotes(reply, form) for form in forms if form):
         return ECHO_WITHHELD
+    for word in _BASE64_WORD.findall(reply):
+        decoded = _base64_text(word)
+        if decoded is not None and any(
+            part == password or quotes(part, password) for part in decoded.split("\0")
+        ):
+            return ECHO_WITHHELD
     return reply
+
+
+# A run of base64 characters: AUTH PLAIN and LOGIN carry the password this way.
+_BASE64_WORD = re.compile(r"[A-Za-z0-9+/]{4,}={0,2}")
+
+
+def _base64_text(word: str) -> str | None:
+    """``word`` decoded from base64 as UTF-8 text, or None when it is not that."""
+    try:
+        return base64.b64decode(word + "=" * (-len(word) % 4), validate=True).decode("utf-8")
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        return None
 
 
 def tls_failure(exc: ssl.SSLError) -> ProbeFailure:

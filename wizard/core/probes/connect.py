@@ -8,18 +8,29 @@ connection that succeeds; aiohappyeyeballs (the aiohttp project's) implements it
 
 The protocol clients are handed the connected socket, so the time spent looking up the name
 and connecting is measured apart from the time spent on TLS and the greeting.
+
+Where a name is dialled is a seam of its own: ``dialling(dial)`` maps (host, port) to another
+address and port for the calls made inside it (the check sets it from ``CheckOptions.dial``,
+so stand-in servers on this computer can answer for a provider's). Only the address
+changes: TLS still verifies the endpoint's own host name, and everything above this module
+sees the endpoint as the provider lists it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import errno
+import re
 import socket
-from collections.abc import Callable, Sequence
+import types
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import aiohappyeyeballs
 
+from wizard.core.errors import ResourceLimitError
 from wizard.core.models import Endpoint, Status
 from wizard.core.probes.base import ProbeFailure
 
@@ -27,8 +38,16 @@ from wizard.core.probes.base import ProbeFailure
 #: after the previous one unless that one failed sooner.
 HAPPY_EYEBALLS_DELAY = 0.25
 
+#: (host, port) -> (address, port) to dial instead; usually empty.
+Dial = Mapping[tuple[str, int], tuple[str, int]]
+
 _FAMILY_NAMES = {socket.AF_INET6: "IPv6", socket.AF_INET: "IPv4"}
-_UNREACHABLE = (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL)
+_UNREACHABLE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL})
+#: This computer ran out of sockets: nothing to do with the server or the network.
+_OUT_OF_FILES = frozenset({errno.EMFILE, errno.ENFILE})
+_DIAL: contextvars.ContextVar[Dial] = contextvars.ContextVar(
+    "dial", default=types.MappingProxyType({})
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +61,16 @@ class Route:
 
 #: Told what connecting learned: once the name is resolved, and again once connected.
 RouteCallback = Callable[[Route], None]
+
+
+@contextlib.contextmanager
+def dialling(dial: Dial) -> Iterator[None]:
+    """Within the block (and the tasks it starts), connect to ``dial``'s addresses instead."""
+    token = _DIAL.set(dial)
+    try:
+        yield
+    finally:
+        _DIAL.reset(token)
 
 
 def _families(infos: Sequence[aiohappyeyeballs.AddrInfoType]) -> tuple[str, ...]:
@@ -59,18 +88,22 @@ async def connect_socket(
     """Resolve the host name and connect to its addresses the Happy Eyeballs way.
 
     Returns the first connected (non-blocking) socket; raises ProbeFailure when the name
-    has no address or no address accepted the connection.
+    has no address or no address accepted the connection, and ResourceLimitError when
+    this computer cannot open another socket.
     """
     report = on_route or (lambda _route: None)
+    host, port = _DIAL.get().get((endpoint.host, endpoint.port), (endpoint.host, endpoint.port))
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(
-            endpoint.host, endpoint.port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
         )
     except socket.gaierror as exc:
         raise ProbeFailure(
             Status.DNS_FAILED, f"cannot look up {endpoint.host}: {exc.strerror}"
         ) from None
+    except OSError as exc:  # the system's own failure (EAI_SYSTEM), not the name's
+        raise out_of_files(exc) or exc from None
     if not infos:
         raise ProbeFailure(Status.DNS_FAILED, f"{endpoint.host} has no address")
     families = _families(infos)
@@ -89,25 +122,53 @@ async def connect_socket(
     return sock
 
 
-def _connect_failure(endpoint: Endpoint, exc: OSError) -> ProbeFailure:
+def _errnos(exc: OSError) -> set[int]:
+    """The error numbers behind a failed connection.
+
+    When the addresses failed in different ways (say IPv6 unreachable, IPv4 refused),
+    aiohappyeyeballs raises one OSError without an errno whose message joins each one's
+    ``[Errno N] ...``: those numbers are read back from it.
+    """
+    if exc.errno is not None:
+        return {exc.errno}
+    return {int(number) for number in re.findall(r"\[Errno (\d+)\]", str(exc))}
+
+
+def out_of_files(exc: OSError) -> ResourceLimitError | None:
+    """The error to stop the check with when ``exc`` says this computer has no file
+    descriptor left (EMFILE, ENFILE): not the server's fault, nor the network's."""
+    if not _errnos(exc) & _OUT_OF_FILES:
+        return None
+    return ResourceLimitError(
+        "this computer cannot open another connection (too many open files): close some "
+        "programs, or raise the limit (ulimit -n), then check again."
+    )
+
+
+def _connect_failure(endpoint: Endpoint, exc: OSError) -> ProbeFailure | ResourceLimitError:
     """Every address failed: the status and words for the way they failed."""
     where = f"{endpoint.host}:{endpoint.port}"
-    if isinstance(exc, ConnectionRefusedError):
+    numbers = _errnos(exc)
+    limit = out_of_files(exc)
+    if limit is not None:
+        return limit
+    if isinstance(exc, ConnectionRefusedError) or errno.ECONNREFUSED in numbers:
+        # A refusal is an answer from the server's computer: it says most, so it wins
+        # over an unreachable second address.
         return ProbeFailure(
             Status.CONNECTION_REFUSED,
             f"{endpoint.host} refused the connection on port {endpoint.port}",
         )
-    if exc.errno in _UNREACHABLE:
+    if numbers and numbers <= _UNREACHABLE:
         return ProbeFailure(
-            Status.CONNECTION_REFUSED,
-            f"{endpoint.host} port {endpoint.port} cannot be reached from this network "
-            f"({exc.strerror})",
+            Status.NO_ROUTE,
+            f"no route from this network to {endpoint.host} port {endpoint.port} "
+            f"({exc.strerror or 'unreachable'})",
         )
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, TimeoutError) or numbers == {errno.ETIMEDOUT}:
         return ProbeFailure(Status.TIMEOUT, f"no answer from {where}")
     if exc.errno is None:
-        # The addresses failed in different ways (say IPv6 unreachable, IPv4 refused);
-        # aiohappyeyeballs joins their messages, which are too technical to show.
+        # Too technical to show as it is (the joined messages of every address).
         return ProbeFailure(
             Status.CONNECTION_REFUSED, f"no address of {endpoint.host} accepted the connection"
         )

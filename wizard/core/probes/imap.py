@@ -1,8 +1,14 @@
-"""IMAP through aioimaplib, on a socket connected by ``connect_socket``.
+"""IMAP through aioimaplib's protocol, on a socket connected by ``connect_socket``.
 
 aioimaplib would wait forever on a greeting it does not accept and cannot upgrade a
 connection with STARTTLS, so both are done here; every wait also watches for the server
 hanging up, so a dropped connection fails at once instead of at the caller's timeout.
+A ``WireGuard`` between the connection and aioimaplib bounds what the server may send and
+ends the session if clear text follows the STARTTLS go-ahead.
+
+No credential is ever part of a command's text: aioimaplib logs commands and quotes the
+pending one in its exceptions. The password goes as a literal (LOGIN) or a SASL answer
+(AUTHENTICATE), written straight to the connection when the server asks for it.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import email
+import re
 import socket
 import ssl
 from collections.abc import Callable
@@ -17,15 +25,21 @@ from typing import Any
 
 import aioimaplib
 
-from wizard.core.models import Endpoint, Phase, Security, Status
+from wizard.core.models import Auth, Endpoint, Phase, Security, Status
 from wizard.core.probes.base import (
     MailSession,
     PhaseCallback,
     ProbeFailure,
+    Removal,
     reply_text,
     require_tls,
     tls_failure,
 )
+from wizard.core.probes.guard import MAX_SESSION_BYTES, MAX_SESSION_LINES, WireGuard
+
+#: How a lost connection is told: None (hung up), the failure that ended it, or the
+#: exception a library raised while reading (an answer it could not follow).
+_Lost = ProbeFailure | Exception | None
 
 
 class _GreetingProtocol(aioimaplib.IMAP4ClientProtocol):  # type: ignore[misc]
@@ -45,39 +59,39 @@ class _GreetingProtocol(aioimaplib.IMAP4ClientProtocol):  # type: ignore[misc]
             self.on_welcome_failure(ProbeFailure(Status.PROTOCOL_ERROR, detail, text))
 
 
-class _PreconnectedIMAP(aioimaplib.IMAP4):  # type: ignore[misc]
-    """aioimaplib's client on a socket we connected ourselves (to time DNS and TCP apart)."""
+class _Answered(aioimaplib.Command):  # type: ignore[misc]
+    """A command whose continuation request ("+ ...") is answered by ``answer``.
+
+    aioimaplib calls ``flush`` after each continuation request it receives (and after
+    every chunk of data while the command waits): the first request gets the answer,
+    written straight to the connection; a further one is cancelled ("*", RFC 3501 6.2.2).
+    """
 
     def __init__(
         self,
-        sock: socket.socket,
-        host: str,
-        ssl_context: ssl.SSLContext | None,
-        conn_lost_cb: Callable[[Exception | None], None],
+        protocol: aioimaplib.IMAP4ClientProtocol,
+        name: str,
+        *args: str,
+        answer: Callable[[bytes], bytes],
     ) -> None:
-        self._preconnected = sock
-        super().__init__(
-            host=host, port=0, timeout=3600, conn_lost_cb=conn_lost_cb, ssl_context=ssl_context
-        )
+        super().__init__(name, protocol.new_tag(), *args, loop=protocol.loop)
+        self.transport = protocol.transport
+        self.answer = answer
+        self.answered = 0
+        #: Why the request could not be answered (it was cancelled instead).
+        self.failure: ProbeFailure | None = None
 
-    def create_client(
-        self,
-        host: str,
-        port: int,
-        loop: asyncio.AbstractEventLoop | None,
-        conn_lost_cb: Callable[[Exception | None], None] | None = None,
-        ssl_context: ssl.SSLContext | None = None,
-    ) -> None:
-        local_loop = loop if loop is not None else asyncio.get_running_loop()
-        self.protocol = _GreetingProtocol(local_loop, conn_lost_cb)
-        self._client_task = local_loop.create_task(
-            local_loop.create_connection(
-                lambda: self.protocol,
-                sock=self._preconnected,
-                ssl=ssl_context,
-                server_hostname=host if ssl_context is not None else None,
-            )
-        )
+    def flush(self) -> None:
+        requests = [line for line in self.response.lines if bytes(line).startswith(b"+")]
+        for request in requests[self.answered :]:
+            self.answered += 1
+            reply = b"*"
+            if self.answered == 1:
+                try:
+                    reply = self.answer(bytes(request)[1:].strip())
+                except ProbeFailure as failure:
+                    self.failure = failure
+            self.transport.write(reply + b"\r\n")
 
 
 class ImapSession(MailSession):
@@ -86,11 +100,15 @@ class ImapSession(MailSession):
     def __init__(
         self,
         endpoint: Endpoint,
-        client: _PreconnectedIMAP,
-        lost: asyncio.Future[ProbeFailure | None],
+        sock: socket.socket,
+        protocol: _GreetingProtocol,
+        guard: WireGuard,
+        lost: asyncio.Future[_Lost],
     ):
         self.endpoint = endpoint
-        self.client = client
+        self.sock = sock
+        self.protocol = protocol
+        self.guard = guard
         self.lost = lost
 
     @classmethod
@@ -103,27 +121,28 @@ class ImapSession(MailSession):
     ) -> ImapSession:
         """Secure the connected ``sock`` and read the greeting; raises ProbeFailure."""
         loop = asyncio.get_running_loop()
-        lost: asyncio.Future[ProbeFailure | None] = loop.create_future()
+        lost: asyncio.Future[_Lost] = loop.create_future()
 
-        def connection_lost(exc: Exception | None) -> None:
+        def tell(what: _Lost) -> None:
             if not lost.done():
-                lost.set_result(None)
+                lost.set_result(what)
 
-        def welcome_failed(failure: ProbeFailure) -> None:
-            if not lost.done():
-                lost.set_result(failure)
-
+        protocol = _GreetingProtocol(loop, tell)
+        protocol.on_welcome_failure = tell
+        guard = WireGuard(protocol, tell)
+        session = cls(endpoint, sock, protocol, guard, lost)
         implicit = endpoint.security is Security.SSL
-        if implicit:
-            phase(Phase.SECURING)
-        client = _PreconnectedIMAP(
-            sock, endpoint.host, context if implicit else None, connection_lost
-        )
-        client.protocol.on_welcome_failure = welcome_failed
-        session = cls(endpoint, client, lost)
         try:
+            phase(Phase.SECURING if implicit else Phase.GREETING)
             try:
-                await client._client_task
+                await loop.create_connection(
+                    lambda: guard,
+                    sock=sock,
+                    ssl=context if implicit else None,
+                    server_hostname=endpoint.host if implicit else None,
+                    # The caller's asyncio.timeout is the bound, not asyncio's 60 s.
+                    ssl_handshake_timeout=3600 if implicit else None,
+                )
             except ssl.SSLError as exc:
                 raise tls_failure(exc) from None
             except (ConnectionResetError, BrokenPipeError) as exc:
@@ -131,13 +150,16 @@ class ImapSession(MailSession):
                     Status.TLS_FAILED,
                     f"the connection was reset during the secure handshake ({exc.strerror})",
                 ) from None
-            await session._until_lost(client.protocol.wait("AUTH|NONAUTH"), "greeting")
+            if implicit:
+                phase(Phase.GREETING)
+            await session._until_lost(protocol.wait("AUTH|NONAUTH"), "greeting")
             if not implicit:
                 await session._starttls(context, phase)
-            require_tls(client.protocol.transport.get_extra_info("ssl_object"), endpoint)
+            require_tls(protocol.transport.get_extra_info("ssl_object"), endpoint)
         except BaseException:
             session.abort()
             raise
+        guard.budget(MAX_SESSION_BYTES, MAX_SESSION_LINES, "in one session")
         return session
 
     async def _until_lost(self, awaitable: Any, what: str) -> Any:
@@ -148,7 +170,7 @@ class ImapSession(MailSession):
         except BaseException:
             task.cancel()
             raise
-        if task in done:
+        if task in done and not self.lost.done():
             try:
                 return task.result()
             except aioimaplib.AioImapException as exc:
@@ -160,23 +182,32 @@ class ImapSession(MailSession):
                     Status.PROTOCOL_ERROR, f"the connection broke during {what}: {exc}"
                 ) from None
         task.cancel()
-        failure = self.lost.result()
-        if failure is not None:
-            raise failure
+        ended = self.lost.result()
+        if isinstance(ended, ProbeFailure):
+            raise ended
+        if isinstance(ended, Exception) and not isinstance(ended, OSError):
+            # aioimaplib raised while reading (its text may quote our command: not shown).
+            raise ProbeFailure(
+                Status.PROTOCOL_ERROR,
+                f"unexpected IMAP answer during {what} ({type(ended).__name__})",
+            )
         raise ProbeFailure(
             Status.PROTOCOL_ERROR,
             f"the server closed the connection during {what}",
         )
 
     async def _starttls(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
-        protocol = self.client.protocol
+        protocol = self.protocol
         if "STARTTLS" not in protocol.capabilities:
             raise ProbeFailure(
                 Status.STARTTLS_UNAVAILABLE,
                 f"{self.endpoint.label}: the server does not offer STARTTLS",
             )
-        phase(Phase.SECURING)
         command = aioimaplib.Command("STARTTLS", protocol.new_tag(), loop=protocol.loop)
+        go_ahead = re.compile(re.escape(command.tag.encode()) + rb" OK\b", re.IGNORECASE)
+        self.guard.expect_go_ahead(
+            lambda line: bool(go_ahead.match(line)), then=lambda: phase(Phase.SECURING)
+        )
         response = await self._until_lost(protocol.execute(command), "STARTTLS")
         if response.result != "OK":
             raise ProbeFailure(
@@ -184,10 +215,11 @@ class ImapSession(MailSession):
                 f"{self.endpoint.label}: the server refused STARTTLS",
                 reply_text(response.lines[-1] if response.lines else response.result),
             )
+        self.guard.securing()
         loop = asyncio.get_running_loop()
         try:
             transport = await loop.start_tls(
-                protocol.transport, protocol, context, server_hostname=self.endpoint.host
+                protocol.transport, self.guard, context, server_hostname=self.endpoint.host
             )
         except ssl.SSLError as exc:
             raise tls_failure(exc) from None
@@ -198,102 +230,155 @@ class ImapSession(MailSession):
         if transport is None:  # pragma: no cover - asyncio returns None only on closed loops
             raise ProbeFailure(Status.TLS_FAILED, "the secure handshake did not complete")
         protocol.transport = transport
+        phase(Phase.GREETING)
         # RFC 3501 6.2.1: capabilities seen before STARTTLS must be forgotten.
         await self._until_lost(protocol.capability(), "CAPABILITY after STARTTLS")
 
     async def _login(self, username: str, password: str) -> str:
-        protocol = self.client.protocol
+        protocol = self.protocol
         require_tls(protocol.transport.get_extra_info("ssl_object"), self.endpoint)
-        if "LOGINDISABLED" in protocol.capabilities:
+        command: _Answered
+        if self.endpoint.auth is Auth.CRAM_MD5:
+            if "AUTH=CRAM-MD5" not in protocol.capabilities:
+                raise self._no_cram_md5()
+            command = _Answered(
+                protocol,
+                "AUTHENTICATE",
+                "CRAM-MD5",
+                answer=lambda challenge: self._cram_md5(username, password, challenge),
+            )
+        elif "LOGINDISABLED" in protocol.capabilities:
             raise ProbeFailure(
                 Status.PROTOCOL_ERROR,
                 "the server does not allow password login (LOGINDISABLED)",
             )
-        if password.isascii() or "AUTH=PLAIN" not in protocol.capabilities:
-            response = await self._until_lost(protocol.login(username, password), "login")
+        elif password.isascii() or "AUTH=PLAIN" not in protocol.capabilities:
+            # The password as a literal: sent when the server asks for it ("+").
+            secret = password.encode()
+            command = _Answered(
+                protocol,
+                "LOGIN",
+                aioimaplib.quoted(username),
+                f"{{{len(secret)}}}",
+                answer=lambda _request: secret,
+            )
         else:
             # A non-ASCII password does not fit an IMAP quoted string (7-bit); AUTHENTICATE
             # PLAIN carries it as UTF-8 inside base64 (RFC 4616).
-            response = await self._until_lost(self._authenticate_plain(username, password), "login")
+            token = base64.b64encode(f"\0{username}\0{password}".encode())
+            command = _Answered(protocol, "AUTHENTICATE", "PLAIN", answer=lambda _request: token)
+        response = await self._until_lost(protocol.execute(command), "login")
+        if command.failure is not None:
+            raise command.failure
         reply = reply_text(response.lines[-1]) if response.lines else ""
         if response.result == "OK":
+            protocol.state = aioimaplib.AUTH
             return reply
         status = Status.AUTH_FAILED if response.result == "NO" else Status.PROTOCOL_ERROR
         raise ProbeFailure(status, "the server refused the login", reply)
 
-    async def _authenticate_plain(self, username: str, password: str) -> Any:
-        protocol = self.client.protocol
-        token = base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
-        if "SASL-IR" in protocol.capabilities:
-            command = aioimaplib.Command(
-                "AUTHENTICATE", protocol.new_tag(), "PLAIN", token, loop=protocol.loop
-            )
-            response = await protocol.execute(command, scrub=token)
-        else:
-            response = await self._authenticate_continuation(token)
-        if response.result == "OK":
-            protocol.state = aioimaplib.AUTH
-        return response
-
-    async def _authenticate_continuation(self, token: str) -> Any:
-        protocol = self.client.protocol
-        command = aioimaplib.Command(
-            "AUTHENTICATE", protocol.new_tag(), "PLAIN", loop=protocol.loop
-        )
-        original_flush = command.flush
-
-        def send_token() -> None:
-            protocol.transport.write(token.encode("ascii") + b"\r\n")
-            command.flush = original_flush
-
-        command.flush = send_token
-        return await protocol.execute(command)
-
-    async def _delete_marked(self, header: str, token: str) -> bool:
-        protocol = self.client.protocol
-        response = await protocol.select("INBOX")
+    async def _delete_marked(self, header: str, token: str) -> Removal:
+        protocol = self.protocol
+        response = await self._until_lost(protocol.select("INBOX"), "SELECT")
         if response.result != "OK":
             raise ProbeFailure(Status.PROTOCOL_ERROR, "the inbox could not be opened")
-        response = await protocol.search("HEADER", header, token, charset=None)
-        numbers: list[str] = []
-        for line in response.lines:
-            text = bytes(line).decode("ascii", errors="replace")
-            if text.startswith("SEARCH"):
-                numbers += text.split()[1:]
-            elif text and text.split()[0].isdigit() and response.result == "OK":
-                numbers += [part for part in text.split() if part.isdigit()]
-        if not numbers:
-            return False
-        await protocol.store(",".join(numbers), "+FLAGS.SILENT", r"(\Deleted)")
-        await protocol.expunge()
-        with contextlib.suppress(aioimaplib.AioImapException):
-            await protocol.close()
-        return True
+        # The capabilities after login may differ (UIDPLUS is often told only then).
+        await self._until_lost(protocol.capability(), "CAPABILITY")
+        search = protocol.search("HEADER", header, token, charset=None, by_uid=True)
+        uid = _one_uid(await self._until_lost(search, "SEARCH"))
+        if uid is None:
+            return Removal(found=False)
+        fetch = protocol.fetch(uid, f"(UID BODY.PEEK[HEADER.FIELDS ({header})])", by_uid=True)
+        if not _shows_marker(await self._until_lost(fetch, "FETCH"), uid, header, token):
+            raise ProbeFailure(
+                Status.PROTOCOL_ERROR,
+                f"the message the server found (UID {uid}) does not show the test marker, "
+                "so nothing was deleted",
+            )
+        flag = protocol.store(uid, "+FLAGS.SILENT", r"(\Deleted)", by_uid=True)
+        if (await self._until_lost(flag, "STORE")).result != "OK":
+            raise ProbeFailure(
+                Status.PROTOCOL_ERROR, "the server would not mark the test message as deleted"
+            )
+        # A plain EXPUNGE (or CLOSE) would also purge mail the user flagged as deleted and
+        # meant to keep a while: only UID EXPUNGE (UIDPLUS) purges this one message.
+        if "UIDPLUS" not in protocol.capabilities:
+            return Removal(found=True, purged=False)
+        purge = protocol.expunge(uid, by_uid=True)
+        purged = (await self._until_lost(purge, "EXPUNGE")).result == "OK"
+        return Removal(found=True, purged=purged)
 
     async def close(self, timeout: float = 1.0) -> None:
         with contextlib.suppress(Exception):  # goodbye is best effort
-            await asyncio.wait_for(self.client.protocol.logout(), timeout)
+            await asyncio.wait_for(self.protocol.logout(), timeout)
         self.abort()
 
     def abort(self) -> None:
-        for task in list(getattr(self.client.protocol, "tasks", ())):
+        for task in list(self.protocol.tasks):
             task.cancel()  # aioimaplib's greeting handler may still be waiting
-        transport = getattr(self.client.protocol, "transport", None)
+        transport = self.protocol.transport
         if transport is not None:
             transport.abort()
-        else:
-            self.client._client_task.cancel()
-            with contextlib.suppress(OSError):
-                self.client._preconnected.close()
+        with contextlib.suppress(OSError):
+            self.sock.close()
 
     def peer_certificate(self) -> bytes | None:
-        transport = self.client.protocol.transport
+        transport = self.protocol.transport
         ssl_object = None if transport is None else transport.get_extra_info("ssl_object")
         return None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
 
 
-# aioimaplib only knows the commands in its table; AUTHENTICATE is valid before login.
-if "AUTHENTICATE" not in aioimaplib.Commands:
-    aioimaplib.Commands["AUTHENTICATE"] = aioimaplib.Cmd(
-        "AUTHENTICATE", (aioimaplib.NONAUTH,), aioimaplib.Exec.is_sync
-    )
+def _one_uid(response: Any) -> str | None:
+    """The one message number a UID SEARCH answered, None for none; anything else (a
+    range, several numbers, words) raises ProbeFailure: the server's answer is not trusted
+    to choose what is deleted."""
+    if response.result != "OK":
+        raise ProbeFailure(
+            Status.PROTOCOL_ERROR,
+            "the server could not search the inbox for the test message",
+            reply_text(response.lines[-1]) if response.lines else None,
+        )
+    found: set[str] = set()
+    # aioimaplib hands over what followed "* SEARCH" on each such line; the last line is
+    # the tagged "completed" text. Every word must be a number (``* SEARCH SEARCH 1:*``
+    # is not "message 1 and on").
+    for line in response.lines[:-1]:
+        found.update(bytes(line).decode("ascii", errors="replace").split())
+    if not found:
+        return None
+    uid = found.pop() if len(found) == 1 else ""
+    if not _UID.fullmatch(uid) or int(uid) >= 2**32:
+        found.add(uid)
+        raise ProbeFailure(
+            Status.PROTOCOL_ERROR,
+            "the server's search answer was not one message number, so nothing was deleted",
+            " ".join(sorted(found))[:80],
+        )
+    return uid
+
+
+# A message's UID: a number from 1 to 2^32 - 1, written without leading zeros (RFC 3501).
+_UID = re.compile(r"[1-9][0-9]{0,9}")
+# The start of a FETCH answer: "5 FETCH (" (aioimaplib drops the "* ").
+_FETCH = re.compile(rb"\d+ FETCH \(", re.IGNORECASE)
+
+
+def _shows_marker(response: Any, uid: str, header: str, token: str) -> bool:
+    """Whether a UID FETCH answer shows message ``uid`` with ``header: token``."""
+    if response.result != "OK":
+        return False
+    answers: list[tuple[bytes, bytes]] = []  # (its text, its literal) per FETCH answer
+    for line in response.lines[:-1]:
+        if isinstance(line, bytearray):  # a literal: the header fields asked for
+            if answers:
+                answers[-1] = (answers[-1][0], bytes(line))
+        elif _FETCH.match(line):
+            answers.append((bytes(line), b""))
+        elif answers:
+            answers[-1] = (answers[-1][0] + b" " + bytes(line), answers[-1][1])
+    for text, literal in answers:
+        named = re.search(rb"\bUID (\d+)", text, re.IGNORECASE)
+        values = email.message_from_bytes(literal).get_all(header) or []
+        if named and named.group(1).decode() == uid and token in [str(v).strip() for v in values]:
+            return True
+    return False

@@ -1,4 +1,9 @@
-"""SMTP through aiosmtplib, on a socket connected by ``connect_socket``."""
+"""SMTP through aiosmtplib, on a socket connected by ``connect_socket``.
+
+aiosmtplib bounds each answer itself (32 KiB). For STARTTLS a ``WireGuard`` steps in
+between the connection and aiosmtplib, so clear text sent along with the go-ahead ends the
+check (aiosmtplib would drop it silently and go on).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,11 @@ import asyncio
 import contextlib
 import socket
 import ssl
+from typing import Any, cast
 
 import aiosmtplib
 
-from wizard.core.models import Endpoint, Phase, Security, Status
+from wizard.core.models import Auth, Endpoint, Phase, Security, Status
 from wizard.core.probes.base import (
     MailSession,
     PhaseCallback,
@@ -18,6 +24,7 @@ from wizard.core.probes.base import (
     require_tls,
     tls_failure,
 )
+from wizard.core.probes.guard import WireGuard
 
 
 class SmtpSession(MailSession):
@@ -47,26 +54,15 @@ class SmtpSession(MailSession):
             local_hostname="mailcom-wizard.localhost",
         )
         session = cls(endpoint, client)
-        if implicit:
-            phase(Phase.SECURING)
         try:
-            await client.connect()
+            if implicit:
+                await session._connect_securely(phase)
+            else:
+                phase(Phase.GREETING)
+                await client.connect()
             await client.ehlo()
             if not implicit:
-                if not client.supports_extension("starttls"):
-                    raise ProbeFailure(
-                        Status.STARTTLS_UNAVAILABLE,
-                        f"{endpoint.label}: the server does not offer STARTTLS",
-                    )
-                phase(Phase.SECURING)
-                try:
-                    await client.starttls(tls_context=context, server_hostname=endpoint.host)
-                except aiosmtplib.SMTPResponseException as exc:
-                    raise ProbeFailure(
-                        Status.STARTTLS_UNAVAILABLE,
-                        f"{endpoint.label}: the server refused STARTTLS",
-                        f"{exc.code} {exc.message}",
-                    ) from None
+                await session._starttls(context, phase)
                 await client.ehlo()
             require_tls(client.get_transport_info("ssl_object"), endpoint)
         except ProbeFailure:
@@ -77,6 +73,65 @@ class SmtpSession(MailSession):
             raise _smtp_failure(exc, securing=implicit) from None
         return session
 
+    async def _connect_securely(self, phase: PhaseCallback) -> None:
+        """Implicit TLS: aiosmtplib's connect() makes the handshake, then reads the greeting.
+
+        The two are told apart by whether aiosmtplib has its connection yet (it has one
+        once the handshake is done), looked at while connecting and when the caller's time
+        runs out. connect() runs as a task of its own, so that on cancellation the
+        connection is aborted first: aiosmtplib would close it politely, waiting for a TLS
+        goodbye from a server that says nothing.
+        """
+        client = self.client
+        told: list[Phase] = []
+
+        def greeting() -> None:
+            if not told and client.transport is not None:
+                told.append(Phase.GREETING)
+                phase(Phase.GREETING)
+
+        phase(Phase.SECURING)
+        connecting = asyncio.ensure_future(client.connect())
+        connecting.add_done_callback(_retrieve)
+        try:
+            while not connecting.done():
+                await asyncio.wait({connecting}, timeout=0.02)
+                greeting()
+        except BaseException:
+            greeting()
+            self.abort()
+            connecting.cancel()
+            # Let the cancelled connect() put its connection away before the socket closes.
+            with contextlib.suppress(BaseException):
+                await asyncio.wait({connecting}, timeout=0.2)
+            raise
+        connecting.result()
+
+    async def _starttls(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
+        client = self.client
+        if not client.supports_extension("starttls") or client.transport is None:
+            raise ProbeFailure(
+                Status.STARTTLS_UNAVAILABLE,
+                f"{self.endpoint.label}: the server does not offer STARTTLS",
+            )
+        assert client.protocol is not None
+        guard = WireGuard(client.protocol)
+        guard.take_over(client.transport)
+        guard.expect_go_ahead(_is_final_220, then=lambda: phase(Phase.SECURING))
+        try:
+            await client.starttls(tls_context=context, server_hostname=self.endpoint.host)
+        except aiosmtplib.SMTPResponseException as exc:
+            raise ProbeFailure(
+                Status.STARTTLS_UNAVAILABLE,
+                f"{self.endpoint.label}: the server refused STARTTLS",
+                f"{exc.code} {exc.message}",
+            ) from None
+        except aiosmtplib.SMTPException:
+            if guard.failure is not None:
+                raise guard.failure from None
+            raise
+        phase(Phase.GREETING)
+
     async def _login(self, username: str, password: str) -> str:
         client = self.client
         require_tls(client.get_transport_info("ssl_object"), self.endpoint)
@@ -84,7 +139,11 @@ class SmtpSession(MailSession):
         # One attempt only: aiosmtplib's login() would try every method in turn, and a wrong
         # password would then count twice against the account.
         try:
-            if "plain" in methods:
+            if self.endpoint.auth is Auth.CRAM_MD5:
+                if "cram-md5" not in methods:
+                    raise self._no_cram_md5()
+                response = await self._auth_cram_md5(username, password)
+            elif "plain" in methods:
                 response = await client.auth_plain(username, password)
             elif "login" in methods:
                 response = await client.auth_login(username, password)
@@ -106,6 +165,19 @@ class SmtpSession(MailSession):
             raise _smtp_failure(exc) from None
         return reply_text(f"{response.code} {response.message}")
 
+    async def _auth_cram_md5(self, username: str, password: str) -> aiosmtplib.SMTPResponse:
+        """AUTH CRAM-MD5 as aiosmtplib's auth_crammd5 does it, with the answer noted as
+        derived from the password (so a reply repeating it is withheld)."""
+        client = self.client
+        challenge = await client.execute_command(b"AUTH", b"CRAM-MD5")
+        if challenge.code != aiosmtplib.SMTPStatus.auth_continue:
+            raise aiosmtplib.SMTPAuthenticationError(challenge.code, challenge.message)
+        answer = self._cram_md5(username, password, challenge.message.encode("ascii", "replace"))
+        response = await client.execute_command(answer)
+        if response.code != aiosmtplib.SMTPStatus.auth_successful:
+            raise aiosmtplib.SMTPAuthenticationError(response.code, response.message)
+        return response
+
     async def _send_message(self, message: bytes, sender: str, recipient: str) -> None:
         try:
             await self.client.sendmail(sender, [recipient], message)
@@ -120,11 +192,26 @@ class SmtpSession(MailSession):
         self.abort()
 
     def abort(self) -> None:
+        # At once: aiosmtplib's close() would wait for a TLS goodbye, and the socket is
+        # closed right after, whose number a new connection may then get.
+        if self.client.transport is not None:
+            cast(asyncio.Transport, self.client.transport).abort()
         self.client.close()
 
     def peer_certificate(self) -> bytes | None:
         ssl_object = self.client.get_transport_info("ssl_object")
         return None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    """Mark a finished task's exception as seen (it is raised where it matters)."""
+    if not task.cancelled():
+        task.exception()
+
+
+def _is_final_220(line: bytes) -> bool:
+    """The last line of a 220 answer: STARTTLS's go-ahead."""
+    return line[:3] == b"220" and line[3:4] in (b" ", b"")
 
 
 def _smtp_failure(exc: BaseException, *, securing: bool = False) -> ProbeFailure:
@@ -146,6 +233,12 @@ def _smtp_failure(exc: BaseException, *, securing: bool = False) -> ProbeFailure
             )
         return ProbeFailure(Status.PROTOCOL_ERROR, f"the connection broke: {cause or exc}")
     if isinstance(exc, aiosmtplib.SMTPResponseException):
+        if exc.code == aiosmtplib.SMTPStatus.invalid_response:
+            # aiosmtplib's words (an answer too long, or not SMTP), which may quote the
+            # server's: they go where replies go, checked for an echo.
+            return ProbeFailure(
+                Status.PROTOCOL_ERROR, "the server's answer was not SMTP", exc.message
+            )
         return ProbeFailure(
             Status.PROTOCOL_ERROR, "unexpected SMTP answer", f"{exc.code} {exc.message}"
         )

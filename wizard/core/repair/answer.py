@@ -8,6 +8,7 @@ and words the fix for the user's iOS version. ``RepairAnswer.to_json`` is the ob
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +17,10 @@ from wizard.core.facts import ios as ios_facts
 from wizard.core.instructions import IOS_18, IosLayout, Step, layout_for
 from wizard.core.models import Account, CheckReport, MailSettings
 from wizard.core.provider import Provider, builtin_provider
-from wizard.core.rehearsal import counterpart, practice_settings, practice_uses
 from wizard.core.repair.causes import Cause
 from wizard.core.repair.context import FixContext
 from wizard.core.repair.fixes import fix_for
-from wizard.core.repair.outcomes import CheckOutcome, Findings, classify
+from wizard.core.repair.outcomes import CheckOutcome, classify
 from wizard.core.repair.symptoms import PhoneSettings, Symptom
 from wizard.core.repair.table import cause_for
 from wizard.core.verdict import settings_from_report, verdict_of
@@ -134,19 +134,18 @@ def diagnose_repair(
     ios: int | IosLayout = IOS_18,
     *,
     provider: Provider | None = None,
-    real: Provider | None = None,
+    mark: Callable[[MailSettings], MailSettings] = lambda settings: settings,
 ) -> RepairAnswer:
     """The most likely cause of ``symptom`` given ``report``, with its fix for ``ios``.
 
-    ``provider`` is the record the check ran against (default: the built-in mail.com). In
-    the demo, ``real`` is the provider the phone really uses: the ports and values the answer
-    names are its own, and the answer is marked as practice. Raises UsageError for an iOS
-    version before 11.
+    ``provider`` is the record the check ran against (default: the built-in mail.com);
+    ``mark`` marks the settings as the run hands them on (``Target.mark``): practice
+    settings make the answer a practice one. Raises UsageError for an iOS version before 11.
     """
     checked = provider or builtin_provider()
     account = Account(email=report.email, password="", incoming=report.incoming_choice)
-    settings = settings_for_phone(report, account, checked, real)
-    findings = _classify(report, real)
+    settings = mark(settings_from_report(report, account, checked))
+    findings = classify(report)
     if isinstance(ios, IosLayout):
         layout, version, note = ios, None, None
     else:
@@ -155,16 +154,12 @@ def diagnose_repair(
     cause = cause_for(symptom, findings, phone)
     fix = fix_for(cause, FixContext(symptom, phone, findings, settings, layout))
     practice = None
-    if real is not None:
-        stands = ", ".join(
-            f"{attempt.endpoint.port} for {counterpart(attempt.endpoint, real).port}"
-            for attempt in report.attempts
-        )
+    if settings.practice:
         practice = (
             "This is a practice run: the check ran against the practice server on this "
-            f"computer, whose ports stand in for {real.display_name}'s ({stands}). The steps "
-            f"show the values a real {real.display_name} account uses. Do not change a real "
-            "iPhone for it."
+            f"computer, standing in for {checked.display_name}'s servers. The steps show the "
+            f"values a real {checked.display_name} account uses. Do not change a real iPhone "
+            "for it."
         )
     warning = None
     said = any(ios_facts.CANNOT_VERIFY in step.facts for step in fix.steps)
@@ -188,7 +183,7 @@ def diagnose_repair(
         why=fix.why,
         steps=fix.steps,
         facts=tuple(dict.fromkeys(facts)),
-        check=summarize(report, real),
+        check=summarize(report),
         layout=layout,
         settings=settings,
         report=report,
@@ -199,32 +194,16 @@ def diagnose_repair(
     )
 
 
-def settings_for_phone(
-    report: CheckReport, account: Account, checked: Provider, real: Provider | None
-) -> MailSettings:
-    """The values the phone should use after ``report``, in the real provider's terms."""
-    settings = settings_from_report(report, account, checked)
-    return settings if real is None else practice_settings(settings, real)
-
-
-def summarize(report: CheckReport, real: Provider | None = None) -> CheckSummary:
-    """The check in the words ``check`` uses; in the demo (``real``), the ports the phone
-    would use are the real provider's."""
+def summarize(report: CheckReport) -> CheckSummary:
+    """The check in the words ``check`` uses."""
     verdict = verdict_of(report)
-    uses = verdict.uses if real is None or not verdict.uses else practice_uses(report, real)
     return CheckSummary(
         verified=verdict.verified,
         headline=verdict.headline,
-        uses=uses,
+        uses=verdict.uses,
         notes=verdict.notes,
         problems=tuple(f"{a.endpoint.label}: {a.title}" for a in verdict.problems),
     )
-
-
-def _classify(report: CheckReport, real: Provider | None) -> Findings:
-    if real is None:
-        return classify(report)
-    return classify(report, lambda endpoint: counterpart(endpoint, real))
 
 
 def _step_json(step: Step) -> dict[str, Any]:

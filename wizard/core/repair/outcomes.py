@@ -8,13 +8,10 @@ produce into exactly one ``CheckOutcome`` (stable codes), by a fixed order of pr
 refused login first (the password reached the server, so the answer is about the account),
 then certificates and encryption (never to be worked around), then reachability.
 
-Ports are named in the phone's terms: in the demo, the practice server's ports are mapped
-to the real provider's (``translate``), so that "465 is blocked" means the phone's 465.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -135,14 +132,11 @@ class Findings:
         return next((p for p in self.ports if p.endpoint.role is role and p.verified), None)
 
 
-def classify(
-    report: CheckReport, translate: Callable[[Endpoint], Endpoint] | None = None
-) -> Findings:
-    """The outcome of ``report``, and its ports named by ``translate`` (default: as checked)."""
-    name = translate or (lambda endpoint: endpoint)
+def classify(report: CheckReport) -> Findings:
+    """The outcome of ``report``, and what each of its ports did."""
     # Statuses as the words read them: a connection accepted and then quiet is silence.
     ports = tuple(
-        PortResult(name(attempt.endpoint), seen_status(attempt), attempt.verified)
+        PortResult(attempt.endpoint, seen_status(attempt), attempt.verified)
         for attempt in report.attempts
     )
     login_worked = report.incoming.verified or report.outgoing.verified

@@ -9,7 +9,6 @@ to type, never the password.
 from __future__ import annotations
 
 from wizard.core import access
-from wizard.core.diagnosis import other_network as try_other_network
 from wizard.core.facts import ios
 from wizard.core.instructions import (
     Step,
@@ -22,6 +21,7 @@ from wizard.core.instructions import (
 )
 from wizard.core.models import Endpoint, Protocol
 from wizard.core.repair.context import FixContext
+from wizard.core.wording import other_network as try_other_network
 
 
 def open_account(ctx: FixContext) -> Step:

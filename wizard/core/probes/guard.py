@@ -1,0 +1,188 @@
+"""What a server may send: bounded, and nothing in clear text after a STARTTLS go-ahead.
+
+The protocol libraries collect an answer without limit, so a server that never stops
+talking (an endless greeting, endless capabilities) would fill memory: a POP3 server
+flooding CAPA lines took the wizard to gigabytes. And a compliant server sends nothing
+between its STARTTLS go-ahead and the handshake (RFC 3207 4.2, RFC 2595 3.1): bytes there
+were inserted on the way, and read after the handshake they would pass for the server's
+words. ``WireGuard`` watches an asyncio connection (IMAP, SMTP), ``LineReader`` a blocking
+socket (POP3); either ends the session with a ProbeFailure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable
+from typing import cast
+
+from wizard.core.models import Status
+from wizard.core.probes.base import ProbeFailure
+
+#: What a server may send while a session opens (greeting, capabilities, the STARTTLS
+#: answer, capabilities again): many times a real server's few lines, far too little for
+#: a flood to fill memory with.
+MAX_OPENING_BYTES = 64 * 1024
+MAX_OPENING_LINES = 500
+#: What it may send after that: the login's answer and the round trip's few commands.
+MAX_SESSION_BYTES = 4 * 1024 * 1024
+MAX_SESSION_LINES = 50_000
+
+#: Why a session ends when clear text follows the go-ahead.
+INJECTED = (
+    "clear text came with the server's go-ahead for STARTTLS, before the secure handshake: "
+    "something on the network inserted it, so the connection was closed and nothing more "
+    "was read or sent"
+)
+
+
+class WireGuard(asyncio.Protocol):
+    """Stands between an asyncio connection and a library's protocol, watching what comes
+    in: within the ``budget``, and nothing after a STARTTLS go-ahead (``expect_go_ahead``).
+    Either breach ends the connection at once with a ProbeFailure (``failure``), also
+    handed to ``on_failure``.
+    """
+
+    def __init__(
+        self,
+        inner: asyncio.BaseProtocol,
+        on_failure: Callable[[ProbeFailure], None] = lambda _failure: None,
+    ) -> None:
+        self.inner = inner
+        self.on_failure = on_failure
+        self.transport: asyncio.Transport | None = None
+        self.failure: ProbeFailure | None = None
+        self._go_ahead: Callable[[bytes], bool] | None = None
+        self._then: Callable[[], None] = lambda: None
+        self._partial = b""
+        self._clear_closed = False  # from the go-ahead until the handshake starts
+        self.budget(MAX_OPENING_BYTES, MAX_OPENING_LINES, "before the login")
+
+    def budget(self, max_bytes: int, max_lines: int, when: str) -> None:
+        """From now on the server may send ``max_bytes`` in ``max_lines`` lines at most."""
+        self._bytes_left, self._lines_left = max_bytes, max_lines
+        self._flood = f"the server sent more than {max_bytes // 1024} KiB {when}"
+
+    def expect_go_ahead(
+        self, is_go_ahead: Callable[[bytes], bool], then: Callable[[], None]
+    ) -> None:
+        """STARTTLS was sent: the line ``is_go_ahead`` accepts must end what comes in clear
+        text; ``then`` is called when it came."""
+        self._go_ahead, self._then, self._partial = is_go_ahead, then, b""
+
+    def take_over(self, transport: asyncio.BaseTransport) -> None:
+        """Step in on a connection a library opened: its data comes here first."""
+        self.transport = cast(asyncio.Transport, transport)
+        transport.set_protocol(self)
+
+    def securing(self) -> None:
+        """The handshake starts (raises the failure if there was one): what comes next is
+        read by TLS."""
+        if self.failure is not None:
+            raise self.failure
+        self._clear_closed = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+        self.inner.connection_made(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.inner.connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        self.inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self.inner.resume_writing()
+
+    def eof_received(self) -> bool | None:
+        eof_received = getattr(self.inner, "eof_received", None)
+        return None if eof_received is None else bool(eof_received())
+
+    def data_received(self, data: bytes) -> None:
+        if self.failure is not None:
+            return
+        self._bytes_left -= len(data)
+        self._lines_left -= data.count(b"\n")
+        if self._bytes_left < 0 or self._lines_left < 0:
+            self._fail(Status.PROTOCOL_ERROR, f"{self._flood}, so the connection was closed")
+            return
+        if self._clear_closed or (self._go_ahead is not None and self._injected(data)):
+            self._fail(Status.PLAINTEXT_INJECTED, INJECTED)
+            return
+        self.inner.data_received(data)  # type: ignore[attr-defined]
+        if self._clear_closed:
+            self._then()
+
+    def _injected(self, data: bytes) -> bool:
+        """Whether ``data`` goes on past the go-ahead line (noting when that line came)."""
+        seen, start = self._partial + data, 0
+        assert self._go_ahead is not None
+        while (end := seen.find(b"\n", start)) != -1:
+            line, start = seen[start:end], end + 1
+            if self._go_ahead(line.rstrip(b"\r")):
+                self._go_ahead, self._clear_closed = None, True
+                return start < len(seen)
+        self._partial = seen[start:]
+        return False
+
+    def _fail(self, status: Status, detail: str) -> None:
+        self.failure = ProbeFailure(status, detail)
+        if self.transport is not None:
+            self.transport.abort()
+        self.on_failure(self.failure)
+
+
+class LineReader:
+    """Lines from a blocking socket, within a budget: what poplib reads from (its ``file``).
+
+    Keeps what it received past the last line, so a byte that came along with a STARTTLS
+    go-ahead is seen (``pending``) instead of lost in a buffer.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buffer = bytearray()
+        self.budget(MAX_OPENING_BYTES, MAX_OPENING_LINES, "before the login")
+
+    def budget(self, max_bytes: int, max_lines: int, when: str) -> None:
+        """From now on the server may send ``max_bytes`` in ``max_lines`` lines at most."""
+        self.bytes_left, self.lines_left = max_bytes, max_lines
+        self.flood = f"the server sent more than {max_bytes // 1024} KiB {when}"
+
+    def readline(self, size: int = -1) -> bytes:
+        """One line (with its end), at most ``size`` bytes; b"" once the server hung up."""
+        while (end := self.buffer.find(b"\n")) == -1 and not 0 <= size <= len(self.buffer):
+            if len(self.buffer) > self.bytes_left:
+                break  # over budget: said below
+            chunk = self.sock.recv(16384)
+            if not chunk:
+                end = len(self.buffer) - 1
+                break
+            self.buffer += chunk
+        cut = end + 1 if end != -1 else len(self.buffer)
+        if 0 <= size < cut:
+            cut = size
+        self.bytes_left -= cut
+        self.lines_left -= 1
+        if self.bytes_left < 0 or self.lines_left < 0:
+            raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.flood}, so the connection was closed")
+        line = bytes(self.buffer[:cut])
+        del self.buffer[:cut]
+        return line
+
+    def pending(self) -> bool:
+        """Whether the server sent anything not read yet: kept here, or waiting in the socket."""
+        if self.buffer:
+            return True
+        timeout = self.sock.gettimeout()
+        self.sock.setblocking(False)
+        try:
+            return bool(self.sock.recv(1, socket.MSG_PEEK))
+        except (BlockingIOError, InterruptedError):
+            return False
+        finally:
+            self.sock.settimeout(timeout)
+
+    def close(self) -> None:
+        """Nothing to release: poplib closes the socket itself."""

@@ -1,0 +1,63 @@
+"""A loopback port that never answers a connection, as a firewall that drops packets does.
+
+Nothing is needed but a listening socket whose queue is full: the kernel then drops every
+new connection request (SYN) without a word, so a client waits until its own time limit,
+exactly as behind a firewall that blocks the port. The queue is filled by connecting to it
+from here until a connection no longer completes; nothing ever accepts them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import socket
+
+#: How long a filling connection may take on loopback before the queue counts as full.
+_SETTLE_SECONDS = 0.05
+_MAX_FILLERS = 16
+
+
+class Blackhole:
+    """A port on ``host`` (loopback) where connection attempts get no answer at all."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._fillers: list[socket.socket] = []
+        try:
+            self._listener.bind((host, 0))
+            self._listener.listen(0)
+            self.port = int(self._listener.getsockname()[1])
+            self._fill()
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """Where to dial to be ignored."""
+        return self.host, self.port
+
+    def _fill(self) -> None:
+        for _ in range(_MAX_FILLERS):
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            filler.setblocking(False)
+            self._fillers.append(filler)
+            filler.connect_ex(self.address)
+            _, writable, _ = select.select([], [filler], [], _SETTLE_SECONDS)
+            if not writable:  # this one got no answer: the queue is full
+                return
+        raise OSError("the blackhole's connection queue did not fill up")
+
+    def close(self) -> None:
+        """Stop ignoring: close the fillers and the port. Safe to call twice."""
+        for sock in (*self._fillers, self._listener):
+            with contextlib.suppress(OSError):
+                sock.close()
+        self._fillers.clear()
+
+    def __enter__(self) -> Blackhole:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
