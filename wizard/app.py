@@ -30,7 +30,6 @@ from wizard.screens.welcome import Start, WelcomeScreen
 # and QR libraries behind them) are imported when the user reaches them, so the first
 # frame costs little more than a bare Textual app's (benchmarks/startup.py measures it).
 if TYPE_CHECKING:
-    from wizard.core.check import ProgressCallback
     from wizard.core.export import ExportedProfile
     from wizard.core.models import Account, CheckReport, MailSettings
     from wizard.screens.account import AccountForm
@@ -226,46 +225,35 @@ class WizardApp(RecoveringApp):
         )
         self.push_screen(question, answered)
 
-    async def watched_check(
-        self,
-        account: Account,
-        provider: Provider,
-        options: CheckOptions,
-        progress: ProgressCallback,
-    ) -> CheckReport:
-        """The live check (``check`` or the engine's), noting a password it saw refused."""
-        from wizard.core.verdict import verdict_of
-        from wizard.screens import check
-
-        report = await (self.check or check.run_check)(account, provider, options, progress)
-        refused = verdict_of(report, provider).password_in_doubt
-        self.state.refused = account if refused else None
-        return report
-
     def show_check(self) -> None:
         """Step 2: the live check (or the last one's result when coming back to it)."""
         from wizard.screens.check import CheckScreen
 
         form = self.state.form
         assert form is not None
-        self.push_screen(
-            CheckScreen(
-                form.account,
-                self.provider,
-                replace(self.options, round_trip=form.round_trip),
-                clock=self.clock,
-                report=self.state.report,
-                repair=self.state.repair is not None,
-                check=self.watched_check,
-            ),
-            self._after_check,
+        screen = CheckScreen(
+            form.account,
+            self.provider,
+            replace(self.options, round_trip=form.round_trip),
+            clock=self.clock,
+            report=self.state.report,
+            repair=self.state.repair is not None,
+            check=self.check,
         )
+        self.push_screen(screen, lambda outcome: self._after_check(outcome, screen.report))
 
-    def _after_check(self, outcome: CheckOutcome | ChangeAccount | None) -> None:
+    def _after_check(
+        self, outcome: CheckOutcome | ChangeAccount | None, report: CheckReport | None
+    ) -> None:
+        """``report`` is the last the check screen showed: was the password refused?"""
+        from wizard.core.verdict import verdict_of
         from wizard.screens.check import ChangeAccount
 
         form = self.state.form
         assert form is not None
+        if report is not None:
+            refused = verdict_of(report, self.provider).password_in_doubt
+            self.state.refused = form.account if refused else None
         if outcome is None or isinstance(outcome, ChangeAccount):
             refused = outcome is not None and outcome.password_refused
             self.state.report = None
