@@ -31,7 +31,7 @@ from wizard.screens.welcome import Start, WelcomeScreen
 # frame costs little more than a bare Textual app's (benchmarks/startup.py measures it).
 if TYPE_CHECKING:
     from wizard.core.export import ExportedProfile
-    from wizard.core.models import Account, CheckReport, MailSettings
+    from wizard.core.models import CheckReport, MailSettings
     from wizard.screens.account import AccountForm
     from wizard.screens.check import ChangeAccount, CheckFunction, CheckOutcome
     from wizard.screens.repair import RepairAction
@@ -50,9 +50,8 @@ class FlowState:
     repair: SymptomChoice | None = None
     report: CheckReport | None = None
     settings: MailSettings | None = None
-    exported: ExportedProfile | None = None
-    #: The account whose password a server refused in the last check, until one is not.
-    refused: Account | None = None
+    #: The address and password a server refused in the last check, until one is not.
+    refused: tuple[str, str] | None = None
 
 
 class WizardApp(RecoveringApp):
@@ -124,22 +123,16 @@ class WizardApp(RecoveringApp):
         else:
             from wizard.screens.confirm import ConfirmScreen
 
-            question = ConfirmScreen(
-                "Quit and forget what you typed?",
-                "Nothing you typed has been stored. To keep it, stay and go on instead.",
-                yes="Quit",
-                no="Stay",
-            )
+            text = "Nothing you typed has been stored. To keep it, stay and go on instead."
+            question = ConfirmScreen("Quit and forget what you typed?", text, yes="Quit", no="Stay")
             self.push_screen(question, lambda quit: self.exit() if quit else None)
 
     def typed(self) -> bool:
         """Has the user typed anything (a name, a password, an address not filled in)?"""
-        form = self.state.form
-        if form is None:
-            return False
-        account = form.account
-        filled = self.target.email
-        return bool(account.name or account.password or account.email not in ("", filled))
+        typed = self.state.form.account if self.state.form else None
+        return typed is not None and any(
+            (typed.name, typed.password, typed.email != self.target.email)
+        )
 
     def show_symptom(self) -> None:
         """Repair, step 1: what the iPhone shows (and what it uses, if known)."""
@@ -183,21 +176,18 @@ class WizardApp(RecoveringApp):
         if form is None:
             return
         self.state.form = form
-        if form.back:
-            if self.state.repair is not None:
-                self.show_symptom()
-            else:
-                self.show_welcome()
+        if not form.back:
+            note = self._refused_note(form)
+            self.check_again(otherwise=lambda: self.show_account(password_note=note))
+        elif self.state.repair is not None:
+            self.show_symptom()
         else:
-            self.check_again(
-                otherwise=lambda: self.show_account(password_note=self._refused_note(form))
-            )
+            self.show_welcome()
 
     def check_again(self, *, otherwise: Callable[[], None]) -> None:
         """A new check; with a password a server just refused, only after a deliberate yes
         (``otherwise``: where the user goes instead). Retrying may lock the account."""
         form = self.state.form
-        refused = self.state.refused
         assert form is not None
 
         def answered(yes: bool | None) -> None:
@@ -207,23 +197,12 @@ class WizardApp(RecoveringApp):
             else:
                 otherwise()
 
-        same = refused is not None and (refused.email, refused.password) == (
-            form.account.email,
-            form.account.password,
-        )
-        if not same:
+        if self.state.refused != (form.account.email, form.account.password):
             answered(True)
             return
-        from wizard.screens.check import RETRY_RISK
-        from wizard.screens.confirm import ConfirmScreen
+        from wizard.screens.refusal import retry_question
 
-        question = ConfirmScreen(
-            "Try the same password again?",
-            RETRY_RISK.format(name=self.provider.display_name),
-            yes="Retry anyway",
-            no="Don't retry",
-        )
-        self.push_screen(question, answered)
+        self.push_screen(retry_question(self.provider), answered)
 
     def show_check(self) -> None:
         """Step 2: the live check (or the last one's result when coming back to it)."""
@@ -253,7 +232,7 @@ class WizardApp(RecoveringApp):
         assert form is not None
         if report is not None:
             refused = verdict_of(report, self.provider).password_in_doubt
-            self.state.refused = form.account if refused else None
+            self.state.refused = (form.account.email, form.account.password) if refused else None
         if outcome is None or isinstance(outcome, ChangeAccount):
             refused = outcome is not None and outcome.password_refused
             self.state.report = None
@@ -268,19 +247,9 @@ class WizardApp(RecoveringApp):
         self._go(outcome.next)
 
     def _refused_note(self, form: AccountForm) -> str:
-        """Under the password after a refusal: what to look at before checking again, and
-        why the same password is not simply sent again."""
-        from wizard.core.access import refused_note
+        from wizard.screens.refusal import password_note
 
-        account = form.account
-        name = self.provider.display_name
-        note = refused_note(
-            name, self.provider.is_mailcom, app_password=account.app_password, plan=account.plan
-        )
-        return (
-            f"{note} The same password is sent again only after you confirm it: {name} may "
-            "lock an account after repeated failed logins."
-        )
+        return password_note(self.provider, form.account)
 
     def _go(self, where: str) -> None:
         """After the check: the QR code, the typing steps, a saved profile, or the choice."""
@@ -300,8 +269,7 @@ class WizardApp(RecoveringApp):
         from wizard.core.repair.answer import diagnose_repair
         from wizard.screens.repair import RepairScreen
 
-        choice = self.state.repair
-        report = self.state.report
+        choice, report = self.state.repair, self.state.report
         assert choice is not None and report is not None
         answer = diagnose_repair(
             choice.symptom,
@@ -371,7 +339,6 @@ class WizardApp(RecoveringApp):
         if exported is None:
             self.back_to_choice()
             return
-        self.state.exported = exported
         self.show_send(exported)
 
     def show_send(self, exported: ExportedProfile | None = None) -> None:

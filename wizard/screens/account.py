@@ -227,17 +227,11 @@ class AccountScreen(Step[AccountForm]):
         field = self.fields["password"]
         if field.value:
             return
-        if event.elsewhere:
-            note = (
-                f"A password is remembered for this address, but for other servers "
-                f"({event.elsewhere}), so it is not filled in here: type it."
-            )
-            self._note("#password-status", note, "-warning")
-            return
-        field.value = event.password
-        self._filled_from_keyring = True
-        self.query_one(RememberBox).value = True
-        self._note("#password-status", "Filled in from your system keyring.", "-ok")
+        if event.password:
+            field.value = event.password
+            self._filled_from_keyring = True
+            self.query_one(RememberBox).value = True
+        self._note("#password-status", event.note, "-ok" if event.password else "-warning")
 
     # -- the fields --------------------------------------------------------------------
 

@@ -36,13 +36,13 @@ class RememberBox(Checkbox):
             self.note = note
 
     class Found(Message):
-        """A password remembered for the address looked up, for this provider's servers
-        (``password`` "" and ``elsewhere`` saying where: remembered for other servers)."""
+        """A password remembered for the address looked up, with a note to show under the
+        field (``password`` "": remembered for other servers, so not offered)."""
 
-        def __init__(self, password: str, elsewhere: str = "") -> None:
+        def __init__(self, password: str, note: str) -> None:
             super().__init__()
             self.password = password
-            self.elsewhere = elsewhere
+            self.note = note
 
     def __init__(self, value: bool, *, allowed: bool, id: str | None = None) -> None:
         """``allowed`` is False when this run may not use the keyring (the box stays off)."""
@@ -85,8 +85,16 @@ class RememberBox(Checkbox):
         found = secrets.remembered(email)
         if found is None or get_current_worker().is_cancelled:
             return
-        answer = self.Found(found.password) if found.fits(provider) else None
-        self.app.call_from_thread(self.post_message, answer or self.Found("", found.saved_for))
+        answer = (
+            self.Found(found.password, "Filled in from your system keyring.")
+            if found.fits(provider)
+            else self.Found(
+                "",
+                f"A password is remembered for this address, but for other servers "
+                f"({found.saved_for}), so it is not filled in here: type it.",
+            )
+        )
+        self.app.call_from_thread(self.post_message, answer)
 
 
 def update_keyring(app: App[None], account: Account, remember: bool, provider: Provider) -> None:
