@@ -358,8 +358,9 @@ async def test_the_demo_welcome_fits_80x24_with_any_fault(fault: str | None) -> 
     for words in ("Rehearsing:" if fault else "Practice run", "Premium", "new accounts", "Quit"):
         assert words in shown, (fault, words, shown)
     assert "Fix an account that stopped working" in shown
-    # Nothing untrue (files are written where the user asks), no command-line flag.
+    # Nothing untrue (files are written where the user asks), no command-line flag, no jargon.
     assert "nothing is saved" not in shown and "--demo-fault" not in shown
+    assert not re.findall(r"\b(STARTTLS|SMTP|TLS|DNS)\b", banner), banner
 
 
 def _screen_titles() -> list[str]:
