@@ -14,6 +14,7 @@ import pytest
 from keyring.backends import fail
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from textual.worker import WorkerState
 
 from tests.fakes import FakeCheck, checked, until, wizard_with
 from tests.testbed import Testbed
@@ -23,6 +24,7 @@ from wizard.core.provider import MAILCOM_ID, Provider, load_provider
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.confirm import ConfirmScreen
+from wizard.screens.error import ErrorScreen
 from wizard.screens.help import HelpScreen
 from wizard.screens.repair import RepairScreen
 from wizard.screens.symptom import SymptomScreen
@@ -242,3 +244,33 @@ async def test_a_password_another_server_accepted_is_not_called_wrong(tmp_path: 
         await pilot.press("ctrl+n")
         await until(pilot, lambda: len(check.accounts) == 2)
         assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_a_second_failure_while_the_error_dialog_is_open_adds_no_dialog(
+    tmp_path: Path,
+) -> None:
+    """Two bugs in background work: one dialog, the password marked in its details."""
+
+    async def broken(account: Account, *args: object) -> CheckReport:
+        raise RuntimeError(f"a bug near {account.password}")
+
+    def also_broken() -> None:
+        raise ValueError("another bug")
+
+    app = wizard_with(FakeCheck(checked), tmp_path)
+    app.check = broken
+    async with app.run_test(size=SIZE) as pilot:
+        await _to_account(pilot)
+        await pilot.press(*"ann@mail.com", "enter", *PASSWORD, "enter")
+        await until(pilot, lambda: isinstance(app.screen, ErrorScreen))
+        dialog = app.screen
+        assert isinstance(dialog, ErrorScreen)
+        assert PASSWORD not in dialog.summary + dialog.details
+        worker = app.run_worker(also_broken, thread=True, exit_on_error=False)
+        await until(pilot, lambda: worker.state is WorkerState.ERROR)
+        await pilot.pause()
+        assert app.screen is dialog
+        assert sum(isinstance(screen, ErrorScreen) for screen in app.screen_stack) == 1
+        await pilot.press("escape")  # start over: the account as it was typed
+        account = await _until_account(pilot)
+        assert account.query_one("#password", Input).value == PASSWORD
