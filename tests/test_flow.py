@@ -22,9 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
-import keyring
 import pytest
-from keyring.backends import fail
 from textual.app import ComposeResult
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -69,12 +67,7 @@ def demo() -> Iterator[RunningDemo]:
         yield running
 
 
-@pytest.fixture(autouse=True)
-def _no_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
+pytestmark = pytest.mark.usefixtures("no_keyring")
 
 
 def wizard(demo: RunningDemo, home: Path, *, as_demo: bool) -> WizardApp:

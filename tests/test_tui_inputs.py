@@ -7,9 +7,7 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 from textual.widgets import Input, RadioButton, Static
 
 from tests.test_tui import SIZE, demo_app, fill_account, until
@@ -19,13 +17,7 @@ from wizard.screens.account import AccountForm, AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.error import ErrorScreen
 
-
-@pytest.fixture(autouse=True)
-def _no_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
+pytestmark = pytest.mark.usefixtures("no_keyring")
 
 
 @pytest.fixture
