@@ -17,6 +17,7 @@ import re
 import socket
 import ssl
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import BinaryIO, TypeVar, cast
 
 from wizard.core.models import Auth, Endpoint, Phase, Security, Status
@@ -83,25 +84,6 @@ class _PreconnectedPOP3(poplib.POP3):
         if not answer:
             raise EOFError
         return answer.rstrip(b"\r\n")
-
-
-class _AfterGoAhead:
-    """What poplib's ``stls`` is handed as its TLS context: before the handshake it makes
-    sure nothing came after the server's go-ahead, and says the handshake begins."""
-
-    def __init__(
-        self, context: ssl.SSLContext, lines: LineReader, securing: Callable[[], None]
-    ) -> None:
-        self.context = context
-        self.lines = lines
-        self.securing = securing
-
-    def wrap_socket(self, sock: socket.socket, server_hostname: str | None = None) -> ssl.SSLSocket:
-        """Refuse bytes that came along with the go-ahead; else the real handshake."""
-        if self.lines.pending():
-            raise ProbeFailure(Status.PLAINTEXT_INJECTED, INJECTED)
-        self.securing()
-        return self.context.wrap_socket(sock, server_hostname=server_hostname)
 
 
 def _pop3_failure(exc: Exception, what: str) -> ProbeFailure:
@@ -189,9 +171,17 @@ class Pop3Session(MailSession):
                     Status.STARTTLS_UNAVAILABLE,
                     f"{endpoint.label}: the server does not offer STARTTLS (STLS)",
                 )
-            secure = _AfterGoAhead(context, client.lines, tell(Phase.SECURING))
+
+            def wrap_socket(plain: socket.socket, server_hostname: str) -> ssl.SSLSocket:
+                # poplib's stls() has its context wrap the socket: first, bytes that came
+                # along with the go-ahead are refused.
+                if client.lines.pending():
+                    raise ProbeFailure(Status.PLAINTEXT_INJECTED, INJECTED)
+                tell(Phase.SECURING)()
+                return context.wrap_socket(plain, server_hostname=server_hostname)
+
             try:
-                client.stls(cast(ssl.SSLContext, secure))
+                client.stls(cast(ssl.SSLContext, SimpleNamespace(wrap_socket=wrap_socket)))
             except poplib.error_proto as exc:
                 raise ProbeFailure(
                     Status.STARTTLS_UNAVAILABLE,
