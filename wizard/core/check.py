@@ -1,13 +1,10 @@
 """The live check: reach every endpoint of a role at once, log in once per role, diagnose.
 
-Public entry point: ``run_check``. The CLI and the TUI both call it; a ``progress`` callback
-hears each endpoint's phases and results as they happen, and when both roles are decided.
-
-How it spends the user's time and the account's patience is ``reach.py``'s: every endpoint
-of both roles at once, one login per role, each bounded by the time limit (the whole check
-ends within timeout + 1 s). This module words what it found: a ``Progress`` event as each
-endpoint moves on, ``Decided`` as soon as both roles have their login's answer (a screen can
-go on while a silent port runs out its time), and the report when everything has finished.
+``run_check`` is what the CLI and the TUI both call. How it spends the user's time and the
+account's patience is ``reach.py``'s (the whole check ends within timeout + 1 s). This
+module words what it found: a ``Progress`` event as each endpoint moves on, ``Decided`` as
+soon as both roles have their login's answer (a screen can go on while a silent port runs
+out its time), and the report when everything has finished.
 """
 
 from __future__ import annotations

@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from collections.abc import Awaitable, Callable
 
-from wizard.demo.mailbox import DemoMailbox, StoredMessage
+from wizard.demo.mailbox import DemoMailbox, StoredMessage, StreamCallback
 
 _log = logging.getLogger(__name__)
 
@@ -209,7 +208,7 @@ def _listed(command: str, message: StoredMessage) -> str:
 
 def pop3_callback(
     mailbox: DemoMailbox, *, starttls_context: ssl.SSLContext | None
-) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]:
+) -> StreamCallback:
     """The ``asyncio.start_server`` callback for a POP3 listener.
 
     ``starttls_context`` is given for the STARTTLS listener (STLS offered, login only after

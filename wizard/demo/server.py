@@ -2,16 +2,9 @@
 
 The servers run in a dedicated thread with its own asyncio loop, so the demo works the same
 from plain code, from ``asyncio.run`` callers and from inside a running Textual app (whose
-loop must never be blocked by, or share tasks with, the practice server).
-
-Six listeners behave as mail.com's servers do (or as a misbehaving server would, for the
-faults that are about the server: certificates, a refused password, no STARTTLS). The
-``silent`` fault adds two listeners that accept a connection (and a TLS handshake) and
-then say nothing; the demo dials them instead of the real ones.
-
-The CA lives only in memory and in the demo's private temporary folder; it is trusted by
-nothing but the clients of this run (through ``CheckOptions.cafile``), never installed in a
-system or user trust store.
+loop must never be blocked by, or share tasks with, the practice server). The CA lives only
+in the demo's private temporary folder, trusted by nothing but the clients of this run
+(through ``CheckOptions.cafile``), never installed in a system or user trust store.
 """
 
 from __future__ import annotations
@@ -22,14 +15,20 @@ import datetime as dt
 import logging
 import ssl
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import trustme
 
 from wizard.core.models import Protocol, Security
-from wizard.demo.mailbox import DemoAccount, DemoMailbox, imap_callback, imap_config
+from wizard.demo.mailbox import (
+    DemoAccount,
+    DemoMailbox,
+    StreamCallback,
+    imap_callback,
+    imap_config,
+)
 from wizard.demo.pop3 import pop3_callback
 from wizard.demo.smtp import DeliveryHandler, smtp_factory
 
@@ -45,8 +44,6 @@ STOP_SECONDS = 10.0
 INTERCEPTOR_ORGANIZATION = "Antivirus Web/Mail Shield (practice)"
 #: The host a ``wrong-host`` certificate is made for: a name that is not the server's.
 WRONG_HOST = "mail.shared-hosting.example"
-
-StreamCallback = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
 def make_certificates(

@@ -1,8 +1,7 @@
 """What every protocol module shares: the session interface, the failure, small helpers.
 
-A server's words are untrusted: ``reply_text`` and ``ProbeFailure`` clean them of control
-characters where they are captured (``wizard.core.text``), so nothing a server says can
-drive the terminal, the JSON or the screen that later shows it.
+A server's words are untrusted: ``reply_text`` and ``ProbeFailure`` clean them where they
+are captured (``wizard.core.text``).
 """
 
 from __future__ import annotations
