@@ -102,7 +102,7 @@ def test_pymap_still_has_the_internals_the_demo_uses() -> None:
     from wizard.demo.mailbox import DemoAccount, DemoMailbox, imap_config
 
     version = importlib.metadata.version("pymap")
-    imap_module = "the demo's IMAP server (wizard/demo/imap.py)"
+    imap_module = "the demo's IMAP server (wizard/demo/mailbox.py)"
     mailbox_module = "the demo's mailbox (wizard/demo/mailbox.py)"
 
     def check(ok: bool, name: str, user: str) -> None:
@@ -172,7 +172,7 @@ def test_pymap_still_has_the_internals_the_demo_uses() -> None:
         mailbox_module,
     )
 
-    # wizard/demo/imap.py: a subclass of pymap's server and connection state.
+    # wizard/demo/mailbox.py: pymap's server written out, and its connection state subclassed.
     server = IMAPServer(mailbox.login, config)
     for name in ("commands", "_login", "_config"):
         check(hasattr(server, name), f"IMAPServer.{name}", imap_module)

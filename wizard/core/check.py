@@ -1,13 +1,10 @@
 """The live check: reach every endpoint of a role at once, log in once per role, diagnose.
 
-Public entry point: ``run_check``. The CLI and the TUI both call it; a ``progress`` callback
-hears each endpoint's phases and results as they happen, and when both roles are decided.
-
-How it spends the user's time and the account's patience is ``reach.py``'s: every endpoint
-of both roles at once, one login per role, each bounded by the time limit (the whole check
-ends within timeout + 1 s). This module words what it found: a ``Progress`` event as each
-endpoint moves on, ``Decided`` as soon as both roles have their login's answer (a screen can
-go on while a silent port runs out its time), and the report when everything has finished.
+``run_check`` is what the CLI and the TUI both call. How it spends the user's time and the
+account's patience is ``reach.py``'s (the whole check ends within timeout + 1 s). This
+module words what it found: a ``Progress`` event as each endpoint moves on, ``Decided`` as
+soon as both roles have their login's answer (a screen can go on while a silent port runs
+out its time), and the report when everything has finished.
 """
 
 from __future__ import annotations
@@ -79,13 +76,11 @@ class _Run:
         started: float,
     ) -> None:
         self.account = account
-        self.provider = provider
         self.options = options
-        self.context = context
         self.progress = progress
         #: Who the words are for (the address, the provider, the plan, the time limit).
         self.words = Context.of(account, provider, options.timeout)
-        self.reacher = Reacher(account, options, context, started, self.report, self.done)
+        self.reacher = Reacher(account, options, context, started, self.told)
 
     def emit(self, event: Progress | Decided) -> None:
         if self.progress is None:
@@ -95,13 +90,11 @@ class _Run:
         except Exception:  # a display problem must never break the check
             log.exception("progress callback failed")
 
-    def report(self, outcome: Outcome, phase: Phase, attempt: Attempt | None = None) -> None:
-        outcome.phase = phase
-        self.emit(Progress(outcome.position, outcome.endpoint, phase, attempt))
-
-    def done(self, outcome: Outcome) -> None:
-        """The endpoint has its result: say so, with preliminary words."""
-        self.report(outcome, Phase.DONE, explain_attempt(_evidence(outcome), self.words))
+    def told(self, outcome: Outcome, attempt: Attempt | None = None) -> None:
+        """An endpoint moved on; a finished one comes with preliminary words."""
+        if attempt is None and outcome.phase is Phase.DONE:
+            attempt = explain_attempt(_evidence(outcome), self.words)
+        self.emit(Progress(outcome.position, outcome.endpoint, outcome.phase, attempt))
 
     async def check(self, incoming: Role, outgoing: Role) -> CheckReport:
         """Both roles at once; ``Decided`` as soon as both are; the report when all is done."""
@@ -122,11 +115,11 @@ class _Run:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+        outcomes = incoming.outcomes + outgoing.outcomes
         report = self.report_of(incoming.outcomes, outgoing.outcomes, round_trip)
-        for outcome, attempt in zip(
-            incoming.outcomes + outgoing.outcomes, report.attempts, strict=True
-        ):
-            self.report(outcome, Phase.DONE, attempt)
+        for outcome, attempt in zip(outcomes, report.attempts, strict=True):
+            outcome.phase = Phase.DONE
+            self.told(outcome, attempt)
         return report
 
     def report_of(
@@ -134,15 +127,14 @@ class _Run:
     ) -> CheckReport:
         """The report for these outcomes, worded once from all the evidence (``explain``)."""
         explained = explain([_evidence(o) for o in incoming + outgoing], self.words)
-        chosen_in, chosen_out = explained.incoming, explained.outgoing
         if self.options.round_trip and round_trip is None:
-            round_trip = _not_tried(chosen_in, chosen_out)
+            round_trip = _not_tried(explained.incoming, explained.outgoing)
         return CheckReport(
             email=self.account.email,
             incoming_choice=self.account.incoming,
             attempts=explained.attempts,
-            incoming=chosen_in,
-            outgoing=chosen_out,
+            incoming=explained.incoming,
+            outgoing=explained.outgoing,
             checked_at=dt.datetime.now(dt.UTC),
             round_trip=round_trip,
             timeout=self.options.timeout,
@@ -159,21 +151,17 @@ class _Run:
         if used_in is None or used_out is None:
             return None
         return await run_round_trip(
-            self.account, used_out.endpoint, used_in.endpoint, self.context, self.options
+            self.account, used_out.endpoint, used_in.endpoint, self.reacher.context, self.options
         )
 
 
 def _not_tried(chosen_in: Attempt, chosen_out: Attempt) -> RoundTrip:
     """The test message's result when the logins did not both work."""
-    return RoundTrip(
-        Status.AUTH_FAILED
-        if Status.AUTH_FAILED in (chosen_in.status, chosen_out.status)
-        else chosen_out.status
-        if not chosen_out.verified
-        else chosen_in.status,
-        0,
-        "not tried: the logins did not both work",
-    )
+    if Status.AUTH_FAILED in (chosen_in.status, chosen_out.status):
+        status = Status.AUTH_FAILED
+    else:
+        status = chosen_in.status if chosen_out.verified else chosen_out.status
+    return RoundTrip(status, 0, "not tried: the logins did not both work")
 
 
 def _evidence(outcome: Outcome) -> Attempt:
@@ -210,7 +198,6 @@ async def run_check(
     # Reading the system's and the user's CA files is disk work: off the event loop, which
     # in the wizard also draws the screen.
     context = await asyncio.to_thread(make_tls_context, options.cafile)
-    run = _Run(account, provider, options, context, progress, started)
     incoming_endpoints = provider.incoming(account.incoming)
     if not incoming_endpoints:
         raise UsageError(
@@ -218,6 +205,7 @@ async def run_check(
             "choose the other protocol.",
             field="protocol",
         )
+    run = _Run(account, provider, options, context, progress, started)
     outcomes = [
         Outcome(position, endpoint)
         for position, endpoint in enumerate(incoming_endpoints + provider.smtp)
@@ -228,37 +216,17 @@ async def run_check(
 
 
 async def check_endpoint(
-    account: Account,
-    endpoint: Endpoint,
-    options: CheckOptions | None = None,
-    provider_name: str = "mail.com",
+    account: Account, endpoint: Endpoint, options: CheckOptions | None = None
 ) -> Attempt:
     """Check one endpoint alone (connect, secure, log in, close): for benchmarks and tools."""
     options = options or CheckOptions()
     started = asyncio.get_running_loop().time()
-    run = _Run(
-        account,
-        _single_provider(endpoint, provider_name),
-        options,
-        await asyncio.to_thread(make_tls_context, options.cafile),
-        None,
-        started,
-    )
+    context = await asyncio.to_thread(make_tls_context, options.cafile)
     outcome = Outcome(0, endpoint)
     with dialling(options.dial):
-        await run.reacher.check_role(Role([outcome]))
-    return explain(
-        [_evidence(outcome)], Context.of(account, run.provider, options.timeout)
-    ).attempts[0]
-
-
-def _single_provider(endpoint: Endpoint, name: str) -> Provider:
-    return Provider(
-        id=name,
-        display_name=name,
-        domains=(),
-        imap=(endpoint,) if endpoint.protocol.value == "imap" else (),
-        pop3=(endpoint,) if endpoint.protocol.value == "pop3" else (),
-        smtp=(endpoint,) if endpoint.protocol.value == "smtp" else (),
-        source="single endpoint",
+        reacher = Reacher(account, options, context, started, lambda _outcome: None)
+        await reacher.check_role(Role([outcome]))
+    words = Context(  # as for mail.com, like a check of its own record
+        account.email, plan=account.plan, app_password=account.app_password, timeout=options.timeout
     )
+    return explain_attempt(_evidence(outcome), words)

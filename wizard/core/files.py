@@ -11,6 +11,7 @@ replaced by one for the user alone (icacls) before anything is written into it.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -27,6 +28,9 @@ MAX_CA_BYTES = 4 * 1024 * 1024
 
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _O_NOCTTY = getattr(os, "O_NOCTTY", 0)
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_WINDOWS = sys.platform == "win32"
+log = logging.getLogger(__name__)
 
 
 def read_limited(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
@@ -83,10 +87,9 @@ def read_limited(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
 
 
 def _size_words(size: int) -> str:
-    if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
-        return f"{size // (1024 * 1024)} MiB"
-    if size >= 1024 and size % 1024 == 0:
-        return f"{size // 1024} KiB"
+    for unit, name in ((1024 * 1024, "MiB"), (1024, "KiB")):
+        if size >= unit and size % unit == 0:
+            return f"{size // unit} {name}"
     return f"{size} bytes"
 
 
@@ -97,37 +100,34 @@ def check_output_path(path: str | Path, *, force: bool) -> Path:
     ``write_file`` checks everything again (the file system may change meanwhile).
     """
     target = Path(path)
+    folder = target.parent
     if "\0" in str(target):
         raise ProfileWriteError(
             f"Cannot write {target!r}: a file name cannot contain a NUL character.",
             WriteProblem.BAD_NAME,
         )
     try:
-        _check_output_path(target, force=force)
+        if target.is_dir():
+            raise ProfileWriteError(
+                f"{target} is a folder; give a file name, for example "
+                f"{target / 'mail.mobileconfig'}.",
+                WriteProblem.IS_FOLDER,
+            )
+        if not folder.is_dir():
+            what = "is not a folder" if folder.exists() else "does not exist"
+            raise ProfileWriteError(
+                f"Cannot write {target}: the folder {folder} {what}.", WriteProblem.NO_FOLDER
+            )
+        if target.exists() and not force:
+            raise ProfileWriteError(f"{target} already exists.", WriteProblem.EXISTS)
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise ProfileWriteError(
+                f"Cannot write in the folder {folder} (permission denied).",
+                WriteProblem.NOT_WRITABLE,
+            )
     except OSError as exc:  # a name too long, a loop of links...
         raise _write_error(target, exc) from None
     return target
-
-
-def _check_output_path(target: Path, *, force: bool) -> None:
-    if target.is_dir():
-        raise ProfileWriteError(
-            f"{target} is a folder; give a file name, for example {target / 'mail.mobileconfig'}.",
-            WriteProblem.IS_FOLDER,
-        )
-    folder = target.parent
-    if not folder.is_dir():
-        what = "is not a folder" if folder.exists() else "does not exist"
-        raise ProfileWriteError(
-            f"Cannot write {target}: the folder {folder} {what}.", WriteProblem.NO_FOLDER
-        )
-    if target.exists() and not force:
-        raise ProfileWriteError(f"{target} already exists.", WriteProblem.EXISTS)
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ProfileWriteError(
-            f"Cannot write in the folder {folder} (permission denied).",
-            WriteProblem.NOT_WRITABLE,
-        )
 
 
 def write_file(path: str | Path, data: bytes, *, force: bool, private: bool) -> bool:
@@ -164,16 +164,12 @@ def write_file(path: str | Path, data: bytes, *, force: bool, private: bool) -> 
         else:
             _rename_no_replace(temp, target)
     except BaseException as exc:
-        _remove_quietly(temp)
+        with contextlib.suppress(OSError):  # nothing better to do: the real error is raised
+            temp.unlink()
         if isinstance(exc, OSError):
             raise _write_error(target, exc) from None
         raise
     return owner_only
-
-
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_WINDOWS = sys.platform == "win32"
-log = logging.getLogger(__name__)
 
 
 def _restrict_to_user_on_windows(path: Path) -> bool:
@@ -224,15 +220,6 @@ def _rename_no_replace(temp: Path, target: Path) -> None:
         os.replace(temp, target)
     else:
         os.unlink(temp)
-
-
-def _remove_quietly(temp: Path) -> None:
-    try:
-        temp.unlink()
-    except FileNotFoundError:
-        pass
-    except OSError:  # pragma: no cover - nothing better to do; the real error is raised
-        pass
 
 
 def _write_error(target: Path, exc: OSError) -> ProfileWriteError:

@@ -1,16 +1,15 @@
 """Reaching one role's endpoints: all at once, a bounded number of connections, one login.
 
 Every endpoint of a role is connected and secured concurrently (at most ``MAX_CONNECTIONS``
-connections open at once in the whole check), each bounded by the time limit. Then exactly
-one login, on the most preferred endpoint that is secured once every more preferred one
-has failed or has had ``LOGIN_GRACE`` more to catch up (Happy-Eyeballs style: a merely slow
-465 still wins over 587, and a silent 465 does not hold up 587 for its whole time limit). A
-refused password settles the role, so it is never tried on another port: providers lock
-accounts after repeated failures; a login that fails for another reason (a hang-up, a
-stall) lets the next endpoint try. Each attempt's time is its own (connecting, securing,
-its login), and a timeout names the stage that got no answer: the connection
-(``timeout``), the TLS handshake (``tls_stalled``) or the server after it
-(``server_silent``). No words here: ``check.py`` is told each phase and each result.
+open at once in the whole check), each bounded by the time limit. Then exactly one login,
+on the most preferred endpoint that is secured once every more preferred one has failed or
+has had ``LOGIN_GRACE`` more to catch up (Happy-Eyeballs style: a merely slow 465 still
+wins over 587, and a silent 465 does not hold up 587 for its whole time limit). A refused
+password settles the role, so it is never tried on another port: providers lock accounts
+after repeated failures; a login that fails otherwise (a hang-up, a stall) lets the next
+endpoint try. Each attempt's time is its own, and a timeout names the stage that got no
+answer: the connection (``timeout``), the TLS handshake (``tls_stalled``) or the server
+after it (``server_silent``). No words here: ``check.py`` is told of each move.
 """
 
 from __future__ import annotations
@@ -99,9 +98,8 @@ class Role:
         return [outcome for outcome in self.outcomes if outcome.status is not None]
 
 
-#: Told each phase an endpoint enters, and when it has its result.
-PhaseCallback = Callable[[Outcome, Phase], None]
-DoneCallback = Callable[[Outcome], None]
+#: Told whenever an endpoint enters a phase (its ``phase``), Phase.DONE with its result.
+NewsCallback = Callable[[Outcome], None]
 
 
 class Reacher:
@@ -113,14 +111,12 @@ class Reacher:
         options: CheckOptions,
         context: ssl.SSLContext,
         started: float,
-        on_phase: PhaseCallback,
-        on_done: DoneCallback,
+        on_news: NewsCallback,
     ) -> None:
         self.account = account
         self.options = options
         self.context = context
-        self.on_phase = on_phase
-        self.on_done = on_done
+        self.on_news = on_news
         self.loop = asyncio.get_running_loop()
         self.start = self.loop.time()
         # The deadline counts from when the check began (``started``), so loading the CA
@@ -130,13 +126,13 @@ class Reacher:
 
     def report(self, outcome: Outcome, phase: Phase) -> None:
         outcome.phase = phase
-        self.on_phase(outcome, phase)
+        self.on_news(outcome)
 
     def done(self, outcome: Outcome) -> None:
         """The endpoint has its result."""
         if outcome.finished is None:
             outcome.finished = self.loop.time()
-        self.on_done(outcome)
+        self.report(outcome, Phase.DONE)
 
     def release(self, outcome: Outcome) -> None:
         if outcome.holds_slot:

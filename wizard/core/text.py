@@ -26,13 +26,11 @@ _BREAKS = re.compile(r"[\t\n\r\v\f\x85\u2028\u2029]+")
 
 
 def clean_line(text: str, limit: int | None = None) -> str:
-    """``text`` as one printable line: controls and invisible format characters removed.
-
-    Whitespace controls (tab, CR, LF...) become a space, so words stay apart; every other
-    control character and every format character (such as the bidirectional overrides
-    that make text read backwards, and lone surrogates) is dropped. Cut to ``limit``.
-    """
-    if _is_plain(text):
+    """``text`` as one printable line, cut to ``limit``: line breaks and tabs become a
+    space, so words stay apart; every other control character and every format character
+    (such as the bidirectional overrides that make text read backwards, and lone
+    surrogates) is dropped."""
+    if text.isascii() and text.isprintable():  # the common case, without a look-up per char
         line = text
     else:
         line = "".join(_clean_char(char) for char in _BREAKS.sub(" ", text))
@@ -48,11 +46,9 @@ def control_characters(text: str) -> list[str]:
 
 
 def xml_text(text: str) -> str:
-    """``text`` without the characters an XML document (such as a plist) cannot hold.
-
+    """``text`` without the characters an XML document (such as a plist) cannot hold:
     C0 controls other than tab, CR and LF, C1 controls, lone surrogates (an undecodable
-    byte from the command line) and the two non-characters U+FFFE and U+FFFF.
-    """
+    byte from the command line) and the two non-characters U+FFFE and U+FFFF."""
     return _NOT_XML.sub("", text)
 
 
@@ -80,17 +76,10 @@ def _word(secret: str) -> re.Pattern[str]:
     return re.compile(before + re.escape(secret) + after)
 
 
-def _is_plain(text: str) -> bool:
-    # The common case (printable ASCII) needs no per-character look-up.
-    return text.isascii() and text.isprintable()
-
-
 def _clean_char(char: str) -> str:
     if _BREAKS.match(char):
         return " "
-    if _CONTROL.match(char):
-        return ""
-    if unicodedata.category(char) in ("Cf", "Cs"):
+    if _CONTROL.match(char) or unicodedata.category(char) in ("Cf", "Cs"):
         return ""
     return char
 

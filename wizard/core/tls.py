@@ -68,11 +68,9 @@ def _read_ca_file(path: str) -> bytes:
 
 
 def certificate_probe_context() -> ssl.SSLContext:
-    """A context that accepts any certificate, only to READ one for the diagnosis.
-
-    Used after a verifying handshake failed, on a fresh connection that never sends
-    credentials, so the user can see who issued the certificate (an antivirus, a proxy).
-    """
+    """A context that accepts any certificate, only to READ one for the diagnosis: after a
+    verifying handshake failed, on a fresh connection that never sends credentials, so the
+    user can see who issued the certificate (an antivirus, a proxy)."""
     context = _client_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -80,12 +78,9 @@ def certificate_probe_context() -> ssl.SSLContext:
 
 
 def _client_context() -> ssl.SSLContext:
-    """The platform's client defaults, with the wizard's own TLS 1.2 floor on top.
-
-    Python and OpenSSL 3 refuse TLS 1.0 and 1.1 by default today, but a platform may
-    build them otherwise (an older OpenSSL, LibreSSL, a system policy that lowers the
-    security level): the floor is set here, not assumed.
-    """
+    """The platform's client defaults, with the wizard's own TLS 1.2 floor on top: a
+    platform may allow TLS 1.0 and 1.1 (an older OpenSSL, LibreSSL, a system policy that
+    lowers the security level), so the floor is set here, not assumed."""
     context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context

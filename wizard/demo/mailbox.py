@@ -1,8 +1,8 @@
-"""The demo account and its one mailbox, kept in pymap's in-memory (dict) backend.
+"""The demo account, its one mailbox in pymap's in-memory (dict) backend, and IMAP on it.
 
-IMAP reads it through pymap itself; the SMTP server delivers into it and the POP3 responder
-reads and deletes from it through the same pymap objects, so a message sent to the demo
-address is visible over both incoming protocols.
+IMAP is pymap's own server code; the SMTP server delivers into the mailbox and the POP3
+responder reads and deletes from it through the same pymap objects, so a message sent to
+the demo address is visible over both incoming protocols.
 """
 
 from __future__ import annotations
@@ -11,14 +11,21 @@ import datetime as dt
 import hmac
 import ssl
 from argparse import Namespace
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from asyncio import StreamReader, StreamWriter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager, closing
 from dataclasses import dataclass, field
 
+from proxyprotocol.reader import ProxyProtocolReader
+from proxyprotocol.sock import SocketInfo
 from pymap.backend.dict import Config, Identity, Login
 from pymap.backend.dict.mailbox import MailboxData
 from pymap.concurrent import Subsystem
+from pymap.context import connection_exit
+from pymap.imap import IMAPConnection
+from pymap.imap.state import ConnectionState
 from pymap.parsing.message import AppendMessage
+from pymap.parsing.response import CommandResponse, ResponseOk
 from pymap.parsing.specials.fetchattr import FetchRequirement
 from pymap.user import Passwords, UserMetadata
 from pysasl.hashing import Cleartext
@@ -26,6 +33,8 @@ from pysasl.hashing import Cleartext
 #: The practice server's name in greetings, instead of the machine's name: asking the
 #: system for its fully qualified name (pymap's and aiosmtpd's default) can query DNS.
 SERVER_NAME = "localhost"
+
+StreamCallback = Callable[[StreamReader, StreamWriter], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ class StoredMessage:
 
 
 class DemoIMAPConfig(Config):
-    """pymap's dict-backend settings with a fixed greeting and no per-login thread pool."""
+    """pymap's dict-backend settings with a fixed greeting."""
 
     @property
     def greeting(self) -> bytes:
@@ -82,6 +91,39 @@ def imap_config(account: DemoAccount, context: ssl.SSLContext, *, starttls: bool
         reject_dnsbl=False,
         invalid_user_sleep=0.1,
     )
+
+
+class _TLSFirstState(ConnectionState):
+    """pymap's connection state, without its loopback exception for logging in.
+
+    pymap lets a client on loopback log in before STARTTLS. Every demo client is on
+    loopback, and real servers (mail.com's included) refuse a password before TLS, so the
+    practice server refuses it too: ``LOGINDISABLED`` until STARTTLS.
+    """
+
+    async def do_greeting(self) -> CommandResponse:
+        """The untagged OK greeting with the pre-TLS capabilities."""
+        return ResponseOk(b"*", self.config.greeting, self.capability)
+
+
+def imap_callback(login: Login, config: Config) -> StreamCallback:
+    """The ``asyncio.start_server`` callback that serves IMAP with ``config``.
+
+    What pymap's IMAPServer does for each connection, with the TLS-first state: written out
+    rather than subclassed, since IMAPServer keeps the login and the settings in private
+    attributes, and nothing of pymap's that starts with an underscore is used.
+    """
+
+    async def serve(reader: StreamReader, writer: StreamWriter, sock_info: SocketInfo) -> None:
+        connection = IMAPConnection(config.commands, config, reader, writer, sock_info)
+        async with AsyncExitStack() as stack:
+            connection_exit.set(stack)
+            stack.enter_context(closing(connection))
+            await connection.run(_TLSFirstState(login, config))
+
+    # The same wrapping pymap's own IMAPService uses (no PROXY header is expected).
+    callback: StreamCallback = ProxyProtocolReader(config.proxy_protocol).get_callback(serve)
+    return callback
 
 
 class DemoMailbox:

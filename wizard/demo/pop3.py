@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from collections.abc import Awaitable, Callable
 
-from wizard.demo.mailbox import DemoMailbox, StoredMessage
+from wizard.demo.mailbox import DemoMailbox, StoredMessage, StreamCallback
 
 _log = logging.getLogger(__name__)
 
@@ -22,14 +21,9 @@ IDLE_SECONDS = 600.0
 MAX_LINE = 1024
 
 
-def _wire_lines(data: bytes) -> list[bytes]:
-    """The message as POP3 sends it: CRLF line ends (the size POP3 reports is of this form)."""
-    return data.splitlines()
-
-
 def _octets(data: bytes) -> int:
-    lines = _wire_lines(data)
-    return sum(len(line) + 2 for line in lines)
+    """The size POP3 reports: of the message with CRLF line ends, as it is sent."""
+    return sum(len(line) + 2 for line in data.splitlines())
 
 
 class _Session:
@@ -149,15 +143,12 @@ class _Session:
 
     def _message(self, argument: str) -> tuple[int, StoredMessage] | None:
         """The live message that ``argument`` (a 1-based number) names, or None."""
-        assert self.messages is not None
         try:
             number = int(argument.split()[0])
         except (ValueError, IndexError):
             return None
-        index = number - 1
-        if not 0 <= index < len(self.messages) or index in self.deleted:
-            return None
-        return number, self.messages[index]
+        live = dict(self._live())
+        return (number, live[number]) if number in live else None
 
     def _live(self) -> list[tuple[int, StoredMessage]]:
         assert self.messages is not None
@@ -172,44 +163,11 @@ class _Session:
             live = self._live()
             total = sum(_octets(message.data) for _, message in live)
             await self.send(f"+OK {len(live)} {total}")
-        elif command in ("LIST", "UIDL"):
-
-            def value(message: StoredMessage) -> str:
-                return str(_octets(message.data)) if command == "LIST" else f"demo-{message.uid}"
-
-            if argument.strip():
-                found = self._message(argument)
-                if found is None:
-                    await self.send("-ERR no such message")
-                else:
-                    await self.send(f"+OK {found[0]} {value(found[1])}")
-            else:
-                lines = [f"{number} {value(message)}".encode() for number, message in self._live()]
-                await self.send_multiline("+OK", lines)
-        elif command == "RETR":
-            found = self._message(argument)
-            if found is None:
-                await self.send("-ERR no such message")
-            else:
-                data = found[1].data
-                await self.send_multiline(f"+OK {_octets(data)} octets", _wire_lines(data))
-        elif command == "TOP":
-            found = self._message(argument)
-            parts = argument.split()
-            if found is None or len(parts) != 2 or not parts[1].isdigit():
-                await self.send("-ERR usage: TOP message lines")
-            else:
-                lines = _wire_lines(found[1].data)
-                end_of_header = lines.index(b"") if b"" in lines else len(lines)
-                keep = end_of_header + 1 + int(parts[1])
-                await self.send_multiline("+OK", lines[:keep])
-        elif command == "DELE":
-            found = self._message(argument)
-            if found is None:
-                await self.send("-ERR no such message")
-            else:
-                self.deleted.add(found[0] - 1)
-                await self.send(f"+OK message {found[0]} deleted")
+        elif command in ("LIST", "UIDL") and not argument.strip():
+            lines = [f"{n} {_listed(command, message)}".encode() for n, message in self._live()]
+            await self.send_multiline("+OK", lines)
+        elif command in ("LIST", "UIDL", "RETR", "TOP", "DELE"):
+            await self.one_message(command, argument)
         elif command == "RSET":
             self.deleted.clear()
             await self.send("+OK")
@@ -219,10 +177,38 @@ class _Session:
             await self.send("-ERR unknown command")
         return True
 
+    async def one_message(self, command: str, argument: str) -> None:
+        """A command about the one message ``argument`` names."""
+        found = self._message(argument)
+        parts = argument.split()
+        if command == "TOP" and (found is None or len(parts) != 2 or not parts[1].isdigit()):
+            await self.send("-ERR usage: TOP message lines")
+            return
+        if found is None:
+            await self.send("-ERR no such message")
+            return
+        number, message = found
+        lines = message.data.splitlines()
+        if command in ("LIST", "UIDL"):
+            await self.send(f"+OK {number} {_listed(command, message)}")
+        elif command == "RETR":
+            await self.send_multiline(f"+OK {_octets(message.data)} octets", lines)
+        elif command == "TOP":
+            end_of_header = lines.index(b"") if b"" in lines else len(lines)
+            await self.send_multiline("+OK", lines[: end_of_header + 1 + int(parts[1])])
+        else:
+            self.deleted.add(number - 1)
+            await self.send(f"+OK message {number} deleted")
+
+
+def _listed(command: str, message: StoredMessage) -> str:
+    """What LIST (the size) or UIDL (the unique id) says of a message."""
+    return str(_octets(message.data)) if command == "LIST" else f"demo-{message.uid}"
+
 
 def pop3_callback(
     mailbox: DemoMailbox, *, starttls_context: ssl.SSLContext | None
-) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]:
+) -> StreamCallback:
     """The ``asyncio.start_server`` callback for a POP3 listener.
 
     ``starttls_context`` is given for the STARTTLS listener (STLS offered, login only after

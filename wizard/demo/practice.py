@@ -16,11 +16,11 @@ refused password, no STARTTLS) are the practice server's own behaviour.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +29,8 @@ from wizard.core.provider import Provider, builtin_provider
 from wizard.core.target import Target
 from wizard.demo.blackhole import Blackhole
 from wizard.demo.faults import DEMO_FAULTS, FAULT_DESCRIPTIONS
-from wizard.demo.server import BIND_HOST, PracticeServer, ServerPlan
+from wizard.demo.mailbox import DemoAccount
+from wizard.demo.server import BIND_HOST, PracticeServer
 
 #: The address to type in the demo.
 DEMO_EMAIL = "demo@mail.com"
@@ -52,11 +53,6 @@ def demo_banner(fault: str | None = None) -> str:
 DEMO_BANNER = demo_banner()
 
 
-# The password the server accepts in the wrong-password rehearsal: anything but the one the
-# user is told to type. Random, so no one can "fix" the rehearsal by guessing it.
-_OTHER_PASSWORD_BYTES = 18
-
-
 @dataclass(frozen=True)
 class RunningDemo:
     """A running practice server: where to dial, its CA file and the demo credentials.
@@ -70,13 +66,9 @@ class RunningDemo:
     email: str
     password: str = field(repr=False)
     fault: str | None
-    _server: PracticeServer = field(repr=False, compare=False)
-    _blackhole: Blackhole | None = field(repr=False, compare=False)
-
-    @property
-    def folder(self) -> Path:
-        """The private temporary folder (the CA file, the server's key); removed on stop."""
-        return self._server.folder
+    #: The private temporary folder (the CA file, the server's key); removed on stop.
+    folder: Path
+    _running: contextlib.ExitStack = field(repr=False, compare=False)
 
     def options(self, timeout: float = 10.0) -> CheckOptions:
         """Check options that reach the practice server (and trust only its CA)."""
@@ -99,71 +91,38 @@ class RunningDemo:
 
     def stop(self) -> None:
         """Stop the practice server and remove its temporary folder. Safe to call twice."""
-        try:
-            self._server.stop()
-            if self._blackhole is not None:
-                self._blackhole.close()
-        finally:
-            shutil.rmtree(self._server.folder, ignore_errors=True)
+        self._running.close()
 
 
-def _dial(
-    provider: Provider, server: PracticeServer, fault: str | None, hole: Blackhole | None
-) -> dict[tuple[str, int], tuple[str, int]]:
-    """Each of the provider's (host, port) -> the practice listener that answers for it."""
-    dial = {}
-    for endpoint in provider.imap + provider.pop3 + provider.smtp:
-        address = (BIND_HOST, server.ports[(endpoint.protocol, endpoint.security)])
-        if hole is not None and endpoint.port == BLOCKED_PORTS.get(fault or ""):
-            address = hole.address
-        elif fault == "silent":
-            address = (BIND_HOST, server.silent_ports[endpoint.security])
-        dial[(endpoint.host, endpoint.port)] = address
-    return dial
-
-
-def _launch(fault: str | None) -> RunningDemo:
-    """Start the practice server; the caller must call ``stop()`` (``start_demo`` does)."""
-    if fault is not None and fault not in DEMO_FAULTS:
-        raise ValueError(f"unknown demo fault {fault!r}; choose one of {', '.join(DEMO_FAULTS)}")
-    accepted = (
-        secrets.token_urlsafe(_OTHER_PASSWORD_BYTES) if fault == "wrong-password" else DEMO_PASSWORD
-    )
-    provider = builtin_provider()
-    hosts = tuple(dict.fromkeys(e.host for e in provider.imap + provider.pop3 + provider.smtp))
-    folder = Path(tempfile.mkdtemp(prefix="mailcom-wizard-demo-"))
-    server = PracticeServer(folder, DEMO_EMAIL, ServerPlan(fault, accepted), hosts)
-    hole: Blackhole | None = None
-    try:
-        server.start()
-        hole = Blackhole(BIND_HOST) if fault in BLOCKED_PORTS else None
-        assert server.cafile is not None
-        return RunningDemo(
-            provider=provider,
-            dial=_dial(provider, server, fault, hole),
-            cafile=str(server.cafile),
-            email=DEMO_EMAIL,
-            password=DEMO_PASSWORD,
-            fault=fault,
-            _server=server,
-            _blackhole=hole,
-        )
-    except BaseException:
-        server.stop()
-        if hole is not None:
-            hole.close()
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-
-
-@contextmanager
+@contextlib.contextmanager
 def start_demo(fault: str | None = None) -> Iterator[RunningDemo]:
     """Run the practice server for the ``with`` block; it stops on exit, error or Ctrl+C.
 
     ``fault`` is one of ``DEMO_FAULTS`` or None for a server that works.
     """
-    demo = _launch(fault)
-    try:
-        yield demo
-    finally:
-        demo.stop()
+    if fault is not None and fault not in DEMO_FAULTS:
+        raise ValueError(f"unknown demo fault {fault!r}; choose one of {', '.join(DEMO_FAULTS)}")
+    # In the wrong-password rehearsal the server accepts anything but the password the user
+    # is told to type: a random one, so no one can "fix" the rehearsal by guessing it.
+    accepted = secrets.token_urlsafe(18) if fault == "wrong-password" else DEMO_PASSWORD
+    provider = builtin_provider()
+    endpoints = provider.imap + provider.pop3 + provider.smtp
+    with contextlib.ExitStack() as running:
+        folder = Path(tempfile.mkdtemp(prefix="mailcom-wizard-demo-"))
+        running.callback(shutil.rmtree, folder, ignore_errors=True)
+        hosts = tuple(dict.fromkeys(endpoint.host for endpoint in endpoints))
+        server = PracticeServer(folder, DemoAccount(DEMO_EMAIL, accepted), fault, hosts)
+        running.callback(server.stop)
+        server.start()
+        hole = running.enter_context(Blackhole(BIND_HOST)) if fault in BLOCKED_PORTS else None
+        dial = {}
+        for endpoint in endpoints:
+            address = (BIND_HOST, server.ports[(endpoint.protocol, endpoint.security)])
+            if hole is not None and endpoint.port == BLOCKED_PORTS[fault or ""]:
+                address = hole.address
+            elif fault == "silent":
+                address = (BIND_HOST, server.silent_ports[endpoint.security])
+            dial[(endpoint.host, endpoint.port)] = address
+        yield RunningDemo(
+            provider, dial, str(server.cafile), DEMO_EMAIL, DEMO_PASSWORD, fault, folder, running
+        )

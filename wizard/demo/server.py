@@ -1,34 +1,34 @@
-"""The practice server's lifecycle: its own thread and event loop, its listeners, clean stop.
+"""The practice server: its certificates, its own thread and event loop, its listeners.
 
 The servers run in a dedicated thread with its own asyncio loop, so the demo works the same
 from plain code, from ``asyncio.run`` callers and from inside a running Textual app (whose
-loop must never be blocked by, or share tasks with, the practice server).
-
-Six listeners behave as mail.com's servers do (or as a misbehaving server would, for the
-faults that are about the server: certificates, a refused password, no STARTTLS). The
-``silent`` fault adds two listeners that accept a connection (and a TLS handshake) and
-then say nothing; the demo dials them instead of the real ones.
+loop must never be blocked by, or share tasks with, the practice server). The CA lives only
+in the demo's private temporary folder, trusted by nothing but the clients of this run
+(through ``CheckOptions.cafile``), never installed in a system or user trust store.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
+import datetime as dt
 import logging
 import ssl
 import threading
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from aiosmtpd.smtp import SMTP
+import trustme
 
 from wizard.core.models import Protocol, Security
-from wizard.demo.certificates import make_certificates
-from wizard.demo.imap import imap_callback
-from wizard.demo.mailbox import DemoAccount, DemoMailbox, imap_config
+from wizard.demo.mailbox import (
+    DemoAccount,
+    DemoMailbox,
+    StreamCallback,
+    imap_callback,
+    imap_config,
+)
 from wizard.demo.pop3 import pop3_callback
 from wizard.demo.smtp import DeliveryHandler, smtp_factory
 
@@ -39,185 +39,159 @@ BIND_HOST = "127.0.0.1"
 #: Time allowed for starting (certificates, six listeners) and for stopping.
 START_SECONDS = 30.0
 STOP_SECONDS = 10.0
-
-StreamCallback = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
-#: The six endpoints in mail.com's preference order (Thunderbird's ISPDB record).
-ENDPOINT_ORDER: tuple[tuple[Protocol, Security], ...] = (
-    (Protocol.IMAP, Security.SSL),
-    (Protocol.IMAP, Security.STARTTLS),
-    (Protocol.POP3, Security.SSL),
-    (Protocol.POP3, Security.STARTTLS),
-    (Protocol.SMTP, Security.SSL),
-    (Protocol.SMTP, Security.STARTTLS),
-)
+#: Issuer of the certificate shown in the ``intercepted`` fault: what an antivirus
+#: program that inspects mail connections puts in place of the real one.
+INTERCEPTOR_ORGANIZATION = "Antivirus Web/Mail Shield (practice)"
+#: The host a ``wrong-host`` certificate is made for: a name that is not the server's.
+WRONG_HOST = "mail.shared-hosting.example"
 
 
-@dataclass(frozen=True)
-class ServerPlan:
-    """What the practice server does, given the rehearsed fault."""
-
-    fault: str | None
-    accepted_password: str
-
-    @property
-    def smtp_offers_starttls(self) -> bool:
-        """False when the SMTP STARTTLS endpoint is rehearsing a server without STARTTLS."""
-        return self.fault != "no-starttls"
+def make_certificates(
+    folder: Path, fault: str | None, hosts: tuple[str, ...]
+) -> tuple[Path, ssl.SSLContext]:
+    """The demo CA's PEM file, and the server context with the certificate ``fault`` calls
+    for. It names the real servers' ``hosts`` (imap.mail.com, ...): the check dials this
+    computer instead, but verifies the names it would verify for real."""
+    ca = trustme.CA(organization_name="mailcom-wizard demo", organization_unit_name="Practice CA")
+    cafile = folder / "demo-ca.pem"
+    ca.cert_pem.write_to_path(str(cafile))
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if fault == "intercepted":
+        # A CA the client was never told about, named like the mail shields of antivirus
+        # programs: the same picture a user behind one of them gets.
+        interceptor = trustme.CA(
+            organization_name=INTERCEPTOR_ORGANIZATION, organization_unit_name="Mail Shield Root"
+        )
+        leaf = interceptor.issue_cert(*hosts, organization_name=INTERCEPTOR_ORGANIZATION)
+    elif fault == "expired":  # signed by the trusted CA: only the date is wrong
+        leaf = ca.issue_cert(
+            *hosts, not_before=now - dt.timedelta(days=400), not_after=now - dt.timedelta(days=3)
+        )
+    elif fault == "wrong-host":
+        leaf = ca.issue_cert(WRONG_HOST, common_name=WRONG_HOST)
+    else:
+        leaf = ca.issue_cert(*hosts, common_name=hosts[0])
+    # ssl can only load a key from a file: it goes into the private folder (mode 0700),
+    # which is removed when the demo stops.
+    chain_file = folder / "server-key-and-chain.pem"
+    leaf.private_key_and_cert_chain_pem.write_to_path(str(chain_file))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(chain_file))
+    return cafile, context
 
 
 class PracticeServer:
     """Runs the practice IMAP, POP3 and SMTP listeners in a background thread."""
 
-    def __init__(self, folder: Path, email: str, plan: ServerPlan, hosts: tuple[str, ...]) -> None:
+    def __init__(
+        self, folder: Path, account: DemoAccount, fault: str | None, hosts: tuple[str, ...]
+    ) -> None:
         self.folder = folder
-        self.plan = plan
+        self.account = account
+        self.fault = fault
         self.hosts = hosts
-        self.account = DemoAccount(email=email, accepted_password=plan.accepted_password)
-        self.cafile: Path | None = None
+        self.cafile = folder / "demo-ca.pem"
+        #: The listener standing in for each (protocol, security).
         self.ports: dict[tuple[Protocol, Security], int] = {}
         #: For the ``silent`` fault: listeners that accept (by TLS or in clear text) and
         #: then say nothing, by how the endpoint dialled to them is secured.
         self.silent_ports: dict[Security, int] = {}
+        self._loop = asyncio.new_event_loop()
+        self._loop.set_exception_handler(_quiet_exception_handler)
         self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop_requested: asyncio.Event | None = None
-        self._started: concurrent.futures.Future[None] = concurrent.futures.Future()
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
         self._listeners: list[asyncio.Server] = []
-        self._streams: set[asyncio.StreamWriter] = set()
-        self._smtp_sessions: set[SMTP] = set()
-
-    # -- called from the caller's thread ---------------------------------------------------
+        #: Every connection (a stream writer, an SMTP session), so stop() can drop it.
+        self._connections: set[Any] = set()
 
     def start(self) -> None:
         """Start the thread and wait until every listener accepts connections."""
-        certificates = make_certificates(self.folder, self.plan.fault, self.hosts)
-        self.cafile = certificates.cafile
+        _, context = make_certificates(self.folder, self.fault, self.hosts)
         self._thread = threading.Thread(
-            target=self._thread_main,
-            args=(certificates.server_context,),
+            target=self._loop.run_forever,
             name="mailcom-wizard-demo",
             daemon=True,  # a safety net only: stop() always joins it
         )
         self._thread.start()
-        try:
-            self._started.result(timeout=START_SECONDS)
-        except BaseException:
-            self.stop()
-            raise
+        opening = asyncio.run_coroutine_threadsafe(self._open_listeners(context), self._loop)
+        opening.result(START_SECONDS)
 
     def stop(self) -> None:
         """Close every listener and connection, end the loop and join the thread. Idempotent."""
         with self._lock:
             thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        self._stopping.set()  # seen by a server thread that has not started listening yet
-        loop, stop_requested = self._loop, self._stop_requested
-        if loop is not None and stop_requested is not None:
-            with contextlib.suppress(RuntimeError):  # the loop already ended (start failed)
-                loop.call_soon_threadsafe(stop_requested.set)
-        thread.join(STOP_SECONDS)
-        if thread.is_alive():  # pragma: no cover - would be a bug in the shutdown below
+        if thread is not None:
+            closing = asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
+            try:
+                closing.result(STOP_SECONDS)
+            except Exception:  # pragma: no cover - a bug in the shutdown below
+                _log.warning("the practice server did not shut down cleanly", exc_info=True)
+            finally:
+                self._loop.call_soon_threadsafe(self._loop.stop)
+                thread.join(STOP_SECONDS)
+        if self._loop.is_running():  # pragma: no cover - a bug in the shutdown below
             _log.warning("the practice server thread did not stop in %s s", STOP_SECONDS)
+        else:
+            self._loop.close()
 
-    # -- the server thread -------------------------------------------------------------------
-
-    def _thread_main(self, context: ssl.SSLContext) -> None:
-        try:
-            asyncio.run(self._serve(context))
-        except BaseException as exc:  # reported to start(); nothing else can see this thread
-            if not self._started.done():
-                self._started.set_exception(exc)
-            else:  # pragma: no cover - a bug while serving
-                _log.warning("the practice server failed", exc_info=True)
-
-    async def _serve(self, context: ssl.SSLContext) -> None:
-        loop = asyncio.get_running_loop()
-        loop.set_exception_handler(_quiet_exception_handler)
-        self._loop = loop
-        self._stop_requested = asyncio.Event()
-        try:
-            await self._open_listeners(context)
-        except BaseException:
-            await self._shutdown()
-            raise
-        self._started.set_result(None)
-        if not self._stopping.is_set():
-            await self._stop_requested.wait()
-        await self._shutdown()
+    # -- in the server thread ----------------------------------------------------------------
 
     async def _open_listeners(self, context: ssl.SSLContext) -> None:
-        mailbox_config = imap_config(self.account, context, starttls=True)
-        mailbox = DemoMailbox(self.account, mailbox_config)
+        starttls_config = imap_config(self.account, context, starttls=True)
+        mailbox = DemoMailbox(self.account, starttls_config)
         await mailbox.create_user()
         delivery = DeliveryHandler(mailbox)
         loop = asyncio.get_running_loop()
-        if self.plan.fault == "silent":
-            for security in Security:
-                tls = context if security is Security.SSL else None
-                quiet = await self._listen(_silent, ssl_context=tls)
-                self.silent_ports[security] = quiet.sockets[0].getsockname()[1]
-        for protocol, security in ENDPOINT_ORDER:
+        for security in Security:
             implicit = security is Security.SSL
-            server: asyncio.Server
-            if protocol is Protocol.IMAP:
-                config = (
-                    mailbox_config
-                    if not implicit
-                    else imap_config(self.account, context, starttls=False)
-                )
-                server = await self._listen(
-                    imap_callback(mailbox.login, config), ssl_context=context if implicit else None
-                )
-            elif protocol is Protocol.POP3:
-                callback = pop3_callback(mailbox, starttls_context=None if implicit else context)
-                server = await self._listen(callback, ssl_context=context if implicit else None)
-            else:
-                starttls = None if implicit or not self.plan.smtp_offers_starttls else context
-                factory = smtp_factory(
-                    delivery,
-                    loop,
-                    starttls_context=starttls,
-                    implicit_tls=implicit,
-                    track=self._track_smtp,
-                )
-                server = await loop.create_server(
-                    factory, BIND_HOST, 0, ssl=context if implicit else None
-                )
-                self._listeners.append(server)
-            self.ports[(protocol, security)] = server.sockets[0].getsockname()[1]
-
-    def _track_smtp(self, session: SMTP) -> None:
-        # Remember every SMTP connection so stop() can close it; forget finished ones.
-        self._smtp_sessions.difference_update(
-            [
-                known
-                for known in self._smtp_sessions
-                if known.transport is not None and known.transport.is_closing()
-            ]
-        )
-        self._smtp_sessions.add(session)
-
-    async def _listen(
-        self, callback: StreamCallback, *, ssl_context: ssl.SSLContext | None
-    ) -> asyncio.Server:
-        async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            # Remember every connection so stop() can close it; forget finished ones.
-            self._streams.difference_update(
-                [known for known in self._streams if known.transport.is_closing()]
+            tls = context if implicit else None  # TLS from the first byte
+            upgrade = None if implicit else context  # TLS offered by STARTTLS
+            if self.fault == "silent":
+                self.silent_ports[security] = await self._listen(_silent, tls)
+            imap = (
+                imap_config(self.account, context, starttls=False) if implicit else starttls_config
             )
-            self._streams.add(writer)
+            imap_port = await self._listen(imap_callback(mailbox.login, imap), tls)
+            pop3_port = await self._listen(pop3_callback(mailbox, starttls_context=upgrade), tls)
+            smtp_upgrade = None if self.fault == "no-starttls" else upgrade
+            factory = smtp_factory(
+                delivery, loop, starttls_context=smtp_upgrade, implicit_tls=implicit
+            )
+            self.ports[(Protocol.IMAP, security)] = imap_port
+            self.ports[(Protocol.POP3, security)] = pop3_port
+            self.ports[(Protocol.SMTP, security)] = await self._serve(factory, tls)
+
+    async def _listen(self, callback: StreamCallback, tls: ssl.SSLContext | None) -> int:
+        async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self._track(writer)
             # Only stop() cancels connections. Ending quietly matters on Python 3.11,
             # whose stream servers report a cancelled connection task as an error.
             with contextlib.suppress(asyncio.CancelledError):
                 await callback(reader, writer)
 
-        server = await asyncio.start_server(tracked, BIND_HOST, 0, ssl=ssl_context)
-        self._listeners.append(server)
-        return server
+        return self._opened(await asyncio.start_server(tracked, BIND_HOST, 0, ssl=tls))
+
+    async def _serve(self, factory: Callable[[], Any], tls: ssl.SSLContext | None) -> int:
+        def tracked() -> Any:
+            protocol = factory()
+            self._track(protocol)
+            return protocol
+
+        loop = asyncio.get_running_loop()
+        return self._opened(await loop.create_server(tracked, BIND_HOST, 0, ssl=tls))
+
+    def _opened(self, listener: asyncio.Server) -> int:
+        self._listeners.append(listener)
+        return int(listener.sockets[0].getsockname()[1])
+
+    def _track(self, connection: Any) -> None:
+        """Remember a connection (anything with a ``transport``); forget finished ones."""
+        self._connections = {
+            known
+            for known in self._connections
+            if known.transport is None or not known.transport.is_closing()
+        }
+        self._connections.add(connection)
 
     async def _shutdown(self) -> None:
         for listener in self._listeners:
@@ -229,19 +203,19 @@ class PracticeServer:
         if tasks:
             # Cancelled pymap sessions say BYE first; bounded, since a client may not read.
             await asyncio.wait(tasks, timeout=2.0)
-        for writer in self._streams:
-            writer.transport.abort()
-        for session in self._smtp_sessions:
-            if isinstance(session.transport, asyncio.Transport):
-                session.transport.abort()
-        self._streams.clear()
-        self._smtp_sessions.clear()
+        for connection in self._connections:
+            if connection.transport is not None:
+                connection.transport.abort()
+        self._connections.clear()
         for listener in self._listeners:
             await listener.wait_closed()
         self._listeners.clear()
         # Let the transports' connection_lost callbacks run before the loop closes.
         for _ in range(3):
             await asyncio.sleep(0)
+        # What asyncio.run would do before closing the loop.
+        await asyncio.get_running_loop().shutdown_asyncgens()
+        await asyncio.get_running_loop().shutdown_default_executor()
 
 
 async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

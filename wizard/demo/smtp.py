@@ -11,6 +11,7 @@ import asyncio
 import logging
 import ssl
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
@@ -20,22 +21,13 @@ from wizard.demo.mailbox import SERVER_NAME, DemoMailbox
 _log = logging.getLogger(__name__)
 
 
-class _DeprecationNoise(logging.Filter):
+def _without_deprecation_noise(record: logging.LogRecord) -> bool:
     """Drops aiosmtpd 1.4's own deprecation warning, which it logs on every successful AUTH.
 
     aiosmtpd sets its deprecated ``Session.login_data`` itself, so the warning is not about
     our code; left alone it would print on the terminal the TUI is drawing on.
     """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Session.login_data is deprecated")
-
-
-def quiet_aiosmtpd_deprecation() -> None:
-    """Install the filter on aiosmtpd's logger once."""
-    logger = logging.getLogger("mail.log")
-    if not any(isinstance(existing, _DeprecationNoise) for existing in logger.filters):
-        logger.addFilter(_DeprecationNoise())
+    return not str(record.msg).startswith("Session.login_data is deprecated")
 
 
 class DeliveryHandler:
@@ -106,31 +98,24 @@ def smtp_factory(
     *,
     starttls_context: ssl.SSLContext | None,
     implicit_tls: bool,
-    track: Callable[[SMTP], None],
 ) -> Callable[[], SMTP]:
     """A protocol factory for ``loop.create_server`` serving SMTP submission.
 
-    For the implicit-TLS listener, the server wraps the socket itself, so aiosmtpd does not
+    On the implicit-TLS listener the server wraps the socket itself, so aiosmtpd does not
     know the session is encrypted: ``auth_require_tls`` is off there, which is safe because
     nothing on that port is ever unencrypted. On the STARTTLS listener, AUTH is offered only
     after STARTTLS; with ``starttls_context=None`` STARTTLS is not offered at all (and so
     neither is AUTH, as on a misconfigured server).
     """
-
-    quiet_aiosmtpd_deprecation()
-
-    def factory() -> SMTP:
-        server = SMTP(
-            handler,
-            hostname=SERVER_NAME,
-            ident="mailcom-wizard practice SMTP server",
-            tls_context=starttls_context,
-            require_starttls=starttls_context is not None,
-            auth_require_tls=not implicit_tls,
-            authenticator=handler.authenticate,
-            loop=loop,
-        )
-        track(server)
-        return server
-
-    return factory
+    logging.getLogger("mail.log").addFilter(_without_deprecation_noise)  # added once only
+    return partial(
+        SMTP,
+        handler,
+        hostname=SERVER_NAME,
+        ident="mailcom-wizard practice SMTP server",
+        tls_context=starttls_context,
+        require_starttls=starttls_context is not None,
+        auth_require_tls=not implicit_tls,
+        authenticator=handler.authenticate,
+        loop=loop,
+    )

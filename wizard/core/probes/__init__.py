@@ -1,13 +1,11 @@
 """Talking to one endpoint: connect, secure, read the greeting, log in, close.
 
-``open_mail_session`` connects (``connect``: Happy Eyeballs over the name's IPv6 and IPv4
-addresses) and hands the socket to the endpoint's protocol:
-``imap`` (aioimaplib), ``smtp`` (aiosmtplib) or ``pop3`` (poplib in a daemon thread). Each
-returns a ``MailSession`` (``base``), the one interface the check and the round trip use.
-Everything here runs under a caller's ``asyncio.timeout``; cancellation closes the socket at
-once. Expected failures are raised as ``ProbeFailure`` with a status code.
+``open_mail_session`` connects (``connect``: Happy Eyeballs) and hands the socket to the
+endpoint's protocol: ``imap`` (aioimaplib), ``smtp`` (aiosmtplib) or ``pop3`` (poplib in a
+daemon thread), each a ``MailSession`` (``base``). Everything runs under a caller's
+``asyncio.timeout``; expected failures are raised as ``ProbeFailure`` with a status code.
 
-The one rule that matters most: credentials are only ever sent on a connection whose TLS
+The rule that matters most: credentials are only ever sent on a connection whose TLS
 handshake (implicit or STARTTLS) has completed and verified; ``require_tls`` checks it again
 right before every login.
 """
@@ -24,15 +22,13 @@ from wizard.core.probes.imap import ImapSession
 from wizard.core.probes.pop3 import Pop3Session
 from wizard.core.probes.smtp import SmtpSession
 
-__all__ = [
-    "MailSession",
-    "PhaseCallback",
-    "ProbeFailure",
-    "Removal",
-    "Route",
-    "RouteCallback",
-    "open_mail_session",
-]
+__all__ = ["MailSession", "ProbeFailure", "Removal", "Route", "open_mail_session"]
+
+_SESSIONS: dict[Protocol, type[ImapSession | Pop3Session | SmtpSession]] = {
+    Protocol.IMAP: ImapSession,
+    Protocol.POP3: Pop3Session,
+    Protocol.SMTP: SmtpSession,
+}
 
 
 async def open_mail_session(
@@ -50,11 +46,7 @@ async def open_mail_session(
     phase(Phase.CONNECTING)
     sock = await connect_socket(endpoint, on_route)
     try:
-        if endpoint.protocol is Protocol.IMAP:
-            return await ImapSession.open(endpoint, sock, context, phase)
-        if endpoint.protocol is Protocol.SMTP:
-            return await SmtpSession.open(endpoint, sock, context, phase)
-        return await Pop3Session.open(endpoint, sock, context, phase)
+        return await _SESSIONS[endpoint.protocol].open(endpoint, sock, context, phase)
     except BaseException:
         with contextlib.suppress(OSError):
             sock.close()

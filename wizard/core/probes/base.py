@@ -1,11 +1,7 @@
 """What every protocol module shares: the session interface, the failure, small helpers.
 
-Expected failures are raised as ``ProbeFailure`` carrying a status code; the caller turns
-them into ``Attempt`` results. ``require_tls`` is the last line of defence before any login.
-
-A server's words are untrusted: ``reply_text`` and ``ProbeFailure`` clean them of control
-characters where they are captured (``wizard.core.text``), so nothing a server says can
-drive the terminal, the JSON or the screen that later shows it.
+A server's words are untrusted: ``reply_text`` and ``ProbeFailure`` clean them where they
+are captured (``wizard.core.text``).
 """
 
 from __future__ import annotations
@@ -13,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import email
 import re
 import ssl
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -40,8 +37,7 @@ _MAX_REPLY = 500
 class ProbeFailure(Exception):
     """An expected failure of one endpoint: a status code, what happened, the server's words.
 
-    Both texts are cleaned here, where they are made: a detail may quote a library's
-    message that quotes the server.
+    Both texts are cleaned here: a detail may quote a library's message that quotes the server.
     """
 
     def __init__(self, status: Status, detail: str, reply: str | None = None) -> None:
@@ -66,10 +62,8 @@ class Removal:
 class MailSession(ABC):
     """A connected, secured session with a greeting read; ready for one login.
 
-    Sending and deleting are only offered by the protocols that can: the defaults say so
-    with a ``ProbeFailure`` (as ``io`` streams do for reading a write-only file). Each
-    protocol implements ``_login`` (and ``_send_message``, ``_delete_marked``); the public
-    methods here guard what goes in and what comes back.
+    Each protocol implements ``_login`` (and ``_send_message`` or ``_delete_marked`` where
+    it can); the public methods here guard what goes in and what comes back.
     """
 
     endpoint: Endpoint
@@ -88,20 +82,34 @@ class MailSession(ABC):
                 "the user name or password contains a line break or NUL, so nothing was sent",
             )
         self._sent_password = password
-        try:
-            reply = await self._login(username, password)
-        except ProbeFailure as failure:
-            raise self._without_echo(failure) from None
+        reply = await self._echo_free(self._login(username, password))
         return withhold_echo(reply, password, *self._sent_forms)
 
-    def _derived(self, *forms: str) -> None:
-        """Note what the login sent that was derived from the password (never shown)."""
-        self._sent_forms += forms
+    async def send_message(self, message: bytes, sender: str, recipient: str) -> None:
+        """Send one message after login (outgoing servers); raises ProbeFailure if refused."""
+        await self._echo_free(self._send_message(message, sender, recipient))
+
+    async def delete_marked(self, header: str, token: str) -> Removal:
+        """Delete the one inbox message whose ``header`` is ``token`` (incoming servers),
+        and nothing else: it is read (its marker seen) before it is deleted."""
+        return await self._echo_free(self._delete_marked(header, token))
+
+    async def _echo_free(self, step: Awaitable[T]) -> T:
+        """``step``'s result; a failure's reply is withheld when it echoes what was sent."""
+        try:
+            return await step
+        except ProbeFailure as failure:
+            if self._sent_password is None or failure.reply is None:
+                raise
+            reply = withhold_echo(failure.reply, self._sent_password, *self._sent_forms)
+            if reply == failure.reply:
+                raise
+            raise ProbeFailure(failure.status, failure.detail, reply) from None
 
     def _cram_md5(self, username: str, password: str, challenge: bytes) -> bytes:
         """The CRAM-MD5 answer (RFC 2195) to a base64 ``challenge``: the user name and a
-        keyed digest of the challenge, never the password itself. Noted as derived: with
-        the challenge it would let the password be guessed offline."""
+        keyed digest, never the password; noted as sent, since with the challenge it would
+        let the password be guessed offline."""
         try:
             answer = auth_crammd5_verify(username, password, challenge)
         except aiosmtplib.SMTPAuthenticationError:  # aiosmtplib's word for "not base64"
@@ -109,7 +117,7 @@ class MailSession(ABC):
                 Status.PROTOCOL_ERROR, "the server's CRAM-MD5 challenge is not base64"
             ) from None
         digest = base64.b64decode(answer).rpartition(b" ")[2]
-        self._derived(answer.decode("ascii"), digest.decode("ascii"))
+        self._sent_forms += (answer.decode("ascii"), digest.decode("ascii"))
         return answer
 
     def _no_cram_md5(self) -> ProbeFailure:
@@ -121,22 +129,6 @@ class MailSession(ABC):
             "was sent",
         )
 
-    async def send_message(self, message: bytes, sender: str, recipient: str) -> None:
-        """Send one message after login (outgoing servers); raises ProbeFailure if refused."""
-        try:
-            await self._send_message(message, sender, recipient)
-        except ProbeFailure as failure:
-            raise self._without_echo(failure) from None
-
-    async def delete_marked(self, header: str, token: str) -> Removal:
-        """Delete the one inbox message whose ``header`` is ``token`` (incoming servers),
-        and nothing else: it is read (its marker seen) before it is deleted. Runs after
-        login; raises ProbeFailure when the server's answers do not add up."""
-        try:
-            return await self._delete_marked(header, token)
-        except ProbeFailure as failure:
-            raise self._without_echo(failure) from None
-
     @abstractmethod
     async def _login(self, username: str, password: str) -> str:
         """The protocol's login: the server's reply, or ProbeFailure."""
@@ -146,14 +138,6 @@ class MailSession(ABC):
 
     async def _delete_marked(self, header: str, token: str) -> Removal:
         raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.endpoint.label} has no inbox")
-
-    def _without_echo(self, failure: ProbeFailure) -> ProbeFailure:
-        if self._sent_password is None or failure.reply is None:
-            return failure
-        reply = withhold_echo(failure.reply, self._sent_password, *self._sent_forms)
-        if reply == failure.reply:
-            return failure
-        return ProbeFailure(failure.status, failure.detail, reply)
 
     @abstractmethod
     async def close(self, timeout: float = 1.0) -> None:
@@ -170,6 +154,9 @@ class MailSession(ABC):
 
 #: Shown instead of a server reply that repeated the password it was sent.
 ECHO_WITHHELD = "(not shown: the server's reply repeated your password)"
+
+# A run of base64 characters: AUTH PLAIN and LOGIN carry the password this way.
+_BASE64_WORD = re.compile(r"[A-Za-z0-9+/]{4,}={0,2}")
 
 
 def withhold_echo(reply: str, password: str, *derived: str) -> str:
@@ -190,24 +177,13 @@ def withhold_echo(reply: str, password: str, *derived: str) -> str:
     if any(quotes(reply, form) for form in forms if form):
         return ECHO_WITHHELD
     for word in _BASE64_WORD.findall(reply):
-        decoded = _base64_text(word)
-        if decoded is not None and any(
-            part == password or quotes(part, password) for part in decoded.split("\0")
-        ):
+        try:
+            decoded = base64.b64decode(word + "=" * (-len(word) % 4), validate=True).decode()
+        except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+            continue
+        if any(part == password or quotes(part, password) for part in decoded.split("\0")):
             return ECHO_WITHHELD
     return reply
-
-
-# A run of base64 characters: AUTH PLAIN and LOGIN carry the password this way.
-_BASE64_WORD = re.compile(r"[A-Za-z0-9+/]{4,}={0,2}")
-
-
-def _base64_text(word: str) -> str | None:
-    """``word`` decoded from base64 as UTF-8 text, or None when it is not that."""
-    try:
-        return base64.b64decode(word + "=" * (-len(word) % 4), validate=True).decode("utf-8")
-    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
-        return None
 
 
 def tls_failure(exc: ssl.SSLError) -> ProbeFailure:
@@ -218,18 +194,29 @@ def tls_failure(exc: ssl.SSLError) -> ProbeFailure:
 def reply_text(value: Any) -> str:
     """A server's reply (bytes or text) as one clean line, undecodable bytes replaced."""
     if isinstance(value, bytes | bytearray):
-        return clean_line(bytes(value).decode("utf-8", errors="replace"), _MAX_REPLY)
+        value = bytes(value).decode("utf-8", errors="replace")
     return clean_line(str(value), _MAX_REPLY)
 
 
 def require_tls(transport_ssl: object | None, endpoint: Endpoint) -> None:
-    """Refuse to go on unless the connection is encrypted (``transport_ssl`` is not None)."""
-    # The last line of defence: never send a password on a connection without TLS.
+    """Refuse to go on unless the connection is encrypted (``transport_ssl`` is not None):
+    the last line of defence, so that no password is ever sent in clear text."""
     if transport_ssl is None:
         raise ProbeFailure(
             Status.STARTTLS_UNAVAILABLE,
             f"{endpoint.label}: the connection is not encrypted, so no password was sent",
         )
+
+
+def carries_marker(header_fields: bytes, header: str, token: str) -> bool:
+    """Whether a message's header fields (raw) hold ``header: token``."""
+    values = email.message_from_bytes(header_fields).get_all(header) or []
+    return token in [str(value).strip() for value in values]
+
+
+def der_certificate(ssl_object: ssl.SSLObject | ssl.SSLSocket | None) -> bytes | None:
+    """The peer's certificate (DER) on a TLS connection; None without one."""
+    return None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
 
 
 async def in_daemon_thread(
@@ -248,14 +235,13 @@ async def in_daemon_thread(
             setter(value)
 
     def runner() -> None:
+        outcome: tuple[Callable[[Any], None], Any]
         try:
-            result = function()
+            outcome = (future.set_result, function())
         except BaseException as exc:
-            with contextlib.suppress(RuntimeError):  # the loop may be gone already
-                loop.call_soon_threadsafe(deliver, future.set_exception, exc)
-        else:
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(deliver, future.set_result, result)
+            outcome = (future.set_exception, exc)
+        with contextlib.suppress(RuntimeError):  # the loop may be gone already
+            loop.call_soon_threadsafe(deliver, *outcome)
 
     threading.Thread(target=runner, name=name, daemon=True).start()
     try:

@@ -1,19 +1,15 @@
 """Resolving a host name and opening a TCP connection to an endpoint (Happy Eyeballs).
 
 A server name often has IPv6 and IPv4 addresses, and on many home, hotel and VPN networks
-the IPv6 path is dead: nothing answers, not even a refusal. Trying the addresses one after
-another would spend the whole timeout on the first one. RFC 8305 ("Happy Eyeballs") starts
-the next address 250 ms after the previous one, alternating families, and keeps the first
-connection that succeeds; aiohappyeyeballs (the aiohttp project's) implements it.
-
-The protocol clients are handed the connected socket, so the time spent looking up the name
-and connecting is measured apart from the time spent on TLS and the greeting.
+the IPv6 path is dead: nothing answers, not even a refusal. RFC 8305 ("Happy Eyeballs")
+starts the next address 250 ms after the previous one, alternating families, and keeps the
+first connection that succeeds; aiohappyeyeballs (the aiohttp project's) implements it.
+The protocol clients are handed the connected socket, so connecting is timed on its own.
 
 Where a name is dialled is a seam of its own: ``dialling(dial)`` maps (host, port) to another
-address and port for the calls made inside it (the check sets it from ``CheckOptions.dial``,
-so stand-in servers on this computer can answer for a provider's). Only the address
-changes: TLS still verifies the endpoint's own host name, and everything above this module
-sees the endpoint as the provider lists it.
+address and port for the calls made inside it (stand-in servers on this computer answering
+for a provider's). Only the address changes: TLS still verifies the endpoint's own host
+name, and everything above this module sees the endpoint as the provider lists it.
 """
 
 from __future__ import annotations
@@ -25,7 +21,7 @@ import errno
 import re
 import socket
 import types
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import aiohappyeyeballs
@@ -34,8 +30,7 @@ from wizard.core.errors import ResourceLimitError
 from wizard.core.models import Endpoint, Status
 from wizard.core.probes.base import ProbeFailure
 
-#: RFC 8305's recommended "connection attempt delay": the next address starts this long
-#: after the previous one unless that one failed sooner.
+#: RFC 8305's recommended "connection attempt delay".
 HAPPY_EYEBALLS_DELAY = 0.25
 
 #: (host, port) -> (address, port) to dial instead; usually empty.
@@ -73,15 +68,6 @@ def dialling(dial: Dial) -> Iterator[None]:
         _DIAL.reset(token)
 
 
-def _families(infos: Sequence[aiohappyeyeballs.AddrInfoType]) -> tuple[str, ...]:
-    names: list[str] = []
-    for info in infos:
-        name = _FAMILY_NAMES.get(socket.AddressFamily(info[0]), str(info[0]))
-        if name not in names:
-            names.append(name)
-    return tuple(names)
-
-
 async def connect_socket(
     endpoint: Endpoint, on_route: RouteCallback | None = None
 ) -> socket.socket:
@@ -93,9 +79,8 @@ async def connect_socket(
     """
     report = on_route or (lambda _route: None)
     host, port = _DIAL.get().get((endpoint.host, endpoint.port), (endpoint.host, endpoint.port))
-    loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(
+        infos = await asyncio.get_running_loop().getaddrinfo(
             host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
         )
     except socket.gaierror as exc:
@@ -106,7 +91,11 @@ async def connect_socket(
         raise out_of_files(exc) or exc from None
     if not infos:
         raise ProbeFailure(Status.DNS_FAILED, f"{endpoint.host} has no address")
-    families = _families(infos)
+    families = tuple(
+        dict.fromkeys(
+            _FAMILY_NAMES.get(socket.AddressFamily(info[0]), str(info[0])) for info in infos
+        )
+    )
     report(Route(families))
     try:
         sock = await aiohappyeyeballs.start_connection(
@@ -135,7 +124,7 @@ def _errnos(exc: OSError) -> set[int]:
 
 
 def out_of_files(exc: OSError) -> ResourceLimitError | None:
-    """The error to stop the check with when ``exc`` says this computer has no file
+    """The error that stops the check when ``exc`` says this computer has no file
     descriptor left (EMFILE, ENFILE): not the server's fault, nor the network's."""
     if not _errnos(exc) & _OUT_OF_FILES:
         return None
@@ -147,31 +136,27 @@ def out_of_files(exc: OSError) -> ResourceLimitError | None:
 
 def _connect_failure(endpoint: Endpoint, exc: OSError) -> ProbeFailure | ResourceLimitError:
     """Every address failed: the status and words for the way they failed."""
-    where = f"{endpoint.host}:{endpoint.port}"
+    host, port = endpoint.host, endpoint.port
     numbers = _errnos(exc)
-    limit = out_of_files(exc)
-    if limit is not None:
+    if limit := out_of_files(exc):
         return limit
     if isinstance(exc, ConnectionRefusedError) or errno.ECONNREFUSED in numbers:
-        # A refusal is an answer from the server's computer: it says most, so it wins
-        # over an unreachable second address.
+        # A refusal is an answer from the server's computer: it wins over an unreachable
+        # second address.
         return ProbeFailure(
-            Status.CONNECTION_REFUSED,
-            f"{endpoint.host} refused the connection on port {endpoint.port}",
+            Status.CONNECTION_REFUSED, f"{host} refused the connection on port {port}"
         )
     if numbers and numbers <= _UNREACHABLE:
         return ProbeFailure(
             Status.NO_ROUTE,
-            f"no route from this network to {endpoint.host} port {endpoint.port} "
-            f"({exc.strerror or 'unreachable'})",
+            f"no route from this network to {host} port {port} ({exc.strerror or 'unreachable'})",
         )
     if isinstance(exc, TimeoutError) or numbers == {errno.ETIMEDOUT}:
-        return ProbeFailure(Status.TIMEOUT, f"no answer from {where}")
-    if exc.errno is None:
-        # Too technical to show as it is (the joined messages of every address).
+        return ProbeFailure(Status.TIMEOUT, f"no answer from {host}:{port}")
+    if exc.errno is None:  # the joined messages of every address: too technical to show
         return ProbeFailure(
-            Status.CONNECTION_REFUSED, f"no address of {endpoint.host} accepted the connection"
+            Status.CONNECTION_REFUSED, f"no address of {host} accepted the connection"
         )
     return ProbeFailure(
-        Status.CONNECTION_REFUSED, f"cannot connect to {where} ({exc.strerror or exc})"
+        Status.CONNECTION_REFUSED, f"cannot connect to {host}:{port} ({exc.strerror or exc})"
     )

@@ -39,8 +39,7 @@ INJECTED = (
 class WireGuard(asyncio.Protocol):
     """Stands between an asyncio connection and a library's protocol, watching what comes
     in: within the ``budget``, and nothing after a STARTTLS go-ahead (``expect_go_ahead``).
-    Either breach ends the connection at once with a ProbeFailure (``failure``), also
-    handed to ``on_failure``.
+    Either breach aborts the connection with a ProbeFailure (``failure``, ``on_failure``).
     """
 
     def __init__(

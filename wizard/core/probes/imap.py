@@ -2,9 +2,8 @@
 
 aioimaplib would wait forever on a greeting it does not accept and cannot upgrade a
 connection with STARTTLS, so both are done here; every wait also watches for the server
-hanging up, so a dropped connection fails at once instead of at the caller's timeout.
-A ``WireGuard`` between the connection and aioimaplib bounds what the server may send and
-ends the session if clear text follows the STARTTLS go-ahead.
+hanging up, so a dropped connection fails at once. A ``WireGuard`` bounds what the server
+may send and ends the session if clear text follows the STARTTLS go-ahead.
 
 No credential is ever part of a command's text: aioimaplib logs commands and quotes the
 pending one in its exceptions. The password goes as a literal (LOGIN) or a SASL answer
@@ -16,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import email
 import re
 import socket
 import ssl
@@ -31,6 +29,8 @@ from wizard.core.probes.base import (
     PhaseCallback,
     ProbeFailure,
     Removal,
+    carries_marker,
+    der_certificate,
     reply_text,
     require_tls,
     tls_failure,
@@ -43,20 +43,22 @@ _Lost = ProbeFailure | Exception | None
 
 
 class _GreetingProtocol(aioimaplib.IMAP4ClientProtocol):  # type: ignore[misc]
-    """Reports a refused greeting at once instead of hanging."""
+    """Reports a refused greeting, and a lost connection, to ``tell`` at once."""
 
-    on_welcome_failure: Callable[[ProbeFailure], None] = staticmethod(lambda _failure: None)
+    def __init__(self, loop: asyncio.AbstractEventLoop, tell: Callable[[_Lost], None]) -> None:
+        super().__init__(loop, tell)
+        self.tell = tell
 
     async def welcome(self, command: bytes) -> None:
         try:
             await super().welcome(command)
         except Exception as exc:
             text = reply_text(command)
-            if text.upper().startswith("* BYE") or text.upper().startswith("BYE"):
+            if text.upper().startswith(("* BYE", "BYE")):
                 detail = "the server said goodbye instead of hello"
             else:
                 detail = f"unexpected IMAP greeting ({type(exc).__name__})"
-            self.on_welcome_failure(ProbeFailure(Status.PROTOCOL_ERROR, detail, text))
+            self.tell(ProbeFailure(Status.PROTOCOL_ERROR, detail, text))
 
 
 class _Answered(aioimaplib.Command):  # type: ignore[misc]
@@ -97,19 +99,18 @@ class _Answered(aioimaplib.Command):  # type: ignore[misc]
 class ImapSession(MailSession):
     """An IMAP session: greeting read, STARTTLS done if asked for, ready for one login."""
 
-    def __init__(
-        self,
-        endpoint: Endpoint,
-        sock: socket.socket,
-        protocol: _GreetingProtocol,
-        guard: WireGuard,
-        lost: asyncio.Future[_Lost],
-    ):
+    def __init__(self, endpoint: Endpoint, sock: socket.socket):
         self.endpoint = endpoint
         self.sock = sock
-        self.protocol = protocol
-        self.guard = guard
-        self.lost = lost
+        loop = asyncio.get_running_loop()
+        #: How the connection ended, once it has: every wait watches it (``_until_lost``).
+        self.lost: asyncio.Future[_Lost] = loop.create_future()
+        self.protocol = _GreetingProtocol(loop, self._tell)
+        self.guard = WireGuard(self.protocol, self._tell)
+
+    def _tell(self, what: _Lost) -> None:
+        if not self.lost.done():
+            self.lost.set_result(what)
 
     @classmethod
     async def open(
@@ -121,16 +122,8 @@ class ImapSession(MailSession):
     ) -> ImapSession:
         """Secure the connected ``sock`` and read the greeting; raises ProbeFailure."""
         loop = asyncio.get_running_loop()
-        lost: asyncio.Future[_Lost] = loop.create_future()
-
-        def tell(what: _Lost) -> None:
-            if not lost.done():
-                lost.set_result(what)
-
-        protocol = _GreetingProtocol(loop, tell)
-        protocol.on_welcome_failure = tell
-        guard = WireGuard(protocol, tell)
-        session = cls(endpoint, sock, protocol, guard, lost)
+        session = cls(endpoint, sock)
+        protocol, guard = session.protocol, session.guard
         implicit = endpoint.security is Security.SSL
         try:
             phase(Phase.SECURING if implicit else Phase.GREETING)
@@ -191,10 +184,7 @@ class ImapSession(MailSession):
                 Status.PROTOCOL_ERROR,
                 f"unexpected IMAP answer during {what} ({type(ended).__name__})",
             )
-        raise ProbeFailure(
-            Status.PROTOCOL_ERROR,
-            f"the server closed the connection during {what}",
-        )
+        raise ProbeFailure(Status.PROTOCOL_ERROR, f"the server closed the connection during {what}")
 
     async def _starttls(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
         protocol = self.protocol
@@ -323,9 +313,7 @@ class ImapSession(MailSession):
             self.sock.close()
 
     def peer_certificate(self) -> bytes | None:
-        transport = self.protocol.transport
-        ssl_object = None if transport is None else transport.get_extra_info("ssl_object")
-        return None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
+        return der_certificate(self.protocol.transport.get_extra_info("ssl_object"))
 
 
 def _one_uid(response: Any) -> str | None:
@@ -367,18 +355,17 @@ def _shows_marker(response: Any, uid: str, header: str, token: str) -> bool:
     """Whether a UID FETCH answer shows message ``uid`` with ``header: token``."""
     if response.result != "OK":
         return False
-    answers: list[tuple[bytes, bytes]] = []  # (its text, its literal) per FETCH answer
+    answers: list[list[bytes]] = []  # [its text, its literal] per FETCH answer
     for line in response.lines[:-1]:
         if isinstance(line, bytearray):  # a literal: the header fields asked for
             if answers:
-                answers[-1] = (answers[-1][0], bytes(line))
+                answers[-1][1] = bytes(line)
         elif _FETCH.match(line):
-            answers.append((bytes(line), b""))
+            answers.append([bytes(line), b""])
         elif answers:
-            answers[-1] = (answers[-1][0] + b" " + bytes(line), answers[-1][1])
+            answers[-1][0] += b" " + bytes(line)
     for text, literal in answers:
         named = re.search(rb"\bUID (\d+)", text, re.IGNORECASE)
-        values = email.message_from_bytes(literal).get_all(header) or []
-        if named and named.group(1).decode() == uid and token in [str(v).strip() for v in values]:
+        if named and named.group(1).decode() == uid and carries_marker(literal, header, token):
             return True
     return False

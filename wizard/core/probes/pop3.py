@@ -2,25 +2,23 @@
 
 poplib blocks, so each step (connect and secure, login, a round-trip command, QUIT) runs in
 a daemon thread of its own (``in_daemon_thread``); cancelling a step aborts the session,
-which shuts the socket down so the blocked thread ends with it.
-
-poplib collects a multi-line answer without limit (a server flooding CAPA lines took the
-wizard to gigabytes), so it reads through ``LineReader``: bounded, and aware of what it read
-ahead, which after the STLS go-ahead must be nothing.
+which shuts the socket down so the blocked thread ends with it. poplib collects a
+multi-line answer without limit, so it reads through ``LineReader``: bounded, and aware of
+what it read ahead, which after the STLS go-ahead must be nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import email
 import hashlib
 import poplib
 import re
 import socket
 import ssl
 from collections.abc import Callable
-from typing import BinaryIO, cast
+from types import SimpleNamespace
+from typing import BinaryIO, TypeVar, cast
 
 from wizard.core.models import Auth, Endpoint, Phase, Security, Status
 from wizard.core.probes.base import (
@@ -28,108 +26,68 @@ from wizard.core.probes.base import (
     PhaseCallback,
     ProbeFailure,
     Removal,
+    carries_marker,
+    der_certificate,
     in_daemon_thread,
     reply_text,
     require_tls,
     tls_failure,
 )
-from wizard.core.probes.guard import (
-    INJECTED,
-    MAX_SESSION_BYTES,
-    MAX_SESSION_LINES,
-    LineReader,
-)
+from wizard.core.probes.guard import INJECTED, MAX_SESSION_BYTES, MAX_SESSION_LINES, LineReader
+
+T = TypeVar("T")
 
 #: How many of the newest messages a poll reads the header of, looking for the test message.
 _NEWEST_LOOKED_AT = 20
 
 
-def _read_lines(client: poplib.POP3) -> LineReader:
-    """Make ``client`` read through ``LineReader`` from now on (instead of a file it made)."""
-    client.file.close()  # a buffered reader over the socket: the socket stays open
-    lines = LineReader(client.sock)
-    client.file = cast(BinaryIO, lines)  # poplib only calls readline() and close()
-    return lines
-
-
 class _PreconnectedPOP3(poplib.POP3):
-    """poplib's client on a socket we connected ourselves.
+    """poplib's client on a socket we connected ourselves (to time DNS and TCP on their
+    own), secured at once when given a ``context`` (implicit TLS; ``secured`` is called
+    after the handshake), and reading through a ``LineReader``.
 
     poplib takes no socket, only a host to connect to: overriding ``_create_socket`` is the
-    one way to hand it ours (connected apart, to time DNS and TCP on their own). This and
-    the implicit-TLS class below are the only places that touch a poplib internal.
+    one way to hand it ours, and the only place that touches a poplib internal.
     """
-
-    def __init__(self, sock: socket.socket, host: str, timeout: float) -> None:
-        self.preconnected = sock
-        super().__init__(host, 0, timeout)
-        self.lines = _read_lines(self)
-
-    def _create_socket(self, timeout: float | None) -> socket.socket:
-        self.preconnected.settimeout(timeout)
-        return self.preconnected
-
-
-class _PreconnectedPOP3SSL(poplib.POP3_SSL):
-    """poplib's implicit-TLS client on a socket we connected ourselves; ``secured`` is
-    called once the handshake is done, before the greeting is read."""
 
     def __init__(
         self,
         sock: socket.socket,
         host: str,
-        timeout: float,
-        context: ssl.SSLContext,
-        secured: Callable[[], None],
+        context: ssl.SSLContext | None = None,
+        secured: Callable[[], None] = lambda: None,
     ) -> None:
-        self.preconnected = sock
-        self.on_secured = secured
-        super().__init__(host, 0, timeout=timeout, context=context)
-        self.lines = _read_lines(self)
+        self.preconnected, self.implicit_tls, self.on_secured = sock, context, secured
+        # The caller's asyncio.timeout is the bound; cancelling it shuts the socket.
+        super().__init__(host, 0, 3600)
+        self.read_lines()
 
     def _create_socket(self, timeout: float | None) -> socket.socket:
         self.preconnected.settimeout(timeout)
-        context: ssl.SSLContext = self.context  # type: ignore[attr-defined]
-        secured = context.wrap_socket(self.preconnected, server_hostname=self.host)
+        if self.implicit_tls is None:
+            return self.preconnected
+        secured = self.implicit_tls.wrap_socket(self.preconnected, server_hostname=self.host)
         self.on_secured()
         return secured
 
+    def read_lines(self) -> None:
+        """Read through a fresh ``LineReader`` from now on, instead of the file poplib made."""
+        self.file.close()  # a buffered reader over the socket: the socket stays open
+        self.lines = LineReader(self.sock)
+        self.file = cast(BinaryIO, self.lines)  # poplib only calls readline() and close()
 
-class _AfterGoAhead:
-    """What poplib's ``stls`` is handed as its TLS context: before the handshake it makes
-    sure nothing came after the server's go-ahead, and says the handshake begins."""
-
-    def __init__(
-        self, context: ssl.SSLContext, lines: LineReader, securing: Callable[[], None]
-    ) -> None:
-        self.context = context
-        self.lines = lines
-        self.securing = securing
-
-    def wrap_socket(self, sock: socket.socket, server_hostname: str | None = None) -> ssl.SSLSocket:
-        """Refuse bytes that came along with the go-ahead; else the real handshake."""
-        if self.lines.pending():
-            raise ProbeFailure(Status.PLAINTEXT_INJECTED, INJECTED)
-        self.securing()
-        return self.context.wrap_socket(sock, server_hostname=server_hostname)
+    def command(self, line: bytes) -> bytes:
+        """Send one line and read the one-line answer (its line end removed), within the
+        budget: for the SASL exchange, which poplib has no public method for."""
+        self.sock.sendall(line + b"\r\n")
+        answer = self.lines.readline(2048)
+        if not answer:
+            raise EOFError
+        return answer.rstrip(b"\r\n")
 
 
-_Client = _PreconnectedPOP3 | _PreconnectedPOP3SSL
-
-
-def _command(client: _Client, line: bytes) -> bytes:
-    """Send one line and read the one-line answer (its line end removed).
-
-    For the SASL exchange, which poplib has no public method for; the answer is read
-    within the session's budget like every other."""
-    client.sock.sendall(line + b"\r\n")
-    answer = client.lines.readline(2048)
-    if not answer:
-        raise EOFError
-    return answer.rstrip(b"\r\n")
-
-
-def _pop3_failure(exc: BaseException, what: str) -> ProbeFailure:
+def _pop3_failure(exc: Exception, what: str) -> ProbeFailure:
+    """What a poplib step's exception means; anything unforeseen (a bug) is raised."""
     if isinstance(exc, ProbeFailure):
         return exc
     if isinstance(exc, ssl.SSLError):
@@ -152,13 +110,24 @@ def _pop3_failure(exc: BaseException, what: str) -> ProbeFailure:
     raise exc
 
 
+def _tls_of(client: _PreconnectedPOP3) -> ssl.SSLSocket | None:
+    return client.sock if isinstance(client.sock, ssl.SSLSocket) else None
+
+
 class Pop3Session(MailSession):
     """A POP3 session: greeting read, STLS done if asked for, ready for one login."""
 
     def __init__(self, endpoint: Endpoint, sock: socket.socket):
         self.endpoint = endpoint
         self.sock = sock
-        self.client: _Client | None = None
+        self.client: _PreconnectedPOP3 | None = None
+
+    async def _in_thread(self, step: Callable[[], T], what: str) -> T:
+        """Run one blocking poplib ``step``; cancelling it aborts the session."""
+        try:
+            return await in_daemon_thread(step, self.abort, f"pop3: {what}")
+        except Exception as exc:
+            raise _pop3_failure(exc, what) from None
 
     @classmethod
     async def open(
@@ -179,13 +148,11 @@ class Pop3Session(MailSession):
 
             return told
 
-        def connect() -> _PreconnectedPOP3 | _PreconnectedPOP3SSL:
+        def connect() -> _PreconnectedPOP3:
             sock.setblocking(True)
             if implicit:
-                return _PreconnectedPOP3SSL(
-                    sock, endpoint.host, 3600, context, tell(Phase.GREETING)
-                )
-            client = _PreconnectedPOP3(sock, endpoint.host, 3600)
+                return _PreconnectedPOP3(sock, endpoint.host, context, tell(Phase.GREETING))
+            client = _PreconnectedPOP3(sock, endpoint.host)
             try:
                 capabilities = client.capa()
             except poplib.error_proto:
@@ -204,36 +171,41 @@ class Pop3Session(MailSession):
                     Status.STARTTLS_UNAVAILABLE,
                     f"{endpoint.label}: the server does not offer STARTTLS (STLS)",
                 )
-            secure = _AfterGoAhead(context, client.lines, tell(Phase.SECURING))
+
+            def wrap_socket(plain: socket.socket, server_hostname: str) -> ssl.SSLSocket:
+                # poplib's stls() has its context wrap the socket: first, bytes that came
+                # along with the go-ahead are refused.
+                if client.lines.pending():
+                    raise ProbeFailure(Status.PLAINTEXT_INJECTED, INJECTED)
+                tell(Phase.SECURING)()
+                return context.wrap_socket(plain, server_hostname=server_hostname)
+
             try:
-                client.stls(cast(ssl.SSLContext, secure))
+                client.stls(cast(ssl.SSLContext, SimpleNamespace(wrap_socket=wrap_socket)))
             except poplib.error_proto as exc:
                 raise ProbeFailure(
                     Status.STARTTLS_UNAVAILABLE,
                     f"{endpoint.label}: the server refused STARTTLS",
                     reply_text(exc.args[0]) if exc.args else None,
                 ) from None
-            client.lines = _read_lines(client)
+            client.read_lines()
             tell(Phase.GREETING)()
             return client
 
         phase(Phase.SECURING if implicit else Phase.GREETING)
         try:
-            client = await in_daemon_thread(connect, session.abort, "pop3-connect")
-        except BaseException as exc:
+            session.client = await session._in_thread(connect, "the greeting")
+            require_tls(_tls_of(session.client), endpoint)
+        except BaseException:
             session.abort()
-            if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
-                raise
-            raise _pop3_failure(exc, "the greeting") from None
-        session.client = client
-        require_tls(client.sock if isinstance(client.sock, ssl.SSLSocket) else None, endpoint)
-        client.lines.budget(MAX_SESSION_BYTES, MAX_SESSION_LINES, "in one session")
+            raise
+        session.client.lines.budget(MAX_SESSION_BYTES, MAX_SESSION_LINES, "in one session")
         return session
 
     async def _login(self, username: str, password: str) -> str:
         client = self.client
         assert client is not None
-        require_tls(client.sock if isinstance(client.sock, ssl.SSLSocket) else None, self.endpoint)
+        require_tls(_tls_of(client), self.endpoint)
 
         def authenticate() -> str:
             try:
@@ -247,16 +219,9 @@ class Pop3Session(MailSession):
                     Status.AUTH_FAILED, "the server refused the login", text
                 ) from None
 
-        try:
-            return await in_daemon_thread(authenticate, self.abort, "pop3-login")
-        except ProbeFailure:
-            raise
-        except BaseException as exc:
-            if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
-                raise
-            raise _pop3_failure(exc, "login") from None
+        return await self._in_thread(authenticate, "login")
 
-    def _challenged(self, client: _Client, username: str, password: str) -> str:
+    def _challenged(self, client: _PreconnectedPOP3, username: str, password: str) -> str:
         """The CRAM-MD5 login: AUTH CRAM-MD5 (RFC 5034) where CAPA's SASL offers it, else
         APOP where the greeting carries a timestamp (RFC 1939); else none at all."""
         try:
@@ -264,14 +229,14 @@ class Pop3Session(MailSession):
         except poplib.error_proto:  # no CAPA: no SASL either
             sasl = []
         if "CRAM-MD5" in sasl:
-            challenge = _command(client, b"AUTH CRAM-MD5")
+            challenge = client.command(b"AUTH CRAM-MD5")
             if not challenge.startswith(b"+"):
                 raise ProbeFailure(
                     Status.PROTOCOL_ERROR,
                     "the server offers CRAM-MD5 but would not start it",
                     reply_text(challenge),
                 )
-            reply = _command(client, self._cram_md5(username, password, challenge[1:].strip()))
+            reply = client.command(self._cram_md5(username, password, challenge[1:].strip()))
             if not reply.startswith(b"+OK"):
                 raise poplib.error_proto(reply)
             return reply_text(reply)
@@ -282,7 +247,7 @@ class Pop3Session(MailSession):
         # What poplib's apop() sends, recomputed only to know it if the server repeats it:
         # APOP is MD5 by definition.
         digest = hashlib.md5(stamp.group(1) + password.encode())  # noqa: S324
-        self._derived(digest.hexdigest())
+        self._sent_forms += (digest.hexdigest(),)
         return reply_text(client.apop(username, password))
 
     async def _delete_marked(self, header: str, token: str) -> Removal:
@@ -294,18 +259,12 @@ class Pop3Session(MailSession):
             # The test message is among the newest; the user's older mail is not read.
             for number in range(count, max(0, count - _NEWEST_LOOKED_AT), -1):
                 _, lines, _ = client.top(str(number), 0)
-                values = email.message_from_bytes(b"\r\n".join(lines)).get_all(header) or []
-                if token in [str(value).strip() for value in values]:
+                if carries_marker(b"\r\n".join(lines), header, token):
                     client.dele(str(number))  # carried out at QUIT (RFC 1939)
                     return Removal(found=True, purged=True)
             return Removal(found=False)
 
-        try:
-            return await in_daemon_thread(find_and_delete, self.abort, "pop3-command")
-        except BaseException as exc:
-            if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
-                raise
-            raise _pop3_failure(exc, "the search for the test message") from None
+        return await self._in_thread(find_and_delete, "the search for the test message")
 
     async def close(self, timeout: float = 1.0) -> None:
         client = self.client
@@ -313,7 +272,7 @@ class Pop3Session(MailSession):
             with contextlib.suppress(Exception):
                 client.sock.settimeout(timeout)
                 await asyncio.wait_for(
-                    in_daemon_thread(client.quit, self.abort, "pop3-quit"), timeout
+                    in_daemon_thread(client.quit, self.abort, "pop3: QUIT"), timeout
                 )
         self.abort()
 
@@ -329,7 +288,4 @@ class Pop3Session(MailSession):
                 sock.close()
 
     def peer_certificate(self) -> bytes | None:
-        sock = self.client.sock if self.client is not None else None
-        if isinstance(sock, ssl.SSLSocket):
-            return sock.getpeercert(binary_form=True)
-        return None
+        return None if self.client is None else der_certificate(_tls_of(self.client))

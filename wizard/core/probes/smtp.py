@@ -20,6 +20,7 @@ from wizard.core.probes.base import (
     MailSession,
     PhaseCallback,
     ProbeFailure,
+    der_certificate,
     reply_text,
     require_tls,
     tls_failure,
@@ -65,22 +66,20 @@ class SmtpSession(MailSession):
                 await session._starttls(context, phase)
                 await client.ehlo()
             require_tls(client.get_transport_info("ssl_object"), endpoint)
-        except ProbeFailure:
-            session.abort()
-            raise
         except BaseException as exc:
             session.abort()
+            if not isinstance(exc, Exception):
+                raise
             raise _smtp_failure(exc, securing=implicit) from None
         return session
 
     async def _connect_securely(self, phase: PhaseCallback) -> None:
         """Implicit TLS: aiosmtplib's connect() makes the handshake, then reads the greeting.
 
-        The two are told apart by whether aiosmtplib has its connection yet (it has one
-        once the handshake is done), looked at while connecting and when the caller's time
-        runs out. connect() runs as a task of its own, so that on cancellation the
-        connection is aborted first: aiosmtplib would close it politely, waiting for a TLS
-        goodbye from a server that says nothing.
+        The two are told apart by whether aiosmtplib has its connection yet (once the
+        handshake is done), looked at while connecting and when the time runs out. On
+        cancellation the connection is aborted first: aiosmtplib would close it politely,
+        waiting for a TLS goodbye from a server that says nothing.
         """
         client = self.client
         told: list[Phase] = []
@@ -154,14 +153,9 @@ class SmtpSession(MailSession):
                 )
         except aiosmtplib.SMTPAuthenticationError as exc:
             status = Status.AUTH_FAILED if exc.code in (535, 454, 534) else Status.PROTOCOL_ERROR
-            raise ProbeFailure(
-                status,
-                "the server refused the login",
-                f"{exc.code} {exc.message}",
-            ) from None
-        except ProbeFailure:
-            raise
-        except BaseException as exc:
+            reply = f"{exc.code} {exc.message}"
+            raise ProbeFailure(status, "the server refused the login", reply) from None
+        except Exception as exc:
             raise _smtp_failure(exc) from None
         return reply_text(f"{response.code} {response.message}")
 
@@ -199,8 +193,7 @@ class SmtpSession(MailSession):
         self.client.close()
 
     def peer_certificate(self) -> bytes | None:
-        ssl_object = self.client.get_transport_info("ssl_object")
-        return None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
+        return der_certificate(self.client.get_transport_info("ssl_object"))
 
 
 def _retrieve(task: asyncio.Future[Any]) -> None:
@@ -214,11 +207,11 @@ def _is_final_220(line: bytes) -> bool:
     return line[:3] == b"220" and line[3:4] in (b" ", b"")
 
 
-def _smtp_failure(exc: BaseException, *, securing: bool = False) -> ProbeFailure:
-    """An aiosmtplib failure as a ProbeFailure; ``securing`` while the implicit TLS
-    handshake is part of connecting."""
-    if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
-        raise exc
+def _smtp_failure(exc: Exception, *, securing: bool = False) -> ProbeFailure:
+    """An aiosmtplib failure as a ProbeFailure (anything unforeseen, a bug, is raised);
+    ``securing`` while the implicit TLS handshake is part of connecting."""
+    if isinstance(exc, ProbeFailure):
+        return exc
     if isinstance(exc, ssl.SSLError):
         return tls_failure(exc)
     cause = exc.__cause__ or exc.__context__
