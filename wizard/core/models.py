@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from wizard.core.text import clean_line
+
 
 class Role(StrEnum):
     """Which half of a mail account an endpoint serves."""
@@ -222,13 +224,12 @@ class CertificateInfo:
         "Antivirus Web/Mail Shield" says more to a user than "CN=Mail Shield Root,
         O=Antivirus Web/Mail Shield"; the full name stays in ``issuer`` for the details.
         """
-        parts = _rdn_parts(self.issuer)
-        return parts.get("O") or parts.get("CN") or self.issuer
+        return _name_part(self.issuer, "O") or _name_part(self.issuer, "CN") or self.issuer
 
     @property
     def subject_name(self) -> str:
         """The name the certificate was made for (CN=), else the whole subject."""
-        return _rdn_parts(self.subject).get("CN") or self.subject
+        return _name_part(self.subject, "CN") or self.subject
 
     def to_json(self) -> dict[str, str]:
         """Plain JSON types only."""
@@ -241,24 +242,19 @@ class CertificateInfo:
         }
 
 
-def _rdn_parts(name: str) -> dict[str, str]:
-    """``CN=a\\, b,O=c`` as {"CN": "a, b", "O": "c"}: RFC 4514 parts, escapes undone."""
-    parts: dict[str, str] = {}
-    current = ""
-    escaped = False
-    for char in name + ",":
-        if escaped:
-            current += char
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == ",":
-            key, _, value = current.partition("=")
-            parts.setdefault(key.strip().upper(), value.strip())
-            current = ""
-        else:
-            current += char
-    return parts
+def _name_part(name: str, short: str) -> str | None:
+    """The first ``short`` (CN, O) part of an RFC 4514 name, escapes undone; None if none."""
+    from cryptography import x509  # only when a certificate is shown: it is slow to import
+    from cryptography.x509.oid import NameOID
+
+    oid = NameOID.COMMON_NAME if short == "CN" else NameOID.ORGANIZATION_NAME
+    try:
+        found = x509.Name.from_rfc4514_string(name).get_attributes_for_oid(oid)
+    except ValueError:  # not a distinguished name (shortened, or cleaned for a terminal)
+        return None
+    # The string lists the name's parts last first: its first such part is the list's last.
+    # Escapes (``\0A``, ``#hex``) may undo the cleaning the whole string had: clean again.
+    return clean_line(str(found[-1].value)) or None if found else None
 
 
 @dataclass(frozen=True)
