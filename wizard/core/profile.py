@@ -28,11 +28,6 @@ _AUTHENTICATION = {Auth.PASSWORD: "EmailAuthPassword", Auth.CRAM_MD5: "EmailAuth
 PRACTICE_PREFIX = IDENTIFIER_PREFIX + ".practice"
 
 
-def is_practice_profile(data: bytes) -> bool:
-    """True for a profile the demo made (signed or not: the identifier is in the bytes)."""
-    return PRACTICE_PREFIX.encode() + b"." in data
-
-
 def profile_identifier(email: str, choice: IncomingChoice) -> str:
     """The profile's PayloadIdentifier: the same for the same address and protocol.
 

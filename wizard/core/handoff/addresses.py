@@ -24,9 +24,11 @@ log = logging.getLogger(__name__)
 #: Where the route is looked up to: a documentation address (RFC 5737) nobody uses.
 _ROUTE_PROBE = ("192.0.2.1", 9)
 #: Home and office networks (RFC 1918, IPv6 unique local). Not 100.64.0.0/10: a mobile
-#: carrier's shared addresses (CGNAT) are no network the phone and computer share.
-_PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
-_PRIVATE.append(ipaddress.ip_network("fc00::/7"))
+#: carrier's shared addresses (CGNAT) are no network the phone and computer share. Not
+#: ``ip.is_private`` either: it counts documentation ranges such as 203.0.113.0/24.
+_PRIVATE = [
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+]
 
 
 @dataclass(frozen=True)
