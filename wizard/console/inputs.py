@@ -13,6 +13,7 @@ from wizard.console.options import open_target
 from wizard.core import secrets
 from wizard.core.accounts import check_address, name_problem, password_problem
 from wizard.core.errors import UsageError
+from wizard.core.instructions import IOS_18, IosLayout, layout_for
 from wizard.core.models import Account, CheckOptions, IncomingChoice
 from wizard.core.provider import Provider
 from wizard.core.target import Target
@@ -48,6 +49,18 @@ def checked_name(name: str) -> str:
     if problem:
         raise UsageError(f"--name: {problem}")
     return name.strip()
+
+
+def checked_ios(version: int | None) -> int | IosLayout:
+    """--ios, checked before the account is (a version the steps do not cover needs no
+    password); without it, the steps for iOS 18, 26 and 27."""
+    if version is None:
+        return IOS_18
+    try:
+        layout_for(version)
+    except UsageError as exc:
+        raise UsageError(f"--ios {version}: {exc}", field=exc.field) from None
+    return version
 
 
 def read_password_stdin() -> str:
