@@ -72,9 +72,7 @@ def read_password_stdin() -> str:
             "--password-stdin: standard input is not UTF-8 text; pass the password as UTF-8."
         ) from None
     if line.endswith("\n"):
-        line = line[:-1]
-        if line.endswith("\r"):
-            line = line[:-1]
+        line = line[:-1].removesuffix("\r")
     if not line:
         raise UsageError("--password-stdin was given but standard input had no password line.")
     problem = password_problem(line)
@@ -140,7 +138,7 @@ def resolve_inputs(args: argparse.Namespace, *, need_password: bool) -> Iterator
 
     Warnings (an unknown domain) go to stderr; bad input raises UsageError.
     """
-    incoming = IncomingChoice(getattr(args, "protocol", "imap"))
+    incoming = IncomingChoice(args.protocol)
     round_trip = bool(getattr(args, "round_trip", False))
     with open_target(args) as target:
         if target.notice:

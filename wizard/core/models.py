@@ -1,15 +1,12 @@
-"""The data that crosses boundaries: endpoints, accounts, attempts and check reports.
-
-Everything here is a frozen dataclass or an enum, so the CLI, the TUI and the exporters
-can share values without one of them changing what another sees.
-"""
+"""The data that crosses boundaries: endpoints, accounts, attempts and check reports, as
+frozen dataclasses and enums, so no front end changes what another sees."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -66,12 +63,8 @@ class Security(StrEnum):
 
 
 class Status(StrEnum):
-    """The stable result code of one attempt. Scripts may rely on these strings.
-
-    Each names the stage that failed, so the words can name what to change: a name with
-    no address, no route, a refused connection, no answer to the connection, a handshake
-    that stalled, a server that went quiet after answering, and so on.
-    """
+    """The stable result code of one attempt (scripts may rely on these strings); each
+    names the stage that failed, so the words can name what to change."""
 
     OK = "ok"
     #: The server's name has no address (or the lookup failed).
@@ -234,11 +227,8 @@ class CertificateInfo:
     def to_json(self) -> dict[str, str]:
         """Plain JSON types only."""
         return {
-            "subject": self.subject,
-            "issuer": self.issuer,
-            "not_before": self.not_before.isoformat(),
-            "not_after": self.not_after.isoformat(),
-            "sha256": self.sha256,
+            key: value.isoformat() if isinstance(value, dt.datetime) else value
+            for key, value in asdict(self).items()
         }
 
 
