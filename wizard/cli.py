@@ -58,49 +58,40 @@ def _option(*flags: str, **keywords: Any) -> argparse.ArgumentParser:
     return parent
 
 
-def _connection_options(*, sub: bool) -> argparse.ArgumentParser:
+def _connection_options() -> argparse.ArgumentParser:
     """Options shared by the wizard and every command that talks to the servers.
 
-    On subcommands (``sub``) they default to "not given", so ``mailcom-wizard --demo check``
-    and ``mailcom-wizard check --demo`` mean the same: the top-level parser holds the
-    defaults, and a subparser's own default would otherwise overwrite what was given first.
+    They default to "not given" (only the top-level parser sets defaults, on its own copy),
+    so ``mailcom-wizard --demo check`` and ``mailcom-wizard check --demo`` mean the same: a
+    subcommand's own default would otherwise overwrite what was given before it.
     """
-
-    def default(value: object) -> object:
-        return argparse.SUPPRESS if sub else value
-
-    options = argparse.ArgumentParser(add_help=False)
+    options = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     options.add_argument(
         "--provider",
         metavar="FILE",
         help="use this autoconfig (clientConfig) file instead of the built-in mail.com servers",
-        default=default(None),
     )
     options.add_argument(
         "--cafile",
         metavar="FILE",
         help="also trust the CA certificates in FILE (PEM); SSL_CERT_FILE works too",
-        default=default(None),
     )
     options.add_argument(
         "--timeout",
         metavar="SECONDS",
         type=_positive_seconds,
         help="time limit per server (default: 10)",
-        default=default(10.0),
     )
     options.add_argument(
         "--demo",
         action="store_true",
         help="use a practice mail server on this computer instead of mail.com",
-        default=default(False),
     )
     options.add_argument(
         "--demo-fault",
         choices=DEMO_FAULTS,
         metavar="FAULT",
         help="with --demo, rehearse a failure: " + ", ".join(DEMO_FAULTS),
-        default=default(None),
     )
     return options
 
@@ -111,12 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mailcom-wizard",
         description="Get a mail.com mailbox working on an iPhone: check the settings live, "
         "then follow iPhone steps or install a configuration profile.",
-        parents=[_connection_options(sub=False)],
+        parents=[_connection_options()],
     )
+    # The defaults, on the top-level parser's own copy of the options only.
+    parser.set_defaults(provider=None, cafile=None, timeout=10.0, demo=False, demo_fault=None)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    connection = _connection_options(sub=True)
+    connection = _connection_options()
+
     email = _option("--email", metavar="ADDR", help="the mail.com address (not needed with --demo)")
     password_stdin = _option(
         "--password-stdin",
