@@ -146,6 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also send a test message to yourself and wait until it arrives",
     )
     json_output = _option("--json", action="store_true", help="print one JSON object")
+    no_verify = _option(
+        "--no-verify",
+        action="store_true",
+        help="skip the live check (no password needed); the result then says it is unverified",
+    )
 
     commands.add_parser(
         "check",
@@ -157,28 +162,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     instructions = commands.add_parser(
         "instructions",
-        parents=[*account, ios, name],
+        parents=[*account, ios, name, no_verify],
         help="print step-by-step iPhone Settings instructions",
         description="Print iPhone Settings steps with the values that passed the check.",
     )
     instructions.add_argument(
         "--format", choices=("text", "markdown"), default="text", help="output format"
     )
-    instructions.add_argument(
-        "--no-verify",
-        action="store_true",
-        help="skip the live check (no password needed); the steps then say they are unverified",
-    )
 
     export = commands.add_parser(
         "export",
-        parents=[*account, name],
+        parents=[*account, name, no_verify],
         help="write an Apple configuration profile (.mobileconfig)",
         description="Check the account, then write a configuration profile of the settings "
         "that worked. Nothing is written when the check fails.",
     )
     export.add_argument("--output", "-o", metavar="FILE", required=True, help="profile to write")
-    export.add_argument("--no-verify", action="store_true", help="skip the live check")
     export.add_argument(
         "--include-password",
         action="store_true",
