@@ -1,8 +1,7 @@
 """``mailcom-wizard repair``: what the iPhone shows, a live check, the likely cause and its fix.
 
-Exit codes: 0 the answer names a cause and its fix; 1 the check could not tell (nothing
-reached mail.com, the password could not be tested, or nothing found: then the answer
-says so and offers a fresh profile); 2 bad input.
+Exit 1 when the check could not tell (nothing reached the servers, the password could not
+be tested, or nothing was found: the answer then offers a fresh profile).
 """
 
 from __future__ import annotations

@@ -196,9 +196,6 @@ class Account:
     #: The user's answer to the plan question (None: not asked, as in the headless commands).
     plan: Plan | None = None
 
-    def __str__(self) -> str:
-        return f"{self.email} ({self.incoming.value.upper()})"
-
 
 @dataclass(frozen=True)
 class CertificateInfo:
@@ -242,9 +239,11 @@ def _name_part(name: str, short: str) -> str | None:
         found = x509.Name.from_rfc4514_string(name).get_attributes_for_oid(oid)
     except ValueError:  # not a distinguished name (shortened, or cleaned for a terminal)
         return None
+    if not found:
+        return None
     # The string lists the name's parts last first: its first such part is the list's last.
     # Escapes (``\0A``, ``#hex``) may undo the cleaning the whole string had: clean again.
-    return clean_line(str(found[-1].value)) or None if found else None
+    return clean_line(str(found[-1].value)) or None
 
 
 @dataclass(frozen=True)
@@ -341,10 +340,8 @@ class CheckReport:
     @property
     def verified(self) -> bool:
         """True when both the incoming and the outgoing server accepted the login."""
-        ok = self.incoming.verified and self.outgoing.verified
-        if self.round_trip is not None:
-            ok = ok and self.round_trip.status is Status.OK
-        return ok
+        round_trip = self.round_trip is None or self.round_trip.status is Status.OK
+        return self.incoming.verified and self.outgoing.verified and round_trip
 
     def to_json(self) -> dict[str, Any]:
         """The one JSON object that ``check --json`` prints."""

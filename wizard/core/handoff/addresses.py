@@ -89,19 +89,18 @@ def _interfaces() -> Iterator[tuple[str, str]]:
 def local_addresses() -> list[LocalAddress]:
     """This computer's local-network IPv4 addresses: private first, then the default
     route's first (no loopback, no link-local)."""
-    found: list[LocalAddress] = []
     try:
         listed = [(name, a) for name, a in _interfaces() if "." in a and _is_candidate(a)]
     except (OSError, ValueError, AttributeError):  # the system's interface API failed
         log.warning("cannot list the network interfaces", exc_info=True)
         listed = _host_name_addresses()
+    names: dict[str, str] = {}  # address -> the first interface that has it
     for name, address in listed:
-        if all(a.address != address for a in found):
-            found.append(LocalAddress(name, address))
+        names.setdefault(address, name)
     default = default_route_address()
-    if default is not None and all(a.address != default for a in found):
-        found.insert(0, LocalAddress("default route", default))  # one the listing missed
-    found = [LocalAddress(a.interface, a.address, a.address == default) for a in found]
+    if default is not None and default not in names:
+        names = {default: "default route", **names}  # one the listing missed
+    found = [LocalAddress(name, address, address == default) for address, name in names.items()]
     return sorted(found, key=lambda a: (not is_private(a.address), not a.default_route))
 
 
