@@ -45,8 +45,7 @@ class CommandInputs:
 
 def checked_name(name: str) -> str:
     """--name, refused when a profile or a terminal cannot take it (exit 2)."""
-    problem = name_problem(name)
-    if problem:
+    if problem := name_problem(name):
         raise UsageError(f"--name: {problem}")
     return name.strip()
 
@@ -75,8 +74,7 @@ def read_password_stdin() -> str:
         line = line[:-1].removesuffix("\r")
     if not line:
         raise UsageError("--password-stdin was given but standard input had no password line.")
-    problem = password_problem(line)
-    if problem:
+    if problem := password_problem(line):
         raise UsageError(f"--password-stdin: {problem}")
     return line
 
@@ -92,8 +90,7 @@ def resolve_password(email: str, use_stdin: bool, provider: Provider) -> str:
         return read_password_stdin()
     found = secrets.remembered(email)
     if found is not None and found.fits(provider):
-        problem = password_problem(found.password)
-        if problem:
+        if problem := password_problem(found.password):
             raise UsageError(
                 f"the password in the system keyring for {email} cannot be used. {problem} "
                 "Store it again with the wizard."
@@ -116,8 +113,7 @@ def resolve_password(email: str, use_stdin: bool, provider: Provider) -> str:
             password = ""
         if not password:
             raise UsageError("no password was typed.")
-        problem = password_problem(password)
-        if problem:
+        if problem := password_problem(password):
             raise UsageError(problem)
         return password
     if elsewhere:
