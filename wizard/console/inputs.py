@@ -129,11 +129,8 @@ def resolve_password(email: str, use_stdin: bool, provider: Provider) -> str:
 
 @contextmanager
 def resolve_inputs(args: argparse.Namespace, *, need_password: bool) -> Iterator[CommandInputs]:
-    """Resolve the target, address and password from the arguments (servers started for
-    the run, if any, run for the ``with`` block).
-
-    Warnings (an unknown domain) go to stderr; bad input raises UsageError.
-    """
+    """The target, address and password from the arguments, for the ``with`` block (which
+    a demo's servers last); warnings go to stderr, bad input raises UsageError."""
     incoming = IncomingChoice(args.protocol)
     round_trip = bool(getattr(args, "round_trip", False))
     with open_target(args) as target:

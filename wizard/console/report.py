@@ -32,12 +32,9 @@ def perform_check(
     intro: str | None = None,
     stream: bool = False,
 ) -> CheckReport:
-    """Run the check to completion (for the headless commands).
-
-    Says on stderr at once that it started (``intro``, or the usual line); with ``stream``
-    the header and each attempt's line are printed on stdout the moment they are known,
-    and ``format_report(report, rows=False)`` then adds the rest.
-    """
+    """Run the check to completion, saying on stderr at once that it started (``intro``);
+    with ``stream`` the header and each attempt's line go to stdout as they are known, and
+    ``format_report(report, rows=False)`` adds the rest."""
     protocols = f"{account.incoming.value.upper()} and SMTP"
     intro = intro or (
         f"Checking {account.email}: logging in to the {protocols} servers "
@@ -152,12 +149,8 @@ def format_report(
 
 
 def checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> MailSettings | None:
-    """Verified settings from a live check, or the provider's preferred ones without one,
-    marked as the target hands them on.
-
-    Returns None after printing the diagnosis to stderr when the check fails: the caller
-    then writes nothing and exits 1.
-    """
+    """Verified settings from a live check (None, after printing the diagnosis to stderr,
+    when it fails), or the provider's preferred ones without one; marked by the target."""
     if not verify:
         # No check, so no password is needed: the account only carries the address, the
         # name and the protocol choice.
