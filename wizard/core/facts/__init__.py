@@ -26,8 +26,13 @@ __all__ = [
     "profiles",
 ]
 
-#: All facts, by module: iOS Settings, mail.com, profile installation.
-REGISTRY: tuple[Fact, ...] = ios.FACTS + mailcom.FACTS + profiles.FACTS
+#: All facts, by module (iOS Settings, mail.com, profile installation), in declaration order.
+REGISTRY: tuple[Fact, ...] = tuple(
+    fact
+    for module in (ios, mailcom, profiles)
+    for fact in vars(module).values()
+    if isinstance(fact, Fact)
+)
 
 
 def by_id(fact_id: str) -> Fact:

@@ -69,11 +69,29 @@ class Fact:
         return any(hedge in lowered for hedge in HEDGES)
 
 
-#: The project's fact sheet (``mailcom-facts.md``), cited by section. It collects the
-#: public sources; the URLs it quotes are given with each fact where there is one.
-SHEET = "mailcom-facts.md"
+def official(id: str, text: str, *sources: Source) -> Fact:
+    """A fact stated by mail.com, Apple or Mozilla's ISPDB."""
+    return Fact(id, text, FactStatus.OFFICIAL, sources)
+
+
+def third_party(id: str, text: str, *sources: Source) -> Fact:
+    """A fact stated by an independent, named public source."""
+    return Fact(id, text, FactStatus.THIRD_PARTY, sources)
+
+
+def unconfirmed(id: str, text: str, *sources: Source) -> Fact:
+    """A fact no public source confirms, worded as what to look for."""
+    return Fact(id, text, FactStatus.UNCONFIRMED, sources)
 
 
 def sheet(section: str, says: str) -> Source:
-    """A source that is a section of the project's fact sheet."""
-    return Source(f"{SHEET} {section}", says)
+    """A section of the project's fact sheet, ``mailcom-facts.md``: it collects the public
+    sources, and the URLs it quotes are given with each fact where there is one."""
+    return Source(f"mailcom-facts.md {section}", says)
+
+
+#: The schema of Apple's mail payload, at the commit the facts were checked against.
+APPLE_MAIL_SCHEMA = (
+    "https://github.com/apple/device-management/blob/b6202ca2fbd31286a52eb160b67a4db7b4fe1f1f/"
+    "mdm/profiles/com.apple.mail.managed.yaml"
+)
