@@ -7,9 +7,10 @@ port it checks first) is not a fact in this sense.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 #: The day every fact in the registry was last checked against its sources.
 CHECKED = dt.date(2026, 12, 2)
@@ -30,7 +31,7 @@ class FactStatus(StrEnum):
     UNCONFIRMED = "unconfirmed"
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Source:
     """Where a fact was found (a URL, or a section of the project's fact sheet) and what it says."""
 
@@ -38,7 +39,7 @@ class Source:
     says: str
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Fact:
     """One fact: a stable id, the exact wording shown, its status, its sources, when checked."""
 
@@ -61,6 +62,16 @@ class Fact:
         if any(char.isupper() for char in first[1:]):
             return self.text
         return self.text[:1].upper() + self.text[1:]
+
+    def to_json(self) -> dict[str, Any]:
+        """A fact with its status, the day it was checked and its sources."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "status": self.status.value,
+            "checked": self.checked.isoformat(),
+            "sources": [dataclasses.asdict(source) for source in self.sources],
+        }
 
     @property
     def hedged(self) -> bool:

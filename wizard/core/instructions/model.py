@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from wizard.core.facts import Fact, ios
 from wizard.core.instructions.ios import IosLayout
@@ -34,6 +35,16 @@ class Step:
     #: The facts about iOS or the provider this step's wording rests on.
     facts: tuple[Fact, ...] = ()
 
+    def to_json(self) -> dict[str, Any]:
+        """A step in ``repair --json``: its words, values and the ids of its facts."""
+        values = [{"label": v.label, "value": v.value, "note": v.note} for v in self.values]
+        return {
+            "title": self.title,
+            "text": self.text,
+            "values": values,
+            "facts": [fact.id for fact in self.facts],
+        }
+
 
 @dataclass(frozen=True)
 class Instructions:
@@ -63,13 +74,7 @@ class Instructions:
     @property
     def version_hint(self) -> str:
         """Which versions the steps are for, and where the iPhone shows its version."""
-        hint = (
-            f"These steps are for {self.layout.words}. To see which iOS the iPhone has: "
-            f"{ios.ABOUT.text}."
-        )
-        if self.layout.caveat is not None:
-            hint += f" {self.layout.caveat.text}."
-        return hint
+        return self.layout.hint
 
     @property
     def summary(self) -> str:

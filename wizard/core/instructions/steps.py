@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from wizard.core import access
 from wizard.core.facts import Fact, ios, mailcom
-from wizard.core.instructions.ios import IOS_18, IosLayout, layout_for, profile_place
+from wizard.core.instructions.ios import IOS_18, IosLayout, profile_place, resolve
 from wizard.core.instructions.model import Instructions, Step, Value, choice_label
 from wizard.core.models import Alternative, Auth, Endpoint, IncomingChoice, MailSettings, Security
 from wizard.core.wording import other_network
@@ -21,11 +21,7 @@ def build_instructions(settings: MailSettings, ios: int | IosLayout = IOS_18) ->
     Raises UsageError for a version before 11; a version newer than the newest known gets
     the newest layout, with a note saying so.
     """
-    if isinstance(ios, IosLayout):
-        layout, version, note = ios, None, None
-    else:
-        version = ios
-        layout, note = layout_for(ios)
+    layout, version, note = resolve(ios)
     warning = None
     if not settings.verified:
         warning = (

@@ -6,8 +6,8 @@ is, while another server accepts the password), a certificate is not mail.com's,
 answers and then stalls, nothing answers. ``classify`` turns any report the engine can
 produce into exactly one ``CheckOutcome`` (stable codes), by a fixed order of precedence: a
 refused login first (the password reached the server, so the answer is about the account),
-then certificates and encryption (never to be worked around), then reachability.
-
+then certificates and encryption (never to be worked around), then reachability. The
+README says what each code means.
 """
 
 from __future__ import annotations
@@ -40,43 +40,6 @@ class CheckOutcome(StrEnum):
     NO_STARTTLS = "no-starttls"
     SERVER_SILENT = "server-silent"
 
-    @property
-    def description(self) -> str:
-        """What the outcome means, in one sentence (the README lists these)."""
-        return OUTCOME_DESCRIPTIONS[self]
-
-
-OUTCOME_DESCRIPTIONS: dict[CheckOutcome, str] = {
-    CheckOutcome.ALL_VERIFIED: "Both logins work here, on every port.",
-    CheckOutcome.TEST_MESSAGE_LOST: "Both logins work, but the test message did not arrive.",
-    CheckOutcome.INCOMING_PORT_BLOCKED_HERE: "Both logins work; one incoming port fails here "
-    "and the other works.",
-    CheckOutcome.OUTGOING_PORT_BLOCKED_HERE: "Both logins work; one outgoing (SMTP) port fails "
-    "here and the other works.",
-    CheckOutcome.PORTS_BLOCKED_HERE: "Both logins work; one incoming and one outgoing port "
-    "fail here.",
-    CheckOutcome.INCOMING_BLOCKED: "No incoming port can be reached from here; sending works.",
-    CheckOutcome.OUTGOING_BLOCKED: "No outgoing port can be reached from here; incoming works.",
-    CheckOutcome.BLOCKED_EVERYWHERE: "Neither server can be reached from here on any port "
-    "(refused, no answer or no name lookup, not all the same way).",
-    CheckOutcome.UNREACHABLE: "Nothing answered at all, the same way everywhere: this computer "
-    "seems offline, or every mail connection is dropped.",
-    CheckOutcome.LOGIN_REFUSED: "The server refused the address and password, and no server "
-    "accepted them.",
-    CheckOutcome.ACCESS_REFUSED: "One server refused the login while another accepted the same "
-    "password: the password is right, the refused protocol's access is not.",
-    CheckOutcome.MAILBOX_BUSY: "The login was refused because too many devices are connected, "
-    "or another one holds the mailbox.",
-    CheckOutcome.SERVER_TROUBLE: "The server answered with an error or said it is unavailable.",
-    CheckOutcome.INTERCEPTED: "A certificate that is not the provider's (untrusted or for "
-    "another host), or a secure connection that could not be set up.",
-    CheckOutcome.CERTIFICATE_EXPIRED: "A certificate that is out of date (or a wrong clock).",
-    CheckOutcome.NO_STARTTLS: "A port answered without offering encryption, and no other port "
-    "of that server works.",
-    CheckOutcome.SERVER_SILENT: "A server accepted the connection and then stopped answering "
-    "(while the connection was secured, or before or during the login), and no other port of "
-    "that server works.",
-}
 
 #: Statuses that mean a certificate or a handshake that is not the provider's own.
 _INTERCEPTION = (

@@ -58,13 +58,13 @@ def why_line(answer: RepairAnswer) -> str:
 
 def check_headline(answer: RepairAnswer) -> str:
     """The check's headline, as ``check`` words it."""
-    return f"The check: {answer.check.headline}"
+    return f"The check: {answer.verdict.headline}"
 
 
 def check_details(answer: RepairAnswer) -> tuple[str, ...]:
     """The lines under the check's headline: ports used, notes, problems."""
-    check = answer.check
-    return tuple(line for line in (check.uses, *check.notes, *check.problems) if line)
+    verdict = answer.verdict
+    return tuple(line for line in (verdict.uses, *verdict.notes, *answer.problems) if line)
 
 
 def phone_line(answer: RepairAnswer) -> str:
