@@ -4,22 +4,40 @@ from __future__ import annotations
 
 import textwrap
 
-from wizard.core.instructions.model import Instructions
+from wizard.core.instructions.model import Instructions, Step
 
-_WIDTH = 78
+WIDTH = 78
 
 
-def _wrap(paragraph: str, initial_indent: str = "", subsequent_indent: str = "") -> list[str]:
-    # Never inside a word: a host name breaks at its hyphen otherwise ("mail.your- /
-    # server.de"), and a long link or address stays whole on a line of its own.
-    return textwrap.wrap(
-        paragraph,
-        _WIDTH,
-        initial_indent=initial_indent,
-        subsequent_indent=subsequent_indent,
-        break_on_hyphens=False,
-        break_long_words=False,
-    )
+def wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
+    """``text`` wrapped paragraph by paragraph (``first``: the first line's indent).
+
+    Never inside a word: a host name breaks at its hyphen otherwise ("mail.your- /
+    server.de"), and a long link or address stays whole on a line of its own.
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines += textwrap.wrap(
+            paragraph,
+            WIDTH,
+            initial_indent=indent if first is None else first,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+        first = None
+    return lines
+
+
+def step_lines(number: int, step: Step) -> list[str]:
+    """A numbered step for a terminal: its title, its text, then its values in columns."""
+    indent = " " * len(f"{number}. ")
+    lines = [f"{number}. {step.title}", *wrap(step.text, indent)]
+    width = max((len(value.label) for value in step.values), default=0) + 1
+    for value in step.values:
+        note = f"   ({value.note})" if value.note else ""
+        lines.append(f"{indent}  {value.label + ':':<{width}} {value.value}{note}")
+    return lines
 
 
 def _header(instructions: Instructions) -> list[str]:
@@ -44,22 +62,9 @@ def render_text(instructions: Instructions) -> str:
     lines = [instructions.title, "=" * len(instructions.title), ""]
     for paragraph in _header(instructions):
         indent = "  " if paragraph.startswith(("WARNING: ", "PRACTICE: ")) else ""
-        lines += _wrap(paragraph, subsequent_indent=indent)
-        lines.append("")
+        lines += [*wrap(paragraph, indent, first=""), ""]
     for number, step in enumerate(instructions.steps, start=1):
-        head = f"{number}. "
-        indent = " " * len(head)
-        lines.append(head + step.title)
-        for paragraph in step.text.split("\n"):
-            lines += _wrap(paragraph, initial_indent=indent, subsequent_indent=indent)
-        if step.values:
-            width = max(len(value.label) for value in step.values) + 1
-            for value in step.values:
-                row = f"{indent}  {value.label + ':':<{width}} {value.value}"
-                if value.note:
-                    row += f"   ({value.note})"
-                lines.append(row)
-        lines.append("")
+        lines += [*step_lines(number, step), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
