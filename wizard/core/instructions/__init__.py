@@ -21,13 +21,13 @@ from wizard.core.instructions.ios import (
 from wizard.core.instructions.model import Instructions, Step, Value
 from wizard.core.instructions.render import render_markdown, render_text
 from wizard.core.instructions.steps import (
-    authentication,
-    authentication_facts,
     build_instructions,
     install_password_hint,
+    login_values,
     password_hint,
-    ssl_facts,
-    ssl_note,
+    port_facts,
+    port_values,
+    test_message,
     user_name,
 )
 
@@ -42,15 +42,15 @@ __all__ = [
     "IosLayout",
     "Step",
     "Value",
-    "authentication",
-    "authentication_facts",
     "build_instructions",
     "install_password_hint",
     "layout_for",
+    "login_values",
     "password_hint",
+    "port_facts",
+    "port_values",
     "render_markdown",
     "render_text",
-    "ssl_facts",
-    "ssl_note",
+    "test_message",
     "user_name",
 ]

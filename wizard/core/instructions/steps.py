@@ -129,11 +129,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
     incoming_step = Step(
         title="Fill in Incoming Mail Server",
         text="In the INCOMING MAIL SERVER section, type:",
-        values=(
-            Value("Host Name", incoming.host),
-            user_name(incoming, settings.email),
-            Value("Password", password, "type it yourself", copyable=False),
-        ),
+        values=login_values(incoming, settings.email, password),
         facts=(ios.SERVER_SECTIONS,),
     )
     outgoing_step = Step(
@@ -142,11 +138,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
             "In the OUTGOING MAIL SERVER section, type the following. "
             f"{ios.OUTGOING_OPTIONAL.text}: sending mail needs them."
         ),
-        values=(
-            Value("Host Name", outgoing.host),
-            user_name(outgoing, settings.email),
-            Value("Password", password, "type it yourself", copyable=False),
-        ),
+        values=login_values(outgoing, settings.email, password),
         facts=(ios.SERVER_SECTIONS, ios.OUTGOING_OPTIONAL),
     )
     save = Step(
@@ -167,17 +159,12 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
             "Under INCOMING SETTINGS, make sure of the values below, then go back and "
             "tap Done."
         ),
-        values=(
-            Value("Use SSL", "On", ssl_note(settings, incoming), copyable=False),
-            authentication(incoming, settings.provider_name),
-            Value("Server Port", str(incoming.port)),
-        ),
+        values=port_values(settings, incoming),
         facts=(
             layout.accounts,
             ios.PORTS_NOT_ASKED,
             ios.ADVANCED,
-            *ssl_facts(settings, incoming),
-            *authentication_facts(incoming),
+            *port_facts(settings, incoming),
         ),
     )
     smtp = Step(
@@ -189,27 +176,15 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
             "values below, then tap Done."
         ),
         values=(
-            Value("Host Name", outgoing.host),
-            user_name(outgoing, settings.email),
-            Value("Password", password, "must be filled in", copyable=False),
-            Value("Use SSL", "On", ssl_note(settings, outgoing), copyable=False),
-            authentication(outgoing, settings.provider_name),
-            Value("Server Port", str(outgoing.port)),
+            *login_values(outgoing, settings.email, password, "must be filled in"),
+            *port_values(settings, outgoing),
         ),
         facts=(
             ios.SMTP_ROW,
             ios.SMTP_FIELDS,
             ios.PORTS_NOT_ASKED,
             ios.SMTP_PORT_ORDER,
-            *ssl_facts(settings, outgoing),
-            *authentication_facts(outgoing),
-        ),
-    )
-    test = Step(
-        title="Send yourself a test message",
-        text=(
-            f"Open the Mail app, write a short message to {settings.email} and send it. "
-            "When it arrives, both sending and receiving work."
+            *port_facts(settings, outgoing),
         ),
     )
     checklist = access.refusal_checklist(
@@ -261,7 +236,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
         save,
         advanced,
         smtp,
-        test,
+        test_message(settings.email),
         messages,
         password_change,
     )
@@ -293,19 +268,6 @@ def user_name(endpoint: Endpoint, email: str) -> Value:
     return Value("User Name", username, note)
 
 
-def authentication(endpoint: Endpoint, provider_name: str) -> Value:
-    """The Authentication row of a server's settings: Password, or iOS's name for CRAM-MD5."""
-    if endpoint.auth is Auth.CRAM_MD5:
-        note = f"tap Authentication and choose it: {provider_name} expects this login"
-        return Value("Authentication", ios.MD5_CHALLENGE.text, note, copyable=False)
-    return Value("Authentication", "Password", copyable=False)
-
-
-def authentication_facts(endpoint: Endpoint) -> tuple[Fact, ...]:
-    """The facts behind ``authentication``."""
-    return (ios.MD5_CHALLENGE,) if endpoint.auth is Auth.CRAM_MD5 else ()
-
-
 def password_hint(settings: MailSettings) -> str:
     """Which password to type, in words (never the password itself)."""
     if settings.app_password:
@@ -326,22 +288,53 @@ def install_password_hint(settings: MailSettings) -> str:
     )
 
 
-def ssl_note(settings: MailSettings, endpoint: Endpoint) -> str:
-    """The note beside Use SSL for a STARTTLS port: which port to try if iOS cannot connect.
+def login_values(
+    endpoint: Endpoint, email: str, password: str, note: str = "type it yourself"
+) -> tuple[Value, ...]:
+    """Host Name, User Name and Password of a server (which password, in words)."""
+    return (
+        Value("Host Name", endpoint.host),
+        user_name(endpoint, email),
+        Value("Password", password, note, copyable=False),
+    )
 
-    Only a port the provider lists for the same server and the check did not find failing
-    (saying so when the check reached it); nothing when there is none.
+
+def port_values(settings: MailSettings, endpoint: Endpoint) -> tuple[Value, ...]:
+    """Use SSL, Authentication and Server Port of a server.
+
+    Beside Use SSL for a STARTTLS port: which port to try if iOS cannot connect, only one
+    the provider lists for the same server and the check did not find failing (saying so
+    when the check reached it). For CRAM-MD5, iOS's name for it.
     """
     alternative = _ssl_alternative(settings, endpoint)
-    if alternative is None:
-        return ""
-    reached = " (the check reached it)" if alternative.works else ""
-    return f"{ios.STARTTLS_USE_SSL.text} port {alternative.endpoint.port}{reached}"
+    ssl = ""
+    if alternative is not None:
+        reached = " (the check reached it)" if alternative.works else ""
+        ssl = f"{ios.STARTTLS_USE_SSL.text} port {alternative.endpoint.port}{reached}"
+    auth = Value("Authentication", "Password", copyable=False)
+    if endpoint.auth is Auth.CRAM_MD5:
+        note = f"tap Authentication and choose it: {settings.provider_name} expects this login"
+        auth = Value("Authentication", ios.MD5_CHALLENGE.text, note, copyable=False)
+    return (
+        Value("Use SSL", "On", ssl, copyable=False),
+        auth,
+        Value("Server Port", str(endpoint.port)),
+    )
 
 
-def ssl_facts(settings: MailSettings, endpoint: Endpoint) -> tuple[Fact, ...]:
-    """The facts behind ``ssl_note``."""
-    return (ios.STARTTLS_USE_SSL,) if _ssl_alternative(settings, endpoint) else ()
+def port_facts(settings: MailSettings, endpoint: Endpoint) -> tuple[Fact, ...]:
+    """The facts ``port_values`` rest on."""
+    ssl = (ios.STARTTLS_USE_SSL,) if _ssl_alternative(settings, endpoint) else ()
+    return ssl + ((ios.MD5_CHALLENGE,) if endpoint.auth is Auth.CRAM_MD5 else ())
+
+
+def test_message(email: str) -> Step:
+    """The proof that sending and receiving work."""
+    return Step(
+        "Send yourself a test message",
+        f"Open the Mail app, write a short message to {email} and send it. When it arrives, "
+        "both sending and receiving work.",
+    )
 
 
 def _ssl_alternative(settings: MailSettings, endpoint: Endpoint) -> Alternative | None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from wizard.core import access
 from wizard.core.facts import Fact, ios, mailcom
-from wizard.core.instructions import Step
+from wizard.core.instructions import Step, test_message
 from wizard.core.models import Role, Status
 from wizard.core.repair import network, steps
 from wizard.core.repair.causes import Cause
@@ -46,7 +46,11 @@ def _old_password(ctx: FixContext) -> Fix:
             f"The check logged in with the password you gave here, so {ctx.provider} accepts "
             "it: the iPhone sends another one, usually an old one, or one typed wrongly."
         ),
-        steps=(steps.open_account(ctx), steps.both_passwords(ctx), steps.test_message(ctx)),
+        steps=(
+            steps.open_account(ctx),
+            steps.both_passwords(ctx),
+            test_message(ctx.settings.email),
+        ),
     )
 
 
@@ -173,7 +177,7 @@ def _outgoing_port_blocked(ctx: FixContext) -> Fix:
         steps=(
             steps.open_account(ctx),
             steps.outgoing_server(ctx, good, f"Set the outgoing port to {good.port}"),
-            steps.test_message(ctx),
+            test_message(ctx.settings.email),
         ),
     )
 
@@ -199,7 +203,7 @@ def _outgoing_port_wrong(ctx: FixContext) -> Fix:
         steps=(
             steps.open_account(ctx),
             steps.outgoing_server(ctx, good, f"Set the outgoing port to {good.port}"),
-            steps.test_message(ctx),
+            test_message(ctx.settings.email),
         ),
         facts=facts,
     )
@@ -239,7 +243,7 @@ def _incoming_port_blocked(ctx: FixContext) -> Fix:
         steps=(
             steps.open_account(ctx),
             steps.incoming_port(ctx, good, f"Set the incoming port to {good.port}"),
-            steps.test_message(ctx),
+            test_message(ctx.settings.email),
         ),
     )
 

@@ -14,11 +14,11 @@ from wizard.core.wording import SHORT_LIMIT_SECONDS
 
 def network_intercepts(ctx: FixContext) -> Fix:
     outcome = ctx.findings.outcome
-    never = steps.never_trust(ctx)
+    never = steps.NEVER_TRUST
     must = "the certificate must never be trusted"
     if outcome is CheckOutcome.NO_STARTTLS:
         seen = "a port answered without offering encryption: something on the network removes it"
-        never, must = steps.never_without_ssl(ctx), "the iPhone must never be set up without SSL"
+        never, must = steps.NEVER_WITHOUT_SSL, "the iPhone must never be set up without SSL"
     elif outcome is CheckOutcome.BLOCKED_EVERYWHERE:
         seen = (
             "no mail port can be reached at all. A network that blocks mail like this may "
@@ -57,7 +57,7 @@ def clock_or_expired(ctx: FixContext) -> Fix:
             "date. A wrong clock causes exactly this; if the clocks are right, something on "
             "the network may be showing an old certificate."
         ),
-        steps=(steps.clocks(ctx), steps.never_trust(ctx), steps.other_network(ctx)),
+        steps=(steps.CLOCKS, steps.NEVER_TRUST, steps.other_network(ctx)),
     )
 
 
@@ -180,6 +180,6 @@ def phone_intercepts(ctx: FixContext) -> Fix:
             "the one the iPhone got comes from something on its network (a hotel, school or "
             "office Wi-Fi, a VPN), or the iPhone's clock is wrong."
         ),
-        steps=(steps.never_trust(ctx), steps.other_network(ctx), steps.clocks(ctx)),
+        steps=(steps.NEVER_TRUST, steps.other_network(ctx), steps.CLOCKS),
         facts=(ios.CANNOT_VERIFY,),
     )
