@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from wizard.core.facts import Fact, mailcom
 from wizard.core.models import Plan, Protocol
+from wizard.core.wording import listed
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,7 @@ def refusal_checklist(
 
 def in_order(items: tuple[Item, ...]) -> str:
     """The items named in order, for one sentence: "your plan, POP3/IMAP access and ..."."""
-    shorts = [item.short for item in items]
-    return shorts[0] if len(shorts) == 1 else ", ".join(shorts[:-1]) + " and " + shorts[-1]
+    return listed([item.short for item in items])
 
 
 def numbered(items: tuple[Item, ...]) -> str:

@@ -38,6 +38,7 @@ from wizard.core.wording import (
     STATUS_WORDS,
     UNANSWERED,
     StatusWords,
+    ports_words,
 )
 
 if TYPE_CHECKING:
@@ -140,17 +141,6 @@ def nothing_answered(statuses: Iterable[Status]) -> bool:
     """
     seen = set(statuses)
     return bool(seen) and seen <= UNANSWERED
-
-
-def ports_words(ports: Sequence[int]) -> str:
-    """``port 465`` or ``ports 465 and 587``."""
-    return f"{'port' if len(ports) == 1 else 'ports'} {numbers_words(ports)}"
-
-
-def numbers_words(numbers: Sequence[int]) -> str:
-    """``465``, ``465 and 587``, ``993, 143 and 465``."""
-    shown = [str(number) for number in numbers]
-    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
 @dataclass(frozen=True)

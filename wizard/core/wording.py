@@ -9,6 +9,7 @@ password, a refusal whose reply says more) and fills in what the check saw. Plai
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wizard.core.facts import ios
@@ -271,3 +272,14 @@ def other_network(*, checked_here: bool = False) -> str:
         f"Wi-Fi off so that it uses mobile data, or join another Wi-Fi{here}. A guest, hotel "
         "or office Wi-Fi may block or intercept mail."
     )
+
+
+def listed(items: Sequence[object]) -> str:
+    """Items named in a sentence: ``465``, ``465 and 587``, ``a, b and c``."""
+    shown = [str(item) for item in items]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def ports_words(ports: Sequence[int]) -> str:
+    """``port 465`` or ``ports 465 and 587``."""
+    return f"{'port' if len(ports) == 1 else 'ports'} {listed(ports)}"

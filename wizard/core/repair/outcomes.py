@@ -90,6 +90,11 @@ class Findings:
         """The ports of ``role`` that failed."""
         return tuple(p for p in self.ports if p.endpoint.role is role and not p.ok)
 
+    @property
+    def failures(self) -> tuple[PortResult, ...]:
+        """Every port that failed, incoming first."""
+        return tuple(port for port in self.ports if not port.ok)
+
     def used(self, role: Role) -> PortResult | None:
         """The port of ``role`` whose login worked, if one did."""
         return next((p for p in self.ports if p.endpoint.role is role and p.verified), None)

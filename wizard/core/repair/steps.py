@@ -18,7 +18,7 @@ from wizard.core.instructions import (
     port_values,
     user_name,
 )
-from wizard.core.models import Endpoint, Protocol
+from wizard.core.models import Endpoint, Protocol, Role
 from wizard.core.repair.context import FixContext
 from wizard.core.wording import other_network as try_other_network
 
@@ -83,6 +83,13 @@ def incoming_port(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
     )
 
 
+def server_step(ctx: FixContext, role: Role, title: str) -> Step:
+    """The values of ``role``'s server that work here, where the phone keeps them."""
+    if role is Role.INCOMING:
+        return incoming_port(ctx, ctx.settings.incoming, title)
+    return outgoing_server(ctx, ctx.settings.outgoing, title)
+
+
 def other_network(ctx: FixContext, *, then: str = "") -> Step:
     """Wi-Fi against mobile data: the quickest test of whether a network is the cause."""
     return Step(
@@ -139,16 +146,20 @@ def fresh_profile(ctx: FixContext) -> Step:
     )
 
 
-def login_causes(ctx: FixContext, protocol: Protocol | None = None) -> tuple[Step, ...]:
-    """The provider's causes of a refused login, in the one order, with where to look.
+def checklist(ctx: FixContext, protocol: Protocol | None = None) -> tuple[access.Item, ...]:
+    """The provider's causes of a refused login, in the one order every screen uses.
 
     ``protocol``: only that protocol was refused while another server accepted the password.
     """
-    items = access.refusal_checklist(
+    return access.refusal_checklist(
         ctx.provider,
         ctx.settings.mailcom,
         app_password=ctx.settings.app_password,
         password_right=protocol is not None,
         protocol=protocol,
     )
+
+
+def cause_steps(items: tuple[access.Item, ...]) -> tuple[Step, ...]:
+    """The causes of a refused login as steps, each with where to look."""
     return tuple(Step(item.title, item.text, facts=item.facts) for item in items)
