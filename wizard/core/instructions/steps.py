@@ -7,6 +7,9 @@ registry (``wizard.core.facts``), and each step lists the facts it rests on.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from wizard.core import access
 from wizard.core.facts import Fact, ios, mailcom
 from wizard.core.instructions.ios import IOS_18, IosLayout, profile_place, resolve
@@ -71,115 +74,36 @@ def _before(settings: MailSettings, ios: int | IosLayout) -> tuple[Step, ...]:
 
 
 def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
-    incoming = settings.incoming
-    outgoing = settings.outgoing
+    incoming, outgoing, email = settings.incoming, settings.outgoing, settings.email
     choice = choice_label(settings.incoming_choice)
     password = password_hint(settings)
     accounts = layout.accounts.text
-    description = settings.email
     where = f"({layout.where.text}.) " if layout.where is not None else ""
-
-    start = Step(
-        title="Open the mail account settings",
-        text=(
-            f"On the iPhone open Settings, then tap {accounts} > Add Account. {where}"
-            f"{ios.SETTINGS_SEARCH.text}"
-        ),
-        facts=(*layout.facts, ios.SETTINGS_SEARCH),
-    )
-    other = Step(
-        title="Choose Other",
-        text=f"Tap {ios.OTHER.text}.",
-        facts=(ios.OTHER,),
-    )
-    new_account = Step(
-        title="Fill in the New Account sheet",
-        text="Type these four values, then tap Next.",
-        values=(
-            Value(
-                "Name",
-                settings.name or "your name",
-                "what people see when you write to them",
-                copyable=bool(settings.name),
-            ),
-            Value("Email", settings.email, "the full address"),
-            Value("Password", password, "type it yourself", copyable=False),
-            Value("Description", description, "only shown on this iPhone; any text will do"),
-        ),
-        facts=(ios.NEW_ACCOUNT_SHEET,),
-    )
-    pop_note = (
-        " (POP downloads your mail to this iPhone; mail read here is not marked read on your "
-        "other devices.)"
-        if settings.incoming_choice is IncomingChoice.POP
-        else ""
-    )
-    protocol = Step(
-        title=f"Choose {choice}",
-        text=(
-            f"{ios.FINDS_SERVERS.text}: tap {choice} there.{pop_note}\n"
-            f"{ios.SKIPS_SERVER_SCREEN.text} and show the Mail and Notes switches straight "
-            "away: then tap Save, and check every value in steps {step:advanced} and "
-            "{step:smtp}, because iOS chose the servers and ports.\n"
-            f"You can change your mind later: {ios.SECOND_ACCOUNT.text}."
-        ),
-        values=(Value("Type", choice, "the switch at the top of the screen", copyable=False),),
-        facts=(ios.FINDS_SERVERS, ios.SKIPS_SERVER_SCREEN, ios.MAIL_NOTES_SAVE, ios.SECOND_ACCOUNT),
-    )
-    incoming_step = Step(
-        title="Fill in Incoming Mail Server",
-        text="In the INCOMING MAIL SERVER section, type:",
-        values=login_values(incoming, settings.email, password),
-        facts=(ios.SERVER_SECTIONS,),
-    )
-    outgoing_step = Step(
-        title="Fill in Outgoing Mail Server",
-        text=(
-            "In the OUTGOING MAIL SERVER section, type the following. "
-            f"{ios.OUTGOING_OPTIONAL.text}: sending mail needs them."
-        ),
-        values=login_values(outgoing, settings.email, password),
-        facts=(ios.SERVER_SECTIONS, ios.OUTGOING_OPTIONAL),
-    )
-    save = Step(
-        title="Tap Next, then Save",
-        text=(
-            f'Tap Next and wait while iOS shows "{ios.VERIFYING.text}" (it can take a '
-            f"minute). {ios.WITHOUT_SSL.text}, tap No or Cancel, never Yes (see step "
-            "{step:messages}). On "
-            f"{ios.MAIL_NOTES_SAVE.text}."
-        ),
-        facts=(ios.VERIFYING, ios.WITHOUT_SSL, ios.MAIL_NOTES_SAVE),
-    )
+    pop_note = ""
+    if settings.incoming_choice is IncomingChoice.POP:
+        pop_note = (
+            " (POP downloads your mail to this iPhone; mail read here is not marked read on "
+            "your other devices.)"
+        )
     advanced = Step(
-        title="Check the incoming settings",
-        text=(
-            f"{ios.PORTS_NOT_ASKED.text}, so check them once. Go back to Settings > "
-            f"{accounts}, tap {description}, tap Account, then Advanced at the bottom. "
-            "Under INCOMING SETTINGS, make sure of the values below, then go back and "
-            "tap Done."
-        ),
-        values=port_values(settings, incoming),
-        facts=(
-            layout.accounts,
-            ios.PORTS_NOT_ASKED,
-            ios.ADVANCED,
-            *port_facts(settings, incoming),
-        ),
+        "Check the incoming settings",
+        f"{ios.PORTS_NOT_ASKED.text}, so check them once. Go back to Settings > {accounts}, "
+        f"tap {email}, tap Account, then Advanced at the bottom. Under INCOMING SETTINGS, "
+        "make sure of the values below, then go back and tap Done.",
+        port_values(settings, incoming),
+        (layout.accounts, ios.PORTS_NOT_ASKED, ios.ADVANCED, *port_facts(settings, incoming)),
     )
     smtp = Step(
-        title="Check the outgoing (SMTP) settings",
-        text=(
-            f"On the Account screen, tap the SMTP row (it shows {outgoing.host}), then tap "
-            f"{outgoing.host} (iOS may head the list PRIMARY SERVER). If Server Port does not "
-            f"show {outgoing.port}, change it: {ios.SMTP_PORT_ORDER.text}. Make sure of the "
-            "values below, then tap Done."
-        ),
-        values=(
-            *login_values(outgoing, settings.email, password, "must be filled in"),
+        "Check the outgoing (SMTP) settings",
+        f"On the Account screen, tap the SMTP row (it shows {outgoing.host}), then tap "
+        f"{outgoing.host} (iOS may head the list PRIMARY SERVER). If Server Port does not "
+        f"show {outgoing.port}, change it: {ios.SMTP_PORT_ORDER.text}. Make sure of the "
+        "values below, then tap Done.",
+        (
+            *login_values(outgoing, email, password, "must be filled in"),
             *port_values(settings, outgoing),
         ),
-        facts=(
+        (
             ios.SMTP_ROW,
             ios.SMTP_FIELDS,
             ios.PORTS_NOT_ASKED,
@@ -191,22 +115,20 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
         settings.provider_name, settings.mailcom, app_password=settings.app_password
     )
     messages = Step(
-        title="If iOS shows a message",
-        text=(
-            f'"{ios.CANNOT_VERIFY.text}": the phone got a certificate that is not '
-            f"{settings.provider_name}'s. This usually means the Wi-Fi you are on (hotel, "
-            "school, office) or security software intercepts connections. Tap Cancel and do "
-            "not trust the certificate; then try another network (below).\n"
-            f'"{ios.NOT_RESPONDING.text}": this network blocks the port, or the '
-            "certificate was refused. Check Server Port and Use SSL (steps "
-            "{step:advanced} and {step:smtp}); then try another network (below).\n"
-            f"{ios.WITHOUT_SSL.text}: always answer No. Without SSL your password would "
-            "cross the network where others can read it.\n"
-            f"{ios.WRONG_PASSWORD_MESSAGE.text}: type {password} again. If it is still "
-            f"refused, check, in this order, {access.in_order(checklist)}:\n"
-            f"{access.numbered(checklist)}\n"
-            f"{other_network(checked_here=settings.verified and not settings.practice)}"
-        ),
+        "If iOS shows a message",
+        f'"{ios.CANNOT_VERIFY.text}": the phone got a certificate that is not '
+        f"{settings.provider_name}'s. This usually means the Wi-Fi you are on (hotel, "
+        "school, office) or security software intercepts connections. Tap Cancel and do "
+        "not trust the certificate; then try another network (below).\n"
+        f'"{ios.NOT_RESPONDING.text}": this network blocks the port, or the '
+        "certificate was refused. Check Server Port and Use SSL (steps "
+        "{step:advanced} and {step:smtp}); then try another network (below).\n"
+        f"{ios.WITHOUT_SSL.text}: always answer No. Without SSL your password would "
+        "cross the network where others can read it.\n"
+        f"{ios.WRONG_PASSWORD_MESSAGE.text}: type {password} again. If it is still "
+        f"refused, check, in this order, {access.in_order(checklist)}:\n"
+        f"{access.numbered(checklist)}\n"
+        f"{other_network(checked_here=settings.verified and not settings.practice)}",
         facts=(
             ios.CANNOT_VERIFY,
             ios.NOT_RESPONDING,
@@ -216,44 +138,80 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
             *(fact for item in checklist for fact in item.facts),
         ),
     )
-    password_change = Step(
-        title="After you change your password",
-        text=(
-            f"Update it in two places, or sending or receiving stops: Settings > {accounts} > "
-            f"{description} > Account > Password (incoming), and on the same screen SMTP > "
-            f"{outgoing.host} > Password (outgoing)."
-        ),
-        facts=(layout.accounts, ios.PASSWORD_PLACES),
-    )
-    named = {"advanced": advanced, "smtp": smtp, "messages": messages}
     steps = (
-        start,
-        other,
-        new_account,
-        protocol,
-        incoming_step,
-        outgoing_step,
-        save,
+        Step(
+            "Open the mail account settings",
+            f"On the iPhone open Settings, then tap {accounts} > Add Account. {where}"
+            f"{ios.SETTINGS_SEARCH.text}",
+            facts=(*layout.facts, ios.SETTINGS_SEARCH),
+        ),
+        Step("Choose Other", f"Tap {ios.OTHER.text}.", facts=(ios.OTHER,)),
+        Step(
+            "Fill in the New Account sheet",
+            "Type these four values, then tap Next.",
+            (
+                Value(
+                    "Name",
+                    settings.name or "your name",
+                    "what people see when you write to them",
+                    copyable=bool(settings.name),
+                ),
+                Value("Email", email, "the full address"),
+                Value("Password", password, "type it yourself", copyable=False),
+                Value("Description", email, "only shown on this iPhone; any text will do"),
+            ),
+            (ios.NEW_ACCOUNT_SHEET,),
+        ),
+        Step(
+            f"Choose {choice}",
+            f"{ios.FINDS_SERVERS.text}: tap {choice} there.{pop_note}\n"
+            f"{ios.SKIPS_SERVER_SCREEN.text} and show the Mail and Notes switches straight "
+            "away: then tap Save, and check every value in steps {step:advanced} and "
+            "{step:smtp}, because iOS chose the servers and ports.\n"
+            f"You can change your mind later: {ios.SECOND_ACCOUNT.text}.",
+            (Value("Type", choice, "the switch at the top of the screen", copyable=False),),
+            (ios.FINDS_SERVERS, ios.SKIPS_SERVER_SCREEN, ios.MAIL_NOTES_SAVE, ios.SECOND_ACCOUNT),
+        ),
+        Step(
+            "Fill in Incoming Mail Server",
+            "In the INCOMING MAIL SERVER section, type:",
+            login_values(incoming, email, password),
+            (ios.SERVER_SECTIONS,),
+        ),
+        Step(
+            "Fill in Outgoing Mail Server",
+            "In the OUTGOING MAIL SERVER section, type the following. "
+            f"{ios.OUTGOING_OPTIONAL.text}: sending mail needs them.",
+            login_values(outgoing, email, password),
+            (ios.SERVER_SECTIONS, ios.OUTGOING_OPTIONAL),
+        ),
+        Step(
+            "Tap Next, then Save",
+            f'Tap Next and wait while iOS shows "{ios.VERIFYING.text}" (it can take a '
+            f"minute). {ios.WITHOUT_SSL.text}, tap No or Cancel, never Yes (see step "
+            f"{{step:messages}}). On {ios.MAIL_NOTES_SAVE.text}.",
+            facts=(ios.VERIFYING, ios.WITHOUT_SSL, ios.MAIL_NOTES_SAVE),
+        ),
         advanced,
         smtp,
-        test_message(settings.email),
+        test_message(email),
         messages,
-        password_change,
+        Step(
+            "After you change your password",
+            f"Update it in two places, or sending or receiving stops: Settings > {accounts} > "
+            f"{email} > Account > Password (incoming), and on the same screen SMTP > "
+            f"{outgoing.host} > Password (outgoing).",
+            facts=(layout.accounts, ios.PASSWORD_PLACES),
+        ),
     )
-    return _renumber(steps, named)
-
-
-def _renumber(steps: tuple[Step, ...], named: dict[str, Step]) -> tuple[Step, ...]:
     # Cross references ("see step 8") are written as placeholders ("{step:smtp}") so that
     # reordering or adding a step cannot leave a stale number behind.
-    numbers = {name: str(steps.index(step) + 1) for name, step in named.items()}
-    result = []
-    for step in steps:
-        text = step.text
-        for name, number in numbers.items():
-            text = text.replace("{step:" + name + "}", number)
-        result.append(Step(step.title, text, step.values, step.facts))
-    return tuple(result)
+    named = {"advanced": advanced, "smtp": smtp, "messages": messages}
+    numbers = {f"{{step:{name}}}": str(steps.index(step) + 1) for name, step in named.items()}
+    return tuple(
+        replace(step, text=re.sub(r"\{step:\w+\}", lambda m: numbers.get(m[0], m[0]), step.text))
+        for step in steps
+    )
 
 
 def user_name(endpoint: Endpoint, email: str) -> Value:
