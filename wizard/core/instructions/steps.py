@@ -13,7 +13,7 @@ from dataclasses import replace
 from wizard.core import access
 from wizard.core.facts import Fact, ios, mailcom
 from wizard.core.instructions.ios import IOS_18, IosLayout, profile_place, resolve
-from wizard.core.instructions.model import Instructions, Step, Value, choice_label
+from wizard.core.instructions.model import Instructions, Step, Value
 from wizard.core.models import Alternative, Auth, Endpoint, IncomingChoice, MailSettings, Security
 from wizard.core.wording import other_network
 
@@ -75,7 +75,7 @@ def _before(settings: MailSettings, ios: int | IosLayout) -> tuple[Step, ...]:
 
 def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
     incoming, outgoing, email = settings.incoming, settings.outgoing, settings.email
-    choice = choice_label(settings.incoming_choice)
+    choice = settings.incoming_choice.value.upper()  # IMAP or POP, as iOS says
     password = password_hint(settings)
     accounts = layout.accounts.text
     where = f"({layout.where.text}.) " if layout.where is not None else ""
