@@ -102,11 +102,9 @@ def explain_attempt(attempt: Attempt, context: Context) -> Attempt:
 def _choose(attempts: Sequence[Attempt], role: Role) -> Attempt:
     """The attempt of ``role`` the account should use, or its most telling failure."""
     mine = [attempt for attempt in attempts if attempt.endpoint.role is role]
-    for attempt in mine:
-        if attempt.verified:
-            return attempt
     order = list(STATUS_WORDS)
-    return min(enumerate(mine), key=lambda pair: (order.index(pair[1].status), pair[0]))[1]
+    verified = next((attempt for attempt in mine if attempt.verified), None)
+    return verified or min(mine, key=lambda attempt: order.index(attempt.status))
 
 
 def refusal_kind(reply: str | None) -> str | None:
@@ -123,6 +121,14 @@ def refusal_kind(reply: str | None) -> str | None:
         ("disabled", ("disabled", "not enabled", "not activated", "not allowed")),
     )
     return next((kind for kind, marks in kinds if any(mark in text for mark in marks)), None)
+
+
+def password_refused(attempt: Attempt) -> bool:
+    """True for a refused login whose reply does not say the mailbox is busy or the server
+    unavailable: one that may be about the password or the account's access."""
+    return (
+        attempt.status is Status.AUTH_FAILED and refusal_kind(attempt.server_reply) not in REFUSALS
+    )
 
 
 def seen_status(attempt: Attempt) -> Status:

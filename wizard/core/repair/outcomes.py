@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from wizard.core.diagnosis import nothing_answered, refusal_kind, seen_status
+from wizard.core.diagnosis import nothing_answered, password_refused, refusal_kind, seen_status
 from wizard.core.models import Attempt, CheckReport, Endpoint, Role, Status
 
 
@@ -51,8 +51,6 @@ _INTERCEPTION = (
 #: A server that accepted the connection and then went quiet: it answered, so this
 #: computer is online.
 _SILENT = (Status.SERVER_SILENT, Status.TLS_STALLED)
-#: Refusal replies that mean "busy", not "wrong password" (see diagnosis.refusal_kind).
-_BUSY = ("too_many", "in_use")
 
 
 @dataclass(frozen=True)
@@ -114,15 +112,18 @@ def classify(report: CheckReport) -> Findings:
 def _outcome(report: CheckReport) -> CheckOutcome:
     chosen = (report.incoming, report.outgoing)
     refusals = [attempt for attempt in chosen if attempt.status is Status.AUTH_FAILED]
+    if any(map(password_refused, refusals)):
+        if report.incoming.verified or report.outgoing.verified:
+            return CheckOutcome.ACCESS_REFUSED
+        return CheckOutcome.LOGIN_REFUSED
     if refusals:
+        # Refused because the mailbox is busy ("too many", "in use") or the server unavailable.
         kinds = {refusal_kind(attempt.server_reply) for attempt in refusals}
-        if kinds - {"too_many", "in_use", "unavailable"}:
-            if report.incoming.verified or report.outgoing.verified:
-                return CheckOutcome.ACCESS_REFUSED
-            return CheckOutcome.LOGIN_REFUSED
-        if kinds & set(_BUSY):
-            return CheckOutcome.MAILBOX_BUSY
-        return CheckOutcome.SERVER_TROUBLE
+        return (
+            CheckOutcome.MAILBOX_BUSY
+            if kinds & {"too_many", "in_use"}
+            else CheckOutcome.SERVER_TROUBLE
+        )
     failures = [attempt for attempt in report.attempts if not attempt.ok]
     statuses = {seen_status(attempt) for attempt in failures}
     if statuses & set(_INTERCEPTION):
