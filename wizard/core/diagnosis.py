@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -297,11 +298,8 @@ def address_families_sentence(host: str, families: Sequence[str]) -> str:
 
     Empty for a host typed as an address (nothing was looked up) and when nothing was.
     """
-    try:
+    with suppress(ValueError):
         ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        pass
-    else:
         return ""
     if not families:
         return ""

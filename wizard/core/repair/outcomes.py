@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from wizard.core.diagnosis import nothing_answered, password_refused, refusal_kind, seen_status
-from wizard.core.models import Attempt, CheckReport, Endpoint, Role, Status
+from wizard.core.models import CheckReport, Endpoint, Role, Status
 
 
 class CheckOutcome(StrEnum):
@@ -42,15 +42,21 @@ class CheckOutcome(StrEnum):
 
 
 #: Statuses that mean a certificate or a handshake that is not the provider's own.
-_INTERCEPTION = (
+_INTERCEPTION = {
     Status.CERTIFICATE_UNTRUSTED,
     Status.CERTIFICATE_HOSTNAME_MISMATCH,
     Status.TLS_FAILED,
     Status.PLAINTEXT_INJECTED,
-)
+}
 #: A server that accepted the connection and then went quiet: it answered, so this
 #: computer is online.
 _SILENT = (Status.SERVER_SILENT, Status.TLS_STALLED)
+#: Both logins work, but some ports fail here: which halves they belong to.
+_BLOCKED_HERE = {
+    frozenset({Role.INCOMING}): CheckOutcome.INCOMING_PORT_BLOCKED_HERE,
+    frozenset({Role.OUTGOING}): CheckOutcome.OUTGOING_PORT_BLOCKED_HERE,
+    frozenset({Role.INCOMING, Role.OUTGOING}): CheckOutcome.PORTS_BLOCKED_HERE,
+}
 
 
 @dataclass(frozen=True)
@@ -110,31 +116,34 @@ def classify(report: CheckReport) -> Findings:
 
 
 def _outcome(report: CheckReport) -> CheckOutcome:
+    verified = {Role.INCOMING: report.incoming.verified, Role.OUTGOING: report.outgoing.verified}
     chosen = (report.incoming, report.outgoing)
     refusals = [attempt for attempt in chosen if attempt.status is Status.AUTH_FAILED]
     if any(map(password_refused, refusals)):
-        if report.incoming.verified or report.outgoing.verified:
-            return CheckOutcome.ACCESS_REFUSED
-        return CheckOutcome.LOGIN_REFUSED
+        return CheckOutcome.ACCESS_REFUSED if any(verified.values()) else CheckOutcome.LOGIN_REFUSED
     if refusals:
         # Refused because the mailbox is busy ("too many", "in use") or the server unavailable.
-        kinds = {refusal_kind(attempt.server_reply) for attempt in refusals}
-        return (
-            CheckOutcome.MAILBOX_BUSY
-            if kinds & {"too_many", "in_use"}
-            else CheckOutcome.SERVER_TROUBLE
-        )
+        if {refusal_kind(attempt.server_reply) for attempt in refusals} & {"too_many", "in_use"}:
+            return CheckOutcome.MAILBOX_BUSY
+        return CheckOutcome.SERVER_TROUBLE
     failures = [attempt for attempt in report.attempts if not attempt.ok]
     statuses = {seen_status(attempt) for attempt in failures}
-    if statuses & set(_INTERCEPTION):
+    if statuses & _INTERCEPTION:
         return CheckOutcome.INTERCEPTED
     if Status.CERTIFICATE_EXPIRED in statuses:
         return CheckOutcome.CERTIFICATE_EXPIRED
-    incoming_ok, outgoing_ok = report.incoming.verified, report.outgoing.verified
-    if Status.STARTTLS_UNAVAILABLE in statuses and not _stripped_roles_work(report, failures):
+    # A port that offered no encryption matters unless its server works on another port.
+    stripped = {a.endpoint.role for a in failures if a.status is Status.STARTTLS_UNAVAILABLE}
+    if not all(verified[role] for role in stripped):
         return CheckOutcome.NO_STARTTLS
-    if incoming_ok and outgoing_ok:
-        return _both_logins_work(report, failures)
+    if all(verified.values()):
+        roles = frozenset(attempt.endpoint.role for attempt in failures)
+        if roles:
+            return _BLOCKED_HERE[roles]
+        trip = report.round_trip
+        if trip is not None and trip.status is not Status.OK:
+            return CheckOutcome.TEST_MESSAGE_LOST
+        return CheckOutcome.ALL_VERIFIED
     if nothing_answered(seen_status(attempt) for attempt in report.attempts):
         return CheckOutcome.UNREACHABLE
     failed = [attempt for attempt in chosen if not attempt.verified]
@@ -142,35 +151,8 @@ def _outcome(report: CheckReport) -> CheckOutcome:
         return CheckOutcome.SERVER_TROUBLE
     if any(seen_status(attempt) in _SILENT for attempt in failed):
         return CheckOutcome.SERVER_SILENT
-    if incoming_ok:
+    if verified[Role.INCOMING]:
         return CheckOutcome.OUTGOING_BLOCKED
-    if outgoing_ok:
+    if verified[Role.OUTGOING]:
         return CheckOutcome.INCOMING_BLOCKED
     return CheckOutcome.BLOCKED_EVERYWHERE
-
-
-def _stripped_roles_work(report: CheckReport, failures: list[Attempt]) -> bool:
-    """True when every server with a port that offered no encryption still works on another."""
-    working = {
-        Role.INCOMING: report.incoming.verified,
-        Role.OUTGOING: report.outgoing.verified,
-    }
-    return all(
-        working[attempt.endpoint.role]
-        for attempt in failures
-        if attempt.status is Status.STARTTLS_UNAVAILABLE
-    )
-
-
-def _both_logins_work(report: CheckReport, failures: list[Attempt]) -> CheckOutcome:
-    roles = {attempt.endpoint.role for attempt in failures}
-    if roles == {Role.INCOMING, Role.OUTGOING}:
-        return CheckOutcome.PORTS_BLOCKED_HERE
-    if roles == {Role.INCOMING}:
-        return CheckOutcome.INCOMING_PORT_BLOCKED_HERE
-    if roles == {Role.OUTGOING}:
-        return CheckOutcome.OUTGOING_PORT_BLOCKED_HERE
-    trip = report.round_trip
-    if trip is not None and trip.status is not Status.OK:
-        return CheckOutcome.TEST_MESSAGE_LOST
-    return CheckOutcome.ALL_VERIFIED
