@@ -2,8 +2,7 @@
 
 The CLI prints them (``render_text``, ``render_markdown``); the TUI shows the same
 ``Instructions`` and lets the user copy one ``Value`` at a time. Steps are written per
-Settings layout (``LAYOUTS``: iOS 18, 26, 27; iOS 14-17; iOS 11-13), and every path, label
-and message they name comes from the fact registry (``wizard.core.facts``).
+Settings layout (``LAYOUTS``: iOS 18, 26, 27; iOS 14-17; iOS 11-13).
 """
 
 from __future__ import annotations

@@ -1,13 +1,9 @@
 """A check report in one word: which of a few check outcomes it is, and what each port did.
 
-A repair does not need every detail of a check, only what kind of situation it found: the
-logins work here, one port is blocked here, the password is refused (or only one protocol
-is, while another server accepts the password), a certificate is not mail.com's, a server
-answers and then stalls, nothing answers. ``classify`` turns any report the engine can
-produce into exactly one ``CheckOutcome`` (stable codes), by a fixed order of precedence: a
-refused login first (the password reached the server, so the answer is about the account),
-then certificates and encryption (never to be worked around), then reachability. The
-README says what each code means.
+``classify`` turns any report the engine can produce into exactly one ``CheckOutcome``
+(stable codes; the README says what each means) by a fixed order of precedence: a refused
+login first (the password reached the server, so the answer is about the account), then
+certificates and encryption (never to be worked around), then reachability.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """A repair answer as plain text for a terminal: the cause and action first, then the steps.
 
-The sentences are built by small public functions (``cause_line``, ``action_line``, ...)
-that the wizard's repair screen uses too, so the screen and ``repair`` cannot word an
-answer differently.
+The repair screen builds its sentences with the same small functions (``cause_line``, ...),
+so the screen and ``repair`` cannot word an answer differently.
 """
 
 from __future__ import annotations

@@ -1,9 +1,5 @@
-"""The repair's steps on the phone, built from the same facts as the setup steps.
-
-Every menu path, label and message a step names comes from the fact registry and is
-listed in the step's facts, exactly as in ``wizard.core.instructions``; the paths follow
-the Settings layout of the user's iOS version (``IosLayout``). A step says which password
-to type, never the password.
+"""The repair's steps on the phone, built as the setup steps are (``wizard.core.instructions``):
+every path and label from the fact registry, for the user's iOS layout, never the password.
 """
 
 from __future__ import annotations
