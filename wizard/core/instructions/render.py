@@ -40,29 +40,29 @@ def step_lines(number: int, step: Step) -> list[str]:
     return lines
 
 
-def _header(instructions: Instructions) -> list[str]:
-    """The paragraphs above the steps, in order: practice, warning, the provider file's
-    notes, version, servers."""
-    paragraphs = []
-    if instructions.practice_note:
-        paragraphs.append("PRACTICE: " + instructions.practice_note)
-    if instructions.warning_unverified:
-        paragraphs.append("WARNING: " + instructions.warning_unverified)
-    paragraphs.extend(instructions.settings.provider_notes)
-    if instructions.version_note:
-        paragraphs.append(instructions.version_note)
-    paragraphs.append(instructions.version_hint)
-    paragraphs.append(instructions.summary)
-    paragraphs += [f"{note.title}: {note.text}" for note in instructions.before]
-    return paragraphs
+def _header(instructions: Instructions) -> list[tuple[str, str]]:
+    """The paragraphs above the steps, each with its label (Practice, Warning) or none, in
+    order: practice, warning, the provider file's notes, version, servers."""
+    paragraphs = [
+        ("Practice", instructions.practice_note or ""),
+        ("Warning", instructions.warning_unverified or ""),
+        *(("", note) for note in instructions.settings.provider_notes),
+        ("", instructions.version_note or ""),
+        ("", instructions.version_hint),
+        ("", instructions.summary),
+        *(("", f"{note.title}: {note.text}") for note in instructions.before),
+    ]
+    return [(label, text) for label, text in paragraphs if text]
 
 
 def render_text(instructions: Instructions) -> str:
     """Plain text for a terminal: a heading, the warnings if any, then numbered steps."""
     lines = [instructions.title, "=" * len(instructions.title), ""]
-    for paragraph in _header(instructions):
-        indent = "  " if paragraph.startswith(("WARNING: ", "PRACTICE: ")) else ""
-        lines += [*wrap(paragraph, indent, first=""), ""]
+    for label, text in _header(instructions):
+        if label:
+            lines += [*wrap(f"{label.upper()}: {text}", "  ", first=""), ""]
+        else:
+            lines += [*wrap(text), ""]
     for number, step in enumerate(instructions.steps, start=1):
         lines += [*step_lines(number, step), ""]
     return "\n".join(lines).rstrip() + "\n"
@@ -71,14 +71,8 @@ def render_text(instructions: Instructions) -> str:
 def render_markdown(instructions: Instructions) -> str:
     """Markdown: a heading, the warnings as quotes, numbered steps with value tables, sources."""
     lines = [f"# {_md(instructions.title)}", ""]
-    for paragraph in _header(instructions):
-        for label, marker in (("PRACTICE: ", "Practice"), ("WARNING: ", "Warning")):
-            if paragraph.startswith(label):
-                paragraph = f"> **{marker}:** {_md(paragraph.removeprefix(label))}"
-                break
-        else:
-            paragraph = _md(paragraph)
-        lines += [paragraph, ""]
+    for label, text in _header(instructions):
+        lines += [f"> **{label}:** {_md(text)}" if label else _md(text), ""]
     for number, step in enumerate(instructions.steps, start=1):
         lines.append(f"{number}. **{_md(step.title)}**")
         for paragraph in step.text.split("\n"):
