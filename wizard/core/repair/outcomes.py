@@ -81,11 +81,6 @@ class Findings:
     #: The check's time limit per server (seconds): a short one explains a silence.
     time_limit: float = 10.0
 
-    def working(self, role: Role) -> tuple[PortResult, ...]:
-        """The ports of ``role`` that worked, the one logged in to first."""
-        found = [port for port in self.ports if port.endpoint.role is role and port.ok]
-        return tuple(sorted(found, key=lambda port: not port.verified))
-
     def failing(self, role: Role) -> tuple[PortResult, ...]:
         """The ports of ``role`` that failed."""
         return tuple(p for p in self.ports if p.endpoint.role is role and not p.ok)
@@ -94,10 +89,6 @@ class Findings:
     def failures(self) -> tuple[PortResult, ...]:
         """Every port that failed, incoming first."""
         return tuple(port for port in self.ports if not port.ok)
-
-    def used(self, role: Role) -> PortResult | None:
-        """The port of ``role`` whose login worked, if one did."""
-        return next((p for p in self.ports if p.endpoint.role is role and p.verified), None)
 
 
 def classify(report: CheckReport) -> Findings:
