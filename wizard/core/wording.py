@@ -19,6 +19,10 @@ from wizard.core.models import Status
 HOTSPOT = "try another network (for example your phone's hotspot)"
 _INTERCEPTORS = "an antivirus mail shield, a VPN or a company proxy"
 _NO_SSL_OFF = "Do not switch SSL off."
+_NOTHING_ANSWERS = (
+    "Nothing answers on {ports} from this network: {hotspot}, or turn off a firewall that "
+    "blocks mail."
+)
 
 
 @dataclass(frozen=True)
@@ -150,8 +154,7 @@ STATUS_WORDS: dict[Status, StatusWords] = {
         "blocked here",
         "does not answer",
         "No answer on port {port}",
-        "Nothing answers on {ports} from this network: {hotspot}, or turn off a firewall "
-        "that blocks mail.",
+        _NOTHING_ANSWERS,
         "{host} did not answer the connection on port {port} within {limit} s. The "
         "network (or a firewall on this computer) may block this port, or the connection is "
         f"very slow. Try again, or {HOTSPOT}.",
@@ -160,8 +163,7 @@ STATUS_WORDS: dict[Status, StatusWords] = {
         "blocked here",
         "is refused",
         "Port {port} is closed or blocked",
-        "Nothing answers on {ports} from this network: {hotspot}, or turn off a firewall "
-        "that blocks mail.",
+        _NOTHING_ANSWERS,
         "{host} did not accept a connection on port {port}. A firewall, the router or an "
         "antivirus may be blocking mail ports. Try another network (for example your "
         "phone's hotspot); if that works, the first network blocks mail.",
