@@ -12,11 +12,6 @@ from wizard.core.repair.answer import RepairAnswer
 from wizard.core.repair.symptoms import PhoneIncoming
 
 
-def heading_line(answer: RepairAnswer) -> str:
-    """Whose mailbox the answer is about."""
-    return f"Repair {answer.settings.email}"
-
-
 def shown_line(answer: RepairAnswer) -> str:
     """What the user said the iPhone shows."""
     return f"The iPhone shows: {answer.symptom.shown_as}."
@@ -58,14 +53,6 @@ def phone_line(answer: RepairAnswer) -> str:
     return f"The iPhone uses: {', '.join(parts)}." if parts else ""
 
 
-def codes_line(answer: RepairAnswer) -> str:
-    """The stable codes of the answer, for helpers and scripts."""
-    return (
-        f"(symptom {answer.symptom.value}, check outcome {answer.outcome.value}, "
-        f"cause {answer.cause.value})"
-    )
-
-
 def step_heading(number: int, step: Step) -> str:
     """A step's number and title."""
     return f"{number}. {step.title}"
@@ -73,7 +60,7 @@ def step_heading(number: int, step: Step) -> str:
 
 def render_text(answer: RepairAnswer) -> str:
     """The answer for a terminal: heading, cause, action, why, the check, then numbered steps."""
-    heading = heading_line(answer)
+    heading = f"Repair {answer.settings.email}"
     blocks: list[list[str]] = [[*wrap(heading), "=" * min(WIDTH, len(heading))]]
     blocks.append(wrap(shown_line(answer)))
     if answer.practice_note:
@@ -89,7 +76,11 @@ def render_text(answer: RepairAnswer) -> str:
     phone = phone_line(answer)
     if phone:
         summary += wrap(phone)
-    summary += wrap(codes_line(answer))
+    # The stable codes of the answer, for helpers and scripts.
+    summary += wrap(
+        f"(symptom {answer.symptom.value}, check outcome {answer.outcome.value}, "
+        f"cause {answer.cause.value})"
+    )
     blocks.append(summary)
     if answer.version_note:
         blocks.append(wrap(answer.version_note))
