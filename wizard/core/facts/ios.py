@@ -23,7 +23,7 @@ _OPENRADAR_4922 = "https://github.com/lionheart/openradar-mirror/issues/4922"
 _MOX = Source(
     "https://github.com/mjl-/mox/issues/328", "Apple Mail connected to SMTP port 25 by default"
 )
-_APPLE_MAIL_SCHEMA = Source(
+_SCHEMA_PORT_ORDER = Source(
     APPLE_MAIL_SCHEMA,
     'OutgoingMailServerPortNumber: "The outgoing mail server port number. If not set, the '
     'system uses ports 25, 587, and 465, in that order."',
@@ -230,7 +230,7 @@ SMTP_FIELDS = third_party(
 SMTP_PORT_ORDER = third_party(
     "ios.smtp-port-order",
     "iOS may choose the outgoing port by itself, even port 25",
-    _APPLE_MAIL_SCHEMA,
+    _SCHEMA_PORT_ORDER,
     _MOX,
 )
 STARTTLS_USE_SSL = unconfirmed(
@@ -292,7 +292,7 @@ PORT_25_PASSWORD = third_party(
         'username or password" error',
     ),
     sheet("§4.2", "the mox developer's report (2025)"),
-    _APPLE_MAIL_SCHEMA,
+    _SCHEMA_PORT_ORDER,
 )
 PASSWORD_PLACES = third_party(
     "ios.password-places",
