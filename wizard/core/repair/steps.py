@@ -67,23 +67,19 @@ def outgoing_server(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
     )
 
 
-def incoming_port(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
-    """The incoming port under Advanced."""
+def server_step(ctx: FixContext, role: Role, title: str) -> Step:
+    """The values of ``role``'s server that work here, where the phone keeps them: the
+    outgoing server, or the incoming port under Advanced."""
+    if role is Role.OUTGOING:
+        return outgoing_server(ctx, ctx.settings.outgoing, title)
+    port = ctx.settings.incoming.port
     return Step(
         title,
         "On the Account screen, tap Advanced at the bottom. Under INCOMING SETTINGS, set "
-        f"Server Port to {endpoint.port} and make sure of the values below; then go back "
-        "and tap Done.",
-        values=port_values(ctx.settings, endpoint),
-        facts=(ios.ADVANCED, *port_facts(ctx.settings, endpoint)),
+        f"Server Port to {port} and make sure of the values below; then go back and tap Done.",
+        port_values(ctx.settings, ctx.settings.incoming),
+        (ios.ADVANCED, *port_facts(ctx.settings, ctx.settings.incoming)),
     )
-
-
-def server_step(ctx: FixContext, role: Role, title: str) -> Step:
-    """The values of ``role``'s server that work here, where the phone keeps them."""
-    if role is Role.INCOMING:
-        return incoming_port(ctx, ctx.settings.incoming, title)
-    return outgoing_server(ctx, ctx.settings.outgoing, title)
 
 
 def other_network(ctx: FixContext, *, then: str = "") -> Step:
