@@ -137,7 +137,7 @@ def ok(endpoint: Endpoint, *, login: bool, elapsed_ms: int = 180) -> Attempt:
 
 INTERCEPTOR = CertificateInfo(
     subject="CN=imap.mail.com",
-    issuer="CN=Mail Shield Root, O=Antivirus Web/Mail Shield",
+    issuer="CN=Mail Shield Root,O=Antivirus Web/Mail Shield",
     not_before=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
     not_after=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     sha256="5E:" * 31 + "5E",

@@ -52,7 +52,7 @@ REFUSAL_REPLIES = {
 #: A certificate for the certificate problems (who issued it is what the advice is about).
 SOME_CERTIFICATE = CertificateInfo(
     subject="CN=imap.mail.com",
-    issuer="CN=Mail Shield Root, O=Antivirus Web/Mail Shield",
+    issuer="CN=Mail Shield Root,O=Antivirus Web/Mail Shield",
     not_before=dt.datetime(2023, 1, 1, tzinfo=dt.UTC),
     not_after=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
     sha256="5E:" * 31 + "5E",

@@ -13,7 +13,7 @@ from keyring.backends import fail
 
 from tests.keyring_backends import MemoryKeyring
 from tests.testbed.provider_files import render_provider
-from wizard.cli import main
+from wizard.cli import build_parser, main
 from wizard.core.models import Endpoint, Protocol, Security
 from wizard.core.provider import load_provider
 
@@ -237,6 +237,23 @@ def test_shared_options_work_before_or_after_the_command(
         out = capsys.readouterr().out
         assert code == 1
         assert {a["status"] for a in json.loads(out)["attempts"]} == {"connection_refused"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--demo", "--timeout", "5", "repair"], (True, 5.0)),
+        (["repair", "--demo", "--timeout", "5"], (True, 5.0)),
+        (["--timeout", "7", "repair", "--demo", "--timeout", "5"], (True, 5.0)),
+        (["repair"], (False, 10.0)),
+        (["--demo"], (True, 10.0)),
+    ],
+)
+def test_connection_options_given_before_the_command_are_not_reset_by_it(
+    argv: list[str], expected: tuple[bool, float]
+) -> None:
+    args = build_parser().parse_args(argv)
+    assert (args.demo, args.timeout, args.provider, args.cafile) == (*expected, None, None)
 
 
 def test_a_closed_output_pipe_ends_quietly() -> None:

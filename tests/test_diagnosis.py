@@ -80,6 +80,20 @@ def test_blocked_port_names_the_other_secure_port_both_ways() -> None:
         assert f"but port {works.port} does and is used instead" in worded.action
 
 
+def test_a_certificates_names_are_read_with_escapes_undone_and_cleaned_again() -> None:
+    """The organisation and common name come from the RFC 4514 string, whose escapes may
+    hide control characters the cleaning of the whole string could not see."""
+    cert = dataclasses.replace(
+        CERT,
+        issuer="CN=Root\\, Inc,O=Shield \\1B[2J\\0ACorp",
+        subject="2.5.4.3=#0c036d0a61",  # a hex-encoded common name holding a line break
+    )
+    assert cert.issuer_name == "Shield [2J Corp"
+    assert cert.subject_name == "m a"
+    assert dataclasses.replace(cert, issuer="CN=Root\\, Inc").issuer_name == "Root, Inc"
+    assert dataclasses.replace(cert, issuer="Shield Root CA").issuer_name == "Shield Root CA"
+
+
 def test_certificate_untrusted_names_the_issuer_and_the_interceptors() -> None:
     _, advice, _ = _describe(Status.CERTIFICATE_UNTRUSTED)
     assert "Avast Web/Mail Shield Root" in advice

@@ -21,7 +21,7 @@ from wizard.core import access, facts
 from wizard.core.diagnosis import Context, explain
 from wizard.core.facts import REGISTRY, Fact, FactStatus, by_id
 from wizard.core.handoff.profile_file import load_profile_file
-from wizard.core.handoff.steps import phone_steps
+from wizard.core.handoff.steps import download_steps, install_steps
 from wizard.core.instructions import LAYOUTS, Instructions, build_instructions, render_text
 from wizard.core.models import (
     Attempt,
@@ -282,7 +282,7 @@ def other_texts(tmp_path: Path) -> list[str]:
     profile_path = tmp_path / "p.mobileconfig"
     profile_path.write_bytes(build_profile(plain))
     for ios_version in (None, 11, 12, 13, 15, 26):
-        texts += phone_steps(load_profile_file(profile_path), ios_version)
+        texts += download_steps() + install_steps(load_profile_file(profile_path), ios_version)
     return texts
 
 

@@ -70,7 +70,7 @@ from wizard.core.handoff.server import (
     offer_notes,
     serve_once,
 )
-from wizard.core.handoff.steps import phone_steps
+from wizard.core.handoff.steps import download_steps, install_steps
 from wizard.core.models import IncomingChoice, MailSettings
 from wizard.core.provider import builtin_provider
 
@@ -461,7 +461,7 @@ def test_unsigned_profile_is_inspected(profile: ExportedProfile) -> None:
     assert not profile.signed
     assert not profile.contains_password
     assert profile.has_mail_payload and profile.verified and not profile.practice
-    steps = " ".join(phone_steps(profile))
+    steps = " ".join(download_steps() + install_steps(profile))
     for words in ("Camera", "Safari", "Allow", "Profile Downloaded", "8 minutes", "Not Signed"):
         assert words in steps
     assert "password" in steps  # iOS will ask for it
@@ -493,7 +493,7 @@ def test_signed_profile_is_recognised_and_served_as_is(tmp_path: Path) -> None:
     loaded = inspect_profile(signed, tmp_path / "signed.mobileconfig")
     assert loaded.signed and not loaded.contains_password and loaded.has_mail_payload
     assert loaded.data == signed
-    assert "Not Signed" not in " ".join(phone_steps(loaded))
+    assert "Not Signed" not in " ".join(download_steps() + install_steps(loaded))
     with_password = signed_profile_bytes(plistlib.dumps(profile_dict(IncomingPassword=PASSWORD)))
     assert inspect_profile(with_password, tmp_path / "p.mobileconfig").contains_password
 

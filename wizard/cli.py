@@ -19,6 +19,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 from wizard import __version__
 from wizard.console.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
@@ -50,82 +51,157 @@ def _ios_version(text: str) -> int:
     return value
 
 
-def _add_connection_options(parser: argparse.ArgumentParser, *, sub: bool = False) -> None:
+def _option(*flags: str, **keywords: Any) -> argparse.ArgumentParser:
+    """A parent parser with one option, for the commands that share it."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(*flags, **keywords)
+    return parent
+
+
+def _connection_options() -> argparse.ArgumentParser:
     """Options shared by the wizard and every command that talks to the servers.
 
-    On subcommands (``sub``) they default to "not given", so ``mailcom-wizard --demo check``
-    and ``mailcom-wizard check --demo`` mean the same: the top-level parser holds the
-    defaults, and a subparser's own default would otherwise overwrite what was given first.
+    They default to "not given" (only the top-level parser sets defaults, on its own copy),
+    so ``mailcom-wizard --demo check`` and ``mailcom-wizard check --demo`` mean the same: a
+    subcommand's own default would otherwise overwrite what was given before it.
     """
-
-    def default(value: object) -> object:
-        return argparse.SUPPRESS if sub else value
-
-    parser.add_argument(
+    options = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    options.add_argument(
         "--provider",
         metavar="FILE",
         help="use this autoconfig (clientConfig) file instead of the built-in mail.com servers",
-        default=default(None),
     )
-    parser.add_argument(
+    options.add_argument(
         "--cafile",
         metavar="FILE",
         help="also trust the CA certificates in FILE (PEM); SSL_CERT_FILE works too",
-        default=default(None),
     )
-    parser.add_argument(
+    options.add_argument(
         "--timeout",
         metavar="SECONDS",
         type=_positive_seconds,
         help="time limit per server (default: 10)",
-        default=default(10.0),
     )
-    parser.add_argument(
+    options.add_argument(
         "--demo",
         action="store_true",
         help="use a practice mail server on this computer instead of mail.com",
-        default=default(False),
     )
-    parser.add_argument(
+    options.add_argument(
         "--demo-fault",
         choices=DEMO_FAULTS,
         metavar="FAULT",
         help="with --demo, rehearse a failure: " + ", ".join(DEMO_FAULTS),
-        default=default(None),
     )
+    return options
 
 
-def _add_account_options(parser: argparse.ArgumentParser, *, email_required: bool) -> None:
-    parser.add_argument(
-        "--email",
-        metavar="ADDR",
-        required=False,
-        help="the mail.com address" + ("" if email_required else " (not needed with --demo)"),
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    parser = argparse.ArgumentParser(
+        prog="mailcom-wizard",
+        description="Get a mail.com mailbox working on an iPhone: check the settings live, "
+        "then follow iPhone steps or install a configuration profile.",
+        parents=[_connection_options()],
     )
-    parser.add_argument(
-        "--protocol",
-        choices=("imap", "pop"),
-        default="imap",
-        help="incoming mail: imap (mail stays on the server, default) or pop (downloads)",
-    )
-    parser.add_argument(
+    # The defaults, on the top-level parser's own copy of the options only.
+    parser.set_defaults(provider=None, cafile=None, timeout=10.0, demo=False, demo_fault=None)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    connection = _connection_options()
+
+    email = _option("--email", metavar="ADDR", help="the mail.com address (not needed with --demo)")
+    password_stdin = _option(
         "--password-stdin",
         action="store_true",
         help="read the password from the first line of standard input "
         "(otherwise: the keyring, then a hidden prompt)",
     )
-
-
-def _add_repair(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``repair``: what the iPhone shows, the live check, one most likely cause and its fix."""
-    # Raw text keeps the list's layout, so the paragraphs are wrapped here.
-    listing = "\n".join(
-        f"  {symptom.value}\n"
-        + textwrap.fill(symptom.description, 78, initial_indent=" " * 6, subsequent_indent=" " * 6)
-        for symptom in Symptom
+    account = [
+        email,
+        _option(
+            "--protocol",
+            choices=("imap", "pop"),
+            default="imap",
+            help="incoming mail: imap (mail stays on the server, default) or pop (downloads)",
+        ),
+        password_stdin,
+        connection,
+    ]
+    ios = _option(
+        "--ios",
+        metavar="N",
+        type=_ios_version,
+        default=None,
+        help="the iPhone's iOS version, 11 or later, e.g. 26 (Settings > General > About); "
+        "default: the steps for iOS 18, 26 and 27",
     )
+    name = _option(
+        "--name", metavar="NAME", default="", help="your name, as shown to people you write to"
+    )
+    round_trip = _option(
+        "--round-trip",
+        action="store_true",
+        help="also send a test message to yourself and wait until it arrives",
+    )
+    json_output = _option("--json", action="store_true", help="print one JSON object")
+    no_verify = _option(
+        "--no-verify",
+        action="store_true",
+        help="skip the live check (no password needed); the result then says it is unverified",
+    )
+
+    commands.add_parser(
+        "check",
+        parents=[*account, round_trip, json_output],
+        help="log in to the incoming and outgoing servers and say what works",
+        description="Log in to the incoming (IMAP or POP3) and outgoing (SMTP) servers, "
+        "try the other secure port when one is blocked, and explain any failure.",
+    )
+
+    instructions = commands.add_parser(
+        "instructions",
+        parents=[*account, ios, name, no_verify],
+        help="print step-by-step iPhone Settings instructions",
+        description="Print iPhone Settings steps with the values that passed the check.",
+    )
+    instructions.add_argument(
+        "--format", choices=("text", "markdown"), default="text", help="output format"
+    )
+
+    export = commands.add_parser(
+        "export",
+        parents=[*account, name, no_verify],
+        help="write an Apple configuration profile (.mobileconfig)",
+        description="Check the account, then write a configuration profile of the settings "
+        "that worked. Nothing is written when the check fails.",
+    )
+    export.add_argument("--output", "-o", metavar="FILE", required=True, help="profile to write")
+    export.add_argument(
+        "--include-password",
+        action="store_true",
+        help="put the password in the profile (not recommended; the file is made private)",
+    )
+    export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    export.add_argument("--sign-cert", metavar="PEM", help="sign with this certificate")
+    export.add_argument("--sign-key", metavar="PEM", help="the certificate's private key")
+    export.add_argument("--sign-chain", metavar="PEM", help="intermediate certificates")
+    export.add_argument(
+        "--serve", action="store_true", help="then offer the profile to the phone (QR code)"
+    )
+
     repair = commands.add_parser(
         "repair",
+        parents=[
+            _option("--symptom", metavar="CODE", help="what the iPhone shows (codes below)"),
+            email,
+            password_stdin,
+            ios,
+            round_trip,
+            json_output,
+            connection,
+        ],
         help="the iPhone stopped getting or sending mail: name the most likely cause and its fix",
         description=textwrap.fill(
             "Say what the iPhone shows. The live check runs with the current password, as in "
@@ -134,20 +210,8 @@ def _add_repair(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
             "tell; 2: bad input.",
             78,
         ),
-        epilog=f"symptoms (--symptom CODE):\n{listing}",
+        epilog=f"symptoms (--symptom CODE):\n{_symptom_listing()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    repair.add_argument("--symptom", metavar="CODE", help="what the iPhone shows (codes below)")
-    repair.add_argument(
-        "--email",
-        metavar="ADDR",
-        help="the mail.com address (not needed with --demo)",
-    )
-    repair.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the current password from the first line of standard input "
-        "(otherwise: the keyring, then a hidden prompt)",
     )
     repair.add_argument(
         "--incoming",
@@ -163,103 +227,6 @@ def _add_repair(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="the Server Port of the iPhone's outgoing (SMTP) server, if you know "
         "(default: unknown)",
     )
-    repair.add_argument(
-        "--ios",
-        metavar="N",
-        type=_ios_version,
-        default=None,
-        help="the iPhone's iOS version, 11 or later, e.g. 26 (Settings > General > About); "
-        "default: the steps for iOS 18, 26 and 27",
-    )
-    repair.add_argument(
-        "--round-trip",
-        action="store_true",
-        help="also send a test message to yourself and wait until it arrives",
-    )
-    repair.add_argument("--json", action="store_true", help="print one JSON object")
-    _add_connection_options(repair, sub=True)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line."""
-    parser = argparse.ArgumentParser(
-        prog="mailcom-wizard",
-        description="Get a mail.com mailbox working on an iPhone: check the settings live, "
-        "then follow iPhone steps or install a configuration profile.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    _add_connection_options(parser)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    check = commands.add_parser(
-        "check",
-        help="log in to the incoming and outgoing servers and say what works",
-        description="Log in to the incoming (IMAP or POP3) and outgoing (SMTP) servers, "
-        "try the other secure port when one is blocked, and explain any failure.",
-    )
-    _add_account_options(check, email_required=True)
-    _add_connection_options(check, sub=True)
-    check.add_argument(
-        "--round-trip",
-        action="store_true",
-        help="also send a test message to yourself and wait until it arrives",
-    )
-    check.add_argument("--json", action="store_true", help="print one JSON object")
-
-    instructions = commands.add_parser(
-        "instructions",
-        help="print step-by-step iPhone Settings instructions",
-        description="Print iPhone Settings steps with the values that passed the check.",
-    )
-    _add_account_options(instructions, email_required=True)
-    _add_connection_options(instructions, sub=True)
-    instructions.add_argument(
-        "--ios",
-        metavar="N",
-        type=_ios_version,
-        default=None,
-        help="the iPhone's iOS version, 11 or later, e.g. 26 (Settings > General > About); "
-        "default: the steps for iOS 18, 26 and 27",
-    )
-    instructions.add_argument(
-        "--format", choices=("text", "markdown"), default="text", help="output format"
-    )
-    instructions.add_argument(
-        "--name", metavar="NAME", default="", help="your name, as shown to people you write to"
-    )
-    instructions.add_argument(
-        "--no-verify",
-        action="store_true",
-        help="skip the live check (no password needed); the steps then say they are unverified",
-    )
-
-    export = commands.add_parser(
-        "export",
-        help="write an Apple configuration profile (.mobileconfig)",
-        description="Check the account, then write a configuration profile of the settings "
-        "that worked. Nothing is written when the check fails.",
-    )
-    _add_account_options(export, email_required=True)
-    _add_connection_options(export, sub=True)
-    export.add_argument("--output", "-o", metavar="FILE", required=True, help="profile to write")
-    export.add_argument(
-        "--name", metavar="NAME", default="", help="your name, as shown to people you write to"
-    )
-    export.add_argument("--no-verify", action="store_true", help="skip the live check")
-    export.add_argument(
-        "--include-password",
-        action="store_true",
-        help="put the password in the profile (not recommended; the file is made private)",
-    )
-    export.add_argument("--force", action="store_true", help="overwrite an existing file")
-    export.add_argument("--sign-cert", metavar="PEM", help="sign with this certificate")
-    export.add_argument("--sign-key", metavar="PEM", help="the certificate's private key")
-    export.add_argument("--sign-chain", metavar="PEM", help="intermediate certificates")
-    export.add_argument(
-        "--serve", action="store_true", help="then offer the profile to the phone (QR code)"
-    )
-
-    _add_repair(commands)
 
     serve = commands.add_parser(
         "serve",
@@ -281,6 +248,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _symptom_listing() -> str:
+    """Every symptom code with its words; raw text keeps the layout, so they are wrapped here."""
+    return "\n".join(
+        f"  {symptom.value}\n"
+        + textwrap.fill(symptom.description, 78, initial_indent=" " * 6, subsequent_indent=" " * 6)
+        for symptom in Symptom
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``mailcom-wizard`` and ``python -m wizard``."""
     # A library's unexpected exception inside a command's event loop is told by its kind
@@ -299,30 +275,20 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.demo_fault and not args.demo:
         parser.error("--demo-fault needs --demo")
     try:
-        if args.command is None:
-            from wizard.commands.tui import run as run_tui
-
-            return run_tui(args)
+        # Imported when chosen: ``--help`` and the wizard start without the others' libraries.
         if args.command == "check":
-            from wizard.commands.check import run as run_check
-
-            return run_check(args)
-        if args.command == "instructions":
-            from wizard.commands.instructions import run as run_instructions
-
-            return run_instructions(args)
-        if args.command == "export":
-            from wizard.commands.export import run as run_export
-
-            return run_export(args)
-        if args.command == "serve":
-            from wizard.commands.serve import run as run_serve
-
-            return run_serve(args)
-        if args.command == "repair":
-            from wizard.commands.repair import run as run_repair
-
-            return run_repair(args)
+            from wizard.commands.check import run
+        elif args.command == "instructions":
+            from wizard.commands.instructions import run
+        elif args.command == "export":
+            from wizard.commands.export import run
+        elif args.command == "serve":
+            from wizard.commands.serve import run
+        elif args.command == "repair":
+            from wizard.commands.repair import run
+        else:
+            from wizard.commands.tui import run
+        return run(args)
     except WizardError as exc:
         print(f"mailcom-wizard: {exc}", file=sys.stderr)
         return EXIT_USAGE if exc.bad_input else EXIT_FAILED
@@ -335,5 +301,3 @@ def _main(argv: Sequence[str] | None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FAILED
-    parser.error(f"unknown command {args.command!r}")
-    return EXIT_USAGE  # pragma: no cover - parser.error exits

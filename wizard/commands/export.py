@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from wizard.console.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from wizard.console.exits import EXIT_FAILED, EXIT_OK
 from wizard.console.inputs import checked_name, resolve_inputs
 from wizard.console.offer import serve_exported
 from wizard.console.report import checked_settings
 from wizard.core.errors import ProfileWriteError, SigningError, UsageError, WriteProblem
-from wizard.core.export import ExportedProfile, Signer, export_profile, load_signer
+from wizard.core.export import ExportedProfile, export_profile, load_signer
 from wizard.core.facts import profiles
 from wizard.core.files import check_output_path
 from wizard.core.instructions import install_password_hint
@@ -44,13 +46,14 @@ def run(args: argparse.Namespace) -> int:
     """Write the profile; exit 1 when the check fails, 2 on bad input. Nothing else is left."""
     verify = not args.no_verify
     name = checked_name(args.name)
-    try:
-        signer = _load_signer(args)
+    with _worded_for_the_command_line():
+        if (args.sign_cert or args.sign_key or args.sign_chain) and not (
+            args.sign_cert and args.sign_key
+        ):
+            raise UsageError("signing needs both --sign-cert PEM and --sign-key PEM.")
+        # Checked before anything slow happens.
+        signer = load_signer(args.sign_cert, args.sign_key, args.sign_chain)
         target = check_output_path(args.output, force=args.force)
-    except SigningError as exc:
-        return _fail(f"cannot sign: {exc}", EXIT_USAGE)
-    except ProfileWriteError as exc:
-        return _fail(_write_message(exc), _write_exit(exc))
 
     if args.include_password:
         print(textwrap.fill(INCLUDE_WARNING, 78), file=sys.stderr)
@@ -63,42 +66,28 @@ def run(args: argparse.Namespace) -> int:
         print("No profile was written, because the check failed.", file=sys.stderr)
         return EXIT_FAILED
 
-    try:
+    with _worded_for_the_command_line():
         exported = export_profile(
             settings, target, password=password, signer=signer, force=args.force
         )
-    except SigningError as exc:
-        return _fail(f"cannot sign: {exc}", EXIT_USAGE)
-    except ProfileWriteError as exc:
-        return _fail(_write_message(exc), _write_exit(exc))
-
     _print_done(exported, settings, serve=args.serve)
     # The profile just made, from memory (a practice one is only rehearsed).
     return serve_exported(exported) if args.serve else EXIT_OK
 
 
-def _load_signer(args: argparse.Namespace) -> Signer | None:
-    """Read and check --sign-cert/--sign-key/--sign-chain before anything slow happens."""
-    if (args.sign_cert or args.sign_key or args.sign_chain) and not (
-        args.sign_cert and args.sign_key
-    ):
-        raise UsageError("signing needs both --sign-cert PEM and --sign-key PEM.")
-    return load_signer(args.sign_cert, args.sign_key, args.sign_chain)
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"mailcom-wizard: {message}", file=sys.stderr)
-    return code
-
-
-def _write_message(exc: ProfileWriteError) -> str:
-    if exc.problem is WriteProblem.EXISTS:
-        return f"{exc} Add --force to replace it, or choose another --output."
-    return str(exc)
-
-
-def _write_exit(exc: ProfileWriteError) -> int:
-    return EXIT_USAGE if exc.bad_input else EXIT_FAILED
+@contextmanager
+def _worded_for_the_command_line() -> Iterator[None]:
+    """Signing and writing failures with the options that change them (exit 2 or 1 as the
+    error says)."""
+    try:
+        yield
+    except SigningError as exc:
+        raise UsageError(f"cannot sign: {exc}") from None
+    except ProfileWriteError as exc:
+        if exc.problem is not WriteProblem.EXISTS:
+            raise
+        hint = "Add --force to replace it, or choose another --output."
+        raise ProfileWriteError(f"{exc} {hint}", exc.problem, field=exc.field) from None
 
 
 def _print_done(exported: ExportedProfile, settings: MailSettings, *, serve: bool) -> None:

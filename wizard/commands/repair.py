@@ -1,8 +1,7 @@
 """``mailcom-wizard repair``: what the iPhone shows, a live check, the likely cause and its fix.
 
-Exit codes: 0 the answer names a cause and its fix; 1 the check could not tell (nothing
-reached mail.com, the password could not be tested, or nothing found: then the answer
-says so and offers a fresh profile); 2 bad input.
+Exit 1 when the check could not tell (nothing reached the servers, the password could not
+be tested, or nothing was found: the answer then offers a fresh profile).
 """
 
 from __future__ import annotations
@@ -12,10 +11,9 @@ import json
 import sys
 
 from wizard.console.exits import EXIT_FAILED, EXIT_OK
-from wizard.console.inputs import resolve_inputs
+from wizard.console.inputs import checked_ios, resolve_inputs
 from wizard.console.report import perform_check
 from wizard.core.errors import UsageError
-from wizard.core.instructions import IOS_18, IosLayout, layout_for
 from wizard.core.repair.answer import RepairAnswer, diagnose_repair
 from wizard.core.repair.render import render_text
 from wizard.core.repair.symptoms import (
@@ -36,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     phone = PhoneSettings(
         incoming=_incoming(args.incoming), outgoing_port=_outgoing_port(args.outgoing_port)
     )
-    ios = _ios(args.ios)
+    ios = checked_ios(args.ios)
     # The check looks at what the phone uses: POP when it uses POP, otherwise IMAP.
     protocol = "pop" if phone.incoming is PhoneIncoming.POP else "imap"
     checked = argparse.Namespace(**{**vars(args), "protocol": protocol})
@@ -89,16 +87,6 @@ def _outgoing_port(text: str) -> int | None:
             field="outgoing_port",
         )
     return int(value)
-
-
-def _ios(version: int | None) -> int | IosLayout:
-    if version is None:
-        return IOS_18
-    try:
-        layout_for(version)
-    except UsageError as exc:
-        raise UsageError(f"--ios {version}: {exc}", field=exc.field) from None
-    return version
 
 
 def _next_step(answer: RepairAnswer, *, flags: str) -> str:

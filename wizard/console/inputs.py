@@ -13,6 +13,7 @@ from wizard.console.options import open_target
 from wizard.core import secrets
 from wizard.core.accounts import check_address, name_problem, password_problem
 from wizard.core.errors import UsageError
+from wizard.core.instructions import IOS_18, IosLayout, layout_for
 from wizard.core.models import Account, CheckOptions, IncomingChoice
 from wizard.core.provider import Provider
 from wizard.core.target import Target
@@ -44,10 +45,21 @@ class CommandInputs:
 
 def checked_name(name: str) -> str:
     """--name, refused when a profile or a terminal cannot take it (exit 2)."""
-    problem = name_problem(name)
-    if problem:
+    if problem := name_problem(name):
         raise UsageError(f"--name: {problem}")
     return name.strip()
+
+
+def checked_ios(version: int | None) -> int | IosLayout:
+    """--ios, checked before the account is (a version the steps do not cover needs no
+    password); without it, the steps for iOS 18, 26 and 27."""
+    if version is None:
+        return IOS_18
+    try:
+        layout_for(version)
+    except UsageError as exc:
+        raise UsageError(f"--ios {version}: {exc}", field=exc.field) from None
+    return version
 
 
 def read_password_stdin() -> str:
@@ -59,13 +71,10 @@ def read_password_stdin() -> str:
             "--password-stdin: standard input is not UTF-8 text; pass the password as UTF-8."
         ) from None
     if line.endswith("\n"):
-        line = line[:-1]
-        if line.endswith("\r"):
-            line = line[:-1]
+        line = line[:-1].removesuffix("\r")
     if not line:
         raise UsageError("--password-stdin was given but standard input had no password line.")
-    problem = password_problem(line)
-    if problem:
+    if problem := password_problem(line):
         raise UsageError(f"--password-stdin: {problem}")
     return line
 
@@ -81,8 +90,7 @@ def resolve_password(email: str, use_stdin: bool, provider: Provider) -> str:
         return read_password_stdin()
     found = secrets.remembered(email)
     if found is not None and found.fits(provider):
-        problem = password_problem(found.password)
-        if problem:
+        if problem := password_problem(found.password):
             raise UsageError(
                 f"the password in the system keyring for {email} cannot be used. {problem} "
                 "Store it again with the wizard."
@@ -105,8 +113,7 @@ def resolve_password(email: str, use_stdin: bool, provider: Provider) -> str:
             password = ""
         if not password:
             raise UsageError("no password was typed.")
-        problem = password_problem(password)
-        if problem:
+        if problem := password_problem(password):
             raise UsageError(problem)
         return password
     if elsewhere:
@@ -122,12 +129,9 @@ def resolve_password(email: str, use_stdin: bool, provider: Provider) -> str:
 
 @contextmanager
 def resolve_inputs(args: argparse.Namespace, *, need_password: bool) -> Iterator[CommandInputs]:
-    """Resolve the target, address and password from the arguments (servers started for
-    the run, if any, run for the ``with`` block).
-
-    Warnings (an unknown domain) go to stderr; bad input raises UsageError.
-    """
-    incoming = IncomingChoice(getattr(args, "protocol", "imap"))
+    """The target, address and password from the arguments, for the ``with`` block (which
+    a demo's servers last); warnings go to stderr, bad input raises UsageError."""
+    incoming = IncomingChoice(args.protocol)
     round_trip = bool(getattr(args, "round_trip", False))
     with open_target(args) as target:
         if target.notice:

@@ -15,7 +15,7 @@ import sys
 import textwrap
 from itertools import zip_longest
 
-from wizard.console.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from wizard.console.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from wizard.core.errors import PortInUseError, ServeError, UsageError
 from wizard.core.export import ExportedProfile
 from wizard.core.handoff.profile_file import NotOffered, load_profile_file, refuse_practice
@@ -51,6 +51,7 @@ def serve_file(
         raise UsageError(f"--minutes {minutes:g}: give a number of minutes above 0, at most 1440.")
     try:
         profile = load_profile_file(path)
+        refuse_practice(profile)
     except ServeError as exc:
         raise UsageError(str(exc)) from None
     return offer(profile, host=host, port=port, minutes=minutes, yes=yes_serve_password)
@@ -61,14 +62,11 @@ def serve_exported(profile: ExportedProfile) -> int:
     try:
         refuse_practice(profile)
     except NotOffered:  # shown as the TUI shows it: a QR code of words, and why
-        print(qr_text(NotOffered.qr_words), _wrap(NotOffered.instead, _size()[0]), sep="\n")
+        print(qr_text(NotOffered.qr_words))
+        _say(NotOffered.instead)
         return EXIT_OK
-    try:
-        # Consent to put the password in a file is not consent to send it over plain HTTP.
-        return offer(profile, host=None)
-    except UsageError as exc:
-        print(f"mailcom-wizard: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    # Consent to put the password in a file is not consent to send it over plain HTTP.
+    return offer(profile, host=None)
 
 
 def offer(
@@ -80,10 +78,6 @@ def offer(
     yes: bool = False,
 ) -> int:
     """Ask about a password, serve until the download (or Ctrl+C) and say how it ended."""
-    try:
-        refuse_practice(profile)
-    except NotOffered as exc:
-        raise UsageError(str(exc)) from None
     allowed = profile.contains_password and _confirm_password(yes)
     if profile.contains_password and not allowed:
         print("Not served.", file=sys.stderr)
@@ -125,13 +119,9 @@ class _Progress:
         elif event.kind is EventKind.DOWNLOAD_STARTED:
             print(f"The phone ({event.client}) is downloading the profile...", flush=True)
         elif event.kind is EventKind.DOWNLOAD_FAILED:
-            print(
-                _wrap(
-                    f"The download to {event.client} broke off before the whole profile was "
-                    "sent; the link still works.",
-                    _size()[0],
-                ),
-                flush=True,
+            _say(
+                f"The download to {event.client} broke off before the whole profile was sent; "
+                "the link still works."
             )
         elif event.kind is EventKind.NOT_FOUND:
             self.refused = event.count
@@ -143,7 +133,7 @@ class _Progress:
         profile, url = self.profile, link.url
         kind = "signed" if profile.signed else "unsigned"
         title = f"Offering {download_name(profile)} ({kind}, {len(profile.data)} bytes) at:"
-        top = [*_wrap(title, width).split("\n"), f"  {url}" if len(url) + 2 < width else url]
+        top = [*_lines([title], width), f"  {url}" if len(url) + 2 < width else url]
         qr = qr_text(url).split("\n")
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         drawn = qr_ansi(url).split("\n") if colour else qr
@@ -154,60 +144,50 @@ class _Progress:
                 + "; ".join(f"{other.address} ({other.interface})" for other in link.host.others)
                 + ". If the phone cannot open the link, try one with --host ADDR."
             )
-        steps = _numbered(download_steps())
+        side = ["On the iPhone:", *_numbered(download_steps())]
         side_width = width - len(qr[0]) - 3
-        bottom = _wrap(
-            f"Waiting for the phone (one download, or {_minutes(self.minutes)}). Ctrl+C stops now.",
-            width,
-        ).split("\n")
+        wait = (
+            f"Waiting for the phone (one download, or {_minutes(self.minutes)}). Ctrl+C stops now."
+        )
+        bottom = _lines([wait], width)
         if side_width < _MIN_SIDE:
-            body, below = drawn, _lines(["On the iPhone:", *steps, *notes], width)
+            body, below = drawn, _lines([*side, *notes], width)
         else:
-            side = _lines(["On the iPhone:", *steps, "", *notes], side_width)
+            beside = _lines([*side, "", *notes], side_width)
             body = [
                 f"{code}  {text}".rstrip()
-                for code, text in zip_longest(drawn, side[: len(qr)], fillvalue=" " * len(qr[0]))
+                for code, text in zip_longest(drawn, beside[: len(qr)], fillvalue=" " * len(qr[0]))
             ]
-            below = [" " * (len(qr[0]) + 2) + text for text in side[len(qr) :]]
+            below = [" " * (len(qr[0]) + 2) + text for text in beside[len(qr) :]]
         # The QR code and the link come first; what does not fit below it is left out.
         room = max(0, height - 1 - len(top) - len(body) - len(bottom))
         return top + body + below[:room] + bottom
 
     def report(self, reason: StopReason) -> int:
         """Say why the offer ended; exit 0 only when the phone has the profile."""
-        width = _size()[0]
         if self.refused:
             print(f"Turned away {self.refused} request(s) for a wrong or used link.")
-        first = len(download_steps()) + 1
-        now = "\n".join(
-            _lines(["Now on the iPhone:", *_numbered(install_steps(self.profile), first)], width)
-        )
         if reason is StopReason.DOWNLOADED:
-            print(_wrap("Done: the profile was downloaded and the link no longer works.", width))
-            print(now)
-            return EXIT_OK
-        if reason is StopReason.UNCONFIRMED:
-            print(
-                _wrap(
-                    "Stopped: the whole profile left this computer, but the phone did not "
-                    "confirm receiving all of it (the connection broke off or went silent at "
-                    "the end). The link no longer works, so no second copy can leave. If the "
-                    "iPhone shows no Profile Downloaded in Settings, run the command again for "
-                    "a new link; if it does:",
-                    width,
-                )
+            _say("Done: the profile was downloaded and the link no longer works.")
+        elif reason is StopReason.UNCONFIRMED:
+            _say(
+                "Stopped: the whole profile left this computer, but the phone did not confirm "
+                "receiving all of it (the connection broke off or went silent at the end). The "
+                "link no longer works, so no second copy can leave. If the iPhone shows no "
+                "Profile Downloaded in Settings, run the command again for a new link; if it does:"
             )
-            print(now)
-            return EXIT_FAILED
-        if reason is StopReason.TIMED_OUT:
-            text = (
+        elif reason is StopReason.TIMED_OUT:
+            _say(
                 f"Stopped: nobody downloaded the profile within {_minutes(self.minutes)}; the "
                 "link no longer works. Run the command again for a new link."
             )
+            return EXIT_FAILED
         else:
-            text = "Stopped before the phone downloaded the profile; the link no longer works."
-        print(_wrap(text, width))
-        return EXIT_FAILED
+            _say("Stopped before the phone downloaded the profile; the link no longer works.")
+            return EXIT_FAILED
+        steps = _numbered(install_steps(self.profile), len(download_steps()) + 1)
+        _say("Now on the iPhone:", *steps)
+        return EXIT_OK if reason is StopReason.DOWNLOADED else EXIT_FAILED
 
 
 def _size() -> tuple[int, int]:
@@ -215,25 +195,27 @@ def _size() -> tuple[int, int]:
     return max(columns, 20), max(lines, 10)
 
 
-def _wrap(text: str, width: int, indent: str = "") -> str:
-    """Whole words only: a link, a path or a hyphenated name is never broken inside."""
-    return textwrap.fill(
-        text,
-        width - 1,
-        subsequent_indent=indent,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
-
-
 def _lines(items: list[str], width: int) -> list[str]:
-    """Each item wrapped (numbered ones indented under their text), as lines."""
+    """Each item wrapped to ``width`` (numbered ones indented under their text), as lines:
+    whole words only, so a link, a path or a hyphenated name is never broken inside."""
     lines: list[str] = []
     for item in items:
         number = re.match(r"\d+\. ", item)
         indent = " " * number.end() if number else ""
-        lines += _wrap(item, width, indent).split("\n") if item else [""]
+        wrapped = textwrap.wrap(
+            item,
+            width - 1,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        lines += wrapped or [""]
     return lines
+
+
+def _say(*items: str) -> None:
+    """Print the items wrapped to the terminal's width, at once."""
+    print("\n".join(_lines(list(items), _size()[0])), flush=True)
 
 
 def _numbered(steps: tuple[str, ...], start: int = 1) -> list[str]:

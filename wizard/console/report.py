@@ -10,7 +10,6 @@ import textwrap
 from wizard.console.inputs import CommandInputs
 from wizard.core.check import Decided, Progress, run_check
 from wizard.core.diagnosis import certificate_lines
-from wizard.core.errors import TLSConfigError, UsageError
 from wizard.core.models import (
     Account,
     Attempt,
@@ -33,59 +32,38 @@ def perform_check(
     intro: str | None = None,
     stream: bool = False,
 ) -> CheckReport:
-    """Run the check to completion (for the headless commands).
-
-    Says on stderr at once that it started (``intro``, or the usual line); with ``stream``
-    the header and each attempt's line are printed on stdout the moment they are known,
-    and ``format_report(report, rows=False)`` then adds the rest.
-    """
+    """Run the check to completion, saying on stderr at once that it started (``intro``);
+    with ``stream`` the header and each attempt's line go to stdout as they are known, and
+    ``format_report(report, rows=False)`` adds the rest."""
     protocols = f"{account.incoming.value.upper()} and SMTP"
     intro = intro or (
         f"Checking {account.email}: logging in to the {protocols} servers "
         f"(up to {options.timeout:g} s each)…"
     )
     print(_fit(intro), file=sys.stderr, flush=True)
-    progress = None
+    printed: set[int] = set()
+    width = max((len(e.label) for e in provider.endpoints(account.incoming)), default=0)
+
+    def print_line(event: Progress | Decided) -> None:
+        """Each attempt's line, once, as soon as it has its result."""
+        if isinstance(event, Progress) and event.attempt and event.position not in printed:
+            printed.add(event.position)
+            print(_fit(attempt_line(event.attempt, width)), flush=True)
+
     if stream:
-        endpoints = provider.endpoints(account.incoming)
         print(f"Checked {account.email} ({protocols}):", flush=True)
-        progress = _LinePrinter(max((len(e.label) for e in endpoints), default=0))
-    try:
-        return asyncio.run(run_check(account, provider, options, progress))
-    except TLSConfigError as exc:
-        raise UsageError(str(exc)) from None
-
-
-class _LinePrinter:
-    """The progress callback that prints each attempt's line once it has its result."""
-
-    def __init__(self, width: int) -> None:
-        self.width = width
-        self.printed: set[int] = set()
-
-    def __call__(self, event: Progress | Decided) -> None:
-        if not isinstance(event, Progress) or event.attempt is None:
-            return
-        if event.position not in self.printed:
-            self.printed.add(event.position)
-            print(_fit(attempt_line(event.attempt, self.width)), flush=True)
-
-
-def _status_word(attempt: Attempt) -> str:
-    if attempt.verified:
-        return "OK"
-    if attempt.ok:
-        return "reachable"
-    return "FAILED"
+    # An unusable CA file raises TLSConfigError, a UsageError (exit 2).
+    return asyncio.run(run_check(account, provider, options, print_line if stream else None))
 
 
 def attempt_line(attempt: Attempt, width: int) -> str:
     """One attempt in a line: the result, the endpoint, its own time, the host (and code)."""
+    result = "OK" if attempt.verified else "reachable" if attempt.ok else "FAILED"
     ms = attempt.elapsed_ms
     seconds = f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
     host = attempt.endpoint.host
     where = host if attempt.ok else f"{host}: {attempt.status.value}"
-    return f"  {_status_word(attempt):<9} {attempt.endpoint.label:<{width}} {seconds:>7}  {where}"
+    return f"  {result:<9} {attempt.endpoint.label:<{width}} {seconds:>7}  {where}"
 
 
 def _fit(line: str) -> str:
@@ -103,18 +81,17 @@ def _fit(line: str) -> str:
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    lines = []
-    for paragraph in text.splitlines():
-        lines.append(
-            textwrap.fill(
-                paragraph,
-                width=WIDTH,
-                break_on_hyphens=False,
-                initial_indent=indent,
-                subsequent_indent=indent + "   " if re.match(r"\d+\. ", paragraph) else indent,
-            )
+    """Each line of ``text`` a paragraph within WIDTH, numbered ones indented under their text."""
+    return "\n".join(
+        textwrap.fill(
+            paragraph,
+            width=WIDTH,
+            break_on_hyphens=False,
+            initial_indent=indent,
+            subsequent_indent=indent + "   " if re.match(r"\d+\. ", paragraph) else indent,
         )
-    return "\n".join(lines)
+        for paragraph in text.splitlines()
+    )
 
 
 def format_report(
@@ -151,12 +128,9 @@ def format_report(
             )
     if verdict.round_trip is not None:
         out.append(f"  {verdict.round_trip}")
-    for note in verdict.notes:
-        out.append(_wrap(note))
+    out.extend(_wrap(note) for note in verdict.notes)
     for attempt in verdict.problems:
-        out.append("")
-        out.append(f"{attempt.endpoint.label}: {attempt.title}")
-        out.append(_wrap(attempt.advice))
+        out += ["", f"{attempt.endpoint.label}: {attempt.title}", _wrap(attempt.advice)]
         if attempt.certificate is not None:
             out.append(_wrap(certificate_lines(attempt.certificate)))
         if attempt.server_reply:
@@ -175,25 +149,17 @@ def format_report(
 
 
 def checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> MailSettings | None:
-    """Verified settings from a live check, or the provider's preferred ones without one.
-
-    Returns None after printing the diagnosis to stderr when the check fails: the caller
-    then writes nothing and exits 1. The settings are marked as the target hands them on.
-    """
-    settings = _checked_settings(inputs, name=name, verify=verify)
-    return None if settings is None else inputs.target.mark(settings)
-
-
-def _checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> MailSettings | None:
+    """Verified settings from a live check (None, after printing the diagnosis to stderr,
+    when it fails), or the provider's preferred ones without one; marked by the target."""
     if not verify:
-        # No check, so no password is needed: the account is only a carrier for the
-        # address, the name and the protocol choice.
+        # No check, so no password is needed: the account only carries the address, the
+        # name and the protocol choice.
         account = Account(email=inputs.email, password="", name=name, incoming=inputs.incoming)
-        return preferred_settings(account, inputs.provider)
+        return inputs.target.mark(preferred_settings(account, inputs.provider))
     account = inputs.account(name)
     report = perform_check(account, inputs.provider, inputs.options)
     if not report.verified:
         # The same diagnosis `mailcom-wizard check` prints.
         sys.stderr.write(format_report(report, provider=inputs.provider))
         return None
-    return settings_from_report(report, account, inputs.provider)
+    return inputs.target.mark(settings_from_report(report, account, inputs.provider))

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 
 from wizard.core.facts import Fact, mailcom
 from wizard.core.models import Plan, Protocol
+from wizard.core.wording import listed
+
+#: The plan rule in one line, said first by the headless commands when a login is refused
+#: and before the iPhone steps.
+PLAN_NOTE = f"{mailcom.PLAN_RULE.capitalized}. {mailcom.FREE_ALTERNATIVES.capitalized}."
 
 
 @dataclass(frozen=True)
@@ -28,19 +33,15 @@ class Item:
     text: str
     facts: tuple[Fact, ...] = ()
 
-    @property
-    def line(self) -> str:
-        """Question and answer in one paragraph, for a list."""
-        return f"{self.title} {self.text}"
-
 
 def _plan(old_free: bool) -> Item:
-    said = " You said yours is an older free account: if it is newer, this is the cause." * old_free
+    said = " You said yours is an older free account: if it is newer, this is the cause."
     return Item(
         "plan",
         "Does your mail.com plan let mail apps in?",
         "your mail.com plan",
-        f"{mailcom.PLAN_RULE.capitalized}.{said} {mailcom.FREE_ALTERNATIVES.capitalized}.",
+        f"{mailcom.PLAN_RULE.capitalized}.{said * old_free} "
+        f"{mailcom.FREE_ALTERNATIVES.capitalized}.",
         (mailcom.PLAN_RULE, mailcom.FREE_ALTERNATIVES),
     )
 
@@ -155,13 +156,12 @@ def refusal_checklist(
 
 def in_order(items: tuple[Item, ...]) -> str:
     """The items named in order, for one sentence: "your plan, POP3/IMAP access and ..."."""
-    shorts = [item.short for item in items]
-    return shorts[0] if len(shorts) == 1 else ", ".join(shorts[:-1]) + " and " + shorts[-1]
+    return listed([item.short for item in items])
 
 
 def numbered(items: tuple[Item, ...]) -> str:
-    """The items as a numbered list, one paragraph each."""
-    return "\n".join(f"{number}. {item.line}" for number, item in enumerate(items, start=1))
+    """The items as a numbered list, question and answer in one paragraph each."""
+    return "\n".join(f"{n}. {item.title} {item.text}" for n, item in enumerate(items, start=1))
 
 
 def app_password_help(name: str, mailcom_words: bool) -> str:
@@ -190,10 +190,7 @@ class PlanQuestion:
 #: Asked before any password is typed (mail.com only): a newer free account learns at once
 #: what it can do instead; "not sure" goes on, and a refusal's advice then leads with the plan.
 PLAN_QUESTION = PlanQuestion(
-    text=(
-        f"{mailcom.PLAN_RULE.capitalized}. {mailcom.FREE_ALTERNATIVES.capitalized}. "
-        "Which do you have?"
-    ),
+    text=f"{PLAN_NOTE} Which do you have?",
     answers=(
         (Plan.PREMIUM, "Premium"),
         (Plan.OLD_FREE, "An older free account"),
@@ -201,10 +198,6 @@ PLAN_QUESTION = PlanQuestion(
     ),
     facts=(mailcom.PLAN_RULE, mailcom.FREE_ALTERNATIVES),
 )
-
-#: The plan rule in one line, said first by the headless commands when a login is refused
-#: and before the iPhone steps.
-PLAN_NOTE = f"{mailcom.PLAN_RULE.capitalized}. {mailcom.FREE_ALTERNATIVES.capitalized}."
 
 
 def plan_question(mailcom_words: bool) -> PlanQuestion | None:

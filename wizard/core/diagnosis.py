@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -38,6 +39,7 @@ from wizard.core.wording import (
     STATUS_WORDS,
     UNANSWERED,
     StatusWords,
+    ports_words,
 )
 
 if TYPE_CHECKING:
@@ -101,11 +103,9 @@ def explain_attempt(attempt: Attempt, context: Context) -> Attempt:
 def _choose(attempts: Sequence[Attempt], role: Role) -> Attempt:
     """The attempt of ``role`` the account should use, or its most telling failure."""
     mine = [attempt for attempt in attempts if attempt.endpoint.role is role]
-    for attempt in mine:
-        if attempt.verified:
-            return attempt
     order = list(STATUS_WORDS)
-    return min(enumerate(mine), key=lambda pair: (order.index(pair[1].status), pair[0]))[1]
+    verified = next((attempt for attempt in mine if attempt.verified), None)
+    return verified or min(mine, key=lambda attempt: order.index(attempt.status))
 
 
 def refusal_kind(reply: str | None) -> str | None:
@@ -124,6 +124,14 @@ def refusal_kind(reply: str | None) -> str | None:
     return next((kind for kind, marks in kinds if any(mark in text for mark in marks)), None)
 
 
+def password_refused(attempt: Attempt) -> bool:
+    """True for a refused login whose reply does not say the mailbox is busy or the server
+    unavailable: one that may be about the password or the account's access."""
+    return (
+        attempt.status is Status.AUTH_FAILED and refusal_kind(attempt.server_reply) not in REFUSALS
+    )
+
+
 def seen_status(attempt: Attempt) -> Status:
     """The status the words follow: a time-out on a connection that was accepted (it has
     an address, or a login was sent) is a server that went quiet, not one that never
@@ -140,17 +148,6 @@ def nothing_answered(statuses: Iterable[Status]) -> bool:
     """
     seen = set(statuses)
     return bool(seen) and seen <= UNANSWERED
-
-
-def ports_words(ports: Sequence[int]) -> str:
-    """``port 465`` or ``ports 465 and 587``."""
-    return f"{'port' if len(ports) == 1 else 'ports'} {numbers_words(ports)}"
-
-
-def numbers_words(numbers: Sequence[int]) -> str:
-    """``465``, ``465 and 587``, ``993, 143 and 465``."""
-    shown = [str(number) for number in numbers]
-    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
 @dataclass(frozen=True)
@@ -301,11 +298,8 @@ def address_families_sentence(host: str, families: Sequence[str]) -> str:
 
     Empty for a host typed as an address (nothing was looked up) and when nothing was.
     """
-    try:
+    with suppress(ValueError):
         ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        pass
-    else:
         return ""
     if not families:
         return ""

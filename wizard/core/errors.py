@@ -1,24 +1,10 @@
 """The one error tree: every failure the user can act on is a ``WizardError``.
 
-Expected outcomes of a check (a refused port, a wrong password) are *results*, not errors:
-they become ``Attempt`` values. The exceptions here are for input or surroundings the
-wizard cannot work with: a provider file it cannot read, a CA file that is not PEM, a
-profile path it cannot write. ``str(error)`` is one line for people and never names a
-command-line flag; ``field`` says which input it is about, so the command line can add
-its flag (``--host``) and a screen can point at its field.
-
-    WizardError
-    ├── UsageError            bad input (headless: exit 2)
-    │   ├── ProviderError     the provider file cannot be used
-    │   ├── TLSConfigError    the extra CA file cannot be used
-    │   ├── SigningError      the certificate, key or chain cannot sign
-    │   └── FileReadError     an input file cannot be read (callers word it their way)
-    ├── ProfileWriteError     the profile (or a text file) cannot be written
-    ├── ResourceLimitError    this computer cannot open another connection
-    └── ServeError            the profile cannot be offered to the phone
-        ├── ProfileFileError  the file is not a servable profile
-        ├── NoNetworkError    no local-network address to serve on
-        └── PortInUseError    the port is taken
+Expected outcomes of a check (a refused port, a wrong password) are results (``Attempt``
+values), not errors. ``str(error)`` is one line for people and never names a command-line
+flag; ``field`` says which input it is about, so the command line can add its flag
+(``--host``) and a screen can point at its field. ``bad_input``: headless, exit 2 (what the
+user gave must change) rather than 1 (the task failed with good input).
 """
 
 from __future__ import annotations
@@ -29,8 +15,6 @@ from enum import StrEnum
 class WizardError(Exception):
     """A failure the user can act on; the message is one line for people."""
 
-    #: True when what the user gave must change (headless: exit 2); False when the task
-    #: itself failed with good input (exit 1).
     bad_input: bool = False
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
@@ -46,15 +30,15 @@ class UsageError(WizardError):
 
 
 class ProviderError(UsageError):
-    """A provider file that cannot be used; the message says what is wrong, for people."""
+    """A provider file that cannot be used."""
 
 
 class TLSConfigError(UsageError):
-    """The extra CA file cannot be used; the message is for people."""
+    """The extra CA file cannot be used."""
 
 
 class SigningError(UsageError):
-    """The certificate, key or chain cannot be used to sign; the message says why."""
+    """The certificate, key or chain cannot be used to sign."""
 
 
 class ReadProblem(StrEnum):
@@ -70,7 +54,7 @@ class ReadProblem(StrEnum):
 
 
 class FileReadError(UsageError):
-    """An input file could not be read; the message is for people, ``problem`` for code."""
+    """An input file could not be read; ``problem`` says why, for code."""
 
     def __init__(self, message: str, problem: ReadProblem, *, field: str | None = None) -> None:
         super().__init__(message, field=field)
@@ -90,19 +74,13 @@ class WriteProblem(StrEnum):
 
 
 class ProfileWriteError(WizardError):
-    """A file could not be written; the message is for people, ``problem`` for code."""
+    """The profile (or a text file) could not be written; ``problem`` says why, for code."""
 
     def __init__(self, message: str, problem: WriteProblem, *, field: str | None = None) -> None:
         super().__init__(message, field=field)
         self.problem = problem
-        # A path the user chose badly is bad input; the disk refusing a good path is a
-        # failed task.
-        self.bad_input = problem in (
-            WriteProblem.EXISTS,
-            WriteProblem.NO_FOLDER,
-            WriteProblem.IS_FOLDER,
-            WriteProblem.BAD_NAME,
-        )
+        # A path the user chose badly is bad input; the disk refusing a good one is not.
+        self.bad_input = problem not in (WriteProblem.NOT_WRITABLE, WriteProblem.FAILED)
 
 
 class ResourceLimitError(WizardError):
@@ -111,7 +89,7 @@ class ResourceLimitError(WizardError):
 
 
 class ServeError(WizardError):
-    """The profile cannot be served; the message is one line for the user."""
+    """The profile cannot be offered to the phone."""
 
     bad_input = True
 

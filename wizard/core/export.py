@@ -1,8 +1,7 @@
 """Exporting a profile: build it from the settings, sign it if asked, write it safely.
 
-The one path both front ends take (``mailcom-wizard export`` and the wizard's export
-screen), so a profile is made the same way whichever the user chose. Everything that can be
-wrong with the signing files is found by ``load_signer`` before anything slow happens.
+The one path both front ends take, so a profile is made the same way whichever the user
+chose. ``load_signer`` finds what is wrong with the signing files before anything slow.
 """
 
 from __future__ import annotations
@@ -92,8 +91,7 @@ def export_profile(
     """Build, sign (if ``signer``) and write the profile for ``settings`` to ``target``.
 
     With ``password`` the profile holds it and the file is private (owner only), as it is
-    with ``private``. Raises
-    ProfileWriteError or SigningError; nothing is left behind on failure.
+    with ``private``. Raises ProfileWriteError or SigningError; nothing is left on failure.
     """
     made = make_profile(settings, target, password=password, signer=signer)
     private = private or password is not None

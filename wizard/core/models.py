@@ -1,17 +1,16 @@
-"""The data that crosses boundaries: endpoints, accounts, attempts and check reports.
-
-Everything here is a frozen dataclass or an enum, so the CLI, the TUI and the exporters
-can share values without one of them changing what another sees.
-"""
+"""The data that crosses boundaries: endpoints, accounts, attempts and check reports, as
+frozen dataclasses and enums, so no front end changes what another sees."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from wizard.core.text import clean_line
 
 
 class Role(StrEnum):
@@ -64,12 +63,8 @@ class Security(StrEnum):
 
 
 class Status(StrEnum):
-    """The stable result code of one attempt. Scripts may rely on these strings.
-
-    Each names the stage that failed, so the words can name what to change: a name with
-    no address, no route, a refused connection, no answer to the connection, a handshake
-    that stalled, a server that went quiet after answering, and so on.
-    """
+    """The stable result code of one attempt (scripts may rely on these strings); each
+    names the stage that failed, so the words can name what to change."""
 
     OK = "ok"
     #: The server's name has no address (or the lookup failed).
@@ -82,16 +77,14 @@ class Status(StrEnum):
     TIMEOUT = "timeout"
     #: The connection was accepted, but the TLS handshake got no answer in time.
     TLS_STALLED = "tls_stalled"
-    #: The connection was accepted (and secured, where TLS comes first), then the server
-    #: said nothing in time: no greeting, or no answer to a command such as the login.
+    #: Connected (and secured, where TLS comes first), then no greeting or answer in time.
     SERVER_SILENT = "server_silent"
     TLS_FAILED = "tls_failed"
     CERTIFICATE_UNTRUSTED = "certificate_untrusted"
     CERTIFICATE_HOSTNAME_MISMATCH = "certificate_hostname_mismatch"
     CERTIFICATE_EXPIRED = "certificate_expired"
     STARTTLS_UNAVAILABLE = "starttls_unavailable"
-    #: Bytes arrived with the STARTTLS answer, before the handshake: something on the
-    #: network inserted them, so nothing more is read or sent on that connection.
+    #: Bytes came with the STARTTLS answer, before the handshake: inserted on the way.
     PLAINTEXT_INJECTED = "plaintext_injected"
     AUTH_FAILED = "auth_failed"
     PROTOCOL_ERROR = "protocol_error"
@@ -99,11 +92,7 @@ class Status(StrEnum):
     @property
     def is_certificate_problem(self) -> bool:
         """True for the three codes that come with certificate details."""
-        return self in (
-            Status.CERTIFICATE_UNTRUSTED,
-            Status.CERTIFICATE_HOSTNAME_MISMATCH,
-            Status.CERTIFICATE_EXPIRED,
-        )
+        return self.value.startswith("certificate_")
 
 
 class Phase(StrEnum):
@@ -113,8 +102,7 @@ class Phase(StrEnum):
     CONNECTING = "connecting"
     #: A TLS handshake is under way (implicit TLS, or after the server's STARTTLS OK).
     SECURING = "securing"
-    #: Connected (and secured, where TLS comes first): waiting for the server to speak
-    #: (its greeting, EHLO or CAPA/CAPABILITY reply) before the login.
+    #: Connected (and secured): waiting for the greeting or EHLO/CAPA/CAPABILITY reply.
     GREETING = "greeting"
     #: Connected and secured; waiting for its turn to log in (or for the role to finish).
     SECURED = "secured"
@@ -124,8 +112,7 @@ class Phase(StrEnum):
 
 class Plan(StrEnum):
     """Which mail.com plan the user says they have: mail.com lets other mail apps in only
-    with Premium for accounts made in recent years (older free accounts usually still can).
-    """
+    with Premium for accounts made in recent years (older free accounts usually still can)."""
 
     PREMIUM = "premium"
     OLD_FREE = "old-free"
@@ -201,9 +188,6 @@ class Account:
     #: The user's answer to the plan question (None: not asked, as in the headless commands).
     plan: Plan | None = None
 
-    def __str__(self) -> str:
-        return f"{self.email} ({self.incoming.value.upper()})"
-
 
 @dataclass(frozen=True)
 class CertificateInfo:
@@ -217,58 +201,47 @@ class CertificateInfo:
 
     @property
     def issuer_name(self) -> str:
-        """Who issued it, as people name them: the organisation (O=), else the common name.
-
-        "Antivirus Web/Mail Shield" says more to a user than "CN=Mail Shield Root,
-        O=Antivirus Web/Mail Shield"; the full name stays in ``issuer`` for the details.
-        """
-        parts = _rdn_parts(self.issuer)
-        return parts.get("O") or parts.get("CN") or self.issuer
+        """Who issued it, as people name them: the organisation (O=), else the common name
+        ("Antivirus Web/Mail Shield", not "CN=Mail Shield Root,O=Antivirus Web/Mail Shield")."""
+        return _name_part(self.issuer, "O") or _name_part(self.issuer, "CN") or self.issuer
 
     @property
     def subject_name(self) -> str:
         """The name the certificate was made for (CN=), else the whole subject."""
-        return _rdn_parts(self.subject).get("CN") or self.subject
+        return _name_part(self.subject, "CN") or self.subject
 
     def to_json(self) -> dict[str, str]:
         """Plain JSON types only."""
         return {
-            "subject": self.subject,
-            "issuer": self.issuer,
-            "not_before": self.not_before.isoformat(),
-            "not_after": self.not_after.isoformat(),
-            "sha256": self.sha256,
+            key: value.isoformat() if isinstance(value, dt.datetime) else value
+            for key, value in asdict(self).items()
         }
 
 
-def _rdn_parts(name: str) -> dict[str, str]:
-    """``CN=a\\, b,O=c`` as {"CN": "a, b", "O": "c"}: RFC 4514 parts, escapes undone."""
-    parts: dict[str, str] = {}
-    current = ""
-    escaped = False
-    for char in name + ",":
-        if escaped:
-            current += char
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == ",":
-            key, _, value = current.partition("=")
-            parts.setdefault(key.strip().upper(), value.strip())
-            current = ""
-        else:
-            current += char
-    return parts
+def _name_part(name: str, short: str) -> str | None:
+    """The first ``short`` (CN, O) part of an RFC 4514 name, escapes undone; None if none."""
+    from cryptography import x509  # only when a certificate is shown: it is slow to import
+    from cryptography.x509.oid import NameOID
+
+    oid = NameOID.COMMON_NAME if short == "CN" else NameOID.ORGANIZATION_NAME
+    try:
+        found = x509.Name.from_rfc4514_string(name).get_attributes_for_oid(oid)
+    except ValueError:  # not a distinguished name (shortened, or cleaned for a terminal)
+        return None
+    if not found:
+        return None
+    # The string lists the name's parts last first: its first such part is the list's last.
+    # Escapes (``\0A``, ``#hex``) may undo the cleaning the whole string had: clean again.
+    return clean_line(str(found[-1].value)) or None
 
 
 @dataclass(frozen=True)
 class Attempt:
     """The outcome of trying one endpoint: a stable status code and words for people.
 
-    ``login_tested`` is False for an endpoint that was reached securely but not logged in
-    to, because another endpoint of the same role was preferred (one login per server,
-    so a wrong password does not count twice against the account). ``address`` is the
-    IP address that accepted the connection (None when none did).
+    ``login_tested`` is False where another endpoint of the role was logged in to instead
+    (one login per server: a wrong password must not count twice against the account).
+    ``address``: the IP address that accepted the connection (None when none did).
     """
 
     endpoint: Endpoint
@@ -282,8 +255,7 @@ class Attempt:
     address: str | None = None
     #: The one thing to do first, in one sentence (empty when it worked).
     action: str = ""
-    #: What the engine saw, in technical terms (for the details and the JSON, never the
-    #: advice): "no answer to the connection within 10 s", "wrong version number".
+    #: What the engine saw, for the details and the JSON: "wrong version number".
     detail: str = ""
     #: The kinds of address (IPv6, IPv4) that were tried when none answered.
     families: tuple[str, ...] = ()
@@ -328,8 +300,7 @@ class RoundTrip:
     status: Status
     elapsed_ms: int
     detail: str = ""
-    #: False when the test message arrived but could only be marked as deleted (the
-    #: server cannot remove one message alone): ``detail`` then says so.
+    #: False when the test message could only be marked as deleted (``detail`` says so).
     removed: bool = True
 
     def to_json(self) -> dict[str, Any]:
@@ -348,17 +319,14 @@ class CheckReport:
     outgoing: Attempt
     checked_at: dt.datetime
     round_trip: RoundTrip | None = None
-    #: The time limit per server the check ran with (seconds): evidence for the words,
-    #: so a limit too short to connect is named as that, not blamed on the network.
+    #: The time limit per server (seconds): a limit too short is named, not the network.
     timeout: float = 10.0
 
     @property
     def verified(self) -> bool:
         """True when both the incoming and the outgoing server accepted the login."""
-        ok = self.incoming.verified and self.outgoing.verified
-        if self.round_trip is not None:
-            ok = ok and self.round_trip.status is Status.OK
-        return ok
+        round_trip = self.round_trip is None or self.round_trip.status is Status.OK
+        return self.incoming.verified and self.outgoing.verified and round_trip
 
     def to_json(self) -> dict[str, Any]:
         """The one JSON object that ``check --json`` prints."""
@@ -384,11 +352,8 @@ class Alternative:
 
 @dataclass(frozen=True)
 class MailSettings:
-    """The settings an iPhone needs: what the instructions and the profile are built from.
-
-    ``verified`` says whether a live check proved them; unverified settings come from the
-    provider's preferred servers.
-    """
+    """The settings an iPhone needs, for the steps and the profile; ``verified`` when a
+    live check proved them (else they are the provider's preferred servers)."""
 
     email: str
     incoming_choice: IncomingChoice
@@ -399,17 +364,13 @@ class MailSettings:
     app_password: bool = False
     checked_at: dt.datetime | None = None
     provider_name: str = "mail.com"
-    #: True when the provider is mail.com's own record (or the demo standing in for it):
-    #: only then do the texts name mail.com's settings (its access switch, Premium).
+    #: Mail.com's own record (as in the demo): only then do texts name its settings.
     mailcom: bool = True
-    #: True for the demo: the values are a real account's, but only a practice server
-    #: on this computer was checked. Steps and profile say so.
+    #: The demo's: a real account's values, checked on a practice server (said so).
     practice: bool = False
-    #: Said before step 1, from the provider file (``Provider.notes``): an app-specific
-    #: password it likely needs, and the entries it lists that are not used, with why.
+    #: Said before step 1 (``Provider.notes``): an app-specific password, unused entries.
     provider_notes: tuple[str, ...] = ()
-    #: The provider's endpoints for these two protocols, with what the check found on
-    #: each: the only ports the steps may suggest instead (never one found failing).
+    #: The provider's endpoints with what the check found: the only ports steps may offer.
     alternatives: tuple[Alternative, ...] = ()
 
     @property
@@ -425,9 +386,9 @@ class MailSettings:
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """How to check: per-endpoint timeout in seconds, extra CA file, optional round trip,
-    and where to dial: ``dial`` maps an endpoint's (host, port) to the address and port to
-    connect to instead (the demo's practice servers); TLS still verifies the host name."""
+    """How to check: the time limit per endpoint, an extra CA file, the round trip, and
+    ``dial``: (host, port) -> where to connect instead (the demo's practice servers; TLS
+    still verifies the host name)."""
 
     timeout: float = 10.0
     cafile: str | None = None

@@ -1,4 +1,4 @@
-"""Verified settings -> an Apple configuration profile (.mobileconfig), and writing it safely.
+"""Verified settings -> an Apple configuration profile (.mobileconfig).
 
 The profile holds one ``com.apple.mail.managed`` payload (Apple's schema:
 ``mdm/profiles/com.apple.mail.managed.yaml`` in apple/device-management). By default it holds
@@ -17,7 +17,7 @@ import re
 import uuid
 from typing import Any
 
-from wizard.core.models import Auth, Endpoint, IncomingChoice, MailSettings, Security
+from wizard.core.models import Auth, Endpoint, IncomingChoice, MailSettings
 from wizard.core.text import xml_text
 
 #: Reverse-DNS prefix of every identifier we write.
@@ -26,11 +26,6 @@ IDENTIFIER_PREFIX = "com.mailcom-wizard"
 _AUTHENTICATION = {Auth.PASSWORD: "EmailAuthPassword", Auth.CRAM_MD5: "EmailAuthCRAMMD5"}
 #: The prefix of the demo's practice profiles, which are never offered to a phone.
 PRACTICE_PREFIX = IDENTIFIER_PREFIX + ".practice"
-
-
-def is_practice_profile(data: bytes) -> bool:
-    """True for a profile the demo made (signed or not: the identifier is in the bytes)."""
-    return PRACTICE_PREFIX.encode() + b"." in data
 
 
 def profile_identifier(email: str, choice: IncomingChoice) -> str:
@@ -44,8 +39,7 @@ def profile_identifier(email: str, choice: IncomingChoice) -> str:
     address = email.strip().lower()
     readable = re.sub(r"[^a-z0-9]+", "-", address).strip("-") or "account"
     digest = hashlib.sha256(address.encode("utf-8")).hexdigest()[:8]
-    protocol = "imap" if choice is IncomingChoice.IMAP else "pop"
-    return f"{IDENTIFIER_PREFIX}.{readable}-{digest}.{protocol}"
+    return f"{IDENTIFIER_PREFIX}.{readable}-{digest}.{choice.value}"
 
 
 def _stable_uuid(identifier: str) -> str:
@@ -75,7 +69,7 @@ def build_profile(
     moment = now or dt.datetime.now(dt.UTC)
     identifier = profile_identifier_for(settings)
     mail_identifier = identifier + ".mail"
-    choice = "IMAP" if settings.incoming_choice is IncomingChoice.IMAP else "POP"
+    choice = settings.incoming_choice.value.upper()  # IMAP or POP
 
     mail: dict[str, Any] = {
         "PayloadType": "com.apple.mail.managed",
@@ -83,7 +77,7 @@ def build_profile(
         "PayloadIdentifier": mail_identifier,
         "PayloadUUID": _stable_uuid(mail_identifier),
         "PayloadDisplayName": f"{choice} account {settings.email}",
-        "EmailAccountType": "EmailTypeIMAP" if choice == "IMAP" else "EmailTypePOP",
+        "EmailAccountType": f"EmailType{choice}",
         "EmailAccountDescription": settings.email,
         "EmailAddress": settings.email,
         "IncomingMailServerHostName": settings.incoming.host,
@@ -180,8 +174,7 @@ def _description(
 
 
 def _endpoint_words(endpoint: Endpoint) -> str:
-    security = "SSL/TLS" if endpoint.security is Security.SSL else "STARTTLS"
-    return f"{endpoint.host} port {endpoint.port} ({security})"
+    return f"{endpoint.host} port {endpoint.port} ({endpoint.security.label})"
 
 
 def _utc(moment: dt.datetime) -> str:

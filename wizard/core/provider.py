@@ -93,11 +93,8 @@ class Provider:
 
     @property
     def is_mailcom(self) -> bool:
-        """True for mail.com's own record (the ISPDB's id), which the demo also uses.
-
-        Only then do the wizard's texts name mail.com's settings (its POP3 & IMAP switch,
-        Premium, its app-specific password menu); any other provider gets general advice.
-        """
+        """True for mail.com's own record (the ISPDB's id), which the demo also uses: only
+        then do the texts name mail.com's settings (its access switch, Premium)."""
         return self.id == MAILCOM_ID
 
     def incoming(self, choice: IncomingChoice) -> tuple[Endpoint, ...]:
@@ -284,8 +281,7 @@ def _provider_element(data: bytes, source: str) -> ET.Element:
 
 
 def _text(element: ET.Element, tag: str) -> str:
-    child = element.find(tag)
-    return "" if child is None or child.text is None else child.text.strip()
+    return (element.findtext(tag) or "").strip()
 
 
 def _entry(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -32,10 +33,15 @@ _SIGNING_USAGES = {
     ExtendedKeyUsageOID.EMAIL_PROTECTION,
     ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
 }
-
-
+#: Every usage cryptography names, in words ("time stamping"), for the message refusing one.
+_USAGE_NAMES = {
+    oid: name.lower().replace("_", " ")
+    for name, oid in vars(ExtendedKeyUsageOID).items()
+    if isinstance(oid, x509.ObjectIdentifier)
+}
 #: Larger than any certificate, key or chain a signer uses (a long chain is a few KiB).
 MAX_PEM_BYTES = 1024 * 1024
+_Extension = TypeVar("_Extension", bound=x509.ExtensionType)
 
 
 def read_pem_file(path: str | Path, what: str) -> bytes:
@@ -48,8 +54,7 @@ def read_pem_file(path: str | Path, what: str) -> bytes:
 
 def load_certificate(pem: bytes) -> x509.Certificate:
     """The first certificate in ``pem``, or SigningError."""
-    certificates = _load_certificates(pem, "certificate")
-    return certificates[0]
+    return _load_certificates(pem, "certificate")[0]
 
 
 def _load_certificates(pem: bytes, what: str) -> list[x509.Certificate]:
@@ -113,25 +118,26 @@ def check_signer(
             f"The certificate for {subject} expired on "
             f"{certificate.not_valid_after_utc:%Y-%m-%d %H:%M} UTC."
         )
-    try:
-        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
-        usage = None
+    usage = _extension(certificate, x509.KeyUsage)
     if usage is not None and not usage.digital_signature:
         raise SigningError(
             f"The certificate for {subject} may not make signatures: its Key Usage lacks "
             "digitalSignature."
         )
-    try:
-        extended = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    except x509.ExtensionNotFound:
-        extended = None
+    extended = _extension(certificate, x509.ExtendedKeyUsage)
     if extended is not None and not _SIGNING_USAGES.intersection(extended):
-        names = ", ".join(getattr(oid, "_name", oid.dotted_string) for oid in extended)
+        names = ", ".join(_USAGE_NAMES.get(oid, oid.dotted_string) for oid in extended)
         raise SigningError(
             f"The certificate for {subject} is limited to other purposes ({names}); "
             "profile signing needs one that allows TLS, e-mail or code signing."
         )
+
+
+def _extension(certificate: x509.Certificate, kind: type[_Extension]) -> _Extension | None:
+    try:
+        return certificate.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
 
 
 def sign_profile(

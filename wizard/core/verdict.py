@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from wizard.core import access
-from wizard.core.diagnosis import nothing_answered, refusal_kind, seen_status, short_words
+from wizard.core.diagnosis import nothing_answered, password_refused, seen_status, short_words
 from wizard.core.models import (
     Account,
     Alternative,
@@ -88,13 +88,9 @@ def verdict_of(
         )
     else:
         action = ""
-    # A refusal that says the mailbox is busy or the server unavailable is not about it.
-    refused = any(
-        attempt.status is Status.AUTH_FAILED
-        and refusal_kind(attempt.server_reply) not in ("too_many", "unavailable", "in_use")
-        for attempt in chosen.values()
+    in_doubt = any(map(password_refused, chosen.values())) and not any(
+        attempt.verified for attempt in report.attempts
     )
-    in_doubt = refused and not any(attempt.verified for attempt in report.attempts)
     mailcom = provider is not None and provider.is_mailcom
     return Verdict(
         verified=report.verified,
@@ -120,11 +116,9 @@ def _passed_over(report: CheckReport, chosen: dict[Role, Attempt]) -> list[Attem
         if not used.verified:
             continue
         for attempt in report.attempts:
-            if attempt.endpoint.role is not role:
-                continue
             if attempt.endpoint == used.endpoint:
                 break
-            if not attempt.ok:
+            if attempt.endpoint.role is role and not attempt.ok:
                 passed.append(attempt)
     return passed
 
@@ -170,19 +164,21 @@ def role_lines(report: CheckReport) -> tuple[RoleLine, RoleLine]:
 
 def _role_line(report: CheckReport, used: Attempt) -> RoleLine:
     role = used.endpoint.role
-    mine = [attempt for attempt in report.attempts if attempt.endpoint.role is role]
     if used.verified:
         words = f"works on port {used.endpoint.port}"
-        passed = [a for a in _passed_over(report, {role: used}) if a.endpoint.role is role]
+        passed = _passed_over(report, {role: used})
         if passed:
             ports = ", ".join(str(a.endpoint.port) for a in passed)
             words += f" ({ports} {short_words(passed[0], report)})"
         return RoleLine(role, True, words)
     short = short_words(used, report)
-    alike = [a for a in mine if not a.ok and short_words(a, report) == short]
+    alike = [
+        str(a.endpoint.port)
+        for a in report.attempts
+        if a.endpoint.role is role and not a.ok and short_words(a, report) == short
+    ]
     if len(alike) > 1:
-        ports = ", ".join(str(a.endpoint.port) for a in alike)
-        return RoleLine(role, False, f"{short} (ports {ports})")
+        return RoleLine(role, False, f"{short} (ports {', '.join(alike)})")
     return RoleLine(role, False, f"{short} (port {used.endpoint.port})")
 
 
@@ -190,12 +186,10 @@ def _round_trip_words(report: CheckReport) -> str | None:
     trip = report.round_trip
     if trip is None:
         return None
-    if trip.status is Status.OK:
-        seconds = trip.elapsed_ms / 1000
-        if not trip.removed:
-            return f"Test message: sent and arrived in {seconds:.1f} s; {trip.detail}."
-        return f"Test message: sent and arrived in {seconds:.1f} s (and deleted again)."
-    return f"Test message: not received: {trip.detail or trip.status.value}."
+    if trip.status is not Status.OK:
+        return f"Test message: not received: {trip.detail or trip.status.value}."
+    removed = " (and deleted again)" if trip.removed else f"; {trip.detail}"
+    return f"Test message: sent and arrived in {trip.elapsed_ms / 1000:.1f} s{removed}."
 
 
 def settings_from_report(report: CheckReport, account: Account, provider: Provider) -> MailSettings:

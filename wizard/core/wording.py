@@ -9,6 +9,7 @@ password, a refusal whose reply says more) and fills in what the check saw. Plai
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wizard.core.facts import ios
@@ -18,6 +19,10 @@ from wizard.core.models import Status
 HOTSPOT = "try another network (for example your phone's hotspot)"
 _INTERCEPTORS = "an antivirus mail shield, a VPN or a company proxy"
 _NO_SSL_OFF = "Do not switch SSL off."
+_NOTHING_ANSWERS = (
+    "Nothing answers on {ports} from this network: {hotspot}, or turn off a firewall that "
+    "blocks mail."
+)
 
 
 @dataclass(frozen=True)
@@ -149,8 +154,7 @@ STATUS_WORDS: dict[Status, StatusWords] = {
         "blocked here",
         "does not answer",
         "No answer on port {port}",
-        "Nothing answers on {ports} from this network: {hotspot}, or turn off a firewall "
-        "that blocks mail.",
+        _NOTHING_ANSWERS,
         "{host} did not answer the connection on port {port} within {limit} s. The "
         "network (or a firewall on this computer) may block this port, or the connection is "
         f"very slow. Try again, or {HOTSPOT}.",
@@ -159,8 +163,7 @@ STATUS_WORDS: dict[Status, StatusWords] = {
         "blocked here",
         "is refused",
         "Port {port} is closed or blocked",
-        "Nothing answers on {ports} from this network: {hotspot}, or turn off a firewall "
-        "that blocks mail.",
+        _NOTHING_ANSWERS,
         "{host} did not accept a connection on port {port}. A firewall, the router or an "
         "antivirus may be blocking mail ports. Try another network (for example your "
         "phone's hotspot); if that works, the first network blocks mail.",
@@ -271,3 +274,14 @@ def other_network(*, checked_here: bool = False) -> str:
         f"Wi-Fi off so that it uses mobile data, or join another Wi-Fi{here}. A guest, hotel "
         "or office Wi-Fi may block or intercept mail."
     )
+
+
+def listed(items: Sequence[object]) -> str:
+    """Items named in a sentence: ``465``, ``465 and 587``, ``a, b and c``."""
+    shown = [str(item) for item in items]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def ports_words(ports: Sequence[int]) -> str:
+    """``port 465`` or ``ports 465 and 587``."""
+    return f"{'port' if len(ports) == 1 else 'ports'} {listed(ports)}"

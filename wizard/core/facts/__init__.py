@@ -1,12 +1,8 @@
 """Every fact the wizard shows about iOS, mail.com and profiles, with its source: one registry.
 
-Screens, commands and the README word these things the way the registry does, and the
-registry says where each wording comes from (a URL, or a section of the project's fact
-sheet ``mailcom-facts.md``, with what it says), how sure it is and when it was checked. A
-fact no public source confirms is worded as what to look for ("if iOS asks ...").
-
-    from wizard.core.facts import ios, mailcom
-    f"open Settings, then tap {ios.ACCOUNTS_18.text}"
+Screens, commands and the README word these things the way the registry does:
+``f"open Settings, then tap {ios.ACCOUNTS_18.text}"``. A fact no public source confirms
+is worded as what to look for ("if iOS asks ...").
 """
 
 from __future__ import annotations
@@ -26,8 +22,13 @@ __all__ = [
     "profiles",
 ]
 
-#: All facts, by module: iOS Settings, mail.com, profile installation.
-REGISTRY: tuple[Fact, ...] = ios.FACTS + mailcom.FACTS + profiles.FACTS
+#: All facts, by module (iOS Settings, mail.com, profile installation), in declaration order.
+REGISTRY: tuple[Fact, ...] = tuple(
+    fact
+    for module in (ios, mailcom, profiles)
+    for fact in vars(module).values()
+    if isinstance(fact, Fact)
+)
 
 
 def by_id(fact_id: str) -> Fact:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from wizard.core.facts.model import Fact, FactStatus, Source, sheet
-
-OFFICIAL = FactStatus.OFFICIAL
-THIRD_PARTY = FactStatus.THIRD_PARTY
-UNCONFIRMED = FactStatus.UNCONFIRMED
+from wizard.core.facts.model import Source, official, sheet, third_party, unconfirmed
 
 _ISPDB = Source(
     "https://github.com/thunderbird/autoconfig/blob/c6ad79659b5fc321d1593ec4c277815b83e5dec5/"
@@ -48,180 +44,140 @@ _CHATMAIL_240 = Source(
     '"Must enable IMAP access in settings, which is a Premium feature for new accounts."',
 )
 
-SERVERS = Fact(
+SERVERS = official(
     "mailcom.servers",
     "imap.mail.com (993 SSL/TLS, 143 STARTTLS), pop.mail.com (995, 110), smtp.mail.com "
     "(465 SSL/TLS, 587 STARTTLS), user name: the full address",
-    OFFICIAL,
-    (_ISPDB, sheet("§1.1", "the ISPDB entry, corroborated by FairEmail and chatmail")),
+    _ISPDB,
+    sheet("§1.1", "the ISPDB entry, corroborated by FairEmail and chatmail"),
 )
-DOMAINS = Fact(
+DOMAINS = official(
     "mailcom.domains",
     "191 domains in Thunderbird's mail.com record, which says about 500 more exist",
-    OFFICIAL,
-    (
-        Source(_ISPDB.where, '"even smaller domains (about 500 more) are left out"'),
-        sheet(
-            "§2.1, §2.2, §9",
-            "ISPDB: 191 domains; chatmail adds 53 more; the wizard's 244 "
-            "are a subset, not mail.com's whole list",
-        ),
+    Source(_ISPDB.where, '"even smaller domains (about 500 more) are left out"'),
+    sheet(
+        "§2.1, §2.2, §9",
+        "ISPDB: 191 domains; chatmail adds 53 more; the wizard's 244 "
+        "are a subset, not mail.com's whole list",
     ),
 )
-TWO_FACTOR = Fact(
+TWO_FACTOR = official(
     "mailcom.two-factor",
     "two-factor authentication",
-    OFFICIAL,
-    (
-        _TWO_FA_PAGE,
-        _APP_PASSWORDS_PAGE,
-        sheet("§9", 'mail.com\'s own name for 2FA is "two-factor authentication"'),
-    ),
+    _TWO_FA_PAGE,
+    _APP_PASSWORDS_PAGE,
+    sheet("§9", 'mail.com\'s own name for 2FA is "two-factor authentication"'),
 )
-APP_PASSWORD_NEEDED = Fact(
+APP_PASSWORD_NEEDED = official(
     "mailcom.app-password-needed",
     "with two-factor authentication on, mail apps need an app-specific password instead of "
     "the account password",
-    OFFICIAL,
-    (_TWO_FA_PAGE, _APP_PASSWORDS_PAGE),
+    _TWO_FA_PAGE,
+    _APP_PASSWORDS_PAGE,
 )
-APP_PASSWORD_PATH = Fact(
+APP_PASSWORD_PATH = official(
     "mailcom.app-password-path",
     "Home > Security Options > Manage application-specific passwords > Create new "
     "application-specific password (Security Options is also under Account, at the top right)",
-    OFFICIAL,
-    (
-        _APP_PASSWORDS_PAGE,
-        sheet(
-            "§10",
-            "mail.com's pages give two entry points: \"Home > Security Options > Manage "
-            'application-specific passwords > Create new" and "Account (top right) > Security '
-            'Options"',
-        ),
+    _APP_PASSWORDS_PAGE,
+    sheet(
+        "§10",
+        "mail.com's pages give two entry points: \"Home > Security Options > Manage "
+        'application-specific passwords > Create new" and "Account (top right) > Security '
+        'Options"',
     ),
 )
-APP_PASSWORD_ONCE = Fact(
+APP_PASSWORD_ONCE = official(
     "mailcom.app-password-once",
     "mail.com shows it only once",
-    OFFICIAL,
-    (_APP_PASSWORDS_PAGE, sheet("§9", "mail.com shows an app-specific password only once")),
+    _APP_PASSWORDS_PAGE,
+    sheet("§9", "mail.com shows an app-specific password only once"),
 )
-ACCESS_SWITCH_NEEDED = Fact(
+ACCESS_SWITCH_NEEDED = third_party(
     "mailcom.access-switch-needed",
     "POP3/IMAP access switched on in mail.com's web settings",
-    THIRD_PARTY,
-    (_CHATMAIL, _CHATMAIL_240, sheet("§10", 'The sources spell the switch "POP3/IMAP".')),
+    _CHATMAIL,
+    _CHATMAIL_240,
+    sheet("§10", 'The sources spell the switch "POP3/IMAP".'),
 )
-ACCESS_SWITCH_PATH = Fact(
+ACCESS_SWITCH_PATH = unconfirmed(
     "mailcom.access-switch-path",
     "look under Settings for POP3/IMAP",
-    UNCONFIRMED,
-    (
-        sheet(
-            "§1.2, §10",
-            "exact menu path: no source quoting mail.com's wording; suggested "
-            'wording "open Settings (gear icon), then the POP3 & IMAP section"; the sources '
-            'spell the switch "POP3/IMAP"',
-        ),
-        Source(
-            "https://support.mail.com/pop-imap/toggle.html",
-            "mail.com's help page for the switch (cited by chatmail; not read)",
-        ),
+    sheet(
+        "§1.2, §10",
+        "exact menu path: no source quoting mail.com's wording; suggested "
+        'wording "open Settings (gear icon), then the POP3 & IMAP section"; the sources '
+        'spell the switch "POP3/IMAP"',
+    ),
+    Source(
+        "https://support.mail.com/pop-imap/toggle.html",
+        "mail.com's help page for the switch (cited by chatmail; not read)",
     ),
 )
-ACCESS_SWITCH_HELP = Fact(
+ACCESS_SWITCH_HELP = third_party(
     "mailcom.access-switch-help",
     "support.mail.com/pop-imap/toggle.html",
-    THIRD_PARTY,
-    (_CHATMAIL,),
+    _CHATMAIL,
 )
-PREMIUM = Fact(
+PREMIUM = third_party(
     "mailcom.premium",
     "a mail.com Premium feature for new accounts",
-    THIRD_PARTY,
-    (_CHATMAIL, _FAIREMAIL, _CHATMAIL_240),
+    _CHATMAIL,
+    _FAIREMAIL,
+    _CHATMAIL_240,
 )
-PLAN_RULE = Fact(
+PLAN_RULE = third_party(
     "mailcom.plan-rule",
     "for accounts made in recent years, mail.com lets other mail apps (such as the iPhone's "
     "Mail app) in only with Premium; older free accounts usually still can",
-    THIRD_PARTY,
-    (
-        _CHATMAIL,
-        _CHATMAIL_OLD_FREE,
-        _FAIREMAIL,
-        _CHATMAIL_240,
-        sheet(
-            "§1.3, §10",
-            "IMAP, POP3 and SMTP from other programs need mail.com Premium for newer accounts; "
-            "older free accounts usually kept them (a 2026 provider-validation file: "
-            '"Premium-only IMAP/SMTP")',
-        ),
+    _CHATMAIL,
+    _CHATMAIL_OLD_FREE,
+    _FAIREMAIL,
+    _CHATMAIL_240,
+    sheet(
+        "§1.3, §10",
+        "IMAP, POP3 and SMTP from other programs need mail.com Premium for newer accounts; "
+        "older free accounts usually kept them (a 2026 provider-validation file: "
+        '"Premium-only IMAP/SMTP")',
     ),
 )
-FREE_ALTERNATIVES = Fact(
+FREE_ALTERNATIVES = unconfirmed(
     "mailcom.free-alternatives",
     "a newer free account can use mail.com's own app for iPhone instead (look for it in the "
     "App Store), or upgrade to mail.com Premium",
-    UNCONFIRMED,
-    (
-        _FAIREMAIL,
-        sheet(
-            "§1.3",
-            "other programs need Premium for new accounts; that mail.com offers its own "
-            "iPhone app is not confirmed by a source: look for it",
-        ),
+    _FAIREMAIL,
+    sheet(
+        "§1.3",
+        "other programs need Premium for new accounts; that mail.com offers its own "
+        "iPhone app is not confirmed by a source: look for it",
     ),
 )
-SAME_REPLY = Fact(
+SAME_REPLY = third_party(
     "mailcom.same-reply",
     "The refusal may not say why: a wrong password and switched-off access may look the same",
-    THIRD_PARTY,
-    (
-        Source(
-            "https://github.com/jens-maus/yam/issues/638",
-            "GMX POP3 answered -ERR authentication failed with the right password while "
-            "access was switched off",
-        ),
-        sheet(
-            "§3",
-            '"a wrong password and "POP3/IMAP not enabled" produce the same reply" (seen at '
-            "mail.com's sister service GMX; the same for mail.com is plausible, not confirmed)",
-        ),
+    Source(
+        "https://github.com/jens-maus/yam/issues/638",
+        "GMX POP3 answered -ERR authentication failed with the right password while "
+        "access was switched off",
+    ),
+    sheet(
+        "§3",
+        '"a wrong password and "POP3/IMAP not enabled" produce the same reply" (seen at '
+        "mail.com's sister service GMX; the same for mail.com is plausible, not confirmed)",
     ),
 )
 
-ACCESS_OFF_AGAIN = Fact(
+ACCESS_OFF_AGAIN = third_party(
     "mailcom.access-off-again",
     "access may be switched off again after a long time unused",
-    THIRD_PARTY,
-    (
-        Source(
-            "https://github.com/jens-maus/yam/issues/638",
-            "GMX turns POP3/IMAP off again after a mailbox has not used them for a long time, "
-            "and emailed the user about it",
-        ),
-        sheet(
-            "§1.2, §3",
-            '(GMX) "It also turns the protocols off again after a mailbox has not used them for '
-            'a long time." Whether mail.com does the same: UNCERTAIN',
-        ),
+    Source(
+        "https://github.com/jens-maus/yam/issues/638",
+        "GMX turns POP3/IMAP off again after a mailbox has not used them for a long time, "
+        "and emailed the user about it",
     ),
-)
-
-FACTS: tuple[Fact, ...] = (
-    SERVERS,
-    DOMAINS,
-    TWO_FACTOR,
-    APP_PASSWORD_NEEDED,
-    APP_PASSWORD_PATH,
-    APP_PASSWORD_ONCE,
-    ACCESS_SWITCH_NEEDED,
-    ACCESS_SWITCH_PATH,
-    ACCESS_SWITCH_HELP,
-    PREMIUM,
-    PLAN_RULE,
-    FREE_ALTERNATIVES,
-    SAME_REPLY,
-    ACCESS_OFF_AGAIN,
+    sheet(
+        "§1.2, §3",
+        '(GMX) "It also turns the protocols off again after a mailbox has not used them for '
+        'a long time." Whether mail.com does the same: UNCERTAIN',
+    ),
 )

@@ -7,9 +7,10 @@ port it checks first) is not a fact in this sense.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 #: The day every fact in the registry was last checked against its sources.
 CHECKED = dt.date(2026, 12, 2)
@@ -30,7 +31,7 @@ class FactStatus(StrEnum):
     UNCONFIRMED = "unconfirmed"
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Source:
     """Where a fact was found (a URL, or a section of the project's fact sheet) and what it says."""
 
@@ -38,7 +39,7 @@ class Source:
     says: str
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Fact:
     """One fact: a stable id, the exact wording shown, its status, its sources, when checked."""
 
@@ -62,6 +63,16 @@ class Fact:
             return self.text
         return self.text[:1].upper() + self.text[1:]
 
+    def to_json(self) -> dict[str, Any]:
+        """A fact with its status, the day it was checked and its sources."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "status": self.status.value,
+            "checked": self.checked.isoformat(),
+            "sources": [dataclasses.asdict(source) for source in self.sources],
+        }
+
     @property
     def hedged(self) -> bool:
         """True when the wording says what to look for rather than stating a certainty."""
@@ -69,11 +80,29 @@ class Fact:
         return any(hedge in lowered for hedge in HEDGES)
 
 
-#: The project's fact sheet (``mailcom-facts.md``), cited by section. It collects the
-#: public sources; the URLs it quotes are given with each fact where there is one.
-SHEET = "mailcom-facts.md"
+def official(id: str, text: str, *sources: Source) -> Fact:
+    """A fact stated by mail.com, Apple or Mozilla's ISPDB."""
+    return Fact(id, text, FactStatus.OFFICIAL, sources)
+
+
+def third_party(id: str, text: str, *sources: Source) -> Fact:
+    """A fact stated by an independent, named public source."""
+    return Fact(id, text, FactStatus.THIRD_PARTY, sources)
+
+
+def unconfirmed(id: str, text: str, *sources: Source) -> Fact:
+    """A fact no public source confirms, worded as what to look for."""
+    return Fact(id, text, FactStatus.UNCONFIRMED, sources)
 
 
 def sheet(section: str, says: str) -> Source:
-    """A source that is a section of the project's fact sheet."""
-    return Source(f"{SHEET} {section}", says)
+    """A section of the project's fact sheet, ``mailcom-facts.md``: it collects the public
+    sources, and the URLs it quotes are given with each fact where there is one."""
+    return Source(f"mailcom-facts.md {section}", says)
+
+
+#: The schema of Apple's mail payload, at the commit the facts were checked against.
+APPLE_MAIL_SCHEMA = (
+    "https://github.com/apple/device-management/blob/b6202ca2fbd31286a52eb160b67a4db7b4fe1f1f/"
+    "mdm/profiles/com.apple.mail.managed.yaml"
+)

@@ -24,9 +24,11 @@ log = logging.getLogger(__name__)
 #: Where the route is looked up to: a documentation address (RFC 5737) nobody uses.
 _ROUTE_PROBE = ("192.0.2.1", 9)
 #: Home and office networks (RFC 1918, IPv6 unique local). Not 100.64.0.0/10: a mobile
-#: carrier's shared addresses (CGNAT) are no network the phone and computer share.
-_PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
-_PRIVATE.append(ipaddress.ip_network("fc00::/7"))
+#: carrier's shared addresses (CGNAT) are no network the phone and computer share. Not
+#: ``ip.is_private`` either: it counts documentation ranges such as 203.0.113.0/24.
+_PRIVATE = [
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+]
 
 
 @dataclass(frozen=True)
@@ -87,19 +89,18 @@ def _interfaces() -> Iterator[tuple[str, str]]:
 def local_addresses() -> list[LocalAddress]:
     """This computer's local-network IPv4 addresses: private first, then the default
     route's first (no loopback, no link-local)."""
-    found: list[LocalAddress] = []
     try:
         listed = [(name, a) for name, a in _interfaces() if "." in a and _is_candidate(a)]
     except (OSError, ValueError, AttributeError):  # the system's interface API failed
         log.warning("cannot list the network interfaces", exc_info=True)
         listed = _host_name_addresses()
+    names: dict[str, str] = {}  # address -> the first interface that has it
     for name, address in listed:
-        if all(a.address != address for a in found):
-            found.append(LocalAddress(name, address))
+        names.setdefault(address, name)
     default = default_route_address()
-    if default is not None and all(a.address != default for a in found):
-        found.insert(0, LocalAddress("default route", default))  # one the listing missed
-    found = [LocalAddress(a.interface, a.address, a.address == default) for a in found]
+    if default is not None and default not in names:
+        names = {default: "default route", **names}  # one the listing missed
+    found = [LocalAddress(name, address, address == default) for address, name in names.items()]
     return sorted(found, key=lambda a: (not is_private(a.address), not a.default_route))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from wizard.core.errors import FileReadError, ProfileFileError, ReadProblem, ServeError
 from wizard.core.export import ExportedProfile
 from wizard.core.files import read_limited
-from wizard.core.profile import PRACTICE_PREFIX, is_practice_profile
+from wizard.core.profile import PRACTICE_PREFIX
 
 MAX_PROFILE_BYTES = 1024 * 1024
 #: Far deeper than any real profile (a payload list inside the profile, a dict inside that).
@@ -74,7 +74,8 @@ def inspect_profile(data: bytes, path: Path) -> ExportedProfile:
     if signed and _SIGNED_DATA_OID not in data[:24]:
         content = b""  # not CMS SignedData at all
     elif content is None:  # signed, but its content cannot be read: assume the worst
-        return ExportedProfile(path, data, True, True, practice=is_practice_profile(data))
+        practice = f"{PRACTICE_PREFIX}.".encode() in data  # the identifier is in the bytes
+        return ExportedProfile(path, data, True, True, practice=practice)
     try:
         top = plistlib.loads(content)  # refuses entity declarations (billion laughs)
     except Exception:  # plistlib raises several unrelated types on malformed input
@@ -85,7 +86,6 @@ def inspect_profile(data: bytes, path: Path) -> ExportedProfile:
             "property list with PayloadType Configuration, or a signed profile)."
         )
     dicts = [item for item in _containers(top, path) if isinstance(item, dict)]
-    identifiers = [str(item.get("PayloadIdentifier", "")) for item in dicts]
     return ExportedProfile(
         path,
         data,
@@ -98,7 +98,9 @@ def inspect_profile(data: bytes, path: Path) -> ExportedProfile:
         ),
         signed=signed,
         has_mail_payload=any(d.get("PayloadType") == "com.apple.mail.managed" for d in dicts),
-        practice=any(i.startswith(PRACTICE_PREFIX + ".") for i in identifiers),
+        practice=any(
+            str(d.get("PayloadIdentifier", "")).startswith(f"{PRACTICE_PREFIX}.") for d in dicts
+        ),
         verified=_UNVERIFIED not in str(top.get("PayloadDescription", "")),
     )
 

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import segno
 
 # Quiet zone around the QR code in modules. The standard asks for 4; 2 is what terminal QR
 # tools commonly use, the iPhone camera reads it, and it keeps the code within 24 lines.
 QR_BORDER = 2
-
-
-def _make_qr(url: str) -> Any:
-    # make_qr, not make: segno.make may pick a Micro QR code, which the iPhone cannot read.
-    return segno.make_qr(url)
+# Two module rows per character: (top light, bottom light) -> glyph.
+_GLYPHS = {(True, True): "█", (True, False): "▀", (False, True): "▄", (False, False): " "}
 
 
 def qr_text(url: str, border: int = QR_BORDER) -> str:
@@ -25,18 +20,15 @@ def qr_text(url: str, border: int = QR_BORDER) -> str:
     white-on-black (``qr_ansi``) and the TUI gives the widget ``color: white;
     background: black``. Lines have equal width; no trailing newline.
     """
-    glyphs = {(True, True): "█", (True, False): "▀", (False, True): "▄", (False, False): " "}
-    rows = [
-        [not bool(dark) for dark in row]  # True = light
-        for row in _make_qr(url).matrix_iter(scale=1, border=border)
-    ]
+    # make_qr, not make: segno.make may pick a Micro QR code, which the iPhone cannot read.
+    matrix = segno.make_qr(url).matrix_iter(scale=1, border=border)
+    rows = [[not dark for dark in row] for row in matrix]
     if len(rows) % 2:
         rows.append([True] * len(rows[0]))  # the missing half line is quiet zone: light
-    lines = [
-        "".join(glyphs[(top, bottom)] for top, bottom in zip(upper, lower, strict=True))
+    return "\n".join(
+        "".join(_GLYPHS[pair] for pair in zip(upper, lower, strict=True))
         for upper, lower in zip(rows[::2], rows[1::2], strict=True)
-    ]
-    return "\n".join(lines)
+    )
 
 
 def qr_ansi(url: str, border: int = QR_BORDER) -> str:

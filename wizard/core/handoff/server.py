@@ -166,10 +166,9 @@ class _Offer:
 
     async def run(self, choice: HostChoice, port: int, seconds: float) -> StopReason:
         try:
-            listening = asyncio.start_server(
+            server = await asyncio.start_server(
                 self.serve_client, choice.address, port, limit=self.limits.head_bytes
             )
-            server = await listening
         except OSError as exc:
             raise _listen_error(exc, choice.address, port) from None
         try:

@@ -1,13 +1,13 @@
-"""What the user does on the iPhone once the link is offered, and the plain-HTTP warning."""
+"""What the user does on the iPhone once the link is offered, and the plain-HTTP warning.
+
+The wording of every iOS screen comes from the fact registry (``facts.profiles``).
+"""
 
 from __future__ import annotations
 
 from wizard.core.export import ExportedProfile
 from wizard.core.facts import mailcom, profiles
 from wizard.core.instructions.ios import profile_place
-
-#: iOS deletes a downloaded profile that is not installed within this many minutes.
-INSTALL_WINDOW_MINUTES = 8
 
 
 def download_steps() -> tuple[str, ...]:
@@ -48,14 +48,6 @@ def install_steps(profile: ExportedProfile, ios: int | None = None) -> tuple[str
     return tuple(steps)
 
 
-def phone_steps(profile: ExportedProfile, ios: int | None = None) -> tuple[str, ...]:
-    """What to do on the iPhone, one step per item, for this profile (and iOS version).
-
-    The wording of every iOS screen comes from the fact registry (``facts.profiles``).
-    """
-    return download_steps() + install_steps(profile, ios)
-
-
 #: When the phone cannot open the link: a guest Wi-Fi often keeps devices from reaching
 #: each other. The file itself can travel another way.
 OTHER_WAYS = (
@@ -63,7 +55,6 @@ OTHER_WAYS = (
     f"send it the file instead: AirDrop it, or mail it to yourself and "
     f"{profiles.MAIL_NOT_MESSAGES.text}."
 )
-
 
 PLAIN_HTTP_WARNING = (
     "This profile contains a password. It is served over plain HTTP, so anyone on this "

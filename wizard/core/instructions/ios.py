@@ -43,6 +43,15 @@ class IosLayout:
         """The facts this layout's wording rests on."""
         return tuple(f for f in (self.accounts, self.where, self.caveat) if f is not None)
 
+    @property
+    def hint(self) -> str:
+        """Which versions steps for this layout are for, and where the iPhone shows its own."""
+        caveat = f" {self.caveat.text}." if self.caveat is not None else ""
+        return (
+            f"These steps are for {self.words}. To see which iOS the iPhone has: "
+            f"{ios.ABOUT.text}.{caveat}"
+        )
+
 
 IOS_18 = IosLayout(
     key="ios-18",
@@ -92,6 +101,15 @@ def layout_for(version: int) -> tuple[IosLayout, str | None]:
         f"(iOS {NEWEST_KNOWN_IOS}), so they follow the {IOS_18.label} layout; Apple may have "
         "moved things since."
     )
+
+
+def resolve(ios: int | IosLayout) -> tuple[IosLayout, int | None, str | None]:
+    """The layout for ``ios`` (a version or a whole layout), the version asked for (None for
+    a whole layout) and a note when the layout is a guess; UsageError before iOS 11."""
+    if isinstance(ios, IosLayout):
+        return ios, None, None
+    layout, note = layout_for(ios)
+    return layout, ios, note
 
 
 def profile_place(version: int | None = None) -> tuple[str, tuple[Fact, ...]]:

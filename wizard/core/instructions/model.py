@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from wizard.core.facts import Fact, ios
 from wizard.core.instructions.ios import IosLayout
-from wizard.core.models import Endpoint, IncomingChoice, MailSettings
+from wizard.core.models import MailSettings
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,16 @@ class Step:
     #: The facts about iOS or the provider this step's wording rests on.
     facts: tuple[Fact, ...] = ()
 
+    def to_json(self) -> dict[str, Any]:
+        """A step in ``repair --json``: its words, values and the ids of its facts."""
+        values = [{"label": v.label, "value": v.value, "note": v.note} for v in self.values]
+        return {
+            "title": self.title,
+            "text": self.text,
+            "values": values,
+            "facts": [fact.id for fact in self.facts],
+        }
+
 
 @dataclass(frozen=True)
 class Instructions:
@@ -56,28 +67,22 @@ class Instructions:
     def title(self) -> str:
         """A heading, for example ``Set up alice@mail.com on an iPhone with iOS 26 (IMAP)``."""
         versions = f"iOS {self.ios}" if self.ios is not None else self.layout.label
-        choice = choice_label(self.settings.incoming_choice)
+        choice = self.settings.incoming_choice.value.upper()  # IMAP or POP, as iOS says
         practice = "Practice: " if self.settings.practice else ""
         return f"{practice}Set up {self.settings.email} on an iPhone with {versions} ({choice})"
 
     @property
     def version_hint(self) -> str:
         """Which versions the steps are for, and where the iPhone shows its version."""
-        hint = (
-            f"These steps are for {self.layout.words}. To see which iOS the iPhone has: "
-            f"{ios.ABOUT.text}."
-        )
-        if self.layout.caveat is not None:
-            hint += f" {self.layout.caveat.text}."
-        return hint
+        return self.layout.hint
 
     @property
     def summary(self) -> str:
         """One line saying which servers these steps use and whether they were checked."""
         settings = self.settings
-        servers = (
-            f"incoming {endpoint_words(settings.incoming)}, "
-            f"outgoing {endpoint_words(settings.outgoing)}"
+        servers = ", ".join(
+            f"{kind} {endpoint.host} port {endpoint.port} ({endpoint.security.label})"
+            for kind, endpoint in (("incoming", settings.incoming), ("outgoing", settings.outgoing))
         )
         if settings.practice:
             return (
@@ -100,20 +105,9 @@ class Instructions:
         return tuple(dict.fromkeys(found))
 
 
-def choice_label(choice: IncomingChoice) -> str:
-    """IMAP or POP, as iOS names them."""
-    return "IMAP" if choice is IncomingChoice.IMAP else "POP"
-
-
-def endpoint_words(endpoint: Endpoint) -> str:
-    """``imap.mail.com port 993 (SSL/TLS)``."""
-    return f"{endpoint.host} port {endpoint.port} ({endpoint.security.label})"
-
-
 def _when(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC)
-        return " on " + moment.strftime("%Y-%m-%d at %H:%M UTC")
-    return " on " + moment.strftime("%Y-%m-%d at %H:%M")
+    if moment.tzinfo is None:
+        return f" on {moment:%Y-%m-%d at %H:%M}"
+    return f" on {moment.astimezone(dt.UTC):%Y-%m-%d at %H:%M UTC}"

@@ -4,76 +4,75 @@ from __future__ import annotations
 
 import textwrap
 
-from wizard.core.instructions.model import Instructions
+from wizard.core.instructions.model import Instructions, Step
 
-_WIDTH = 78
-
-
-def _wrap(paragraph: str, initial_indent: str = "", subsequent_indent: str = "") -> list[str]:
-    # Never inside a word: a host name breaks at its hyphen otherwise ("mail.your- /
-    # server.de"), and a long link or address stays whole on a line of its own.
-    return textwrap.wrap(
-        paragraph,
-        _WIDTH,
-        initial_indent=initial_indent,
-        subsequent_indent=subsequent_indent,
-        break_on_hyphens=False,
-        break_long_words=False,
-    )
+WIDTH = 78
 
 
-def _header(instructions: Instructions) -> list[str]:
-    """The paragraphs above the steps, in order: practice, warning, the provider file's
-    notes, version, servers."""
-    paragraphs = []
-    if instructions.practice_note:
-        paragraphs.append("PRACTICE: " + instructions.practice_note)
-    if instructions.warning_unverified:
-        paragraphs.append("WARNING: " + instructions.warning_unverified)
-    paragraphs.extend(instructions.settings.provider_notes)
-    if instructions.version_note:
-        paragraphs.append(instructions.version_note)
-    paragraphs.append(instructions.version_hint)
-    paragraphs.append(instructions.summary)
-    paragraphs += [f"{note.title}: {note.text}" for note in instructions.before]
-    return paragraphs
+def wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
+    """``text`` wrapped paragraph by paragraph (``first``: the first line's indent).
+
+    Never inside a word: a host name breaks at its hyphen otherwise ("mail.your- /
+    server.de"), and a long link or address stays whole on a line of its own.
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines += textwrap.wrap(
+            paragraph,
+            WIDTH,
+            initial_indent=indent if first is None else first,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+        first = None
+    return lines
+
+
+def step_lines(number: int, step: Step) -> list[str]:
+    """A numbered step for a terminal: its title, its text, then its values in columns."""
+    indent = " " * len(f"{number}. ")
+    lines = [f"{number}. {step.title}", *wrap(step.text, indent)]
+    width = max((len(value.label) for value in step.values), default=0) + 1
+    for value in step.values:
+        note = f"   ({value.note})" if value.note else ""
+        lines.append(f"{indent}  {value.label + ':':<{width}} {value.value}{note}")
+    return lines
+
+
+def _header(instructions: Instructions) -> list[tuple[str, str]]:
+    """The paragraphs above the steps, each with its label (Practice, Warning) or none, in
+    order: practice, warning, the provider file's notes, version, servers."""
+    paragraphs = [
+        ("Practice", instructions.practice_note or ""),
+        ("Warning", instructions.warning_unverified or ""),
+        *(("", note) for note in instructions.settings.provider_notes),
+        ("", instructions.version_note or ""),
+        ("", instructions.version_hint),
+        ("", instructions.summary),
+        *(("", f"{note.title}: {note.text}") for note in instructions.before),
+    ]
+    return [(label, text) for label, text in paragraphs if text]
 
 
 def render_text(instructions: Instructions) -> str:
     """Plain text for a terminal: a heading, the warnings if any, then numbered steps."""
     lines = [instructions.title, "=" * len(instructions.title), ""]
-    for paragraph in _header(instructions):
-        indent = "  " if paragraph.startswith(("WARNING: ", "PRACTICE: ")) else ""
-        lines += _wrap(paragraph, subsequent_indent=indent)
-        lines.append("")
+    for label, text in _header(instructions):
+        if label:
+            lines += [*wrap(f"{label.upper()}: {text}", "  ", first=""), ""]
+        else:
+            lines += [*wrap(text), ""]
     for number, step in enumerate(instructions.steps, start=1):
-        head = f"{number}. "
-        indent = " " * len(head)
-        lines.append(head + step.title)
-        for paragraph in step.text.split("\n"):
-            lines += _wrap(paragraph, initial_indent=indent, subsequent_indent=indent)
-        if step.values:
-            width = max(len(value.label) for value in step.values) + 1
-            for value in step.values:
-                row = f"{indent}  {value.label + ':':<{width}} {value.value}"
-                if value.note:
-                    row += f"   ({value.note})"
-                lines.append(row)
-        lines.append("")
+        lines += [*step_lines(number, step), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def render_markdown(instructions: Instructions) -> str:
     """Markdown: a heading, the warnings as quotes, numbered steps with value tables, sources."""
     lines = [f"# {_md(instructions.title)}", ""]
-    for paragraph in _header(instructions):
-        for label, marker in (("PRACTICE: ", "Practice"), ("WARNING: ", "Warning")):
-            if paragraph.startswith(label):
-                paragraph = f"> **{marker}:** {_md(paragraph.removeprefix(label))}"
-                break
-        else:
-            paragraph = _md(paragraph)
-        lines += [paragraph, ""]
+    for label, text in _header(instructions):
+        lines += [f"> **{label}:** {_md(text)}" if label else _md(text), ""]
     for number, step in enumerate(instructions.steps, start=1):
         lines.append(f"{number}. **{_md(step.title)}**")
         for paragraph in step.text.split("\n"):

@@ -7,10 +7,13 @@ registry (``wizard.core.facts``), and each step lists the facts it rests on.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from wizard.core import access
 from wizard.core.facts import Fact, ios, mailcom
-from wizard.core.instructions.ios import IOS_18, IosLayout, layout_for, profile_place
-from wizard.core.instructions.model import Instructions, Step, Value, choice_label
+from wizard.core.instructions.ios import IOS_18, IosLayout, profile_place, resolve
+from wizard.core.instructions.model import Instructions, Step, Value
 from wizard.core.models import Alternative, Auth, Endpoint, IncomingChoice, MailSettings, Security
 from wizard.core.wording import other_network
 
@@ -21,11 +24,7 @@ def build_instructions(settings: MailSettings, ios: int | IosLayout = IOS_18) ->
     Raises UsageError for a version before 11; a version newer than the newest known gets
     the newest layout, with a note saying so.
     """
-    if isinstance(ios, IosLayout):
-        layout, version, note = ios, None, None
-    else:
-        version = ios
-        layout, note = layout_for(ios)
+    layout, version, note = resolve(ios)
     warning = None
     if not settings.verified:
         warning = (
@@ -75,167 +74,61 @@ def _before(settings: MailSettings, ios: int | IosLayout) -> tuple[Step, ...]:
 
 
 def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
-    incoming = settings.incoming
-    outgoing = settings.outgoing
-    choice = choice_label(settings.incoming_choice)
+    incoming, outgoing, email = settings.incoming, settings.outgoing, settings.email
+    choice = settings.incoming_choice.value.upper()  # IMAP or POP, as iOS says
     password = password_hint(settings)
     accounts = layout.accounts.text
-    description = settings.email
     where = f"({layout.where.text}.) " if layout.where is not None else ""
-
-    start = Step(
-        title="Open the mail account settings",
-        text=(
-            f"On the iPhone open Settings, then tap {accounts} > Add Account. {where}"
-            f"{ios.SETTINGS_SEARCH.text}"
-        ),
-        facts=(*layout.facts, ios.SETTINGS_SEARCH),
-    )
-    other = Step(
-        title="Choose Other",
-        text=f"Tap {ios.OTHER.text}.",
-        facts=(ios.OTHER,),
-    )
-    new_account = Step(
-        title="Fill in the New Account sheet",
-        text="Type these four values, then tap Next.",
-        values=(
-            Value(
-                "Name",
-                settings.name or "your name",
-                "what people see when you write to them",
-                copyable=bool(settings.name),
-            ),
-            Value("Email", settings.email, "the full address"),
-            Value("Password", password, "type it yourself", copyable=False),
-            Value("Description", description, "only shown on this iPhone; any text will do"),
-        ),
-        facts=(ios.NEW_ACCOUNT_SHEET,),
-    )
-    pop_note = (
-        " (POP downloads your mail to this iPhone; mail read here is not marked read on your "
-        "other devices.)"
-        if settings.incoming_choice is IncomingChoice.POP
-        else ""
-    )
-    protocol = Step(
-        title=f"Choose {choice}",
-        text=(
-            f"{ios.FINDS_SERVERS.text}: tap {choice} there.{pop_note}\n"
-            f"{ios.SKIPS_SERVER_SCREEN.text} and show the Mail and Notes switches straight "
-            "away: then tap Save, and check every value in steps {step:advanced} and "
-            "{step:smtp}, because iOS chose the servers and ports.\n"
-            f"You can change your mind later: {ios.SECOND_ACCOUNT.text}."
-        ),
-        values=(Value("Type", choice, "the switch at the top of the screen", copyable=False),),
-        facts=(ios.FINDS_SERVERS, ios.SKIPS_SERVER_SCREEN, ios.MAIL_NOTES_SAVE, ios.SECOND_ACCOUNT),
-    )
-    incoming_step = Step(
-        title="Fill in Incoming Mail Server",
-        text="In the INCOMING MAIL SERVER section, type:",
-        values=(
-            Value("Host Name", incoming.host),
-            user_name(incoming, settings.email),
-            Value("Password", password, "type it yourself", copyable=False),
-        ),
-        facts=(ios.SERVER_SECTIONS,),
-    )
-    outgoing_step = Step(
-        title="Fill in Outgoing Mail Server",
-        text=(
-            "In the OUTGOING MAIL SERVER section, type the following. "
-            f"{ios.OUTGOING_OPTIONAL.text}: sending mail needs them."
-        ),
-        values=(
-            Value("Host Name", outgoing.host),
-            user_name(outgoing, settings.email),
-            Value("Password", password, "type it yourself", copyable=False),
-        ),
-        facts=(ios.SERVER_SECTIONS, ios.OUTGOING_OPTIONAL),
-    )
-    save = Step(
-        title="Tap Next, then Save",
-        text=(
-            f'Tap Next and wait while iOS shows "{ios.VERIFYING.text}" (it can take a '
-            f"minute). {ios.WITHOUT_SSL.text}, tap No or Cancel, never Yes (see step "
-            "{step:messages}). On "
-            f"{ios.MAIL_NOTES_SAVE.text}."
-        ),
-        facts=(ios.VERIFYING, ios.WITHOUT_SSL, ios.MAIL_NOTES_SAVE),
-    )
+    pop_note = ""
+    if settings.incoming_choice is IncomingChoice.POP:
+        pop_note = (
+            " (POP downloads your mail to this iPhone; mail read here is not marked read on "
+            "your other devices.)"
+        )
     advanced = Step(
-        title="Check the incoming settings",
-        text=(
-            f"{ios.PORTS_NOT_ASKED.text}, so check them once. Go back to Settings > "
-            f"{accounts}, tap {description}, tap Account, then Advanced at the bottom. "
-            "Under INCOMING SETTINGS, make sure of the values below, then go back and "
-            "tap Done."
-        ),
-        values=(
-            Value("Use SSL", "On", ssl_note(settings, incoming), copyable=False),
-            authentication(incoming, settings.provider_name),
-            Value("Server Port", str(incoming.port)),
-        ),
-        facts=(
-            layout.accounts,
-            ios.PORTS_NOT_ASKED,
-            ios.ADVANCED,
-            *ssl_facts(settings, incoming),
-            *authentication_facts(incoming),
-        ),
+        "Check the incoming settings",
+        f"{ios.PORTS_NOT_ASKED.text}, so check them once. Go back to Settings > {accounts}, "
+        f"tap {email}, tap Account, then Advanced at the bottom. Under INCOMING SETTINGS, "
+        "make sure of the values below, then go back and tap Done.",
+        port_values(settings, incoming),
+        (layout.accounts, ios.PORTS_NOT_ASKED, ios.ADVANCED, *port_facts(settings, incoming)),
     )
     smtp = Step(
-        title="Check the outgoing (SMTP) settings",
-        text=(
-            f"On the Account screen, tap the SMTP row (it shows {outgoing.host}), then tap "
-            f"{outgoing.host} (iOS may head the list PRIMARY SERVER). If Server Port does not "
-            f"show {outgoing.port}, change it: {ios.SMTP_PORT_ORDER.text}. Make sure of the "
-            "values below, then tap Done."
+        "Check the outgoing (SMTP) settings",
+        f"On the Account screen, tap the SMTP row (it shows {outgoing.host}), then tap "
+        f"{outgoing.host} (iOS may head the list PRIMARY SERVER). If Server Port does not "
+        f"show {outgoing.port}, change it: {ios.SMTP_PORT_ORDER.text}. Make sure of the "
+        "values below, then tap Done.",
+        (
+            *login_values(outgoing, email, password, "must be filled in"),
+            *port_values(settings, outgoing),
         ),
-        values=(
-            Value("Host Name", outgoing.host),
-            user_name(outgoing, settings.email),
-            Value("Password", password, "must be filled in", copyable=False),
-            Value("Use SSL", "On", ssl_note(settings, outgoing), copyable=False),
-            authentication(outgoing, settings.provider_name),
-            Value("Server Port", str(outgoing.port)),
-        ),
-        facts=(
+        (
             ios.SMTP_ROW,
             ios.SMTP_FIELDS,
             ios.PORTS_NOT_ASKED,
             ios.SMTP_PORT_ORDER,
-            *ssl_facts(settings, outgoing),
-            *authentication_facts(outgoing),
-        ),
-    )
-    test = Step(
-        title="Send yourself a test message",
-        text=(
-            f"Open the Mail app, write a short message to {settings.email} and send it. "
-            "When it arrives, both sending and receiving work."
+            *port_facts(settings, outgoing),
         ),
     )
     checklist = access.refusal_checklist(
         settings.provider_name, settings.mailcom, app_password=settings.app_password
     )
     messages = Step(
-        title="If iOS shows a message",
-        text=(
-            f'"{ios.CANNOT_VERIFY.text}": the phone got a certificate that is not '
-            f"{settings.provider_name}'s. This usually means the Wi-Fi you are on (hotel, "
-            "school, office) or security software intercepts connections. Tap Cancel and do "
-            "not trust the certificate; then try another network (below).\n"
-            f'"{ios.NOT_RESPONDING.text}": this network blocks the port, or the '
-            "certificate was refused. Check Server Port and Use SSL (steps "
-            "{step:advanced} and {step:smtp}); then try another network (below).\n"
-            f"{ios.WITHOUT_SSL.text}: always answer No. Without SSL your password would "
-            "cross the network where others can read it.\n"
-            f"{ios.WRONG_PASSWORD_MESSAGE.text}: type {password} again. If it is still "
-            f"refused, check, in this order, {access.in_order(checklist)}:\n"
-            f"{access.numbered(checklist)}\n"
-            f"{other_network(checked_here=settings.verified and not settings.practice)}"
-        ),
+        "If iOS shows a message",
+        f'"{ios.CANNOT_VERIFY.text}": the phone got a certificate that is not '
+        f"{settings.provider_name}'s. This usually means the Wi-Fi you are on (hotel, "
+        "school, office) or security software intercepts connections. Tap Cancel and do "
+        "not trust the certificate; then try another network (below).\n"
+        f'"{ios.NOT_RESPONDING.text}": this network blocks the port, or the '
+        "certificate was refused. Check Server Port and Use SSL (steps "
+        "{step:advanced} and {step:smtp}); then try another network (below).\n"
+        f"{ios.WITHOUT_SSL.text}: always answer No. Without SSL your password would "
+        "cross the network where others can read it.\n"
+        f"{ios.WRONG_PASSWORD_MESSAGE.text}: type {password} again. If it is still "
+        f"refused, check, in this order, {access.in_order(checklist)}:\n"
+        f"{access.numbered(checklist)}\n"
+        f"{other_network(checked_here=settings.verified and not settings.practice)}",
         facts=(
             ios.CANNOT_VERIFY,
             ios.NOT_RESPONDING,
@@ -245,44 +138,80 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
             *(fact for item in checklist for fact in item.facts),
         ),
     )
-    password_change = Step(
-        title="After you change your password",
-        text=(
-            f"Update it in two places, or sending or receiving stops: Settings > {accounts} > "
-            f"{description} > Account > Password (incoming), and on the same screen SMTP > "
-            f"{outgoing.host} > Password (outgoing)."
-        ),
-        facts=(layout.accounts, ios.PASSWORD_PLACES),
-    )
-    named = {"advanced": advanced, "smtp": smtp, "messages": messages}
     steps = (
-        start,
-        other,
-        new_account,
-        protocol,
-        incoming_step,
-        outgoing_step,
-        save,
+        Step(
+            "Open the mail account settings",
+            f"On the iPhone open Settings, then tap {accounts} > Add Account. {where}"
+            f"{ios.SETTINGS_SEARCH.text}",
+            facts=(*layout.facts, ios.SETTINGS_SEARCH),
+        ),
+        Step("Choose Other", f"Tap {ios.OTHER.text}.", facts=(ios.OTHER,)),
+        Step(
+            "Fill in the New Account sheet",
+            "Type these four values, then tap Next.",
+            (
+                Value(
+                    "Name",
+                    settings.name or "your name",
+                    "what people see when you write to them",
+                    copyable=bool(settings.name),
+                ),
+                Value("Email", email, "the full address"),
+                Value("Password", password, "type it yourself", copyable=False),
+                Value("Description", email, "only shown on this iPhone; any text will do"),
+            ),
+            (ios.NEW_ACCOUNT_SHEET,),
+        ),
+        Step(
+            f"Choose {choice}",
+            f"{ios.FINDS_SERVERS.text}: tap {choice} there.{pop_note}\n"
+            f"{ios.SKIPS_SERVER_SCREEN.text} and show the Mail and Notes switches straight "
+            "away: then tap Save, and check every value in steps {step:advanced} and "
+            "{step:smtp}, because iOS chose the servers and ports.\n"
+            f"You can change your mind later: {ios.SECOND_ACCOUNT.text}.",
+            (Value("Type", choice, "the switch at the top of the screen", copyable=False),),
+            (ios.FINDS_SERVERS, ios.SKIPS_SERVER_SCREEN, ios.MAIL_NOTES_SAVE, ios.SECOND_ACCOUNT),
+        ),
+        Step(
+            "Fill in Incoming Mail Server",
+            "In the INCOMING MAIL SERVER section, type:",
+            login_values(incoming, email, password),
+            (ios.SERVER_SECTIONS,),
+        ),
+        Step(
+            "Fill in Outgoing Mail Server",
+            "In the OUTGOING MAIL SERVER section, type the following. "
+            f"{ios.OUTGOING_OPTIONAL.text}: sending mail needs them.",
+            login_values(outgoing, email, password),
+            (ios.SERVER_SECTIONS, ios.OUTGOING_OPTIONAL),
+        ),
+        Step(
+            "Tap Next, then Save",
+            f'Tap Next and wait while iOS shows "{ios.VERIFYING.text}" (it can take a '
+            f"minute). {ios.WITHOUT_SSL.text}, tap No or Cancel, never Yes (see step "
+            f"{{step:messages}}). On {ios.MAIL_NOTES_SAVE.text}.",
+            facts=(ios.VERIFYING, ios.WITHOUT_SSL, ios.MAIL_NOTES_SAVE),
+        ),
         advanced,
         smtp,
-        test,
+        test_message(email),
         messages,
-        password_change,
+        Step(
+            "After you change your password",
+            f"Update it in two places, or sending or receiving stops: Settings > {accounts} > "
+            f"{email} > Account > Password (incoming), and on the same screen SMTP > "
+            f"{outgoing.host} > Password (outgoing).",
+            facts=(layout.accounts, ios.PASSWORD_PLACES),
+        ),
     )
-    return _renumber(steps, named)
-
-
-def _renumber(steps: tuple[Step, ...], named: dict[str, Step]) -> tuple[Step, ...]:
     # Cross references ("see step 8") are written as placeholders ("{step:smtp}") so that
     # reordering or adding a step cannot leave a stale number behind.
-    numbers = {name: str(steps.index(step) + 1) for name, step in named.items()}
-    result = []
-    for step in steps:
-        text = step.text
-        for name, number in numbers.items():
-            text = text.replace("{step:" + name + "}", number)
-        result.append(Step(step.title, text, step.values, step.facts))
-    return tuple(result)
+    named = {"advanced": advanced, "smtp": smtp, "messages": messages}
+    numbers = {f"{{step:{name}}}": str(steps.index(step) + 1) for name, step in named.items()}
+    return tuple(
+        replace(step, text=re.sub(r"\{step:\w+\}", lambda m: numbers.get(m[0], m[0]), step.text))
+        for step in steps
+    )
 
 
 def user_name(endpoint: Endpoint, email: str) -> Value:
@@ -295,19 +224,6 @@ def user_name(endpoint: Endpoint, email: str) -> Value:
     else:
         note = "exactly as shown: the provider's form, not your address"
     return Value("User Name", username, note)
-
-
-def authentication(endpoint: Endpoint, provider_name: str) -> Value:
-    """The Authentication row of a server's settings: Password, or iOS's name for CRAM-MD5."""
-    if endpoint.auth is Auth.CRAM_MD5:
-        note = f"tap Authentication and choose it: {provider_name} expects this login"
-        return Value("Authentication", ios.MD5_CHALLENGE.text, note, copyable=False)
-    return Value("Authentication", "Password", copyable=False)
-
-
-def authentication_facts(endpoint: Endpoint) -> tuple[Fact, ...]:
-    """The facts behind ``authentication``."""
-    return (ios.MD5_CHALLENGE,) if endpoint.auth is Auth.CRAM_MD5 else ()
 
 
 def password_hint(settings: MailSettings) -> str:
@@ -330,22 +246,53 @@ def install_password_hint(settings: MailSettings) -> str:
     )
 
 
-def ssl_note(settings: MailSettings, endpoint: Endpoint) -> str:
-    """The note beside Use SSL for a STARTTLS port: which port to try if iOS cannot connect.
+def login_values(
+    endpoint: Endpoint, email: str, password: str, note: str = "type it yourself"
+) -> tuple[Value, ...]:
+    """Host Name, User Name and Password of a server (which password, in words)."""
+    return (
+        Value("Host Name", endpoint.host),
+        user_name(endpoint, email),
+        Value("Password", password, note, copyable=False),
+    )
 
-    Only a port the provider lists for the same server and the check did not find failing
-    (saying so when the check reached it); nothing when there is none.
+
+def port_values(settings: MailSettings, endpoint: Endpoint) -> tuple[Value, ...]:
+    """Use SSL, Authentication and Server Port of a server.
+
+    Beside Use SSL for a STARTTLS port: which port to try if iOS cannot connect, only one
+    the provider lists for the same server and the check did not find failing (saying so
+    when the check reached it). For CRAM-MD5, iOS's name for it.
     """
     alternative = _ssl_alternative(settings, endpoint)
-    if alternative is None:
-        return ""
-    reached = " (the check reached it)" if alternative.works else ""
-    return f"{ios.STARTTLS_USE_SSL.text} port {alternative.endpoint.port}{reached}"
+    ssl = ""
+    if alternative is not None:
+        reached = " (the check reached it)" if alternative.works else ""
+        ssl = f"{ios.STARTTLS_USE_SSL.text} port {alternative.endpoint.port}{reached}"
+    auth = Value("Authentication", "Password", copyable=False)
+    if endpoint.auth is Auth.CRAM_MD5:
+        note = f"tap Authentication and choose it: {settings.provider_name} expects this login"
+        auth = Value("Authentication", ios.MD5_CHALLENGE.text, note, copyable=False)
+    return (
+        Value("Use SSL", "On", ssl, copyable=False),
+        auth,
+        Value("Server Port", str(endpoint.port)),
+    )
 
 
-def ssl_facts(settings: MailSettings, endpoint: Endpoint) -> tuple[Fact, ...]:
-    """The facts behind ``ssl_note``."""
-    return (ios.STARTTLS_USE_SSL,) if _ssl_alternative(settings, endpoint) else ()
+def port_facts(settings: MailSettings, endpoint: Endpoint) -> tuple[Fact, ...]:
+    """The facts ``port_values`` rest on."""
+    ssl = (ios.STARTTLS_USE_SSL,) if _ssl_alternative(settings, endpoint) else ()
+    return ssl + ((ios.MD5_CHALLENGE,) if endpoint.auth is Auth.CRAM_MD5 else ())
+
+
+def test_message(email: str) -> Step:
+    """The proof that sending and receiving work."""
+    return Step(
+        "Send yourself a test message",
+        f"Open the Mail app, write a short message to {email} and send it. When it arrives, "
+        "both sending and receiving work.",
+    )
 
 
 def _ssl_alternative(settings: MailSettings, endpoint: Endpoint) -> Alternative | None:

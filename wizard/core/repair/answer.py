@@ -14,7 +14,8 @@ from typing import Any
 
 from wizard.core.facts import Fact
 from wizard.core.facts import ios as ios_facts
-from wizard.core.instructions import IOS_18, IosLayout, Step, layout_for
+from wizard.core.instructions import IOS_18, IosLayout, Step
+from wizard.core.instructions.ios import resolve
 from wizard.core.models import Account, CheckReport, MailSettings
 from wizard.core.provider import Provider, builtin_provider
 from wizard.core.repair.causes import Cause
@@ -23,29 +24,7 @@ from wizard.core.repair.fixes import fix_for
 from wizard.core.repair.outcomes import CheckOutcome, classify
 from wizard.core.repair.symptoms import PhoneSettings, Symptom
 from wizard.core.repair.table import cause_for
-from wizard.core.verdict import settings_from_report, verdict_of
-
-
-@dataclass(frozen=True)
-class CheckSummary:
-    """The check in words, as ``check`` words it: headline, ports used instead, problems."""
-
-    verified: bool
-    headline: str
-    uses: str
-    notes: tuple[str, ...]
-    #: One line per problem: the endpoint and the diagnosis title.
-    problems: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``check`` object of ``repair --json``."""
-        return {
-            "verified": self.verified,
-            "headline": self.headline,
-            "uses": self.uses,
-            "notes": list(self.notes),
-            "problems": list(self.problems),
-        }
+from wizard.core.verdict import Verdict, settings_from_report, verdict_of
 
 
 @dataclass(frozen=True)
@@ -65,7 +44,8 @@ class RepairAnswer:
     steps: tuple[Step, ...]
     #: Every fact the answer's words rest on, each once.
     facts: tuple[Fact, ...]
-    check: CheckSummary
+    #: The check in the words ``check`` uses.
+    verdict: Verdict
     layout: IosLayout
     #: The values the phone should use (a real account's, marked practice, in the demo).
     settings: MailSettings
@@ -86,21 +66,21 @@ class RepairAnswer:
     @property
     def fresh_profile(self) -> bool:
         """True when the fix is to set the account up again with a fresh profile."""
-        return self.cause.fresh_profile
+        return self.cause is Cause.NOTHING_FOUND
 
     @property
     def version_hint(self) -> str:
         """Which versions the steps are for, and where the iPhone shows its version."""
-        hint = (
-            f"These steps are for {self.layout.words}. To see which iOS the iPhone has: "
-            f"{ios_facts.ABOUT.text}."
-        )
-        if self.layout.caveat is not None:
-            hint += f" {self.layout.caveat.text}."
-        return hint
+        return self.layout.hint
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """The check's problems, one line each: the endpoint and the diagnosis title."""
+        return tuple(f"{a.endpoint.label}: {a.title}" for a in self.verdict.problems)
 
     def to_json(self) -> dict[str, Any]:
         """The one JSON object ``repair --json`` prints (keys and codes are stable)."""
+        verdict = self.verdict
         return {
             "symptom": self.symptom.value,
             "symptom_text": self.symptom.shown_as,
@@ -112,7 +92,7 @@ class RepairAnswer:
             "action": self.action,
             "why": self.why,
             "warning": self.warning,
-            "steps": [_step_json(step) for step in self.steps],
+            "steps": [step.to_json() for step in self.steps],
             "fresh_profile": self.fresh_profile,
             "practice": self.practice_note is not None,
             "ios": {
@@ -121,8 +101,14 @@ class RepairAnswer:
                 "label": self.layout.label,
                 "note": self.version_note,
             },
-            "facts": [_fact_json(fact) for fact in self.facts],
-            "check": self.check.to_json(),
+            "facts": [fact.to_json() for fact in self.facts],
+            "check": {
+                "verified": verdict.verified,
+                "headline": verdict.headline,
+                "uses": verdict.uses,
+                "notes": list(verdict.notes),
+                "problems": list(self.problems),
+            },
             "report": self.report.to_json(),
         }
 
@@ -146,11 +132,7 @@ def diagnose_repair(
     account = Account(email=report.email, password="", incoming=report.incoming_choice)
     settings = mark(settings_from_report(report, account, checked))
     findings = classify(report)
-    if isinstance(ios, IosLayout):
-        layout, version, note = ios, None, None
-    else:
-        version = ios
-        layout, note = layout_for(ios)
+    layout, version, note = resolve(ios)
     cause = cause_for(symptom, findings, phone)
     fix = fix_for(cause, FixContext(symptom, phone, findings, settings, layout))
     practice = None
@@ -171,8 +153,7 @@ def diagnose_repair(
     facts = [*symptom.facts, ios_facts.ABOUT, *layout.facts, *fix.facts]
     if note is not None:
         facts.append(ios_facts.VERSION_NUMBERS)
-    for step in fix.steps:
-        facts.extend(step.facts)
+    facts += [fact for step in fix.steps for fact in step.facts]
     return RepairAnswer(
         symptom=symptom,
         phone=phone,
@@ -183,7 +164,7 @@ def diagnose_repair(
         why=fix.why,
         steps=fix.steps,
         facts=tuple(dict.fromkeys(facts)),
-        check=summarize(report),
+        verdict=verdict_of(report),
         layout=layout,
         settings=settings,
         report=report,
@@ -192,37 +173,3 @@ def diagnose_repair(
         practice_note=practice,
         warning=warning,
     )
-
-
-def summarize(report: CheckReport) -> CheckSummary:
-    """The check in the words ``check`` uses."""
-    verdict = verdict_of(report)
-    return CheckSummary(
-        verified=verdict.verified,
-        headline=verdict.headline,
-        uses=verdict.uses,
-        notes=verdict.notes,
-        problems=tuple(f"{a.endpoint.label}: {a.title}" for a in verdict.problems),
-    )
-
-
-def _step_json(step: Step) -> dict[str, Any]:
-    return {
-        "title": step.title,
-        "text": step.text,
-        "values": [
-            {"label": value.label, "value": value.value, "note": value.note}
-            for value in step.values
-        ],
-        "facts": [fact.id for fact in step.facts],
-    }
-
-
-def _fact_json(fact: Fact) -> dict[str, Any]:
-    return {
-        "id": fact.id,
-        "text": fact.text,
-        "status": fact.status.value,
-        "checked": fact.checked.isoformat(),
-        "sources": [{"where": source.where, "says": source.says} for source in fact.sources],
-    }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wizard.core.diagnosis import numbers_words
 from wizard.core.facts import Fact, mailcom
 from wizard.core.instructions import IosLayout, Step, install_password_hint
 from wizard.core.models import Endpoint, MailSettings, Role
@@ -43,6 +42,18 @@ class FixContext:
         """The facts the words for the password rest on (they name two-factor authentication)."""
         return () if self.settings.app_password else (mailcom.TWO_FACTOR,)
 
+    def works(self, role: Role) -> Endpoint:
+        """The endpoint of ``role`` the phone should use: the one that verified here."""
+        return self.settings.incoming if role is Role.INCOMING else self.settings.outgoing
+
+    def failed(self, role: Role) -> PortResult | None:
+        """The failing port of ``role`` to name: the phone's own outgoing port when it failed."""
+        failing = self.findings.failing(role)
+        for result in failing:
+            if role is Role.OUTGOING and result.endpoint.port == self.phone.outgoing_port:
+                return result
+        return failing[0] if failing else None
+
 
 @dataclass(frozen=True)
 class Fix:
@@ -54,22 +65,3 @@ class Fix:
     steps: tuple[Step, ...]
     #: Facts the title, action or why rest on (the steps list their own).
     facts: tuple[Fact, ...] = ()
-
-
-def failed(ctx: FixContext, role: Role) -> PortResult | None:
-    """The failing port of ``role`` to name: the phone's own outgoing port when it failed."""
-    failing = ctx.findings.failing(role)
-    for result in failing:
-        if role is Role.OUTGOING and result.endpoint.port == ctx.phone.outgoing_port:
-            return result
-    return failing[0] if failing else None
-
-
-def works(ctx: FixContext, role: Role) -> Endpoint:
-    """The endpoint of ``role`` the phone should use: the one that verified here."""
-    return ctx.settings.incoming if role is Role.INCOMING else ctx.settings.outgoing
-
-
-def port_words(ports: tuple[Endpoint, ...]) -> str:
-    """``465`` or ``465 and 587``."""
-    return numbers_words([endpoint.port for endpoint in ports])

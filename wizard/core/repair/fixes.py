@@ -10,32 +10,66 @@ from collections.abc import Callable
 
 from wizard.core import access
 from wizard.core.facts import Fact, ios, mailcom
-from wizard.core.instructions import Step
+from wizard.core.instructions import Step, test_message
 from wizard.core.models import Role, Status
 from wizard.core.repair import network, steps
 from wizard.core.repair.causes import Cause
-from wizard.core.repair.context import Fix, FixContext, failed, port_words, works
+from wizard.core.repair.context import Fix, FixContext
 from wizard.core.repair.outcomes import CheckOutcome
-from wizard.core.wording import STATUS_WORDS
+from wizard.core.wording import STATUS_WORDS, ports_words
 
 
-def _port_fix(ctx: FixContext, role: Role) -> tuple[str, str]:
-    """The title and why of a port that fails here while another works."""
-    good = works(ctx, role)
-    bad = failed(ctx, role)
-    kind = "incoming" if role is Role.INCOMING else "outgoing"
+def _change_port(
+    ctx: FixContext, role: Role, title: str, why: str, facts: tuple[Fact, ...] = ()
+) -> Fix:
+    """Set the phone's port of ``role`` to the one that works here."""
+    port = ctx.works(role).port
+    return Fix(
+        title=title,
+        action=f"Change the iPhone's {role.value} port to {port}.",
+        why=why,
+        steps=(
+            steps.open_account(ctx),
+            steps.server_step(ctx, role, f"Set the {role.value} port to {port}"),
+            test_message(ctx.settings.email),
+        ),
+        facts=facts,
+    )
+
+
+def _port_blocked(ctx: FixContext, role: Role) -> Fix:
+    """A port of ``role`` fails here while another works."""
+    good, bad, kind = ctx.works(role), ctx.failed(role), role.value
     if bad is None:  # pragma: no cover - the outcomes that lead here have a failed port
-        return f"Use {kind} port {good.port}", f"Port {good.port} works from here."
+        return _change_port(ctx, role, f"Use {kind} port {good.port}", "")
     words = STATUS_WORDS[bad.status].failed
     uses = ""
     if role is Role.OUTGOING and ctx.phone.outgoing_port == bad.endpoint.port:
         uses = f" The iPhone uses port {bad.endpoint.port}."
-    return (
+    return _change_port(
+        ctx,
+        role,
         f"The {kind} port {bad.endpoint.port} {words} here; {good.port} works",
         f"From this computer, {ctx.provider}'s {kind} server on port {bad.endpoint.port} "
         f"{words}, while port {good.port} works with your password. A network that blocks a "
         f"port does so for the iPhone too whenever it is on that network.{uses}",
     )
+
+
+def _outgoing_port_wrong(ctx: FixContext) -> Fix:
+    port = ctx.phone.outgoing_port
+    tried = [p.endpoint.port for p in ctx.findings.ports if p.endpoint.role is Role.OUTGOING]
+    why = (
+        f"{ctx.provider}'s outgoing server uses {ports_words(tried)}, and "
+        f"{ctx.works(Role.OUTGOING).port} works from here. iOS chooses the port itself: "
+        f"{ios.SMTP_PORT_ORDER.text}."
+    )
+    facts: tuple[Fact, ...] = (ios.SMTP_PORT_ORDER,)
+    if port == 25:
+        why += f" Note that {ios.PORT_25_PASSWORD.text}."
+        facts += (ios.PORT_25_PASSWORD,)
+    title = f"The iPhone sends on port {port}, which {ctx.provider} does not use"
+    return _change_port(ctx, Role.OUTGOING, title, why, facts)
 
 
 def _old_password(ctx: FixContext) -> Fix:
@@ -46,7 +80,11 @@ def _old_password(ctx: FixContext) -> Fix:
             f"The check logged in with the password you gave here, so {ctx.provider} accepts "
             "it: the iPhone sends another one, usually an old one, or one typed wrongly."
         ),
-        steps=(steps.open_account(ctx), steps.both_passwords(ctx), steps.test_message(ctx)),
+        steps=(
+            steps.open_account(ctx),
+            steps.both_passwords(ctx),
+            test_message(ctx.settings.email),
+        ),
     )
 
 
@@ -64,7 +102,7 @@ _NO_LOGIN_BECAUSE: dict[CheckOutcome, str] = {
 def _password_not_tested(ctx: FixContext) -> Fix:
     because = _NO_LOGIN_BECAUSE.get(ctx.findings.outcome, "no server let it log in")
     # The causes of a refusal in the one order every screen uses, should it be refused there.
-    items = access.refusal_checklist(ctx.provider, ctx.settings.mailcom)
+    items = steps.checklist(ctx)
     return Fix(
         title="The password could not be tested from here",
         action=(
@@ -79,12 +117,10 @@ def _password_not_tested(ctx: FixContext) -> Fix:
             steps.open_account(ctx),
             steps.both_passwords(ctx),
             Step(
-                title="If the iPhone still says the password is wrong",
-                text=(
-                    "Run this check again on another network (for example your phone's "
-                    "hotspot), so that it can test the password. If it is refused there too, "
-                    f"check, in this order, {access.in_order(items)}."
-                ),
+                "If the iPhone still says the password is wrong",
+                "Run this check again on another network (for example your phone's hotspot), "
+                "so that it can test the password. If it is refused there too, check, in this "
+                f"order, {access.in_order(items)}.",
                 facts=tuple(fact for item in items for fact in item.facts),
             ),
         ),
@@ -92,15 +128,15 @@ def _password_not_tested(ctx: FixContext) -> Fix:
 
 
 def _login_refused(ctx: FixContext) -> Fix:
-    causes = steps.login_causes(ctx)
-    items = access.refusal_checklist(ctx.provider, ctx.settings.mailcom)
-    facts: tuple[Fact, ...] = (mailcom.SAME_REPLY,) if ctx.settings.mailcom else ()
+    items = steps.checklist(ctx)
     why = (
         "The check was refused too, by every server it tried, with the password you gave "
         f"here: the cause is at {ctx.provider}, not on the iPhone."
     )
+    facts: tuple[Fact, ...] = ()
     if ctx.settings.mailcom:
         why += f" {mailcom.SAME_REPLY.text}."
+        facts = (mailcom.SAME_REPLY,)
     return Fix(
         title=f"{ctx.provider} refuses the password",
         action=(
@@ -108,7 +144,7 @@ def _login_refused(ctx: FixContext) -> Fix:
             "then type the password that works on the iPhone."
         ),
         why=why,
-        steps=(*causes, steps.open_account(ctx), steps.both_passwords(ctx)),
+        steps=(*steps.cause_steps(items), steps.open_account(ctx), steps.both_passwords(ctx)),
         facts=facts,
     )
 
@@ -117,9 +153,7 @@ def _access_off(ctx: FixContext) -> Fix:
     refused = next(p for p in ctx.findings.ports if p.status is Status.AUTH_FAILED).endpoint
     accepted = next(p for p in ctx.findings.ports if p.verified).endpoint
     protocol = refused.protocol
-    items = access.refusal_checklist(
-        ctx.provider, ctx.settings.mailcom, password_right=True, protocol=protocol
-    )
+    items = steps.checklist(ctx, protocol)
     return Fix(
         title=f"{ctx.provider} refuses {protocol.label} for this account, not the password",
         action=(
@@ -131,7 +165,7 @@ def _access_off(ctx: FixContext) -> Fix:
             f"port {refused.port} refused the same password, so {protocol.label} itself is "
             "not allowed for this account."
         ),
-        steps=steps.login_causes(ctx, protocol),
+        steps=steps.cause_steps(items),
     )
 
 
@@ -145,71 +179,23 @@ def _too_many(ctx: FixContext) -> Fix:
         ),
         steps=(
             Step(
-                title="Close mail elsewhere",
-                text=(
-                    "Quit mail programs on other computers, tablets and phones that use this "
-                    "mailbox, then wait a few minutes."
-                ),
+                "Close mail elsewhere",
+                "Quit mail programs on other computers, tablets and phones that use this "
+                "mailbox, then wait a few minutes.",
             ),
             Step(
-                title="Look for the account twice on the iPhone",
-                text=(
-                    f"Open Settings > {ctx.accounts}. If this mailbox is listed twice (for "
-                    "example once set up by hand and once by a profile), remove one of them."
-                ),
+                "Look for the account twice on the iPhone",
+                f"Open Settings > {ctx.accounts}. If this mailbox is listed twice (for example "
+                "once set up by hand and once by a profile), remove one of them.",
                 facts=(ctx.layout.accounts,),
             ),
         ),
     )
 
 
-def _outgoing_port_blocked(ctx: FixContext) -> Fix:
-    title, why = _port_fix(ctx, Role.OUTGOING)
-    good = works(ctx, Role.OUTGOING)
-    return Fix(
-        title=title,
-        action=f"Change the iPhone's outgoing port to {good.port}.",
-        why=why,
-        steps=(
-            steps.open_account(ctx),
-            steps.outgoing_server(ctx, good, f"Set the outgoing port to {good.port}"),
-            steps.test_message(ctx),
-        ),
-    )
-
-
-def _outgoing_port_wrong(ctx: FixContext) -> Fix:
-    good = works(ctx, Role.OUTGOING)
-    port = ctx.phone.outgoing_port
-    tried = tuple(p.endpoint for p in ctx.findings.ports if p.endpoint.role is Role.OUTGOING)
-    why = (
-        f"{ctx.provider}'s outgoing server uses {'ports' if len(tried) > 1 else 'port'} "
-        f"{port_words(tried)}, and "
-        f"{good.port} works from here. iOS chooses the port itself: "
-        f"{ios.SMTP_PORT_ORDER.text}."
-    )
-    facts: tuple[Fact, ...] = (ios.SMTP_PORT_ORDER,)
-    if port == 25:
-        why += f" Note that {ios.PORT_25_PASSWORD.text}."
-        facts += (ios.PORT_25_PASSWORD,)
-    return Fix(
-        title=f"The iPhone sends on port {port}, which {ctx.provider} does not use",
-        action=f"Change the iPhone's outgoing port to {good.port}.",
-        why=why,
-        steps=(
-            steps.open_account(ctx),
-            steps.outgoing_server(ctx, good, f"Set the outgoing port to {good.port}"),
-            steps.test_message(ctx),
-        ),
-        facts=facts,
-    )
-
-
 def _outgoing_settings(ctx: FixContext) -> Fix:
-    good = works(ctx, Role.OUTGOING)
-    uses = ""
-    if ctx.phone.outgoing_port == good.port:
-        uses = ", the port the iPhone uses too"
+    port = ctx.works(Role.OUTGOING).port
+    uses = ", the port the iPhone uses too" if ctx.phone.outgoing_port == port else ""
     return Fix(
         title="The iPhone's outgoing server settings differ from the ones that work",
         action=(
@@ -217,34 +203,21 @@ def _outgoing_settings(ctx: FixContext) -> Fix:
             "password and port."
         ),
         why=(
-            f"Sending works from here on port {good.port}{uses}, with your address and "
+            f"Sending works from here on port {port}{uses}, with your address and "
             "password. The iPhone keeps a separate user name and password for its outgoing "
             "server, and an old or empty one stops sending while receiving still works."
         ),
         steps=(
             steps.open_account(ctx),
-            steps.outgoing_server(ctx, good, "Check the outgoing server"),
+            steps.server_step(ctx, Role.OUTGOING, "Check the outgoing server"),
             steps.other_network(ctx, then=" Some networks block sending mail only."),
         ),
     )
 
 
-def _incoming_port_blocked(ctx: FixContext) -> Fix:
-    title, why = _port_fix(ctx, Role.INCOMING)
-    good = works(ctx, Role.INCOMING)
-    return Fix(
-        title=title,
-        action=f"Change the iPhone's incoming port to {good.port}.",
-        why=why,
-        steps=(
-            steps.open_account(ctx),
-            steps.incoming_port(ctx, good, f"Set the incoming port to {good.port}"),
-            steps.test_message(ctx),
-        ),
-    )
-
-
 def _mailcom_trouble(ctx: FixContext) -> Fix:
+    if network.short_limit(ctx):
+        return network.offline(ctx)
     outcome = ctx.findings.outcome
     if outcome is CheckOutcome.TEST_MESSAGE_LOST:
         seen = "Both logins work, but the test message sent to yourself did not arrive."
@@ -255,23 +228,18 @@ def _mailcom_trouble(ctx: FixContext) -> Fix:
         )
     else:
         seen = f"{ctx.provider}'s server answered with an error, or said it is unavailable."
-    if network.short_limit(ctx):
-        return network.offline(ctx)
+    wait = Step(
+        "Wait, then check again",
+        "The iPhone's settings are not the cause. Wait an hour or so, then run the check "
+        f"again. If it lasts, log in to {ctx.provider}'s webmail: if mail does not arrive "
+        "there either, the problem is at the provider.",
+    )
+    silent = outcome is CheckOutcome.SERVER_SILENT
     return Fix(
         title=f"A problem at {ctx.provider}, not on the iPhone",
         action="Change nothing on the iPhone; wait a while, then check again.",
         why=f"{seen} That is on the server's side and usually passes.",
-        steps=(
-            Step(
-                title="Wait, then check again",
-                text=(
-                    "The iPhone's settings are not the cause. Wait an hour or so, then run the "
-                    f"check again. If it lasts, log in to {ctx.provider}'s webmail: if mail "
-                    "does not arrive there either, the problem is at the provider."
-                ),
-            ),
-        )
-        + ((steps.other_network(ctx),) if outcome is CheckOutcome.SERVER_SILENT else ()),
+        steps=(wait, steps.other_network(ctx)) if silent else (wait,),
     )
 
 
@@ -294,10 +262,10 @@ FIXES: dict[Cause, Callable[[FixContext], Fix]] = {
     Cause.LOGIN_REFUSED: _login_refused,
     Cause.ACCESS_OFF: _access_off,
     Cause.TOO_MANY_CONNECTIONS: _too_many,
-    Cause.OUTGOING_PORT_BLOCKED: _outgoing_port_blocked,
+    Cause.OUTGOING_PORT_BLOCKED: lambda ctx: _port_blocked(ctx, Role.OUTGOING),
     Cause.OUTGOING_PORT_WRONG: _outgoing_port_wrong,
     Cause.OUTGOING_SETTINGS_ON_PHONE: _outgoing_settings,
-    Cause.INCOMING_PORT_BLOCKED: _incoming_port_blocked,
+    Cause.INCOMING_PORT_BLOCKED: lambda ctx: _port_blocked(ctx, Role.INCOMING),
     Cause.NETWORK_INTERCEPTS: network.network_intercepts,
     Cause.CLOCK_OR_EXPIRED_CERTIFICATE: network.clock_or_expired,
     Cause.OFFLINE: network.offline,

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from wizard.core.facts import ios
 from wizard.core.instructions import Step
-from wizard.core.models import Role, Status
+from wizard.core.models import Role
 from wizard.core.repair import steps
-from wizard.core.repair.context import Fix, FixContext, port_words, works
+from wizard.core.repair.context import Fix, FixContext
 from wizard.core.repair.outcomes import CheckOutcome
 from wizard.core.repair.symptoms import Symptom
-from wizard.core.wording import SHORT_LIMIT_SECONDS
+from wizard.core.wording import OUT_OF_TIME, SHORT_LIMIT_SECONDS, listed
 
 
 def network_intercepts(ctx: FixContext) -> Fix:
     outcome = ctx.findings.outcome
-    never = steps.never_trust(ctx)
+    never = steps.NEVER_TRUST
     must = "the certificate must never be trusted"
     if outcome is CheckOutcome.NO_STARTTLS:
         seen = "a port answered without offering encryption: something on the network removes it"
-        never, must = steps.never_without_ssl(ctx), "the iPhone must never be set up without SSL"
+        never, must = steps.NEVER_WITHOUT_SSL, "the iPhone must never be set up without SSL"
     elif outcome is CheckOutcome.BLOCKED_EVERYWHERE:
         seen = (
             "no mail port can be reached at all. A network that blocks mail like this may "
@@ -57,16 +57,15 @@ def clock_or_expired(ctx: FixContext) -> Fix:
             "date. A wrong clock causes exactly this; if the clocks are right, something on "
             "the network may be showing an old certificate."
         ),
-        steps=(steps.clocks(ctx), steps.never_trust(ctx), steps.other_network(ctx)),
+        steps=(steps.CLOCKS, steps.NEVER_TRUST, steps.other_network(ctx)),
     )
 
 
 def short_limit(ctx: FixContext) -> bool:
     """True when every failure ran out of a time limit too short to connect."""
-    timed_out = (Status.TIMEOUT, Status.TLS_STALLED, Status.SERVER_SILENT)
-    failing = ctx.findings.failing(Role.INCOMING) + ctx.findings.failing(Role.OUTGOING)
-    return ctx.findings.time_limit < SHORT_LIMIT_SECONDS and all(
-        port.status in timed_out for port in failing
+    findings = ctx.findings
+    return findings.time_limit < SHORT_LIMIT_SECONDS and all(
+        port.status in OUT_OF_TIME for port in findings.failures
     )
 
 
@@ -85,8 +84,8 @@ def offline(ctx: FixContext) -> Fix:
             ),
             steps=(
                 Step(
-                    title="Check again with a longer time limit",
-                    text="Run the check again with the default time limit (10 s) or longer.",
+                    "Check again with a longer time limit",
+                    "Run the check again with the default time limit (10 s) or longer.",
                 ),
             ),
         )
@@ -102,11 +101,9 @@ def offline(ctx: FixContext) -> Fix:
         ),
         steps=(
             Step(
-                title="Check this computer's connection",
-                text=(
-                    "Check Wi-Fi or the network cable; if a web browser cannot open sites "
-                    "either, restart the router. Then run the check again."
-                ),
+                "Check this computer's connection",
+                "Check Wi-Fi or the network cable; if a web browser cannot open sites either, "
+                "restart the router. Then run the check again.",
             ),
             steps.other_network(
                 ctx,
@@ -124,8 +121,7 @@ def network_blocks_mail(ctx: FixContext) -> Fix:
         CheckOutcome.OUTGOING_BLOCKED: f"no port of {ctx.provider}'s outgoing server can be "
         "reached, while incoming mail works",
     }.get(ctx.findings.outcome, f"neither of {ctx.provider}'s servers can be reached on any port")
-    failing = ctx.findings.failing(Role.INCOMING) + ctx.findings.failing(Role.OUTGOING)
-    blocked = port_words(tuple(result.endpoint for result in failing))
+    blocked = listed([result.endpoint.port for result in ctx.findings.failures])
     return Fix(
         title="This network blocks mail",
         action="Use the iPhone on another network (mobile data or another Wi-Fi) for mail.",
@@ -136,11 +132,9 @@ def network_blocks_mail(ctx: FixContext) -> Fix:
         steps=(
             steps.other_network(ctx),
             Step(
-                title="If it is your own network",
-                text=(
-                    "Look in the router's or firewall's settings (or an antivirus on this "
-                    f"computer) for blocked mail ports: {blocked}."
-                ),
+                "If it is your own network",
+                "Look in the router's or firewall's settings (or an antivirus on this "
+                f"computer) for blocked mail ports: {blocked}.",
             ),
         ),
     )
@@ -148,25 +142,19 @@ def network_blocks_mail(ctx: FixContext) -> Fix:
 
 def phone_network(ctx: FixContext) -> Fix:
     role = Role.OUTGOING if ctx.symptom is Symptom.CANNOT_SEND else Role.INCOMING
-    kind = "incoming" if role is Role.INCOMING else "outgoing"
-    good = works(ctx, role)
-    check = (
-        steps.incoming_port(ctx, good, "Check the incoming settings")
-        if role is Role.INCOMING
-        else steps.outgoing_server(ctx, good, "Check the outgoing server")
-    )
+    title = "Check the outgoing server" if role is Role.OUTGOING else "Check the incoming settings"
     return Fix(
         title="The iPhone's network, not the account",
         action="Try the iPhone on another network (mobile data or another Wi-Fi).",
         why=(
-            f"From this computer the {kind} server works with your password, so "
+            f"From this computer the {role.value} server works with your password, so "
             f"{ctx.provider} and your account are fine: the network the iPhone is on may block "
             "mail."
         ),
         steps=(
             steps.other_network(ctx, then=" If it fails on every network, check the values below."),
             steps.open_account(ctx),
-            check,
+            steps.server_step(ctx, role, title),
         ),
     )
 
@@ -180,6 +168,6 @@ def phone_intercepts(ctx: FixContext) -> Fix:
             "the one the iPhone got comes from something on its network (a hotel, school or "
             "office Wi-Fi, a VPN), or the iPhone's clock is wrong."
         ),
-        steps=(steps.never_trust(ctx), steps.other_network(ctx), steps.clocks(ctx)),
+        steps=(steps.NEVER_TRUST, steps.other_network(ctx), steps.CLOCKS),
         facts=(ios.CANNOT_VERIFY,),
     )

@@ -1,13 +1,9 @@
 """A check report in one word: which of a few check outcomes it is, and what each port did.
 
-A repair does not need every detail of a check, only what kind of situation it found: the
-logins work here, one port is blocked here, the password is refused (or only one protocol
-is, while another server accepts the password), a certificate is not mail.com's, a server
-answers and then stalls, nothing answers. ``classify`` turns any report the engine can
-produce into exactly one ``CheckOutcome`` (stable codes), by a fixed order of precedence: a
-refused login first (the password reached the server, so the answer is about the account),
-then certificates and encryption (never to be worked around), then reachability.
-
+``classify`` turns any report the engine can produce into exactly one ``CheckOutcome``
+(stable codes; the README says what each means) by a fixed order of precedence: a refused
+login first (the password reached the server, so the answer is about the account), then
+certificates and encryption (never to be worked around), then reachability.
 """
 
 from __future__ import annotations
@@ -15,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from wizard.core.diagnosis import nothing_answered, refusal_kind, seen_status
-from wizard.core.models import Attempt, CheckReport, Endpoint, Role, Status
+from wizard.core.diagnosis import nothing_answered, password_refused, refusal_kind, seen_status
+from wizard.core.models import CheckReport, Endpoint, Role, Status
 
 
 class CheckOutcome(StrEnum):
@@ -40,56 +36,23 @@ class CheckOutcome(StrEnum):
     NO_STARTTLS = "no-starttls"
     SERVER_SILENT = "server-silent"
 
-    @property
-    def description(self) -> str:
-        """What the outcome means, in one sentence (the README lists these)."""
-        return OUTCOME_DESCRIPTIONS[self]
-
-
-OUTCOME_DESCRIPTIONS: dict[CheckOutcome, str] = {
-    CheckOutcome.ALL_VERIFIED: "Both logins work here, on every port.",
-    CheckOutcome.TEST_MESSAGE_LOST: "Both logins work, but the test message did not arrive.",
-    CheckOutcome.INCOMING_PORT_BLOCKED_HERE: "Both logins work; one incoming port fails here "
-    "and the other works.",
-    CheckOutcome.OUTGOING_PORT_BLOCKED_HERE: "Both logins work; one outgoing (SMTP) port fails "
-    "here and the other works.",
-    CheckOutcome.PORTS_BLOCKED_HERE: "Both logins work; one incoming and one outgoing port "
-    "fail here.",
-    CheckOutcome.INCOMING_BLOCKED: "No incoming port can be reached from here; sending works.",
-    CheckOutcome.OUTGOING_BLOCKED: "No outgoing port can be reached from here; incoming works.",
-    CheckOutcome.BLOCKED_EVERYWHERE: "Neither server can be reached from here on any port "
-    "(refused, no answer or no name lookup, not all the same way).",
-    CheckOutcome.UNREACHABLE: "Nothing answered at all, the same way everywhere: this computer "
-    "seems offline, or every mail connection is dropped.",
-    CheckOutcome.LOGIN_REFUSED: "The server refused the address and password, and no server "
-    "accepted them.",
-    CheckOutcome.ACCESS_REFUSED: "One server refused the login while another accepted the same "
-    "password: the password is right, the refused protocol's access is not.",
-    CheckOutcome.MAILBOX_BUSY: "The login was refused because too many devices are connected, "
-    "or another one holds the mailbox.",
-    CheckOutcome.SERVER_TROUBLE: "The server answered with an error or said it is unavailable.",
-    CheckOutcome.INTERCEPTED: "A certificate that is not the provider's (untrusted or for "
-    "another host), or a secure connection that could not be set up.",
-    CheckOutcome.CERTIFICATE_EXPIRED: "A certificate that is out of date (or a wrong clock).",
-    CheckOutcome.NO_STARTTLS: "A port answered without offering encryption, and no other port "
-    "of that server works.",
-    CheckOutcome.SERVER_SILENT: "A server accepted the connection and then stopped answering "
-    "(while the connection was secured, or before or during the login), and no other port of "
-    "that server works.",
-}
 
 #: Statuses that mean a certificate or a handshake that is not the provider's own.
-_INTERCEPTION = (
+_INTERCEPTION = {
     Status.CERTIFICATE_UNTRUSTED,
     Status.CERTIFICATE_HOSTNAME_MISMATCH,
     Status.TLS_FAILED,
     Status.PLAINTEXT_INJECTED,
-)
+}
 #: A server that accepted the connection and then went quiet: it answered, so this
 #: computer is online.
 _SILENT = (Status.SERVER_SILENT, Status.TLS_STALLED)
-#: Refusal replies that mean "busy", not "wrong password" (see diagnosis.refusal_kind).
-_BUSY = ("too_many", "in_use")
+#: Both logins work, but some ports fail here: which halves they belong to.
+_BLOCKED_HERE = {
+    frozenset({Role.INCOMING}): CheckOutcome.INCOMING_PORT_BLOCKED_HERE,
+    frozenset({Role.OUTGOING}): CheckOutcome.OUTGOING_PORT_BLOCKED_HERE,
+    frozenset({Role.INCOMING, Role.OUTGOING}): CheckOutcome.PORTS_BLOCKED_HERE,
+}
 
 
 @dataclass(frozen=True)
@@ -118,18 +81,14 @@ class Findings:
     #: The check's time limit per server (seconds): a short one explains a silence.
     time_limit: float = 10.0
 
-    def working(self, role: Role) -> tuple[PortResult, ...]:
-        """The ports of ``role`` that worked, the one logged in to first."""
-        found = [port for port in self.ports if port.endpoint.role is role and port.ok]
-        return tuple(sorted(found, key=lambda port: not port.verified))
-
     def failing(self, role: Role) -> tuple[PortResult, ...]:
         """The ports of ``role`` that failed."""
         return tuple(p for p in self.ports if p.endpoint.role is role and not p.ok)
 
-    def used(self, role: Role) -> PortResult | None:
-        """The port of ``role`` whose login worked, if one did."""
-        return next((p for p in self.ports if p.endpoint.role is role and p.verified), None)
+    @property
+    def failures(self) -> tuple[PortResult, ...]:
+        """Every port that failed, incoming first."""
+        return tuple(port for port in self.ports if not port.ok)
 
 
 def classify(report: CheckReport) -> Findings:
@@ -144,28 +103,34 @@ def classify(report: CheckReport) -> Findings:
 
 
 def _outcome(report: CheckReport) -> CheckOutcome:
+    verified = {Role.INCOMING: report.incoming.verified, Role.OUTGOING: report.outgoing.verified}
     chosen = (report.incoming, report.outgoing)
     refusals = [attempt for attempt in chosen if attempt.status is Status.AUTH_FAILED]
+    if any(map(password_refused, refusals)):
+        return CheckOutcome.ACCESS_REFUSED if any(verified.values()) else CheckOutcome.LOGIN_REFUSED
     if refusals:
-        kinds = {refusal_kind(attempt.server_reply) for attempt in refusals}
-        if kinds - {"too_many", "in_use", "unavailable"}:
-            if report.incoming.verified or report.outgoing.verified:
-                return CheckOutcome.ACCESS_REFUSED
-            return CheckOutcome.LOGIN_REFUSED
-        if kinds & set(_BUSY):
+        # Refused because the mailbox is busy ("too many", "in use") or the server unavailable.
+        if {refusal_kind(attempt.server_reply) for attempt in refusals} & {"too_many", "in_use"}:
             return CheckOutcome.MAILBOX_BUSY
         return CheckOutcome.SERVER_TROUBLE
     failures = [attempt for attempt in report.attempts if not attempt.ok]
     statuses = {seen_status(attempt) for attempt in failures}
-    if statuses & set(_INTERCEPTION):
+    if statuses & _INTERCEPTION:
         return CheckOutcome.INTERCEPTED
     if Status.CERTIFICATE_EXPIRED in statuses:
         return CheckOutcome.CERTIFICATE_EXPIRED
-    incoming_ok, outgoing_ok = report.incoming.verified, report.outgoing.verified
-    if Status.STARTTLS_UNAVAILABLE in statuses and not _stripped_roles_work(report, failures):
+    # A port that offered no encryption matters unless its server works on another port.
+    stripped = {a.endpoint.role for a in failures if a.status is Status.STARTTLS_UNAVAILABLE}
+    if not all(verified[role] for role in stripped):
         return CheckOutcome.NO_STARTTLS
-    if incoming_ok and outgoing_ok:
-        return _both_logins_work(report, failures)
+    if all(verified.values()):
+        roles = frozenset(attempt.endpoint.role for attempt in failures)
+        if roles:
+            return _BLOCKED_HERE[roles]
+        trip = report.round_trip
+        if trip is not None and trip.status is not Status.OK:
+            return CheckOutcome.TEST_MESSAGE_LOST
+        return CheckOutcome.ALL_VERIFIED
     if nothing_answered(seen_status(attempt) for attempt in report.attempts):
         return CheckOutcome.UNREACHABLE
     failed = [attempt for attempt in chosen if not attempt.verified]
@@ -173,35 +138,8 @@ def _outcome(report: CheckReport) -> CheckOutcome:
         return CheckOutcome.SERVER_TROUBLE
     if any(seen_status(attempt) in _SILENT for attempt in failed):
         return CheckOutcome.SERVER_SILENT
-    if incoming_ok:
+    if verified[Role.INCOMING]:
         return CheckOutcome.OUTGOING_BLOCKED
-    if outgoing_ok:
+    if verified[Role.OUTGOING]:
         return CheckOutcome.INCOMING_BLOCKED
     return CheckOutcome.BLOCKED_EVERYWHERE
-
-
-def _stripped_roles_work(report: CheckReport, failures: list[Attempt]) -> bool:
-    """True when every server with a port that offered no encryption still works on another."""
-    working = {
-        Role.INCOMING: report.incoming.verified,
-        Role.OUTGOING: report.outgoing.verified,
-    }
-    return all(
-        working[attempt.endpoint.role]
-        for attempt in failures
-        if attempt.status is Status.STARTTLS_UNAVAILABLE
-    )
-
-
-def _both_logins_work(report: CheckReport, failures: list[Attempt]) -> CheckOutcome:
-    roles = {attempt.endpoint.role for attempt in failures}
-    if roles == {Role.INCOMING, Role.OUTGOING}:
-        return CheckOutcome.PORTS_BLOCKED_HERE
-    if roles == {Role.INCOMING}:
-        return CheckOutcome.INCOMING_PORT_BLOCKED_HERE
-    if roles == {Role.OUTGOING}:
-        return CheckOutcome.OUTGOING_PORT_BLOCKED_HERE
-    trip = report.round_trip
-    if trip is not None and trip.status is not Status.OK:
-        return CheckOutcome.TEST_MESSAGE_LOST
-    return CheckOutcome.ALL_VERIFIED

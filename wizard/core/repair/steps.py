@@ -1,9 +1,5 @@
-"""The repair's steps on the phone, built from the same facts as the setup steps.
-
-Every menu path, label and message a step names comes from the fact registry and is
-listed in the step's facts, exactly as in ``wizard.core.instructions``; the paths follow
-the Settings layout of the user's iOS version (``IosLayout``). A step says which password
-to type, never the password.
+"""The repair's steps on the phone, built as the setup steps are (``wizard.core.instructions``):
+every path and label from the fact registry, for the user's iOS layout, never the password.
 """
 
 from __future__ import annotations
@@ -13,13 +9,12 @@ from wizard.core.facts import ios
 from wizard.core.instructions import (
     Step,
     Value,
-    authentication,
-    authentication_facts,
-    ssl_facts,
-    ssl_note,
+    login_values,
+    port_facts,
+    port_values,
     user_name,
 )
-from wizard.core.models import Endpoint, Protocol
+from wizard.core.models import Endpoint, Protocol, Role
 from wizard.core.repair.context import FixContext
 from wizard.core.wording import other_network as try_other_network
 
@@ -28,26 +23,21 @@ def open_account(ctx: FixContext) -> Step:
     """Settings > (the layout's accounts path) > the account > Account."""
     where = f" ({ctx.layout.where.text}.)" if ctx.layout.where is not None else ""
     return Step(
-        title="Open the account on the iPhone",
-        text=(
-            f"On the iPhone open Settings, then tap {ctx.accounts}, then the account for "
-            f"{ctx.settings.email}, then Account.{where} {ios.SETTINGS_SEARCH.text}"
-        ),
+        "Open the account on the iPhone",
+        f"On the iPhone open Settings, then tap {ctx.accounts}, then the account for "
+        f"{ctx.settings.email}, then Account.{where} {ios.SETTINGS_SEARCH.text}",
         facts=(*ctx.layout.facts, ios.SETTINGS_SEARCH, ios.PASSWORD_PLACES),
     )
 
 
 def both_passwords(ctx: FixContext) -> Step:
     """The password in both places the phone keeps one."""
-    host = ctx.settings.outgoing.host
     return Step(
-        title="Type the current password in both places",
-        text=(
-            f"The iPhone keeps the password twice: Settings > {ctx.accounts} > the account > "
-            f"{ios.PASSWORD_PLACES.text}. Type {ctx.password} in both: first in Password on "
-            f"the Account screen, then {ios.SMTP_ROW.text}, which is {host}, and in its "
-            "Password. Tap Done."
-        ),
+        "Type the current password in both places",
+        f"The iPhone keeps the password twice: Settings > {ctx.accounts} > the account > "
+        f"{ios.PASSWORD_PLACES.text}. Type {ctx.password} in both: first in Password on "
+        f"the Account screen, then {ios.SMTP_ROW.text}, which is {ctx.settings.outgoing.host}, "
+        "and in its Password. Tap Done.",
         values=(
             user_name(ctx.settings.incoming, ctx.settings.email),
             Value("Password", ctx.password, "type it yourself", copyable=False),
@@ -58,148 +48,110 @@ def both_passwords(ctx: FixContext) -> Step:
 
 def outgoing_server(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
     """The outgoing server's values on the phone, with ``endpoint``'s port."""
-    settings = ctx.settings
     return Step(
-        title=title,
-        text=(
-            f"On the Account screen, {ios.SMTP_ROW.text}: it is {endpoint.host}. Set Server "
-            f"Port to {endpoint.port} and make sure of the values below. "
-            f"{ios.OUTGOING_OPTIONAL.text}: sending mail needs them. Then tap Done."
-        ),
+        title,
+        f"On the Account screen, {ios.SMTP_ROW.text}: it is {endpoint.host}. Set Server "
+        f"Port to {endpoint.port} and make sure of the values below. "
+        f"{ios.OUTGOING_OPTIONAL.text}: sending mail needs them. Then tap Done.",
         values=(
-            Value("Host Name", endpoint.host),
-            user_name(endpoint, settings.email),
-            Value("Password", ctx.password, "must be filled in", copyable=False),
-            Value("Use SSL", "On", ssl_note(ctx.settings, endpoint), copyable=False),
-            authentication(endpoint, settings.provider_name),
-            Value("Server Port", str(endpoint.port)),
+            *login_values(endpoint, ctx.settings.email, ctx.password, "must be filled in"),
+            *port_values(ctx.settings, endpoint),
         ),
         facts=(
             ios.SMTP_ROW,
             ios.SMTP_FIELDS,
             ios.OUTGOING_OPTIONAL,
-            *ssl_facts(ctx.settings, endpoint),
-            *authentication_facts(endpoint),
+            *port_facts(ctx.settings, endpoint),
             *ctx.password_facts,
         ),
     )
 
 
-def incoming_port(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
-    """The incoming port under Advanced."""
+def server_step(ctx: FixContext, role: Role, title: str) -> Step:
+    """The values of ``role``'s server that work here, where the phone keeps them: the
+    outgoing server, or the incoming port under Advanced."""
+    if role is Role.OUTGOING:
+        return outgoing_server(ctx, ctx.settings.outgoing, title)
+    port = ctx.settings.incoming.port
     return Step(
-        title=title,
-        text=(
-            "On the Account screen, tap Advanced at the bottom. Under INCOMING SETTINGS, set "
-            f"Server Port to {endpoint.port} and make sure of the values below; then go back "
-            "and tap Done."
-        ),
-        values=(
-            Value("Use SSL", "On", ssl_note(ctx.settings, endpoint), copyable=False),
-            authentication(endpoint, ctx.settings.provider_name),
-            Value("Server Port", str(endpoint.port)),
-        ),
-        facts=(ios.ADVANCED, *ssl_facts(ctx.settings, endpoint), *authentication_facts(endpoint)),
+        title,
+        "On the Account screen, tap Advanced at the bottom. Under INCOMING SETTINGS, set "
+        f"Server Port to {port} and make sure of the values below; then go back and tap Done.",
+        port_values(ctx.settings, ctx.settings.incoming),
+        (ios.ADVANCED, *port_facts(ctx.settings, ctx.settings.incoming)),
     )
 
 
 def other_network(ctx: FixContext, *, then: str = "") -> Step:
     """Wi-Fi against mobile data: the quickest test of whether a network is the cause."""
     return Step(
-        title="Try the iPhone on another network",
-        text=(
-            f"{try_other_network(checked_here=ctx.findings.login_worked)} Then open Mail and "
-            "wait a minute. If mail works there, the first network is the cause: use another "
-            f"one for mail, or ask whoever runs it.{then}"
-        ),
+        "Try the iPhone on another network",
+        f"{try_other_network(checked_here=ctx.findings.login_worked)} Then open Mail and "
+        "wait a minute. If mail works there, the first network is the cause: use another "
+        f"one for mail, or ask whoever runs it.{then}",
     )
 
 
-def never_trust(ctx: FixContext) -> Step:
-    """What to do when the phone distrusts the certificate: cancel, never trust."""
-    return Step(
-        title="Never trust the certificate",
-        text=(
-            f'When the iPhone shows "{ios.CANNOT_VERIFY.text}", tap Cancel. Do not trust the '
-            "certificate and do not switch SSL off: whoever made that certificate could read "
-            "your password and your mail."
-        ),
-        facts=(ios.CANNOT_VERIFY,),
-    )
-
-
-def never_without_ssl(ctx: FixContext) -> Step:
-    """What to do when encryption is missing: never set the account up without SSL."""
-    return Step(
-        title="Never set the account up without SSL",
-        text=(
-            f"{ios.WITHOUT_SSL.text} on the iPhone, answer No, and keep Use SSL on: without "
-            "it, your password and your mail would cross the network where others can read "
-            "them."
-        ),
-        facts=(ios.WITHOUT_SSL,),
-    )
-
-
-def clocks(ctx: FixContext) -> Step:
-    """A wrong clock makes a valid certificate look expired (or not yet valid)."""
-    return Step(
-        title="Check the date and time",
-        text=(
-            "Make sure the date and time are right on the iPhone and on this computer. A "
-            "clock that is wrong by days makes a valid certificate look out of date."
-        ),
-    )
+#: What to do when the phone distrusts the certificate: cancel, never trust.
+NEVER_TRUST = Step(
+    "Never trust the certificate",
+    f'When the iPhone shows "{ios.CANNOT_VERIFY.text}", tap Cancel. Do not trust the '
+    "certificate and do not switch SSL off: whoever made that certificate could read "
+    "your password and your mail.",
+    facts=(ios.CANNOT_VERIFY,),
+)
+#: What to do when encryption is missing: never set the account up without SSL.
+NEVER_WITHOUT_SSL = Step(
+    "Never set the account up without SSL",
+    f"{ios.WITHOUT_SSL.text} on the iPhone, answer No, and keep Use SSL on: without it, "
+    "your password and your mail would cross the network where others can read them.",
+    facts=(ios.WITHOUT_SSL,),
+)
+#: A wrong clock makes a valid certificate look expired (or not yet valid).
+CLOCKS = Step(
+    "Check the date and time",
+    "Make sure the date and time are right on the iPhone and on this computer. A clock "
+    "that is wrong by days makes a valid certificate look out of date.",
+)
 
 
 def stop_interception(ctx: FixContext) -> Step:
     """An antivirus mail shield or a VPN reads encrypted connections: turn it off."""
     return Step(
-        title="Turn off mail scanning or the VPN",
-        text=(
-            "If an antivirus or security program runs on this computer, turn off its email "
-            "scanning (often called Mail Shield or Email protection); disconnect any VPN or "
-            "company proxy. Then check again: the cause is this network or that program, not "
-            f"{ctx.provider}."
-        ),
-    )
-
-
-def test_message(ctx: FixContext) -> Step:
-    """The proof that the fix worked."""
-    return Step(
-        title="Send yourself a test message",
-        text=(
-            f"Open the Mail app, write a short message to {ctx.settings.email} and send it. "
-            "When it arrives, both sending and receiving work."
-        ),
+        "Turn off mail scanning or the VPN",
+        "If an antivirus or security program runs on this computer, turn off its email "
+        "scanning (often called Mail Shield or Email protection); disconnect any VPN or "
+        "company proxy. Then check again: the cause is this network or that program, not "
+        f"{ctx.provider}.",
     )
 
 
 def fresh_profile(ctx: FixContext) -> Step:
     """Set the account up again from the settings that just passed."""
     return Step(
-        title="Set the account up again with a fresh profile",
-        text=(
-            "Make a new configuration profile with this wizard, from the settings that just "
-            "passed the check, and install it on the iPhone. The new account appears in "
-            f"Settings > {ctx.accounts} beside the old one; when new mail arrives in the new "
-            "one, remove the old one there."
-        ),
+        "Set the account up again with a fresh profile",
+        "Make a new configuration profile with this wizard, from the settings that just "
+        "passed the check, and install it on the iPhone. The new account appears in "
+        f"Settings > {ctx.accounts} beside the old one; when new mail arrives in the new "
+        "one, remove the old one there.",
         facts=(ctx.layout.accounts,),
     )
 
 
-def login_causes(ctx: FixContext, protocol: Protocol | None = None) -> tuple[Step, ...]:
-    """The provider's causes of a refused login, in the one order, with where to look.
+def checklist(ctx: FixContext, protocol: Protocol | None = None) -> tuple[access.Item, ...]:
+    """The provider's causes of a refused login, in the one order every screen uses.
 
     ``protocol``: only that protocol was refused while another server accepted the password.
     """
-    items = access.refusal_checklist(
+    return access.refusal_checklist(
         ctx.provider,
         ctx.settings.mailcom,
         app_password=ctx.settings.app_password,
         password_right=protocol is not None,
         protocol=protocol,
     )
+
+
+def cause_steps(items: tuple[access.Item, ...]) -> tuple[Step, ...]:
+    """The causes of a refused login as steps, each with where to look."""
     return tuple(Step(item.title, item.text, facts=item.facts) for item in items)

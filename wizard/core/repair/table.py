@@ -47,16 +47,15 @@ class Rule:
 def _holds(condition: Condition, findings: Findings, phone: PhoneSettings) -> bool:
     if condition is Condition.LOGIN_WORKED:
         return findings.login_worked
+    # The ports the check tried are the provider's own (in the phone's terms).
+    outgoing = [port for port in findings.ports if port.endpoint.role is Role.OUTGOING]
     if condition is Condition.SENDING_WORKS:
-        return findings.used(Role.OUTGOING) is not None
-    port = phone.outgoing_port
-    if port is None:
+        return any(port.verified for port in outgoing)
+    if phone.outgoing_port is None:
         return False
     if condition is Condition.PHONE_PORT_OTHER:
-        # The ports the check tried are the provider's own (in the phone's terms).
-        tried = {p.endpoint.port for p in findings.ports if p.endpoint.role is Role.OUTGOING}
-        return port not in tried
-    return port in {p.endpoint.port for p in findings.working(Role.OUTGOING)}
+        return phone.outgoing_port not in {port.endpoint.port for port in outgoing}
+    return phone.outgoing_port in {port.endpoint.port for port in outgoing if port.ok}
 
 
 def cause_for(symptom: Symptom, findings: Findings, phone: PhoneSettings) -> Cause:
