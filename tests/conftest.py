@@ -6,6 +6,9 @@
 - ``testbed_certificates`` (session): the test CA and certificates.
 - ``dual_stack`` (session): the bed's servers also under a name whose IPv6 address (::1)
   drops every connection attempt; needs root and nft.
+- ``no_keyring``: no system keyring for the test (keyring's "fail" backend), the
+  process-wide choice restored afterwards; a module uses it for every test with
+  ``pytestmark = pytest.mark.usefixtures("no_keyring")``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backends import fail
 
 # The test bed is imported as ``tests.testbed`` everywhere (also by the benchmarks), so the
 # repository root must be importable however pytest was started.
@@ -98,3 +103,12 @@ def dual_stack(testbed: Testbed) -> Iterator[DualStack]:
     with DualStack() as stack:
         stack.drop_syn("::1", ports)
         yield stack
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """No system keyring for this test; the process-wide choice is restored afterwards."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)

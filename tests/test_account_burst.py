@@ -8,12 +8,9 @@ password is never, not even for a moment, in a field that shows what it holds.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -29,12 +26,7 @@ PASSWORD = "practice-password"
 SIZE = (100, 36)
 
 
-@pytest.fixture(autouse=True)
-def _no_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
+pytestmark = pytest.mark.usefixtures("no_keyring")
 
 
 class Fields:

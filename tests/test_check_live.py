@@ -10,7 +10,6 @@ import asyncio
 import dataclasses
 import io
 import json
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,8 +88,7 @@ def _by_port(report: CheckReport) -> dict[int, Attempt]:
 
 def _mismatches(bed: Testbed, email: str) -> int:
     """Failed password checks Dovecot's auth logged for ``email`` (IMAP, POP3 and SASL)."""
-    text = bed.dovecot.log.read_text(errors="replace")
-    return len(re.findall(rf"\({re.escape(email)},[^)]*\): Password mismatch", text))
+    return bed.password_mismatches(email)
 
 
 # ------------------------------------------------------------------------- success

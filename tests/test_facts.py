@@ -34,8 +34,7 @@ from wizard.core.models import (
     Status,
 )
 from wizard.core.profile import build_profile
-from wizard.core.provider import builtin_provider
-from wizard.screens.account import TWO_FACTOR_LABEL, app_password_help
+from wizard.screens.account import TWO_FACTOR_LABEL
 from wizard.screens.export import next_steps, password_warning
 from wizard.screens.welcome import needs
 
@@ -268,9 +267,12 @@ def diagnoses(*, mailcom: bool) -> list[str]:
 
 def other_texts(tmp_path: Path) -> list[str]:
     """Welcome, account, export and send texts, as the user reads them."""
-    mailcom = builtin_provider()
     texts = [content.plain for content in needs("mail.com")]
-    texts += [TWO_FACTOR_LABEL, app_password_help(mailcom).plain, access.PLAN_QUESTION.text]
+    texts += [
+        TWO_FACTOR_LABEL,
+        access.app_password_help("mail.com", True),
+        access.PLAN_QUESTION.text,
+    ]
     texts += [access.refused_note("mail.com", True, app_password=flag) for flag in (False, True)]
     plain: MailSettings = settings()
     for app_password in (False, True):

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 from textual.pilot import Pilot
 
 from wizard.app import WizardApp
@@ -31,12 +29,7 @@ SIZE = (80, 24)
 SYMPTOMS = list(Symptom)
 
 
-@pytest.fixture(autouse=True)
-def _no_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
+pytestmark = pytest.mark.usefixtures("no_keyring")
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 30) -> None:

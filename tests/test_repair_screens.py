@@ -7,7 +7,6 @@ table can produce is shown at least once.
 
 from __future__ import annotations
 
-import html
 import itertools
 import re
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input, Static
 
+from tests.screen_text import visible_words
 from tests.test_repair import PHONES, REPORTS, pictures
 from wizard.app import WizardApp
 from wizard.core.instructions import IOS_11, IOS_14, IOS_18
@@ -128,19 +128,6 @@ async def test_escape_leaves_the_symptom_screen_with_nothing() -> None:
 # -- the answer --------------------------------------------------------------------------
 
 
-def visible_text(svg: str) -> str:
-    """The words a screenshot shows, row by row (scroll bars and borders dropped)."""
-    rows: dict[int, list[tuple[float, str]]] = {}
-    for x, line, text in re.findall(
-        r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
-        r'clip-path="url\(#[^)]*line-(\d+)\)">(.*?)</text>',
-        svg,
-    ):
-        rows.setdefault(int(line), []).append((float(x), html.unescape(text)))
-    lines = ["".join(text for _, text in sorted(parts)) for _, parts in sorted(rows.items())]
-    return words(re.sub(r"[▁▂▃▄▅▆▇█▔│╭╮╰╯─]", " ", " ".join(lines)))
-
-
 async def show(
     answer: RepairAnswer, *keys: str, home: Path | None = None
 ) -> tuple[list[RepairAction | None], str, str]:
@@ -151,7 +138,7 @@ async def show(
         await wizard.push_screen(RepairScreen(answer, home=home), results.append)
         await pilot.pause()
         screen = wizard.screen
-        shown = visible_text(wizard.export_screenshot())
+        shown = visible_words(wizard.export_screenshot())
         every = words(" ".join(str(static.content) for static in screen.query(Static)))
         await pilot.press(*keys)
         await wizard.workers.wait_for_complete()
@@ -162,9 +149,13 @@ async def show(
 @pytest.mark.parametrize("cause", list(Cause), ids=str)
 async def test_the_cause_and_action_are_above_the_fold_at_80x24(cause: Cause) -> None:
     answer = ANSWERS[cause]
-    _, shown, _ = await show(answer)
+    _, shown, every = await show(answer)
     assert words(f"Most likely cause: {answer.title}.") in shown
     assert words(f"What to do: {answer.action}") in shown
+    # The codes are for the JSON (``repair --json``), not for the screen (those of one
+    # word, such as "offline", are plain English too).
+    for code in (answer.symptom.value, answer.outcome.value, answer.cause.value):
+        assert "-" not in code or code not in every, code
 
 
 def cli_sentences(text: str) -> list[str]:
@@ -244,7 +235,7 @@ async def test_details_show_each_port_with_its_code_and_the_servers_words() -> N
                 assert f"Code: {attempt.status.value}" in text
             if attempt.server_reply:
                 assert words(attempt.server_reply) in text
-        shown = visible_text(wizard.export_screenshot())
+        shown = visible_words(wizard.export_screenshot())
         assert "The check, port by port" in shown
         await pilot.press("d")
         await pilot.pause()

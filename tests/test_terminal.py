@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.testbed import Testbed
+from wizard.recovery import LAST_RESORT
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Far longer than stopping may take; the check waits this long on silent servers.
@@ -86,15 +87,18 @@ class Terminal:
 
 
 @contextmanager
-def wizard(*args: str, home: Path | None = None) -> Iterator[Terminal]:
-    """``mailcom-wizard ARGS`` on an 80x24 pseudo-terminal, killed at the end if need be."""
+def wizard(*args: str, home: Path | None = None, bug: str = "") -> Iterator[Terminal]:
+    """``mailcom-wizard ARGS`` on an 80x24 pseudo-terminal, killed at the end if need be.
+
+    ``bug`` is Python run in the wizard's process first (to plant a bug).
+    """
     pid, fd = pty.fork()
     if pid == 0:  # the child: the wizard, as a user starts it
         os.environ.update(TERM="xterm-256color", COLUMNS="80", LINES="24")
         if home is not None:
             os.environ["HOME"] = str(home)
         os.environ.pop("TEXTUAL", None)
-        code = "from wizard.cli import main; raise SystemExit(main())"
+        code = f"{bug}\nfrom wizard.cli import main; raise SystemExit(main())"
         os.execv(sys.executable, [sys.executable, "-c", code, *args])
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     terminal = Terminal(pid, fd)
@@ -176,3 +180,39 @@ def test_ctrl_c_on_the_send_screen_stops_the_offer_and_the_wizard(
             client.close()
         with pytest.raises(OSError):
             socket.create_connection((link[1], int(link[2])), timeout=5).close()
+
+
+#: Two bugs holding the typed password in a variable: the check raises (in a worker, so the
+#: error dialog opens) and then the dialog's Copy key raises (in a handler, while the dialog
+#: is open: Textual's last resort, whose traceback would show every frame's variables).
+TWO_BUGS = """
+import wizard.core.check
+from wizard.screens.error import ErrorScreen
+
+async def broken_check(account, *args, **kwargs):
+    password = account.password
+    raise RuntimeError("a bug in the check")
+
+def broken_copy(self):
+    password = self.app.state.form.account.password
+    raise RuntimeError("a bug in Copy")
+
+wizard.core.check.run_check = broken_check
+ErrorScreen.action_copy = broken_copy
+"""
+
+
+def test_a_second_error_while_the_error_dialog_is_open_never_shows_the_password() -> None:
+    typed = "Typed-Secret-4711"
+    with wizard("--demo", bug=TWO_BUGS) as terminal:
+        terminal.wait_for("Set up mail on an iPhone")
+        terminal.send(b"\r")
+        terminal.wait_for("Step 1 of 3")
+        terminal.send(typed.encode() + b"\r")
+        terminal.wait_for("Something went wrong")  # the first bug: the dialog
+        terminal.send(b"c")  # the second bug, while the dialog is open
+        assert terminal.exited_within(STOPPED_WITHIN) is not None, terminal.text()[-600:]
+        assert terminal.status == 1
+        shown = terminal.text()
+        assert " ".join(LAST_RESORT.split()) in shown, shown[-600:]
+        assert typed not in shown, shown[-2000:]

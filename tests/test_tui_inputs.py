@@ -7,9 +7,7 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 from textual.widgets import Input, RadioButton, Static
 
 from tests.test_tui import SIZE, demo_app, fill_account, until
@@ -19,13 +17,7 @@ from wizard.screens.account import AccountForm, AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.error import ErrorScreen
 
-
-@pytest.fixture(autouse=True)
-def _no_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
+pytestmark = pytest.mark.usefixtures("no_keyring")
 
 
 @pytest.fixture
@@ -122,7 +114,8 @@ async def test_the_account_screen_refuses_a_name_with_a_control_character(
         await pilot.pause()
         assert isinstance(app.screen, AccountScreen)
         assert app.focused is app.screen.query_one("#name", Input)
-        assert any("control character" in n.message for n in app._notifications)
+        # Said next to the field, as every field's problem is.
+        assert "control character" in str(app.screen.query_one("#name-status", Static).content)
 
 
 async def test_ctrl_c_copies_selected_text_in_a_field_and_quits_only_without_one(

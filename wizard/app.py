@@ -9,30 +9,29 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.worker import get_current_worker
 
 from wizard import __version__
-from wizard.core import secrets
 from wizard.core.models import CheckOptions
 from wizard.core.provider import Provider
 from wizard.core.target import Target
 from wizard.core.text import withhold_loop_exception
 from wizard.recovery import RecoveringApp
-from wizard.screens.welcome import WelcomeScreen
+from wizard.screens.welcome import Start, WelcomeScreen
 
 # Only the first screen is imported up front: the others (and the network, TLS, signing
 # and QR libraries behind them) are imported when the user reaches them, so the first
 # frame costs little more than a bare Textual app's (benchmarks/startup.py measures it).
 if TYPE_CHECKING:
     from wizard.core.export import ExportedProfile
-    from wizard.core.models import Account, CheckReport, MailSettings
+    from wizard.core.models import CheckReport, MailSettings
     from wizard.screens.account import AccountForm
     from wizard.screens.check import ChangeAccount, CheckFunction, CheckOutcome
     from wizard.screens.repair import RepairAction
@@ -51,7 +50,8 @@ class FlowState:
     repair: SymptomChoice | None = None
     report: CheckReport | None = None
     settings: MailSettings | None = None
-    exported: ExportedProfile | None = None
+    #: The address and password a server refused in the last check, until one is not.
+    refused: tuple[str, str] | None = None
 
 
 class WizardApp(RecoveringApp):
@@ -111,14 +111,28 @@ class WizardApp(RecoveringApp):
             self.pop_screen()
 
     def on_welcome_screen_chosen(self, message: WelcomeScreen.Chosen) -> None:
-        """Start (Enter) goes on to the account; Quit leaves."""
-        if message.choice == "setup":
+        """Start (Enter) goes on to the account; Quit leaves (asking first if anything was
+        typed: Escape twice from the account screen must not lose it unasked)."""
+        if message.choice is Start.SETUP:
             self.state.repair = None
             self.show_account()
-        elif message.choice == "repair":
+        elif message.choice is Start.REPAIR:
             self.show_symptom()
-        else:
+        elif not self.typed():
             self.exit()
+        else:
+            from wizard.screens.confirm import ConfirmScreen
+
+            text = "Nothing you typed has been stored. To keep it, stay and go on instead."
+            question = ConfirmScreen("Quit and forget what you typed?", text, yes="Quit", no="Stay")
+            self.push_screen(question, lambda quit: self.exit() if quit else None)
+
+    def typed(self) -> bool:
+        """Has the user typed anything (a name, a password, an address not filled in)?"""
+        typed = self.state.form.account if self.state.form else None
+        return typed is not None and any(
+            (typed.name, typed.password, typed.email != self.target.email)
+        )
 
     def show_symptom(self) -> None:
         """Repair, step 1: what the iPhone shows (and what it uses, if known)."""
@@ -130,25 +144,16 @@ class WizardApp(RecoveringApp):
         if choice is None:
             self.show_welcome()
             return
-        from wizard.core.models import IncomingChoice
+        from wizard.core.models import Account, IncomingChoice
         from wizard.core.repair.symptoms import PhoneIncoming
+        from wizard.screens.account import AccountForm
 
         self.state.repair = choice
-        form = self.state.form
-        if form is not None:
-            # The check uses what the phone uses (IMAP when it is not known).
-            incoming = (
-                IncomingChoice.POP
-                if choice.phone.incoming is PhoneIncoming.POP
-                else IncomingChoice.IMAP
-            )
-            self.state.form = replace(form, account=replace(form.account, incoming=incoming))
-        elif choice.phone.incoming is PhoneIncoming.POP:
-            from wizard.core.models import Account
-            from wizard.screens.account import AccountForm
-
-            email = self.target.email
-            self.state.form = AccountForm(Account(email, "", incoming=IncomingChoice.POP))
+        # The check uses what the phone uses (IMAP when it is not known).
+        pop = choice.phone.incoming is PhoneIncoming.POP
+        form = self.state.form or AccountForm(Account(self.target.email, ""))
+        incoming = IncomingChoice.POP if pop else IncomingChoice.IMAP
+        self.state.form = replace(form, account=replace(form.account, incoming=incoming))
         self.show_account()
 
     def show_account(self, *, password_note: str | None = None) -> None:
@@ -171,14 +176,33 @@ class WizardApp(RecoveringApp):
         if form is None:
             return
         self.state.form = form
-        if form.back:
-            if self.state.repair is not None:
-                self.show_symptom()
-            else:
-                self.show_welcome()
+        if not form.back:
+            note = self._refused_note(form)
+            self.check_again(otherwise=lambda: self.show_account(password_note=note))
+        elif self.state.repair is not None:
+            self.show_symptom()
         else:
-            self.state.report = None
-            self.show_check()
+            self.show_welcome()
+
+    def check_again(self, *, otherwise: Callable[[], None]) -> None:
+        """A new check; with a password a server just refused, only after a deliberate yes
+        (``otherwise``: where the user goes instead). Retrying may lock the account."""
+        form = self.state.form
+        assert form is not None
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.state.report = None
+                self.show_check()
+            else:
+                otherwise()
+
+        if self.state.refused != (form.account.email, form.account.password):
+            answered(True)
+            return
+        from wizard.screens.refusal import retry_question
+
+        self.push_screen(retry_question(self.provider), answered)
 
     def show_check(self) -> None:
         """Step 2: the live check (or the last one's result when coming back to it)."""
@@ -186,24 +210,29 @@ class WizardApp(RecoveringApp):
 
         form = self.state.form
         assert form is not None
-        self.push_screen(
-            CheckScreen(
-                form.account,
-                self.provider,
-                replace(self.options, round_trip=form.round_trip),
-                clock=self.clock,
-                report=self.state.report,
-                repair=self.state.repair is not None,
-                check=self.check,
-            ),
-            self._after_check,
+        screen = CheckScreen(
+            form.account,
+            self.provider,
+            replace(self.options, round_trip=form.round_trip),
+            clock=self.clock,
+            report=self.state.report,
+            repair=self.state.repair is not None,
+            check=self.check,
         )
+        self.push_screen(screen, lambda outcome: self._after_check(outcome, screen.report))
 
-    def _after_check(self, outcome: CheckOutcome | ChangeAccount | None) -> None:
+    def _after_check(
+        self, outcome: CheckOutcome | ChangeAccount | None, report: CheckReport | None
+    ) -> None:
+        """``report`` is the last the check screen showed: was the password refused?"""
+        from wizard.core.verdict import verdict_of
         from wizard.screens.check import ChangeAccount
 
         form = self.state.form
         assert form is not None
+        if report is not None:
+            refused = verdict_of(report, self.provider).password_in_doubt
+            self.state.refused = (form.account.email, form.account.password) if refused else None
         if outcome is None or isinstance(outcome, ChangeAccount):
             refused = outcome is not None and outcome.password_refused
             self.state.report = None
@@ -212,23 +241,15 @@ class WizardApp(RecoveringApp):
         self.state.report = outcome.report
         self.state.settings = self.target.mark(outcome.settings)
         if outcome.settings.verified and self.target.keyring:
-            if form.remember:
-                self.remember_password(form.account)
-            else:
-                self.forget_password(form.account.email)
+            from wizard.widgets.remember import update_keyring
+
+            update_keyring(self, form.account, form.remember, self.provider)
         self._go(outcome.next)
 
     def _refused_note(self, form: AccountForm) -> str:
-        """Under the password after a refusal: what to look at before checking again."""
-        from wizard.core.access import refused_note
+        from wizard.screens.refusal import password_note
 
-        account = form.account
-        return refused_note(
-            self.provider.display_name,
-            self.provider.is_mailcom,
-            app_password=account.app_password,
-            plan=account.plan,
-        )
+        return password_note(self.provider, form.account)
 
     def _go(self, where: str) -> None:
         """After the check: the QR code, the typing steps, a saved profile, or the choice."""
@@ -248,8 +269,7 @@ class WizardApp(RecoveringApp):
         from wizard.core.repair.answer import diagnose_repair
         from wizard.screens.repair import RepairScreen
 
-        choice = self.state.repair
-        report = self.state.report
+        choice, report = self.state.repair, self.state.report
         assert choice is not None and report is not None
         answer = diagnose_repair(
             choice.symptom,
@@ -265,8 +285,7 @@ class WizardApp(RecoveringApp):
         from wizard.screens.repair import RepairAction
 
         if action is RepairAction.CHECK_AGAIN:
-            self.state.report = None
-            self.show_check()
+            self.check_again(otherwise=self.show_repair)
         elif action is RepairAction.FRESH_PROFILE:
             self.show_send()
         else:
@@ -320,7 +339,6 @@ class WizardApp(RecoveringApp):
         if exported is None:
             self.back_to_choice()
             return
-        self.state.exported = exported
         self.show_send(exported)
 
     def show_send(self, exported: ExportedProfile | None = None) -> None:
@@ -347,47 +365,21 @@ class WizardApp(RecoveringApp):
 
     # -- actions ----------------------------------------------------------------------
 
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette: help, the theme, the keys, quit (no Maximize: it hides the way on; no
+        Screenshot: it would write what the screen shows to a file nobody asked for)."""
+        yield SystemCommand(
+            "Help", "What each key does, and what the wizard is for", self.action_help
+        )
+        kept = ("Theme", "Keys", "Quit")
+        yield from (cmd for cmd in super().get_system_commands(screen) if cmd.title in kept)
+
     def action_help(self) -> None:
         """F1: what each key does and what the wizard is for."""
         from wizard.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
-
-    def remember_password(self, account: Account) -> None:
-        """Store the password in the keyring, bound to this provider's servers, off the UI
-        thread (keyrings can be slow)."""
-        self._in_keyring(
-            lambda: secrets.remember_password(account.email, account.password, self.provider),
-            "remember-password",
-            done="Your password is remembered in the system keyring.",
-            failed="The password could not be stored in the keyring; you will be asked "
-            "for it next time.",
-        )
-
-    def forget_password(self, email: str) -> None:
-        """ "Remember" was left off: remove a password stored earlier (off the UI thread)."""
-        self._in_keyring(
-            lambda: secrets.delete_password(email),
-            "forget-password",
-            done="The remembered password was removed from the system keyring.",
-        )
-
-    def _in_keyring(
-        self, change: Callable[[], bool], name: str, *, done: str, failed: str | None = None
-    ) -> None:
-        """Run ``change`` in a thread worker and say how it went (``failed`` as a warning)."""
-
-        def work() -> None:
-            changed = change()
-            if get_current_worker().is_cancelled:
-                return
-            if changed:
-                self.call_from_thread(self.notify, done, severity="information")
-            elif failed is not None:
-                self.call_from_thread(self.notify, failed, severity="warning")
-
-        self.run_worker(work, thread=True, group="keyring", name=name)
 
     # -- after an unexpected error (the dialog itself: wizard/recovery.py) ---------------
 

@@ -1,22 +1,52 @@
-"""The one place unexpected errors end up: a dialog in the wizard, never a traceback.
+"""Where unexpected errors end up: a dialog in the wizard, never a traceback or a password.
 
-``RecoveringApp`` is the wizard app's base. Any exception that escapes a handler or a
-worker becomes one dialog (what happened, copyable details); the user then quits or
-starts over with nothing typed lost. Harlequin does the same; Textual's default prints a
-traceback and exits.
+``RecoveringApp`` is the wizard app's base, built on Textual's public API only:
+
+- Network and file work runs in workers started with ``exit_on_error=False``; when one
+  fails, Textual posts ``Worker.StateChanged`` (state ERROR) to the screen that started it,
+  which passes it on to the app (``wizard/screens/step.py``), or to the app for its own
+  workers. That becomes one dialog (what happened, copyable details without the password); the user
+  then quits or starts over with nothing typed lost. Harlequin does the same.
+- Textual offers no public hook for an exception raised in an event handler: it ends the
+  app and prints a traceback with the variables of every frame (``show_locals``) on its
+  ``error_console``, and a frame can hold the password (as can an error raised while the
+  dialog is open). So that console writes one fixed line and nothing of the traceback.
 """
 
 from __future__ import annotations
 
+import io
+import sys
 import traceback
 
 from textual.app import App
-from textual.worker import WorkerFailed
+from textual.worker import Worker, WorkerState
 
 from wizard.core.text import replace_quoted
+from wizard.screens.step import UnexpectedError
 
 #: Stands in the error dialog where a message quoted the password.
 PASSWORD_MARK = "[password removed]"
+#: All that reaches the terminal of an error Textual could not hand to the app.
+LAST_RESORT = (
+    "mailcom-wizard stopped on an unexpected error (a bug in the wizard, not something you "
+    "did). Its details are not shown, as they could quote what you typed."
+)
+
+
+class LastResort(io.StringIO):
+    """Textual's error console writes here: the first write prints LAST_RESORT, once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stopped = False
+
+    def write(self, text: str) -> int:
+        """Swallow ``text``; say LAST_RESORT the first time anything is written."""
+        if not self.stopped:
+            self.stopped = True
+            print(LAST_RESORT, file=sys.__stderr__ or sys.stderr)
+        return len(text)
 
 
 class RecoveringApp(App[None]):
@@ -26,7 +56,10 @@ class RecoveringApp(App[None]):
     where starting over leads (``start_over``).
     """
 
-    _showing_error = False
+    def __init__(self) -> None:
+        """Textual's last-resort console is replaced by one that prints a single line."""
+        super().__init__()
+        self.error_console.file = LastResort()
 
     def error_passwords(self) -> list[str]:
         """Passwords the error details must not quote."""
@@ -35,31 +68,30 @@ class RecoveringApp(App[None]):
     def start_over(self) -> None:
         """After an error, "Start over": back to where nothing typed is lost."""
 
-    def _handle_exception(self, error: Exception) -> None:
-        """Any exception that escapes a handler or a worker: one dialog, never a traceback."""
-        if self._showing_error or not self.is_running:
-            # An error while showing the error (or while starting/stopping): give up as
-            # Textual does, rather than loop.
-            super()._handle_exception(error)
-            return
-        self._showing_error = True
-        if isinstance(error, WorkerFailed):
-            error = error.error if isinstance(error.error, Exception) else error
-        summary, details = error_report(error, self.error_passwords())
-        try:
-            from wizard.screens.error import ErrorScreen
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One of the app's own workers failed: the error dialog."""
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and isinstance(error, Exception):
+            self.show_error(error)
 
-            self.push_screen(ErrorScreen(summary, details), self._after_error)
-        except Exception:
-            super()._handle_exception(error)
+    def on_unexpected_error(self, message: UnexpectedError) -> None:
+        """A step's worker failed: the error dialog."""
+        self.show_error(message.error)
+
+    def show_error(self, error: Exception) -> None:
+        """One dialog (a second error while it is open adds none)."""
+        from wizard.screens.error import ErrorScreen
+
+        if any(isinstance(screen, ErrorScreen) for screen in self.screen_stack):
+            return
+        summary, details = error_report(error, self.error_passwords())
+        self.push_screen(ErrorScreen(summary, details), self._after_error)
 
     def _after_error(self, start_over: bool | None) -> None:
         """After an unexpected error: quit, or start over (nothing lost).
 
-        The screen where the error happened may have stopped handling messages (Textual
-        ends a widget's message loop after an exception), so it is not returned to.
+        The screen where the error happened may be in any state, so it is not returned to.
         """
-        self._showing_error = False
         if not start_over:
             self.exit(return_code=1)
             return

@@ -184,6 +184,14 @@ class Testbed:
                 text = f"From: {user.email}\r\nSubject: {subject}\r\n\r\nThe user's own mail.\r\n"
                 imap.append("INBOX", f"({flags})" if flags else None, None, text.encode())
 
+    def password_mismatches(self, email: str) -> int:
+        """Failed password checks Dovecot's auth logged for ``email`` (IMAP, POP3 and, through
+        SASL, Postfix's): the servers' own count of refused logins."""
+        import re
+
+        text = self.dovecot.log.read_text(errors="replace")
+        return len(re.findall(rf"\({re.escape(email)},[^)]*\): Password mismatch", text))
+
     # -- provider files ----------------------------------------------------------------
 
     def provider_file(

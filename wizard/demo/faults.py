@@ -8,16 +8,16 @@ from __future__ import annotations
 
 #: One line per fault, for people choosing one (for example on the welcome screen).
 FAULT_DESCRIPTIONS: dict[str, str] = {
-    "blocked-465": "Port 465 is blocked: the secure SMTP port never answers.",
-    "blocked-587": "Port 587 is blocked: the STARTTLS SMTP port never answers (465 still "
+    "blocked-465": "Port 465 is blocked: sending mail there never gets an answer.",
+    "blocked-587": "Port 587 is blocked: sending mail there never gets an answer (465 still "
     "works, so the check passes; D shows 587).",
     "intercepted": "An antivirus mail shield intercepts the connections with its own certificate.",
     "expired": "The server's certificate has expired.",
-    "wrong-host": "The server presents a certificate made for another host name.",
+    "wrong-host": "The server presents a certificate made for another server name.",
     "wrong-password": "The server refuses the password (as when it was changed, or an app "
     "password is needed).",
-    "no-starttls": "Port 587 does not offer STARTTLS (465 still works, so the check passes; "
-    "D shows 587).",
+    "no-starttls": "Port 587 offers no encryption, so no password is sent there (465 still "
+    "works, so the check passes; D shows 587).",
     "silent": "Every server accepts the connection and then says nothing.",
 }
 

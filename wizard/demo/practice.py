@@ -42,16 +42,14 @@ BLOCKED_PORTS = {"blocked-465": 465, "blocked-587": 587}
 
 def demo_banner(fault: str | None = None) -> str:
     """What the TUI's welcome screen says in demo mode, with the fault it rehearses."""
-    rehearsing = (
-        f"Rehearsing: {FAULT_DESCRIPTIONS[fault]}" if fault else "Rehearse a problem: --demo-fault."
-    )
+    rehearsing = f" Rehearsing: {FAULT_DESCRIPTIONS[fault]}" if fault else ""
     return (
-        "Practice run on this computer: nothing you type leaves it, nothing is saved. "
-        f"Address {DEMO_EMAIL} (filled in), password {DEMO_PASSWORD}. {rehearsing}"
+        "Practice run: the mail servers are on this computer, so nothing you type leaves it, "
+        "and a file is written only where you ask. "
+        f"Address {DEMO_EMAIL} (filled in), password {DEMO_PASSWORD}.{rehearsing}"
     )
 
 
-#: What the TUI's welcome screen says in demo mode, without a fault.
 DEMO_BANNER = demo_banner()
 
 

@@ -1,8 +1,11 @@
-"""Step 1: the account: name, address, two-factor question, password, IMAP or POP.
+"""Step 1: the account: name, address, the plan (mail.com), two-factor, password, IMAP or POP.
 
-Enter moves from field to field and from the password goes on to the check. The
-two-factor question comes before the password, so a two-factor user types the
-app-specific password the first time; IMAP is preselected.
+Enter moves from field to field and from the password goes on to the check; on a choice it
+takes what is chosen and goes on. The plan and two-factor questions come before the
+password: mail.com lets mail apps in only with Premium for newer accounts, so a newer free
+account learns what it can do instead before typing anything, and a two-factor user types
+the app-specific password the first time. On the repair path the name and IMAP/POP are not
+asked: a name plays no part in a repair, and the iPhone's own answer chose the protocol.
 """
 
 from __future__ import annotations
@@ -10,34 +13,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
-from textual.screen import Screen
+from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import (
-    Button,
-    Checkbox,
-    Footer,
-    Header,
-    Input,
-    Label,
-    RadioSet,
-    Static,
-)
-from textual.worker import get_current_worker
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
 
-from wizard.core import access, facts, secrets
+from wizard.core import access, facts
 from wizard.core.accounts import check_address, name_problem, password_problem
-from wizard.core.models import Account, IncomingChoice
+from wizard.core.models import Account, Plan
 from wizard.core.provider import Provider
-from wizard.widgets.form_input import FormInput, plan_fields
-from wizard.widgets.protocol_choice import protocol_choice, protocol_hint
+from wizard.screens.step import Step
+from wizard.widgets.choice_row import ChoiceRow
+from wizard.widgets.form_input import FormInput, Problem, plan_fields
+from wizard.widgets.protocol_choice import chosen_protocol, protocol_choice, protocol_hint
+from wizard.widgets.remember import RememberBox
 
 TWO_FACTOR_LABEL = f"{facts.mailcom.TWO_FACTOR.capitalized} is on for this account"
-DEMO_KEYRING_NOTE = "The demo never writes to the keyring."
 BURST_DID_NOT_FIT = (
     "The pasted text holds several fields that do not fit these boxes, so nothing was "
     "filled in. Paste or type one field at a time."
@@ -46,9 +40,10 @@ BURST_DID_NOT_FIT = (
 _BURST_FIELDS = ("name", "email", "password")
 
 
-def app_password_help(provider: Provider) -> Content:
-    """Where the app-specific password comes from, in the provider's own words."""
-    return Content(access.app_password_help(provider.display_name, provider.is_mailcom))
+def _password_problem(password: str) -> str | None:
+    if not password:
+        return "Enter the password (or the app-specific password)."
+    return password_problem(password)
 
 
 @dataclass(frozen=True)
@@ -65,15 +60,22 @@ class AccountForm:
     round_trip: bool = False
 
 
-class AccountScreen(Screen[AccountForm]):
+class AccountScreen(Step[AccountForm]):
     """Collects the account; dismisses with an AccountForm (``back`` set for Escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("ctrl+t", "toggle_password", "Show/hide password"),
-        Binding("ctrl+y", "use_suggestion", "Use the suggested address"),
         Binding("ctrl+n", "next", "Check"),
+        Binding("ctrl+y", "use_suggestion", "Use suggestion"),
+        Binding("ctrl+t", "toggle_password", "Show"),
     ]
+    SUB_TITLE = "Step 1 of 3: your account"
+    REPAIR_TITLE = "Repair: the account and its current password"
+
+    #: The address a typo would have been (Ctrl+Y takes it); the footer follows it.
+    suggestion: var[str | None] = var[str | None](None, bindings=True)
+    #: Two-factor is on: the help shows (by CSS) and the password is the app-specific one.
+    two_factor = var(False, toggle_class="-two-factor")
 
     def __init__(
         self,
@@ -87,164 +89,156 @@ class AccountScreen(Screen[AccountForm]):
     ) -> None:
         """``previous`` refills the fields; ``password_note`` says why to look at the password.
 
-        ``keyring_allowed`` is False in the demo; ``repair`` titles it for the repair path.
+        ``filled_email`` is the address to start with; ``keyring_allowed`` is False when the
+        run may not use the keyring; ``repair`` asks only what a repair needs.
         """
-        super().__init__()
+        super().__init__(classes="-repair" if repair else None)
+        if repair:
+            self.sub_title = self.REPAIR_TITLE
         self.provider = provider
         self.previous = previous
         self.filled_email = filled_email
         self.keyring_allowed = keyring_allowed
         self.password_note = password_note
-        self.repair = repair
-        self.suggestion: str | None = None
         self._filled_from_keyring = False
+        self.fields: dict[str, FormInput] = {}
+        self.plan_question = access.plan_question(provider.is_mailcom)
 
     def compose(self) -> ComposeResult:
         """The form, one labelled field per line, then Back / Check."""
         previous = self.previous
-        account = previous.account if previous else None
-        app_password = account.app_password if account else False
+        account = previous.account if previous else Account(self.filled_email, "")
         yield Header()
         with VerticalScroll(id="account-form", classes="step-body"):
-            with Horizontal(classes="field-row"):
-                yield Label("Your name", classes="field-label")
-                yield FormInput(
-                    value=account.name if account else "",
-                    placeholder="shown to people you write to, e.g. Alex Example",
-                    id="name",
-                )
-            with Horizontal(classes="field-row"):
-                yield Label("Email address", classes="field-label")
-                yield FormInput(
-                    value=account.email if account else self.filled_email,
-                    placeholder="name@mail.com",
-                    id="email",
-                )
-            yield Static("", id="email-status", classes="field-status")
-            yield Checkbox(TWO_FACTOR_LABEL, value=app_password, id="app-password")
-            yield Static(app_password_help(self.provider), id="app-password-help", classes="hint")
+            yield from self._field(
+                "name",
+                "Your name",
+                account.name,
+                "shown to people you write to, e.g. Alex Example",
+                Problem(name_problem),
+            )
+            domain = self.provider.domains[0] if self.provider.domains else "example.com"
+            yield from self._field("email", "Email address", account.email, f"name@{domain}")
+            if question := self.plan_question:
+                yield Static(question.text, id="plan-question", classes="hint")
+                with Horizontal(classes="choice-line", id="plan-line"):
+                    yield Label("Your plan", classes="choice-label")
+                    plans = [plan for plan, _ in question.answers]
+                    yield ChoiceRow(
+                        *(label for _, label in question.answers),
+                        chosen=plans.index(account.plan or Plan.NOT_SURE),
+                        ids=[plan.value for plan in plans],
+                        id="plan",
+                    )
+            yield Checkbox(TWO_FACTOR_LABEL, value=account.app_password, id="app-password")
+            help_text = access.app_password_help(
+                self.provider.display_name, self.provider.is_mailcom
+            )
+            yield Static(help_text, id="app-password-help", classes="hint", markup=False)
             if note := self.provider.app_password_note:  # the provider file offers OAuth2 too
                 yield Static(note, id="provider-password-note", classes="hint", markup=False)
-            with Horizontal(classes="field-row", id="password-row"):
-                yield Label("Password", classes="field-label", id="password-label")
-                yield FormInput(
-                    value=account.password if account else "", password=True, id="password"
+            yield from self._field(
+                "password", "Password", account.password, "", Problem(_password_problem)
+            )
+            with Horizontal(classes="choice-line setup-only", id="protocol-line"):
+                yield Label("Incoming mail", classes="choice-label")
+                yield protocol_choice(
+                    self.provider, previous.account.incoming if previous else None
                 )
-                yield Button("Show", id="toggle-password", compact=True)
-            yield Static("", id="password-status", classes="field-status")
-            with Horizontal(classes="field-row", id="protocol-row"):
-                yield Label("Incoming mail", classes="field-label")
-                yield protocol_choice(self.provider, account.incoming if account else None)
-            yield Static(protocol_hint(self.provider), id="protocol-hint", classes="hint")
-            yield Checkbox(
-                "Remember the password in the system keyring",
-                value=previous.remember if previous else False,
-                id="remember",
+            yield Static(
+                protocol_hint(self.provider), id="protocol-hint", classes="hint setup-only"
             )
+            with Horizontal(id="account-options"):
+                remember = previous.remember if previous else False
+                yield RememberBox(remember, allowed=self.keyring_allowed, id="remember")
+                round_trip = previous.round_trip if previous else False
+                yield Checkbox("Send myself a test message", round_trip, id="round-trip")
             yield Static("", id="remember-note", classes="hint")
-            yield Checkbox(
-                "Also send myself a test message and wait until it arrives",
-                value=previous.round_trip if previous else False,
-                id="round-trip",
-            )
         with Horizontal(classes="button-row"):
-            yield Button("Back", id="back")
-            yield Button("Check", id="next", variant="primary")
+            yield Button("Back", id="back", compact=True)
+            yield Button("Check", id="next", variant="primary", compact=True)
         yield Footer()
+
+    def _field(
+        self, name: str, label: str, value: str, placeholder: str, problem: Problem | None = None
+    ) -> ComposeResult:
+        """A labelled field (with a Show button for the password) and its status line."""
+        password = name == "password"
+        setup_only = " setup-only" if name == "name" else ""
+        with Horizontal(classes=f"field-row{setup_only}", id=f"{name}-row"):
+            yield Label(label, classes="field-label", id=f"{name}-label")
+            field = FormInput(
+                value,
+                placeholder,
+                password=password,
+                validators=[problem] if problem else None,
+                validate_on=(),
+                compact=True,
+                id=name,
+            )
+            self.fields[name] = field
+            yield field
+            if password:
+                yield Button("Show", id="toggle-password", compact=True)
+        yield Static("", id=f"{name}-status", classes=f"field-status{setup_only}")
 
     def on_mount(self) -> None:
         """Show the state of the address and the keyring; focus where typing is needed."""
-        self.sub_title = (
-            "Repair: the account and its current password"
-            if self.repair
-            else "Step 1 of 3: your account"
-        )
-        self._show_two_factor(self.query_one("#app-password", Checkbox).value)
-        self._show_address_check(self.query_one("#email", Input).value, quiet_when_empty=True)
-        remember = self.query_one("#remember", Checkbox)
-        remember.disabled = True  # until the keyring answers
-        self.query_one("#remember-note").display = False
-        if self.keyring_allowed:
-            self.probe_keyring()
-        else:
-            remember.value = False
-            self._note("#remember-note", DEMO_KEYRING_NOTE)
-        password = self.query_one("#password", Input)
+        self.query_one("#toggle-password").can_focus = False  # Ctrl+T, or a click
+        self.two_factor = self.query_one("#app-password", Checkbox).value
+        self._show_address_check(self.fields["email"].value, quiet_when_empty=True)
         if self.password_note:
             self._note("#password-status", self.password_note, "-warning")
-            password.focus()  # selects what is there: typing replaces it at once
+            self.fields["password"].focus()  # selects what is there: typing replaces it
             return
-        self._focus_first_needed()
-
-    def _focus_first_needed(self) -> None:
-        """The first field that needs typing: with the address known, the password."""
-        email = self.query_one("#email", Input)
-        password = self.query_one("#password", Input)
-        if email.value and not password.value:
-            password.focus()
-            return
-        for field_id in ("#name", "#email", "#password"):
-            field = self.query_one(field_id, Input)
-            if not field.value:
-                field.focus()
-                return
-        self.query_one("#next", Button).focus()
+        names = _BURST_FIELDS[1:] if self.has_class("-repair") else _BURST_FIELDS
+        fields = [self.fields[name] for name in names]
+        email, password = fields[-2:]
+        empty = [field for field in fields if not field.value]
+        first = password if email.value and not password.value else next(iter(empty), None)
+        (first or self.query_one("#next")).focus()
 
     def _note(self, selector: str, text: str, state: str = "") -> None:
-        """Show ``text`` under a field (hidden again when empty: no empty lines)."""
+        """Show ``text`` under a field (hidden when empty: no empty lines)."""
         status = self.query_one(selector, Static)
         status.update(text)
-        status.display = bool(text)
-        classes = status.classes - {"-ok", "-error", "-warning"}
-        status.set_classes(" ".join([*classes, state]) if state else " ".join(classes))
+        status.set_classes(" ".join(status.classes - {"-ok", "-error", "-warning"}))
+        status.set_class(bool(text), "-shown")
+        if state:
+            status.add_class(state)
 
     # -- keyring ---------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="keyring-probe")
-    def probe_keyring(self) -> None:
-        """Ask whether a keyring exists (a D-Bus round trip on Linux, so off the UI)."""
-        available = secrets.keyring_available()
-        reason = "" if available else secrets.keyring_unavailable_reason()
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._keyring_state, available, reason)
-            if available:
-                email = self.query_one("#email", Input).value
-                self.app.call_from_thread(self.lookup_password, email)
+    @on(RememberBox.Answered)
+    def _keyring_answered(self, event: RememberBox.Answered) -> None:
+        self._note("#remember-note", event.note)
+        self._look_up(self.fields["email"].value)
 
-    def _keyring_state(self, available: bool, reason: str) -> None:
-        remember = self.query_one("#remember", Checkbox)
-        remember.disabled = not available
-        if not available:
-            remember.value = False
-        self._note("#remember-note", reason)
+    def _look_up(self, address: str) -> None:
+        """Offer a password remembered for ``address`` (the box knows if there is a keyring)."""
+        verdict = check_address(address, self.provider)
+        if verdict.ok:
+            self.query_one(RememberBox).look_up(verdict.address, self.provider)
 
-    @work(thread=True, exclusive=True, group="keyring-lookup")
-    def lookup_password(self, email: str) -> None:
-        """Prefill a remembered password for ``email`` (only into an empty field)."""
-        verdict = check_address(email, self.provider)
-        if not verdict.ok:
-            return
-        password = secrets.recall_password(verdict.address, self.provider)
-        if password and not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._prefill_password, password)
-
-    def _prefill_password(self, password: str) -> None:
-        field = self.query_one("#password", Input)
+    @on(RememberBox.Found)
+    def _prefill_password(self, event: RememberBox.Found) -> None:
+        """A remembered password, filled in only into an empty field (one remembered for
+        other servers is not: they may not be this provider's)."""
+        field = self.fields["password"]
         if field.value:
             return
-        field.value = password
-        self._filled_from_keyring = True
-        self.query_one("#remember", Checkbox).value = True
-        self._note("#password-status", "Filled in from your system keyring.", "-ok")
+        if event.password:
+            field.value = event.password
+            self._filled_from_keyring = True
+            self.query_one(RememberBox).value = True
+        self._note("#password-status", event.note, "-ok" if event.password else "-warning")
 
     # -- the fields --------------------------------------------------------------------
 
     @on(Input.Changed, "#email")
     def _email_changed(self, event: Input.Changed) -> None:
         self._show_address_check(event.value, quiet_when_empty=True)
-        remember = self.query_one("#remember", Checkbox)
-        if self.keyring_allowed and not remember.disabled:
-            self.lookup_password(event.value)
+        self._look_up(event.value)
 
     @on(Input.Changed, "#password")
     def _password_changed(self, event: Input.Changed) -> None:
@@ -257,46 +251,39 @@ class AccountScreen(Screen[AccountForm]):
     def _show_address_check(self, text: str, *, quiet_when_empty: bool = False) -> bool:
         """Show what is wrong with the address (nothing when it is fine); True if usable."""
         self.suggestion = None
+        verdict = check_address(text, self.provider)
         if quiet_when_empty and not text.strip():
             self._note("#email-status", "")
-            self.refresh_bindings()
-            return False
-        verdict = check_address(text, self.provider)
-        if verdict.error:
+        elif verdict.error:
             self._note("#email-status", verdict.error, "-error")
         elif verdict.suggestion:
             self.suggestion = verdict.suggestion
             self._note("#email-status", f"{verdict.warning} Press Ctrl+Y to use it.", "-warning")
-        elif verdict.warning:
-            self._note("#email-status", verdict.warning, "-warning")
         else:
-            self._note("#email-status", "")
-        self.refresh_bindings()
-        return verdict.ok
+            self._note("#email-status", verdict.warning or "", "-warning")
+        return verdict.ok and bool(text.strip())
 
     def action_use_suggestion(self) -> None:
         """Ctrl+Y: take the suggested address (``name@mail.com`` for ``name@mail.co``)."""
         if self.suggestion:
-            self.query_one("#email", Input).value = self.suggestion
+            self.fields["email"].value = self.suggestion
 
     @on(Checkbox.Changed, "#app-password")
     def _app_password_changed(self, event: Checkbox.Changed) -> None:
-        self._show_two_factor(event.value)
+        self.two_factor = event.value
 
-    def _show_two_factor(self, on: bool) -> None:
-        """The help and the password's label and hint follow the two-factor answer."""
-        self.query_one("#app-password-help").display = on
+    def watch_two_factor(self, on: bool) -> None:
+        """The password's label and hint follow the two-factor answer."""
         self.query_one("#password-label", Label).update("App password" if on else "Password")
-        name = "mail.com" if self.provider.is_mailcom else self.provider.display_name
-        self.query_one("#password", Input).placeholder = (
-            "the app-specific password (not your usual one)" if on else f"your {name} password"
+        self.fields["password"].placeholder = (
+            "the app-specific password (not your usual one)"
+            if on
+            else f"your {self.provider.display_name} password"
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Ctrl+Y only while an address is suggested."""
-        if action == "use_suggestion":
-            return self.suggestion is not None
-        return True
+        return self.suggestion is not None if action == "use_suggestion" else True
 
     @on(Input.Submitted)
     def _field_submitted(self, event: Input.Submitted) -> None:
@@ -304,14 +291,36 @@ class AccountScreen(Screen[AccountForm]):
         if event.input.id == "password":
             self.action_next()
         elif event.input.id == "email":
-            self.query_one("#password", Input).focus()
+            self.fields["password"].focus()
         else:
             self.focus_next()
+
+    @on(ChoiceRow.Submitted, "#plan")
+    def _plan_chosen(self) -> None:
+        """Enter on the plan: on to the password."""
+        self.fields["password"].focus()
+
+    @on(ChoiceRow.Submitted, "#protocol")
+    @on(Button.Pressed, "#next")
+    def action_next(self) -> None:
+        """Validate and go on; a problem is shown next to its field, which gets focus."""
+        email = self.fields["email"]
+        if not self._show_address_check(email.value):
+            email.focus()
+            return
+        for name in ("password", "name"):
+            field = self.fields[name]
+            result = field.validate(field.value)
+            if result is not None and not result.is_valid:
+                self._note(f"#{name}-status", result.failure_descriptions[0], "-error")
+                field.focus()
+                return
+        self.dismiss(self._form(back=False))
 
     @on(Button.Pressed, "#toggle-password")
     def action_toggle_password(self) -> None:
         """Show or hide the password."""
-        field = self.query_one("#password", Input)
+        field = self.fields["password"]
         field.password = not field.password
         self.query_one("#toggle-password", Button).label = "Show" if field.password else "Hide"
 
@@ -320,37 +329,12 @@ class AccountScreen(Screen[AccountForm]):
         """Back to the welcome screen, keeping what was typed."""
         self.dismiss(self._form(back=True))
 
-    @on(Button.Pressed, "#next")
-    def action_next(self) -> None:
-        """Validate and go on; a problem is shown next to its field, which gets focus."""
-        email = self.query_one("#email", Input)
-        if not self._show_address_check(email.value):
-            email.focus()
-            return
-        password = self.query_one("#password", Input)
-        problem = (
-            "Enter the password (or the app-specific password)."
-            if not password.value
-            else password_problem(password.value)
-        )
-        if problem:
-            self._note("#password-status", problem, "-error")
-            password.focus()
-            return
-        name = self.query_one("#name", Input)
-        problem = name_problem(name.value)
-        if problem:
-            self.notify(problem, title="Your name", severity="error")
-            name.focus()
-            return
-        self.dismiss(self._form(back=False))
-
     # -- several fields at once (a paste, a password manager's auto-type) --------------
 
     @on(FormInput.FieldsPasted)
     def _fields_pasted(self, event: FormInput.FieldsPasted) -> None:
         """Spread a paste holding tabs over the fields; a final newline means Next."""
-        fields = [self.query_one(f"#{name}", Input) for name in _BURST_FIELDS]
+        fields = [self.fields[name] for name in _BURST_FIELDS]
         parts = event.burst.parts
         focused = fields.index(event.form_input) if event.form_input in fields else 0
         places = plan_fields(parts, focused, len(fields), self._fits)
@@ -366,13 +350,10 @@ class AccountScreen(Screen[AccountForm]):
             self.set_focus(fields[places[-1]])
 
     def _fits(self, field: int, text: str) -> bool:
-        """Can ``text`` be meant for field ``field`` of name, address, password?"""
-        is_address = check_address(text, self.provider).ok
-        if _BURST_FIELDS[field] == "name":
-            return not is_address  # an address here is the login, typed one field early
-        if _BURST_FIELDS[field] == "email":
-            return is_address
-        return True
+        """Can ``text`` be meant for field ``field`` of name, address, password? An address
+        only for the address (in the name field it is the login, typed one field early)."""
+        kind = _BURST_FIELDS[field]
+        return kind == "password" or (kind == "email") == check_address(text, self.provider).ok
 
     def focus_next(self, selector: str | type[Widget] = "*") -> Widget | None:
         """Tab (or Enter) from the name field holding an address: it is the login.
@@ -381,29 +362,28 @@ class AccountScreen(Screen[AccountForm]):
         that would put the password, readable, in the address field. So the address moves
         to its field and the password field is next.
         """
-        name = self.query_one("#name", Input)
+        name = self.fields["name"]
         if self.focused is name and check_address(name.value, self.provider).ok:
-            self.query_one("#email", Input).value = name.value.strip()
+            self.fields["email"].value = name.value.strip()
             name.value = ""
-            password = self.query_one("#password", Input)
+            password = self.fields["password"]
             self.set_focus(password)
             return password
         return super().focus_next(selector)
 
     def _form(self, *, back: bool) -> AccountForm:
-        verdict = check_address(self.query_one("#email", Input).value, self.provider)
-        email = verdict.address if verdict.ok else self.query_one("#email", Input).value
-        pressed = self.query_one("#protocol", RadioSet).pressed_button
-        incoming = IncomingChoice.POP if pressed is not None and pressed.id == "pop" else None
-        if incoming is None:
-            supported = [c for c in IncomingChoice if self.provider.supports(c)]
-            incoming = IncomingChoice.IMAP if pressed is not None or not supported else supported[0]
+        value = self.fields["email"].value
+        verdict = check_address(value, self.provider)
+        question = self.plan_question
+        row = self.query("#plan").first(ChoiceRow) if question else None
+        plan = question.answers[row.pressed_index][0] if question and row else None
         account = Account(
-            email=email,
-            password=self.query_one("#password", Input).value,
-            name=self.query_one("#name", Input).value.strip(),
+            email=verdict.address if verdict.ok else value,
+            password=self.fields["password"].value,
+            name=self.fields["name"].value.strip(),
             app_password=self.query_one("#app-password", Checkbox).value,
-            incoming=incoming,
+            incoming=chosen_protocol(self.query_one("#protocol", ChoiceRow)),
+            plan=plan,
         )
         remember = self.query_one("#remember", Checkbox)
         return AccountForm(

@@ -18,7 +18,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import DescendantFocus
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, ProgressBar, Static
 
@@ -37,6 +36,7 @@ from wizard.core.provider import Provider
 from wizard.core.verdict import preferred_settings, role_lines, settings_from_report, verdict_of
 from wizard.core.wording import other_network
 from wizard.screens.confirm import ConfirmScreen
+from wizard.screens.step import Step
 from wizard.widgets.endpoint_row import EndpointRow
 from wizard.widgets.failure_panel import FailurePanel
 from wizard.widgets.role_row import RoleRow
@@ -90,7 +90,7 @@ class ChangeAccount:
     password_refused: bool = False
 
 
-class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
+class CheckScreen(Step[CheckOutcome | ChangeAccount]):
     """Runs the check in a worker; dismisses with the next step, or back to the account."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -204,7 +204,7 @@ class CheckScreen(Screen[CheckOutcome | ChangeAccount]):
         self._set_state("running")
         self.run_checks()
 
-    @work(exclusive=True, group="check")
+    @work(exclusive=True, group="check", exit_on_error=False)
     async def run_checks(self) -> None:
         """The same engine as ``mailcom-wizard check``; rows update through ``progress``."""
         try:

@@ -1,4 +1,4 @@
-"""F1: the keys, and what the wizard does, in a dialog."""
+"""F1: the keys, and what the wizard does, in a dialog that scrolls whatever has focus."""
 
 from __future__ import annotations
 
@@ -11,35 +11,40 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Markdown
 
+from wizard.screens.step import SCROLL_KEYS
+
 HELP_TEXT = """\
 ## Keys
 
 | Key | What it does |
 |---|---|
-| Tab / Shift+Tab | move between fields and buttons |
-| Enter / Space | press the focused button, tick a box |
-| Escape | go back (on the check: cancel it first) |
+| Enter | take the focused choice or button and go on (the next right step) |
+| Tab / Shift+Tab | move between fields, choices and buttons |
+| Arrows | pick within a choice; elsewhere they scroll, as PageUp / PageDown do |
+| Space | tick a box |
+| Escape | go back (on the check: cancel it first); on the first screen, quit |
 | F1 | this help |
 | Ctrl+P | the command palette (theme, quit, keys) |
 | Ctrl+Q or Ctrl+C | quit at once, even during a check (Ctrl+C copies selected text) |
 
-Enter always takes the highlighted (focused) action, which is the next right step. On the
-account screen **Ctrl+Y** takes a suggested address. On the check: **D** shows the details
-(ports, server words, codes), **R** retries, **S** shows the typing steps and **E** saves a
-profile. On the QR code: **N** makes a new link when the old one expired. On the iPhone
-steps: **C** copies the focused value, **S** saves the steps, **1**/**2**/**3** switch iOS
-version (iOS 18, 26, 27 / 14-17 / 11-13). The mouse works too.
+Leaving the first screen with Escape asks first when you have typed something. On the
+account screen **Ctrl+Y** takes a suggested address and **Ctrl+T** shows the password. On
+the check: **D** shows the details (ports, server words, codes), **R** retries, **S** shows
+the typing steps and **E** saves a profile. On the QR code: **N** makes a new link when the
+old one expired. On the iPhone steps: **C** copies the focused value, **S** saves the steps,
+**1**/**2**/**3** switch iOS version. The mouse works too.
 
 ## What the wizard does
 
-"Fix an account that stopped working" (on the welcome screen) asks what the iPhone shows,
-checks the servers with the current password, and names the most likely cause and its fix.
-
 It logs in to your mail servers with the address and password you type, to prove the
 settings work, then sends the iPhone a configuration profile by QR code, or gives you the
-steps to type. The password
-only goes to the mail servers, encrypted; it is stored only if you ask, in the system
-keyring. Nothing else leaves this computer.
+steps to type. "Fix an account that stopped working" (on the first screen) asks what the
+iPhone shows, checks the servers with the current password, and names the most likely
+cause and its fix.
+
+The password goes only to the mail servers, encrypted; it is stored only if you ask, in the
+system keyring, and it is in a profile only if you ask. Files are written only where you
+say. The profile goes to the iPhone over your own network, from this computer.
 """
 
 
@@ -48,18 +53,26 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1", "close", "Close"),
+        *(
+            Binding(key, f"scroll_help('{action}')", show=False)
+            for key, action in SCROLL_KEYS.items()
+        ),
     ]
 
     def compose(self) -> ComposeResult:
-        """The text and a Close button."""
+        """The text and a Close button (focused, so Enter closes)."""
         with Vertical(classes="dialog", id="help-dialog"):
-            with VerticalScroll():
+            with VerticalScroll(id="help-body"):
                 yield Markdown(HELP_TEXT)
             yield Button("Close", id="close", variant="primary")
 
     def on_mount(self) -> None:
-        """Close has focus, so Enter closes."""
+        """Close has focus, so Enter closes; the arrows and Page keys still scroll the text."""
         self.query_one("#close", Button).focus()
+
+    async def action_scroll_help(self, action: str) -> None:
+        """Run the scroll ``action`` on the text."""
+        await self.app.run_action(action, self.query_one("#help-body"))
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from wizard.core.errors import ProfileWriteError
@@ -32,6 +31,7 @@ from wizard.core.repair.render import (
     step_heading,
     why_line,
 )
+from wizard.screens.step import Step
 from wizard.widgets.failure_panel import FailurePanel
 from wizard.widgets.value_row import ValueRow
 
@@ -50,7 +50,7 @@ def repair_steps_path(home: Path, answer: RepairAnswer) -> Path:
     return home / f"mailcom-repair-{answer.settings.email}-{answer.cause.value}.txt"
 
 
-class RepairScreen(Screen[RepairAction | None]):
+class RepairScreen(Step[RepairAction | None]):
     """The cause and action first, then why and the steps; D shows the check port by port."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -60,6 +60,7 @@ class RepairScreen(Screen[RepairAction | None]):
         Binding("d", "details", "Details"),
         Binding("s", "save", "Save steps"),
     ]
+    SUB_TITLE = "Repair: the most likely cause"
 
     def __init__(self, answer: RepairAnswer, *, home: Path | None = None) -> None:
         """``home`` is where the steps are saved (the home folder unless given)."""
@@ -92,9 +93,9 @@ class RepairScreen(Screen[RepairAction | None]):
             yield Static(self._check_text(), id="repair-check", classes="hint", markup=False)
             yield FailurePanel(id="repair-details")
         with Horizontal(classes="button-row"):
-            yield Button("Back", id="back")
-            yield Button("Save these steps", id="save")
-            yield Button("Check again", id="check-again")
+            yield Button("Back", id="back", compact=True)
+            yield Button("Save these steps", id="save", compact=True)
+            yield Button("Check again", id="check-again", compact=True)
         yield Footer()
 
     def _compose_steps(self) -> ComposeResult:
@@ -125,7 +126,6 @@ class RepairScreen(Screen[RepairAction | None]):
 
     def on_mount(self) -> None:
         """Focus the fresh-profile button when it is the fix; otherwise the text, to scroll."""
-        self.sub_title = "Repair: the most likely cause"
         if self.answer.fresh_profile:
             self.query_one("#fresh-profile", Button).focus(scroll_visible=False)
         else:
@@ -167,7 +167,7 @@ class RepairScreen(Screen[RepairAction | None]):
         path = repair_steps_path(self.home or Path.home(), self.answer)
         self.save_steps(path, render_text(self.answer))
 
-    @work(thread=True, exclusive=True, group="save-repair")
+    @work(thread=True, exclusive=True, group="save-repair", exit_on_error=False)
     def save_steps(self, path: Path, text: str) -> None:
         """Write the file off the UI thread (a slow disk must not freeze the wizard)."""
         try:

@@ -9,7 +9,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -17,6 +16,7 @@ from wizard.core.errors import UsageError
 from wizard.core.facts import ios as ios_facts
 from wizard.core.instructions import LAYOUTS, IosLayout
 from wizard.core.repair.symptoms import PhoneIncoming, PhoneSettings, Symptom
+from wizard.screens.step import Step
 from wizard.widgets.choice_row import ChoiceRow
 
 DONT_KNOW = "I don't know"
@@ -54,7 +54,7 @@ def _incoming_label(choice: PhoneIncoming) -> str:
     return DONT_KNOW if choice is PhoneIncoming.UNKNOWN else choice.value.upper()
 
 
-class SymptomScreen(Screen[SymptomChoice | None]):
+class SymptomScreen(Step[SymptomChoice | None]):
     """The symptoms as the phone words them; Enter goes on, the rest is optional (Tab)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -63,6 +63,7 @@ class SymptomScreen(Screen[SymptomChoice | None]):
     ]
     # The list has focus from the first frame: one Enter goes on with the defaults.
     AUTO_FOCUS = "#symptoms"
+    SUB_TITLE = "Repair: what the iPhone shows"
 
     def __init__(self, previous: SymptomChoice | None = None) -> None:
         """``previous`` is the choice to show again (after Back), or None for the defaults."""
@@ -125,13 +126,12 @@ class SymptomScreen(Screen[SymptomChoice | None]):
             )
             yield Static("", id="symptom-error", classes="field-status -error")
         with Horizontal(classes="button-row"):
-            yield Button("Back", id="back")
-            yield Button("Check now", id="next", variant="primary")
+            yield Button("Back", id="back", compact=True)
+            yield Button("Check now", id="next", variant="primary", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
         """Highlight the previous symptom, or the first."""
-        self.sub_title = "Repair: what the iPhone shows"
         symptoms = self.query_one("#symptoms", OptionList)
         symptoms.highlighted = list(Symptom).index(self.previous.symptom) if self.previous else 0
 

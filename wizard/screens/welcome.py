@@ -1,7 +1,8 @@
-"""Step 1: what will happen, what the user needs, and the privacy promise."""
+"""The first screen: what will happen, what the user needs, the privacy promise, the choice."""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -16,25 +17,25 @@ from textual.widgets.option_list import Option
 from wizard import __version__
 from wizard.core import facts
 from wizard.core.provider import Provider
-from wizard.widgets.prose import Bullets, Prose
+from wizard.widgets.prose import Prose
 
-# The introduction as paragraphs and lists of Content markup ($name is the provider's
-# name), drawn by one Prose widget rather than Textual's Markdown widget: Markdown's parser
-# and its many block widgets would double the time to the wizard's first frame.
+# The introduction as paragraphs of Content markup ($name is the provider's name), drawn by
+# one Prose widget rather than Textual's Markdown widget: Markdown's parser and its many
+# block widgets would double the time to the wizard's first frame.
 INTRO = (
     "This wizard sets up your [b]$name[/b] mailbox in the iPhone's Mail app: it logs in to "
     "the mail servers to prove your settings, then hands the iPhone a profile by QR code."
 )
 NEEDS = (
     "[b]You need[/b] your address and its password (or an [b]app-specific password[/b] when "
-    "$two_factor is on)",
+    "$two_factor is on)"
 )
 # Only for mail.com's own record: another provider's settings have other names.
 NEEDS_MAILCOM = "$switch_needed (in webmail, $switch_path; $premium)."
 NEEDS_OTHER = "mail apps (IMAP or POP access) allowed in the provider's web settings, if it asks."
 PRIVACY = (
-    "[b]Privacy:[/b] your password goes only to the mail servers, encrypted with TLS, and is "
-    "stored only if you ask, in your system keyring."
+    "[b]Privacy:[/b] your password goes only to the mail servers, encrypted, and is stored "
+    "only if you ask, in your system keyring."
 )
 
 
@@ -52,7 +53,7 @@ def _text(markup: str, name: str) -> Content:
 
 def needs(name: str, *, mailcom: bool = True) -> tuple[Content, ...]:
     """What the user needs before starting (mail.com's switch only for mail.com's record)."""
-    return tuple(_text(need, name) for need in (*NEEDS, NEEDS_MAILCOM if mailcom else NEEDS_OTHER))
+    return tuple(_text(need, name) for need in (NEEDS, NEEDS_MAILCOM if mailcom else NEEDS_OTHER))
 
 
 def introduction(name: str, *, mailcom: bool = True, privacy: bool = True) -> Prose:
@@ -60,13 +61,16 @@ def introduction(name: str, *, mailcom: bool = True, privacy: bool = True) -> Pr
 
     A run with a banner of its own leaves out the privacy note: the banner says what leaves.
     """
-    blocks: list[Content | Bullets] = [
-        _text(INTRO, name),
-        Content("; and ").join(needs(name, mailcom=mailcom)),
-    ]
-    if privacy:
-        blocks.append(_text(PRIVACY, name))
-    return Prose(*blocks, id="welcome-text")
+    blocks = [_text(INTRO, name), Content("; and ").join(needs(name, mailcom=mailcom))]
+    return Prose(*blocks, *([_text(PRIVACY, name)] if privacy else []), id="welcome-text")
+
+
+class Start(Enum):
+    """The first screen's choices (the option ids are their names)."""
+
+    SETUP = "Set up mail on an iPhone"
+    REPAIR = "Fix an account that stopped working"
+    QUIT = "Quit"
 
 
 class WelcomeScreen(Screen[None]):
@@ -77,9 +81,9 @@ class WelcomeScreen(Screen[None]):
     """
 
     class Chosen(Message):
-        """The user chose: ``setup``, ``repair`` (an account that stopped working), ``quit``."""
+        """The user chose where to start (or to quit: Escape too)."""
 
-        def __init__(self, choice: str) -> None:
+        def __init__(self, choice: Start) -> None:
             super().__init__()
             self.choice = choice
 
@@ -119,16 +123,13 @@ class WelcomeScreen(Screen[None]):
                 privacy=not self.banner,
             )
         yield OptionList(
-            Option("Set up mail on an iPhone", id="setup"),
-            Option("Fix an account that stopped working", id="repair"),
-            Option("Quit", id="quit"),
-            id="welcome-choices",
+            *(Option(start.value, id=start.name) for start in Start), id="welcome-choices"
         )
         yield Footer()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter (or a click) on a choice."""
-        self.post_message(self.Chosen(event.option.id or "quit"))
+        self.post_message(self.Chosen(Start[event.option.id or Start.QUIT.name]))
 
     def action_choose(self) -> None:
         """Enter when the choices are not focused: take the highlighted one."""
@@ -137,5 +138,5 @@ class WelcomeScreen(Screen[None]):
             choices.action_select()
 
     def action_leave(self) -> None:
-        """Escape on the first screen quits."""
-        self.post_message(self.Chosen("quit"))
+        """Escape on the first screen: quit (the app asks first if something was typed)."""
+        self.post_message(self.Chosen(Start.QUIT))

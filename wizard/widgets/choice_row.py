@@ -7,6 +7,7 @@ a browser's radio group, and Enter is left to the screen (to go on), as in a for
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -36,13 +37,39 @@ class ChoiceRow(RadioSet):
     ]
 
     class Submitted(Message):
-        """Enter on the row: the user is done with the form."""
+        """Enter on the row: take what is chosen and go on."""
 
-    def __init__(self, *labels: str, chosen: int = 0, id: str | None = None) -> None:
-        """One button per label, the ``chosen`` one pressed."""
-        buttons = [RadioButton(label, value=index == chosen) for index, label in enumerate(labels)]
+        def __init__(self, choice_row: ChoiceRow) -> None:
+            super().__init__()
+            self.choice_row = choice_row
+
+        @property
+        def control(self) -> ChoiceRow:
+            """The row (for ``@on(ChoiceRow.Submitted, "#id")``)."""
+            return self.choice_row
+
+    def __init__(
+        self,
+        *labels: str,
+        chosen: int = 0,
+        ids: Sequence[str] = (),
+        disabled: Collection[int] = (),
+        id: str | None = None,
+    ) -> None:
+        """One button per label (with its id from ``ids``), the ``chosen`` one pressed; the
+        ``disabled`` ones cannot be chosen."""
+        buttons = [
+            RadioButton(
+                label,
+                value=index == chosen,
+                id=ids[index] if ids else None,
+                disabled=index in disabled,
+            )
+            for index, label in enumerate(labels)
+        ]
         super().__init__(*buttons, id=id, compact=True)
-        self.chosen = chosen
+        # RadioSet highlights the first button that can be chosen; each move skips the others.
+        self.moves_to_chosen = sum(index not in disabled for index in range(chosen))
         # RadioSet highlights its first button while mounting, through the same action the
         # arrows use: that must not choose it.
         self._arrows_choose = False
@@ -52,7 +79,7 @@ class ChoiceRow(RadioSet):
         self.call_after_refresh(self._highlight_chosen)
 
     def _highlight_chosen(self) -> None:
-        for _ in range(self.chosen):
+        for _ in range(self.moves_to_chosen):
             super().action_next_button()
         self._arrows_choose = True
 
@@ -70,4 +97,4 @@ class ChoiceRow(RadioSet):
 
     def action_submit(self) -> None:
         """Enter: tell the screen."""
-        self.post_message(self.Submitted())
+        self.post_message(self.Submitted(self))

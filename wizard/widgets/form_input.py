@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from textual import events
 from textual.message import Message
+from textual.validation import ValidationResult, Validator
 from textual.widgets import Input
 
 
@@ -63,6 +64,19 @@ def plan_fields(
     return None
 
 
+class Problem(Validator):
+    """A field check as an Input validator: ``problem`` says what is wrong, or None."""
+
+    def __init__(self, problem: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.problem = problem
+
+    def validate(self, value: str) -> ValidationResult:
+        """Valid unless ``problem`` names something wrong with ``value``."""
+        problem = self.problem(value)
+        return self.failure(problem, value) if problem else self.success()
+
+
 class FormInput(Input):
     """An Input that passes a paste holding tabs to its screen instead of keeping it.
 
@@ -77,7 +91,11 @@ class FormInput(Input):
             self.form_input = form_input
             self.burst = burst
 
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
+        """Tab moves on at once; a key queued before focus moved goes where it was meant.
+
+        Textual calls this before Input's own key handling, which ``prevent_default`` skips.
+        """
         focused = self.screen.focused
         if focused is not self:
             # Queued here before an earlier key of the burst moved focus on: it is meant
@@ -123,7 +141,8 @@ class FormInput(Input):
         later = fields[index + 1 :]
         return later[0] if later else None
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste holding tabs goes to the screen; any other is Input's own business."""
         burst = split_burst(event.text)
         if burst is None:
             return  # one field's worth: Input's own handler takes it

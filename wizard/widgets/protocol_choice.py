@@ -2,33 +2,32 @@
 
 from __future__ import annotations
 
-from textual.widgets import RadioButton, RadioSet
-
 from wizard.core.models import IncomingChoice
 from wizard.core.provider import Provider
+from wizard.widgets.choice_row import ChoiceRow
 
-PROTOCOL_HINT = "IMAP keeps mail in sync on all your devices; POP downloads it to the phone."
+PROTOCOL_HINT = "IMAP keeps all devices in sync; POP downloads to the phone."
+#: The choices in the order shown (their ids are the choices' values: ``#imap``, ``#pop``).
+CHOICES = (IncomingChoice.IMAP, IncomingChoice.POP)
+LABELS = {IncomingChoice.IMAP: "IMAP (recommended)", IncomingChoice.POP: "POP"}
 
 
-def protocol_choice(provider: Provider, current: IncomingChoice | None) -> RadioSet:
+def protocol_choice(provider: Provider, current: IncomingChoice | None) -> ChoiceRow:
     """IMAP (preselected) or POP; a protocol the provider lacks cannot be picked."""
-    offered = [choice for choice in IncomingChoice if provider.supports(choice)]
-    chosen = current if current in offered else (offered[0] if offered else None)
-    return RadioSet(
-        RadioButton(
-            "IMAP (recommended)",
-            value=chosen is IncomingChoice.IMAP,
-            id="imap",
-            disabled=not provider.supports(IncomingChoice.IMAP),
-        ),
-        RadioButton(
-            "POP",
-            value=chosen is IncomingChoice.POP,
-            id="pop",
-            disabled=not provider.supports(IncomingChoice.POP),
-        ),
+    offered = [choice for choice in CHOICES if provider.supports(choice)]
+    chosen = current if current in offered else (offered[0] if offered else CHOICES[0])
+    return ChoiceRow(
+        *(LABELS[choice] for choice in CHOICES),
+        chosen=CHOICES.index(chosen),
+        ids=[choice.value for choice in CHOICES],
+        disabled=[index for index, choice in enumerate(CHOICES) if choice not in offered],
         id="protocol",
     )
+
+
+def chosen_protocol(row: ChoiceRow) -> IncomingChoice:
+    """What ``row`` (made by ``protocol_choice``) has chosen."""
+    return CHOICES[max(row.pressed_index, 0)]
 
 
 def protocol_hint(provider: Provider) -> str:

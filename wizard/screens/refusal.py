@@ -1,0 +1,34 @@
+"""A password a server refused goes to the servers again only after the user says so.
+
+Every failed login counts against the account (mail.com may lock one after several), so
+after a refusal the same address and password are sent again only after the question the
+check screen's R asks (its safe answer focused), wherever the new check starts; the note
+under the password says so.
+"""
+
+from __future__ import annotations
+
+from wizard.core.access import refused_note
+from wizard.core.models import Account
+from wizard.core.provider import Provider
+from wizard.screens.check import RETRY_RISK
+from wizard.screens.confirm import ConfirmScreen
+
+
+def password_note(provider: Provider, account: Account) -> str:
+    """Under the password after a refusal: what to look at, and why the same password is not
+    simply sent again."""
+    name = provider.display_name
+    note = refused_note(
+        name, provider.is_mailcom, app_password=account.app_password, plan=account.plan
+    )
+    return (
+        f"{note} The same password is sent again only after you confirm it: {name} may lock "
+        "an account after repeated failed logins."
+    )
+
+
+def retry_question(provider: Provider) -> ConfirmScreen:
+    """The question before the same refused password goes out again (True: send it)."""
+    risk = RETRY_RISK.format(name=provider.display_name)
+    return ConfirmScreen("Try the same password again?", risk, yes="Retry anyway", no="Don't retry")

@@ -1,0 +1,68 @@
+"""What every step of the wizard shares: its main panel scrolls whatever has focus, and a
+worker's unexpected error ends in the app's dialog.
+
+A focused button does not handle the arrows or the Page keys, and the panel is not one of
+its parents, so without these bindings Down and PageDown would do nothing until the user
+tabbed into the panel. A focused widget that uses a key itself (a list, a text field's
+Home and End) still gets it first.
+
+Textual tells only the screen that started a worker that it failed (``Worker.StateChanged``
+does not bubble), so each step passes the error on to the app as ``UnexpectedError``; the
+app shows the one error dialog (``wizard/recovery.py``). Workers are started with
+``exit_on_error=False``, so Textual leaves the error to this.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, TypeVar
+
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.worker import Worker, WorkerState
+
+ResultType = TypeVar("ResultType")
+
+#: The keys that scroll the main panel, and the scroll action each runs there.
+SCROLL_KEYS = {
+    "up": "scroll_up",
+    "down": "scroll_down",
+    "pageup": "page_up",
+    "pagedown": "page_down",
+    "home": "scroll_home",
+    "end": "scroll_end",
+}
+
+
+class UnexpectedError(Message):
+    """A bug surfaced in a worker: ``error`` is for the app's error dialog."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+
+class Step(Screen[ResultType]):
+    """A step whose main panel (the ``.step-body`` on screen) scrolls with the keys above,
+    and whose workers' unexpected errors go to the app."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(key, f"scroll_body('{action}')", show=False) for key, action in SCROLL_KEYS.items()
+    ]
+
+    def scroll_body_widget(self) -> Widget | None:
+        """The panel the keys scroll: the ``.step-body`` on screen (a tab shows one of several)."""
+        return next((w for w in self.query(".step-body") if w.is_on_screen), None)
+
+    async def action_scroll_body(self, action: str) -> None:
+        """Run the scroll ``action`` on the main panel."""
+        body = self.scroll_body_widget()
+        if body is not None:
+            await self.app.run_action(action, body)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed: tell the app (the screen's own handlers run too)."""
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and isinstance(error, Exception):
+            self.app.post_message(UnexpectedError(error))
