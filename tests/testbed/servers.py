@@ -348,7 +348,8 @@ class Dovecot:
         # SIGTERM to the master is what ``dovecot stop`` sends; doing it here saves the
         # seconds that command spends polling for the master to go.
         for pid in alive(self.pids):
-            os.kill(pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):  # it may end between the two calls
+                os.kill(pid, signal.SIGTERM)
         return _finish(before, grace)
 
 
