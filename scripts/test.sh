@@ -55,7 +55,8 @@ echo "== ruff"
 echo "== mypy --strict"
 .venv/bin/mypy
 echo "== pytest"
-# One worker per core, at most 4 (each starts its own Dovecot and Postfix on loopback);
-# --dist loadgroup keeps the tests that edit /etc/hosts and nftables in one worker.
-# Arguments given to this script come last and win (for example -n 0 for one process).
-exec .venv/bin/python -m pytest -n auto --maxprocesses 4 --dist loadgroup "$@"
+# Four workers even on two cores: a test spends most of its time waiting on servers, time
+# limits and the terminal, not on the CPU (each worker starts its own Dovecot and Postfix
+# on loopback); --dist loadgroup keeps the tests that edit /etc/hosts and nftables in one
+# worker. Arguments given to this script come last and win (for example -n 0 for one process).
+exec .venv/bin/python -m pytest -n 4 --dist loadgroup "$@"
