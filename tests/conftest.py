@@ -4,6 +4,9 @@
 - ``faults`` (per test): the fault listeners, with recorded commands cleared; they need no
   installed server, so fault tests run everywhere.
 - ``testbed_certificates`` (session): the test CA and certificates.
+- ``stdin_password``: standard input holding ``tests.builders.CLI_PASSWORD``, as with
+  ``printf '%s\\n' "$PW" | mailcom-wizard ...``.
+- ``pki`` (session): a throwaway CA issuing profile-signing certificates (``tests/pki.py``).
 - ``dual_stack`` (session): the bed's servers also under a name whose IPv6 address (::1)
   drops every connection attempt; needs root and nft.
 - ``no_keyring``: no system keyring for the test (keyring's "fail" backend), the
@@ -13,6 +16,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +31,8 @@ _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
+from tests.builders import CLI_PASSWORD  # noqa: E402
+from tests.pki import Pki  # noqa: E402
 from tests.testbed import (  # noqa: E402
     DualStack,
     FaultListeners,
@@ -44,6 +50,18 @@ from tests.testbed import (  # noqa: E402
 def testbed_certificates(tmp_path_factory: pytest.TempPathFactory) -> TestCertificates:
     """The throwaway test CA, the server certificate and the bad certificates."""
     return make_certificates(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def stdin_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Standard input holding the command-line tests' password."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(CLI_PASSWORD + "\n"))
+
+
+@pytest.fixture(scope="session")
+def pki() -> Pki:
+    """A throwaway CA for signing profiles, shared by the session."""
+    return Pki()
 
 
 @pytest.fixture(scope="session")

@@ -19,24 +19,13 @@ from typing import Any
 import pytest
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from tests.builders import CLI_PASSWORD as PASSWORD
+from tests.builders import export
+from tests.pki import Pki, openssl_verify
 from tests.schema_validator import validate_profile
-from tests.test_profile import Pki, openssl_verify
 from wizard.cli import main
 from wizard.core.models import Security
 from wizard.demo.practice import DEMO_PASSWORD
-
-PASSWORD = "Cli-Secret-42-pw"
-
-
-@pytest.fixture
-def stdin_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Standard input holding PASSWORD, as with `printf '%s\\n' "$PW" | mailcom-wizard ...`."""
-    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-
-
-@pytest.fixture(scope="module")
-def pki() -> Pki:
-    return Pki()
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -48,18 +37,6 @@ def load(path: Path) -> dict[str, Any]:
 def mail(profile: dict[str, Any]) -> dict[str, Any]:
     (payload,) = profile["PayloadContent"]
     return payload  # type: ignore[no-any-return]
-
-
-def export(tmp_path: Path, *extra: str, name: str = "alice.mobileconfig") -> list[str]:
-    return [
-        "export",
-        "--email",
-        "alice@mail.com",
-        "--no-verify",
-        "--output",
-        str(tmp_path / name),
-        *extra,
-    ]
 
 
 # --- export --no-verify ---------------------------------------------------------------------

@@ -16,11 +16,9 @@ import os
 import pkgutil
 import re
 import stat
-import sys
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from textual.app import ComposeResult
@@ -28,6 +26,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Static
 
+from screenshots import make_screenshots as pictures
 from tests.screen_text import screen_lines, screen_text
 from wizard.app import WizardApp
 from wizard.core.models import CheckOptions, CheckReport
@@ -43,22 +42,6 @@ from wizard.widgets.role_row import RoleRow
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (80, 24)
-
-
-def _states() -> ModuleType:
-    if "make_screenshots" in sys.modules:
-        return sys.modules["make_screenshots"]
-    spec = importlib.util.spec_from_file_location(
-        "make_screenshots", ROOT / "screenshots" / "make_screenshots.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-pictures = _states()
 
 
 @pytest.fixture

@@ -8,16 +8,14 @@ away from a check that verified only one half.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from textual.widgets import Static
 
+from screenshots import make_screenshots as pictures
 from wizard.app import WizardApp
 from wizard.console.report import format_report
 from wizard.core.models import CheckReport, Status
@@ -29,21 +27,6 @@ from wizard.widgets.role_row import RoleRow
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def _states() -> ModuleType:
-    if "make_screenshots" in sys.modules:
-        return sys.modules["make_screenshots"]
-    spec = importlib.util.spec_from_file_location(
-        "make_screenshots", ROOT / "screenshots" / "make_screenshots.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-pictures = _states()
 
 REPORTS: dict[str, Callable[[], CheckReport]] = {
     "verified": pictures.verified_report,

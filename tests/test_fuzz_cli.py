@@ -19,7 +19,7 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from tests.test_profile import settings
+from tests.builders import settings
 from tests.testbed.provider_files import render_provider
 from wizard.cli import main
 from wizard.core.models import Endpoint, Protocol, Security

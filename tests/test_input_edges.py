@@ -456,7 +456,7 @@ def _run_bounded(argv: list[str], stdin: str = "") -> tuple[int, str]:
 
 
 def _cert_files(tmp_path: Path) -> tuple[Path, Path]:
-    from tests.test_profile import Pki
+    from tests.pki import Pki
 
     cert_pem, key_pem = Pki().leaf()
     cert, key = tmp_path / "c.pem", tmp_path / "k.pem"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_profile import PASSWORD, settings
+from tests.builders import PASSWORD, settings
 from wizard.cli import main
 from wizard.core import access, facts
 from wizard.core.diagnosis import Context, explain

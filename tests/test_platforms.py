@@ -21,8 +21,9 @@ from keyrings.alt.file import PlaintextKeyring
 from textual.app import App
 from textual.widgets import Static
 
+from tests.builders import CLI_PASSWORD as PASSWORD
+from tests.builders import export
 from tests.keyring_backends import MemoryKeyring
-from tests.test_export_cli import PASSWORD, export, stdin_password  # noqa: F401 - a fixture
 from wizard.cli import main
 from wizard.core import files, secrets
 from wizard.core.files import write_file

@@ -8,22 +8,33 @@ demo is in ``test_repair_cli.py``.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import itertools
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from tests.test_facts import MAILCOM_ONLY, RETIRED, registered, shown_phrases
+from tests.repair_reports import (
+    EMAIL,
+    IMAP_143,
+    IMAP_993,
+    PHONES,
+    REPORTS,
+    SMTP_465,
+    SMTP_587,
+    access_refused,
+    all_intercepted,
+    ok,
+    pictures,
+    report,
+    silent,
+    timeout,
+)
+from tests.sourced import MAILCOM_ONLY, RETIRED, registered, shown_phrases
 from wizard.core import access
 from wizard.core.errors import UsageError
 from wizard.core.facts import REGISTRY, FactStatus, ios, mailcom
 from wizard.core.instructions import IOS_11, IOS_18, LAYOUTS
-from wizard.core.models import CheckReport, Endpoint, RoundTrip, Status
 from wizard.core.provider import builtin_provider
 from wizard.core.repair.answer import RepairAnswer, diagnose_repair
 from wizard.core.repair.causes import Cause
@@ -31,7 +42,6 @@ from wizard.core.repair.outcomes import CheckOutcome, classify
 from wizard.core.repair.render import render_text
 from wizard.core.repair.symptoms import (
     SYMPTOM_CODES,
-    PhoneIncoming,
     PhoneSettings,
     Symptom,
     symptom_from_code,
@@ -40,140 +50,6 @@ from wizard.core.repair.table import TABLE, cause_for
 from wizard.core.target import Target
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _pictures() -> ModuleType:
-    if "make_screenshots" in sys.modules:
-        return sys.modules["make_screenshots"]
-    spec = importlib.util.spec_from_file_location(
-        "make_screenshots", ROOT / "screenshots" / "make_screenshots.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-pictures = _pictures()
-attempt, ok, report = pictures.attempt, pictures.ok, pictures.report
-IMAP_993, IMAP_143 = pictures.IMAP_993, pictures.IMAP_143
-SMTP_465, SMTP_587 = pictures.SMTP_465, pictures.SMTP_587
-EMAIL = pictures.EMAIL
-
-
-def _timeout(endpoint: Endpoint) -> object:
-    return attempt(endpoint, Status.TIMEOUT, elapsed_ms=10000, detail="no answer within 10 s")
-
-
-def _refused(endpoint: Endpoint) -> object:
-    return attempt(
-        endpoint,
-        Status.CONNECTION_REFUSED,
-        detail=f"{endpoint.host} refused the connection on port {endpoint.port}",
-    )
-
-
-def incoming_port_blocked() -> CheckReport:
-    a = [
-        _timeout(IMAP_993),
-        ok(IMAP_143, login=True),
-        ok(SMTP_465, login=True),
-        ok(SMTP_587, login=False),
-    ]
-    return report(a, a[1], a[2])
-
-
-def ports_blocked() -> CheckReport:
-    a = [
-        _timeout(IMAP_993),
-        ok(IMAP_143, login=True),
-        _timeout(SMTP_465),
-        ok(SMTP_587, login=True),
-    ]
-    return report(a, a[1], a[3])
-
-
-def outgoing_blocked() -> CheckReport:
-    a = [
-        ok(IMAP_993, login=True),
-        ok(IMAP_143, login=False),
-        _refused(SMTP_465),
-        _refused(SMTP_587),
-    ]
-    return report(a, a[0], a[2])
-
-
-def busy() -> CheckReport:
-    reply = "NO [UNAVAILABLE] Maximum number of connections from user+IP exceeded"
-    a = [
-        attempt(IMAP_993, Status.AUTH_FAILED, login_tested=True, reply=reply),
-        ok(IMAP_143, login=False),
-        ok(SMTP_465, login=True),
-        ok(SMTP_587, login=False),
-    ]
-    return report(a, a[0], a[2])
-
-
-def access_refused() -> CheckReport:
-    """IMAP refuses the login while SMTP accepts the same password (access switched off)."""
-    a = [
-        attempt(IMAP_993, Status.AUTH_FAILED, login_tested=True, reply="NO [AUTHENTICATIONFAILED]"),
-        ok(IMAP_143, login=False),
-        ok(SMTP_465, login=True),
-        ok(SMTP_587, login=False),
-    ]
-    return report(a, a[0], a[2])
-
-
-def silent() -> CheckReport:
-    """Every server accepts the connection and then says nothing (the demo's silent fault)."""
-    return pictures.failure_report(
-        lambda ep: attempt(
-            ep,
-            Status.TLS_STALLED if ep.security.value == "ssl" else Status.SERVER_SILENT,
-            elapsed_ms=10000,
-        ),
-        smtp_ok=False,
-    )
-
-
-def all_intercepted() -> CheckReport:
-    return pictures.failure_report(
-        lambda ep: attempt(ep, Status.CERTIFICATE_UNTRUSTED, certificate=pictures.INTERCEPTOR),
-        smtp_ok=False,
-    )
-
-
-#: One report per check outcome, worded by the real diagnosis.
-REPORTS: dict[CheckOutcome, Callable[[], CheckReport]] = {
-    CheckOutcome.ALL_VERIFIED: pictures.verified_report,
-    CheckOutcome.TEST_MESSAGE_LOST: lambda: dataclasses.replace(
-        pictures.verified_report(), round_trip=RoundTrip(Status.TIMEOUT, 60000, "not received")
-    ),
-    CheckOutcome.INCOMING_PORT_BLOCKED_HERE: incoming_port_blocked,
-    CheckOutcome.OUTGOING_PORT_BLOCKED_HERE: pictures.fallback_report,
-    CheckOutcome.PORTS_BLOCKED_HERE: ports_blocked,
-    CheckOutcome.INCOMING_BLOCKED: pictures.FAILURES["timeout"],
-    CheckOutcome.OUTGOING_BLOCKED: outgoing_blocked,
-    CheckOutcome.BLOCKED_EVERYWHERE: lambda: pictures.failure_report(_refused, smtp_ok=False),
-    CheckOutcome.UNREACHABLE: lambda: pictures.failure_report(_timeout, smtp_ok=False),
-    CheckOutcome.LOGIN_REFUSED: pictures.wrong_password_report,
-    CheckOutcome.ACCESS_REFUSED: access_refused,
-    CheckOutcome.MAILBOX_BUSY: busy,
-    CheckOutcome.SERVER_TROUBLE: pictures.FAILURES["protocol"],
-    CheckOutcome.INTERCEPTED: all_intercepted,
-    CheckOutcome.CERTIFICATE_EXPIRED: pictures.FAILURES["expired"],
-    CheckOutcome.NO_STARTTLS: pictures.no_starttls_report,
-    CheckOutcome.SERVER_SILENT: silent,
-}
-
-PHONES = (
-    PhoneSettings(),
-    PhoneSettings(PhoneIncoming.IMAP, 465),
-    PhoneSettings(PhoneIncoming.IMAP, 587),
-    PhoneSettings(PhoneIncoming.POP, 25),
-)
 
 
 # -- stable codes ------------------------------------------------------------------------
@@ -358,7 +234,7 @@ def test_a_blocked_587_sends_the_phone_to_465() -> None:
         ok(IMAP_993, login=True),
         ok(IMAP_143, login=False),
         ok(SMTP_465, login=True),
-        _timeout(SMTP_587),
+        timeout(SMTP_587),
     ]
     check = report(a, a[0], a[2])
     answer = diagnose_repair(Symptom.CANNOT_SEND, PhoneSettings(outgoing_port=587), check, 15)
@@ -544,7 +420,7 @@ def test_in_the_demo_the_ports_are_the_real_providers() -> None:
     a = [
         ok(IMAP_993, login=True),
         ok(IMAP_143, login=False),
-        _timeout(SMTP_465),
+        timeout(SMTP_465),
         ok(SMTP_587, login=True),
     ]
     check = report(a, a[0], a[3])

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input, Static
 
+from tests.repair_reports import PHONES, REPORTS, pictures
 from tests.screen_text import visible_words
-from tests.test_repair import PHONES, REPORTS, pictures
 from wizard.app import WizardApp
 from wizard.core.instructions import IOS_11, IOS_14, IOS_18
 from wizard.core.repair.answer import RepairAnswer, diagnose_repair

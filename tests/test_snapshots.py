@@ -8,32 +8,19 @@ the changed SVGs before committing them.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import keyring
 import pytest
+
+from screenshots import make_screenshots as pictures
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = Path(__file__).resolve().parent / "__snapshots__"
 SCREENSHOTS = ROOT / "screenshots"
 
 
-def _load_states() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "make_screenshots", SCREENSHOTS / "make_screenshots.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-pictures = _load_states()
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
 
