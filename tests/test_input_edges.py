@@ -329,7 +329,7 @@ def test_every_profile_string_is_cleaned_of_what_a_plist_cannot_hold() -> None:
     """Values that reach the profile from a provider file or a screen are cleaned there."""
     import dataclasses
 
-    from tests.test_profile import settings
+    from tests.builders import settings
     from wizard.core.profile import build_profile
 
     mail_settings = dataclasses.replace(
