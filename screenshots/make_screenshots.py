@@ -89,7 +89,7 @@ class FrozenClock:
 class MemoryKeyring(KeyringBackend):
     """A keyring that lives in memory: the 'system keyring' of the pictures and tests."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()
@@ -628,7 +628,19 @@ def symptom(press: tuple[str, ...] = ()) -> Setup:
 
 
 #: Cannot send; POP; another port (25); iOS 14-17: every optional answer given.
-SYMPTOM_KEYS = ("down", "down", "down", "tab", "left", "tab", "right", "tab", "2", "5", "tab")
+SYMPTOM_KEYS: tuple[str, ...] = (
+    "down",
+    "down",
+    "down",
+    "tab",
+    "left",
+    "tab",
+    "right",
+    "tab",
+    "2",
+    "5",
+    "tab",
+)
 SYMPTOM_KEYS += ("right", "right")
 
 

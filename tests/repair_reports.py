@@ -7,21 +7,39 @@ import dataclasses
 from collections.abc import Callable
 
 from screenshots import make_screenshots as pictures
-from wizard.core.models import CheckReport, Endpoint, RoundTrip, Status
+from screenshots.make_screenshots import attempt, ok, report
+from wizard.core.models import Attempt, CheckReport, Endpoint, RoundTrip, Status
 from wizard.core.repair.outcomes import CheckOutcome
 from wizard.core.repair.symptoms import PhoneIncoming, PhoneSettings
 
-attempt, ok, report = pictures.attempt, pictures.ok, pictures.report
+__all__ = [
+    "EMAIL",
+    "IMAP_143",
+    "IMAP_993",
+    "PHONES",
+    "REPORTS",
+    "SMTP_465",
+    "SMTP_587",
+    "access_refused",
+    "all_intercepted",
+    "attempt",
+    "ok",
+    "pictures",
+    "report",
+    "silent",
+    "timeout",
+]
+
 IMAP_993, IMAP_143 = pictures.IMAP_993, pictures.IMAP_143
 SMTP_465, SMTP_587 = pictures.SMTP_465, pictures.SMTP_587
 EMAIL = pictures.EMAIL
 
 
-def timeout(endpoint: Endpoint) -> object:
+def timeout(endpoint: Endpoint) -> Attempt:
     return attempt(endpoint, Status.TIMEOUT, elapsed_ms=10000, detail="no answer within 10 s")
 
 
-def refused(endpoint: Endpoint) -> object:
+def refused(endpoint: Endpoint) -> Attempt:
     return attempt(
         endpoint,
         Status.CONNECTION_REFUSED,

@@ -82,10 +82,11 @@ def _check_dict(where: str, values: dict[str, Any], specs: dict[str, KeySpec]) -
         if spec.presence == "required" and name not in values:
             errors.append(f"{where}: required key {name} is missing")
     for name, value in values.items():
-        spec = specs.get(name)
-        if spec is None:
+        found = specs.get(name)
+        if found is None:
             errors.append(f"{where}: unknown key {name}")
             continue
+        spec = found
         if not _type_ok(value, spec.type):
             errors.append(f"{where}: key {name} should be {spec.type}, got {type(value).__name__}")
             continue

@@ -103,8 +103,7 @@ def test_a_failing_interface_listing_falls_back_to_the_host_name(
     monkeypatch.setattr(ifaddr, "get_adapters", broken)
     monkeypatch.setattr(addresses, "default_route_address", lambda: None)
     monkeypatch.setattr(
-        addresses.socket,
-        "getaddrinfo",
+        "wizard.core.handoff.addresses.socket.getaddrinfo",
         lambda *_a, **_k: [(2, 1, 6, "", ("192.168.7.9", 0)), (2, 1, 6, "", ("127.0.1.1", 0))],
     )
     assert addresses.local_addresses() == [LocalAddress("host name", "192.168.7.9")]

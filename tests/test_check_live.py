@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,7 +74,7 @@ def _account(bed: Testbed, choice: IncomingChoice = IncomingChoice.IMAP, **kw: s
 
 
 async def _check(
-    account: Account, provider: Provider, bed: Testbed, timeout: float = 10.0, **kw: bool
+    account: Account, provider: Provider, bed: Testbed, timeout: float = 10.0, **kw: Any
 ) -> tuple[CheckReport, float]:
     started = time.monotonic()
     report = await run_check(

@@ -204,7 +204,7 @@ def test_plain_text_file_keyrings_are_refused(tmp_path: Path) -> None:
     from wizard.core import secrets
 
     backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring.cfg")  # type: ignore[misc]
+    backend.file_path = str(tmp_path / "keyring.cfg")
     previous = keyring.get_keyring()
     keyring.set_keyring(backend)
     try:

@@ -13,7 +13,6 @@ import pytest
 from wizard.core.diagnosis import address_families_sentence
 from wizard.core.models import Attempt, Endpoint, Protocol, Security, Status
 from wizard.core.probes import ProbeFailure, Route
-from wizard.core.probes import connect as connect_module
 from wizard.core.probes.connect import connect_socket
 
 #: IPv6 unreachable, IPv4 refused: aiohappyeyeballs joins the messages, with no errno.
@@ -74,7 +73,7 @@ async def test_every_address_failing_is_classified(
     async def failing(*_args: object, **_kw: object) -> socket.socket:
         raise error
 
-    monkeypatch.setattr(connect_module.aiohappyeyeballs, "start_connection", failing)
+    monkeypatch.setattr("wizard.core.probes.connect.aiohappyeyeballs.start_connection", failing)
     with pytest.raises(ProbeFailure) as caught:
         await connect_socket(_endpoint("localhost", 993))
     assert caught.value.status is status

@@ -542,14 +542,14 @@ def test_fault_no_starttls_hides_starttls_on_smtp_587_only() -> None:
 # -- the real command line against the demo --------------------------------------------------
 
 
-def run_check_json(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict]:
+def run_check_json(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict[str, Any]]:
     code = cli.main(["check", "--demo", "--json", *extra])
     captured = capsys.readouterr()
     assert DEMO_PASSWORD not in captured.out + captured.err
     return code, json.loads(captured.out)
 
 
-def _status(report: dict, protocol: str, security: str) -> str:
+def _status(report: dict[str, Any], protocol: str, security: str) -> str:
     (attempt,) = [
         a for a in report["attempts"] if a["protocol"] == protocol and a["security"] == security
     ]

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -258,7 +259,7 @@ def _imap_quoted(text: str) -> str:
 
 
 #: The forms in which a server could repeat the password it was sent.
-ECHOES = {
+ECHOES: dict[str, Callable[[str], str]] = {
     "as sent": lambda secret: secret,
     "imap-quoted": lambda secret: _imap_quoted(secret),
     "plain-blob": lambda secret: _b64(f"\0ann@mail.com\0{secret}"),

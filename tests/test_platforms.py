@@ -55,7 +55,7 @@ def windows(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeIcacls]:
     """This process acts as if on Windows, user CONTOSO\\jane, with a working icacls."""
     fake = FakeIcacls()
     monkeypatch.setattr(files, "_WINDOWS", True)
-    monkeypatch.setattr(files.subprocess, "run", fake)
+    monkeypatch.setattr("wizard.core.files.subprocess.run", fake)
     monkeypatch.setenv("USERNAME", "jane")
     monkeypatch.setenv("USERDOMAIN", "CONTOSO")
     monkeypatch.setenv("SYSTEMROOT", r"C:\Windows")
@@ -102,7 +102,7 @@ def test_posix_private_file_is_owner_only_without_icacls(
     def no_subprocess(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("no program is run on Linux or macOS")
 
-    monkeypatch.setattr(files.subprocess, "run", no_subprocess)
+    monkeypatch.setattr("wizard.core.files.subprocess.run", no_subprocess)
     assert write_file(tmp_path / "p.mobileconfig", b"secret", force=False, private=True)
 
 

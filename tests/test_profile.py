@@ -146,7 +146,7 @@ def test_addresses_differing_only_in_punctuation_get_different_identifiers() -> 
 
 
 def valid_profile() -> dict[str, Any]:
-    profile = plistlib.loads(build_profile(settings(), now=CHECKED))
+    profile: dict[str, Any] = plistlib.loads(build_profile(settings(), now=CHECKED))
     assert validate_profile(profile) == []
     return profile
 

@@ -14,12 +14,12 @@ from tests.testbed import FaultListeners
 from tests.testbed.provider_files import render_provider
 from wizard.core import facts
 from wizard.core.accounts import check_address
+from wizard.core.errors import ProviderError
 from wizard.core.instructions import LAYOUTS
 from wizard.core.models import Auth, Endpoint, IncomingChoice, Protocol, Security
 from wizard.core.provider import (
     MAX_SERVERS_PER_KIND,
     Provider,
-    ProviderError,
     builtin_provider,
     load_provider,
     parse_provider,

@@ -21,6 +21,7 @@ import pytest
 from tests.testbed import FaultListeners, Testbed
 from wizard.cli import main
 from wizard.commands import repair as repair_command
+from wizard.console.report import perform_check
 from wizard.core.instructions import IOS_11, IOS_14, IOS_18
 from wizard.core.models import Account, CheckOptions, CheckReport, Endpoint, Protocol, Security
 from wizard.core.provider import Provider
@@ -160,7 +161,7 @@ def runner(
         assert fault == rehearsal.fault
         yield rehearsal.demo
 
-    check = repair_command.perform_check
+    check = perform_check
 
     def check_once(
         account: Account, provider: Provider, options: CheckOptions, **kw: Any

@@ -11,6 +11,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -67,7 +68,7 @@ async def repair_in_the_wizard(demo: RunningDemo, home: Path, symptom: Symptom) 
 
 async def repair_command(
     fault: str | None, symptom: Symptom, capsys: pytest.CaptureFixture[str]
-) -> dict:
+) -> dict[str, Any]:
     argv = ["repair", "--demo", "--timeout", "2", "--symptom", symptom.value, "--json"]
     if fault:
         argv[2:2] = ["--demo-fault", fault]

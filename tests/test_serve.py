@@ -694,8 +694,8 @@ async def test_core_messages_name_no_option(
         "minutes": "minutes",
         "no-network": "host",
     }
-    for name, error in caught.items():
-        assert "--" not in str(error), name
+    for name, problem in caught.items():
+        assert "--" not in str(problem), name
     assert "203.0.113.7 is not an address of this computer" in str(caught["foreign"])
 
 
