@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar, Literal, cast
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -38,6 +38,7 @@ from wizard.core.models import (
 )
 from wizard.core.provider import Provider
 from wizard.core.verdict import preferred_settings, settings_from_report, verdict_of
+from wizard.screens.next import Next
 from wizard.screens.refusal import retry_question, unverified_question
 from wizard.screens.step import Step
 from wizard.widgets.check_board import CheckBoard
@@ -54,10 +55,6 @@ REPAIR_PAUSE_SECONDS = 0.6
 CheckFunction = Callable[
     [Account, Provider, CheckOptions, ProgressCallback], Awaitable[CheckReport]
 ]
-
-#: What comes after the check: the QR code, the typing steps, a saved profile, the
-#: choice of those (after continuing without a verified login), or the repair answer.
-Next = Literal["send", "steps", "export", "choose", "repair"]
 
 
 #: The buttons: id, label, variant, and the stages that show it (as classes, for
@@ -97,7 +94,7 @@ class CheckOutcome:
 
     settings: MailSettings
     report: CheckReport | None
-    next: Next = "choose"
+    next: Next = Next.CHOOSE
 
 
 @dataclass(frozen=True)
@@ -277,7 +274,7 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
         self.board.show_problems(report, details=self.details)
         if self.repair:
             settings = settings_from_report(report, self.account, self.provider)
-            outcome = CheckOutcome(settings=settings, report=report, next="repair")
+            outcome = CheckOutcome(settings=settings, report=report, next=Next.REPAIR)
             # A moment to see the rows finish, then on to the answer (if still here).
             self.set_timer(REPAIR_PAUSE_SECONDS, lambda: self._go_on(outcome))
 
@@ -372,9 +369,9 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
 
     @on(Button.Pressed, ".go")
     def _go_pressed(self, event: Button.Pressed) -> None:
-        self.action_go(cast(Next, event.button.id))
+        self.action_go(Next(str(event.button.id)))
 
-    def action_go(self, where: Next) -> None:
+    def action_go(self, where: str) -> None:
         """Go on with the verified settings: the QR code, the steps or a saved profile."""
         report = self._usable()
         if report is None:
@@ -382,7 +379,7 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
         if self.running:  # only a port that was not needed is still being waited for
             self.workers.cancel_group(self, "check")
         settings = settings_from_report(report, self.account, self.provider)
-        self.dismiss(CheckOutcome(settings=settings, report=report, next=where))
+        self.dismiss(CheckOutcome(settings=settings, report=report, next=Next(where)))
 
     @on(Button.Pressed, "#continue-unverified")
     def continue_unverified(self) -> None:
