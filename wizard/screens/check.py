@@ -108,10 +108,12 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
     """Runs the check in a worker; dismisses with the next step, or back to the account."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "escape", "Cancel / Back"),
+        # One Escape key, said as what it does in the stage (the footer shows one of them).
+        Binding("escape", "escape", "Cancel"),
+        Binding("escape", "escape('back')", "Back"),
         Binding("r", "retry", "Retry"),
-        Binding("s", "go('steps')", "Typing steps", show=False),
-        Binding("e", "go('export')", "Save profile", show=False),
+        Binding("s", "go('steps')", "Steps"),
+        Binding("e", "go('export')", "Save profile"),
         Binding("d", "details", "Details"),
     ]
 
@@ -312,6 +314,8 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
             return self._usable() is not None
         if action == "details":
             return self.report is not None and not self.running
+        if action == "escape":
+            return bool(parameters) is not self.running
         return True
 
     @on(DescendantFocus)
@@ -322,7 +326,7 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
 
     # -- actions -----------------------------------------------------------------------
 
-    def action_escape(self) -> None:
+    def action_escape(self, _said: str = "cancel") -> None:
         """Escape cancels a running check at once (keeping a decided verdict); otherwise
         it goes back."""
         if self.stage is Stage.DECIDED and self.decided_report is not None:

@@ -17,13 +17,13 @@ from wizard.screens.next import Next
 
 
 def settings_summary(settings: MailSettings) -> str:
-    """The incoming and outgoing servers, as markup lines."""
+    """The incoming and outgoing servers, as markup lines, in the phone's words (every
+    port the wizard uses is encrypted: Use SSL on)."""
     incoming, outgoing = settings.incoming, settings.outgoing
     return (
         f"Incoming ({settings.incoming_choice.value.upper()}): "
-        f"[b]{incoming.host}[/b] port [b]{incoming.port}[/b], {incoming.security.label}\n"
-        f"Outgoing (SMTP): [b]{outgoing.host}[/b] port [b]{outgoing.port}[/b], "
-        f"{outgoing.security.label}\n"
+        f"[b]{incoming.host}[/b] port [b]{incoming.port}[/b], Use SSL on\n"
+        f"Outgoing (SMTP): [b]{outgoing.host}[/b] port [b]{outgoing.port}[/b], Use SSL on\n"
         f"User name: [b]{settings.incoming_username}[/b]"
     )
 
