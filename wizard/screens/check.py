@@ -275,14 +275,13 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
             self.stage = Stage.REFUSED if verdict.password_in_doubt else Stage.FAILED
         self.board.show_problems(report, details=self.details)
         if self.repair:
-            settings = settings_from_report(report, self.account, self.provider)
-            outcome = CheckOutcome(settings=settings, report=report, next=Next.REPAIR)
             # A moment to see the rows finish, then on to the answer (if still here).
-            self.set_timer(REPAIR_PAUSE_SECONDS, lambda: self._go_on(outcome))
+            self.set_timer(REPAIR_PAUSE_SECONDS, lambda: self._go_on(report))
 
-    def _go_on(self, outcome: CheckOutcome) -> None:
+    def _go_on(self, report: CheckReport) -> None:
         if self.is_current and not self.running:
-            self.dismiss(outcome)
+            settings = settings_from_report(report, self.account, self.provider)
+            self.dismiss(CheckOutcome(settings=settings, report=report, next=Next.REPAIR))
 
     def cancel_check(self) -> None:
         """Stop the running check at once; unfinished rows say so."""
