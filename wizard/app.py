@@ -24,6 +24,7 @@ from wizard.core.provider import Provider
 from wizard.core.target import Target
 from wizard.core.text import withhold_loop_exception
 from wizard.recovery import RecoveringApp
+from wizard.screens.next import Next
 from wizard.screens.welcome import Start, WelcomeScreen
 
 # Only the first screen is imported up front: the others (and the network, TLS, signing
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from wizard.screens.account import AccountForm
     from wizard.screens.check import ChangeAccount, CheckFunction, CheckOutcome
     from wizard.screens.repair import RepairAction
-    from wizard.screens.result import ResultChoice
     from wizard.screens.symptom import SymptomChoice
 
 Clock = Callable[[], float]
@@ -251,18 +251,20 @@ class WizardApp(RecoveringApp):
 
         return password_note(self.provider, form.account)
 
-    def _go(self, where: str) -> None:
-        """After the check: the QR code, the typing steps, a saved profile, or the choice."""
-        if where == "repair":
-            self.show_repair()
-        elif where == "send":
-            self.show_send()
-        elif where == "steps":
-            self.show_instructions()
-        elif where == "export":
-            self.show_export()
-        else:
-            self.show_result()
+    def _go(self, where: Next) -> None:
+        """After the check: the QR code, the typing steps, a saved profile, the choice, or
+        the repair answer."""
+        match where:
+            case Next.REPAIR:
+                self.show_repair()
+            case Next.SEND:
+                self.show_send()
+            case Next.STEPS:
+                self.show_instructions()
+            case Next.EXPORT:
+                self.show_export()
+            case Next.CHOOSE:
+                self.show_result()
 
     def show_repair(self) -> None:
         """Repair, last step: what the phone shows beside the check, one cause and its fix."""
@@ -307,7 +309,7 @@ class WizardApp(RecoveringApp):
         assert settings is not None
         self.push_screen(ResultScreen(settings), self._after_result)
 
-    def _after_result(self, choice: ResultChoice | None) -> None:
+    def _after_result(self, choice: Next | None) -> None:
         if choice is None:
             self.show_check()
         else:

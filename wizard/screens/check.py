@@ -4,42 +4,47 @@ On success the focused action sends the profile to the iPhone (a QR code); the t
 steps and a saved profile are one key away. On failure the first line says what is wrong
 and what to do, visible without scrolling; after a refused password the focused action
 goes back to the password, never straight into a second refused login.
+
+The screen's ``stage`` says everything else once: a CSS class per stage shows its buttons
+(wizard.tcss), the watcher moves the focus to the stage's first one, and ``check_action``
+offers only the keys that work in it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from enum import StrEnum
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import DescendantFocus
+from textual.reactive import var
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Header, ProgressBar, Static
+from textual.widgets import Button, Footer, Header
+from textual.widgets.button import ButtonVariant
 
 from wizard.core.check import Decided, Progress, ProgressCallback, run_check
 from wizard.core.errors import WizardError
 from wizard.core.models import (
     Account,
-    Attempt,
     CheckOptions,
     CheckReport,
     MailSettings,
-    Phase,
-    Role,
 )
 from wizard.core.provider import Provider
-from wizard.core.verdict import preferred_settings, role_lines, settings_from_report, verdict_of
-from wizard.core.wording import other_network
-from wizard.screens.confirm import ConfirmScreen
+from wizard.core.verdict import preferred_settings, settings_from_report, verdict_of
+from wizard.screens.next import Next
+from wizard.screens.refusal import retry_question, unverified_question
 from wizard.screens.step import Step
+from wizard.widgets.check_board import CheckBoard
 from wizard.widgets.endpoint_row import EndpointRow
 from wizard.widgets.failure_panel import FailurePanel
-from wizard.widgets.role_row import RoleRow
+from wizard.widgets.role_row import RoleRows
 
 #: How often running rows refresh their spinner and elapsed time.
 TICK_SECONDS = 0.1
@@ -51,27 +56,36 @@ CheckFunction = Callable[
     [Account, Provider, CheckOptions, ProgressCallback], Awaitable[CheckReport]
 ]
 
-#: What comes after the check: the QR code, the typing steps, a saved profile, the
-#: choice of those (after continuing without a verified login), or the repair answer.
-Next = Literal["send", "steps", "export", "choose", "repair"]
 
-NETWORK_NOTE = f"This check ran from this computer's network. {other_network(checked_here=True)}"
-RETRY_RISK = (
-    "{name} refused this password. If it is wrong, or mail apps are not allowed for the "
-    "account, logging in again fails again, and {name} may lock an account after repeated "
-    "failed logins. Change the password (or fix the setting) first if you can."
+#: The buttons: id, label, variant, and the stages that show it (as classes, for
+#: wizard.tcss); the first one a stage shows has the focus.
+ACTIONS: tuple[tuple[str, str, ButtonVariant, str], ...] = (
+    ("send", "Send to iPhone (QR code)", "primary", "go decided verified"),
+    ("steps", "Typing steps", "default", "go decided verified"),
+    ("export", "Save profile…", "default", "go decided verified"),
+    ("change-password", "Change the password", "primary", "refused"),
+    ("retry", "Retry", "primary", "failed cancelled"),
+    ("retry-anyway", "Retry anyway", "default", "refused"),
+    ("back", "Back", "default", "running failed cancelled"),
+    ("continue-unverified", "Continue unverified", "warning", "refused failed"),
 )
 
-#: Which buttons each state shows, the first one focused. "decided": both logins worked and
-#: the user may go on, while a port that has not answered yet runs out its time.
-_BUTTONS: dict[str, tuple[str, ...]] = {
-    "running": ("back",),
-    "decided": ("send", "steps", "export"),
-    "verified": ("send", "steps", "export"),
-    "refused": ("change-password", "retry-anyway", "continue-unverified"),
-    "failed": ("retry", "back", "continue-unverified"),
-    "cancelled": ("retry", "back"),
-}
+
+class Stage(StrEnum):
+    """Where the check is; each stage shows its own buttons (``CheckScreen.-<stage>``)."""
+
+    RUNNING = "running"
+    #: Both logins worked and the user may go on, while a port not needed runs out its time.
+    DECIDED = "decided"
+    VERIFIED = "verified"
+    REFUSED = "refused"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def running(self) -> bool:
+        """The check's worker is still at work."""
+        return self in (Stage.RUNNING, Stage.DECIDED)
 
 
 @dataclass(frozen=True)
@@ -80,7 +94,7 @@ class CheckOutcome:
 
     settings: MailSettings
     report: CheckReport | None
-    next: Next = "choose"
+    next: Next = Next.CHOOSE
 
 
 @dataclass(frozen=True)
@@ -94,12 +108,18 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
     """Runs the check in a worker; dismisses with the next step, or back to the account."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "escape", "Cancel / Back"),
+        # One Escape key, said as what it does in the stage (the footer shows one of them).
+        Binding("escape", "escape", "Cancel"),
+        Binding("escape", "escape('back')", "Back"),
         Binding("r", "retry", "Retry"),
-        Binding("s", "go('steps')", "Typing steps", show=False),
-        Binding("e", "go('export')", "Save profile", show=False),
+        Binding("s", "go('steps')", "Steps"),
+        Binding("e", "go('export')", "Save profile"),
         Binding("d", "details", "Details"),
     ]
+
+    stage: var[Stage] = var(Stage.RUNNING, init=False, always_update=True)
+    #: The Details key: every port's row, and every attempt's technical part.
+    details: var[bool] = var(False, init=False)
 
     def __init__(
         self,
@@ -131,43 +151,27 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
         self.endpoints = provider.for_address(account.email).endpoints(account.incoming)
         #: Both logins worked while the check still waits on another port (Enter goes on).
         self.decided_report: CheckReport | None = None
-        self.running = False
-        self.cancelled = False
-        self.details = False
-        #: running, decided, verified, refused, failed or cancelled (which buttons show).
-        self.stage = "running"
         self._ticker: Timer | None = None
+
+    @property
+    def running(self) -> bool:
+        """The check is still at work (perhaps only for a port that is not needed)."""
+        return self.stage.running
 
     def compose(self) -> ComposeResult:
         """Intro, the two halves, the summary and what to do, the details, the actions."""
         yield Header()
-        with VerticalScroll(id="check-body", classes="step-body"):
-            with Horizontal(id="check-head"):
-                yield Static(
-                    Content.from_markup("Logging in as [b]$email[/b]", email=self.account.email),
-                    id="check-intro",
-                )
-                yield ProgressBar(total=len(self.endpoints), show_eta=False, id="check-progress")
-            with Vertical(id="check-roles"):
-                for role in (Role.INCOMING, Role.OUTGOING):
-                    mine = {n: e for n, e in enumerate(self.endpoints) if e.role is role}
-                    yield RoleRow(role, mine, timeout=self.options.timeout)
-            yield Static("", id="check-summary")
-            yield Static("", id="round-trip")
-            yield Static("", id="check-notes", classes="hint")
-            with Vertical(id="check-rows"):
-                for position, endpoint in enumerate(self.endpoints):
-                    yield EndpointRow(position, endpoint)
-            yield FailurePanel(id="failure-panel")
+        yield CheckBoard(
+            self.account.email,
+            self.endpoints,
+            timeout=self.options.timeout,
+            round_trip=self.options.round_trip,
+            id="check-body",
+            classes="step-body",
+        )
         with Horizontal(classes="button-row"):
-            yield Button("Send to iPhone (QR code)", id="send", variant="primary")
-            yield Button("Typing steps", id="steps")
-            yield Button("Save profile…", id="export")
-            yield Button("Change the password", id="change-password", variant="primary")
-            yield Button("Retry", id="retry", variant="primary")
-            yield Button("Retry anyway", id="retry-anyway")
-            yield Button("Back", id="back")
-            yield Button("Continue unverified", id="continue-unverified", variant="warning")
+            for id, label, variant, stages in ACTIONS:
+                yield Button(label, id=id, variant=variant, classes=stages)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -177,15 +181,33 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
             if self.repair
             else "Step 2 of 3: checking your settings"
         )
-        self.query_one("#round-trip").display = self.options.round_trip
-        self.query_one("#check-rows").display = False
-        self._ticker = self.set_interval(TICK_SECONDS, self._tick, pause=True)
+        self._ticker = self.set_interval(
+            TICK_SECONDS, lambda: self.board.tick(self.clock()), pause=True
+        )
         if self.report is not None:
             self.finish(self.report)
         elif self.autostart:
             self.start_check()
         else:
-            self._set_state("running")
+            self.stage = Stage.RUNNING
+
+    def watch_stage(self, stage: Stage) -> None:
+        """One CSS class shows the stage's buttons; the focus goes to the first of them,
+        unless it is on one of them already."""
+        for each in Stage:
+            self.set_class(each is stage, f"-{each.value}")
+        if self._ticker is not None:
+            (self._ticker.resume if stage.running else self._ticker.pause)()
+        if stage is Stage.RUNNING:
+            self.board.say("Checking… (Escape cancels)")
+        elif not (isinstance(self.focused, Button) and self.focused.has_class(stage.value)):
+            self.set_focus(self.query_one(f".button-row .{stage.value}", Button))
+        self.refresh_bindings()
+
+    def watch_details(self, details: bool) -> None:
+        """Details on: every port's row, and the technical part of each problem."""
+        self.set_class(details, "-details")
+        self.board.show_problems(self.report, details=details)
 
     # -- running the check -------------------------------------------------------------
 
@@ -193,15 +215,8 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
         """Reset every row and run the check in a worker."""
         self.report = None
         self.decided_report = None
-        self.cancelled = False
-        for row in self.query(EndpointRow):
-            row.reset()
-        for role_row in self.query(RoleRow):
-            role_row.reset()
-        self.query_one("#check-progress", ProgressBar).update(progress=0)
-        self.query_one("#failure-panel", FailurePanel).show()
-        self.query_one("#round-trip", Static).update("Test message: after the logins")
-        self._set_state("running")
+        self.board.reset()
+        self.stage = Stage.RUNNING
         self.run_checks()
 
     @work(exclusive=True, group="check", exit_on_error=False)
@@ -218,15 +233,11 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
 
     def stop_with(self, problem: str) -> None:
         """The check could not go on, for a reason on this computer: say it, offer Retry."""
-        now = self.clock()
-        for row in self.query(EndpointRow):
-            row.cancel(now)
-        for role_row in self.query(RoleRow):
-            role_row.cancel(now)
-        self._set_state("failed")
-        summary = self.query_one("#check-summary", Static)
-        summary.set_classes("-error")
-        summary.update(Content.from_markup("[b]✗ The check stopped:[/b] $problem", problem=problem))
+        self.board.cancel(self.clock())
+        self.stage = Stage.FAILED
+        self.board.say(
+            Content.from_markup("[b]✗ The check stopped:[/b] $problem", problem=problem), "-error"
+        )
 
     def apply_progress(self, event: Progress | Decided) -> None:
         """The engine's progress callback (runs on the UI's event loop)."""
@@ -235,17 +246,7 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
         if isinstance(event, Decided):
             self.decide(event.report)
             return
-        self._advance(event.position, event.phase, event.attempt)
-        done = sum(1 for each in self.query(EndpointRow) if each.attempt is not None)
-        self.query_one("#check-progress", ProgressBar).update(progress=done)
-
-    def _advance(self, position: int, phase: Phase, attempt: Attempt | None) -> None:
-        """The row at ``position`` and its role's row move on."""
-        now = self.clock()
-        row = self.query_one(f"#row-{position}", EndpointRow)
-        row.advance(phase, attempt, now)
-        role_row = self.query_one(f"#role-{row.endpoint.role.value}", RoleRow)
-        role_row.advance(position, phase, attempt, now)
+        self.board.advance(event.position, event.phase, event.attempt, self.clock())
 
     def decide(self, report: CheckReport) -> None:
         """Both roles are decided while a port still waits: if both logins worked, say so
@@ -253,171 +254,83 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
         if self.repair or not report.verified or not self.running:
             return  # a repair, and a failure, are judged on the whole check
         self.decided_report = report
-        self._show_roles(report)
-        waiting = ", ".join(
-            str(row.endpoint.port) for row in self.query(EndpointRow) if row.attempt is None
+        self.board.query_one(RoleRows).show(report)
+        waiting = ", ".join(str(port) for port in self.board.waiting_ports)
+        self.board.say_verified(
+            report, f"(Port {waiting} has not answered yet: you can go on now.)"
         )
-        self._show_verified(report, f"(Port {waiting} has not answered yet: you can go on now.)")
-        self._set_state("decided")
-
-    def _show_roles(self, report: CheckReport) -> None:
-        for line in role_lines(report):
-            used = report.incoming if line.role is Role.INCOMING else report.outgoing
-            role_row = self.query_one(f"#role-{line.role.value}", RoleRow)
-            role_row.finish(line, used.elapsed_ms)
-
-    def _show_verified(self, report: CheckReport, note: str = "") -> None:
-        verdict = verdict_of(report)
-        summary = self.query_one("#check-summary", Static)
-        summary.set_classes("-ok")
-        summary.update(
-            Content.assemble(
-                Content.from_markup("[b]✓ $headline[/b] ", headline=verdict.headline),
-                verdict.uses,
-                f" {note}" if note else "",
-            )
-        )
-        # The ports used instead are in the rows ("587 (465 blocked here)"); what is
-        # left to say is where the check ran from.
-        notes = self.query_one("#check-notes", Static)
-        notes.update(NETWORK_NOTE)
-        notes.display = True
+        self.stage = Stage.DECIDED
 
     def finish(self, report: CheckReport) -> None:
         """Show the verdict: each half in a line, what to do first, the next action."""
         self.report = report
-        for row, attempt in self._rows_of(report):
-            if row.attempt is None:
-                self._advance(row.position, Phase.DONE, attempt)
-        self._show_roles(report)
-        self.query_one("#check-progress", ProgressBar).update(progress=len(self.endpoints))
+        self.board.complete(report, self.clock())
         verdict = verdict_of(report, self.provider, plan=self.account.plan)
-        self.query_one("#round-trip", Static).update(verdict.round_trip or "")
-        summary = self.query_one("#check-summary", Static)
-        notes = self.query_one("#check-notes", Static)
+        self.board.say_round_trip(verdict.round_trip or "")
         if verdict.verified:
-            self._show_verified(report)
-            self._set_state("verified")
+            self.board.say_verified(report)
+            self.stage = Stage.VERIFIED
         else:
-            summary.set_classes("-error")
-            summary.update(Content.from_markup("[b]✗ $action[/b]", action=verdict.action))
-            notes.update("")
-            notes.display = False
-            refused = verdict.password_in_doubt
-            self._set_state("refused" if refused else "failed")
-        self._show_panel()
+            self.board.say(Content.from_markup("[b]✗ $action[/b]", action=verdict.action), "-error")
+            self.stage = Stage.REFUSED if verdict.password_in_doubt else Stage.FAILED
+        self.board.show_problems(report, details=self.details)
         if self.repair:
-            settings = settings_from_report(report, self.account, self.provider)
-            outcome = CheckOutcome(settings=settings, report=report, next="repair")
             # A moment to see the rows finish, then on to the answer (if still here).
-            self.set_timer(REPAIR_PAUSE_SECONDS, lambda: self._go_on(outcome))
+            self.set_timer(REPAIR_PAUSE_SECONDS, lambda: self._go_on(report))
 
-    def _go_on(self, outcome: CheckOutcome) -> None:
+    def _go_on(self, report: CheckReport) -> None:
         if self.is_current and not self.running:
-            self.dismiss(outcome)
+            settings = settings_from_report(report, self.account, self.provider)
+            self.dismiss(CheckOutcome(settings=settings, report=report, next=Next.REPAIR))
 
     def cancel_check(self) -> None:
         """Stop the running check at once; unfinished rows say so."""
         self.workers.cancel_group(self, "check")
-        now = self.clock()
-        for row in self.query(EndpointRow):
-            row.cancel(now)
-        for role_row in self.query(RoleRow):
-            role_row.cancel(now)
-        self.cancelled = True
-        self._set_state("cancelled")
-        summary = self.query_one("#check-summary", Static)
-        summary.set_classes("-warning")
-        summary.update(
-            "[b]Cancelled.[/b] Press Retry to check again, or Back to change the account."
+        self.board.cancel(self.clock())
+        self.stage = Stage.CANCELLED
+        self.board.say(
+            "[b]Cancelled.[/b] Press Retry to check again, or Back to change the account.",
+            "-warning",
         )
 
     # -- display helpers ---------------------------------------------------------------
 
-    def _rows_of(self, report: CheckReport) -> list[tuple[EndpointRow, Attempt]]:
-        """Each attempt's row. A whole report has one attempt per row, in order; an early
-        one only the finished attempts, so each goes to the next row with its endpoint."""
-        rows = list(self.query(EndpointRow))
-        pairs: list[tuple[EndpointRow, Attempt]] = []
-        start = 0
-        for attempt in report.attempts:
-            for index in range(start, len(rows)):
-                if rows[index].endpoint == attempt.endpoint:
-                    pairs.append((rows[index], attempt))
-                    start = index + 1
-                    break
-        return pairs
+    @property
+    def board(self) -> CheckBoard:
+        """The main panel."""
+        return self.query_one(CheckBoard)
 
     def _usable(self) -> CheckReport | None:
         """The verified check to go on with: the finished one, or the decided one."""
         report = self.report or self.decided_report
         return report if report is not None and report.verified else None
 
-    def _set_state(self, state: str) -> None:
-        """Running or finished: which buttons show, which has focus, the ticker."""
-        self.running = state in ("running", "decided")
-        self.stage = state
-        shown = _BUTTONS[state]
-        for button in self.query(".button-row Button").results(Button):
-            button.display = button.id in shown
-        if self._ticker is not None:
-            if self.running:
-                self._ticker.resume()
-            else:
-                self._ticker.pause()
-        if state == "running":
-            summary = self.query_one("#check-summary", Static)
-            summary.set_classes("")
-            summary.update("Checking… (Escape cancels)")
-            self.query_one("#check-notes", Static).display = False
-        elif not (isinstance(self.focused, Button) and self.focused.id in shown):
-            self.query_one(f"#{shown[0]}", Button).focus()
-        self.refresh_bindings()
-
-    def _show_panel(self) -> None:
-        """The problems to fix; with Details on, also every attempt's technical part."""
-        panel = self.query_one("#failure-panel", FailurePanel)
-        if self.report is None:
-            panel.show()
-            return
-        problems = verdict_of(self.report).problems
-        if self.details:
-            panel.show(*(problems or self.report.attempts), details=True)
-        else:
-            panel.show(*problems, details=False)
-
-    def _tick(self) -> None:
-        now = self.clock()
-        for row in self.query(EndpointRow):
-            row.tick(now)
-        for role_row in self.query(RoleRow):
-            role_row.tick(now)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys only where they make sense (and only those are shown in the footer)."""
         if action == "retry":
-            return not self.running and self.stage != "verified"
+            return not self.running and self.stage is not Stage.VERIFIED
         if action == "go":
             return self._usable() is not None
         if action == "details":
             return self.report is not None and not self.running
+        if action == "escape":
+            return bool(parameters) is not self.running
         return True
 
     @on(DescendantFocus)
     def _row_focused(self, event: DescendantFocus) -> None:
         """Focusing a finished row (in the details) shows its details."""
         if isinstance(event.widget, EndpointRow) and event.widget.attempt is not None:
-            self.query_one("#failure-panel", FailurePanel).show(event.widget.attempt, details=True)
+            self.board.query_one(FailurePanel).show(event.widget.attempt, details=True)
 
     # -- actions -----------------------------------------------------------------------
 
-    def action_escape(self) -> None:
+    def action_escape(self, _said: str = "cancel") -> None:
         """Escape cancels a running check at once (keeping a decided verdict); otherwise
         it goes back."""
-        if self.decided_report is not None and self.running:
+        if self.stage is Stage.DECIDED and self.decided_report is not None:
             self.workers.cancel_group(self, "check")
-            for row in self.query(EndpointRow):
-                row.cancel(self.clock())
+            self.board.cancel(self.clock(), roles=False)
             self.finish(self.decided_report)
         elif self.running:
             self.cancel_check()
@@ -439,15 +352,13 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
     def action_details(self) -> None:
         """D: show or hide the ports, codes, server words and certificates."""
         self.details = not self.details
-        self.query_one("#check-rows").display = self.details
-        self._show_panel()
 
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:
         """Check again; after a refused password only with a deliberate yes."""
         if self.running:
             return
-        if self.stage == "refused":
+        if self.stage is Stage.REFUSED:
             self.retry_anyway()
         else:
             self.start_check()
@@ -455,34 +366,15 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
     @on(Button.Pressed, "#retry-anyway")
     def retry_anyway(self) -> None:
         """Log in again with the refused password, after saying what it risks."""
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.start_check()
-
         self.app.push_screen(
-            ConfirmScreen(
-                "Try the same password again?",
-                RETRY_RISK.format(name=self.provider.display_name),
-                yes="Retry anyway",
-                no="Don't retry",
-            ),
-            answered,
+            retry_question(self.provider), lambda yes: self.start_check() if yes else None
         )
 
-    @on(Button.Pressed, "#send")
-    def _send(self) -> None:
-        self.action_go("send")
+    @on(Button.Pressed, ".go")
+    def _go_pressed(self, event: Button.Pressed) -> None:
+        self.action_go(Next(str(event.button.id)))
 
-    @on(Button.Pressed, "#steps")
-    def _steps(self) -> None:
-        self.action_go("steps")
-
-    @on(Button.Pressed, "#export")
-    def _export(self) -> None:
-        self.action_go("export")
-
-    def action_go(self, where: Next) -> None:
+    def action_go(self, where: str) -> None:
         """Go on with the verified settings: the QR code, the steps or a saved profile."""
         report = self._usable()
         if report is None:
@@ -490,7 +382,7 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
         if self.running:  # only a port that was not needed is still being waited for
             self.workers.cancel_group(self, "check")
         settings = settings_from_report(report, self.account, self.provider)
-        self.dismiss(CheckOutcome(settings=settings, report=report, next=where))
+        self.dismiss(CheckOutcome(settings=settings, report=report, next=Next(where)))
 
     @on(Button.Pressed, "#continue-unverified")
     def continue_unverified(self) -> None:
@@ -505,14 +397,4 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
                 )
                 self.dismiss(CheckOutcome(settings=settings, report=self.report))
 
-        self.app.push_screen(
-            ConfirmScreen(
-                "Continue without a verified login?",
-                "The settings have not been proven to work. The steps and the profile will use "
-                f"{self.provider.display_name}'s usual servers and will be marked "
-                "[b]unverified[/b]; mail may not work until the problem is fixed.",
-                yes="Continue unverified",
-                no="Stay here",
-            ),
-            answered,
-        )
+        self.app.push_screen(unverified_question(self.provider), answered)

@@ -1,4 +1,5 @@
-"""A password a server refused goes to the servers again only after the user says so.
+"""A password a server refused goes to the servers again only after the user says so (and
+settings nobody verified are used only after the user says so too).
 
 Every failed login counts against the account (mail.com may lock one after several), so
 after a refusal the same address and password are sent again only after the question the
@@ -11,8 +12,13 @@ from __future__ import annotations
 from wizard.core.access import refused_note
 from wizard.core.models import Account
 from wizard.core.provider import Provider
-from wizard.screens.check import RETRY_RISK
 from wizard.screens.confirm import ConfirmScreen
+
+RETRY_RISK = (
+    "{name} refused this password. If it is wrong, or mail apps are not allowed for the "
+    "account, logging in again fails again, and {name} may lock an account after repeated "
+    "failed logins. Change the password (or fix the setting) first if you can."
+)
 
 
 def password_note(provider: Provider, account: Account) -> str:
@@ -32,3 +38,15 @@ def retry_question(provider: Provider) -> ConfirmScreen:
     """The question before the same refused password goes out again (True: send it)."""
     risk = RETRY_RISK.format(name=provider.display_name)
     return ConfirmScreen("Try the same password again?", risk, yes="Retry anyway", no="Don't retry")
+
+
+def unverified_question(provider: Provider) -> ConfirmScreen:
+    """The question before going on without a verified login (True: go on, marked)."""
+    return ConfirmScreen(
+        "Continue without a verified login?",
+        "The settings have not been proven to work. The steps and the profile will use "
+        f"{provider.display_name}'s usual servers and will be marked "
+        "[b]unverified[/b]; mail may not work until the problem is fixed.",
+        yes="Continue unverified",
+        no="Stay here",
+    )

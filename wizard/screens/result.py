@@ -3,7 +3,7 @@ the phone (the QR code first; after a verified check the check screen offers the
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,24 +13,23 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from wizard.core.models import MailSettings
-
-ResultChoice = Literal["send", "steps", "export"]
+from wizard.screens.next import Next
 
 
 def settings_summary(settings: MailSettings) -> str:
-    """The incoming and outgoing servers, as markup lines."""
+    """The incoming and outgoing servers, as markup lines, in the phone's words (every
+    port the wizard uses is encrypted: Use SSL on)."""
     incoming, outgoing = settings.incoming, settings.outgoing
     return (
         f"Incoming ({settings.incoming_choice.value.upper()}): "
-        f"[b]{incoming.host}[/b] port [b]{incoming.port}[/b], {incoming.security.label}\n"
-        f"Outgoing (SMTP): [b]{outgoing.host}[/b] port [b]{outgoing.port}[/b], "
-        f"{outgoing.security.label}\n"
+        f"[b]{incoming.host}[/b] port [b]{incoming.port}[/b], Use SSL on\n"
+        f"Outgoing (SMTP): [b]{outgoing.host}[/b] port [b]{outgoing.port}[/b], Use SSL on\n"
         f"User name: [b]{settings.incoming_username}[/b]"
     )
 
 
-class ResultScreen(Screen[ResultChoice | None]):
-    """Shows the settings; dismisses with "steps" or "export", or None to go back."""
+class ResultScreen(Screen[Next | None]):
+    """Shows the settings; dismisses with the way on chosen, or None to go back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
@@ -98,21 +97,13 @@ class ResultScreen(Screen[ResultChoice | None]):
         self.sub_title = "Step 3 of 3: set up the iPhone"
         self.query_one("#send", Button).focus()
 
-    @on(Button.Pressed, "#send")
-    def _send(self) -> None:
-        self.dismiss("send")
+    @on(Button.Pressed, "#result-choices Button")
+    def _chosen(self, event: Button.Pressed) -> None:
+        self.dismiss(Next(str(event.button.id)))
 
-    @on(Button.Pressed, "#steps")
-    def _steps(self) -> None:
-        self.dismiss("steps")
-
-    @on(Button.Pressed, "#export")
-    def _export(self) -> None:
-        self.dismiss("export")
-
-    def action_choose(self, choice: ResultChoice) -> None:
+    def action_choose(self, choice: str) -> None:
         """S or E."""
-        self.dismiss(choice)
+        self.dismiss(Next(choice))
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:

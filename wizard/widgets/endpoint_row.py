@@ -1,13 +1,16 @@
-"""One line of the live check: an endpoint, where its attempt is, and how long it took."""
+"""One line of the live check: an endpoint, where its attempt is, and how long it took; and
+the rows of every endpoint of a check, together."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Label
 
 from wizard.core.diagnosis import row_words
-from wizard.core.models import Attempt, Endpoint, Phase
+from wizard.core.models import Attempt, CheckReport, Endpoint, Phase
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -121,3 +124,42 @@ class EndpointRow(Horizontal, can_focus=True):
         self.query_one(".endpoint-time", Label).update(elapsed)
         for name in ("-waiting", "-running", "-ok", "-failed", "-cancelled"):
             self.set_class(name == state, name)
+
+
+class EndpointRows(Vertical):
+    """A row per endpoint of a check, by position (endpoints may repeat)."""
+
+    DEFAULT_CSS = "EndpointRows { height: auto; }"
+
+    def __init__(self, endpoints: Sequence[Endpoint], *, id: str | None = None) -> None:
+        """Waiting rows for ``endpoints``, in the check's order."""
+        super().__init__(*(EndpointRow(n, e) for n, e in enumerate(endpoints)), id=id)
+
+    @property
+    def rows(self) -> list[EndpointRow]:
+        """Every row, in order."""
+        return list(self.query_children(EndpointRow))
+
+    def row(self, position: int) -> EndpointRow:
+        """The row of the check's ``position``-th endpoint."""
+        return self.query_one(f"#row-{position}", EndpointRow)
+
+    @property
+    def finished(self) -> int:
+        """How many rows have their result."""
+        return sum(1 for row in self.rows if row.attempt is not None)
+
+    @property
+    def waiting_ports(self) -> list[int]:
+        """The ports of the rows still without a result."""
+        return [row.endpoint.port for row in self.rows if row.attempt is None]
+
+    def unfinished(self, report: CheckReport) -> Iterator[tuple[EndpointRow, Attempt]]:
+        """The rows still without a result, each with its attempt in ``report``. A whole
+        report has one attempt per row, in order; each goes to the next row with its
+        endpoint."""
+        rows = iter(self.rows)
+        for attempt in report.attempts:
+            row = next((r for r in rows if r.endpoint == attempt.endpoint), None)
+            if row is not None and row.attempt is None:
+                yield row, attempt

@@ -7,14 +7,15 @@ works, in plain words with the ports as detail.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Label
 
-from wizard.core.models import Attempt, Endpoint, Phase, Role, Status
-from wizard.core.verdict import RoleLine
-
-SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+from wizard.core.models import Attempt, CheckReport, Endpoint, Phase, Role, Status
+from wizard.core.verdict import RoleLine, role_lines
+from wizard.widgets.endpoint_row import SPINNER, seconds
 
 ROLE_NAMES = {Role.INCOMING: "Receiving mail", Role.OUTGOING: "Sending mail"}
 
@@ -27,11 +28,6 @@ _ORDER = (
     Phase.SECURED,
     Phase.WAITING,
 )
-
-
-def seconds(value: float) -> str:
-    """A duration as people read it in a table: ``0.4 s``."""
-    return f"{value:.1f} s"
 
 
 class RoleRow(Horizontal):
@@ -175,3 +171,33 @@ class RoleRow(Horizontal):
         self.query_one(".role-time", Label).update(elapsed)
         for name in ("-waiting", "-running", "-ok", "-failed", "-cancelled"):
             self.set_class(name == state, name)
+
+
+class RoleRows(Vertical):
+    """Receiving and sending: a row each."""
+
+    DEFAULT_CSS = "RoleRows { height: auto; }"
+
+    def __init__(
+        self, endpoints: Sequence[Endpoint], *, timeout: float, id: str | None = None
+    ) -> None:
+        """Waiting rows for the roles of ``endpoints`` (positions as in the check)."""
+        super().__init__(
+            *(
+                RoleRow(
+                    role, {n: e for n, e in enumerate(endpoints) if e.role is role}, timeout=timeout
+                )
+                for role in (Role.INCOMING, Role.OUTGOING)
+            ),
+            id=id,
+        )
+
+    def row(self, role: Role) -> RoleRow:
+        """The row of ``role``."""
+        return self.query_one(f"#role-{role.value}", RoleRow)
+
+    def show(self, report: CheckReport) -> None:
+        """Each role's result in ``report``, in the core's words."""
+        for line in role_lines(report):
+            used = report.incoming if line.role is Role.INCOMING else report.outgoing
+            self.row(line.role).finish(line, used.elapsed_ms)

@@ -1,0 +1,124 @@
+"""The check screen's main panel: who logs in, the two halves, the summary and what to do,
+every port's row (shown with Details) and what went wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import ProgressBar, Static
+
+from wizard.core.models import Attempt, CheckReport, Endpoint, Phase
+from wizard.core.verdict import verdict_of
+from wizard.core.wording import other_network
+from wizard.widgets.endpoint_row import EndpointRow, EndpointRows
+from wizard.widgets.failure_panel import FailurePanel
+from wizard.widgets.role_row import RoleRow, RoleRows
+
+NETWORK_NOTE = f"This check ran from this computer's network. {other_network(checked_here=True)}"
+
+
+class CheckBoard(VerticalScroll):
+    """The rows of a check as it runs, and its verdict when it ends (the screen's stage
+    decides which parts show: wizard.tcss)."""
+
+    def __init__(
+        self,
+        email: str,
+        endpoints: Sequence[Endpoint],
+        *,
+        timeout: float,
+        round_trip: bool,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        """The board for ``email``'s check of ``endpoints``, each waiting."""
+        super().__init__(id=id, classes=classes)
+        self.email = email
+        self.endpoints = endpoints
+        self.timeout = timeout
+        self.round_trip = round_trip
+
+    def compose(self) -> ComposeResult:
+        """Intro and progress, the two halves, summary, notes, rows, problems."""
+        with Horizontal(id="check-head"):
+            intro = Content.from_markup("Logging in as [b]$email[/b]", email=self.email)
+            yield Static(intro, id="check-intro")
+            yield ProgressBar(total=len(self.endpoints), show_eta=False, id="check-progress")
+        yield RoleRows(self.endpoints, timeout=self.timeout, id="check-roles")
+        yield Static("", id="check-summary")
+        yield Static("", id="round-trip", classes="" if self.round_trip else "-off")
+        yield Static(NETWORK_NOTE, id="check-notes", classes="hint")
+        yield EndpointRows(self.endpoints, id="check-rows")
+        yield FailurePanel(id="failure-panel")
+
+    def _rows(self) -> list[EndpointRow | RoleRow]:
+        return [*self.query(EndpointRow), *self.query(RoleRow)]
+
+    def reset(self) -> None:
+        """Every row waiting again, nothing said yet (for a new check)."""
+        for row in self._rows():
+            row.reset()
+        self.query_one(ProgressBar).update(progress=0)
+        self.query_one(FailurePanel).show()
+        self.query_one("#round-trip", Static).update("Test message: after the logins")
+
+    def advance(self, position: int, phase: Phase, attempt: Attempt | None, now: float) -> None:
+        """The row at ``position`` and its role's row move on, and the progress bar."""
+        rows = self.query_one(EndpointRows)
+        row = rows.row(position)
+        row.advance(phase, attempt, now)
+        self.query_one(RoleRows).row(row.endpoint.role).advance(position, phase, attempt, now)
+        self.query_one(ProgressBar).update(progress=rows.finished)
+
+    def tick(self, now: float) -> None:
+        """Running rows: the spinner and the time so far."""
+        for row in self._rows():
+            row.tick(now)
+
+    def cancel(self, now: float, *, roles: bool = True) -> None:
+        """The unfinished rows (of the ports, and with ``roles`` of the halves) stopped."""
+        for row in self._rows() if roles else self.query(EndpointRow):
+            row.cancel(now)
+
+    def complete(self, report: CheckReport, now: float) -> None:
+        """The whole ``report``: the rows still waiting get their result, the halves theirs."""
+        for row, attempt in self.query_one(EndpointRows).unfinished(report):
+            self.advance(row.position, Phase.DONE, attempt, now)
+        self.query_one(RoleRows).show(report)
+
+    @property
+    def waiting_ports(self) -> list[int]:
+        """The ports still without a result."""
+        return self.query_one(EndpointRows).waiting_ports
+
+    def say(self, text: str | Content, state: str = "") -> None:
+        """The summary line: ``state`` is -ok, -error, -warning or nothing."""
+        summary = self.query_one("#check-summary", Static)
+        summary.set_classes(state)
+        summary.update(text)
+
+    def say_verified(self, report: CheckReport, note: str = "") -> None:
+        """Both halves work: the headline and what they use (the ports used instead are in
+        the rows, "587 (465 blocked here)"; where the check ran from in the notes)."""
+        verdict = verdict_of(report)
+        headline = Content.from_markup("[b]✓ $headline[/b] ", headline=verdict.headline)
+        self.say(Content.assemble(headline, verdict.uses, f" {note}" if note else ""), "-ok")
+
+    def say_round_trip(self, words: str) -> None:
+        """How the test message went."""
+        self.query_one("#round-trip", Static).update(words)
+
+    def show_problems(self, report: CheckReport | None, *, details: bool) -> None:
+        """The problems to fix; with ``details``, also every attempt's technical part."""
+        panel = self.query_one(FailurePanel)
+        if report is None:
+            panel.show()
+            return
+        problems = verdict_of(report).problems
+        if details:
+            panel.show(*(problems or report.attempts), details=True)
+        else:
+            panel.show(*problems, details=False)
