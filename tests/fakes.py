@@ -20,8 +20,11 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 from wizard.app import WizardApp
 from wizard.core.check import Progress, ProgressCallback
@@ -196,3 +199,9 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: floa
             raise AssertionError(f"condition not met within {seconds} s")
         await pilot.pause(0.02)
     return time.monotonic() - start
+
+
+def focused(app: App[Any]) -> Widget | None:
+    """The focused widget, read afresh: after one ``assert app.focused is X`` a type checker
+    would take every later ``app.focused`` for X's type."""
+    return app.focused

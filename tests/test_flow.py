@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Static
 
 from screenshots import make_screenshots as pictures
+from tests.fakes import focused, until
 from tests.screen_text import screen_lines, screen_text
 from wizard.app import WizardApp
 from wizard.core.models import CheckOptions, CheckReport
@@ -62,14 +63,6 @@ def wizard(demo: RunningDemo, home: Path, *, as_demo: bool) -> WizardApp:
     )
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await pilot.pause(0.05)
-
-
 class Keys:
     """Presses keys like a user, counting the Enters."""
 
@@ -95,7 +88,7 @@ async def test_demo_reaches_the_qr_code_with_enter_alone(demo: RunningDemo, tmp_
         assert isinstance(app.screen, WelcomeScreen)
         await keys.enter()
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))
-        assert app.focused is app.screen.query_one("#password", Input)
+        assert focused(app) is app.screen.query_one("#password", Input)
         await keys.type(demo.password)
         await keys.enter()
         await until(pilot, lambda: isinstance(app.screen, CheckScreen))
@@ -103,14 +96,14 @@ async def test_demo_reaches_the_qr_code_with_enter_alone(demo: RunningDemo, tmp_
         assert isinstance(check, CheckScreen)
         await until(pilot, lambda: check.report is not None and not check.running, 30)
         assert check.report is not None and check.report.verified
-        assert app.focused is check.query_one("#send", Button)
+        assert focused(app) is check.query_one("#send", Button)
         await keys.enter()
         await until(pilot, lambda: isinstance(app.screen, SendScreen))
         send = app.screen
         assert isinstance(send, SendScreen)
         await until(pilot, lambda: send.query_one("#qr-code").display)
         assert keys.enters <= 5, keys.enters
-        assert "Step 3 of 3" in send.sub_title
+        assert "Step 3 of 3" in (send.sub_title or "")
 
 
 async def test_a_real_account_reaches_a_working_link_with_enter_and_typing(
@@ -153,7 +146,7 @@ async def test_a_real_account_reaches_a_working_link_with_enter_and_typing(
         await until(pilot, lambda: send.has_class("-downloaded"))
         # After the download: the Install steps, and Finish has focus.
         assert "Install" in str(send.query_one("#send-steps", Static).content)
-        assert app.focused is send.query_one("#finish", Button)
+        assert focused(app) is send.query_one("#finish", Button)
         await keys.enter()
         await until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
 
@@ -209,11 +202,11 @@ async def test_after_a_refused_password_enter_goes_back_to_the_password(tmp_path
             assert isinstance(check, CheckScreen)
             await until(pilot, lambda: check.report is not None and not check.running, 30)
             assert check.report is not None and not check.report.verified
-            assert app.focused is check.query_one("#change-password", Button)
+            assert focused(app) is check.query_one("#change-password", Button)
             await keys.enter()
             await until(pilot, lambda: isinstance(app.screen, AccountScreen))
             account = app.screen
-            assert app.focused is account.query_one("#password", Input)
+            assert focused(app) is account.query_one("#password", Input)
             note = str(account.query_one("#password-status", Static).content)
             assert "refused this password" in note
             assert app.state.report is None  # no second login was started
@@ -240,7 +233,7 @@ async def test_retrying_a_refused_password_asks_first(tmp_path: Path) -> None:
             assert isinstance(dialog, ConfirmScreen) and "lock" in dialog.question
             await pilot.press("enter")  # the safe answer has focus: no retry
             await pilot.pause()
-            assert app.screen is check and check.report is first and not check.running
+            assert check.report is first and not check.running and app.screen is check
 
 
 async def test_a_domain_typo_is_corrected_with_one_key(demo: RunningDemo, tmp_path: Path) -> None:
@@ -272,7 +265,7 @@ async def test_an_expired_link_is_renewed_with_one_key(tmp_path: Path) -> None:
         await until(pilot, lambda: send.url is not None)
         first = send.url
         await until(pilot, lambda: send.has_class("-timed-out"))
-        assert app.focused is send.query_one("#new-link", Button)
+        assert focused(app) is send.query_one("#new-link", Button)
         send.minutes = 10
         await pilot.press("n")
         await until(pilot, lambda: send.url != first and send.has_class("-waiting"))
@@ -299,7 +292,7 @@ async def test_the_focus_moves_with_the_stage_at_once(tmp_path: Path) -> None:
         send.show_offer(
             Link("http://192.168.1.2:1/x", HostChoice("192.168.1.2", (), False)), profile
         )
-        assert app.focused is send.query_one("#send-text")  # while waiting, Enter does nothing
+        assert focused(app) is send.query_one("#send-text")  # while waiting, Enter does nothing
         await pilot.pause()
         assert app.active_bindings["escape"].binding.description == "Back (stop sending)"
         for reason, button in [
@@ -308,7 +301,7 @@ async def test_the_focus_moves_with_the_stage_at_once(tmp_path: Path) -> None:
             (StopReason.DOWNLOADED, "#finish"),
         ]:
             send.show_stopped(reason)
-            assert app.focused is send.query_one(button, Button), reason
+            assert focused(app) is send.query_one(button, Button), reason
         await pilot.pause()
         assert app.active_bindings["escape"].binding.description == "Back"  # nothing to stop
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
+from tests.fakes import until
 from wizard.app import WizardApp
 from wizard.cli import main
 from wizard.core.repair.symptoms import Symptom
@@ -31,14 +30,6 @@ SYMPTOMS = list(Symptom)
 
 
 pytestmark = pytest.mark.usefixtures("no_keyring")
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 30) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await pilot.pause(0.05)
 
 
 def demo_app(demo: RunningDemo, home: Path) -> WizardApp:

@@ -469,6 +469,7 @@ async def test_unticking_remember_forgets_the_stored_password(
         await pilot.press("ctrl+n")
         await until(pilot, lambda: isinstance(app.screen, CheckScreen))
         screen = app.screen
+        assert isinstance(screen, CheckScreen)
         await until(pilot, lambda: screen.report is not None and not screen.running, 30)
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))
