@@ -865,29 +865,27 @@ async def test_testbed_escape_cancels_at_once(
 
 async def _enter_goes_on_with_587(pilot: Pilot[None], email: str, password: str) -> None:
     """From the welcome screen: once 587's login works, the screen says so and Enter goes
-    on within a second, long before the silent 465 runs out its 10 s."""
+    on while the silent 465 is still being waited for (its 10 s not run out).
+
+    Shown by 465's row still having no result, not by a clock: a busy machine slows both
+    alike. How quickly the verdict comes is measured in benchmarks/early_verdict.py."""
     app = pilot.app
     assert isinstance(app, WizardApp)
     await pilot.press("enter")
     await until(pilot, lambda: isinstance(app.screen, AccountScreen))
     await fill_account(pilot, email, password)
     screen = await start_check(pilot)
-    started = time.monotonic()
     row = screen.query_one("#row-3", EndpointRow)  # IMAP 993, 143, SMTP 465, 587
+    silent = screen.query_one("#row-2", EndpointRow)  # 465
     await until(pilot, lambda: row.attempt is not None and row.attempt.verified)
-    verified = time.monotonic()
-    assert verified - started < 3
-    await until(pilot, lambda: screen.stage == "decided", 1)
-    # Ready to go on within a second of 587's login (not after 465's 10 s); the rest is
-    # the key press itself, timed apart so a busy test machine does not blur the two.
-    assert time.monotonic() - verified < 1.0
+    await until(pilot, lambda: screen.stage == "decided")
+    assert silent.attempt is None  # decided without waiting for 465
     port = row.endpoint.port
     sending = screen.query_one("#role-outgoing", RoleRow).status_text
     assert sending.startswith(f"✓ works on port {port}"), sending
     summary = str(screen.query_one("#check-summary", Static).content)
     assert summary.startswith("✓ Verified") and "has not answered yet" in summary
     assert screen.running and screen.report is None  # 465 is still being waited for
-    silent = screen.query_one("#row-2", EndpointRow)  # 465
     await pilot.press("enter")
     # Gone on: the check screen handed over its settings (the next screen then draws),
     # while 465 had still not answered: Enter did not wait for it, however busy the
