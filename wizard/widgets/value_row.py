@@ -7,8 +7,8 @@ from typing import ClassVar
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Label
 
 from wizard.core.instructions import Value
