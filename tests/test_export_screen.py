@@ -1,0 +1,89 @@
+"""Pilot tests of the Save-profile screen: fields checked first, errors where the user looks.
+
+No servers: the screen is given settings as a check would have proved them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Checkbox, Input
+
+from tests.fakes import until
+from tests.screen_text import visible_words
+from wizard.app import WizardApp
+from wizard.core.export import ExportedProfile, default_profile_path
+from wizard.core.models import CheckOptions, IncomingChoice, MailSettings
+from wizard.core.provider import builtin_provider
+from wizard.screens.confirm import ConfirmScreen
+from wizard.screens.export import ExportScreen
+
+SIZES = [(80, 24), (120, 40)]
+SIGN_BOTH = "To sign, give both the certificate and its private key."
+
+
+def settings() -> MailSettings:
+    """A verified IMAP account on mail.com's usual servers."""
+    provider = builtin_provider()
+    return MailSettings(
+        email="ann@mail.com",
+        incoming_choice=IncomingChoice.IMAP,
+        incoming=provider.imap[0],
+        outgoing=provider.smtp[0],
+        verified=True,
+    )
+
+
+async def open_export(app: WizardApp, home: Path) -> ExportScreen:
+    screen = ExportScreen(settings(), "not-the-password", home=home)
+    await app.push_screen(screen)
+    return screen
+
+
+@pytest.mark.parametrize("size", SIZES, ids=str)
+async def test_sign_without_files_is_said_by_the_fields_before_any_replace_question(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Issue 21: Ctrl+W asked "Replace the file?" first, and the error was below the fold."""
+    default_profile_path(tmp_path, settings()).write_text("an older profile")
+    app = WizardApp(builtin_provider(), CheckOptions(), home=tmp_path)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_export(app, tmp_path)
+        await pilot.pause()
+        screen.query_one("#sign", Checkbox).value = True
+        await pilot.pause()
+        await pilot.press("ctrl+w")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is screen, "no question before the fields are right"
+        shown = visible_words(app.export_screenshot())
+        assert SIGN_BOTH in shown
+        assert "Certificate (PEM)" in shown and "Private key (PEM)" in shown
+        assert app.focused is screen.query_one("#sign-cert", Input)
+
+
+async def test_a_failed_write_shows_its_error_at_the_top_without_the_old_what_next(
+    tmp_path: Path,
+) -> None:
+    """After a written profile, a second write that fails: the error shows, "What next" not."""
+    app = WizardApp(builtin_provider(), CheckOptions(), home=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_export(app, tmp_path)
+        await pilot.pause()
+        await pilot.press("ctrl+w")
+        await until(pilot, lambda: isinstance(screen.exported, ExportedProfile))
+        await pilot.pause()
+        assert "What next" in visible_words(app.export_screenshot())
+        screen.query_one("#sign", Checkbox).value = True
+        screen.query_one("#sign-cert", Input).value = str(tmp_path / "missing-cert.pem")
+        screen.query_one("#sign-key", Input).value = str(tmp_path / "missing-key.pem")
+        await pilot.press("ctrl+w")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.click("#yes")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        shown = visible_words(app.export_screenshot())
+        assert "missing-cert.pem" in shown
+        assert "What next" not in shown
