@@ -1,4 +1,5 @@
-"""Pilot tests of the Save-profile screen: fields checked first, errors where the user looks.
+"""Pilot tests of the steps and Save-profile screens: fields checked first, errors in view,
+the main panel scrolled by the keys whatever has focus.
 
 No servers: the screen is given settings as a check would have proved them.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Checkbox, Input
+from textual.widgets import Button, Checkbox, Input
 
 from tests.fakes import until
 from tests.screen_text import visible_words
@@ -18,6 +19,7 @@ from wizard.core.models import CheckOptions, IncomingChoice, MailSettings
 from wizard.core.provider import builtin_provider
 from wizard.screens.confirm import ConfirmScreen
 from wizard.screens.export import ExportScreen
+from wizard.screens.instructions import InstructionsScreen
 
 SIZES = [(80, 24), (120, 40)]
 SIGN_BOTH = "To sign, give both the certificate and its private key."
@@ -87,3 +89,38 @@ async def test_a_failed_write_shows_its_error_at_the_top_without_the_old_what_ne
         shown = visible_words(app.export_screenshot())
         assert "missing-cert.pem" in shown
         assert "What next" not in shown
+
+
+async def test_the_steps_scroll_with_page_down_whatever_has_focus(tmp_path: Path) -> None:
+    """Issue 21: with a button focused, Down and PageDown did nothing on the steps screen."""
+    app = WizardApp(builtin_provider(), CheckOptions(), home=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = InstructionsScreen(settings(), home=tmp_path)
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.query_one("#back", Button).focus()
+        await pilot.pause()
+        await pilot.press("pagedown", "down")
+        await pilot.pause()
+        body = screen.scroll_body_widget()
+        assert body is not None and body.scroll_y > 0
+        assert app.focused is screen.query_one("#back")
+        scrolling = [w for w in screen.query("*") if w.show_vertical_scrollbar]
+        assert scrolling == [body], "one scroll bar"
+
+
+async def test_the_save_profile_form_scrolls_with_page_down_from_the_button(
+    tmp_path: Path,
+) -> None:
+    app = WizardApp(builtin_provider(), CheckOptions(), home=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_export(app, tmp_path)
+        screen.query_one("#sign", Checkbox).value = True
+        screen.query_one("#include-password", Checkbox).value = True
+        await pilot.pause()
+        assert app.focused is screen.query_one("#write")
+        await pilot.press("pagedown")
+        await pilot.pause()
+        form = screen.query_one("#export-form")
+        assert form.scroll_y > 0
+        assert [w for w in screen.query("*") if w.show_vertical_scrollbar] == [form]

@@ -1,4 +1,4 @@
-"""Step 5a: the iPhone Settings steps, one tab per Settings layout, values copyable, savable."""
+"""Step 3 of 3, by hand: the iPhone Settings steps, one tab per layout, values copyable, savable."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPane
 
 from wizard.core.errors import ProfileWriteError
@@ -22,6 +21,7 @@ from wizard.core.instructions import (
     render_text,
 )
 from wizard.core.models import MailSettings
+from wizard.screens.step import Step
 from wizard.widgets.value_row import ValueRow
 
 #: One tab per layout, newest first; keys 1, 2, 3 switch between them.
@@ -34,7 +34,7 @@ def steps_path(home: Path, settings: MailSettings, layout: IosLayout) -> Path:
     return home / f"mailcom-iphone-steps-{settings.email}-ios{versions}.txt"
 
 
-class InstructionsScreen(Screen[None]):
+class InstructionsScreen(Step[None]):
     """Numbered steps in two tabs; dismisses (with nothing) to go back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -60,7 +60,10 @@ class InstructionsScreen(Screen[None]):
         yield Header()
         with TabbedContent(id="ios-tabs"):
             for layout in IOS_TABS:
-                with TabPane(layout.label, id=layout.key), VerticalScroll(classes="steps"):
+                with (
+                    TabPane(layout.label, id=layout.key),
+                    VerticalScroll(classes="steps step-body"),
+                ):
                     yield from self._compose_steps(self.instructions[layout.key])
         with Horizontal(classes="button-row"):
             yield Button("Back", id="back")

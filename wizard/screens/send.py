@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import var
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from wizard.core.errors import WizardError
@@ -39,6 +38,7 @@ from wizard.core.handoff.server import (
 from wizard.core.handoff.steps import OTHER_WAYS, PLAIN_HTTP_WARNING, download_steps, install_steps
 from wizard.core.models import MailSettings
 from wizard.screens.confirm import ConfirmScreen
+from wizard.screens.step import Step
 
 
 class Stage(StrEnum):
@@ -92,7 +92,7 @@ def file_line(path: Path) -> str:
         return f"File: {path}"
 
 
-class SendScreen(Screen[bool]):
+class SendScreen(Step[bool]):
     """Shows the QR code while a worker serves it; leaving the screen ends the offer.
 
     Dismisses True after Finish (the phone has the profile), False for Back.
@@ -143,7 +143,7 @@ class SendScreen(Screen[bool]):
         yield Static("", id="send-file", markup=False)
         with Horizontal(id="send-body"):
             yield Static("", id="qr-code")
-            with VerticalScroll(id="send-text"):
+            with VerticalScroll(id="send-text", classes="step-body"):
                 yield Static("Preparing the link…", id="send-status", markup=False)
                 yield Static("", id="send-notes", markup=False)
                 yield Static("", id="send-steps", markup=False)
