@@ -124,3 +124,24 @@ async def test_the_save_profile_form_scrolls_with_page_down_from_the_button(
         form = screen.query_one("#export-form")
         assert form.scroll_y > 0
         assert [w for w in screen.query("*") if w.show_vertical_scrollbar] == [form]
+
+
+async def test_s_says_where_it_saves_the_steps_before_and_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 21: the demo's S wrote a file in the home folder without saying where."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = WizardApp(builtin_provider(), CheckOptions(), home=tmp_path)
+    notices: list[object] = []
+    monkeypatch.setattr(app, "notify", lambda message, **_: notices.append(message))
+    name = "mailcom-iphone-steps-ann@mail.com-ios18-26-27.txt"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(InstructionsScreen(settings(), home=tmp_path))
+        await pilot.pause()
+        assert f"S saves these steps to ~/{name}" in visible_words(app.export_screenshot())
+        assert not list(tmp_path.iterdir())
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [path.name for path in tmp_path.iterdir()] == [name]
+    assert notices == [f"Saved the steps to ~/{name}"]

@@ -38,7 +38,7 @@ from wizard.core.handoff.server import (
 from wizard.core.handoff.steps import OTHER_WAYS, PLAIN_HTTP_WARNING, download_steps, install_steps
 from wizard.core.models import MailSettings
 from wizard.screens.confirm import ConfirmScreen
-from wizard.screens.step import Step
+from wizard.screens.step import Step, home_path
 
 
 class Stage(StrEnum):
@@ -86,10 +86,7 @@ def numbered(steps: tuple[str, ...], start: int = 1) -> str:
 
 def file_line(path: Path) -> str:
     """The profile's file, the home folder written as ``~`` to keep it on one line."""
-    try:
-        return f"File: {Path('~') / path.relative_to(Path.home())}"
-    except ValueError:
-        return f"File: {path}"
+    return f"File: {home_path(path)}"
 
 
 class SendScreen(Step[bool]):
