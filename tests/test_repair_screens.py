@@ -295,3 +295,30 @@ async def test_long_values_wrap_whole_words_and_lose_nothing(size: tuple[int, in
             assert box.bottom <= size[1], (size, value)
             shown = " ".join(lines[y][box.x : box.right] for y in range(box.y, box.bottom))
             assert words(shown) == words(f"{value} {row.value.note}"), (size, value)
+
+
+#: Words for D (Details) and the headless output, not for the wizard's main panels.
+JARGON = re.compile(r"TLS|STARTTLS|in that order|sister service|--demo|\(symptom|check outcome")
+
+
+async def test_no_jargon_or_codes_on_the_repair_and_steps_screens() -> None:
+    """Issue 21: "(SSL/TLS)", "STARTTLS" and the like are for D and the headless output."""
+    from wizard.screens.instructions import InstructionsScreen
+
+    answers = {
+        answer.outcome: answer  # the check text differs by outcome, the steps by settings
+        for answer in itertools.starmap(
+            lambda symptom, outcome, phone: diagnose_repair(symptom, phone, REPORTS[outcome]()),
+            itertools.product(Symptom, REPORTS, PHONES),
+        )
+    }
+    wizard = app()
+    async with wizard.run_test(size=SIZE) as pilot:
+        screens = [RepairScreen(a) for a in [*answers.values(), *ANSWERS.values()]]
+        screens += [InstructionsScreen(s) for s in {a.settings for a in answers.values()}]
+        for screen in screens:
+            await wizard.push_screen(screen)
+            await pilot.pause()
+            text = words(" ".join(str(static.content) for static in screen.query(Static)))
+            assert not JARGON.search(text), JARGON.findall(text)
+            wizard.pop_screen()

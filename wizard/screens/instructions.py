@@ -82,9 +82,9 @@ class InstructionsScreen(Step[None]):
             markup=False,
         )
         where = home_path(self.steps_path(instructions.layout))
+        summary = instructions.summary_for(security=False)
         yield Static(
-            f"{instructions.summary}  Tab to a value, then C copies it; S saves these steps "
-            f"to {where}",
+            f"{summary}  Tab to a value, then C copies it; S saves these steps to {where}",
             classes="hint",
             markup=False,
         )

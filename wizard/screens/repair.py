@@ -21,7 +21,6 @@ from wizard.core.repair.answer import RepairAnswer
 from wizard.core.repair.render import (
     action_line,
     cause_line,
-    check_details,
     check_headline,
     phone_line,
     render_text,
@@ -115,10 +114,12 @@ class RepairScreen(Step[RepairAction | None]):
                 yield ValueRow(value, verified=verified)
 
     def _check_text(self) -> str:
-        """What the user said and what the check found, as ``repair`` prints it."""
+        """What the user said and what the check found, in the user's words: the ports'
+        names and results ("IMAP 993 (SSL/TLS): ...") are in D, as ``repair`` prints them."""
         answer = self.answer
         lines = [shown_line(answer), check_headline(answer)]
-        lines += [f"  {line}" for line in check_details(answer)]
+        if answer.verdict.uses:
+            lines.append(f"  {answer.verdict.uses}")
         phone = phone_line(answer)
         if phone:
             lines.append(phone)
