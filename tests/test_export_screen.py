@@ -56,11 +56,10 @@ async def test_sign_without_files_is_said_by_the_fields_before_any_replace_quest
         screen.query_one("#sign", Checkbox).value = True
         await pilot.pause()
         await pilot.press("ctrl+w")
-        await pilot.pause()
-        await pilot.pause()
+        # The error is scrolled to after a refresh: wait for it (bounded), not for a time.
+        await until(pilot, lambda: SIGN_BOTH in visible_words(app.export_screenshot()))
         assert app.screen is screen, "no question before the fields are right"
         shown = visible_words(app.export_screenshot())
-        assert SIGN_BOTH in shown
         assert "Certificate (PEM)" in shown and "Private key (PEM)" in shown
         assert app.focused is screen.query_one("#sign-cert", Input)
 
@@ -84,11 +83,9 @@ async def test_a_failed_write_shows_its_error_at_the_top_without_the_old_what_ne
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.click("#yes")
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.pause()
-        shown = visible_words(app.export_screenshot())
-        assert "missing-cert.pem" in shown
-        assert "What next" not in shown
+        # The error is scrolled to after a refresh: wait for it (bounded), not for a time.
+        await until(pilot, lambda: "missing-cert.pem" in visible_words(app.export_screenshot()))
+        assert "What next" not in visible_words(app.export_screenshot())
 
 
 async def test_the_steps_scroll_with_page_down_whatever_has_focus(tmp_path: Path) -> None:
