@@ -15,10 +15,7 @@ _DRAWING = re.compile(r"[▁▂▃▄▅▆▇█▔▊▎▌▐│╭╮╰╯�
 
 def screen_lines(svg: str) -> dict[int, str]:
     """The screen's lines by row number, from an SVG screenshot (no-break spaces as spaces)."""
-    rows: dict[int, list[tuple[float, str]]] = {}
-    pattern = r'<text [^>]*x="([\d.]+)"[^>]*clip-path="url\(#[^)]*line-(\d+)\)">(.*?)</text>'
-    for x, line, text in re.findall(pattern, svg):
-        rows.setdefault(int(line), []).append((float(x), html.unescape(text).replace("\xa0", " ")))
+    rows = _parts(svg)
     return {row: "".join(t for _, t in sorted(parts)) for row, parts in sorted(rows.items())}
 
 
@@ -30,3 +27,27 @@ def screen_text(svg: str) -> str:
 def visible_words(svg: str) -> str:
     """The words on the screen without boxes and scroll bars, spaces squeezed."""
     return " ".join(_DRAWING.sub(" ", screen_text(svg)).split())
+
+
+#: The width of one cell in Textual's SVG screenshots (Rich: font size 20 x aspect 0.61).
+_CELL = 12.2
+
+
+def screen_rows(svg: str) -> dict[int, str]:
+    """The screen's lines by row number, each character at its column (gaps as spaces)."""
+    rows: dict[int, str] = {}
+    for row, parts in _parts(svg).items():
+        line = ""
+        for x, text in sorted(parts):
+            column = round(x / _CELL)
+            line = line.ljust(column)[:column] + text
+        rows[row] = line
+    return rows
+
+
+def _parts(svg: str) -> dict[int, list[tuple[float, str]]]:
+    rows: dict[int, list[tuple[float, str]]] = {}
+    pattern = r'<text [^>]*x="([\d.]+)"[^>]*clip-path="url\(#[^)]*line-(\d+)\)">(.*?)</text>'
+    for x, line, text in re.findall(pattern, svg):
+        rows.setdefault(int(line), []).append((float(x), html.unescape(text).replace("\xa0", " ")))
+    return rows

@@ -15,7 +15,7 @@ import pytest
 from textual.widgets import Button, Input, Static
 
 from tests.repair_reports import PHONES, REPORTS, pictures
-from tests.screen_text import visible_words
+from tests.screen_text import screen_rows, visible_words
 from wizard.app import WizardApp
 from wizard.core.instructions import IOS_11, IOS_14, IOS_18
 from wizard.core.repair.answer import RepairAnswer, diagnose_repair
@@ -25,6 +25,7 @@ from wizard.core.repair.symptoms import PhoneIncoming, PhoneSettings, Symptom
 from wizard.screens.repair import RepairAction, RepairScreen, repair_steps_path
 from wizard.screens.symptom import SymptomChoice, SymptomScreen
 from wizard.widgets.failure_panel import FailurePanel
+from wizard.widgets.value_row import ValueRow
 
 SIZE = (80, 24)
 
@@ -262,3 +263,62 @@ async def test_the_save_button_saves_too(tmp_path: Path) -> None:
         await wizard.workers.wait_for_complete()
         await pilot.pause()
     assert repair_steps_path(tmp_path, answer).read_text() == render_text(answer)
+
+
+def long_values() -> list[tuple[Cause, str]]:
+    """Each answer's values longer than the narrowest room beside their label."""
+    return [
+        (cause, value.value)
+        for cause, answer in ANSWERS.items()
+        for step in answer.steps
+        for value in step.values
+        if len(value.value) > 40
+    ]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=str)
+async def test_long_values_wrap_whole_words_and_lose_nothing(size: tuple[int, int]) -> None:
+    """Issue 21: the Password row lost "if two-factor" at 80x24 and was cut at 120x40."""
+    cases = long_values()
+    assert any("two-factor authentication is on" in value for _, value in cases)
+    for cause, value in cases:
+        wizard = app()
+        async with wizard.run_test(size=size) as pilot:
+            await wizard.push_screen(RepairScreen(ANSWERS[cause]))
+            await pilot.pause()
+            row = next(row for row in wizard.screen.query(ValueRow) if row.value.value == value)
+            row.scroll_visible(animate=False, top=True)
+            await pilot.pause()
+            lines = screen_rows(wizard.export_screenshot())
+            # The value's own column, line by line, as the user reads it.
+            box = row.query_one(".value-text").region
+            assert box.bottom <= size[1], (size, value)
+            shown = " ".join(lines[y][box.x : box.right] for y in range(box.y, box.bottom))
+            assert words(shown) == words(f"{value} {row.value.note}"), (size, value)
+
+
+#: Words for D (Details) and the headless output, not for the wizard's main panels.
+JARGON = re.compile(r"TLS|STARTTLS|in that order|sister service|--demo|\(symptom|check outcome")
+
+
+async def test_no_jargon_or_codes_on_the_repair_and_steps_screens() -> None:
+    """Issue 21: "(SSL/TLS)", "STARTTLS" and the like are for D and the headless output."""
+    from wizard.screens.instructions import InstructionsScreen
+
+    answers = {
+        answer.outcome: answer  # the check text differs by outcome, the steps by settings
+        for answer in itertools.starmap(
+            lambda symptom, outcome, phone: diagnose_repair(symptom, phone, REPORTS[outcome]()),
+            itertools.product(Symptom, REPORTS, PHONES),
+        )
+    }
+    wizard = app()
+    async with wizard.run_test(size=SIZE) as pilot:
+        screens = [RepairScreen(a) for a in [*answers.values(), *ANSWERS.values()]]
+        screens += [InstructionsScreen(s) for s in {a.settings for a in answers.values()}]
+        for screen in screens:
+            await wizard.push_screen(screen)
+            await pilot.pause()
+            text = words(" ".join(str(static.content) for static in screen.query(Static)))
+            assert not JARGON.search(text), JARGON.findall(text)
+            wizard.pop_screen()

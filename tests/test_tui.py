@@ -22,6 +22,7 @@ from textual.widgets import Checkbox, Input, Static
 
 from tests.fakes import FakeCheck, checked, until, wizard_with
 from tests.keyring_backends import MemoryKeyring
+from tests.screen_text import visible_words
 from tests.serving import closed_by_server, connect, split_url, write_profile
 from tests.testbed import FaultListeners, Testbed
 from wizard.app import WizardApp
@@ -675,6 +676,34 @@ async def test_the_qr_screen_fits_80x24_whole_links_and_paths_then_the_install_s
         steps = send.query_one("#send-steps", Static)
         assert "Tap Done" in str(steps.content)
         assert steps.region.bottom <= send.query_one("#send-text").region.bottom  # no scrolling
+
+
+async def test_the_qr_screen_scrolls_with_page_down_whatever_has_focus(
+    tmp_path: Path,
+) -> None:
+    """Issue 21: the demo's QR screen had steps 5-8 below the fold at 80x24, and Down and
+    PageDown did nothing while the Back button had focus."""
+    provider = builtin_provider()
+    settings = MailSettings(
+        email="demo@mail.com",
+        incoming_choice=IncomingChoice.IMAP,
+        incoming=provider.imap[0],
+        outgoing=provider.smtp[0],
+        verified=True,
+        practice=True,
+    )
+    app = WizardApp(provider, CheckOptions(), home=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        send = SendScreen(settings=settings, home=tmp_path)
+        await app.push_screen(send)
+        await until(pilot, lambda: send.has_class("-not-offered"))
+        send.query_one("#back").focus()
+        await pilot.pause()
+        assert "Tap Done" not in visible_words(app.export_screenshot())
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        await pilot.pause()
+        assert "Tap Done" in visible_words(app.export_screenshot())
+        assert app.focused is send.query_one("#back")
 
 
 async def test_without_a_network_the_file_is_offered_another_way(

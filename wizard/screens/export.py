@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
 
-from wizard.core.errors import ProfileWriteError, WizardError, WriteProblem
+from wizard.core.errors import ProfileWriteError, SigningError, WizardError, WriteProblem
 from wizard.core.export import (
     ExportedProfile,
     default_profile_path,
@@ -26,6 +26,7 @@ from wizard.core.instructions import install_password_hint
 from wizard.core.instructions.ios import profile_place
 from wizard.core.models import MailSettings
 from wizard.screens.confirm import ConfirmScreen
+from wizard.screens.step import Step
 
 PASSWORD_WARNING = (
     "[b]Careful:[/b] anyone who gets this file can read the password in it. The file is made "
@@ -58,7 +59,7 @@ def next_steps() -> Content:
     return Content.from_markup(NEXT_STEPS, place=profile_place()[0])
 
 
-class ExportScreen(Screen[ExportedProfile | None]):
+class ExportScreen(Step[ExportedProfile | None]):
     """Writes the profile in a worker; dismisses with it for "Send to iPhone", None for Back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -109,6 +110,7 @@ class ExportScreen(Screen[ExportedProfile | None]):
                 yield Input(placeholder="/path/to/certificate.pem", id="sign-cert")
                 yield Label("Private key (PEM)", classes="field-label")
                 yield Input(placeholder="/path/to/key.pem", id="sign-key")
+                yield Static("", id="sign-status", classes="field-status -error", markup=False)
             yield Static("", id="export-status", classes="field-status", markup=False)
             yield Static(next_steps(), id="export-next")
         with Horizontal(classes="button-row"):
@@ -123,6 +125,7 @@ class ExportScreen(Screen[ExportedProfile | None]):
         self.query_one("#password-warning").display = False
         self.query_one("#signing-fields").display = False
         self.query_one("#export-next").display = False
+        self.query_one("#sign-status").display = False
         self.query_one("#send").display = False
         self.query_one("#write", Button).focus()
 
@@ -140,7 +143,20 @@ class ExportScreen(Screen[ExportedProfile | None]):
 
     @on(Button.Pressed, "#write")
     def action_write(self) -> None:
-        """Check the path (asking before replacing a file), then write in a worker."""
+        """Check the fields, then the path (asking before replacing a file), then write."""
+        self.query_one("#export-next").display = False  # said again once written
+        self.query_one("#sign-status").display = False
+        self._status("")
+        signing = self.query_one("#sign", Checkbox).value
+        empty = [
+            field
+            for field in (self.query_one("#sign-cert", Input), self.query_one("#sign-key", Input))
+            if signing and not field.value.strip()
+        ]
+        if empty:
+            self._sign_error("To sign, give both the certificate and its private key.")
+            empty[0].focus(scroll_visible=False)
+            return
         path = Path(self.query_one("#output-path", Input).value.strip()).expanduser()
         if not str(path) or str(path) == ".":
             self._status("Type where to save the profile.", error=True)
@@ -173,9 +189,6 @@ class ExportScreen(Screen[ExportedProfile | None]):
         signing = self.query_one("#sign", Checkbox).value
         cert = self.query_one("#sign-cert", Input).value.strip() if signing else ""
         key = self.query_one("#sign-key", Input).value.strip() if signing else ""
-        if signing and not (cert and key):
-            self._status("To sign, give both the certificate and its private key.", error=True)
-            return
         self._status("Writing…")
         self.query_one("#write", Button).disabled = True
         self.write_worker(path, force, include_password, cert, key)
@@ -194,13 +207,30 @@ class ExportScreen(Screen[ExportedProfile | None]):
                 force=force,
             )
         except WizardError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            self.app.call_from_thread(self._failed, exc)
             return
         self.app.call_from_thread(self._written, exported)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, error: WizardError) -> None:
         self.query_one("#write", Button).disabled = False
-        self._status(message, error=True)
+        if isinstance(error, SigningError):
+            self._status("")
+            self._sign_error(str(error))
+        else:
+            self._status(str(error), error=True)
+            self._show_at_top(self.query_one("#export-status"))
+
+    def _sign_error(self, message: str) -> None:
+        """An error about the signing files, under them, with them at the top of the view."""
+        status = self.query_one("#sign-status", Static)
+        status.update(message)
+        status.display = True
+        self._show_at_top(self.query_one("#sign"))
+
+    def _show_at_top(self, widget: Widget) -> None:
+        """Scroll ``widget`` to the top of the form (once laid out, for a new height)."""
+        form = self.query_one("#export-form", VerticalScroll)
+        self.call_after_refresh(form.scroll_to_widget, widget, top=True, animate=False)
 
     def _written(self, exported: ExportedProfile) -> None:
         self.exported = exported

@@ -1,19 +1,16 @@
-"""Step 5a: the iPhone Settings steps, one tab per Settings layout, values copyable, savable."""
+"""Step 3 of 3, by hand: the iPhone Settings steps, one tab per layout, values copyable, savable."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPane
 
-from wizard.core.errors import ProfileWriteError
-from wizard.core.files import write_file
 from wizard.core.instructions import (
     LAYOUTS,
     Instructions,
@@ -22,6 +19,7 @@ from wizard.core.instructions import (
     render_text,
 )
 from wizard.core.models import MailSettings
+from wizard.screens.step import Step, home_path
 from wizard.widgets.value_row import ValueRow
 
 #: One tab per layout, newest first; keys 1, 2, 3 switch between them.
@@ -34,7 +32,7 @@ def steps_path(home: Path, settings: MailSettings, layout: IosLayout) -> Path:
     return home / f"mailcom-iphone-steps-{settings.email}-ios{versions}.txt"
 
 
-class InstructionsScreen(Screen[None]):
+class InstructionsScreen(Step[None]):
     """Numbered steps in two tabs; dismisses (with nothing) to go back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -60,7 +58,10 @@ class InstructionsScreen(Screen[None]):
         yield Header()
         with TabbedContent(id="ios-tabs"):
             for layout in IOS_TABS:
-                with TabPane(layout.label, id=layout.key), VerticalScroll(classes="steps"):
+                with (
+                    TabPane(layout.label, id=layout.key),
+                    VerticalScroll(classes="steps step-body"),
+                ):
                     yield from self._compose_steps(self.instructions[layout.key])
         with Horizontal(classes="button-row"):
             yield Button("Back", id="back")
@@ -80,8 +81,10 @@ class InstructionsScreen(Screen[None]):
             classes="hint",
             markup=False,
         )
+        where = home_path(self.steps_path(instructions.layout))
+        summary = instructions.summary_for(security=False)
         yield Static(
-            instructions.summary + "  Tab to a value, then C copies it.",
+            f"{summary}  Tab to a value, then C copies it; S saves these steps to {where}",
             classes="hint",
             markup=False,
         )
@@ -108,6 +111,10 @@ class InstructionsScreen(Screen[None]):
         self.query_one("#ios-tabs", TabbedContent).active = tab_id
         self.query_one(f"#{tab_id} ValueRow", ValueRow).focus(scroll_visible=False)
 
+    def steps_path(self, layout: IosLayout) -> Path:
+        """Where S saves the steps for ``layout`` (said on screen before it does)."""
+        return steps_path(self.home or Path.home(), self.settings, layout)
+
     @property
     def current_layout(self) -> IosLayout:
         """The Settings layout of the visible tab."""
@@ -118,18 +125,7 @@ class InstructionsScreen(Screen[None]):
     def action_save(self) -> None:
         """Save the visible tab's steps as a text file in the home folder."""
         layout = self.current_layout
-        path = steps_path(self.home or Path.home(), self.settings, layout)
-        self.save_steps(path, render_text(self.instructions[layout.key]))
-
-    @work(thread=True, exclusive=True, group="save-steps")
-    def save_steps(self, path: Path, text: str) -> None:
-        """Write the file off the UI thread (a slow disk must not freeze the wizard)."""
-        try:
-            write_file(path, text.encode(), force=True, private=False)
-        except ProfileWriteError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
-            return
-        self.app.call_from_thread(self.notify, f"Saved the steps to {path}", timeout=10)
+        self.save_text(self.steps_path(layout), render_text(self.instructions[layout.key]))
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:

@@ -11,19 +11,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Static
 
-from wizard.core.errors import ProfileWriteError
-from wizard.core.files import write_file
 from wizard.core.repair.answer import RepairAnswer
 from wizard.core.repair.render import (
     action_line,
     cause_line,
-    check_details,
     check_headline,
     phone_line,
     render_text,
@@ -31,7 +28,7 @@ from wizard.core.repair.render import (
     step_heading,
     why_line,
 )
-from wizard.screens.step import Step
+from wizard.screens.step import Step, home_path
 from wizard.widgets.failure_panel import FailurePanel
 from wizard.widgets.value_row import ValueRow
 
@@ -46,8 +43,9 @@ class RepairAction(StrEnum):
 
 
 def repair_steps_path(home: Path, answer: RepairAnswer) -> Path:
-    """Where the answer is saved: the home folder, named after the address and the cause."""
-    return home / f"mailcom-repair-{answer.settings.email}-{answer.cause.value}.txt"
+    """Where the answer is saved: the home folder, named after the address (the name is
+    said on screen, so it holds no internal code such as the cause's)."""
+    return home / f"mailcom-repair-{answer.settings.email}.txt"
 
 
 class RepairScreen(Step[RepairAction | None]):
@@ -105,6 +103,8 @@ class RepairScreen(Step[RepairAction | None]):
             hint = f"{answer.version_note} {hint}"
         if any(value.copyable for step in answer.steps for value in step.values):
             hint += "  Tab to a value, then C copies it."
+        where = home_path(repair_steps_path(self.home or Path.home(), answer))
+        hint += f"  S saves these steps to {where}"
         yield Static(hint, id="repair-version", classes="hint", markup=False)
         verified = answer.settings.verified
         for number, step in enumerate(answer.steps, start=1):
@@ -114,10 +114,12 @@ class RepairScreen(Step[RepairAction | None]):
                 yield ValueRow(value, verified=verified)
 
     def _check_text(self) -> str:
-        """What the user said and what the check found, as ``repair`` prints it."""
+        """What the user said and what the check found, in the user's words: the ports'
+        names and results ("IMAP 993 (SSL/TLS): ...") are in D, as ``repair`` prints them."""
         answer = self.answer
         lines = [shown_line(answer), check_headline(answer)]
-        lines += [f"  {line}" for line in check_details(answer)]
+        if answer.verdict.uses:
+            lines.append(f"  {answer.verdict.uses}")
         phone = phone_line(answer)
         if phone:
             lines.append(phone)
@@ -165,17 +167,7 @@ class RepairScreen(Step[RepairAction | None]):
     def action_save(self) -> None:
         """Save the answer, as ``repair`` prints it, to a text file in the home folder."""
         path = repair_steps_path(self.home or Path.home(), self.answer)
-        self.save_steps(path, render_text(self.answer))
-
-    @work(thread=True, exclusive=True, group="save-repair", exit_on_error=False)
-    def save_steps(self, path: Path, text: str) -> None:
-        """Write the file off the UI thread (a slow disk must not freeze the wizard)."""
-        try:
-            write_file(path, text.encode(), force=True, private=False)
-        except ProfileWriteError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
-            return
-        self.app.call_from_thread(self.notify, f"Saved the steps to {path}", timeout=10)
+        self.save_text(path, render_text(self.answer))
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:

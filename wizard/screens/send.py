@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import var
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from wizard.core.errors import WizardError
@@ -39,6 +38,7 @@ from wizard.core.handoff.server import (
 from wizard.core.handoff.steps import OTHER_WAYS, PLAIN_HTTP_WARNING, download_steps, install_steps
 from wizard.core.models import MailSettings
 from wizard.screens.confirm import ConfirmScreen
+from wizard.screens.step import Step, home_path
 
 
 class Stage(StrEnum):
@@ -86,13 +86,10 @@ def numbered(steps: tuple[str, ...], start: int = 1) -> str:
 
 def file_line(path: Path) -> str:
     """The profile's file, the home folder written as ``~`` to keep it on one line."""
-    try:
-        return f"File: {Path('~') / path.relative_to(Path.home())}"
-    except ValueError:
-        return f"File: {path}"
+    return f"File: {home_path(path)}"
 
 
-class SendScreen(Screen[bool]):
+class SendScreen(Step[bool]):
     """Shows the QR code while a worker serves it; leaving the screen ends the offer.
 
     Dismisses True after Finish (the phone has the profile), False for Back.
@@ -143,7 +140,7 @@ class SendScreen(Screen[bool]):
         yield Static("", id="send-file", markup=False)
         with Horizontal(id="send-body"):
             yield Static("", id="qr-code")
-            with VerticalScroll(id="send-text"):
+            with VerticalScroll(id="send-text", classes="step-body"):
                 yield Static("Preparing the link…", id="send-status", markup=False)
                 yield Static("", id="send-notes", markup=False)
                 yield Static("", id="send-steps", markup=False)

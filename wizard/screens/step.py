@@ -1,5 +1,5 @@
-"""What every step of the wizard shares: its main panel scrolls whatever has focus, and a
-worker's unexpected error ends in the app's dialog.
+"""What every step of the wizard shares: its main panel scrolls whatever has focus, a
+worker's unexpected error ends in the app's dialog, and text is saved by one worker.
 
 A focused button does not handle the arrows or the Page keys, and the panel is not one of
 its parents, so without these bindings Down and PageDown would do nothing until the user
@@ -14,13 +14,18 @@ app shows the one error dialog (``wizard/recovery.py``). Workers are started wit
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar, TypeVar
 
+from textual import work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
+
+from wizard.core.errors import ProfileWriteError
+from wizard.core.files import write_file
 
 ResultType = TypeVar("ResultType")
 
@@ -33,6 +38,14 @@ SCROLL_KEYS = {
     "home": "scroll_home",
     "end": "scroll_end",
 }
+
+
+def home_path(path: Path) -> str:
+    """``path`` with the home folder written as ``~``: short enough for one line."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
 
 
 class UnexpectedError(Message):
@@ -66,3 +79,14 @@ class Step(Screen[ResultType]):
         error = event.worker.error
         if event.state is WorkerState.ERROR and isinstance(error, Exception):
             self.app.post_message(UnexpectedError(error))
+
+    @work(thread=True, exclusive=True, group="save-text", exit_on_error=False)
+    def save_text(self, path: Path, text: str, what: str = "the steps") -> None:
+        """Write ``text`` to ``path`` off the UI thread (a slow disk must not freeze the
+        wizard), then say where it went, or why not."""
+        try:
+            write_file(path, text.encode(), force=True, private=False)
+        except ProfileWriteError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.notify, f"Saved {what} to {home_path(path)}", timeout=10)

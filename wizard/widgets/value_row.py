@@ -8,6 +8,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Label
 
 from wizard.core.instructions import Value
@@ -21,11 +22,7 @@ class ValueRow(Horizontal, can_focus=True):
         height: auto;
         padding: 0 0 0 4;
         & > .value-label { width: 16; color: $text-muted; }
-        & > .value-value { width: auto; max-width: 1fr; }
-        & > .value-note { width: 1fr; color: $text-muted; padding-left: 2; }
-        &.-copyable > .value-value { text-style: bold; color: $text-accent; }
-        &.-verified.-copyable > .value-value { background: $success-muted; color: $text; }
-        &.-placeholder > .value-value { text-style: italic; }
+        & > .value-text { width: 1fr; }
         &:focus { background: $boost; }
         &:focus > .value-label { color: $text; }
     }
@@ -42,10 +39,24 @@ class ValueRow(Horizontal, can_focus=True):
         self.value = value
 
     def compose(self) -> ComposeResult:
-        """Label, value, note."""
+        """The label, then the value and its note as one text wrapped at whole words.
+
+        One text rather than a column each: a column as wide as its value ("auto") is
+        clipped, not wrapped, when the value is longer than the room beside the label.
+        """
         yield Label(self.value.label, classes="value-label")
-        yield Label(self.value.value, classes="value-value", markup=False)
-        yield Label(self.value.note, classes="value-note", markup=False)
+        yield Label(self.value_text(), classes="value-text")
+
+    def value_text(self) -> Content:
+        """The value in its style (accent to copy, on green when verified), the note muted."""
+        if not self.value.copyable:
+            style = "italic"
+        elif self.has_class("-verified"):
+            style = "bold $text on $success-muted"
+        else:
+            style = "bold $text-accent"
+        note = ("  " + self.value.note, "$text-muted") if self.value.note else ""
+        return Content.assemble((self.value.value, style), note)
 
     def action_copy(self) -> None:
         """Put the value on the clipboard (placeholders such as the password are not)."""

@@ -79,9 +79,15 @@ class Instructions:
     @property
     def summary(self) -> str:
         """One line saying which servers these steps use and whether they were checked."""
+        return self.summary_for(security=True)
+
+    def summary_for(self, *, security: bool) -> str:
+        """The summary, with each port's encryption ("SSL/TLS", "STARTTLS") or without it
+        (for the wizard's screen: the phone says Use SSL for both, and a step says so)."""
         settings = self.settings
         servers = ", ".join(
-            f"{kind} {endpoint.host} port {endpoint.port} ({endpoint.security.label})"
+            f"{kind} {endpoint.host} port {endpoint.port}"
+            + (f" ({endpoint.security.label})" if security else "")
             for kind, endpoint in (("incoming", settings.incoming), ("outgoing", settings.outgoing))
         )
         if settings.practice:
