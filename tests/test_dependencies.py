@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
-LOCAL_PACKAGES = {"wizard", "tests"}
+LOCAL_PACKAGES = {"wizard", "tests", "screenshots"}
 
 
 def canonical(name: str) -> str:
