@@ -333,11 +333,7 @@ async def test_the_demo_welcome_fits_80x24_with_any_fault(fault: str | None) -> 
 
 
 def _screen_titles() -> list[str]:
-    """Every title a screen can show: its ``SUB_TITLE`` and the other ``*_TITLE`` it takes.
-
-    (Titles a screen still sets in code, ``self.sub_title = "..."``, are read from it too
-    until every screen says its titles as class attributes.)
-    """
+    """Every title a screen can show: its ``SUB_TITLE`` and the other ``*_TITLE`` it takes."""
     import wizard.screens
 
     titles: set[str] = set()
@@ -350,9 +346,6 @@ def _screen_titles() -> list[str]:
                     for name, value in vars(screen).items()
                     if name.endswith("TITLE") and isinstance(value, str)
                 )
-        code = Path(module.__file__ or "").read_text()
-        for block in re.findall(r"self\.sub_title = (\([^)]*\)|\"[^\"]*\")", code):
-            titles.update(re.findall(r'"([^"]*)"', block))
     return sorted(titles)
 
 

@@ -107,6 +107,8 @@ class ChangeAccount:
 class CheckScreen(Step[CheckOutcome | ChangeAccount]):
     """Runs the check in a worker; dismisses with the next step, or back to the account."""
 
+    SUB_TITLE = "Step 2 of 3: checking your settings"
+    REPAIR_TITLE = "Repair: checking with the current password"
     BINDINGS: ClassVar[list[BindingType]] = [
         # One Escape key, said as what it does in the stage (the footer shows one of them).
         Binding("escape", "escape", "Cancel"),
@@ -176,11 +178,8 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
 
     def on_mount(self) -> None:
         """Start the check, or show the finished one we came back to."""
-        self.sub_title = (
-            "Repair: checking with the current password"
-            if self.repair
-            else "Step 2 of 3: checking your settings"
-        )
+        if self.repair:
+            self.sub_title = self.REPAIR_TITLE
         self._ticker = self.set_interval(
             TICK_SECONDS, lambda: self.board.tick(self.clock()), pause=True
         )

@@ -62,6 +62,8 @@ def next_steps() -> Content:
 class ExportScreen(Step[ExportedProfile | None]):
     """Writes the profile in a worker; dismisses with it for "Send to iPhone", None for Back."""
 
+    SUB_TITLE = "Step 3 of 3: save a configuration profile"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+w", "write", "Write profile"),
@@ -121,7 +123,6 @@ class ExportScreen(Step[ExportedProfile | None]):
 
     def on_mount(self) -> None:
         """Only the path and the switches show at first."""
-        self.sub_title = "Step 3 of 3: save a configuration profile"
         self.query_one("#password-warning").display = False
         self.query_one("#signing-fields").display = False
         self.query_one("#export-next").display = False

@@ -35,6 +35,8 @@ def steps_path(home: Path, settings: MailSettings, layout: IosLayout) -> Path:
 class InstructionsScreen(Step[None]):
     """Numbered steps in two tabs; dismisses (with nothing) to go back."""
 
+    SUB_TITLE = "Step 3 of 3: the iPhone steps"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("s", "save", "Save steps"),
@@ -98,7 +100,6 @@ class InstructionsScreen(Step[None]):
 
     def on_mount(self) -> None:
         """Focus the first value, so C works at once."""
-        self.sub_title = "Step 3 of 3: the iPhone steps"
         # Focus without scrolling, so the versions and servers at the top stay in view.
         self.query_one(f"#{IOS_TABS[0].key} ValueRow", ValueRow).focus(scroll_visible=False)
 

@@ -31,6 +31,8 @@ def settings_summary(settings: MailSettings) -> str:
 class ResultScreen(Screen[Next | None]):
     """Shows the settings; dismisses with the way on chosen, or None to go back."""
 
+    SUB_TITLE = "Step 3 of 3: set up the iPhone"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("s", "choose('steps')", "Typing steps"),
@@ -94,7 +96,6 @@ class ResultScreen(Screen[Next | None]):
 
     def on_mount(self) -> None:
         """Focus the first choice."""
-        self.sub_title = "Step 3 of 3: set up the iPhone"
         self.query_one("#send", Button).focus()
 
     @on(Button.Pressed, "#result-choices Button")

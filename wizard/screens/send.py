@@ -95,6 +95,8 @@ class SendScreen(Step[bool]):
     Dismisses True after Finish (the phone has the profile), False for Back.
     """
 
+    SUB_TITLE = "Step 3 of 3: send the profile to the iPhone"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "stop", "Back (stop sending)"),  # the footer says which one
         Binding("escape", "back", "Back"),
@@ -153,7 +155,6 @@ class SendScreen(Step[bool]):
 
     def on_mount(self) -> None:
         """Start the offer (the screenshots set the stages themselves)."""
-        self.sub_title = "Step 3 of 3: send the profile to the iPhone"
         self.watch_stage(self.stage)
         if self.autostart:
             self.offer()
