@@ -557,7 +557,7 @@ async def test_bad_address_blocks_next_and_says_why(demo: RunningDemo, tmp_path:
 
 
 async def test_round_trip_message_arrives(demo: RunningDemo, tmp_path: Path) -> None:
-    """ "Send myself a test message" on the account screen: the check reports it arrived."""
+    """ "Also send myself a test message" on the account screen: the check reports it arrived."""
     app = demo_app(demo, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")

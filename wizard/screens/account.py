@@ -152,7 +152,7 @@ class AccountScreen(Step[AccountForm]):
                 remember = previous.remember if previous else False
                 yield RememberBox(remember, allowed=self.keyring_allowed, id="remember")
                 round_trip = previous.round_trip if previous else False
-                yield Checkbox("Send myself a test message", round_trip, id="round-trip")
+                yield Checkbox("Also send myself a test message", round_trip, id="round-trip")
             yield Static("", id="remember-note", classes="hint")
         with Horizontal(classes="button-row"):
             yield Button("Back", id="back", compact=True)

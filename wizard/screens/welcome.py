@@ -10,13 +10,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard import __version__
 from wizard.core import facts
 from wizard.core.provider import Provider
+from wizard.screens.step import Step
 from wizard.widgets.prose import Prose
 
 # The introduction as paragraphs of Content markup ($name is the provider's name), drawn by
@@ -73,7 +73,7 @@ class Start(Enum):
     QUIT = "Quit"
 
 
-class WelcomeScreen(Screen[None]):
+class WelcomeScreen(Step[None]):
     """Explains the wizard; the app's home screen, so it posts ``Chosen`` instead of closing.
 
     Being the app's first (default) screen, not one pushed over it, saves drawing a blank
@@ -91,6 +91,10 @@ class WelcomeScreen(Screen[None]):
         # Shown in the footer; the focused choices take Enter themselves (OptionList).
         Binding("enter", "choose", "Choose"),
         Binding("escape", "leave", "Quit"),
+        # The focused choices would take the Page keys to jump to their last one (Quit);
+        # with three choices the arrows do that job, so the Page keys scroll the text.
+        Binding("pagedown", "scroll_body('page_down')", show=False, priority=True),
+        Binding("pageup", "scroll_body('page_up')", show=False, priority=True),
     ]
     # The choices have focus from the first frame, so Enter takes the highlighted one (the
     # first: set up). Focusing them in on_mount instead would restyle everything twice.

@@ -3,7 +3,7 @@ request (the server's words, the status code, the certificate: the Details key).
 
 from __future__ import annotations
 
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
@@ -60,8 +60,12 @@ def describe_attempt(attempt: Attempt, *, details: bool = True) -> Content:
     return Content.assemble(*parts)
 
 
-class FailurePanel(VerticalScroll):
-    """Shows one or more diagnoses; hidden while there is nothing to show."""
+class FailurePanel(Vertical):
+    """Shows one or more diagnoses; hidden while there is nothing to show.
+
+    A plain container, grown to its text: the screen's main panel is the one that scrolls
+    (a scroller inside it would be a second scrollbar and a Tab stop with nothing to do).
+    """
 
     DEFAULT_CSS = """
     FailurePanel {

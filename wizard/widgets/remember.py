@@ -46,7 +46,7 @@ class RememberBox(Checkbox):
 
     def __init__(self, value: bool, *, allowed: bool, id: str | None = None) -> None:
         """``allowed`` is False when this run may not use the keyring (the box stays off)."""
-        super().__init__("Remember the password (system keyring)", value, id=id, disabled=True)
+        super().__init__("Remember the password (keyring)", value, id=id, disabled=True)
         self.allowed = allowed
         self.looked_up: str | None = None
 
