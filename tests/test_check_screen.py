@@ -127,3 +127,22 @@ async def test_while_running_the_footer_offers_cancel_only(tmp_path: Path) -> No
         await pilot.press("escape")
         await until(pilot, lambda: screen.stage is Stage.CANCELLED)
         assert app.active_bindings["escape"].binding.description == "Back"
+
+
+async def test_details_scroll_into_view_at_80x24(tmp_path: Path) -> None:
+    """D below the fold: the port rows it shows are scrolled into view, not left unseen."""
+    app = WizardApp(PROVIDER, home=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await show(pilot, FAILURES["verified"])
+        await pilot.press("d")
+        rows = screen.query_one("#check-rows")
+        await until(pilot, lambda: rows.display and rows.region.height > 0)
+        await pilot.pause()
+        body = rows.parent
+        while body is not None and not getattr(body, "is_scrollable", False):
+            body = body.parent
+        assert body is not None
+        assert rows.region.y >= body.region.y and rows.region.bottom <= body.region.bottom, (
+            rows.region,
+            body.region,
+        )

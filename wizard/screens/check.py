@@ -30,12 +30,7 @@ from textual.widgets.button import ButtonVariant
 
 from wizard.core.check import Decided, Progress, ProgressCallback, run_check
 from wizard.core.errors import WizardError
-from wizard.core.models import (
-    Account,
-    CheckOptions,
-    CheckReport,
-    MailSettings,
-)
+from wizard.core.models import Account, CheckOptions, CheckReport, MailSettings
 from wizard.core.provider import Provider
 from wizard.core.verdict import preferred_settings, settings_from_report, verdict_of
 from wizard.screens.next import Next
@@ -349,8 +344,11 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
         self.dismiss(ChangeAccount(password_refused=True))
 
     def action_details(self) -> None:
-        """D: show or hide the ports, codes, server words and certificates."""
+        """D: show or hide the ports, codes, server words and certificates (shown in view)."""
         self.details = not self.details
+        if self.details:
+            rows = self.board.query_one("#check-rows")
+            self.call_after_refresh(rows.scroll_visible, animate=False)
 
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:
