@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -48,7 +49,7 @@ FAULTS: dict[str, CheckReport] = {
 }
 
 
-def scrollbars(screen: Screen[object]) -> list[Widget]:
+def scrollbars(screen: Screen[Any]) -> list[Widget]:
     """The widgets on ``screen`` showing a vertical scrollbar now."""
     return [w for w in screen.query("*") if w.is_on_screen and w.show_vertical_scrollbar]
 

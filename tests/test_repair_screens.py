@@ -10,8 +10,10 @@ from __future__ import annotations
 import itertools
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
 from tests.repair_reports import PHONES, REPORTS, pictures
@@ -314,7 +316,9 @@ async def test_no_jargon_or_codes_on_the_repair_and_steps_screens() -> None:
     }
     wizard = app()
     async with wizard.run_test(size=SIZE) as pilot:
-        screens = [RepairScreen(a) for a in [*answers.values(), *ANSWERS.values()]]
+        screens: list[Screen[Any]] = [
+            RepairScreen(a) for a in [*answers.values(), *ANSWERS.values()]
+        ]
         screens += [InstructionsScreen(s) for s in {a.settings for a in answers.values()}]
         for screen in screens:
             await wizard.push_screen(screen)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, RadioButton, Static
 
-from tests.test_tui import SIZE, demo_app, fill_account, until
+from tests.fakes import until
+from tests.pilot import SIZE, demo_app, fill_account
 from wizard.core.models import Account, IncomingChoice
 from wizard.demo.practice import RunningDemo, start_demo
 from wizard.screens.account import AccountForm, AccountScreen
@@ -36,8 +37,10 @@ async def test_the_account_screen_offers_only_the_protocols_the_provider_has(
 ) -> None:
     """A POP3-only (or IMAP-only) provider file: the other choice is disabled, says why,
     the one that exists is chosen, and the check runs it (no error dialog)."""
-    lacking = "imap" if missing is IncomingChoice.IMAP else "pop3"
-    provider = dataclasses.replace(demo.provider, display_name="One Way Mail", **{lacking: ()})
+    if missing is IncomingChoice.IMAP:
+        provider = dataclasses.replace(demo.provider, display_name="One Way Mail", imap=())
+    else:
+        provider = dataclasses.replace(demo.provider, display_name="One Way Mail", pop3=())
     app = demo_app(demo, tmp_path)
     app.provider = provider
     async with app.run_test(size=SIZE) as pilot:

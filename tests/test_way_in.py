@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from textual.worker import WorkerState
 
-from tests.fakes import FakeCheck, checked, until, wizard_with
+from tests.fakes import FakeCheck, checked, focused, until, wizard_with
 from tests.screen_text import screen_lines, visible_words
 from tests.testbed import Testbed
 from wizard.app import WizardApp
@@ -100,7 +100,7 @@ async def test_mail_com_asks_the_plan_before_the_password_and_keeps_the_answer(
         await pilot.press(*"Ann", "enter", *"ann@mail.com", "tab")
         assert app.focused is plan
         await pilot.press("left", "enter")  # an older free account; Enter goes on
-        assert app.focused is screen.query_one("#password", Input)
+        assert focused(app) is screen.query_one("#password", Input)
         await pilot.press(*PASSWORD, "enter")
         await _checked(pilot, check)
     assert check.accounts[0].plan is Plan.OLD_FREE
@@ -379,7 +379,7 @@ async def test_a_second_failure_while_the_error_dialog_is_open_adds_no_dialog(
     def also_broken() -> None:
         raise ValueError("another bug")
 
-    app = wizard_with(FakeCheck(checked), tmp_path)
+    app = wizard_with(FakeCheck(lambda account, provider: checked(provider, account)), tmp_path)
     app.check = broken
     async with app.run_test(size=SIZE) as pilot:
         await _to_account(pilot)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
@@ -367,7 +367,7 @@ class WizardApp(RecoveringApp):
 
     # -- actions ----------------------------------------------------------------------
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette: help, the theme, the keys, quit (no Maximize: it hides the way on; no
         Screenshot: it would write what the screen shows to a file nobody asked for)."""
         yield SystemCommand(
