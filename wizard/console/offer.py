@@ -30,7 +30,7 @@ from wizard.core.handoff.server import (
     offer_notes,
     serve_once,
 )
-from wizard.core.handoff.steps import PLAIN_HTTP_WARNING, download_steps, install_steps
+from wizard.core.handoff.steps import PLAIN_HTTP_WARNING, download_steps, install_steps, numbered
 
 # A day is far more than anyone waits for a phone; beyond it is a typo.
 MAX_MINUTES = 24 * 60
@@ -144,7 +144,7 @@ class _Progress:
                 + "; ".join(f"{other.address} ({other.interface})" for other in link.host.others)
                 + ". If the phone cannot open the link, try one with --host ADDR."
             )
-        side = ["On the iPhone:", *_numbered(download_steps())]
+        side = ["On the iPhone:", *numbered(download_steps())]
         side_width = width - len(qr[0]) - 3
         wait = (
             f"Waiting for the phone (one download, or {_minutes(self.minutes)}). Ctrl+C stops now."
@@ -185,7 +185,7 @@ class _Progress:
         else:
             _say("Stopped before the phone downloaded the profile; the link no longer works.")
             return EXIT_FAILED
-        steps = _numbered(install_steps(self.profile), len(download_steps()) + 1)
+        steps = numbered(install_steps(self.profile), len(download_steps()) + 1)
         _say("Now on the iPhone:", *steps)
         return EXIT_OK if reason is StopReason.DOWNLOADED else EXIT_FAILED
 
@@ -216,10 +216,6 @@ def _lines(items: list[str], width: int) -> list[str]:
 def _say(*items: str) -> None:
     """Print the items wrapped to the terminal's width, at once."""
     print("\n".join(_lines(list(items), _size()[0])), flush=True)
-
-
-def _numbered(steps: tuple[str, ...], start: int = 1) -> list[str]:
-    return [f"{number}. {step}" for number, step in enumerate(steps, start)]
 
 
 def _with_flag(exc: ServeError, host: str | None, port: int) -> str:
