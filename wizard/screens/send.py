@@ -83,11 +83,6 @@ STOPPED = {
 }
 
 
-def file_line(path: Path) -> str:
-    """The profile's file, the home folder written as ``~`` to keep it on one line."""
-    return f"File: {home_path(path)}"
-
-
 class SendScreen(Step[bool]):
     """Shows the QR code while a worker serves it; leaving the screen ends the offer.
 
@@ -117,10 +112,8 @@ class SendScreen(Step[bool]):
         minutes: float = DEFAULT_MINUTES,
         autostart: bool = True,
     ) -> None:
-        """Offer ``exported``, or write a profile of ``settings`` into ``home`` first.
-
-        ``host`` overrides the detected local-network address (tests use loopback).
-        """
+        """Offer ``exported``, or write a profile of ``settings`` into ``home`` first; ``host``
+        overrides the detected local-network address (tests use loopback)."""
         super().__init__()
         if exported is None and settings is None:
             raise ValueError("SendScreen needs a written profile or the settings for one")
@@ -161,9 +154,6 @@ class SendScreen(Step[bool]):
         self.set_focus(self.query_one(FOCUS.get(stage, "#send-text")))
         self.refresh_bindings()
 
-    def watch_turned_away(self) -> None:
-        self._show_notes()
-
     @work(exclusive=True, group="send")
     async def offer(self) -> None:
         """Write the profile if need be, ask about a password, serve it, and say how it ended."""
@@ -178,7 +168,7 @@ class SendScreen(Step[bool]):
                 assert settings is not None
                 profile = await asyncio.to_thread(quick_export, settings, self.home)
                 self.exported = profile
-            self._show("send-file", file_line(profile.path))
+            self._show("send-file", f"File: {home_path(profile.path)}")  # ~: on one line
             if profile.contains_password and not self.password_allowed:
                 dialog = ConfirmScreen(
                     "Send a profile that contains a password?",
@@ -227,8 +217,8 @@ class SendScreen(Step[bool]):
         self._show("send-url", f"Link: {link.url}")
         self._show("qr-code", qr_text(link.url))
         self._show("send-steps", *numbered(download_steps()))
-        self._show("send-file", file_line(profile.path))
-        self._show_notes()
+        self._show("send-file", f"File: {home_path(profile.path)}")
+        self.watch_turned_away()
         self._status(
             f"Waiting for the iPhone (up to {self.minutes:g} minutes). Scan the code with the "
             "Camera app."
@@ -252,7 +242,8 @@ class SendScreen(Step[bool]):
         self._status(NotOffered.instead)
         self.stage = Stage.NOT_OFFERED
 
-    def _show_notes(self) -> None:
+    def watch_turned_away(self) -> None:
+        """The notes, and how many requests were turned away, if any."""
         count = self.turned_away
         turned = [f"Turned away {count} request(s) for a wrong or used link."] if count else []
         self._show("send-notes", *self.notes, *turned)
