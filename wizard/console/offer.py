@@ -108,10 +108,8 @@ class _Progress:
     """What the terminal shows as the offer goes (events arrive on the event loop)."""
 
     def __init__(self, profile: ExportedProfile, minutes: float) -> None:
-        self.profile = profile
-        self.minutes = minutes
+        self.profile, self.minutes, self.refused = profile, minutes, 0
         self.reason: StopReason | None = None
-        self.refused = 0
 
     def event(self, event: ServeEvent) -> None:
         if event.link is not None:
@@ -221,18 +219,13 @@ def _say(*items: str) -> None:
 def _with_flag(exc: ServeError, host: str | None, port: int) -> str:
     """The core's message with the option that changes the input it is about."""
     message = str(exc)
+    if exc.field == "host" and host is None:  # nothing was found to serve on
+        return f"{message} Choose one with --host ADDR."
     if exc.field == "host":
-        if host is None:  # nothing was found to serve on
-            return f"{message} Choose one with --host ADDR."
         return f"--host: {message} Leave --host out to detect it."
-    if exc.field == "port":
-        if isinstance(exc, PortInUseError):
-            return (
-                f"{message} Choose another with --port N, or leave --port out to use any free port."
-            )
-        if port:
-            return f"--port {port}: {message}"
-    return message
+    if exc.field == "port" and isinstance(exc, PortInUseError):
+        return f"{message} Choose another with --port N, or leave --port out to use any free port."
+    return f"--port {port}: {message}" if exc.field == "port" and port else message
 
 
 def _confirm_password(yes: bool) -> bool:
@@ -255,7 +248,5 @@ def _confirm_password(yes: bool) -> bool:
 
 def _minutes(minutes: float) -> str:
     """10 -> '10 minutes', 0.5 -> '30 seconds', 0.005 -> '0.3 seconds'."""
-    if minutes < 1:
-        seconds = minutes * 60
-        return f"{seconds:.3g} second" + ("" if seconds == 1 else "s")
-    return f"{minutes:g} minute" + ("" if minutes == 1 else "s")
+    number, unit = (f"{minutes:g}", "minute") if minutes >= 1 else (f"{minutes * 60:.3g}", "second")
+    return f"{number} {unit}" + ("" if number == "1" else "s")
