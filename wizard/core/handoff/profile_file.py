@@ -84,7 +84,7 @@ def inspect_profile(data: bytes, path: Path) -> ExportedProfile:
             f"{path} is not a configuration profile (expected a .mobileconfig file: a "
             "property list with PayloadType Configuration, or a signed profile)."
         )
-    dicts = [item for item in _containers(top, path) if isinstance(item, dict)]
+    dicts = _dicts(top, path)
     return ExportedProfile(
         path,
         data,
@@ -104,32 +104,27 @@ def inspect_profile(data: bytes, path: Path) -> ExportedProfile:
     )
 
 
-def _containers(top: Any, path: Path) -> list[Any]:
-    """Every dict and list in a plist tree, each once; refused when too deep or circular.
+def _dicts(top: Any, path: Path) -> list[dict[Any, Any]]:
+    """Every dict in a plist tree, each once; refused when too deep or circular.
 
     Walked with a stack, not recursion: a file nested thousands deep must not crash the
     wizard. A binary plist can share one object in several places (walked once) and can
     even hold itself (refused).
     """
-    found: list[Any] = []
+    found: list[dict[Any, Any]] = []
     seen: set[int] = set()
     stack: list[tuple[Any, int, frozenset[int]]] = [(top, 0, frozenset())]
     while stack:
         value, depth, above = stack.pop()
         if not isinstance(value, dict | list):
             continue
-        if id(value) in above:
-            raise ProfileFileError(
-                f"{path} is not a configuration profile: part of it refers to itself."
-            )
-        if depth > MAX_PROFILE_DEPTH:
-            raise ProfileFileError(
-                f"{path} is not a configuration profile: it is nested more than "
-                f"{MAX_PROFILE_DEPTH} levels deep."
-            )
+        if id(value) in above or depth > MAX_PROFILE_DEPTH:
+            why = f"it is nested more than {MAX_PROFILE_DEPTH} levels deep"
+            why = "part of it refers to itself" if id(value) in above else why
+            raise ProfileFileError(f"{path} is not a configuration profile: {why}.")
         if id(value) not in seen:
             seen.add(id(value))
-            found.append(value)
+            found += [value] if isinstance(value, dict) else []
             children = value.values() if isinstance(value, dict) else value
             stack += [(child, depth + 1, above | {id(value)}) for child in children]
     return found
