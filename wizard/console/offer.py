@@ -30,7 +30,7 @@ from wizard.core.handoff.server import (
     offer_notes,
     serve_once,
 )
-from wizard.core.handoff.steps import PLAIN_HTTP_WARNING, download_steps, install_steps
+from wizard.core.handoff.steps import PLAIN_HTTP_WARNING, download_steps, install_steps, numbered
 
 # A day is far more than anyone waits for a phone; beyond it is a typo.
 MAX_MINUTES = 24 * 60
@@ -108,10 +108,8 @@ class _Progress:
     """What the terminal shows as the offer goes (events arrive on the event loop)."""
 
     def __init__(self, profile: ExportedProfile, minutes: float) -> None:
-        self.profile = profile
-        self.minutes = minutes
+        self.profile, self.minutes, self.refused = profile, minutes, 0
         self.reason: StopReason | None = None
-        self.refused = 0
 
     def event(self, event: ServeEvent) -> None:
         if event.link is not None:
@@ -144,7 +142,7 @@ class _Progress:
                 + "; ".join(f"{other.address} ({other.interface})" for other in link.host.others)
                 + ". If the phone cannot open the link, try one with --host ADDR."
             )
-        side = ["On the iPhone:", *_numbered(download_steps())]
+        side = ["On the iPhone:", *numbered(download_steps())]
         side_width = width - len(qr[0]) - 3
         wait = (
             f"Waiting for the phone (one download, or {_minutes(self.minutes)}). Ctrl+C stops now."
@@ -185,7 +183,7 @@ class _Progress:
         else:
             _say("Stopped before the phone downloaded the profile; the link no longer works.")
             return EXIT_FAILED
-        steps = _numbered(install_steps(self.profile), len(download_steps()) + 1)
+        steps = numbered(install_steps(self.profile), len(download_steps()) + 1)
         _say("Now on the iPhone:", *steps)
         return EXIT_OK if reason is StopReason.DOWNLOADED else EXIT_FAILED
 
@@ -218,25 +216,16 @@ def _say(*items: str) -> None:
     print("\n".join(_lines(list(items), _size()[0])), flush=True)
 
 
-def _numbered(steps: tuple[str, ...], start: int = 1) -> list[str]:
-    return [f"{number}. {step}" for number, step in enumerate(steps, start)]
-
-
 def _with_flag(exc: ServeError, host: str | None, port: int) -> str:
     """The core's message with the option that changes the input it is about."""
     message = str(exc)
+    if exc.field == "host" and host is None:  # nothing was found to serve on
+        return f"{message} Choose one with --host ADDR."
     if exc.field == "host":
-        if host is None:  # nothing was found to serve on
-            return f"{message} Choose one with --host ADDR."
         return f"--host: {message} Leave --host out to detect it."
-    if exc.field == "port":
-        if isinstance(exc, PortInUseError):
-            return (
-                f"{message} Choose another with --port N, or leave --port out to use any free port."
-            )
-        if port:
-            return f"--port {port}: {message}"
-    return message
+    if exc.field == "port" and isinstance(exc, PortInUseError):
+        return f"{message} Choose another with --port N, or leave --port out to use any free port."
+    return f"--port {port}: {message}" if exc.field == "port" and port else message
 
 
 def _confirm_password(yes: bool) -> bool:
@@ -259,7 +248,5 @@ def _confirm_password(yes: bool) -> bool:
 
 def _minutes(minutes: float) -> str:
     """10 -> '10 minutes', 0.5 -> '30 seconds', 0.005 -> '0.3 seconds'."""
-    if minutes < 1:
-        seconds = minutes * 60
-        return f"{seconds:.3g} second" + ("" if seconds == 1 else "s")
-    return f"{minutes:g} minute" + ("" if minutes == 1 else "s")
+    number, unit = (f"{minutes:g}", "minute") if minutes >= 1 else (f"{minutes * 60:.3g}", "second")
+    return f"{number} {unit}" + ("" if number == "1" else "s")

@@ -1,10 +1,8 @@
 """Step 3: the QR code: the profile offered once at a secret link on this network.
 
-By stage: while waiting, the link, the QR code and the phone's steps up to Allow (Enter
-does nothing: the next step is on the phone); after the download, the Install steps and
-Finish; when the link expired or broke off, a new link in one key. Without a written
-profile ("Send to iPhone" right after the check), one is written first: no password,
-unsigned, readable by the user only, at the usual path.
+While waiting, Enter does nothing (the next step is on the phone); after the download, the
+Install steps and Finish; when the link expired or broke off, a new link in one key. Without
+a written profile, one is written first: no password, unsigned, at the usual path.
 """
 
 from __future__ import annotations
@@ -35,7 +33,13 @@ from wizard.core.handoff.server import (
     offer_notes,
     serve_once,
 )
-from wizard.core.handoff.steps import OTHER_WAYS, PLAIN_HTTP_WARNING, download_steps, install_steps
+from wizard.core.handoff.steps import (
+    OTHER_WAYS,
+    PLAIN_HTTP_WARNING,
+    download_steps,
+    install_steps,
+    numbered,
+)
 from wizard.core.models import MailSettings
 from wizard.screens.confirm import ConfirmScreen
 from wizard.screens.step import Step, home_path
@@ -79,16 +83,6 @@ STOPPED = {
 }
 
 
-def numbered(steps: tuple[str, ...], start: int = 1) -> str:
-    """Steps as numbered lines."""
-    return "\n".join(f"{number}. {step}" for number, step in enumerate(steps, start))
-
-
-def file_line(path: Path) -> str:
-    """The profile's file, the home folder written as ``~`` to keep it on one line."""
-    return f"File: {home_path(path)}"
-
-
 class SendScreen(Step[bool]):
     """Shows the QR code while a worker serves it; leaving the screen ends the offer.
 
@@ -118,19 +112,13 @@ class SendScreen(Step[bool]):
         minutes: float = DEFAULT_MINUTES,
         autostart: bool = True,
     ) -> None:
-        """Offer ``exported``, or write a profile of ``settings`` into ``home`` first.
-
-        ``host`` overrides the detected local-network address (tests use loopback).
-        """
+        """Offer ``exported``, or write a profile of ``settings`` into ``home`` first; ``host``
+        overrides the detected local-network address (tests use loopback)."""
         super().__init__()
         if exported is None and settings is None:
             raise ValueError("SendScreen needs a written profile or the settings for one")
-        self.exported = exported
-        self.settings = settings
-        self.home = home or Path.home()
-        self.host = host
-        self.minutes = minutes
-        self.autostart = autostart
+        self.exported, self.settings, self.home = exported, settings, home or Path.home()
+        self.host, self.minutes, self.autostart = host, minutes, autostart
         self.url: str | None = None
         self.notes: list[str] = []
         self.password_allowed = False
@@ -166,16 +154,11 @@ class SendScreen(Step[bool]):
         self.set_focus(self.query_one(FOCUS.get(stage, "#send-text")))
         self.refresh_bindings()
 
-    def watch_turned_away(self) -> None:
-        self._show_notes()
-
     @work(exclusive=True, group="send")
     async def offer(self) -> None:
         """Write the profile if need be, ask about a password, serve it, and say how it ended."""
-        self.stage = Stage.PREPARING
-        self.turned_away = 0
-        settings = self.settings
-        profile = self.exported
+        self.stage, self.turned_away = Stage.PREPARING, 0
+        settings, profile = self.settings, self.exported
         if profile is None:
             assert settings is not None
             profile = make_profile(settings, default_profile_path(self.home, settings))
@@ -185,7 +168,7 @@ class SendScreen(Step[bool]):
                 assert settings is not None
                 profile = await asyncio.to_thread(quick_export, settings, self.home)
                 self.exported = profile
-            self.query_one("#send-file", Static).update(file_line(profile.path))
+            self._show("send-file", f"File: {home_path(profile.path)}")  # ~: on one line
             if profile.contains_password and not self.password_allowed:
                 dialog = ConfirmScreen(
                     "Send a profile that contains a password?",
@@ -193,8 +176,7 @@ class SendScreen(Step[bool]):
                     yes="Send it anyway",
                     no="Don't send",
                 )
-                answer = await self.app.push_screen_wait(dialog)
-                self.password_allowed = answer is True
+                self.password_allowed = await self.app.push_screen_wait(dialog) is True
                 if not self.password_allowed:
                     self._status("Not sent. Go back and export the profile without the password.")
                     self.stage = Stage.NOT_SENT
@@ -231,13 +213,12 @@ class SendScreen(Step[bool]):
 
     def show_offer(self, link: Link, profile: ExportedProfile) -> None:
         """While waiting: the link, the QR code, the steps up to Allow, the notes."""
-        self.url = link.url
-        self.query_one("#send-url", Static).update(f"Link: {link.url}")
-        self.query_one("#qr-code", Static).update(qr_text(link.url))
-        self.query_one("#send-steps", Static).update(numbered(download_steps()))
-        self.query_one("#send-file", Static).update(file_line(profile.path))
-        self.notes = offer_notes(profile, link)
-        self._show_notes()
+        self.url, self.notes = link.url, offer_notes(profile, link)
+        self._show("send-url", f"Link: {link.url}")
+        self._show("qr-code", qr_text(link.url))
+        self._show("send-steps", *numbered(download_steps()))
+        self._show("send-file", f"File: {home_path(profile.path)}")
+        self.watch_turned_away()
         self._status(
             f"Waiting for the iPhone (up to {self.minutes:g} minutes). Scan the code with the "
             "Camera app."
@@ -251,30 +232,28 @@ class SendScreen(Step[bool]):
         self._status(STOPPED[reason])
         if reason is not StopReason.TIMED_OUT and self.exported is not None:
             first = len(download_steps()) + 1
-            steps = numbered(install_steps(self.exported), first)
-            self.query_one("#send-steps", Static).update(steps)
-        self.stage = {
-            StopReason.DOWNLOADED: Stage.DOWNLOADED,
-            StopReason.UNCONFIRMED: Stage.UNCONFIRMED,
-        }.get(reason, Stage.TIMED_OUT)
+            self._show("send-steps", *numbered(install_steps(self.exported), first))
+        self.stage = Stage(reason.value.replace("_", "-"))
 
     def show_not_offered(self, profile: ExportedProfile) -> None:
         """A practice profile: every step, and a QR code of words with nothing to install."""
-        self.query_one("#qr-code", Static).update(qr_text(NotOffered.qr_words))
-        steps = numbered(download_steps() + install_steps(profile))
-        self.query_one("#send-steps", Static).update(steps)
+        self._show("qr-code", qr_text(NotOffered.qr_words))
+        self._show("send-steps", *numbered(download_steps() + install_steps(profile)))
         self._status(NotOffered.instead)
         self.stage = Stage.NOT_OFFERED
 
-    def _show_notes(self) -> None:
+    def watch_turned_away(self) -> None:
+        """The notes, and how many requests were turned away, if any."""
         count = self.turned_away
         turned = [f"Turned away {count} request(s) for a wrong or used link."] if count else []
-        notes = self.query_one("#send-notes", Static)
-        notes.update("\n".join(self.notes + turned))
-        notes.display = bool(self.notes or turned)
+        self._show("send-notes", *self.notes, *turned)
+        self.query_one("#send-notes").display = bool(self.notes or turned)
+
+    def _show(self, widget_id: str, *lines: str) -> None:
+        self.query_one(f"#{widget_id}", Static).update("\n".join(lines))
 
     def _status(self, text: str) -> None:
-        self.query_one("#send-status", Static).update(text)
+        self._show("send-status", text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """N only once the link has expired or ended unconfirmed; Escape says whether it

@@ -1,10 +1,6 @@
-"""This computer's addresses on the local network, and the one to offer the profile on.
-
-The interfaces come from ifaddr, which asks the operating system the same way on Linux,
-macOS and Windows. The default-route address is the one the system would send from to
-reach the internet (connecting a UDP socket only chooses the route: nothing is sent). A
-private address (a home or office network) comes first: a public or carrier-shared one may
-be out of the phone's reach, and within reach of others.
+"""This computer's addresses on the local network (from ifaddr, on every system), and the
+one to offer the profile on: a private address first, since a public or carrier-shared one
+may be out of the phone's reach, and within reach of others.
 """
 
 from __future__ import annotations
@@ -64,7 +60,8 @@ def _is_candidate(address: str) -> bool:
 
 
 def default_route_address() -> str | None:
-    """The IPv4 address this computer would send from to reach the internet, if any."""
+    """The IPv4 address this computer would send from to reach the internet, if any
+    (connecting a UDP socket only chooses the route: nothing is sent)."""
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.connect(_ROUTE_PROBE)
@@ -75,11 +72,8 @@ def default_route_address() -> str | None:
 
 
 def _interfaces() -> Iterator[tuple[str, str]]:
-    """(name, address) of every address of every interface, as the system lists them.
-
-    An address's own name is the one people know: "Wi-Fi" on Windows (the adapter's is a
-    GUID), "en0" on a Mac, "wlan0" on Linux.
-    """
+    """(name, address) of every interface address; the address's own name is the one people
+    know ("Wi-Fi" on Windows, where the adapter's is a GUID; "en0"; "wlan0")."""
     for adapter in ifaddr.get_adapters():
         for ip in adapter.ips:
             address = ip.ip if isinstance(ip.ip, str) else ip.ip[0]
@@ -114,10 +108,8 @@ def _host_name_addresses() -> list[tuple[str, str]]:
 
 
 def choose_host(host: str | None) -> HostChoice:
-    """The address to serve on: ``host`` if it is this computer's, else the best one found.
-
-    Blocks (name lookup): async code calls it in a thread.
-    """
+    """The address to serve on: ``host`` if it is this computer's, else the best one found
+    (blocks on a name lookup: async code calls it in a thread)."""
     if host:
         return HostChoice(address=own_address(host), candidates=(), detected=False)
     candidates = tuple(local_addresses())

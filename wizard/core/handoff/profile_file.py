@@ -1,8 +1,7 @@
 """A profile file from the user (``serve FILE``): read once, checked, and what it holds.
 
-Unsigned profiles are property lists (XML or binary); signed ones are CMS SignedData (DER
-or BER) whose content is that property list, inspected the same way. Whatever cannot be
-read counts as holding a password, which decides the plain-HTTP question.
+A property list (XML or binary), or CMS SignedData whose content is one, inspected the same
+way; what cannot be read counts as holding a password (the plain-HTTP question).
 """
 
 from __future__ import annotations
@@ -85,7 +84,7 @@ def inspect_profile(data: bytes, path: Path) -> ExportedProfile:
             f"{path} is not a configuration profile (expected a .mobileconfig file: a "
             "property list with PayloadType Configuration, or a signed profile)."
         )
-    dicts = [item for item in _containers(top, path) if isinstance(item, dict)]
+    dicts = _dicts(top, path)
     return ExportedProfile(
         path,
         data,
@@ -105,32 +104,27 @@ def inspect_profile(data: bytes, path: Path) -> ExportedProfile:
     )
 
 
-def _containers(top: Any, path: Path) -> list[Any]:
-    """Every dict and list in a plist tree, each once; refused when too deep or circular.
+def _dicts(top: Any, path: Path) -> list[dict[Any, Any]]:
+    """Every dict in a plist tree, each once; refused when too deep or circular.
 
     Walked with a stack, not recursion: a file nested thousands deep must not crash the
     wizard. A binary plist can share one object in several places (walked once) and can
     even hold itself (refused).
     """
-    found: list[Any] = []
+    found: list[dict[Any, Any]] = []
     seen: set[int] = set()
     stack: list[tuple[Any, int, frozenset[int]]] = [(top, 0, frozenset())]
     while stack:
         value, depth, above = stack.pop()
         if not isinstance(value, dict | list):
             continue
-        if id(value) in above:
-            raise ProfileFileError(
-                f"{path} is not a configuration profile: part of it refers to itself."
-            )
-        if depth > MAX_PROFILE_DEPTH:
-            raise ProfileFileError(
-                f"{path} is not a configuration profile: it is nested more than "
-                f"{MAX_PROFILE_DEPTH} levels deep."
-            )
+        if id(value) in above or depth > MAX_PROFILE_DEPTH:
+            why = f"it is nested more than {MAX_PROFILE_DEPTH} levels deep"
+            why = "part of it refers to itself" if id(value) in above else why
+            raise ProfileFileError(f"{path} is not a configuration profile: {why}.")
         if id(value) not in seen:
             seen.add(id(value))
-            found.append(value)
+            found += [value] if isinstance(value, dict) else []
             children = value.values() if isinstance(value, dict) else value
             stack += [(child, depth + 1, above | {id(value)}) for child in children]
     return found
@@ -140,8 +134,7 @@ def signed_content(data: bytes) -> bytes | None:
     """The signed bytes inside CMS SignedData (RFC 5652 eContent); None if unreadable.
 
     cryptography has no public API for a SignedData's content, and its DER reader refuses
-    the BER (indefinite lengths, the content in chunks) that signers such as ``openssl
-    smime -stream`` write; so the few elements on the way are read here.
+    the BER (indefinite lengths, the content in chunks) that ``openssl smime -stream`` writes.
     """
     try:
         _, (oid, wrapped), _ = _ber(data, 0, 0)
@@ -149,41 +142,34 @@ def signed_content(data: bytes) -> bytes | None:
             return None
         signed_data = wrapped[1][0][1]  # [0] EXPLICIT SignedData
         encapsulated = signed_data[2][1]  # version, digestAlgorithms, encapContentInfo
-        return _octets(encapsulated[1][1][0])  # [0] EXPLICIT OCTET STRING
+        tag, content, _ = encapsulated[1][1][0]  # [0] EXPLICIT OCTET STRING
+        return bytes(content) if tag in (0x04, 0x24) else None
     except (IndexError, ValueError, TypeError):  # truncated, malformed, or detached
         return None
 
 
 def _ber(data: bytes, at: int, depth: int) -> tuple[int, Any, int]:
-    """The BER element at ``at``: (tag, bytes or child elements, where it ends)."""
+    """The BER element at ``at``: (tag, bytes or child elements, where it ends); an OCTET
+    STRING that BER split into pieces comes joined."""
     tag, size = data[at], data[at + 1]
     if tag & 0x1F == 0x1F or depth > 16:
         raise ValueError("not an element of a signed profile")
     at += 2
-    children: list[tuple[int, Any, int]] = []
-    if size == 0x80 and tag & 0x20:  # indefinite length: children up to two zero bytes
-        while data[at : at + 2] != b"\0\0":
-            children.append(_ber(data, at, depth + 1))
-            at = children[-1][2]
-        return tag, children, at + 2
-    if size & 0x80:
+    indefinite = size == 0x80 and tag & 0x20  # children up to two zero bytes
+    if size & 0x80 and not indefinite:
         size, at = int.from_bytes(data[at : at + (size & 0x7F)], "big"), at + (size & 0x7F)
-    end = at + size
+    end = len(data) if indefinite else at + size
     if end > len(data):
         raise ValueError("cut short")
     if not tag & 0x20:
         return tag, data[at:end], end
-    while at < end:
+    children: list[tuple[int, Any, int]] = []
+    while data[at : at + 2] != b"\0\0" if indefinite else at < end:
         children.append(_ber(data, at, depth + 1))
         at = children[-1][2]
-    return tag, children, end
-
-
-def _octets(element: tuple[int, Any, int]) -> bytes:
-    """An OCTET STRING's bytes, joined when BER split it into pieces."""
-    tag, value, _ = element
-    if tag == 0x04:
-        return bytes(value)
-    if tag == 0x24:
-        return b"".join(_octets(piece) for piece in value)
-    raise ValueError("not an OCTET STRING")
+    end = at + 2 if indefinite else end
+    if tag != 0x24:
+        return tag, children, end
+    if any(child[0] not in (0x04, 0x24) for child in children):
+        raise ValueError("not an OCTET STRING")
+    return tag, b"".join(child[1] for child in children), end

@@ -12,13 +12,10 @@ _GLYPHS = {(True, True): "█", (True, False): "▀", (False, True): "▄", (Fal
 
 
 def qr_text(url: str, border: int = QR_BORDER) -> str:
-    """The QR code of ``url`` as text, two module rows per line, with a quiet zone.
+    """The QR code of ``url`` as text, two module rows per line, lines of equal width.
 
-    Drawn like segno's compact terminal output: a block glyph paints a LIGHT module and a
-    space leaves a DARK one, so the code is right on a dark-background terminal as it is.
-    For every terminal, show it light-on-dark explicitly: the CLI wraps the lines in ANSI
-    white-on-black (``qr_ansi``) and the TUI gives the widget ``color: white;
-    background: black``. Lines have equal width; no trailing newline.
+    As segno's compact terminal output, a glyph paints a LIGHT module: show it light on dark
+    (``qr_ansi`` in the terminal, ``color: white; background: black`` in the TUI).
     """
     # make_qr, not make: segno.make may pick a Micro QR code, which the iPhone cannot read.
     matrix = segno.make_qr(url).matrix_iter(scale=1, border=border)

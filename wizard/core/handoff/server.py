@@ -1,15 +1,11 @@
 """The one-time link: one profile served once at a secret path, on the running event loop.
 
 Plain HTTP (the phone would not trust a self-made certificate), so the path carries 128
-random bits and ``serve_once`` ends after one download, a time limit or its cancellation,
-each within a second: nothing new accepted, transfers cut, late requests answered 404.
-Anyone on the network can connect, so no client may hold the link: deadlines for a
-request's first byte and whole head, a few connections per address and in all, and when
-full the oldest one still waiting for its request goes rather than the newcomer (the phone).
-One copy: a GET reserves the link for its transfer; a transfer that breaks before the
-whole file reached the kernel frees it again (a phone that lost Wi-Fi retries). After that
-it never reopens: ``downloaded`` once the client's computer acknowledged every byte (a
-reset after that does not matter), ``unconfirmed`` if it did not.
+random bits. Anyone on the network can connect, so no client may hold the link: deadlines,
+a few connections per address and in all, and when full the oldest one still waiting for
+its request goes rather than the newcomer (the phone). One copy: a GET reserves the link; a
+transfer that breaks before the whole file reached the kernel frees it again. After that it
+never reopens: ``downloaded`` once the client acknowledged every byte, else ``unconfirmed``.
 """
 
 from __future__ import annotations
@@ -147,6 +143,7 @@ def download_name(profile: ExportedProfile) -> str:
 @dataclass
 class _Client:
     address: str
+    reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
     waiting: bool = True  # for its request head: may be dropped for a newcomer
     sending: bool = False
@@ -202,9 +199,8 @@ class _Offer:
     async def close(self, server: asyncio.Server) -> None:
         """No new connections, transfers cut now, the rest after a grace for late 404s."""
         server.close()
-        for task, client in list(self.clients.items()):
-            if client.sending:
-                self.drop(task)
+        for task in [task for task, client in self.clients.items() if client.sending]:
+            self.drop(task)
         handlers = list(self.clients)
         try:
             if handlers:
@@ -239,7 +235,7 @@ class _Offer:
     ) -> None:
         task = asyncio.current_task()
         assert task is not None
-        client = _Client(str(writer.get_extra_info("peername")[0]), writer)
+        client = _Client(str(writer.get_extra_info("peername")[0]), reader, writer)
         if not self.admit(client.address):
             writer.transport.abort()
             return
@@ -248,7 +244,7 @@ class _Offer:
             words = await self.read_request(reader)
             client.waiting = False
             if words is not None and not writer.transport.is_closing():
-                await self.answer(words, client, reader)
+                await self.answer(words, client)
         except (OSError, EOFError, ValueError):  # deadlines, resets, oversized lines
             pass
         finally:
@@ -275,7 +271,7 @@ class _Offer:
             return None
         return words
 
-    async def answer(self, words: list[str], client: _Client, reader: asyncio.StreamReader) -> None:
+    async def answer(self, words: list[str], client: _Client) -> None:
         method, right = words[0], len(words) == 3 and words[2] in ("HTTP/1.0", "HTTP/1.1")
         # compare_digest: the time taken must not reveal how much of a guess was right.
         right = right and hmac.compare_digest(words[1].encode(), self.path.encode())
@@ -286,9 +282,10 @@ class _Offer:
         elif method == "HEAD":  # headers only; a HEAD is not a download
             await self.respond(client.writer, HTTPStatus.OK, b"", len(self.profile.data))
         else:
-            await self.transfer(client, reader)
+            return await self.transfer(client)
+        client.writer.write_eof()
 
-    async def transfer(self, client: _Client, reader: asyncio.StreamReader) -> None:
+    async def transfer(self, client: _Client) -> None:
         """Send the file; then wait for the client's computer to acknowledge every byte."""
         self.reserved = client.sending = True
         self.emit(ServeEvent(EventKind.DOWNLOAD_STARTED, client.address))
@@ -301,29 +298,22 @@ class _Offer:
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SEND_BUFFER_BYTES)
             async with asyncio.timeout(self.limits.transfer_seconds):
-                await self.respond(client.writer, HTTPStatus.OK, self.profile.data, end=False)
+                await self.respond(client.writer, HTTPStatus.OK, self.profile.data)
         except OSError:
             self.reserved = client.sending = False
             if self.reason is None:  # when the offer has ended, the link does not "still work"
                 self.emit(ServeEvent(EventKind.DOWNLOAD_FAILED, client.address))
             return
         client.sending = False  # the whole file has left: the link never reopens
-        delivered = await self.acknowledged(client.writer, reader, sock)
+        delivered = await self.acknowledged(client, sock)
         self.decide(StopReason.DOWNLOADED if delivered else StopReason.UNCONFIRMED)
         with contextlib.suppress(OSError):
             client.writer.write_eof()  # the end of the file, for the client
 
     async def respond(
-        self,
-        writer: asyncio.StreamWriter,
-        status: HTTPStatus,
-        body: bytes,
-        length: int = -1,
-        *,
-        end: bool = True,
+        self, writer: asyncio.StreamWriter, status: HTTPStatus, body: bytes, length: int = -1
     ) -> None:
-        """Status line and headers (no Server banner), then ``body``, all in the kernel;
-        then the end of the answer (``end``: a transfer ends once it was acknowledged)."""
+        """Status line and headers (no Server banner), then ``body``, all in the kernel."""
         head = f"HTTP/1.0 {status.value} {status.phrase}\r\n"
         head += f"Date: {email.utils.formatdate(usegmt=True)}\r\n"
         if status is HTTPStatus.OK:
@@ -334,16 +324,12 @@ class _Offer:
         writer.transport.set_write_buffer_limits(high=0)
         writer.write(head.encode() + b"\r\n" + body)
         await writer.drain()
-        if end:
-            writer.write_eof()
 
-    async def acknowledged(
-        self, writer: asyncio.StreamWriter, reader: asyncio.StreamReader, sock: socket.socket
-    ) -> bool:
+    async def acknowledged(self, client: _Client, sock: socket.socket) -> bool:
         """True once the client's computer has acknowledged every byte; False if it resets
         first or stays silent for ``ack_seconds``. Where the platform cannot count, a clean
         close or silence counts, a reset does not."""
-        loop = asyncio.get_running_loop()
+        writer, loop = client.writer, asyncio.get_running_loop()
         deadline = loop.time() + self.limits.ack_seconds
         while (pending := _unacknowledged_bytes(sock)) != 0:
             if writer.transport.is_closing():  # cut: the offer is ending
@@ -353,11 +339,9 @@ class _Offer:
                 writer.write_eof()
                 writer.transport.resume_reading()
                 try:
-                    await asyncio.wait_for(reader.read(), self.limits.ack_seconds)
-                except TimeoutError:
-                    return True  # nothing was refused; a client that keeps it open has it
-                except OSError:
-                    return False  # a reset
+                    await asyncio.wait_for(client.reader.read(), self.limits.ack_seconds)
+                except OSError as exc:  # silence counts (a client that keeps it open has it)
+                    return isinstance(exc, TimeoutError)  # a reset does not
                 return True
             if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) or loop.time() > deadline:
                 # Reset (the acknowledgements came before it, so the count still tells).

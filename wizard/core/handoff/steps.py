@@ -10,6 +10,11 @@ from wizard.core.facts import mailcom, profiles
 from wizard.core.instructions.ios import profile_place
 
 
+def numbered(steps: tuple[str, ...], start: int = 1) -> list[str]:
+    """Steps as numbered lines."""
+    return [f"{number}. {step}" for number, step in enumerate(steps, start)]
+
+
 def download_steps() -> tuple[str, ...]:
     """On the iPhone, from the QR code to the downloaded profile (before the download)."""
     return (
