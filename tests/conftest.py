@@ -6,6 +6,8 @@
 - ``testbed_certificates`` (session): the test CA and certificates.
 - ``stdin_password``: standard input holding ``tests.builders.CLI_PASSWORD``, as with
   ``printf '%s\\n' "$PW" | mailcom-wizard ...``.
+- ``profile_path``, ``profile``: a verified profile written in the test's folder, and as
+  the hand-off loads it (``tests/serving.py`` writes it).
 - ``pki`` (session): a throwaway CA issuing profile-signing certificates (``tests/pki.py``).
 - ``dual_stack`` (session): the bed's servers also under a name whose IPv6 address (::1)
   drops every connection attempt; needs root and nft.
@@ -33,6 +35,7 @@ if _ROOT not in sys.path:
 
 from tests.builders import CLI_PASSWORD  # noqa: E402
 from tests.pki import Pki  # noqa: E402
+from tests.serving import write_profile  # noqa: E402
 from tests.testbed import (  # noqa: E402
     DualStack,
     FaultListeners,
@@ -44,6 +47,8 @@ from tests.testbed import (  # noqa: E402
     server_unavailable,
     start_testbed,
 )
+from wizard.core.export import ExportedProfile  # noqa: E402
+from wizard.core.handoff.profile_file import load_profile_file  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -130,3 +135,15 @@ def no_keyring() -> Iterator[None]:
     keyring.set_keyring(fail.Keyring())
     yield
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def profile_path(tmp_path: Path) -> Path:
+    """A verified profile for someone@mail.com, written in ``tmp_path``."""
+    return write_profile(tmp_path / "someone@mail.com.mobileconfig")
+
+
+@pytest.fixture
+def profile(profile_path: Path) -> ExportedProfile:
+    """That profile, as the hand-off loads it."""
+    return load_profile_file(profile_path)

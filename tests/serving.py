@@ -31,7 +31,10 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
 from wizard.core.export import ExportedProfile
+from wizard.core.handoff.profile_file import load_profile_file
 from wizard.core.handoff.server import EventKind, ServeEvent, StopReason, serve_once
+from wizard.core.models import IncomingChoice, MailSettings
+from wizard.core.provider import builtin_provider
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Tr0ub4dor&3-serve-test"
@@ -313,3 +316,27 @@ class Output:
         assert self.process.stderr is not None
         err = self.process.stderr.read()
         return self.process.wait(timeout=60), "".join(self.seen), err
+
+
+def mail_settings(**changes: Any) -> MailSettings:
+    """mail.com's usual servers for an address, as the check or the demo would give them."""
+    provider = builtin_provider()
+    fields: dict[str, Any] = {
+        "email": "ann@mail.com",
+        "incoming_choice": IncomingChoice.IMAP,
+        "incoming": provider.imap[0],
+        "outgoing": provider.smtp[0],
+        "verified": True,
+    }
+    return MailSettings(**(fields | changes))
+
+
+def big_profile(tmp_path: Path, size: int = 900_000) -> ExportedProfile:
+    """A profile big enough (within the 1 MiB limit) that a transfer takes a while."""
+    path = write_profile(tmp_path / "big.mobileconfig", PayloadDescription="x" * size)
+    return load_profile_file(path)
+
+
+def written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path

@@ -1,21 +1,13 @@
-"""The one-time profile link: real HTTP clients against ``serve_once`` on 127.0.0.1."""
+"""The one-time profile link: real HTTP clients against ``serve_once`` on 127.0.0.1, the QR
+code, and the address it is offered on."""
 
 from __future__ import annotations
 
 import asyncio
-import codecs
-import os
-import plistlib
-import pty
 import re
-import shutil
-import signal
 import socket
 import struct
-import subprocess
-import sys
 import threading
-import xml.sax.saxutils
 from pathlib import Path
 from typing import Any
 
@@ -25,28 +17,25 @@ import segno
 from tests.serving import (
     BOUND,
     PASSWORD,
-    Output,
     Serving,
     assert_refused,
+    big_profile,
     body,
     connect,
-    finish,
     get_request,
-    profile_dict,
+    mail_settings,
     raw_exchange,
     read_all,
     request,
     signed_profile_bytes,
-    signer,
     split_url,
-    wizard_command,
     write_profile,
+    written,
 )
 from wizard.console.offer import serve_file
 from wizard.core.errors import (
     NoNetworkError,
     PortInUseError,
-    ProfileFileError,
     ServeError,
     UsageError,
 )
@@ -55,54 +44,16 @@ from wizard.core.handoff import addresses
 from wizard.core.handoff import server as server_module
 from wizard.core.handoff.addresses import HostChoice, choose_host
 from wizard.core.handoff.profile_file import (
-    MAX_PROFILE_BYTES,
     NotOffered,
-    inspect_profile,
     load_profile_file,
 )
 from wizard.core.handoff.qr import QR_BORDER, qr_ansi, qr_text
 from wizard.core.handoff.server import (
-    UNVERIFIED_NOTE,
     EventKind,
-    Link,
     ServeEvent,
     StopReason,
-    offer_notes,
     serve_once,
 )
-from wizard.core.handoff.steps import download_steps, install_steps
-from wizard.core.models import IncomingChoice, MailSettings
-from wizard.core.provider import builtin_provider
-
-
-@pytest.fixture
-def profile_path(tmp_path: Path) -> Path:
-    return write_profile(tmp_path / "someone@mail.com.mobileconfig")
-
-
-@pytest.fixture
-def profile(profile_path: Path) -> ExportedProfile:
-    return load_profile_file(profile_path)
-
-
-def mail_settings(**changes: Any) -> MailSettings:
-    """mail.com's usual servers for an address, as the check or the demo would give them."""
-    provider = builtin_provider()
-    fields: dict[str, Any] = {
-        "email": "ann@mail.com",
-        "incoming_choice": IncomingChoice.IMAP,
-        "incoming": provider.imap[0],
-        "outgoing": provider.smtp[0],
-        "verified": True,
-    }
-    return MailSettings(**(fields | changes))
-
-
-def big_profile(tmp_path: Path, size: int = 900_000) -> ExportedProfile:
-    """A profile big enough (within the 1 MiB limit) that a transfer takes a while."""
-    path = write_profile(tmp_path / "big.mobileconfig", PayloadDescription="x" * size)
-    return load_profile_file(path)
-
 
 # --------------------------------------------------------------------------- serving
 
@@ -371,14 +322,9 @@ async def test_a_practice_profile_is_never_offered(tmp_path: Path) -> None:
         await serve_once(practice, host="127.0.0.1", on_event=events.append)
     assert events == []  # nothing listened
     # Read back from a file, signed or not, it is the same profile.
-    assert load_profile_file(_written(tmp_path / "a.mobileconfig", practice.data)).practice
+    assert load_profile_file(written(tmp_path / "a.mobileconfig", practice.data)).practice
     signed = signed_profile_bytes(practice.data)
-    assert load_profile_file(_written(tmp_path / "b.mobileconfig", signed)).practice
-
-
-def _written(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
-    return path
+    assert load_profile_file(written(tmp_path / "b.mobileconfig", signed)).practice
 
 
 # --------------------------------------------------------------------------- the QR code
@@ -452,194 +398,6 @@ def test_qr_ansi_paints_both_colours() -> None:
     plain = qr_text(url).split("\n")
     assert [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in coloured] == plain
     assert all(line.startswith("\x1b[97;40m") and line.endswith("\x1b[0m") for line in coloured)
-
-
-# --------------------------------------------------------------------------- the file
-
-
-def test_unsigned_profile_is_inspected(profile: ExportedProfile) -> None:
-    assert not profile.signed
-    assert not profile.contains_password
-    assert profile.has_mail_payload and profile.verified and not profile.practice
-    steps = " ".join(download_steps() + install_steps(profile))
-    for words in ("Camera", "Safari", "Allow", "Profile Downloaded", "8 minutes", "Not Signed"):
-        assert words in steps
-    assert "password" in steps  # iOS will ask for it
-
-
-def test_password_bearing_profile_is_flagged(tmp_path: Path) -> None:
-    for key in ("IncomingPassword", "OutgoingPassword"):
-        flagged = load_profile_file(
-            write_profile(tmp_path / f"{key}.mobileconfig", **{key: PASSWORD})
-        )
-        assert flagged.contains_password, key
-        assert PASSWORD not in repr(flagged)
-    empty = load_profile_file(write_profile(tmp_path / "e.mobileconfig", IncomingPassword=""))
-    assert not empty.contains_password
-
-
-def test_binary_plist_profile_is_accepted(tmp_path: Path) -> None:
-    path = tmp_path / "binary.mobileconfig"
-    path.write_bytes(
-        plistlib.dumps(profile_dict(IncomingPassword=PASSWORD), fmt=plistlib.FMT_BINARY)
-    )
-    loaded = load_profile_file(path)
-    assert not loaded.signed and loaded.contains_password
-
-
-def test_signed_profile_is_recognised_and_served_as_is(tmp_path: Path) -> None:
-    signed = signed_profile_bytes(plistlib.dumps(profile_dict()))
-    assert signed[0] == 0x30
-    loaded = inspect_profile(signed, tmp_path / "signed.mobileconfig")
-    assert loaded.signed and not loaded.contains_password and loaded.has_mail_payload
-    assert loaded.data == signed
-    assert "Not Signed" not in " ".join(download_steps() + install_steps(loaded))
-    with_password = signed_profile_bytes(plistlib.dumps(profile_dict(IncomingPassword=PASSWORD)))
-    assert inspect_profile(with_password, tmp_path / "p.mobileconfig").contains_password
-
-
-async def test_a_signed_profile_is_served_byte_for_byte(tmp_path: Path) -> None:
-    signed = signed_profile_bytes(plistlib.dumps(profile_dict()))
-    async with Serving(inspect_profile(signed, tmp_path / "signed.mobileconfig")) as served:
-        assert await asyncio.to_thread(body, served.url) == signed
-
-
-ESCAPED = xml.sax.saxutils.escape(PASSWORD)
-XML_PLIST = (
-    '<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>'
-    "<key>PayloadType</key><string>Configuration</string>"
-    "<key>PayloadContent</key><array><dict>"
-    "<key>PayloadType</key><string>com.apple.mail.managed</string>{}"
-    "</dict></array></dict></plist>"
-)
-
-
-@pytest.mark.parametrize(
-    "content",
-    [
-        plistlib.dumps(profile_dict(IncomingPassword=PASSWORD), fmt=plistlib.FMT_BINARY),
-        XML_PLIST.format(f"<key>Incoming&#80;assword</key><string>{ESCAPED}</string>").encode(),
-        XML_PLIST.format(
-            f"<key>OutgoingPassword</key><!-- a comment --><string>{ESCAPED}</string>"
-        ).encode(),
-        XML_PLIST.format(f"<key>IncomingPassword</key>\n\t<string>{ESCAPED}</string>").encode(),
-        XML_PLIST.format(
-            f"<key>OutgoingPassword</key><string>&#{ord(PASSWORD[0])};{ESCAPED[1:]}</string>"
-        ).encode(),
-        XML_PLIST.replace("UTF-8", "UTF-16")
-        .format(f"<key>IncomingPassword</key><string>{ESCAPED}</string>")
-        .encode("utf-16"),
-    ],
-    ids=["binary", "character-reference", "comment", "newline", "reference-value", "utf-16"],
-)
-def test_a_password_in_a_signed_profile_is_found_however_the_plist_is_written(
-    tmp_path: Path, content: bytes
-) -> None:
-    """Signing does not encrypt: the content is read and inspected like an unsigned file."""
-    assert plistlib.loads(content)  # a valid plist, the way iOS reads it
-    assert inspect_profile(content, tmp_path / "p.mobileconfig").contains_password
-    signed = inspect_profile(signed_profile_bytes(content), tmp_path / "s.mobileconfig")
-    assert signed.signed and signed.contains_password
-
-
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
-@pytest.mark.parametrize("stream", [False, True], ids=["der", "ber-stream"])
-def test_a_profile_signed_by_openssl_is_read_der_or_ber(tmp_path: Path, stream: bool) -> None:
-    """``openssl smime -stream`` writes BER: indefinite lengths, the content in pieces."""
-    from cryptography.hazmat.primitives import serialization
-
-    cert, key = signer()
-    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "key.pem").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    for password in ("", PASSWORD):
-        content = plistlib.dumps(profile_dict(IncomingPassword=password, Pad="x" * 3000))
-        (tmp_path / "p.plist").write_bytes(content)
-        command = ["openssl", "smime", "-sign", "-nodetach", "-binary", "-outform", "der"]
-        command += ["-signer", "cert.pem", "-inkey", "key.pem", "-in", "p.plist"]
-        signed = subprocess.run(
-            command + (["-stream"] if stream else []), cwd=tmp_path, capture_output=True, check=True
-        ).stdout
-        assert (signed[1] == 0x80) is stream  # BER's indefinite length, or DER
-        loaded = inspect_profile(signed, tmp_path / "s.mobileconfig")
-        assert loaded.signed and loaded.has_mail_payload
-        assert loaded.contains_password is bool(password)
-
-
-def test_a_signed_profile_whose_content_cannot_be_read_counts_as_holding_a_password(
-    tmp_path: Path,
-) -> None:
-    signed = signed_profile_bytes(plistlib.dumps(profile_dict()))
-    for unreadable in (signed[: len(signed) // 2], signed[:40]):
-        loaded = inspect_profile(unreadable, tmp_path / "s.mobileconfig")
-        assert loaded.signed and loaded.contains_password
-
-
-def test_an_unverified_profile_says_so(tmp_path: Path) -> None:
-    """After "Continue unverified" or ``export --no-verify``, the file itself tells."""
-    for verified in (True, False):
-        made = make_profile(mail_settings(verified=verified), tmp_path / "p.mobileconfig")
-        assert made.verified is verified
-        assert inspect_profile(made.data, made.path).verified is verified
-        signed = inspect_profile(signed_profile_bytes(made.data), made.path)
-        assert signed.verified is verified
-        link = Link("http://192.168.1.2:1/x", HostChoice("192.168.1.2", (), False))
-        assert (UNVERIFIED_NOTE in offer_notes(made, link)) is not verified
-
-
-@pytest.mark.parametrize(
-    "content",
-    [
-        b"hello, this is a text file\n",
-        b"0 starts with the byte 0x30 but is text\n",
-        b'{"PayloadType": "Configuration"}',
-        plistlib.dumps({"PayloadType": "com.apple.mail.managed"}),
-        plistlib.dumps(["Configuration"]),
-        b'<?xml version="1.0"?><!DOCTYPE plist [<!ENTITY a "Configuration">]>'
-        b"<plist><dict><key>PayloadType</key><string>&a;</string></dict></plist>",
-        signed_profile_bytes(b"just some text, signed"),
-        b"",
-    ],
-    ids=["text", "zero", "json", "payload-only", "array", "entity", "signed-text", "empty"],
-)
-def test_not_a_profile_is_refused(tmp_path: Path, content: bytes) -> None:
-    path = tmp_path / "thing.mobileconfig"
-    path.write_bytes(content)
-    with pytest.raises(ProfileFileError, match="not a configuration profile") as caught:
-        load_profile_file(path)
-    assert "\n" not in str(caught.value)
-
-
-def test_missing_big_and_folder_files_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(ProfileFileError, match="no such file"):
-        load_profile_file(tmp_path / "missing.mobileconfig")
-    with pytest.raises(ProfileFileError, match="folder"):
-        load_profile_file(tmp_path)
-    big = tmp_path / "big.mobileconfig"
-    with big.open("wb") as stream:
-        stream.truncate(MAX_PROFILE_BYTES + 1)
-    with pytest.raises(ProfileFileError, match=r"too big.*1 MiB"):
-        load_profile_file(big)
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
-def test_unreadable_file_is_refused(profile_path: Path) -> None:
-    profile_path.chmod(0)
-    with pytest.raises(ProfileFileError, match="permission denied"):
-        load_profile_file(profile_path)
-
-
-async def test_download_name_is_safe_for_the_header(tmp_path: Path) -> None:
-    odd = load_profile_file(write_profile(tmp_path / 'mail "work"; x.plist'))
-    async with Serving(odd) as served:
-        response = await asyncio.to_thread(request, served.url)
-    expected = 'attachment; filename="mail__work___x.plist.mobileconfig"'
-    assert response.getheader("Content-Disposition") == expected
 
 
 # --------------------------------------------------------------------------- the address
@@ -719,274 +477,3 @@ async def test_another_spelling_of_this_computer_listens_on_the_address_it_means
     async with Serving(profile, host=spelling) as served:
         assert served.url.startswith("http://127.0.0.1:")
         assert await asyncio.to_thread(body, served.url) == profile.data
-
-
-# --------------------------------------------------------------------------- the command
-
-
-def words_around_the_qr(url: str, text: str) -> str:
-    """The QR code of ``url`` must be in the output whole (each of its lines starts a line,
-    in order; the phone's first steps may stand beside it); the words without it."""
-    qr = qr_text(url).split("\n")
-    lines = text.split("\n")
-    starts = [
-        i
-        for i, line in enumerate(lines)
-        if all(i + n < len(lines) and lines[i + n].startswith(row) for n, row in enumerate(qr))
-    ]
-    assert starts, f"no whole QR code for {url} in:\n{text}"
-    for n in range(len(qr)):
-        lines[starts[0] + n] = lines[starts[0] + n][len(qr[0]) :]
-    return " ".join(" ".join(lines).split())
-
-
-def test_cli_serves_until_the_download_and_says_so(profile_path: Path) -> None:
-    output = Output(wizard_command(str(profile_path), "--host", "127.0.0.1"))
-    url = output.url()
-    response = request(url)
-    assert response.status == 200
-    assert response.body == profile_path.read_bytes()  # type: ignore[attr-defined]
-    code, text, err = output.finish()
-    assert code == 0, err
-    assert "Done: the profile was downloaded" in text
-    assert "is downloading the profile" in text
-    flat = words_around_the_qr(url, text)
-    assert "Open it in Safari" in flat and "Profile Downloaded" in flat
-    assert "this computer only" in flat  # 127.0.0.1 cannot be reached by the phone
-    assert "Traceback" not in err
-
-
-def test_cli_says_when_the_time_ran_out(profile_path: Path) -> None:
-    code, out, _ = finish(
-        wizard_command(str(profile_path), "--host", "127.0.0.1", "--minutes", "0.005")
-    )
-    assert code == 1
-    assert "Stopped: nobody downloaded the profile within 0.3 seconds" in " ".join(out.split())
-
-
-def test_cli_says_when_the_profile_is_not_verified(tmp_path: Path) -> None:
-    made = make_profile(mail_settings(verified=False), tmp_path / "p.mobileconfig")
-    made.path.write_bytes(made.data)
-    code, out, _ = finish(
-        wizard_command(str(made.path), "--host", "127.0.0.1", "--minutes", "0.005")
-    )
-    assert code == 1
-    assert "These settings were not verified" in " ".join(out.split())
-
-
-def test_cli_counts_the_requests_it_turned_away(profile_path: Path) -> None:
-    output = Output(wizard_command(str(profile_path), "--host", "127.0.0.1"))
-    url = output.url()
-    for _ in range(3):
-        assert request(url, path="/favicon.ico").status == 404
-    assert request(url).status == 200
-    code, text, _ = output.finish()
-    assert code == 0
-    assert "Turned away 3 request(s) for a wrong or used link." in text
-    assert text.count("wrong or used link") == 1
-
-
-def one_line_error(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert "Traceback" not in err
-    return lines[-1]
-
-
-def test_cli_password_profile_without_flag_or_terminal_exits_2(tmp_path: Path) -> None:
-    path = write_profile(tmp_path / "p.mobileconfig", IncomingPassword=PASSWORD)
-    code, out, err = finish(wizard_command(str(path), "--host", "127.0.0.1"))
-    assert code == 2
-    assert "anyone on the network" in one_line_error(err)
-    assert "--yes-serve-password" in err
-    assert "http://" not in out
-    assert PASSWORD not in out + err
-
-
-def test_cli_password_profile_with_flag_is_served(tmp_path: Path) -> None:
-    path = write_profile(tmp_path / "p.mobileconfig", IncomingPassword=PASSWORD)
-    output = Output(wizard_command(str(path), "--host", "127.0.0.1", "--yes-serve-password"))
-    url = output.url()
-    assert body(url) == path.read_bytes()
-    code, out, err = output.finish()
-    assert code == 0
-    assert "plain HTTP" in err  # the warning is still shown
-    assert PASSWORD not in out + err
-
-
-@pytest.mark.parametrize(("answer", "served"), [("n", False), ("y", True)])
-def test_cli_password_profile_asks_on_a_terminal(tmp_path: Path, answer: str, served: bool) -> None:
-    path = write_profile(tmp_path / "p.mobileconfig", OutgoingPassword=PASSWORD)
-    controller, terminal = pty.openpty()
-    try:
-        process = wizard_command(
-            str(path), "--host", "127.0.0.1", "--minutes", "0.005", stdin=terminal
-        )
-        os.write(controller, f"{answer}\n".encode())
-        code, out, err = finish(process)
-    finally:
-        os.close(controller)
-        os.close(terminal)
-    assert "Serve it anyway? [y/N]" in out
-    assert "anyone on this network" in err
-    if served:
-        assert "http://127.0.0.1:" in out and code == 1  # served, then timed out
-    else:
-        assert "Not served." in err and "http://" not in out and code == 1
-
-
-def test_cli_port_in_use_exits_2(profile_path: Path) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        code, _, err = finish(
-            wizard_command(str(profile_path), "--host", "127.0.0.1", "--port", str(port))
-        )
-    assert code == 2
-    assert f"port {port} on 127.0.0.1 is already in use" in one_line_error(err)
-
-
-@pytest.mark.parametrize(
-    ("setup", "message"),
-    [
-        (lambda p: p.write_text("not a profile"), "is not a configuration profile"),
-        (lambda p: None, "no such file"),
-        (lambda p: p.write_bytes(b"<" * (MAX_PROFILE_BYTES + 1)), "too big"),
-    ],
-    ids=["not-a-profile", "missing", "too-big"],
-)
-def test_cli_bad_file_exits_2(tmp_path: Path, setup: Any, message: str) -> None:
-    path = tmp_path / "x.mobileconfig"
-    setup(path)
-    code, out, err = finish(wizard_command(str(path), "--host", "127.0.0.1"))
-    assert code == 2
-    assert message in one_line_error(err)
-    assert out == ""
-
-
-def test_cli_bad_minutes_exits_2(profile_path: Path) -> None:
-    code, _, err = finish(wizard_command(str(profile_path), "--minutes", "0"))
-    assert code == 2 and "--minutes" in one_line_error(err)
-
-
-def test_cli_ctrl_c_stops_cleanly(profile_path: Path) -> None:
-    output = Output(wizard_command(str(profile_path), "--host", "127.0.0.1"))
-    url = output.url()
-    # Wait for the last line before the wait begins, so the signal lands in the wait.
-    output.until("Ctrl+C stops now")
-    output.process.send_signal(signal.SIGINT)
-    code, out, err = output.finish()
-    assert code == 130
-    assert "Stopped before the phone downloaded the profile" in out
-    assert "Traceback" not in err
-    assert_refused(url)
-
-
-@pytest.mark.parametrize(
-    ("options", "message"),
-    [
-        (["--port", "70000"], "--port 70000"),
-        # A documentation address (RFC 5737) is on no interface here.
-        (["--host", "203.0.113.7"], "not an address of this computer"),
-        (["--host", "0.0.0.0"], "address the phone should use"),
-        (["--host", "0"], "address the phone should use"),
-        (["--host", "0x0"], "address the phone should use"),
-        (["--host", "::ffff:0.0.0.0"], "address the phone should use"),
-        (["--host", "no-such-host.invalid"], "no such name"),
-    ],
-    ids=["port-range", "foreign-host", "unspecified", "zero", "hex", "mapped", "no-name"],
-)
-def test_cli_bad_host_or_port_exits_2(profile_path: Path, options: list[str], message: str) -> None:
-    code, out, err = finish(wizard_command(str(profile_path), *options))
-    assert code == 2
-    assert message in one_line_error(err)
-    assert "http://" not in out
-
-
-# ------------------------------------------------------------------- in a real terminal
-
-_SGR = re.compile(r"\x1b\[[0-9;]*m")
-
-
-class TerminalScreen:
-    """What an 80x24 terminal shows of some output: lines wrap at the edge, the top
-    scrolls off. ``wraps`` counts the lines the terminal had to break."""
-
-    def __init__(self, columns: int, rows: int) -> None:
-        self.columns, self.rows = columns, rows
-        self.decoder = codecs.getincrementaldecoder("utf-8")()  # a character may be split
-        self.lines = [""]
-        self.column = 0
-        self.wraps = 0
-
-    def feed(self, text: str) -> None:
-        for char in _SGR.sub("", text):
-            if char == "\r":
-                self.column = 0
-            elif char == "\n":
-                self.lines.append("")
-            else:
-                if self.column == self.columns:  # the terminal wraps: a word may break here
-                    self.lines.append("")
-                    self.column = 0
-                    self.wraps += 1
-                line = self.lines[-1].ljust(self.column)
-                self.lines[-1] = line[: self.column] + char + line[self.column + 1 :]
-                self.column += 1
-
-    def shown(self) -> list[str]:
-        return self.lines[-self.rows :]
-
-
-def serve_in_a_terminal(path: Path, columns: int, rows: int) -> tuple[int, int]:
-    """``serve PATH`` on a pseudo-terminal of that size (its own size, read as a user's)."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the command, as a user runs it
-        import fcntl
-        import termios
-
-        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-        for name in ("COLUMNS", "LINES", "NO_COLOR"):
-            os.environ.pop(name, None)
-        os.chdir(Path(__file__).resolve().parents[1])
-        argv = ["-m", "wizard", "serve", str(path), "--host", "127.0.0.1", "--minutes", "1"]
-        os.execv(sys.executable, [sys.executable, *argv])
-    return pid, fd
-
-
-def read_terminal(fd: int, screen: TerminalScreen, until: str, seconds: float = 30) -> str:
-    """Feed the terminal's output to ``screen`` until ``until`` was drawn."""
-    import select
-    import time
-
-    drawn, end = "", time.monotonic() + seconds
-    while until not in _SGR.sub("", drawn):
-        assert time.monotonic() < end, f"never drew {until!r}: {drawn[-800:]}"
-        if select.select([fd], [], [], 0.1)[0]:
-            chunk = screen.decoder.decode(os.read(fd, 65536))
-            screen.feed(chunk)
-            drawn += chunk
-    return drawn
-
-
-def test_serve_shows_the_qr_code_and_the_link_together_at_80x24(profile_path: Path) -> None:
-    screen = TerminalScreen(80, 24)
-    pid, fd = serve_in_a_terminal(profile_path, 80, 24)
-    try:
-        read_terminal(fd, screen, "Ctrl+C stops now")
-        shown = screen.shown()
-        [url] = [line.strip() for line in shown if line.strip().startswith("http://")]
-        flat = words_around_the_qr(url, "\n".join(shown))  # the whole code, on the screen
-        assert screen.wraps == 0  # nothing broken by the terminal, mid-word or mid-link
-        for words in ("On the iPhone:", "Camera app", "Open it in Safari", "tap Allow"):
-            assert words in flat, flat
-        assert "Waiting for the phone" in flat
-        assert body(url) == profile_path.read_bytes()
-        read_terminal(fd, screen, "The account is in the Mail app.")
-        after = " ".join(" ".join(screen.shown()).split())
-        assert "Done: the profile was downloaded" in after and "Profile Downloaded" in after
-        assert screen.wraps == 0
-    finally:
-        _, status = os.waitpid(pid, 0)
-        os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 0
