@@ -1,8 +1,5 @@
-"""TLS settings and certificate details.
-
-Certificates are always verified: against the system store, plus ``--cafile`` or
-``SSL_CERT_FILE`` when given. TLS 1.2 is the floor; the host name is always checked.
-"""
+"""TLS settings and certificate details: always verified (system store, plus ``--cafile``
+or ``SSL_CERT_FILE``), the host name always checked, TLS 1.2 the floor."""
 
 from __future__ import annotations
 
@@ -68,9 +65,8 @@ def _read_ca_file(path: str) -> bytes:
 
 
 def certificate_probe_context() -> ssl.SSLContext:
-    """A context that accepts any certificate, only to READ one for the diagnosis: after a
-    verifying handshake failed, on a fresh connection that never sends credentials, so the
-    user can see who issued the certificate (an antivirus, a proxy)."""
+    """Accepts any certificate, only to READ one after a verifying handshake failed (on a
+    connection that never sends credentials): who issued it (an antivirus, a proxy)."""
     context = _client_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -78,9 +74,8 @@ def certificate_probe_context() -> ssl.SSLContext:
 
 
 def _client_context() -> ssl.SSLContext:
-    """The platform's client defaults, with the wizard's own TLS 1.2 floor on top: a
-    platform may allow TLS 1.0 and 1.1 (an older OpenSSL, LibreSSL, a system policy that
-    lowers the security level), so the floor is set here, not assumed."""
+    """The platform's client defaults with a TLS 1.2 floor, set here, not assumed: a platform
+    may allow TLS 1.0 and 1.1 (older OpenSSL, LibreSSL, a lowered system policy)."""
     context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
