@@ -12,14 +12,8 @@ from cryptography.hazmat.primitives import hashes
 
 from wizard.core.errors import FileReadError, TLSConfigError
 from wizard.core.files import MAX_CA_BYTES, read_limited
-from wizard.core.models import CertificateInfo, Status
+from wizard.core.models import CertificateInfo
 from wizard.core.text import clean_line
-
-# OpenSSL X509_V_ERR_* codes we tell apart (see openssl/x509_vfy.h).
-_X509_CERT_NOT_YET_VALID = 9
-_X509_CERT_HAS_EXPIRED = 10
-_X509_HOSTNAME_MISMATCH = 62
-_X509_IP_ADDRESS_MISMATCH = 64
 
 
 def make_tls_context(cafile: str | None = None) -> ssl.SSLContext:
@@ -79,26 +73,6 @@ def _client_context() -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
-
-
-def classify_tls_error(exc: ssl.SSLError) -> Status:
-    """Map a failed handshake to a status code."""
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        code = exc.verify_code
-        if code in (_X509_CERT_HAS_EXPIRED, _X509_CERT_NOT_YET_VALID):
-            return Status.CERTIFICATE_EXPIRED
-        if code in (_X509_HOSTNAME_MISMATCH, _X509_IP_ADDRESS_MISMATCH):
-            return Status.CERTIFICATE_HOSTNAME_MISMATCH
-        return Status.CERTIFICATE_UNTRUSTED
-    return Status.TLS_FAILED
-
-
-def tls_error_text(exc: ssl.SSLError) -> str:
-    """A short technical description of a failed handshake."""
-    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
-        return f"certificate verify failed: {exc.verify_message}"
-    reason = getattr(exc, "reason", None)
-    return str(reason or exc.strerror or exc).replace("_", " ").lower()
 
 
 def certificate_info(der: bytes) -> CertificateInfo | None:

@@ -23,7 +23,6 @@ from aiosmtplib.auth import auth_crammd5_verify
 
 from wizard.core.models import Endpoint, Phase, Status
 from wizard.core.text import clean_line, quotes
-from wizard.core.tls import classify_tls_error, tls_error_text
 
 T = TypeVar("T")
 
@@ -32,6 +31,14 @@ PhaseCallback = Callable[[Phase], None]
 
 # Reply texts longer than this are cut: a reply is shown to people, not archived.
 _MAX_REPLY = 500
+# OpenSSL's X509_V_ERR_* codes told apart (openssl/x509_vfy.h): not yet valid, expired,
+# host name and IP address mismatch.
+_VERIFY_STATUS = {
+    9: Status.CERTIFICATE_EXPIRED,
+    10: Status.CERTIFICATE_EXPIRED,
+    62: Status.CERTIFICATE_HOSTNAME_MISMATCH,
+    64: Status.CERTIFICATE_HOSTNAME_MISMATCH,
+}
 
 
 class ProbeFailure(Exception):
@@ -115,6 +122,12 @@ class MailSession(ABC):
         self._sent_forms += (answer.decode("ascii"), digest.decode("ascii"))
         return answer
 
+    def _no_tls(self, what: str, reply: str | None = None) -> ProbeFailure:
+        """STARTTLS not offered or refused (``what`` the server did): no password is sent."""
+        return ProbeFailure(
+            Status.STARTTLS_UNAVAILABLE, f"{self.endpoint.label}: the server {what}", reply
+        )
+
     def _no_cram_md5(self) -> ProbeFailure:
         """The login the provider names (CRAM-MD5) is not offered: never another instead."""
         return ProbeFailure(
@@ -189,7 +202,13 @@ def withhold_echo(reply: str, password: str, *derived: str) -> str:
 
 def tls_failure(exc: ssl.SSLError) -> ProbeFailure:
     """A failed TLS handshake as a ProbeFailure with the matching certificate/TLS status."""
-    return ProbeFailure(classify_tls_error(exc), tls_error_text(exc))
+    status = Status.TLS_FAILED
+    text = str(getattr(exc, "reason", None) or exc.strerror or exc).replace("_", " ").lower()
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        status = _VERIFY_STATUS.get(exc.verify_code, Status.CERTIFICATE_UNTRUSTED)
+        if exc.verify_message:
+            text = f"certificate verify failed: {exc.verify_message}"
+    return ProbeFailure(status, text)
 
 
 def reply_text(value: Any) -> str:

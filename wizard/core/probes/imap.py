@@ -166,10 +166,7 @@ class ImapSession(MailSession):
     async def _starttls(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
         protocol = self.protocol
         if "STARTTLS" not in protocol.capabilities:
-            raise ProbeFailure(
-                Status.STARTTLS_UNAVAILABLE,
-                f"{self.endpoint.label}: the server does not offer STARTTLS",
-            )
+            raise self._no_tls("does not offer STARTTLS")
         command = aioimaplib.Command("STARTTLS", protocol.new_tag(), loop=protocol.loop)
         go_ahead = re.compile(re.escape(command.tag.encode()) + rb" OK\b", re.IGNORECASE)
         self.guard.expect_go_ahead(
@@ -177,11 +174,8 @@ class ImapSession(MailSession):
         )
         response = await self._until_lost(protocol.execute(command), "STARTTLS")
         if response.result != "OK":
-            raise ProbeFailure(
-                Status.STARTTLS_UNAVAILABLE,
-                f"{self.endpoint.label}: the server refused STARTTLS",
-                reply_text(response.lines[-1] if response.lines else response.result),
-            )
+            last = response.lines[-1] if response.lines else response.result
+            raise self._no_tls("refused STARTTLS", reply_text(last))
         self.guard.securing()
         loop = asyncio.get_running_loop()
         try:

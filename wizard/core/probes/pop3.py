@@ -148,10 +148,7 @@ class Pop3Session(MailSession):
                     ) from None
                 capabilities = {}
             if "STLS" not in capabilities:
-                raise ProbeFailure(
-                    Status.STARTTLS_UNAVAILABLE,
-                    f"{endpoint.label}: the server does not offer STARTTLS (STLS)",
-                )
+                raise self._no_tls("does not offer STARTTLS (STLS)")
 
             def wrap_socket(plain: socket.socket, server_hostname: str) -> ssl.SSLSocket:
                 # poplib's stls() has its context wrap the socket: first, bytes that came
@@ -164,11 +161,8 @@ class Pop3Session(MailSession):
             try:
                 client.stls(cast(ssl.SSLContext, SimpleNamespace(wrap_socket=wrap_socket)))
             except poplib.error_proto as exc:
-                raise ProbeFailure(
-                    Status.STARTTLS_UNAVAILABLE,
-                    f"{endpoint.label}: the server refused STARTTLS",
-                    reply_text(exc.args[0]) if exc.args else None,
-                ) from None
+                reply = reply_text(exc.args[0]) if exc.args else None
+                raise self._no_tls("refused STARTTLS", reply) from None
             client.read_lines()
             tell(Phase.GREETING)()
             return client

@@ -89,10 +89,7 @@ class SmtpSession(MailSession):
     async def _starttls(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
         client = self.client
         if not client.supports_extension("starttls") or client.transport is None:
-            raise ProbeFailure(
-                Status.STARTTLS_UNAVAILABLE,
-                f"{self.endpoint.label}: the server does not offer STARTTLS",
-            )
+            raise self._no_tls("does not offer STARTTLS")
         assert client.protocol is not None
         guard = WireGuard(client.protocol)
         guard.take_over(client.transport)
@@ -100,11 +97,7 @@ class SmtpSession(MailSession):
         try:
             await client.starttls(tls_context=context, server_hostname=self.endpoint.host)
         except aiosmtplib.SMTPResponseException as exc:
-            raise ProbeFailure(
-                Status.STARTTLS_UNAVAILABLE,
-                f"{self.endpoint.label}: the server refused STARTTLS",
-                f"{exc.code} {exc.message}",
-            ) from None
+            raise self._no_tls("refused STARTTLS", f"{exc.code} {exc.message}") from None
         except aiosmtplib.SMTPException:
             if guard.failure is not None:
                 raise guard.failure from None
