@@ -155,10 +155,8 @@ class Reacher:
             raise
         if outcome.status is None:
             outcome.secured = self.loop.time()
-            if role.decided.done():  # too late for the login: reachable, and closed now
-                outcome.status = Status.OK
-                self.done(outcome)
-                self.close_later(outcome, role)
+            if role.decided.done():  # too late for the login
+                self.reachable(outcome, role)
             else:
                 self.report(outcome, Phase.SECURED)
         else:
@@ -242,6 +240,12 @@ class Reacher:
                 async with asyncio.timeout(delay):
                     await role.changed.wait()
 
+    def reachable(self, outcome: Outcome, role: Role) -> None:
+        """Reached securely while the login was settled elsewhere: OK, and closed now."""
+        outcome.status = Status.OK
+        self.done(outcome)
+        self.close_later(outcome, role)
+
     def close_later(self, outcome: Outcome, role: Role) -> None:
         """Say goodbye on ``outcome``'s session in the background; its slot is then free."""
         session, outcome.session = outcome.session, None
@@ -273,10 +277,7 @@ class Reacher:
             role.decide()
             for outcome in role.outcomes:
                 if outcome.session is not None and outcome.status is None:
-                    # Reached securely, and the login was settled elsewhere.
-                    outcome.status = Status.OK
-                    self.done(outcome)
-                    self.close_later(outcome, role)
+                    self.reachable(outcome, role)
             await asyncio.gather(*tasks)
             await asyncio.gather(*role.closing)
         finally:

@@ -39,11 +39,7 @@ _Lost = ProbeFailure | Exception | None
 
 
 class _GreetingProtocol(aioimaplib.IMAP4ClientProtocol):  # type: ignore[misc]
-    """Reports a refused greeting, and a lost connection, to ``tell`` at once."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, tell: Callable[[_Lost], None]) -> None:
-        super().__init__(loop, tell)
-        self.tell = tell
+    """Reports a refused greeting, and a lost connection, to ``conn_lost_cb`` at once."""
 
     async def welcome(self, command: bytes) -> None:
         try:
@@ -54,7 +50,7 @@ class _GreetingProtocol(aioimaplib.IMAP4ClientProtocol):  # type: ignore[misc]
                 detail = "the server said goodbye instead of hello"
             else:
                 detail = f"unexpected IMAP greeting ({type(exc).__name__})"
-            self.tell(ProbeFailure(Status.PROTOCOL_ERROR, detail, text))
+            self.conn_lost_cb(ProbeFailure(Status.PROTOCOL_ERROR, detail, text))
 
 
 class _Answered(aioimaplib.Command):  # type: ignore[misc]
