@@ -283,32 +283,28 @@ class ImapSession(MailSession):
 
 
 def _one_uid(response: Any) -> str | None:
-    """The one message number a UID SEARCH answered, None for none; anything else (a
-    range, several numbers, words) raises ProbeFailure: the server's answer is not trusted
-    to choose what is deleted."""
+    """The one message number a UID SEARCH answered, None for none; anything else (a range,
+    several numbers, words) raises ProbeFailure: the server does not choose what is deleted."""
     if response.result != "OK":
         raise ProbeFailure(
             Status.PROTOCOL_ERROR,
             "the server could not search the inbox for the test message",
             reply_text(response.lines[-1]) if response.lines else None,
         )
-    found: set[str] = set()
     # aioimaplib hands over what followed "* SEARCH" on each such line; the last line is
     # the tagged "completed" text. Every word must be a number (``* SEARCH SEARCH 1:*``
     # is not "message 1 and on").
-    for line in response.lines[:-1]:
-        found.update(bytes(line).decode("ascii", errors="replace").split())
+    said = b" ".join(bytes(line) for line in response.lines[:-1])
+    found = sorted(set(said.decode("ascii", errors="replace").split()))
     if not found:
         return None
-    uid = found.pop() if len(found) == 1 else ""
-    if not _UID.fullmatch(uid) or int(uid) >= 2**32:
-        found.add(uid)
+    if len(found) > 1 or not _UID.fullmatch(found[0]) or int(found[0]) >= 2**32:
         raise ProbeFailure(
             Status.PROTOCOL_ERROR,
             "the server's search answer was not one message number, so nothing was deleted",
-            " ".join(sorted(found))[:80],
+            " ".join(found)[:80],
         )
-    return uid
+    return found[0]
 
 
 # A message's UID: a number from 1 to 2^32 - 1, written without leading zeros (RFC 3501).
