@@ -2,8 +2,8 @@
 
 Each protocol is a ``MailSession`` (``base``): ``imap`` (aioimaplib), ``smtp`` (aiosmtplib),
 ``pop3`` (poplib in a daemon thread). Expected failures are raised as ``ProbeFailure``.
-Credentials only ever go over a verified TLS connection: ``require_tls`` checks it after
-securing and again right before every login.
+Credentials only ever go over a verified TLS connection: ``require_tls`` checks it at the
+end of ``secure`` and again right before every login.
 """
 
 from __future__ import annotations
@@ -12,13 +12,7 @@ import contextlib
 import ssl
 
 from wizard.core.models import Endpoint, Phase, Protocol
-from wizard.core.probes.base import (
-    MailSession,
-    PhaseCallback,
-    ProbeFailure,
-    Removal,
-    require_tls,
-)
+from wizard.core.probes.base import MailSession, PhaseCallback, ProbeFailure, Removal
 from wizard.core.probes.connect import Route, RouteCallback, connect_socket
 from wizard.core.probes.imap import ImapSession
 from wizard.core.probes.pop3 import Pop3Session
@@ -47,7 +41,6 @@ async def open_mail_session(
     session = _SESSIONS[endpoint.protocol](endpoint, sock)
     try:
         await session.secure(context, phase)
-        require_tls(session.ssl_object(), endpoint)
     except BaseException:
         session.abort()
         with contextlib.suppress(OSError):

@@ -148,7 +148,7 @@ class MailSession(ABC):
         raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.endpoint.label} has no inbox")
 
     async def secure(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
-        """Secure the connected socket and read the greeting; raises ProbeFailure."""
+        """Secure the connected socket, read the greeting, ``require_tls``; or ProbeFailure."""
         raise NotImplementedError
 
     async def _goodbye(self, timeout: float) -> object:

@@ -16,7 +16,7 @@ import re
 import socket
 import ssl
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import aioimaplib
 
@@ -126,6 +126,7 @@ class ImapSession(MailSession):
         await self._until_lost(self.protocol.wait("AUTH|NONAUTH"), "greeting")
         if not implicit:
             await self._starttls(context, phase)
+        require_tls(self.ssl_object(), self.endpoint)
         self.guard.budget(MAX_SESSION_BYTES, MAX_SESSION_LINES, "in one session")
 
     async def _until_lost(self, awaitable: Any, what: str) -> Any:
@@ -278,8 +279,7 @@ class ImapSession(MailSession):
             self.sock.close()
 
     def ssl_object(self) -> ssl.SSLObject | None:
-        transport = self.protocol.transport
-        return None if transport is None else transport.get_extra_info("ssl_object")
+        return cast("ssl.SSLObject | None", self.protocol.transport.get_extra_info("ssl_object"))
 
 
 def _one_uid(response: Any) -> str | None:

@@ -169,6 +169,7 @@ class Pop3Session(MailSession):
 
         phase(Phase.SECURING if implicit else Phase.GREETING)
         self.client = await self._in_thread(connect, "the greeting")
+        require_tls(self.ssl_object(), endpoint)
         self.client.lines.budget(MAX_SESSION_BYTES, MAX_SESSION_LINES, "in one session")
 
     async def _login(self, username: str, password: str) -> str:

@@ -54,6 +54,7 @@ class SmtpSession(MailSession):
             if not implicit:
                 await self._starttls(context, phase)
                 await client.ehlo()
+            require_tls(self.ssl_object(), self.endpoint)
         except Exception as exc:
             raise _smtp_failure(exc, securing=implicit) from None
 
@@ -164,8 +165,8 @@ class SmtpSession(MailSession):
         self.client.close()
 
     def ssl_object(self) -> ssl.SSLObject | None:
-        transport = self.client.transport
-        return None if transport is None else transport.get_extra_info("ssl_object")
+        # Raises SMTPServerDisconnected once the server has hung up.
+        return cast("ssl.SSLObject | None", self.client.get_transport_info("ssl_object"))
 
 
 def _retrieve(task: asyncio.Future[Any]) -> None:
