@@ -37,6 +37,7 @@ from wizard.core.models import (
 )
 from wizard.core.probes.base import ProbeFailure, require_tls
 from wizard.core.probes.imap import ImapSession
+from wizard.core.probes.smtp import SmtpSession
 from wizard.core.provider import Provider
 from wizard.core.tls import certificate_probe_context, make_tls_context
 
@@ -98,6 +99,31 @@ def test_require_tls_refuses_a_connection_without_tls() -> None:
     assert caught.value.status is Status.STARTTLS_UNAVAILABLE
     assert "no password was sent" in caught.value.detail
     require_tls(object(), endpoint)  # an SSL object: goes on
+
+
+async def test_an_smtp_server_gone_before_the_tls_check_is_a_hang_up_not_clear_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server that hangs up right after EHLO "closed the connection": the last TLS check
+    must not call that connection unencrypted (STARTTLS advice for a server that left)."""
+
+    async def answered(*args: Any, **kwargs: Any) -> None:
+        return None
+
+    monkeypatch.setattr(aiosmtplib.SMTP, "connect", answered)
+    monkeypatch.setattr(aiosmtplib.SMTP, "ehlo", answered)
+    ours, theirs = socket.socketpair()
+    endpoint = Endpoint(Protocol.SMTP, "localhost", 465, Security.SSL)
+    session = SmtpSession(endpoint, ours)
+    try:
+        with pytest.raises(ProbeFailure) as caught:
+            await session.secure(make_tls_context(), lambda _phase: None)
+    finally:
+        session.abort()
+        ours.close()
+        theirs.close()
+    assert caught.value.status is Status.PROTOCOL_ERROR
+    assert caught.value.detail == "the server closed the connection"
 
 
 def _skip_starttls(protocol: Protocol, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,10 +1,10 @@
 """The live check: reach every endpoint of a role at once, log in once per role, diagnose.
 
-``run_check`` is what the CLI and the TUI both call. How it spends the user's time and the
-account's patience is ``reach.py``'s (the whole check ends within timeout + 1 s). This
-module words what it found: a ``Progress`` event as each endpoint moves on, ``Decided`` as
-soon as both roles have their login's answer (a screen can go on while a silent port runs
-out its time), and the report when everything has finished.
+``run_check`` is what the CLI and the TUI both call; how it spends the user's time and the
+account's patience is ``reach.py``'s (the check ends within timeout + 1 s). This module
+words what it found: ``Progress`` as each endpoint moves on, ``Decided`` once both roles
+have their login's answer (a screen can go on while a silent port runs out its time), and
+the report when everything has finished.
 """
 
 from __future__ import annotations
@@ -39,10 +39,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Progress:
-    """One endpoint moved on. ``position`` is its place in the check (the order of
-    ``provider.endpoints(choice)`` and of the report's attempts): endpoints may repeat, so
-    displays key their rows by it. ``attempt`` comes with Phase.DONE (preliminary words;
-    the report holds the final ones)."""
+    """One endpoint moved on. ``position`` is its place in the report's attempts (endpoints
+    may repeat: rows are keyed by it); ``attempt`` comes with Phase.DONE (preliminary words)."""
 
     position: int
     endpoint: Endpoint
@@ -52,9 +50,8 @@ class Progress:
 
 @dataclass(frozen=True)
 class Decided:
-    """Both roles are decided (each login has its answer; the test message, if asked for,
-    too) while some endpoints still wait for theirs. ``report`` is the check so far: its
-    attempts are the finished ones, and its chosen attempts are final."""
+    """Both roles are decided (logins answered, test message done) while some endpoints still
+    wait: ``report`` holds the finished attempts, and its chosen attempts are final."""
 
     report: CheckReport
 
@@ -186,12 +183,8 @@ async def run_check(
     options: CheckOptions | None = None,
     progress: ProgressCallback | None = None,
 ) -> CheckReport:
-    """Check ``account`` against ``provider``'s servers for its incoming choice and SMTP.
-
-    Expected failures end up in the report. Raises TLSConfigError for an unusable CA file,
-    UsageError when the provider has no server for the account's incoming choice, and
-    ResourceLimitError when this computer cannot open another connection.
-    """
+    """Check ``account`` against ``provider``'s servers; expected failures are in the report.
+    Raises TLSConfigError, UsageError (no incoming server) or ResourceLimitError."""
     options = options or CheckOptions()
     provider = provider.for_address(account.email)
     started = asyncio.get_running_loop().time()

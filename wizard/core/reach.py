@@ -1,15 +1,11 @@
 """Reaching one role's endpoints: all at once, a bounded number of connections, one login.
 
-Every endpoint of a role is connected and secured concurrently (at most ``MAX_CONNECTIONS``
-open at once in the whole check), each bounded by the time limit. Then exactly one login,
-on the most preferred endpoint that is secured once every more preferred one has failed or
-has had ``LOGIN_GRACE`` more to catch up (Happy-Eyeballs style: a merely slow 465 still
-wins over 587, and a silent 465 does not hold up 587 for its whole time limit). A refused
-password settles the role, so it is never tried on another port: providers lock accounts
-after repeated failures; a login that fails otherwise (a hang-up, a stall) lets the next
-endpoint try. Each attempt's time is its own, and a timeout names the stage that got no
-answer: the connection (``timeout``), the TLS handshake (``tls_stalled``) or the server
-after it (``server_silent``). No words here: ``check.py`` is told of each move.
+Every endpoint is connected and secured concurrently (``MAX_CONNECTIONS`` at most). Then
+one login, on the most preferred secured endpoint once every more preferred one has failed
+or had ``LOGIN_GRACE`` to catch up (a slow 465 still wins over 587; a silent one does not
+hold it up). A refused password settles the role (providers lock accounts after repeated
+failures); a hang-up or stall lets the next endpoint try. A timeout names the stage that got
+no answer. No words here: ``check.py`` is told of each move.
 """
 
 from __future__ import annotations
@@ -26,14 +22,12 @@ from wizard.core.probes import MailSession, ProbeFailure, Route, open_mail_sessi
 from wizard.core.probes.connect import out_of_files
 from wizard.core.tls import certificate_info, certificate_probe_context
 
-#: At most this many connections are open at once, whatever the provider file lists; the
-#: rest wait for a free one (within the same time limit).
+#: Connections open at once, whatever the provider file lists; the rest wait their turn.
 MAX_CONNECTIONS = 8
 #: How long a secured endpoint waits for a more preferred one still on its way (seconds).
 LOGIN_GRACE = 0.5
-#: The whole check ends within timeout + this, counted from its start (the promise is
-#: timeout + 1 s; the rest is for saying goodbye). A login that had to wait for a preferred
-#: endpoint's timeout gets this long.
+#: The check ends within timeout + this from its start (the promise is timeout + 1 s; the
+#: rest is for goodbyes): a login that waited for a preferred endpoint's timeout gets this.
 DEADLINE_SLACK = 0.8
 
 
@@ -52,7 +46,7 @@ class Outcome:
     route: Route | None = None
     session: MailSession | None = field(default=None, repr=False)
     phase: Phase = Phase.WAITING
-    #: Loop times: connecting began, secured, login began, finished (None: not yet).
+    #: Loop times (None: not yet).
     started: float | None = None
     secured: float | None = None
     login_started: float | None = None
@@ -74,10 +68,6 @@ class Outcome:
         if self.login_started is not None and self.secured is not None:
             waited = self.login_started - self.secured
         return max(0, round((end - self.started - waited) * 1000))
-
-    def set_route(self, route: Route) -> None:
-        """Keep what connecting learned (told by the probe as it goes)."""
-        self.route = route
 
 
 class Role:
@@ -149,7 +139,10 @@ class Reacher:
                 outcome.started = self.loop.time()
                 self.report(outcome, Phase.CONNECTING)
                 outcome.session = await open_mail_session(
-                    outcome.endpoint, self.context, partial(self.report, outcome), outcome.set_route
+                    outcome.endpoint,
+                    self.context,
+                    partial(self.report, outcome),
+                    partial(setattr, outcome, "route"),
                 )
         except (ProbeFailure, TimeoutError, OSError, EOFError) as exc:
             stop = out_of_files(exc) if isinstance(exc, OSError) else None
@@ -162,10 +155,8 @@ class Reacher:
             raise
         if outcome.status is None:
             outcome.secured = self.loop.time()
-            if role.decided.done():  # too late for the login: reachable, and closed now
-                outcome.status = Status.OK
-                self.done(outcome)
-                self.close_later(outcome, role)
+            if role.decided.done():  # too late for the login
+                self.reachable(outcome, role)
             else:
                 self.report(outcome, Phase.SECURED)
         else:
@@ -178,11 +169,8 @@ class Reacher:
         role.changed.set()
 
     async def read_certificate(self, endpoint: Endpoint) -> CertificateInfo | None:
-        """Fetch the certificate that failed verification, to show who issued it.
-
-        A fresh connection with a non-verifying context (in the failed one's slot); it is
-        closed right after the handshake and never carries a login.
-        """
+        """The certificate that failed verification, to show who issued it: read on a fresh,
+        non-verifying connection (in the failed one's slot) that never carries a login."""
         remaining = self.deadline - self.loop.time() - 0.1
         if remaining <= 0.05:
             return None
@@ -252,6 +240,12 @@ class Reacher:
                 async with asyncio.timeout(delay):
                     await role.changed.wait()
 
+    def reachable(self, outcome: Outcome, role: Role) -> None:
+        """Reached securely while the login was settled elsewhere: OK, and closed now."""
+        outcome.status = Status.OK
+        self.done(outcome)
+        self.close_later(outcome, role)
+
     def close_later(self, outcome: Outcome, role: Role) -> None:
         """Say goodbye on ``outcome``'s session in the background; its slot is then free."""
         session, outcome.session = outcome.session, None
@@ -283,10 +277,7 @@ class Reacher:
             role.decide()
             for outcome in role.outcomes:
                 if outcome.session is not None and outcome.status is None:
-                    # Reached securely, and the login was settled elsewhere.
-                    outcome.status = Status.OK
-                    self.done(outcome)
-                    self.close_later(outcome, role)
+                    self.reachable(outcome, role)
             await asyncio.gather(*tasks)
             await asyncio.gather(*role.closing)
         finally:
@@ -315,8 +306,7 @@ def record_failure(outcome: Outcome, exc: BaseException, timeout: float) -> None
 
 
 def stalled(outcome: Outcome) -> Status:
-    """What a timeout means at the stage it hit: nothing answered the connection, the TLS
-    handshake stalled, or the server said nothing more once connected (and secured)."""
+    """What a timeout means at the stage it hit: no connection, TLS stalled, or a silent server."""
     connected = outcome.route is not None and outcome.route.address is not None
     if not connected and outcome.phase in (Phase.WAITING, Phase.CONNECTING):
         return Status.TIMEOUT

@@ -1,23 +1,21 @@
 """The optional round trip: send a short message to oneself, see it arrive, remove it.
 
-Only that message is removed, found by a random marker and read before it is deleted
-(``MailSession.delete_marked``): nothing else of the user's mail is touched, not even
-mail the user flagged as deleted and has not purged yet.
-
-Runs only after both logins verified, on the endpoints that verified. Bounded by
-``CheckOptions.round_trip_timeout``.
+Only that message is removed, found by a random marker read before deleting: nothing else
+of the user's mail is touched. Runs after both logins verified, on the endpoints that did.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.message
 import email.utils
 import secrets
 import ssl
+from collections.abc import AsyncIterator
 
 from wizard.core.models import Account, CheckOptions, Endpoint, RoundTrip, Status
-from wizard.core.probes import MailSession, ProbeFailure, Removal, open_mail_session
+from wizard.core.probes import MailSession, ProbeFailure, open_mail_session
 
 MARKER_HEADER = "X-Mailcom-Wizard-Check"
 #: The round trip's result when the server could not remove the one test message alone.
@@ -62,9 +60,13 @@ async def run_round_trip(
 
     try:
         async with asyncio.timeout(options.round_trip_timeout):
-            await _send(account, smtp, context, token)
+            async with _logged_in(account, smtp, context) as session:
+                message = build_test_message(account.email, token)
+                await session.send_message(message, account.email, account.email)
             while True:
-                removal = await _find_and_delete(account, incoming, context, token)
+                # A fresh login per poll: POP3 only sees messages that arrived before its login.
+                async with _logged_in(account, incoming, context) as session:
+                    removal = await session.delete_marked(MARKER_HEADER, token)
                 if removal.purged:
                     return RoundTrip(Status.OK, elapsed(), "the test message arrived")
                 if removal.found:
@@ -81,32 +83,18 @@ async def run_round_trip(
         return RoundTrip(failure.status, elapsed(), failure.detail + said)
 
 
-async def _login(account: Account, endpoint: Endpoint, context: ssl.SSLContext) -> MailSession:
+@contextlib.asynccontextmanager
+async def _logged_in(
+    account: Account, endpoint: Endpoint, context: ssl.SSLContext
+) -> AsyncIterator[MailSession]:
+    """A session logged in to ``endpoint``, closed politely after the block."""
     session = await open_mail_session(endpoint, context)
     try:
         await session.login(endpoint.username(account.email), account.password)
     except BaseException:
         session.abort()
         raise
-    return session
-
-
-async def _send(account: Account, endpoint: Endpoint, context: ssl.SSLContext, token: str) -> None:
-    session = await _login(account, endpoint, context)
     try:
-        await session.send_message(
-            build_test_message(account.email, token), account.email, account.email
-        )
-    finally:
-        await session.close()
-
-
-async def _find_and_delete(
-    account: Account, endpoint: Endpoint, context: ssl.SSLContext, token: str
-) -> Removal:
-    # A fresh login per poll: POP3 only sees messages that arrived before its login.
-    session = await _login(account, endpoint, context)
-    try:
-        return await session.delete_marked(MARKER_HEADER, token)
+        yield session
     finally:
         await session.close()

@@ -1,9 +1,8 @@
 """Text from outside (a server's reply, a certificate's name, a file): made safe where it enters.
 
-A mail server's words end up in a terminal, a JSON report, a log and the wizard's screens.
-Left as they came, control characters in them could set the window title, clear the screen
-or colour a fake message ("all good, type your password again"). So every such text is
-cleaned once, when it is captured, and everything after that can print it as it is.
+Control characters in a server's words could set the window title, clear the screen or
+colour a fake message in a terminal, a report or a screen: so such text is cleaned once, on
+capture, and printed as it is from then on.
 """
 
 from __future__ import annotations
@@ -26,10 +25,8 @@ _BREAKS = re.compile(r"[\t\n\r\v\f\x85\u2028\u2029]+")
 
 
 def clean_line(text: str, limit: int | None = None) -> str:
-    """``text`` as one printable line, cut to ``limit``: line breaks and tabs become a
-    space, so words stay apart; every other control character and every format character
-    (such as the bidirectional overrides that make text read backwards, and lone
-    surrogates) is dropped."""
+    """``text`` as one printable line, cut to ``limit``: line breaks and tabs become a space;
+    other control and format characters (bidirectional overrides, lone surrogates) go."""
     if text.isascii() and text.isprintable():  # the common case, without a look-up per char
         line = text
     else:
@@ -46,20 +43,14 @@ def control_characters(text: str) -> list[str]:
 
 
 def xml_text(text: str) -> str:
-    """``text`` without the characters an XML document (such as a plist) cannot hold:
-    C0 controls other than tab, CR and LF, C1 controls, lone surrogates (an undecodable
-    byte from the command line) and the two non-characters U+FFFE and U+FFFF."""
+    """``text`` without what an XML document (a plist) cannot hold: most C0 and all C1
+    controls, lone surrogates (an undecodable byte), U+FFFE and U+FFFF."""
     return _NOT_XML.sub("", text)
 
 
 def quotes(text: str, secret: str) -> bool:
-    """True when ``secret`` stands in ``text`` as a word of its own, not inside a longer one.
-
-    How a reply that repeats a password is told from one that merely contains its letters
-    (a one-letter password is inside nearly every sentence, ``mail`` inside every address):
-    the secret must stand between spaces, quotes, brackets, ``=`` or ``:``, or end a
-    sentence.
-    """
+    """True when ``secret`` stands in ``text`` as a word of its own (between spaces, quotes,
+    brackets, ``=`` or ``:``, or ending a sentence), not inside a longer one like ``mail``."""
     return bool(secret) and _word(secret).search(text) is not None
 
 
@@ -85,13 +76,8 @@ def _clean_char(char: str) -> str:
 
 
 def withhold_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """The exception handler of every event loop the wizard runs: names the kind only.
-
-    asyncio's default handler logs an exception raised in a callback with its text, its
-    traceback and the callback's arguments. A library's text may quote what was sent:
-    aioimaplib's Abort for an unexpected tag quotes the pending LOGIN command, password
-    and all. So only the exception's kind is told; the check reports the failure itself.
-    """
+    """The exception handler of every event loop the wizard runs: names the kind only, since
+    a library's text may quote what was sent (aioimaplib's Abort quotes a pending LOGIN)."""
     exception = context.get("exception")
     if exception is None:
         kind = "error"
@@ -103,8 +89,7 @@ def withhold_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, 
 
 
 class WithheldLoopPolicy(asyncio.DefaultEventLoopPolicy):
-    """Every event loop made under it (each ``asyncio.run``) has ``withhold_loop_exception``
-    as its exception handler: the CLI runs its commands under it."""
+    """Every event loop made under it has ``withhold_loop_exception`` as its handler."""
 
     def new_event_loop(self) -> asyncio.AbstractEventLoop:
         loop = super().new_event_loop()

@@ -1,8 +1,5 @@
-"""TLS settings and certificate details.
-
-Certificates are always verified: against the system store, plus ``--cafile`` or
-``SSL_CERT_FILE`` when given. TLS 1.2 is the floor; the host name is always checked.
-"""
+"""TLS settings and certificate details: always verified (system store, plus ``--cafile``
+or ``SSL_CERT_FILE``), the host name always checked, TLS 1.2 the floor."""
 
 from __future__ import annotations
 
@@ -15,14 +12,8 @@ from cryptography.hazmat.primitives import hashes
 
 from wizard.core.errors import FileReadError, TLSConfigError
 from wizard.core.files import MAX_CA_BYTES, read_limited
-from wizard.core.models import CertificateInfo, Status
+from wizard.core.models import CertificateInfo
 from wizard.core.text import clean_line
-
-# OpenSSL X509_V_ERR_* codes we tell apart (see openssl/x509_vfy.h).
-_X509_CERT_NOT_YET_VALID = 9
-_X509_CERT_HAS_EXPIRED = 10
-_X509_HOSTNAME_MISMATCH = 62
-_X509_IP_ADDRESS_MISMATCH = 64
 
 
 def make_tls_context(cafile: str | None = None) -> ssl.SSLContext:
@@ -68,9 +59,8 @@ def _read_ca_file(path: str) -> bytes:
 
 
 def certificate_probe_context() -> ssl.SSLContext:
-    """A context that accepts any certificate, only to READ one for the diagnosis: after a
-    verifying handshake failed, on a fresh connection that never sends credentials, so the
-    user can see who issued the certificate (an antivirus, a proxy)."""
+    """Accepts any certificate, only to READ one after a verifying handshake failed (on a
+    connection that never sends credentials): who issued it (an antivirus, a proxy)."""
     context = _client_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -78,32 +68,11 @@ def certificate_probe_context() -> ssl.SSLContext:
 
 
 def _client_context() -> ssl.SSLContext:
-    """The platform's client defaults, with the wizard's own TLS 1.2 floor on top: a
-    platform may allow TLS 1.0 and 1.1 (an older OpenSSL, LibreSSL, a system policy that
-    lowers the security level), so the floor is set here, not assumed."""
+    """The platform's client defaults with a TLS 1.2 floor, set here, not assumed: a platform
+    may allow TLS 1.0 and 1.1 (older OpenSSL, LibreSSL, a lowered system policy)."""
     context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
-
-
-def classify_tls_error(exc: ssl.SSLError) -> Status:
-    """Map a failed handshake to a status code."""
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        code = exc.verify_code
-        if code in (_X509_CERT_HAS_EXPIRED, _X509_CERT_NOT_YET_VALID):
-            return Status.CERTIFICATE_EXPIRED
-        if code in (_X509_HOSTNAME_MISMATCH, _X509_IP_ADDRESS_MISMATCH):
-            return Status.CERTIFICATE_HOSTNAME_MISMATCH
-        return Status.CERTIFICATE_UNTRUSTED
-    return Status.TLS_FAILED
-
-
-def tls_error_text(exc: ssl.SSLError) -> str:
-    """A short technical description of a failed handshake."""
-    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
-        return f"certificate verify failed: {exc.verify_message}"
-    reason = getattr(exc, "reason", None)
-    return str(reason or exc.strerror or exc).replace("_", " ").lower()
 
 
 def certificate_info(der: bytes) -> CertificateInfo | None:

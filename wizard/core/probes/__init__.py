@@ -1,13 +1,9 @@
-"""Talking to one endpoint: connect, secure, read the greeting, log in, close.
+"""Talking to one endpoint: connect (``connect``), secure, read the greeting, log in, close.
 
-``open_mail_session`` connects (``connect``: Happy Eyeballs) and hands the socket to the
-endpoint's protocol: ``imap`` (aioimaplib), ``smtp`` (aiosmtplib) or ``pop3`` (poplib in a
-daemon thread), each a ``MailSession`` (``base``). Everything runs under a caller's
-``asyncio.timeout``; expected failures are raised as ``ProbeFailure`` with a status code.
-
-The rule that matters most: credentials are only ever sent on a connection whose TLS
-handshake (implicit or STARTTLS) has completed and verified; ``require_tls`` checks it again
-right before every login.
+Each protocol is a ``MailSession`` (``base``): ``imap`` (aioimaplib), ``smtp`` (aiosmtplib),
+``pop3`` (poplib in a daemon thread). Expected failures are raised as ``ProbeFailure``.
+Credentials only ever go over a verified TLS connection: ``require_tls`` checks it at the
+end of ``secure`` and again right before every login.
 """
 
 from __future__ import annotations
@@ -38,16 +34,16 @@ async def open_mail_session(
     on_route: RouteCallback | None = None,
 ) -> MailSession:
     """Connect to ``endpoint`` and secure it; the returned session is ready to log in.
-
-    ``on_phase`` hears each phase entered; ``on_route`` the name's address families, then
-    the address that accepted the connection.
-    """
+    ``on_phase`` hears each phase entered; ``on_route`` where connecting went."""
     phase = on_phase or (lambda _phase: None)
     phase(Phase.CONNECTING)
     sock = await connect_socket(endpoint, on_route)
+    session = _SESSIONS[endpoint.protocol](endpoint, sock)
     try:
-        return await _SESSIONS[endpoint.protocol].open(endpoint, sock, context, phase)
+        await session.secure(context, phase)
     except BaseException:
+        session.abort()
         with contextlib.suppress(OSError):
             sock.close()
         raise
+    return session

@@ -1,13 +1,13 @@
-"""What every protocol module shares: the session interface, the failure, small helpers.
+"""What every protocol shares: the session interface, the failure, small helpers.
 
-A server's words are untrusted: ``reply_text`` and ``ProbeFailure`` clean them where they
-are captured (``wizard.core.text``).
+A server's words are untrusted: ``reply_text`` and ``ProbeFailure`` clean them on capture.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import contextlib
 import email
 import re
@@ -23,7 +23,6 @@ from aiosmtplib.auth import auth_crammd5_verify
 
 from wizard.core.models import Endpoint, Phase, Status
 from wizard.core.text import clean_line, quotes
-from wizard.core.tls import classify_tls_error, tls_error_text
 
 T = TypeVar("T")
 
@@ -32,13 +31,19 @@ PhaseCallback = Callable[[Phase], None]
 
 # Reply texts longer than this are cut: a reply is shown to people, not archived.
 _MAX_REPLY = 500
+# OpenSSL's X509_V_ERR_* codes told apart (openssl/x509_vfy.h): not yet valid, expired,
+# host name and IP address mismatch.
+_VERIFY_STATUS = {
+    9: Status.CERTIFICATE_EXPIRED,
+    10: Status.CERTIFICATE_EXPIRED,
+    62: Status.CERTIFICATE_HOSTNAME_MISMATCH,
+    64: Status.CERTIFICATE_HOSTNAME_MISMATCH,
+}
 
 
 class ProbeFailure(Exception):
-    """An expected failure of one endpoint: a status code, what happened, the server's words.
-
-    Both texts are cleaned here: a detail may quote a library's message that quotes the server.
-    """
+    """An expected failure of one endpoint: a status code, what happened, the server's words
+    (both cleaned: a detail may quote a library's message that quotes the server)."""
 
     def __init__(self, status: Status, detail: str, reply: str | None = None) -> None:
         detail = clean_line(detail)
@@ -62,8 +67,7 @@ class Removal:
 class MailSession(ABC):
     """A connected, secured session with a greeting read; ready for one login.
 
-    Each protocol implements ``_login`` (and ``_send_message`` or ``_delete_marked`` where
-    it can); the public methods here guard what goes in and what comes back.
+    Each protocol implements ``secure``, ``_login``, ``_goodbye``, ``abort``, ``ssl_object``.
     """
 
     endpoint: Endpoint
@@ -90,8 +94,7 @@ class MailSession(ABC):
         await self._echo_free(self._send_message(message, sender, recipient))
 
     async def delete_marked(self, header: str, token: str) -> Removal:
-        """Delete the one inbox message whose ``header`` is ``token`` (incoming servers),
-        and nothing else: it is read (its marker seen) before it is deleted."""
+        """Delete the one inbox message whose ``header`` is ``token``, read before deleted."""
         return await self._echo_free(self._delete_marked(header, token))
 
     async def _echo_free(self, step: Awaitable[T]) -> T:
@@ -107,9 +110,8 @@ class MailSession(ABC):
             raise ProbeFailure(failure.status, failure.detail, reply) from None
 
     def _cram_md5(self, username: str, password: str, challenge: bytes) -> bytes:
-        """The CRAM-MD5 answer (RFC 2195) to a base64 ``challenge``: the user name and a
-        keyed digest, never the password; noted as sent, since with the challenge it would
-        let the password be guessed offline."""
+        """The CRAM-MD5 answer (RFC 2195) to a base64 ``challenge``, noted as sent: with the
+        challenge it would let the password be guessed offline."""
         try:
             answer = auth_crammd5_verify(username, password, challenge)
         except aiosmtplib.SMTPAuthenticationError:  # aiosmtplib's word for "not base64"
@@ -119,6 +121,12 @@ class MailSession(ABC):
         digest = base64.b64decode(answer).rpartition(b" ")[2]
         self._sent_forms += (answer.decode("ascii"), digest.decode("ascii"))
         return answer
+
+    def _no_tls(self, what: str, reply: str | None = None) -> ProbeFailure:
+        """STARTTLS not offered or refused (``what`` the server did): no password is sent."""
+        return ProbeFailure(
+            Status.STARTTLS_UNAVAILABLE, f"{self.endpoint.label}: the server {what}", reply
+        )
 
     def _no_cram_md5(self) -> ProbeFailure:
         """The login the provider names (CRAM-MD5) is not offered: never another instead."""
@@ -139,17 +147,32 @@ class MailSession(ABC):
     async def _delete_marked(self, header: str, token: str) -> Removal:
         raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.endpoint.label} has no inbox")
 
-    @abstractmethod
+    async def secure(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
+        """Secure the connected socket, read the greeting, ``require_tls``; or ProbeFailure."""
+        raise NotImplementedError
+
+    async def _goodbye(self, timeout: float) -> object:
+        """LOGOUT or QUIT."""
+        raise NotImplementedError
+
     async def close(self, timeout: float = 1.0) -> None:
-        """Say goodbye politely (LOGOUT / QUIT) within ``timeout``, then drop the connection."""
+        """Say goodbye politely within ``timeout``, then drop the connection."""
+        with contextlib.suppress(Exception):  # goodbye is best effort
+            await asyncio.wait_for(self._goodbye(timeout), timeout)
+        self.abort()
 
     @abstractmethod
     def abort(self) -> None:
         """Drop the connection at once, without a word."""
 
-    @abstractmethod
+    def ssl_object(self) -> ssl.SSLObject | ssl.SSLSocket | None:
+        """The connection's TLS layer; None while it is in clear text."""
+        raise NotImplementedError
+
     def peer_certificate(self) -> bytes | None:
         """The server's certificate (DER), when TLS is up."""
+        tls = self.ssl_object()
+        return None if tls is None else tls.getpeercert(binary_form=True)
 
 
 #: Shown instead of a server reply that repeated the password it was sent.
@@ -160,17 +183,8 @@ _BASE64_WORD = re.compile(r"[A-Za-z0-9+/]{4,}={0,2}")
 
 
 def withhold_echo(reply: str, password: str, *derived: str) -> str:
-    """``reply``, or ECHO_WITHHELD when it repeats the password as a word of its own.
-
-    Repeats in the forms the password travels in count too: as an IMAP quoted string
-    (``\\"`` and ``\\\\`` escaped), inside base64 (AUTH PLAIN's ``\\0user\\0password`` blob
-    with any authorization name, AUTH LOGIN's encoded password), and ``derived`` values (a
-    CRAM-MD5 answer or digest, from which the password can be guessed offline).
-
-    The whole reply is withheld, never cut around the password: marks in the text would
-    show where the password was. A password inside a longer word is no echo (a one-letter
-    password is inside nearly every sentence), so ordinary replies stay as they came.
-    """
+    """``reply``, or ECHO_WITHHELD (all of it: a cut would show where the password was) when it
+    repeats the password as a word of its own, IMAP-quoted, in base64 or ``derived`` forms."""
     # The reply was cleaned when it was captured; a password with a tab in it would be too.
     escaped = password.replace("\\", "\\\\").replace('"', '\\"')
     forms = (password, clean_line(password), escaped, *derived)
@@ -188,7 +202,13 @@ def withhold_echo(reply: str, password: str, *derived: str) -> str:
 
 def tls_failure(exc: ssl.SSLError) -> ProbeFailure:
     """A failed TLS handshake as a ProbeFailure with the matching certificate/TLS status."""
-    return ProbeFailure(classify_tls_error(exc), tls_error_text(exc))
+    status = Status.TLS_FAILED
+    text = str(getattr(exc, "reason", None) or exc.strerror or exc).replace("_", " ").lower()
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        status = _VERIFY_STATUS.get(exc.verify_code, Status.CERTIFICATE_UNTRUSTED)
+        if exc.verify_message:
+            text = f"certificate verify failed: {exc.verify_message}"
+    return ProbeFailure(status, text)
 
 
 def reply_text(value: Any) -> str:
@@ -199,8 +219,7 @@ def reply_text(value: Any) -> str:
 
 
 def require_tls(transport_ssl: object | None, endpoint: Endpoint) -> None:
-    """Refuse to go on unless the connection is encrypted (``transport_ssl`` is not None):
-    the last line of defence, so that no password is ever sent in clear text."""
+    """Refuse to go on unless the connection is encrypted: no password is sent in clear."""
     if transport_ssl is None:
         raise ProbeFailure(
             Status.STARTTLS_UNAVAILABLE,
@@ -214,38 +233,23 @@ def carries_marker(header_fields: bytes, header: str, token: str) -> bool:
     return token in [str(value).strip() for value in values]
 
 
-def der_certificate(ssl_object: ssl.SSLObject | ssl.SSLSocket | None) -> bytes | None:
-    """The peer's certificate (DER) on a TLS connection; None without one."""
-    return None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
-
-
 async def in_daemon_thread(
     function: Callable[[], T], on_cancel: Callable[[], None], name: str
 ) -> T:
     """Run blocking ``function`` in its own daemon thread; on cancel call ``on_cancel``.
-
-    Not the default executor: ``asyncio.run`` waits for that at exit, which would make a
-    cancelled check linger until a blocked socket times out.
-    """
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[T] = loop.create_future()
-
-    def deliver(setter: Callable[[Any], None], value: Any) -> None:
-        if not future.done():
-            setter(value)
+    Not the default executor: ``asyncio.run`` would wait at exit for a blocked socket."""
+    future: concurrent.futures.Future[T] = concurrent.futures.Future()
 
     def runner() -> None:
-        outcome: tuple[Callable[[Any], None], Any]
-        try:
-            outcome = (future.set_result, function())
-        except BaseException as exc:
-            outcome = (future.set_exception, exc)
-        with contextlib.suppress(RuntimeError):  # the loop may be gone already
-            loop.call_soon_threadsafe(deliver, *outcome)
+        if future.set_running_or_notify_cancel():
+            try:
+                future.set_result(function())
+            except BaseException as exc:
+                future.set_exception(exc)
 
     threading.Thread(target=runner, name=name, daemon=True).start()
     try:
-        return await future
+        return await asyncio.wrap_future(future)
     except asyncio.CancelledError:
         on_cancel()
         raise

@@ -1,15 +1,9 @@
-"""Resolving a host name and opening a TCP connection to an endpoint (Happy Eyeballs).
+"""Resolving a host name and connecting to an endpoint the Happy Eyeballs way (RFC 8305).
 
-A server name often has IPv6 and IPv4 addresses, and on many home, hotel and VPN networks
-the IPv6 path is dead: nothing answers, not even a refusal. RFC 8305 ("Happy Eyeballs")
-starts the next address 250 ms after the previous one, alternating families, and keeps the
-first connection that succeeds; aiohappyeyeballs (the aiohttp project's) implements it.
-The protocol clients are handed the connected socket, so connecting is timed on its own.
-
-Where a name is dialled is a seam of its own: ``dialling(dial)`` maps (host, port) to another
-address and port for the calls made inside it (stand-in servers on this computer answering
-for a provider's). Only the address changes: TLS still verifies the endpoint's own host
-name, and everything above this module sees the endpoint as the provider lists it.
+On many networks the IPv6 path is dead (nothing answers, not even a refusal), so the next
+address starts 250 ms after the previous one (aiohappyeyeballs) and the first to connect wins.
+``dialling(dial)`` maps (host, port) to another address for the calls inside it (stand-in
+servers on this computer); TLS still verifies the endpoint's own host name.
 """
 
 from __future__ import annotations
@@ -47,8 +41,8 @@ _DIAL: contextvars.ContextVar[Dial] = contextvars.ContextVar(
 
 @dataclass(frozen=True)
 class Route:
-    """Where a connection went: the name's address families in the order they are tried
-    (``"IPv6"``, ``"IPv4"``), and the address that accepted it (None until one did)."""
+    """The name's address families in the order tried (``"IPv6"``, ``"IPv4"``), and the
+    address that accepted the connection (None until one did)."""
 
     families: tuple[str, ...]
     address: str | None = None
@@ -71,12 +65,8 @@ def dialling(dial: Dial) -> Iterator[None]:
 async def connect_socket(
     endpoint: Endpoint, on_route: RouteCallback | None = None
 ) -> socket.socket:
-    """Resolve the host name and connect to its addresses the Happy Eyeballs way.
-
-    Returns the first connected (non-blocking) socket; raises ProbeFailure when the name
-    has no address or no address accepted the connection, and ResourceLimitError when
-    this computer cannot open another socket.
-    """
+    """The first connected (non-blocking) socket; ProbeFailure when no address answered,
+    ResourceLimitError when this computer cannot open another socket."""
     report = on_route or (lambda _route: None)
     host, port = _DIAL.get().get((endpoint.host, endpoint.port), (endpoint.host, endpoint.port))
     try:
@@ -112,20 +102,15 @@ async def connect_socket(
 
 
 def _errnos(exc: OSError) -> set[int]:
-    """The error numbers behind a failed connection.
-
-    When the addresses failed in different ways (say IPv6 unreachable, IPv4 refused),
-    aiohappyeyeballs raises one OSError without an errno whose message joins each one's
-    ``[Errno N] ...``: those numbers are read back from it.
-    """
+    """The error numbers behind a failed connection (read back from the joined message when
+    aiohappyeyeballs reports addresses that failed in different ways)."""
     if exc.errno is not None:
         return {exc.errno}
     return {int(number) for number in re.findall(r"\[Errno (\d+)\]", str(exc))}
 
 
 def out_of_files(exc: OSError) -> ResourceLimitError | None:
-    """The error that stops the check when ``exc`` says this computer has no file
-    descriptor left (EMFILE, ENFILE): not the server's fault, nor the network's."""
+    """The error that stops the check when this computer has no file descriptor left."""
     if not _errnos(exc) & _OUT_OF_FILES:
         return None
     return ResourceLimitError(

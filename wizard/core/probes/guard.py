@@ -1,12 +1,9 @@
 """What a server may send: bounded, and nothing in clear text after a STARTTLS go-ahead.
 
-The protocol libraries collect an answer without limit, so a server that never stops
-talking (an endless greeting, endless capabilities) would fill memory: a POP3 server
-flooding CAPA lines took the wizard to gigabytes. And a compliant server sends nothing
-between its STARTTLS go-ahead and the handshake (RFC 3207 4.2, RFC 2595 3.1): bytes there
-were inserted on the way, and read after the handshake they would pass for the server's
-words. ``WireGuard`` watches an asyncio connection (IMAP, SMTP), ``LineReader`` a blocking
-socket (POP3); either ends the session with a ProbeFailure.
+The libraries collect an answer without limit (a POP3 server flooding CAPA lines took the
+wizard to gigabytes). A compliant server sends nothing between its STARTTLS go-ahead and the
+handshake (RFC 3207 4.2, RFC 2595 3.1): bytes there were inserted on the way. ``WireGuard``
+watches an asyncio connection (IMAP, SMTP), ``LineReader`` a blocking socket (POP3).
 """
 
 from __future__ import annotations
@@ -36,11 +33,25 @@ INJECTED = (
 )
 
 
-class WireGuard(asyncio.Protocol):
-    """Stands between an asyncio connection and a library's protocol, watching what comes
-    in: within the ``budget``, and nothing after a STARTTLS go-ahead (``expect_go_ahead``).
-    Either breach aborts the connection with a ProbeFailure (``failure``, ``on_failure``).
-    """
+class _Budget:
+    """How much more a server may send; a flood ends the session."""
+
+    def budget(self, max_bytes: int, max_lines: int, when: str) -> None:
+        """From now on the server may send ``max_bytes`` in ``max_lines`` lines at most."""
+        self.bytes_left, self.lines_left = max_bytes, max_lines
+        kib = max_bytes // 1024
+        self.flood = f"the server sent more than {kib} KiB {when}, so the connection was closed"
+
+    def spend(self, nbytes: int, nlines: int) -> bool:
+        """Count what came in; False once over budget."""
+        self.bytes_left -= nbytes
+        self.lines_left -= nlines
+        return self.bytes_left >= 0 and self.lines_left >= 0
+
+
+class WireGuard(_Budget, asyncio.Protocol):
+    """Stands between an asyncio connection and a library's protocol: what comes in stays
+    within the budget, and nothing follows a STARTTLS go-ahead; else a ProbeFailure."""
 
     def __init__(
         self,
@@ -57,16 +68,10 @@ class WireGuard(asyncio.Protocol):
         self._clear_closed = False  # from the go-ahead until the handshake starts
         self.budget(MAX_OPENING_BYTES, MAX_OPENING_LINES, "before the login")
 
-    def budget(self, max_bytes: int, max_lines: int, when: str) -> None:
-        """From now on the server may send ``max_bytes`` in ``max_lines`` lines at most."""
-        self._bytes_left, self._lines_left = max_bytes, max_lines
-        self._flood = f"the server sent more than {max_bytes // 1024} KiB {when}"
-
     def expect_go_ahead(
         self, is_go_ahead: Callable[[bytes], bool], then: Callable[[], None]
     ) -> None:
-        """STARTTLS was sent: the line ``is_go_ahead`` accepts must end what comes in clear
-        text; ``then`` is called when it came."""
+        """STARTTLS was sent: the line ``is_go_ahead`` accepts ends the clear text."""
         self._go_ahead, self._then, self._partial = is_go_ahead, then, b""
 
     def take_over(self, transport: asyncio.BaseTransport) -> None:
@@ -75,8 +80,7 @@ class WireGuard(asyncio.Protocol):
         transport.set_protocol(self)
 
     def securing(self) -> None:
-        """The handshake starts (raises the failure if there was one): what comes next is
-        read by TLS."""
+        """The handshake starts (raises the failure if there was one)."""
         if self.failure is not None:
             raise self.failure
         self._clear_closed = False
@@ -101,10 +105,8 @@ class WireGuard(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self.failure is not None:
             return
-        self._bytes_left -= len(data)
-        self._lines_left -= data.count(b"\n")
-        if self._bytes_left < 0 or self._lines_left < 0:
-            self._fail(Status.PROTOCOL_ERROR, f"{self._flood}, so the connection was closed")
+        if not self.spend(len(data), data.count(b"\n")):
+            self._fail(Status.PROTOCOL_ERROR, self.flood)
             return
         if self._clear_closed or (self._go_ahead is not None and self._injected(data)):
             self._fail(Status.PLAINTEXT_INJECTED, INJECTED)
@@ -132,22 +134,14 @@ class WireGuard(asyncio.Protocol):
         self.on_failure(self.failure)
 
 
-class LineReader:
-    """Lines from a blocking socket, within a budget: what poplib reads from (its ``file``).
-
-    Keeps what it received past the last line, so a byte that came along with a STARTTLS
-    go-ahead is seen (``pending``) instead of lost in a buffer.
-    """
+class LineReader(_Budget):
+    """Lines from a blocking socket, within a budget: poplib's ``file``. What came past the
+    last line is kept, so a byte sent along with a STARTTLS go-ahead is seen (``pending``)."""
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.buffer = bytearray()
         self.budget(MAX_OPENING_BYTES, MAX_OPENING_LINES, "before the login")
-
-    def budget(self, max_bytes: int, max_lines: int, when: str) -> None:
-        """From now on the server may send ``max_bytes`` in ``max_lines`` lines at most."""
-        self.bytes_left, self.lines_left = max_bytes, max_lines
-        self.flood = f"the server sent more than {max_bytes // 1024} KiB {when}"
 
     def readline(self, size: int = -1) -> bytes:
         """One line (with its end), at most ``size`` bytes; b"" once the server hung up."""
@@ -162,10 +156,8 @@ class LineReader:
         cut = end + 1 if end != -1 else len(self.buffer)
         if 0 <= size < cut:
             cut = size
-        self.bytes_left -= cut
-        self.lines_left -= 1
-        if self.bytes_left < 0 or self.lines_left < 0:
-            raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.flood}, so the connection was closed")
+        if not self.spend(cut, 1):
+            raise ProbeFailure(Status.PROTOCOL_ERROR, self.flood)
         line = bytes(self.buffer[:cut])
         del self.buffer[:cut]
         return line

@@ -1,13 +1,10 @@
 """IMAP through aioimaplib's protocol, on a socket connected by ``connect_socket``.
 
-aioimaplib would wait forever on a greeting it does not accept and cannot upgrade a
-connection with STARTTLS, so both are done here; every wait also watches for the server
-hanging up, so a dropped connection fails at once. A ``WireGuard`` bounds what the server
-may send and ends the session if clear text follows the STARTTLS go-ahead.
-
-No credential is ever part of a command's text: aioimaplib logs commands and quotes the
-pending one in its exceptions. The password goes as a literal (LOGIN) or a SASL answer
-(AUTHENTICATE), written straight to the connection when the server asks for it.
+The greeting and STARTTLS are handled here (aioimaplib would wait forever on a refused
+greeting, and cannot upgrade); every wait also watches for a hang-up. A ``WireGuard`` bounds
+what the server sends and ends the session on clear text after the STARTTLS go-ahead.
+No credential is ever in a command's text (aioimaplib logs commands and quotes them in its
+exceptions): the password is written straight to the connection when the server asks.
 """
 
 from __future__ import annotations
@@ -19,7 +16,7 @@ import re
 import socket
 import ssl
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import aioimaplib
 
@@ -30,7 +27,6 @@ from wizard.core.probes.base import (
     ProbeFailure,
     Removal,
     carries_marker,
-    der_certificate,
     reply_text,
     require_tls,
     tls_failure,
@@ -43,11 +39,7 @@ _Lost = ProbeFailure | Exception | None
 
 
 class _GreetingProtocol(aioimaplib.IMAP4ClientProtocol):  # type: ignore[misc]
-    """Reports a refused greeting, and a lost connection, to ``tell`` at once."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, tell: Callable[[_Lost], None]) -> None:
-        super().__init__(loop, tell)
-        self.tell = tell
+    """Reports a refused greeting, and a lost connection, to ``conn_lost_cb`` at once."""
 
     async def welcome(self, command: bytes) -> None:
         try:
@@ -58,16 +50,14 @@ class _GreetingProtocol(aioimaplib.IMAP4ClientProtocol):  # type: ignore[misc]
                 detail = "the server said goodbye instead of hello"
             else:
                 detail = f"unexpected IMAP greeting ({type(exc).__name__})"
-            self.tell(ProbeFailure(Status.PROTOCOL_ERROR, detail, text))
+            self.conn_lost_cb(ProbeFailure(Status.PROTOCOL_ERROR, detail, text))
 
 
 class _Answered(aioimaplib.Command):  # type: ignore[misc]
-    """A command whose continuation request ("+ ...") is answered by ``answer``.
+    """A command whose first continuation request ("+ ...") gets ``answer``, written straight
+    to the connection; a further one is cancelled ("*", RFC 3501 6.2.2)."""
 
-    aioimaplib calls ``flush`` after each continuation request it receives (and after
-    every chunk of data while the command waits): the first request gets the answer,
-    written straight to the connection; a further one is cancelled ("*", RFC 3501 6.2.2).
-    """
+    # aioimaplib calls ``flush`` after each continuation request (and each chunk of data).
 
     def __init__(
         self,
@@ -112,48 +102,32 @@ class ImapSession(MailSession):
         if not self.lost.done():
             self.lost.set_result(what)
 
-    @classmethod
-    async def open(
-        cls,
-        endpoint: Endpoint,
-        sock: socket.socket,
-        context: ssl.SSLContext,
-        phase: PhaseCallback,
-    ) -> ImapSession:
-        """Secure the connected ``sock`` and read the greeting; raises ProbeFailure."""
-        loop = asyncio.get_running_loop()
-        session = cls(endpoint, sock)
-        protocol, guard = session.protocol, session.guard
-        implicit = endpoint.security is Security.SSL
+    async def secure(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
+        implicit = self.endpoint.security is Security.SSL
+        phase(Phase.SECURING if implicit else Phase.GREETING)
         try:
-            phase(Phase.SECURING if implicit else Phase.GREETING)
-            try:
-                await loop.create_connection(
-                    lambda: guard,
-                    sock=sock,
-                    ssl=context if implicit else None,
-                    server_hostname=endpoint.host if implicit else None,
-                    # The caller's asyncio.timeout is the bound, not asyncio's 60 s.
-                    ssl_handshake_timeout=3600 if implicit else None,
-                )
-            except ssl.SSLError as exc:
-                raise tls_failure(exc) from None
-            except (ConnectionResetError, BrokenPipeError) as exc:
-                raise ProbeFailure(
-                    Status.TLS_FAILED,
-                    f"the connection was reset during the secure handshake ({exc.strerror})",
-                ) from None
-            if implicit:
-                phase(Phase.GREETING)
-            await session._until_lost(protocol.wait("AUTH|NONAUTH"), "greeting")
-            if not implicit:
-                await session._starttls(context, phase)
-            require_tls(protocol.transport.get_extra_info("ssl_object"), endpoint)
-        except BaseException:
-            session.abort()
-            raise
-        guard.budget(MAX_SESSION_BYTES, MAX_SESSION_LINES, "in one session")
-        return session
+            await asyncio.get_running_loop().create_connection(
+                lambda: self.guard,
+                sock=self.sock,
+                ssl=context if implicit else None,
+                server_hostname=self.endpoint.host if implicit else None,
+                # The caller's asyncio.timeout is the bound, not asyncio's 60 s.
+                ssl_handshake_timeout=3600 if implicit else None,
+            )
+        except ssl.SSLError as exc:
+            raise tls_failure(exc) from None
+        except (ConnectionResetError, BrokenPipeError) as exc:
+            raise ProbeFailure(
+                Status.TLS_FAILED,
+                f"the connection was reset during the secure handshake ({exc.strerror})",
+            ) from None
+        if implicit:
+            phase(Phase.GREETING)
+        await self._until_lost(self.protocol.wait("AUTH|NONAUTH"), "greeting")
+        if not implicit:
+            await self._starttls(context, phase)
+        require_tls(self.ssl_object(), self.endpoint)
+        self.guard.budget(MAX_SESSION_BYTES, MAX_SESSION_LINES, "in one session")
 
     async def _until_lost(self, awaitable: Any, what: str) -> Any:
         """Await ``awaitable`` but fail fast if the server hangs up meanwhile."""
@@ -189,10 +163,7 @@ class ImapSession(MailSession):
     async def _starttls(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
         protocol = self.protocol
         if "STARTTLS" not in protocol.capabilities:
-            raise ProbeFailure(
-                Status.STARTTLS_UNAVAILABLE,
-                f"{self.endpoint.label}: the server does not offer STARTTLS",
-            )
+            raise self._no_tls("does not offer STARTTLS")
         command = aioimaplib.Command("STARTTLS", protocol.new_tag(), loop=protocol.loop)
         go_ahead = re.compile(re.escape(command.tag.encode()) + rb" OK\b", re.IGNORECASE)
         self.guard.expect_go_ahead(
@@ -200,11 +171,8 @@ class ImapSession(MailSession):
         )
         response = await self._until_lost(protocol.execute(command), "STARTTLS")
         if response.result != "OK":
-            raise ProbeFailure(
-                Status.STARTTLS_UNAVAILABLE,
-                f"{self.endpoint.label}: the server refused STARTTLS",
-                reply_text(response.lines[-1] if response.lines else response.result),
-            )
+            last = response.lines[-1] if response.lines else response.result
+            raise self._no_tls("refused STARTTLS", reply_text(last))
         self.guard.securing()
         loop = asyncio.get_running_loop()
         try:
@@ -226,7 +194,7 @@ class ImapSession(MailSession):
 
     async def _login(self, username: str, password: str) -> str:
         protocol = self.protocol
-        require_tls(protocol.transport.get_extra_info("ssl_object"), self.endpoint)
+        require_tls(self.ssl_object(), self.endpoint)
         command: _Answered
         if self.endpoint.auth is Auth.CRAM_MD5:
             if "AUTH=CRAM-MD5" not in protocol.capabilities:
@@ -298,10 +266,8 @@ class ImapSession(MailSession):
         purged = (await self._until_lost(purge, "EXPUNGE")).result == "OK"
         return Removal(found=True, purged=purged)
 
-    async def close(self, timeout: float = 1.0) -> None:
-        with contextlib.suppress(Exception):  # goodbye is best effort
-            await asyncio.wait_for(self.protocol.logout(), timeout)
-        self.abort()
+    async def _goodbye(self, timeout: float) -> object:
+        return await self.protocol.logout()
 
     def abort(self) -> None:
         for task in list(self.protocol.tasks):
@@ -312,37 +278,33 @@ class ImapSession(MailSession):
         with contextlib.suppress(OSError):
             self.sock.close()
 
-    def peer_certificate(self) -> bytes | None:
-        return der_certificate(self.protocol.transport.get_extra_info("ssl_object"))
+    def ssl_object(self) -> ssl.SSLObject | None:
+        return cast("ssl.SSLObject | None", self.protocol.transport.get_extra_info("ssl_object"))
 
 
 def _one_uid(response: Any) -> str | None:
-    """The one message number a UID SEARCH answered, None for none; anything else (a
-    range, several numbers, words) raises ProbeFailure: the server's answer is not trusted
-    to choose what is deleted."""
+    """The one message number a UID SEARCH answered, None for none; anything else (a range,
+    several numbers, words) raises ProbeFailure: the server does not choose what is deleted."""
     if response.result != "OK":
         raise ProbeFailure(
             Status.PROTOCOL_ERROR,
             "the server could not search the inbox for the test message",
             reply_text(response.lines[-1]) if response.lines else None,
         )
-    found: set[str] = set()
     # aioimaplib hands over what followed "* SEARCH" on each such line; the last line is
     # the tagged "completed" text. Every word must be a number (``* SEARCH SEARCH 1:*``
     # is not "message 1 and on").
-    for line in response.lines[:-1]:
-        found.update(bytes(line).decode("ascii", errors="replace").split())
+    said = b" ".join(bytes(line) for line in response.lines[:-1])
+    found = sorted(set(said.decode("ascii", errors="replace").split()))
     if not found:
         return None
-    uid = found.pop() if len(found) == 1 else ""
-    if not _UID.fullmatch(uid) or int(uid) >= 2**32:
-        found.add(uid)
+    if len(found) > 1 or not _UID.fullmatch(found[0]) or int(found[0]) >= 2**32:
         raise ProbeFailure(
             Status.PROTOCOL_ERROR,
             "the server's search answer was not one message number, so nothing was deleted",
-            " ".join(sorted(found))[:80],
+            " ".join(found)[:80],
         )
-    return uid
+    return found[0]
 
 
 # A message's UID: a number from 1 to 2^32 - 1, written without leading zeros (RFC 3501).

@@ -1,10 +1,8 @@
-"""POP3 through the standard library's poplib, in a daemon thread.
+"""POP3 through the standard library's poplib, each blocking step in a daemon thread.
 
-poplib blocks, so each step (connect and secure, login, a round-trip command, QUIT) runs in
-a daemon thread of its own (``in_daemon_thread``); cancelling a step aborts the session,
-which shuts the socket down so the blocked thread ends with it. poplib collects a
-multi-line answer without limit, so it reads through ``LineReader``: bounded, and aware of
-what it read ahead, which after the STLS go-ahead must be nothing.
+Cancelling a step aborts the session: the socket shuts down and the thread ends with it.
+poplib reads through a ``LineReader``: bounded, and aware of what it read ahead (which after
+the STLS go-ahead must be nothing).
 """
 
 from __future__ import annotations
@@ -17,6 +15,7 @@ import re
 import socket
 import ssl
 from collections.abc import Callable
+from functools import partial
 from types import SimpleNamespace
 from typing import BinaryIO, TypeVar, cast
 
@@ -27,7 +26,6 @@ from wizard.core.probes.base import (
     ProbeFailure,
     Removal,
     carries_marker,
-    der_certificate,
     in_daemon_thread,
     reply_text,
     require_tls,
@@ -42,12 +40,11 @@ _NEWEST_LOOKED_AT = 20
 
 
 class _PreconnectedPOP3(poplib.POP3):
-    """poplib's client on a socket we connected ourselves (to time DNS and TCP on their
-    own), secured at once when given a ``context`` (implicit TLS; ``secured`` is called
-    after the handshake), and reading through a ``LineReader``.
+    """poplib's client on our connected socket, secured at once given a ``context`` (implicit
+    TLS; then ``secured`` is called), reading through a ``LineReader``.
 
-    poplib takes no socket, only a host to connect to: overriding ``_create_socket`` is the
-    one way to hand it ours, and the only place that touches a poplib internal.
+    poplib takes only a host to connect to: overriding ``_create_socket`` is the one way to
+    hand it our socket, and the only place that touches a poplib internal.
     """
 
     def __init__(
@@ -55,7 +52,7 @@ class _PreconnectedPOP3(poplib.POP3):
         sock: socket.socket,
         host: str,
         context: ssl.SSLContext | None = None,
-        secured: Callable[[], None] = lambda: None,
+        secured: Callable[[], object] = lambda: None,
     ) -> None:
         self.preconnected, self.implicit_tls, self.on_secured = sock, context, secured
         # The caller's asyncio.timeout is the bound; cancelling it shuts the socket.
@@ -71,14 +68,13 @@ class _PreconnectedPOP3(poplib.POP3):
         return secured
 
     def read_lines(self) -> None:
-        """Read through a fresh ``LineReader`` from now on, instead of the file poplib made."""
+        """Read through a fresh ``LineReader`` from now on."""
         self.file.close()  # a buffered reader over the socket: the socket stays open
         self.lines = LineReader(self.sock)
         self.file = cast(BinaryIO, self.lines)  # poplib only calls readline() and close()
 
     def command(self, line: bytes) -> bytes:
-        """Send one line and read the one-line answer (its line end removed), within the
-        budget: for the SASL exchange, which poplib has no public method for."""
+        """Send one line, read the one-line answer: for SASL, which poplib has no method for."""
         self.sock.sendall(line + b"\r\n")
         answer = self.lines.readline(2048)
         if not answer:
@@ -110,10 +106,6 @@ def _pop3_failure(exc: Exception, what: str) -> ProbeFailure:
     raise exc
 
 
-def _tls_of(client: _PreconnectedPOP3) -> ssl.SSLSocket | None:
-    return client.sock if isinstance(client.sock, ssl.SSLSocket) else None
-
-
 class Pop3Session(MailSession):
     """A POP3 session: greeting read, STLS done if asked for, ready for one login."""
 
@@ -129,24 +121,13 @@ class Pop3Session(MailSession):
         except Exception as exc:
             raise _pop3_failure(exc, what) from None
 
-    @classmethod
-    async def open(
-        cls,
-        endpoint: Endpoint,
-        sock: socket.socket,
-        context: ssl.SSLContext,
-        phase: PhaseCallback,
-    ) -> Pop3Session:
-        """Secure the connected ``sock`` and read the greeting; raises ProbeFailure."""
-        session = cls(endpoint, sock)
+    async def secure(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
+        endpoint, sock = self.endpoint, self.sock
         implicit = endpoint.security is Security.SSL
         loop = asyncio.get_running_loop()
 
-        def tell(what: Phase) -> Callable[[], None]:
-            def told() -> None:
-                loop.call_soon_threadsafe(phase, what)
-
-            return told
+        def tell(what: Phase) -> Callable[[], object]:
+            return partial(loop.call_soon_threadsafe, phase, what)
 
         def connect() -> _PreconnectedPOP3:
             sock.setblocking(True)
@@ -167,10 +148,7 @@ class Pop3Session(MailSession):
                     ) from None
                 capabilities = {}
             if "STLS" not in capabilities:
-                raise ProbeFailure(
-                    Status.STARTTLS_UNAVAILABLE,
-                    f"{endpoint.label}: the server does not offer STARTTLS (STLS)",
-                )
+                raise self._no_tls("does not offer STARTTLS (STLS)")
 
             def wrap_socket(plain: socket.socket, server_hostname: str) -> ssl.SSLSocket:
                 # poplib's stls() has its context wrap the socket: first, bytes that came
@@ -183,29 +161,21 @@ class Pop3Session(MailSession):
             try:
                 client.stls(cast(ssl.SSLContext, SimpleNamespace(wrap_socket=wrap_socket)))
             except poplib.error_proto as exc:
-                raise ProbeFailure(
-                    Status.STARTTLS_UNAVAILABLE,
-                    f"{endpoint.label}: the server refused STARTTLS",
-                    reply_text(exc.args[0]) if exc.args else None,
-                ) from None
+                reply = reply_text(exc.args[0]) if exc.args else None
+                raise self._no_tls("refused STARTTLS", reply) from None
             client.read_lines()
             tell(Phase.GREETING)()
             return client
 
         phase(Phase.SECURING if implicit else Phase.GREETING)
-        try:
-            session.client = await session._in_thread(connect, "the greeting")
-            require_tls(_tls_of(session.client), endpoint)
-        except BaseException:
-            session.abort()
-            raise
-        session.client.lines.budget(MAX_SESSION_BYTES, MAX_SESSION_LINES, "in one session")
-        return session
+        self.client = await self._in_thread(connect, "the greeting")
+        require_tls(self.ssl_object(), endpoint)
+        self.client.lines.budget(MAX_SESSION_BYTES, MAX_SESSION_LINES, "in one session")
 
     async def _login(self, username: str, password: str) -> str:
         client = self.client
         assert client is not None
-        require_tls(_tls_of(client), self.endpoint)
+        require_tls(self.ssl_object(), self.endpoint)
 
         def authenticate() -> str:
             try:
@@ -266,15 +236,10 @@ class Pop3Session(MailSession):
 
         return await self._in_thread(find_and_delete, "the search for the test message")
 
-    async def close(self, timeout: float = 1.0) -> None:
-        client = self.client
-        if client is not None:
-            with contextlib.suppress(Exception):
-                client.sock.settimeout(timeout)
-                await asyncio.wait_for(
-                    in_daemon_thread(client.quit, self.abort, "pop3: QUIT"), timeout
-                )
-        self.abort()
+    async def _goodbye(self, timeout: float) -> object:
+        assert self.client is not None
+        self.client.sock.settimeout(timeout)
+        return await in_daemon_thread(self.client.quit, self.abort, "pop3: QUIT")
 
     def abort(self) -> None:
         # poplib's quit() sets client.sock to None once it has closed it itself.
@@ -287,5 +252,6 @@ class Pop3Session(MailSession):
             with contextlib.suppress(OSError):
                 sock.close()
 
-    def peer_certificate(self) -> bytes | None:
-        return None if self.client is None else der_certificate(_tls_of(self.client))
+    def ssl_object(self) -> ssl.SSLSocket | None:
+        sock = None if self.client is None else self.client.sock
+        return sock if isinstance(sock, ssl.SSLSocket) else None

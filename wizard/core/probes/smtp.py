@@ -1,8 +1,7 @@
 """SMTP through aiosmtplib, on a socket connected by ``connect_socket``.
 
-aiosmtplib bounds each answer itself (32 KiB). For STARTTLS a ``WireGuard`` steps in
-between the connection and aiosmtplib, so clear text sent along with the go-ahead ends the
-check (aiosmtplib would drop it silently and go on).
+aiosmtplib bounds each answer (32 KiB). For STARTTLS a ``WireGuard`` steps in, so clear
+text sent along with the go-ahead ends the check (aiosmtplib would drop it silently).
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from wizard.core.probes.base import (
     MailSession,
     PhaseCallback,
     ProbeFailure,
-    der_certificate,
     reply_text,
     require_tls,
     tls_failure,
@@ -31,56 +29,39 @@ from wizard.core.probes.guard import WireGuard
 class SmtpSession(MailSession):
     """An SMTP session: greeting read, EHLO (and STARTTLS if asked for) done, ready to log in."""
 
-    def __init__(self, endpoint: Endpoint, client: aiosmtplib.SMTP):
+    def __init__(self, endpoint: Endpoint, sock: socket.socket):
         self.endpoint = endpoint
-        self.client = client
-
-    @classmethod
-    async def open(
-        cls,
-        endpoint: Endpoint,
-        sock: socket.socket,
-        context: ssl.SSLContext,
-        phase: PhaseCallback,
-    ) -> SmtpSession:
-        """Secure the connected ``sock``, read the greeting, say EHLO; raises ProbeFailure."""
-        implicit = endpoint.security is Security.SSL
-        client = aiosmtplib.SMTP(
+        self.client = aiosmtplib.SMTP(
             hostname=endpoint.host,
             sock=sock,
-            use_tls=implicit,
+            use_tls=endpoint.security is Security.SSL,
             start_tls=False,
-            tls_context=context,
             timeout=3600,  # the caller's asyncio.timeout is the real bound
             local_hostname="mailcom-wizard.localhost",
         )
-        session = cls(endpoint, client)
+
+    async def secure(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
+        """Secure the connection, read the greeting, say EHLO; raises ProbeFailure."""
+        client = self.client
+        implicit = self.endpoint.security is Security.SSL
         try:
             if implicit:
-                await session._connect_securely(phase)
+                await self._connect_securely(context, phase)
             else:
                 phase(Phase.GREETING)
-                await client.connect()
+                await client.connect(tls_context=context)
             await client.ehlo()
             if not implicit:
-                await session._starttls(context, phase)
+                await self._starttls(context, phase)
                 await client.ehlo()
-            require_tls(client.get_transport_info("ssl_object"), endpoint)
-        except BaseException as exc:
-            session.abort()
-            if not isinstance(exc, Exception):
-                raise
+            require_tls(self.ssl_object(), self.endpoint)
+        except Exception as exc:
             raise _smtp_failure(exc, securing=implicit) from None
-        return session
 
-    async def _connect_securely(self, phase: PhaseCallback) -> None:
-        """Implicit TLS: aiosmtplib's connect() makes the handshake, then reads the greeting.
-
-        The two are told apart by whether aiosmtplib has its connection yet (once the
-        handshake is done), looked at while connecting and when the time runs out. On
-        cancellation the connection is aborted first: aiosmtplib would close it politely,
-        waiting for a TLS goodbye from a server that says nothing.
-        """
+    async def _connect_securely(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
+        """Implicit TLS: connect() makes the handshake (done once aiosmtplib has its
+        transport), then reads the greeting. On cancellation the connection is aborted first:
+        aiosmtplib would wait for a TLS goodbye from a server that says nothing."""
         client = self.client
         told: list[Phase] = []
 
@@ -90,7 +71,7 @@ class SmtpSession(MailSession):
                 phase(Phase.GREETING)
 
         phase(Phase.SECURING)
-        connecting = asyncio.ensure_future(client.connect())
+        connecting = asyncio.ensure_future(client.connect(tls_context=context))
         connecting.add_done_callback(_retrieve)
         try:
             while not connecting.done():
@@ -109,10 +90,7 @@ class SmtpSession(MailSession):
     async def _starttls(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
         client = self.client
         if not client.supports_extension("starttls") or client.transport is None:
-            raise ProbeFailure(
-                Status.STARTTLS_UNAVAILABLE,
-                f"{self.endpoint.label}: the server does not offer STARTTLS",
-            )
+            raise self._no_tls("does not offer STARTTLS")
         assert client.protocol is not None
         guard = WireGuard(client.protocol)
         guard.take_over(client.transport)
@@ -120,11 +98,7 @@ class SmtpSession(MailSession):
         try:
             await client.starttls(tls_context=context, server_hostname=self.endpoint.host)
         except aiosmtplib.SMTPResponseException as exc:
-            raise ProbeFailure(
-                Status.STARTTLS_UNAVAILABLE,
-                f"{self.endpoint.label}: the server refused STARTTLS",
-                f"{exc.code} {exc.message}",
-            ) from None
+            raise self._no_tls("refused STARTTLS", f"{exc.code} {exc.message}") from None
         except aiosmtplib.SMTPException:
             if guard.failure is not None:
                 raise guard.failure from None
@@ -133,7 +107,7 @@ class SmtpSession(MailSession):
 
     async def _login(self, username: str, password: str) -> str:
         client = self.client
-        require_tls(client.get_transport_info("ssl_object"), self.endpoint)
+        require_tls(self.ssl_object(), self.endpoint)
         methods = client.server_auth_methods
         # One attempt only: aiosmtplib's login() would try every method in turn, and a wrong
         # password would then count twice against the account.
@@ -180,10 +154,8 @@ class SmtpSession(MailSession):
                 Status.PROTOCOL_ERROR, "the server did not accept the test message", str(exc)
             ) from None
 
-    async def close(self, timeout: float = 1.0) -> None:
-        with contextlib.suppress(Exception):  # goodbye is best effort
-            await asyncio.wait_for(self.client.quit(), timeout)
-        self.abort()
+    async def _goodbye(self, timeout: float) -> object:
+        return await self.client.quit()
 
     def abort(self) -> None:
         # At once: aiosmtplib's close() would wait for a TLS goodbye, and the socket is
@@ -192,8 +164,9 @@ class SmtpSession(MailSession):
             cast(asyncio.Transport, self.client.transport).abort()
         self.client.close()
 
-    def peer_certificate(self) -> bytes | None:
-        return der_certificate(self.client.get_transport_info("ssl_object"))
+    def ssl_object(self) -> ssl.SSLObject | None:
+        # Raises SMTPServerDisconnected once the server has hung up.
+        return cast("ssl.SSLObject | None", self.client.get_transport_info("ssl_object"))
 
 
 def _retrieve(task: asyncio.Future[Any]) -> None:
