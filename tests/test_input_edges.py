@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import plistlib
+import ssl
 import subprocess
 import sys
 import threading
@@ -187,7 +188,7 @@ def test_a_password_with_a_line_break_from_the_keyring_or_the_prompt_is_refused(
 async def test_the_probes_refuse_a_line_break_even_if_an_edge_missed_it() -> None:
     """The last guard: a login with CR, LF or NUL in it is never written to a socket."""
     from wizard.core.models import Status
-    from wizard.core.probes.base import MailSession, ProbeFailure
+    from wizard.core.probes.base import MailSession, PhaseCallback, ProbeFailure
 
     sent: list[str] = []
 
@@ -198,13 +199,16 @@ async def test_the_probes_refuse_a_line_break_even_if_an_edge_missed_it() -> Non
             sent.append(username + password)
             return "+OK"
 
-        async def close(self, timeout: float = 1.0) -> None:
+        async def secure(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
+            return None
+
+        async def _goodbye(self, timeout: float) -> None:
             return None
 
         def abort(self) -> None:
             return None
 
-        def peer_certificate(self) -> bytes | None:
+        def ssl_object(self) -> None:
             return None
 
     for username, password in (

@@ -10,12 +10,13 @@ from __future__ import annotations
 import io
 import json
 import re
+import ssl
 
 import pytest
 
 from wizard.cli import main
 from wizard.core.models import Endpoint, Protocol, Security, Status
-from wizard.core.probes.base import ECHO_WITHHELD, MailSession, ProbeFailure
+from wizard.core.probes.base import ECHO_WITHHELD, MailSession, PhaseCallback, ProbeFailure
 from wizard.demo.practice import DEMO_EMAIL
 
 # Passwords that occur everywhere in ordinary text, and one that occurs nowhere.
@@ -93,13 +94,16 @@ class _EchoingSession(MailSession):
     async def _login(self, username: str, password: str) -> str:
         raise ProbeFailure(Status.AUTH_FAILED, "the server refused the login", self.reply)
 
-    async def close(self, timeout: float = 1.0) -> None:
+    async def secure(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
+        return None
+
+    async def _goodbye(self, timeout: float) -> None:
         return None
 
     def abort(self) -> None:
         return None
 
-    def peer_certificate(self) -> bytes | None:
+    def ssl_object(self) -> None:
         return None
 
 

@@ -147,13 +147,13 @@ class MailSession(ABC):
     async def _delete_marked(self, header: str, token: str) -> Removal:
         raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.endpoint.label} has no inbox")
 
+    @abstractmethod
     async def secure(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
         """Secure the connected socket, read the greeting, ``require_tls``; or ProbeFailure."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def _goodbye(self, timeout: float) -> object:
         """LOGOUT or QUIT."""
-        raise NotImplementedError
 
     async def close(self, timeout: float = 1.0) -> None:
         """Say goodbye politely within ``timeout``, then drop the connection."""
@@ -165,9 +165,9 @@ class MailSession(ABC):
     def abort(self) -> None:
         """Drop the connection at once, without a word."""
 
+    @abstractmethod
     def ssl_object(self) -> ssl.SSLObject | ssl.SSLSocket | None:
         """The connection's TLS layer; None while it is in clear text."""
-        raise NotImplementedError
 
     def peer_certificate(self) -> bytes | None:
         """The server's certificate (DER), when TLS is up."""
