@@ -119,7 +119,7 @@ XML_PLIST = (
     ],
     ids=["binary", "character-reference", "comment", "newline", "reference-value", "utf-16"],
 )
-def test_a_password_in_a_signed_profile_is_found_however_the_plist_iswritten(
+def test_a_password_in_a_signed_profile_is_found_however_the_plist_is_written(
     tmp_path: Path, content: bytes
 ) -> None:
     """Signing does not encrypt: the content is read and inspected like an unsigned file."""
