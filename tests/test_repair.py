@@ -47,7 +47,7 @@ from wizard.core.repair.symptoms import (
     symptom_from_code,
 )
 from wizard.core.repair.table import TABLE, cause_for
-from wizard.core.target import Target
+from wizard.core.target import PRACTICE, Target
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -435,9 +435,9 @@ def test_in_the_demo_the_ports_are_the_real_providers() -> None:
     )
     assert answer.cause is Cause.OUTGOING_PORT_BLOCKED
     assert answer.action == "Change the iPhone's outgoing port to 587."
-    assert answer.practice_note and "practice server" in answer.practice_note
+    assert answer.caveat_note and "practice server" in answer.caveat_note
     assert "smtp.mail.com" in render_text(answer) and "127.0.0.1" not in answer.steps[1].text
-    assert answer.settings.practice and answer.to_json()["practice"] is True
+    assert answer.settings.caveat is PRACTICE and answer.to_json()["practice"] is True
     assert IOS_18.accounts.text not in render_text(answer)
 
 

@@ -73,6 +73,7 @@ from wizard.core.handoff.server import (
 from wizard.core.handoff.steps import download_steps, install_steps
 from wizard.core.models import IncomingChoice, MailSettings
 from wizard.core.provider import builtin_provider
+from wizard.core.target import PRACTICE
 
 
 @pytest.fixture
@@ -365,7 +366,7 @@ async def test_a_password_goes_out_only_when_allowed(tmp_path: Path) -> None:
 
 
 async def test_a_practice_profile_is_never_offered(tmp_path: Path) -> None:
-    practice = make_profile(mail_settings(practice=True), tmp_path / "demo.mobileconfig")
+    practice = make_profile(mail_settings(caveat=PRACTICE), tmp_path / "demo.mobileconfig")
     events: list[ServeEvent] = []
     with pytest.raises(NotOffered, match="practice profile made by the demo"):
         await serve_once(practice, host="127.0.0.1", on_event=events.append)

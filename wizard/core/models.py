@@ -351,6 +351,33 @@ class Alternative:
 
 
 @dataclass(frozen=True)
+class Caveat:
+    """What the steps, the profile and the answers add when the values were checked only on
+    a stand-in for the provider: each a template taking {provider}, {email}, {servers}, {choice}."""
+
+    #: The label of the notes (the steps' header, the repair answer, the steps' title).
+    label: str
+    #: Said above the steps, and after their list of servers.
+    steps: str
+    servers: str
+    #: Said at the top of a repair answer.
+    repair: str
+    #: The start of the profile's name, and its whole description.
+    profile_name: str
+    profile: str
+    #: What ``export`` prints instead of how to get the file to the phone, and the start of
+    #: the install step it shows as what would come next.
+    export: str
+    then: str
+    #: The export screen's note (markup).
+    export_screen: str
+    #: The result screen's verdict (markup): proven or not, then what the values are.
+    proven: str
+    unproven: str
+    values: str
+
+
+@dataclass(frozen=True)
 class MailSettings:
     """The settings an iPhone needs, for the steps and the profile; ``verified`` when a
     live check proved them (else they are the provider's preferred servers)."""
@@ -364,10 +391,10 @@ class MailSettings:
     app_password: bool = False
     checked_at: dt.datetime | None = None
     provider_name: str = "mail.com"
-    #: Mail.com's own record (as in the demo): only then do texts name its settings.
+    #: Mail.com's own record: only then do texts name its settings.
     mailcom: bool = True
-    #: The demo's: a real account's values, checked on a practice server (said so).
-    practice: bool = False
+    #: Said wherever the values are shown, when they were checked only on a stand-in.
+    caveat: Caveat | None = None
     #: Said before step 1 (``Provider.notes``): an app-specific password, unused entries.
     provider_notes: tuple[str, ...] = ()
     #: The provider's endpoints with what the check found: the only ports steps may offer.
@@ -387,7 +414,7 @@ class MailSettings:
 @dataclass(frozen=True)
 class CheckOptions:
     """How to check: the time limit per endpoint, an extra CA file, the round trip, and
-    ``dial``: (host, port) -> where to connect instead (the demo's practice servers; TLS
+    ``dial``: (host, port) -> where to connect instead (a stand-in's listeners; TLS
     still verifies the host name)."""
 
     timeout: float = 10.0
