@@ -13,6 +13,7 @@ import pytest
 from tests.builders import PASSWORD, settings
 from wizard.cli import main
 from wizard.core import access, facts
+from wizard.core.caveat import Caveat
 from wizard.core.diagnosis import Context, explain
 from wizard.core.errors import ProviderError, UsageError
 from wizard.core.export import make_profile
@@ -33,7 +34,6 @@ from wizard.core.models import (
     Account,
     Attempt,
     Auth,
-    Caveat,
     CheckReport,
     Endpoint,
     IncomingChoice,

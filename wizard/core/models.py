@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from wizard.core.caveat import Caveat
 from wizard.core.text import clean_line
 
 
@@ -348,33 +349,6 @@ class Alternative:
 
     endpoint: Endpoint
     works: bool | None = None
-
-
-@dataclass(frozen=True)
-class Caveat:
-    """What the steps, the profile and the answers add when the values were checked only on
-    a stand-in for the provider: each a template taking {provider}, {email}, {servers}, {choice}."""
-
-    #: The label of the notes (the steps' header, the repair answer, the steps' title).
-    label: str
-    #: Said above the steps, and after their list of servers.
-    steps: str
-    servers: str
-    #: Said at the top of a repair answer.
-    repair: str
-    #: The start of the profile's name, and its whole description.
-    profile_name: str
-    profile: str
-    #: What ``export`` prints instead of how to get the file to the phone, and the start of
-    #: the install step it shows as what would come next.
-    export: str
-    then: str
-    #: The export screen's note (markup).
-    export_screen: str
-    #: The result screen's verdict (markup): proven or not, then what the values are.
-    proven: str
-    unproven: str
-    values: str
 
 
 @dataclass(frozen=True)

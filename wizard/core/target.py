@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from wizard.core.models import Caveat, CheckOptions, MailSettings
+from wizard.core.caveat import Caveat
+from wizard.core.models import CheckOptions, MailSettings
 from wizard.core.provider import Provider
 
 #: What a practice run's settings say wherever they are shown.
