@@ -548,8 +548,8 @@ def test_step_11_says_the_refusal_checklist_and_the_network_advice_in_the_one_wo
 
 
 def test_a_caveat_the_settings_carry_is_said_in_its_own_words_in_steps_and_profile() -> None:
-    """Steps and profiles show whatever caveat the run gave the settings (the practice run
-    gives ``target.PRACTICE``): its label and texts, filled in; the profile is never offered."""
+    """Steps and profiles show whatever caveat the run gave the settings (the demo gives
+    ``PRACTICE``): its label and texts, filled in; the profile is never offered."""
     caveat = Caveat(
         label="Drill",
         steps="Drill steps {provider} {email}",

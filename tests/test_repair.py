@@ -47,7 +47,8 @@ from wizard.core.repair.symptoms import (
     symptom_from_code,
 )
 from wizard.core.repair.table import TABLE, cause_for
-from wizard.core.target import PRACTICE, Target
+from wizard.core.target import Target
+from wizard.demo.practice import PRACTICE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -424,7 +425,7 @@ def test_in_the_demo_the_ports_are_the_real_providers() -> None:
         ok(SMTP_587, login=True),
     ]
     check = report(a, a[0], a[3])
-    practice = Target(builtin_provider(), practice=True)
+    practice = Target(builtin_provider(), caveat=PRACTICE)
     answer = diagnose_repair(
         Symptom.CANNOT_SEND,
         PhoneSettings(outgoing_port=465),

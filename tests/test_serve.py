@@ -73,7 +73,7 @@ from wizard.core.handoff.server import (
 from wizard.core.handoff.steps import download_steps, install_steps
 from wizard.core.models import IncomingChoice, MailSettings
 from wizard.core.provider import builtin_provider
-from wizard.core.target import PRACTICE
+from wizard.demo.practice import PRACTICE
 
 
 @pytest.fixture

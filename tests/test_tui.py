@@ -43,9 +43,8 @@ from wizard.core.models import (
     Status,
 )
 from wizard.core.provider import MAILCOM_ID, Provider, builtin_provider, load_provider
-from wizard.core.target import PRACTICE
 from wizard.demo.blackhole import Blackhole
-from wizard.demo.practice import RunningDemo, start_demo
+from wizard.demo.practice import PRACTICE, RunningDemo, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.confirm import ConfirmScreen
