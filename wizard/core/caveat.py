@@ -12,12 +12,11 @@ class Caveat:
     """The caveat's words, each a template taking {provider}, {email}, {servers} and {choice}
     (each text fills in what it names)."""
 
-    #: The label of the notes (the steps' header, the repair answer, the steps' title).
+    #: The notes' label (steps, repair answer, the steps' title); the steps' note and the
+    #: sentence after their servers; the repair answer's note.
     label: str
-    #: Said above the steps, and after their list of servers.
     steps: str
     servers: str
-    #: Said at the top of a repair answer.
     repair: str
     #: The start of the profile's name, and its whole description.
     profile_name: str
@@ -26,9 +25,9 @@ class Caveat:
     #: the install step it shows as what would come next.
     export: str
     then: str
-    #: The export screen's note (markup).
+    #: Markup: the export screen's note; the result screen's verdict, proven or not, then
+    #: what the values are.
     export_screen: str
-    #: The result screen's verdict (markup): proven or not, then what the values are.
     proven: str
     unproven: str
     values: str
