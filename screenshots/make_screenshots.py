@@ -50,7 +50,7 @@ from wizard.core.provider import Provider, builtin_provider  # noqa: E402
 from wizard.core.repair.answer import RepairAnswer, diagnose_repair  # noqa: E402
 from wizard.core.repair.symptoms import PhoneSettings, Symptom  # noqa: E402
 from wizard.core.target import Target  # noqa: E402
-from wizard.demo.practice import DEMO_BANNER  # noqa: E402
+from wizard.demo.practice import DEMO_BANNER, PRACTICE  # noqa: E402
 from wizard.screens.account import AccountForm, AccountScreen  # noqa: E402
 from wizard.screens.check import CheckScreen  # noqa: E402
 from wizard.screens.error import ErrorScreen  # noqa: E402
@@ -338,7 +338,7 @@ def settings(
     """What the result, steps and export screens show (``practice``: as the demo shows them)."""
     return MailSettings(
         email=DEMO_EMAIL if practice else EMAIL,
-        practice=practice,
+        caveat=PRACTICE if practice else None,
         incoming_choice=choice,
         incoming=IMAP_993 if choice is IncomingChoice.IMAP else PROVIDER.pop3[0],
         outgoing=SMTP_465,
@@ -371,7 +371,7 @@ def build_app(state: State) -> WizardApp:
         password=DEMO_PASSWORD,
         banner=DEMO_BANNER,
         keyring=False,
-        practice=True,
+        caveat=PRACTICE,
     )
     return WizardApp(
         demo if state.demo else Target(PROVIDER, CheckOptions(timeout=10)),
@@ -659,7 +659,7 @@ def repair_answer(
         make_report(),
         ios or IOS_18,
         provider=PROVIDER,
-        mark=Target(PROVIDER, practice=practice).mark,
+        mark=Target(PROVIDER, caveat=PRACTICE if practice else None).mark,
     )
 
 

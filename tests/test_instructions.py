@@ -13,8 +13,10 @@ import pytest
 from tests.builders import PASSWORD, settings
 from wizard.cli import main
 from wizard.core import access, facts
+from wizard.core.caveat import Caveat
 from wizard.core.diagnosis import Context, explain
 from wizard.core.errors import ProviderError, UsageError
+from wizard.core.export import make_profile
 from wizard.core.facts import ios, mailcom
 from wizard.core.instructions import (
     IOS_11,
@@ -39,7 +41,7 @@ from wizard.core.models import (
     Security,
     Status,
 )
-from wizard.core.profile import build_profile
+from wizard.core.profile import PRACTICE_PREFIX, build_profile
 from wizard.core.provider import builtin_provider, load_provider
 from wizard.core.repair.context import FixContext
 from wizard.core.repair.outcomes import CheckOutcome, Findings
@@ -543,3 +545,40 @@ def test_step_11_says_the_refusal_checklist_and_the_network_advice_in_the_one_wo
     positions = [step.text.index(item.title) for item in items]
     assert positions == sorted(positions)
     assert other_network(checked_here=True) in step.text
+
+
+def test_a_caveat_the_settings_carry_is_said_in_its_own_words_in_steps_and_profile() -> None:
+    """Steps and profiles show whatever caveat the run gave the settings (the demo gives
+    ``PRACTICE``): its label and texts, filled in; the profile is never offered."""
+    caveat = Caveat(
+        label="Drill",
+        steps="Drill steps {provider} {email}",
+        servers="drill-servers {provider}",
+        repair="Drill repair {provider}",
+        profile_name="DRILL: ",
+        profile="Drill profile {provider} {email} ({servers}) {choice}",
+        export="Drill export {provider} {email}",
+        then="In a real drill",
+        export_screen="drill export screen",
+        proven="drill proven",
+        unproven="drill unproven",
+        values="drill values",
+    )
+    drill = dataclasses.replace(settings(), caveat=caveat)
+    instructions = build_instructions(drill, 26)
+    assert instructions.title.startswith("Drill: Set up alice@mail.com")
+    assert instructions.caveat_note == "Drill steps mail.com alice@mail.com"
+    assert instructions.summary.endswith(". drill-servers mail.com")
+    assert "DRILL: Drill steps mail.com alice@mail.com" in render_text(instructions)
+    assert "> **Drill:** Drill steps mail.com" in render_markdown(instructions)
+    profile = plistlib.loads(build_profile(drill))
+    assert profile["PayloadDisplayName"].startswith("DRILL: mail.com mail: alice@mail.com")
+    assert profile["PayloadDescription"].startswith(
+        "Drill profile mail.com alice@mail.com (incoming imap.mail.com port 993 (SSL/TLS), "
+        "outgoing smtp.mail.com port 465 (SSL/TLS)) IMAP iOS asks"
+    )
+    assert profile["PayloadIdentifier"].startswith(PRACTICE_PREFIX + ".")
+    assert make_profile(drill, "drill.mobileconfig").practice  # never offered to a phone
+    plain = plistlib.loads(build_profile(settings()))
+    assert "Drill" not in plain["PayloadDescription"] + plain["PayloadDisplayName"]
+    assert not plain["PayloadIdentifier"].startswith(PRACTICE_PREFIX)

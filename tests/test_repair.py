@@ -48,6 +48,7 @@ from wizard.core.repair.symptoms import (
 )
 from wizard.core.repair.table import TABLE, cause_for
 from wizard.core.target import Target
+from wizard.demo.practice import PRACTICE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -424,7 +425,7 @@ def test_in_the_demo_the_ports_are_the_real_providers() -> None:
         ok(SMTP_587, login=True),
     ]
     check = report(a, a[0], a[3])
-    practice = Target(builtin_provider(), practice=True)
+    practice = Target(builtin_provider(), caveat=PRACTICE)
     answer = diagnose_repair(
         Symptom.CANNOT_SEND,
         PhoneSettings(outgoing_port=465),
@@ -435,9 +436,9 @@ def test_in_the_demo_the_ports_are_the_real_providers() -> None:
     )
     assert answer.cause is Cause.OUTGOING_PORT_BLOCKED
     assert answer.action == "Change the iPhone's outgoing port to 587."
-    assert answer.practice_note and "practice server" in answer.practice_note
+    assert answer.caveat_note and "practice server" in answer.caveat_note
     assert "smtp.mail.com" in render_text(answer) and "127.0.0.1" not in answer.steps[1].text
-    assert answer.settings.practice and answer.to_json()["practice"] is True
+    assert answer.settings.caveat is PRACTICE and answer.to_json()["practice"] is True
     assert IOS_18.accounts.text not in render_text(answer)
 
 

@@ -54,6 +54,7 @@ from wizard.core.handoff.server import (
     StopReason,
     serve_once,
 )
+from wizard.demo.practice import PRACTICE
 
 # --------------------------------------------------------------------------- serving
 
@@ -316,7 +317,7 @@ async def test_a_password_goes_out_only_when_allowed(tmp_path: Path) -> None:
 
 
 async def test_a_practice_profile_is_never_offered(tmp_path: Path) -> None:
-    practice = make_profile(mail_settings(practice=True), tmp_path / "demo.mobileconfig")
+    practice = make_profile(mail_settings(caveat=PRACTICE), tmp_path / "demo.mobileconfig")
     events: list[ServeEvent] = []
     with pytest.raises(NotOffered, match="practice profile made by the demo"):
         await serve_once(practice, host="127.0.0.1", on_event=events.append)

@@ -45,7 +45,7 @@ from wizard.core.models import (
 )
 from wizard.core.provider import MAILCOM_ID, Provider, builtin_provider, load_provider
 from wizard.demo.blackhole import Blackhole
-from wizard.demo.practice import RunningDemo, start_demo
+from wizard.demo.practice import PRACTICE, RunningDemo, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.confirm import ConfirmScreen
@@ -180,7 +180,7 @@ async def test_demo_shows_a_real_accounts_values_as_practice_and_only_rehearses_
         texts = " ".join(str(w.content) for w in app.screen.query(Static))
         assert "127.0.0.1" not in texts and "practice run" in texts
         settings = app.state.settings
-        assert settings is not None and settings.practice and settings.verified
+        assert settings is not None and settings.caveat is PRACTICE and settings.verified
         assert (settings.incoming.host, settings.incoming.port) == ("imap.mail.com", 993)
         assert (settings.outgoing.host, settings.outgoing.port) == ("smtp.mail.com", 465)
 
@@ -635,7 +635,7 @@ async def test_the_qr_screen_scrolls_with_page_down_whatever_has_focus(
         incoming=provider.imap[0],
         outgoing=provider.smtp[0],
         verified=True,
-        practice=True,
+        caveat=PRACTICE,
     )
     app = WizardApp(provider, CheckOptions(), home=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -876,7 +876,7 @@ async def test_demo_blocked_465_enter_goes_on_with_587_at_once(tmp_path: Path) -
         app = demo_app(session, tmp_path, timeout=10)
         async with app.run_test(size=SIZE) as pilot:
             await _enter_goes_on_with_587(pilot, session.email, session.password)
-            assert app.state.settings is not None and app.state.settings.practice
+            assert app.state.settings is not None and app.state.settings.caveat is PRACTICE
 
 
 @pytest.mark.servers

@@ -29,11 +29,6 @@ INCLUDE_WARNING = (
 )
 
 
-PRACTICE_NOTE = (
-    "Practice profile: it holds the values a real {provider} account uses, for the demo's "
-    "address {email}. Do not install it on an iPhone."
-)
-
 #: When the system would not restrict the file to its owner (Windows without icacls).
 NOT_RESTRICTED = (
     "Contains your password, and this computer could not make the file readable by you "
@@ -71,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             settings, target, password=password, signer=signer, force=args.force
         )
     _print_done(exported, settings, serve=args.serve)
-    # The profile just made, from memory (a practice one is only rehearsed).
+    # The profile just made, from memory (one with a caveat is never offered).
     return serve_exported(exported) if args.serve else EXIT_OK
 
 
@@ -114,8 +109,8 @@ def _print_done(exported: ExportedProfile, settings: MailSettings, *, serve: boo
     elif with_password:
         lines += textwrap.wrap(NOT_RESTRICTED, 78, initial_indent="  ", subsequent_indent="  ")
     lines.append("")
-    if settings.practice:
-        note = PRACTICE_NOTE.format(provider=settings.provider_name, email=settings.email)
+    if settings.caveat:
+        note = settings.caveat.export.format(provider=settings.provider_name, email=settings.email)
         lines += [*textwrap.wrap(note, 78), ""]
     elif not serve:
         lines += [
@@ -125,8 +120,8 @@ def _print_done(exported: ExportedProfile, settings: MailSettings, *, serve: boo
             "  - or AirDrop the file to the iPhone, or mail it to yourself and",
             f"    {profiles.MAIL_NOT_MESSAGES.text}.",
         ]
-    # A practice profile is never installed: its steps are shown as what would come next.
-    first = "With a real profile, next" if settings.practice else "Then"
+    # A profile with a caveat is never installed: its steps are what would come next.
+    first = settings.caveat.then if settings.caveat else "Then"
     then = (
         f"{first} on the iPhone, within {profiles.INSTALL_WINDOW.text}: open Settings and "
         f"{profile_place()[0]}, then tap {profiles.INSTALL.text}."

@@ -130,7 +130,7 @@ def resolve_password(email: str, use_stdin: bool, provider: Provider) -> str:
 @contextmanager
 def resolve_inputs(args: argparse.Namespace, *, need_password: bool) -> Iterator[CommandInputs]:
     """The target, address and password from the arguments, for the ``with`` block (which
-    a demo's servers last); warnings go to stderr, bad input raises UsageError."""
+    the target's servers last); warnings go to stderr, bad input raises UsageError."""
     incoming = IncomingChoice(args.protocol)
     round_trip = bool(getattr(args, "round_trip", False))
     with open_target(args) as target:

@@ -46,7 +46,7 @@ class ExportedProfile:
     signed: bool
     #: Has a mail payload (iOS then asks for the password when none is inside).
     has_mail_payload: bool = True
-    #: Made by the demo: a real account's values for the demo's address, never offered.
+    #: Made with a caveat (a practice run's): never offered to a phone.
     practice: bool = False
     #: Checked against the servers (False after "Continue unverified" or ``--no-verify``).
     verified: bool = True
@@ -122,7 +122,7 @@ def make_profile(
         data=data,
         contains_password=password is not None,
         signed=signer is not None,
-        practice=settings.practice,
+        practice=settings.caveat is not None,
         verified=settings.verified,
         signed_by=signer.subject if signer is not None else None,
     )

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from wizard.core.caveat import Caveat
 from wizard.core.text import clean_line
 
 
@@ -364,10 +365,10 @@ class MailSettings:
     app_password: bool = False
     checked_at: dt.datetime | None = None
     provider_name: str = "mail.com"
-    #: Mail.com's own record (as in the demo): only then do texts name its settings.
+    #: Mail.com's own record: only then do texts name its settings.
     mailcom: bool = True
-    #: The demo's: a real account's values, checked on a practice server (said so).
-    practice: bool = False
+    #: Said wherever the values are shown, when they were checked only on a stand-in.
+    caveat: Caveat | None = None
     #: Said before step 1 (``Provider.notes``): an app-specific password, unused entries.
     provider_notes: tuple[str, ...] = ()
     #: The provider's endpoints with what the check found: the only ports steps may offer.
@@ -387,7 +388,7 @@ class MailSettings:
 @dataclass(frozen=True)
 class CheckOptions:
     """How to check: the time limit per endpoint, an extra CA file, the round trip, and
-    ``dial``: (host, port) -> where to connect instead (the demo's practice servers; TLS
+    ``dial``: (host, port) -> where to connect instead (a stand-in's listeners; TLS
     still verifies the host name)."""
 
     timeout: float = 10.0

@@ -52,9 +52,9 @@ def _stable_uuid(identifier: str) -> str:
 
 
 def profile_identifier_for(settings: MailSettings) -> str:
-    """The PayloadIdentifier of the profile for ``settings`` (a practice one in the demo)."""
+    """The PayloadIdentifier of the profile for ``settings`` (a practice one with a caveat)."""
     identifier = profile_identifier(settings.email, settings.incoming_choice)
-    if settings.practice:
+    if settings.caveat:
         identifier = identifier.replace(IDENTIFIER_PREFIX, PRACTICE_PREFIX, 1)
     return identifier
 
@@ -110,7 +110,7 @@ def build_profile(
         "PayloadIdentifier": identifier,
         "PayloadUUID": _stable_uuid(identifier),
         "PayloadDisplayName": (
-            ("PRACTICE, do not install: " if settings.practice else "")
+            (settings.caveat.profile_name if settings.caveat else "")
             + f"{settings.provider_name} mail: {settings.email} ({choice})"
         ),
         "PayloadDescription": _description(settings, choice, moment, password is not None),
@@ -150,12 +150,14 @@ def _description(
     )
     made = _utc(moment)
     lines = [f"Sets up {settings.email} ({choice}) in the Mail app."]
-    if settings.practice:
+    if settings.caveat:
         lines = [
-            "PRACTICE PROFILE from the mailcom-wizard demo: do not install it. It shows the "
-            f"values a real {settings.provider_name} account uses ({servers}) for the demo's "
-            f"address {settings.email} ({choice}); only a practice server on the computer "
-            "that made it was checked."
+            settings.caveat.profile.format(
+                provider=settings.provider_name,
+                servers=servers,
+                email=settings.email,
+                choice=choice,
+            )
         ]
     elif settings.verified:
         checked = _utc(settings.checked_at or moment)

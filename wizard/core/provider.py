@@ -93,8 +93,8 @@ class Provider:
 
     @property
     def is_mailcom(self) -> bool:
-        """True for mail.com's own record (the ISPDB's id), which the demo also uses: only
-        then do the texts name mail.com's settings (its access switch, Premium)."""
+        """True for mail.com's own record (the ISPDB's id): only then do the texts name
+        mail.com's settings (its access switch, Premium)."""
         return self.id == MAILCOM_ID
 
     def incoming(self, choice: IncomingChoice) -> tuple[Endpoint, ...]:

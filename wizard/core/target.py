@@ -2,14 +2,16 @@
 
 The command line builds a ``Target`` once (``console/options.open_target``) and the wizard
 and every headless command take it from there: the provider and how to check it, and, for
-a practice run, the address to fill in, the password it accepts, what to say first, and
-that the settings it makes are practice values. Nothing else needs to know which run it is.
+a run against a stand-in, the address to fill in, the password it accepts, what to say
+first, and the caveat its settings carry. Nothing else needs to know which run it is:
+steps, profiles and answers show the caveat they get.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from wizard.core.caveat import Caveat
 from wizard.core.models import CheckOptions, MailSettings
 from wizard.core.provider import Provider
 
@@ -29,11 +31,11 @@ class Target:
     notice: str = ""
     #: False when no password may be read from or stored in the system keyring.
     keyring: bool = True
-    #: The settings this run makes are practice values (steps and profiles say so).
-    practice: bool = False
+    #: What the settings this run makes carry wherever they are shown (``Caveat``).
+    caveat: Caveat | None = None
     #: The command-line flags that chose this run, for the commands it suggests next.
     flags: str = ""
 
     def mark(self, settings: MailSettings) -> MailSettings:
-        """``settings`` as this run hands them on (marked when they are practice values)."""
-        return replace(settings, practice=True) if self.practice else settings
+        """``settings`` as this run hands them on (with its caveat, if it has one)."""
+        return replace(settings, caveat=self.caveat) if self.caveat else settings

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wizard.core.caveat import Caveat
 from wizard.core.models import CheckOptions
 from wizard.core.provider import Provider, builtin_provider
 from wizard.core.target import Target
@@ -52,6 +53,33 @@ def demo_banner(fault: str | None = None) -> str:
 
 DEMO_BANNER = demo_banner()
 
+#: What a practice run's settings say wherever they are shown.
+PRACTICE = Caveat(
+    label="Practice",
+    steps="This is a practice run. The values are the ones a real {provider} account uses, "
+    "but {email} is the demo's address: do not set it up on a real iPhone.",
+    servers="These are the values a real {provider} account uses; the demo checked its "
+    "practice servers on this computer, not {provider}.",
+    repair="This is a practice run: the check ran against the practice server on this "
+    "computer, standing in for {provider}'s servers. The steps show the values a real "
+    "{provider} account uses. Do not change a real iPhone for it.",
+    profile_name="PRACTICE, do not install: ",
+    profile="PRACTICE PROFILE from the mailcom-wizard demo: do not install it. It shows the "
+    "values a real {provider} account uses ({servers}) for the demo's address {email} "
+    "({choice}); only a practice server on the computer that made it was checked.",
+    export="Practice profile: it holds the values a real {provider} account uses, for the "
+    "demo's address {email}. Do not install it on an iPhone.",
+    then="With a real profile, next",
+    export_screen="[b]Practice:[/b] the profile holds the values a real mail.com account "
+    "uses, for the demo's address. [b]Send to iPhone[/b] rehearses the hand-off without "
+    "offering it to a phone.",
+    proven="[b]✓ Practice:[/b] the practice servers accepted your login.",
+    unproven="[b]! Unverified practice settings.[/b] The login was not proven, even on the "
+    "practice servers.",
+    values="Below are the values a real mail.com account uses; the steps and the profile "
+    "show them, marked as practice.",
+)
+
 
 @dataclass(frozen=True)
 class RunningDemo:
@@ -76,7 +104,7 @@ class RunningDemo:
 
     def target(self, timeout: float = 10.0) -> Target:
         """The wizard's whole run against the practice server: filled-in address, the
-        practice password, the banner, no keyring, and settings marked as practice."""
+        practice password, the banner, no keyring, and settings with the practice caveat."""
         return Target(
             provider=self.provider,
             options=self.options(timeout),
@@ -85,7 +113,7 @@ class RunningDemo:
             banner=demo_banner(self.fault),
             notice=f"Demo: using the practice mail server on this computer ({self.email}).",
             keyring=False,
-            practice=True,
+            caveat=PRACTICE,
             flags=" --demo",
         )
 

@@ -38,11 +38,6 @@ NEXT_STEPS = (
     "open, or get the file to the phone another way (AirDrop, or mail it to an account the "
     "phone already has) and open it there; then open Settings and $place, and tap Install."
 )
-PRACTICE_NOTE = (
-    "[b]Practice:[/b] the profile holds the values a real mail.com account uses, for the "
-    "demo's address. [b]Send to iPhone[/b] rehearses the hand-off without offering it to a "
-    "phone."
-)
 
 
 def password_warning(settings: MailSettings) -> Content:
@@ -88,8 +83,8 @@ class ExportScreen(Step[ExportedProfile | None]):
         """Path, password switch and warning, signing files, status, buttons."""
         yield Header()
         with VerticalScroll(id="export-form", classes="step-body"):
-            if self.settings.practice:
-                yield Static(PRACTICE_NOTE, classes="unverified", markup=True)
+            if self.settings.caveat:
+                yield Static(self.settings.caveat.export_screen, classes="unverified", markup=True)
             elif not self.settings.verified:
                 yield Static(
                     "! These settings are [b]unverified[/b]; the profile says so in its "

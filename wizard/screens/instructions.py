@@ -71,8 +71,8 @@ class InstructionsScreen(Step[None]):
         yield Footer()
 
     def _compose_steps(self, instructions: Instructions) -> ComposeResult:
-        if instructions.practice_note:
-            yield Static(f"! {instructions.practice_note}", classes="unverified", markup=False)
+        if instructions.caveat_note:
+            yield Static(f"! {instructions.caveat_note}", classes="unverified", markup=False)
         if instructions.warning_unverified:
             yield Static(f"! {instructions.warning_unverified}", classes="unverified", markup=False)
         for note in instructions.settings.provider_notes:

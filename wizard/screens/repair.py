@@ -85,8 +85,8 @@ class RepairScreen(Step[RepairAction | None]):
             if answer.warning:
                 yield Static(f"! {answer.warning}", classes="warning", markup=False)
             yield Static(why_line(answer), id="repair-why", markup=False)
-            if answer.practice_note:
-                yield Static(f"! {answer.practice_note}", classes="unverified", markup=False)
+            if answer.caveat_note:
+                yield Static(f"! {answer.caveat_note}", classes="unverified", markup=False)
             yield from self._compose_steps()
             yield Static(self._check_text(), id="repair-check", classes="hint", markup=False)
             yield FailurePanel(id="repair-details")

@@ -48,16 +48,10 @@ class ResultScreen(Screen[Next | None]):
         """Verdict, settings, two big choices."""
         yield Header()
         with VerticalScroll(id="result-body", classes="step-body"):
-            if self.settings.practice:
-                proven = (
-                    "[b]✓ Practice:[/b] the practice servers accepted your login."
-                    if self.settings.verified
-                    else "[b]! Unverified practice settings.[/b] The login was not proven, "
-                    "even on the practice servers."
-                )
+            if caveat := self.settings.caveat:
+                proven = caveat.proven if self.settings.verified else caveat.unproven
                 yield Static(
-                    f"{proven} Below are the values a real mail.com account uses; the steps "
-                    "and the profile show them, marked as practice.",
+                    f"{proven} {caveat.values}",
                     id="result-verdict",
                     classes="-warning",
                     markup=True,

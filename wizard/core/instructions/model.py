@@ -58,8 +58,8 @@ class Instructions:
     ios: int | None = None
     #: Said when ``ios`` is not one of the layout's known versions.
     version_note: str | None = None
-    #: Said at the top when the values come from the demo (a practice run).
-    practice_note: str | None = None
+    #: Said at the top when the settings carry a caveat (``MailSettings.caveat``).
+    caveat_note: str | None = None
     #: Said before step 1: the provider's plan rule, the profile route for this iOS.
     before: tuple[Step, ...] = ()
 
@@ -68,8 +68,9 @@ class Instructions:
         """A heading, for example ``Set up alice@mail.com on an iPhone with iOS 26 (IMAP)``."""
         versions = f"iOS {self.ios}" if self.ios is not None else self.layout.label
         choice = self.settings.incoming_choice.value.upper()  # IMAP or POP, as iOS says
-        practice = "Practice: " if self.settings.practice else ""
-        return f"{practice}Set up {self.settings.email} on an iPhone with {versions} ({choice})"
+        caveat = self.settings.caveat
+        label = f"{caveat.label}: " if caveat else ""
+        return f"{label}Set up {self.settings.email} on an iPhone with {versions} ({choice})"
 
     @property
     def version_hint(self) -> str:
@@ -90,11 +91,9 @@ class Instructions:
             + (f" ({endpoint.security.label})" if security else "")
             for kind, endpoint in (("incoming", settings.incoming), ("outgoing", settings.outgoing))
         )
-        if settings.practice:
-            return (
-                f"Servers: {servers}. These are the values a real {settings.provider_name} "
-                "account uses; the demo checked its practice servers on this computer, not "
-                f"{settings.provider_name}."
+        if settings.caveat:
+            return f"Servers: {servers}. " + settings.caveat.servers.format(
+                provider=settings.provider_name
             )
         if not settings.verified:
             return f"Servers: {servers}. Not checked."

@@ -41,10 +41,11 @@ def step_lines(number: int, step: Step) -> list[str]:
 
 
 def _header(instructions: Instructions) -> list[tuple[str, str]]:
-    """The paragraphs above the steps, each with its label (Practice, Warning) or none, in
-    order: practice, warning, the provider file's notes, version, servers."""
+    """The paragraphs above the steps, each with its label (the caveat's, Warning) or none,
+    in order: caveat, warning, the provider file's notes, version, servers."""
+    caveat = instructions.settings.caveat
     paragraphs = [
-        ("Practice", instructions.practice_note or ""),
+        (caveat.label if caveat else "", instructions.caveat_note or ""),
         ("Warning", instructions.warning_unverified or ""),
         *(("", note) for note in instructions.settings.provider_notes),
         ("", instructions.version_note or ""),

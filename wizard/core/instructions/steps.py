@@ -33,13 +33,9 @@ def build_instructions(settings: MailSettings, ios: int | IosLayout = IOS_18) ->
             "blocked port or a login problem will only show up on the phone. Run the check "
             "first if you can."
         )
-    practice = None
-    if settings.practice:
-        practice = (
-            f"This is a practice run. The values are the ones a real {settings.provider_name} "
-            f"account uses, but {settings.email} is the demo's address: do not set it up on "
-            "a real iPhone."
-        )
+    caveat = None
+    if settings.caveat:
+        caveat = settings.caveat.steps.format(provider=settings.provider_name, email=settings.email)
     return Instructions(
         layout=layout,
         settings=settings,
@@ -47,7 +43,7 @@ def build_instructions(settings: MailSettings, ios: int | IosLayout = IOS_18) ->
         warning_unverified=warning,
         ios=version,
         version_note=note,
-        practice_note=practice,
+        caveat_note=caveat,
         before=_before(settings, layout if version is None else version),
     )
 
@@ -128,7 +124,7 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
         f"{ios.WRONG_PASSWORD_MESSAGE.text}: type {password} again. If it is still "
         f"refused, check, in this order, {access.in_order(checklist)}:\n"
         f"{access.numbered(checklist)}\n"
-        f"{other_network(checked_here=settings.verified and not settings.practice)}",
+        f"{other_network(checked_here=settings.verified and not settings.caveat)}",
         facts=(
             ios.CANNOT_VERIFY,
             ios.NOT_RESPONDING,

@@ -47,14 +47,14 @@ class RepairAnswer:
     #: The check in the words ``check`` uses.
     verdict: Verdict
     layout: IosLayout
-    #: The values the phone should use (a real account's, marked practice, in the demo).
+    #: The values the phone should use (with the run's caveat, if any).
     settings: MailSettings
     report: CheckReport
     #: The iOS version asked for (None: the whole layout), and a note when it is a guess.
     ios: int | None = None
     version_note: str | None = None
-    #: Said at the top in the demo: the check ran against the practice server.
-    practice_note: str | None = None
+    #: Said at the top when the settings carry a caveat (``MailSettings.caveat``).
+    caveat_note: str | None = None
     #: Said whatever the cause (for "Cannot Verify Server Identity": never trust it).
     warning: str | None = None
 
@@ -94,7 +94,7 @@ class RepairAnswer:
             "warning": self.warning,
             "steps": [step.to_json() for step in self.steps],
             "fresh_profile": self.fresh_profile,
-            "practice": self.practice_note is not None,
+            "practice": self.settings.caveat is not None,
             "ios": {
                 "version": self.ios,
                 "layout": self.layout.key,
@@ -125,8 +125,8 @@ def diagnose_repair(
     """The most likely cause of ``symptom`` given ``report``, with its fix for ``ios``.
 
     ``provider`` is the record the check ran against (default: the built-in mail.com);
-    ``mark`` marks the settings as the run hands them on (``Target.mark``): practice
-    settings make the answer a practice one. Raises UsageError for an iOS version before 11.
+    ``mark`` marks the settings as the run hands them on (``Target.mark``): their caveat is
+    said at the top. Raises UsageError for an iOS version before 11.
     """
     checked = provider or builtin_provider()
     account = Account(email=report.email, password="", incoming=report.incoming_choice)
@@ -135,14 +135,9 @@ def diagnose_repair(
     layout, version, note = resolve(ios)
     cause = cause_for(symptom, findings, phone)
     fix = fix_for(cause, FixContext(symptom, phone, findings, settings, layout))
-    practice = None
-    if settings.practice:
-        practice = (
-            "This is a practice run: the check ran against the practice server on this "
-            f"computer, standing in for {checked.display_name}'s servers. The steps show the "
-            f"values a real {checked.display_name} account uses. Do not change a real iPhone "
-            "for it."
-        )
+    caveat = None
+    if settings.caveat:
+        caveat = settings.caveat.repair.format(provider=checked.display_name)
     warning = None
     said = any(ios_facts.CANNOT_VERIFY in step.facts for step in fix.steps)
     if symptom is Symptom.CANNOT_VERIFY_IDENTITY and not said:
@@ -170,6 +165,6 @@ def diagnose_repair(
         report=report,
         ios=version,
         version_note=note,
-        practice_note=practice,
+        caveat_note=caveat,
         warning=warning,
     )

@@ -18,7 +18,7 @@ class FixContext:
     symptom: Symptom
     phone: PhoneSettings
     findings: Findings
-    #: The values the phone should use, in its terms (a real account's, in the demo).
+    #: The values the phone should use, in its terms.
     settings: MailSettings
     layout: IosLayout
 

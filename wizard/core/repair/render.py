@@ -63,8 +63,10 @@ def render_text(answer: RepairAnswer) -> str:
     heading = f"Repair {answer.settings.email}"
     blocks: list[list[str]] = [[*wrap(heading), "=" * min(WIDTH, len(heading))]]
     blocks.append(wrap(shown_line(answer)))
-    if answer.practice_note:
-        blocks.append(wrap("PRACTICE: " + answer.practice_note, "  ", ""))
+    if answer.settings.caveat and answer.caveat_note:
+        blocks.append(
+            wrap(f"{answer.settings.caveat.label.upper()}: {answer.caveat_note}", "  ", "")
+        )
     blocks.append(wrap(cause_line(answer)))
     blocks.append(wrap(action_line(answer)))
     if answer.warning:
