@@ -415,9 +415,14 @@ def test_imap_and_pop3_without_starttls(faults: FaultListeners) -> None:
     assert not (faults.imap_no_starttls.saw_login or faults.pop3_no_starttls.saw_login)
 
 
-def test_closed_port_refuses(faults: FaultListeners) -> None:
+def test_closed_port_refuses_and_no_other_program_can_take_it(faults: FaultListeners) -> None:
+    """Refused, and held: a server started by another test (or program) on a busy machine
+    cannot bind it and answer there instead (seen: a "closed" port that spoke TLS)."""
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", faults.closed_port.port), timeout=5)
+    with socket.socket() as other, pytest.raises(OSError, match="in use"):
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio's servers do
+        other.bind(("127.0.0.1", faults.closed_port.port))
 
 
 def test_dns_host_never_resolves(faults: FaultListeners) -> None:

@@ -32,6 +32,7 @@ import asyncio
 import base64
 import contextlib
 import re
+import socket
 import ssl
 import threading
 import warnings
@@ -43,7 +44,6 @@ from wizard.core.models import Endpoint, Protocol, Security
 
 from .certs import TestCertificates
 from .loop import LoopThread
-from .servers import free_port
 
 #: A name under the reserved .invalid TLD (RFC 2606): it never resolves anywhere.
 DNS_FAILURE_HOST = "nonexistent.invalid"
@@ -467,8 +467,11 @@ class FaultListeners:
         self._lock = threading.Lock()
         self.silent = self._listen("silent", _hold)
         self.stall_tls = self._listen("stall_tls", _hold)
-        #: A loopback port with nothing listening (bound, then closed, so it is free).
-        self.closed_port = Listener("closed_port", free_port())
+        # A loopback port with nothing listening: bound and kept (never listening), so a
+        # connection is refused and no other program on a busy machine can take the port.
+        self._closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._closed.bind(("127.0.0.1", 0))
+        self.closed_port = Listener("closed_port", self._closed.getsockname()[1])
 
     def _listen(self, name: str, handler: _Handler, tls: ssl.SSLContext | None = None) -> Listener:
         async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -648,3 +651,4 @@ class FaultListeners:
         with contextlib.suppress(RuntimeError):
             self._loop.call(shutdown())
         self._loop.close()
+        self._closed.close()
