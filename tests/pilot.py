@@ -1,5 +1,6 @@
 """Driving the wizard as a user does, for the Pilot tests: the wizard on the practice
-server, the account fields filled in, the check started and waited for."""
+server, the account fields filled in, the check started and waited for, and what the check
+screen's rows and panel say."""
 
 from __future__ import annotations
 
