@@ -15,6 +15,7 @@ holds no tests itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Collection, Mapping
@@ -42,6 +43,8 @@ from wizard.core.models import (
     Status,
 )
 from wizard.core.provider import Provider, builtin_provider
+from wizard.core.target import Target
+from wizard.demo.practice import DEMO_EMAIL, DEMO_PASSWORD, RunningDemo
 
 CHECKED_AT = dt.datetime(2025, 6, 2, 9, 30, tzinfo=dt.UTC)
 
@@ -180,8 +183,33 @@ class FakeCheck:
         return report
 
 
-def wizard_with(check: FakeCheck, home: Path, provider: Provider | None = None) -> WizardApp:
-    """The wizard for mail.com (or ``provider``), checking with ``check``, files in ``home``."""
+def accepting(
+    password: str, failures: Mapping[int, Status] | None = None
+) -> Callable[[Account, Provider], CheckReport]:
+    """A fake server's answer: both logins refused unless the password is ``password``."""
+
+    def answer(account: Account, provider: Provider) -> CheckReport:
+        wrong = account.password != password
+        refused = {Role.INCOMING, Role.OUTGOING} if wrong else set()
+        return checked(provider, account, failures, refused=refused)
+
+    return answer
+
+
+def practice_target(fault: str | None = None) -> Target:
+    """The demo's run (address filled in, the practice password, its banner, no keyring,
+    practice settings) with no practice server: for a wizard whose check is a fake."""
+    unserved = RunningDemo(
+        builtin_provider(), {}, "", DEMO_EMAIL, DEMO_PASSWORD, fault, Path(), contextlib.ExitStack()
+    )
+    return unserved.target(5)
+
+
+def wizard_with(
+    check: FakeCheck, home: Path, provider: Provider | Target | None = None
+) -> WizardApp:
+    """The wizard for mail.com (or ``provider``, or a whole run such as ``practice_target()``),
+    checking with ``check``, files in ``home``."""
     return WizardApp(
         provider or builtin_provider(),
         CheckOptions(timeout=5),

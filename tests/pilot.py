@@ -1,18 +1,21 @@
 """Driving the wizard as a user does, for the Pilot tests: the wizard on the practice
-server, the account fields filled in, the check started and waited for."""
+server, the account fields filled in, the check started and waited for, and what the check
+screen's rows and panel say."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input
+from textual.widgets import Checkbox, Input, Static
 
 from tests.fakes import until
 from wizard.app import WizardApp
 from wizard.demo.practice import RunningDemo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
+from wizard.widgets.endpoint_row import EndpointRow
+from wizard.widgets.failure_panel import FailurePanel
 
 #: The terminal a user is assumed to have.
 SIZE = (80, 24)
@@ -70,3 +73,14 @@ async def run_check_to_end(pilot: Pilot[None]) -> CheckScreen:
     await until(pilot, lambda: screen.report is not None and not screen.running, 30)
     await pilot.pause()
     return screen
+
+
+def row_text(screen: CheckScreen, key: str) -> str:
+    """What the check screen's row for the endpoint ``key`` says."""
+    (row,) = [row for row in screen.query(EndpointRow) if row.endpoint.key == key]
+    return str(row.query_one(".endpoint-status", Static).content)
+
+
+def panel_text(screen: CheckScreen) -> str:
+    """What the check screen's failure panel says."""
+    return str(screen.query_one("#failure-panel", FailurePanel).query_one(Static).content)

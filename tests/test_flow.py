@@ -17,7 +17,7 @@ import pkgutil
 import re
 import stat
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,14 +27,14 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Static
 
 from screenshots import make_screenshots as pictures
-from tests.fakes import focused, until
+from tests.fakes import FakeCheck, accepting, focused, practice_target, until, wizard_with
 from tests.screen_text import screen_lines, screen_text
 from wizard.app import WizardApp
 from wizard.core.models import CheckOptions, CheckReport
 from wizard.core.target import Target
 from wizard.core.verdict import role_lines, verdict_of
 from wizard.demo.faults import DEMO_FAULTS, FAULT_DESCRIPTIONS
-from wizard.demo.practice import RunningDemo, demo_banner, start_demo
+from wizard.demo.practice import DEMO_EMAIL, DEMO_PASSWORD, demo_banner
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.send import SendScreen
@@ -45,22 +45,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZE = (80, 24)
 
 
-@pytest.fixture
-def demo() -> Iterator[RunningDemo]:
-    with start_demo() as running:
-        yield running
-
-
 pytestmark = pytest.mark.usefixtures("no_keyring")
 
 
-def wizard(demo: RunningDemo, home: Path, *, as_demo: bool) -> WizardApp:
-    return WizardApp(
-        demo.target(5) if as_demo else demo.provider,
-        demo.options(5),
-        home=home,
-        serve_host="127.0.0.1",
-    )
+def wizard(home: Path, *, as_demo: bool, fault: str | None = None) -> WizardApp:
+    """The wizard whose fake check accepts the demo's password, but refuses every password
+    in the wrong-password rehearsal (as the practice server does)."""
+    accepted = "never typed" if fault == "wrong-password" else DEMO_PASSWORD
+    target = practice_target(fault) if as_demo else None
+    return wizard_with(FakeCheck(accepting(accepted)), home, target)
 
 
 class Keys:
@@ -80,16 +73,16 @@ class Keys:
         await self.pilot.pause()
 
 
-async def test_demo_reaches_the_qr_code_with_enter_alone(demo: RunningDemo, tmp_path: Path) -> None:
+async def test_demo_reaches_the_qr_code_with_enter_alone(tmp_path: Path) -> None:
     """Launch, type the password, and Enter does the rest: at most five presses."""
-    app = wizard(demo, tmp_path, as_demo=True)
+    app = wizard(tmp_path, as_demo=True)
     async with app.run_test(size=SIZE) as pilot:
         keys = Keys(pilot)
         assert isinstance(app.screen, WelcomeScreen)
         await keys.enter()
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))
         assert focused(app) is app.screen.query_one("#password", Input)
-        await keys.type(demo.password)
+        await keys.type(DEMO_PASSWORD)
         await keys.enter()
         await until(pilot, lambda: isinstance(app.screen, CheckScreen))
         check = app.screen
@@ -107,22 +100,22 @@ async def test_demo_reaches_the_qr_code_with_enter_alone(demo: RunningDemo, tmp_
 
 
 async def test_a_real_account_reaches_a_working_link_with_enter_and_typing(
-    demo: RunningDemo, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
     """Not a practice run: the typed fields and Enter lead to a link the phone can download.
 
     The profile is written on the way (no password, unsigned, readable by the user only).
     """
-    app = wizard(demo, tmp_path, as_demo=False)
+    app = wizard(tmp_path, as_demo=False)
     async with app.run_test(size=SIZE) as pilot:
         keys = Keys(pilot)
         await keys.enter()
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))
         await keys.type("Ann Example")
         await keys.enter()
-        await keys.type(demo.email)
+        await keys.type(DEMO_EMAIL)
         await keys.enter()
-        await keys.type(demo.password)
+        await keys.type(DEMO_PASSWORD)
         await keys.enter()
         await until(pilot, lambda: isinstance(app.screen, CheckScreen))
         check = app.screen
@@ -136,9 +129,9 @@ async def test_a_real_account_reaches_a_working_link_with_enter_and_typing(
         assert keys.enters <= 5, keys.enters
         url = send.url
         assert url is not None
-        profile = tmp_path / f"mailcom-{demo.email}.mobileconfig"
+        profile = tmp_path / f"mailcom-{DEMO_EMAIL}.mobileconfig"
         data = profile.read_bytes()
-        assert demo.password.encode() not in data
+        assert DEMO_PASSWORD.encode() not in data
         if os.name == "posix":
             assert stat.S_IMODE(profile.stat().st_mode) == 0o600
         downloaded = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=10).read())
@@ -189,55 +182,53 @@ async def test_every_failure_shows_its_action_on_the_first_screen(name: str) -> 
 
 async def test_after_a_refused_password_enter_goes_back_to_the_password(tmp_path: Path) -> None:
     """Change the password is focused: Enter returns to the password, with a note, no login."""
-    with start_demo("wrong-password") as running:
-        app = wizard(running, tmp_path, as_demo=True)
-        async with app.run_test(size=SIZE) as pilot:
-            keys = Keys(pilot)
-            await keys.enter()
-            await until(pilot, lambda: isinstance(app.screen, AccountScreen))
-            await keys.type(running.password)
-            await keys.enter()
-            await until(pilot, lambda: isinstance(app.screen, CheckScreen))
-            check = app.screen
-            assert isinstance(check, CheckScreen)
-            await until(pilot, lambda: check.report is not None and not check.running, 30)
-            assert check.report is not None and not check.report.verified
-            assert focused(app) is check.query_one("#change-password", Button)
-            await keys.enter()
-            await until(pilot, lambda: isinstance(app.screen, AccountScreen))
-            account = app.screen
-            assert focused(app) is account.query_one("#password", Input)
-            note = str(account.query_one("#password-status", Static).content)
-            assert "refused this password" in note
-            assert app.state.report is None  # no second login was started
+    app = wizard(tmp_path, as_demo=True, fault="wrong-password")
+    async with app.run_test(size=SIZE) as pilot:
+        keys = Keys(pilot)
+        await keys.enter()
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await keys.type(DEMO_PASSWORD)
+        await keys.enter()
+        await until(pilot, lambda: isinstance(app.screen, CheckScreen))
+        check = app.screen
+        assert isinstance(check, CheckScreen)
+        await until(pilot, lambda: check.report is not None and not check.running, 30)
+        assert check.report is not None and not check.report.verified
+        assert focused(app) is check.query_one("#change-password", Button)
+        await keys.enter()
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        account = app.screen
+        assert focused(app) is account.query_one("#password", Input)
+        note = str(account.query_one("#password-status", Static).content)
+        assert "refused this password" in note
+        assert app.state.report is None  # no second login was started
 
 
 async def test_retrying_a_refused_password_asks_first(tmp_path: Path) -> None:
     """R after a refusal does not log in again at once: it says what that risks."""
     from wizard.screens.confirm import ConfirmScreen
 
-    with start_demo("wrong-password") as running:
-        app = wizard(running, tmp_path, as_demo=True)
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, AccountScreen))
-            await pilot.press(*running.password, "enter")
-            await until(pilot, lambda: isinstance(app.screen, CheckScreen))
-            check = app.screen
-            assert isinstance(check, CheckScreen)
-            await until(pilot, lambda: check.report is not None and not check.running, 30)
-            first = check.report
-            await pilot.press("r")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-            dialog = app.screen
-            assert isinstance(dialog, ConfirmScreen) and "lock" in dialog.question
-            await pilot.press("enter")  # the safe answer has focus: no retry
-            await pilot.pause()
-            assert check.report is first and not check.running and app.screen is check
+    app = wizard(tmp_path, as_demo=True, fault="wrong-password")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await pilot.press(*DEMO_PASSWORD, "enter")
+        await until(pilot, lambda: isinstance(app.screen, CheckScreen))
+        check = app.screen
+        assert isinstance(check, CheckScreen)
+        await until(pilot, lambda: check.report is not None and not check.running, 30)
+        first = check.report
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen) and "lock" in dialog.question
+        await pilot.press("enter")  # the safe answer has focus: no retry
+        await pilot.pause()
+        assert check.report is first and not check.running and app.screen is check
 
 
-async def test_a_domain_typo_is_corrected_with_one_key(demo: RunningDemo, tmp_path: Path) -> None:
-    app = wizard(demo, tmp_path, as_demo=False)
+async def test_a_domain_typo_is_corrected_with_one_key(tmp_path: Path) -> None:
+    app = wizard(tmp_path, as_demo=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))

@@ -2,7 +2,8 @@
 
 Walked as a user would (keys at 80x24) against the practice server with a rehearsed fault,
 and compared with ``mailcom-wizard repair --json`` for the same fault and symptom: the
-screen and the command give the same answer.
+screen and the command give the same answer. The screens' own ways (the fresh profile, back
+and check again) are walked with a fake check.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from typing import Any
 
 import pytest
 
-from tests.fakes import until
+from tests.fakes import FakeCheck, accepting, practice_target, until, wizard_with
 from wizard.app import WizardApp
 from wizard.cli import main
+from wizard.core.models import Status
 from wizard.core.repair.symptoms import Symptom
-from wizard.demo.practice import RunningDemo, start_demo
+from wizard.demo.practice import DEMO_PASSWORD, RunningDemo, start_demo
 from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.repair import RepairScreen
@@ -97,42 +99,39 @@ async def test_the_wizard_and_the_command_name_the_same_cause(
 
 async def test_nothing_found_offers_a_fresh_profile_by_qr_code(tmp_path: Path) -> None:
     """The check passes and nothing explains the symptom: set it up again, one key away."""
-    with start_demo() as demo:
-        app = demo_app(demo, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("down", "enter")
-            await until(pilot, lambda: isinstance(app.screen, SymptomScreen))
-            await pilot.press(*(["down"] * SYMPTOMS.index(Symptom.NO_NEW_MAIL)), "enter")
-            await until(pilot, lambda: isinstance(app.screen, AccountScreen))
-            await pilot.press(*demo.password, "enter")
-            await until(pilot, lambda: isinstance(app.screen, RepairScreen))
-            screen = app.screen
-            assert isinstance(screen, RepairScreen)
-            assert screen.answer.fresh_profile, screen.answer.cause.value
-            await pilot.press("enter")  # the fresh profile has focus
-            await until(pilot, lambda: isinstance(app.screen, SendScreen))
-            send = app.screen
-            assert isinstance(send, SendScreen)
-            await until(pilot, lambda: send.has_class("-not-offered"))  # the demo offers nothing
+    app = wizard_with(FakeCheck(accepting(DEMO_PASSWORD)), tmp_path, practice_target())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, SymptomScreen))
+        await pilot.press(*(["down"] * SYMPTOMS.index(Symptom.NO_NEW_MAIL)), "enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await pilot.press(*DEMO_PASSWORD, "enter")
+        await until(pilot, lambda: isinstance(app.screen, RepairScreen))
+        screen = app.screen
+        assert isinstance(screen, RepairScreen)
+        assert screen.answer.fresh_profile, screen.answer.cause.value
+        await pilot.press("enter")  # the fresh profile has focus
+        await until(pilot, lambda: isinstance(app.screen, SendScreen))
+        send = app.screen
+        assert isinstance(send, SendScreen)
+        await until(pilot, lambda: send.has_class("-not-offered"))  # the demo offers nothing
 
 
 async def test_back_from_the_answer_returns_to_the_symptom_and_check_again_runs_again(
     tmp_path: Path,
 ) -> None:
-    with start_demo("blocked-465") as demo:
-        app = demo_app(demo, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("down", "enter")
-            await until(pilot, lambda: isinstance(app.screen, SymptomScreen))
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, AccountScreen))
-            await pilot.press(*demo.password, "enter")
-            await until(pilot, lambda: isinstance(app.screen, RepairScreen))
-            first = app.screen
-            await pilot.press("r")  # check again
-            await until(pilot, lambda: isinstance(app.screen, (CheckScreen, RepairScreen)))
-            await until(
-                pilot, lambda: isinstance(app.screen, RepairScreen) and app.screen is not first
-            )
-            await pilot.press("escape")
-            await until(pilot, lambda: isinstance(app.screen, SymptomScreen))
+    blocked_465 = FakeCheck(accepting(DEMO_PASSWORD, {465: Status.TIMEOUT}))
+    app = wizard_with(blocked_465, tmp_path, practice_target("blocked-465"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, SymptomScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await pilot.press(*DEMO_PASSWORD, "enter")
+        await until(pilot, lambda: isinstance(app.screen, RepairScreen))
+        first = app.screen
+        await pilot.press("r")  # check again
+        await until(pilot, lambda: isinstance(app.screen, (CheckScreen, RepairScreen)))
+        await until(pilot, lambda: isinstance(app.screen, RepairScreen) and app.screen is not first)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SymptomScreen))

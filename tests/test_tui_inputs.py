@@ -4,16 +4,17 @@ a password with a line break, a name with a control character."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input, RadioButton, Static
 
-from tests.fakes import until
-from tests.pilot import SIZE, demo_app, fill_account
+from tests.fakes import FakeCheck, accepting, practice_target, until, wizard_with
+from tests.pilot import SIZE, fill_account
+from wizard.app import WizardApp
 from wizard.core.models import Account, IncomingChoice
-from wizard.demo.practice import RunningDemo, start_demo
+from wizard.core.provider import builtin_provider
+from wizard.demo.practice import DEMO_EMAIL, DEMO_PASSWORD
 from wizard.screens.account import AccountForm, AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.error import ErrorScreen
@@ -21,10 +22,9 @@ from wizard.screens.error import ErrorScreen
 pytestmark = pytest.mark.usefixtures("no_keyring")
 
 
-@pytest.fixture
-def demo() -> Iterator[RunningDemo]:
-    with start_demo(None) as session:
-        yield session
+def practice_wizard(home: Path) -> WizardApp:
+    """The demo's run, its check a fake that accepts the demo's password."""
+    return wizard_with(FakeCheck(accepting(DEMO_PASSWORD)), home, practice_target())
 
 
 @pytest.mark.parametrize(
@@ -33,20 +33,20 @@ def demo() -> Iterator[RunningDemo]:
     ids=["pop3-only", "imap-only"],
 )
 async def test_the_account_screen_offers_only_the_protocols_the_provider_has(
-    demo: RunningDemo, tmp_path: Path, missing: IncomingChoice, offered: IncomingChoice
+    tmp_path: Path, missing: IncomingChoice, offered: IncomingChoice
 ) -> None:
     """A POP3-only (or IMAP-only) provider file: the other choice is disabled, says why,
     the one that exists is chosen, and the check runs it (no error dialog)."""
     if missing is IncomingChoice.IMAP:
-        provider = dataclasses.replace(demo.provider, display_name="One Way Mail", imap=())
+        provider = dataclasses.replace(builtin_provider(), display_name="One Way Mail", imap=())
     else:
-        provider = dataclasses.replace(demo.provider, display_name="One Way Mail", pop3=())
-    app = demo_app(demo, tmp_path)
+        provider = dataclasses.replace(builtin_provider(), display_name="One Way Mail", pop3=())
+    app = practice_wizard(tmp_path)
     app.provider = provider
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))
-        await fill_account(pilot, demo.email, demo.password)
+        await fill_account(pilot, DEMO_EMAIL, DEMO_PASSWORD)
         screen = app.screen
         missing_button = screen.query_one(f"#{missing.value}", RadioButton)
         offered_button = screen.query_one(f"#{offered.value}", RadioButton)
@@ -73,11 +73,11 @@ async def test_the_account_screen_offers_only_the_protocols_the_provider_has(
 
 
 async def test_a_pop_choice_kept_from_before_falls_back_on_an_imap_only_provider(
-    demo: RunningDemo, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
-    provider = dataclasses.replace(demo.provider, pop3=())
-    before = AccountForm(Account(demo.email, demo.password, incoming=IncomingChoice.POP))
-    app = demo_app(demo, tmp_path)
+    provider = dataclasses.replace(builtin_provider(), pop3=())
+    before = AccountForm(Account(DEMO_EMAIL, DEMO_PASSWORD, incoming=IncomingChoice.POP))
+    app = practice_wizard(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(AccountScreen(provider, previous=before))
         await pilot.pause()
@@ -87,16 +87,14 @@ async def test_a_pop_choice_kept_from_before_falls_back_on_an_imap_only_provider
         assert screen._form(back=False).account.incoming is IncomingChoice.IMAP
 
 
-async def test_the_account_screen_refuses_a_password_with_a_line_break(
-    demo: RunningDemo, tmp_path: Path
-) -> None:
-    app = demo_app(demo, tmp_path)
+async def test_the_account_screen_refuses_a_password_with_a_line_break(tmp_path: Path) -> None:
+    app = practice_wizard(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))
-        await fill_account(pilot, demo.email, demo.password)
+        await fill_account(pilot, DEMO_EMAIL, DEMO_PASSWORD)
         # As a keyring prefill or a paste could bring it.
-        app.screen.query_one("#password", Input).value = demo.password + "\r\nDELE 1"
+        app.screen.query_one("#password", Input).value = DEMO_PASSWORD + "\r\nDELE 1"
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert isinstance(app.screen, AccountScreen)
@@ -105,14 +103,12 @@ async def test_the_account_screen_refuses_a_password_with_a_line_break(
         assert app.focused is app.screen.query_one("#password", Input)
 
 
-async def test_the_account_screen_refuses_a_name_with_a_control_character(
-    demo: RunningDemo, tmp_path: Path
-) -> None:
-    app = demo_app(demo, tmp_path)
+async def test_the_account_screen_refuses_a_name_with_a_control_character(tmp_path: Path) -> None:
+    app = practice_wizard(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))
-        await fill_account(pilot, demo.email, demo.password, name="Ann\x1b[2J")
+        await fill_account(pilot, DEMO_EMAIL, DEMO_PASSWORD, name="Ann\x1b[2J")
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert isinstance(app.screen, AccountScreen)
@@ -122,11 +118,11 @@ async def test_the_account_screen_refuses_a_name_with_a_control_character(
 
 
 async def test_ctrl_c_copies_selected_text_in_a_field_and_quits_only_without_one(
-    demo: RunningDemo, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
     """Ctrl+C in a field with text selected copies it and the wizard stays; with nothing
     selected it quits, as everywhere else (tests/test_terminal.py, in a real terminal)."""
-    app = demo_app(demo, tmp_path)
+    app = practice_wizard(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, AccountScreen))
