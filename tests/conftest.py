@@ -11,6 +11,8 @@
 - ``pki`` (session): a throwaway CA issuing profile-signing certificates (``tests/pki.py``).
 - ``dual_stack`` (session): the bed's servers also under a name whose IPv6 address (::1)
   drops every connection attempt; needs root and nft.
+- ``memory_keyring``: a real keyring backend keeping secrets in memory (returned), the
+  process-wide choice restored afterwards.
 - ``no_keyring``: no system keyring for the test (keyring's "fail" backend), the
   process-wide choice restored afterwards; a module uses it for every test with
   ``pytestmark = pytest.mark.usefixtures("no_keyring")``.
@@ -34,6 +36,7 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 from tests.builders import CLI_PASSWORD  # noqa: E402
+from tests.keyring_backends import MemoryKeyring  # noqa: E402
 from tests.pki import Pki  # noqa: E402
 from tests.serving import write_profile  # noqa: E402
 from tests.testbed import (  # noqa: E402
@@ -126,6 +129,16 @@ def dual_stack(testbed: Testbed) -> Iterator[DualStack]:
     with DualStack() as stack:
         stack.drop_syn("::1", ports)
         yield stack
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """A real keyring backend that keeps secrets in memory, for this test only."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture

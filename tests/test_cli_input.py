@@ -47,15 +47,6 @@ def no_keyring() -> object:
     keyring.set_keyring(previous)
 
 
-@pytest.fixture
-def memory_keyring() -> object:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-
-
 def test_no_password_source_exits_2_with_how_to(
     closed_provider: Path,
     monkeypatch: pytest.MonkeyPatch,

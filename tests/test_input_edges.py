@@ -17,7 +17,6 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 
 from tests.keyring_backends import MemoryKeyring
@@ -48,15 +47,6 @@ def provider_xml(*endpoints: Endpoint, username: str | None = None) -> bytes:
             "<username>%EMAILADDRESS%</username>", f"<username>{username}</username>"
         )
     return text.encode()
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 # -- CR, LF and NUL never reach the wire ---------------------------------------------------

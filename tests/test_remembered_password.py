@@ -9,10 +9,8 @@ account screen does not fill it in.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from textual.widgets import Input
 
@@ -51,15 +49,6 @@ def _provider_xml(provider_id: str, endpoints: list[Endpoint]) -> str:
         f"<domain>{provider_id}</domain><displayName>{provider_id}</displayName>"
         f"{''.join(servers)}</emailProvider></clientConfig>"
     )
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def _lookalike(faults: FaultListeners, folder: Path) -> tuple[Path, list[FakeMailServer]]:

@@ -7,10 +7,8 @@ that keeps secrets in memory, or none at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from textual.widgets import Checkbox, Input, Static
 
@@ -25,17 +23,6 @@ from wizard.screens.account import AccountScreen
 from wizard.screens.check import CheckScreen
 from wizard.screens.help import HelpScreen
 from wizard.screens.instructions import InstructionsScreen
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    """A real keyring backend that keeps secrets in memory; the process-wide choice is
-    restored afterwards."""
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def verifying(home: Path, *, as_demo: bool = False) -> WizardApp:
