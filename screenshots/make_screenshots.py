@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.keyring_backends import MemoryKeyring  # noqa: E402
 from wizard.app import WizardApp  # noqa: E402
 from wizard.core import secrets  # noqa: E402
 from wizard.core.check import Progress  # noqa: E402
@@ -84,25 +85,6 @@ class FrozenClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that lives in memory: the 'system keyring' of the pictures and tests."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
 
 
 # -- prepared attempts: what the engine saw; ``report`` words them as the engine does ------
