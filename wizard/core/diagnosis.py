@@ -19,15 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from wizard.core import access
 from wizard.core.facts import mailcom
-from wizard.core.models import (
-    Account,
-    Attempt,
-    CertificateInfo,
-    CheckReport,
-    Plan,
-    Role,
-    Status,
-)
+from wizard.core.models import Account, Attempt, CertificateInfo, CheckReport, Plan, Role, Status
 from wizard.core.wording import (
     ACCESS_REFUSED,
     HOTSPOT,

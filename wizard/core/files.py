@@ -78,8 +78,7 @@ def read_limited(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
             data = file.read(limit + 1)
         except OSError as exc:
             raise FileReadError(
-                f"{shown} cannot be read: {exc.strerror or type(exc).__name__}.",
-                ReadProblem.FAILED,
+                f"{shown} cannot be read: {exc.strerror or type(exc).__name__}.", ReadProblem.FAILED
             ) from None
     if len(data) > limit:
         raise too_large

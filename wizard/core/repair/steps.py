@@ -6,14 +6,7 @@ from __future__ import annotations
 
 from wizard.core import access
 from wizard.core.facts import ios
-from wizard.core.instructions import (
-    Step,
-    Value,
-    login_values,
-    port_facts,
-    port_values,
-    user_name,
-)
+from wizard.core.instructions import Step, Value, login_values, port_facts, port_values, user_name
 from wizard.core.models import Endpoint, Protocol, Role
 from wizard.core.repair.context import FixContext
 from wizard.core.wording import other_network as try_other_network

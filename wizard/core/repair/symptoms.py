@@ -41,10 +41,7 @@ class Symptom(StrEnum):
 
 
 _SHOWN: dict[Symptom, tuple[str, tuple[Fact, ...]]] = {
-    Symptom.PASSWORD_INCORRECT: (
-        ios.WRONG_PASSWORD_MESSAGE.text,
-        (ios.WRONG_PASSWORD_MESSAGE,),
-    ),
+    Symptom.PASSWORD_INCORRECT: (ios.WRONG_PASSWORD_MESSAGE.text, (ios.WRONG_PASSWORD_MESSAGE,)),
     Symptom.CANNOT_CONNECT: (
         f'{ios.CANNOT_GET_MAIL.capitalized}, or "{ios.NOT_RESPONDING.text}"',
         (ios.CANNOT_GET_MAIL, ios.NOT_RESPONDING),
@@ -69,8 +66,7 @@ def symptom_from_code(code: str) -> Symptom:
         return Symptom(code.strip().lower())
     except ValueError:
         raise UsageError(
-            f"unknown symptom {code!r}; choose one of: {', '.join(SYMPTOM_CODES)}.",
-            field="symptom",
+            f"unknown symptom {code!r}; choose one of: {', '.join(SYMPTOM_CODES)}.", field="symptom"
         ) from None
 
 
