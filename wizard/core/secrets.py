@@ -1,12 +1,5 @@
-"""Passwords in the OS keyring (service ``mailcom-wizard``), bound to where they may go.
-
-Secrets at rest live only in the keyring. A password is remembered with the provider and
-the server names it was saved for (``remember_password``), and handed out only for those
-(``recall_password``): a provider file that claims the same address but names other servers
-never receives it without the user's say. ``get_password``/``set_password`` are the raw
-entry underneath. Everything here degrades quietly when no keyring backend exists: the
-wizard then simply asks for the password each time.
-"""
+"""Passwords in the OS keyring (service ``mailcom-wizard``), remembered with the servers they
+were saved for and handed out only for those; without a keyring the wizard simply asks."""
 
 from __future__ import annotations
 
@@ -28,12 +21,8 @@ log = logging.getLogger(__name__)
 # Backends that are not a system keyring: a plain-text file is not a safe place for a
 # password, and the "encrypted" file backend asks for its own password on the terminal.
 _REFUSED_BACKENDS = frozenset(
-    {
-        "keyrings.alt.file.PlaintextKeyring",
-        "keyrings.alt.file.EncryptedKeyring",
-        "keyring.backends.fail.Keyring",
-        "keyring.backends.null.Keyring",
-    }
+    """keyrings.alt.file.PlaintextKeyring keyrings.alt.file.EncryptedKeyring
+    keyring.backends.fail.Keyring keyring.backends.null.Keyring""".split()  # noqa: SIM905
 )
 
 

@@ -1,8 +1,5 @@
-"""Each cause in words: a title, the one action first, why the check points there, the steps.
-
-A fix is worded from the check (which port failed, which works), the phone's layout and
-the provider: mail.com's own settings are named only for mail.com (``settings.mailcom``).
-"""
+"""Each cause in words: a title, the one action first, why the check points there, the steps,
+from the check, the phone's layout and the provider."""
 
 from __future__ import annotations
 

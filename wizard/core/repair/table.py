@@ -1,11 +1,5 @@
-"""Which cause answers which symptom and check outcome: the repair's knowledge, as a table.
-
-Every symptom has a row for every check outcome (a test checks that the table is complete).
-A cell is a ``Rule``: one cause, or a cause that a few named conditions refine, mostly on
-what the phone uses today ("cannot send, 465 blocked here, the phone uses 465": change the
-port; "... the phone already uses 587": its outgoing settings). The first condition that
-holds wins; otherwise the rule's default.
-"""
+"""Which cause answers which symptom and check outcome, as a table of ``Rule``s: a default
+cause, and named conditions (mostly on what the phone uses) that refine it, first one wins."""
 
 from __future__ import annotations
 
