@@ -28,35 +28,33 @@ log = logging.getLogger(__name__)
 def read_limited(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
     """The bytes of the regular file at ``path`` (``what`` starts the message), or
     FileReadError if it is not one or is longer than ``limit``."""
+
+    def fail(words: str, problem: ReadProblem) -> FileReadError:
+        return FileReadError(f"{what} {os.fspath(path)} {words}", problem)
+
+    folder = "is a folder, not a file."
+    too_large = fail(f"is too large (the limit is {_size_words(limit)}).", ReadProblem.TOO_LARGE)
     # Opened first, then examined: what is read is what was checked. Non-blocking, so a
     # named pipe nobody writes to does not wait; limit + 1 bytes, in case the file grows.
-    shown = f"{what} {os.fspath(path)}"
     try:
         fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_NOCTTY)
     except FileNotFoundError:
-        raise FileReadError(f"{shown} does not exist.", ReadProblem.MISSING) from None
+        raise fail("does not exist.", ReadProblem.MISSING) from None
     except IsADirectoryError:
-        raise FileReadError(f"{shown} is a folder, not a file.", ReadProblem.IS_FOLDER) from None
+        raise fail(folder, ReadProblem.IS_FOLDER) from None
     except PermissionError:
-        raise FileReadError(
-            f"{shown} cannot be read (permission denied).", ReadProblem.DENIED
-        ) from None
+        raise fail("cannot be read (permission denied).", ReadProblem.DENIED) from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "invalid name"
-        raise FileReadError(f"{shown} cannot be read: {reason}.", ReadProblem.FAILED) from None
+        raise fail(f"cannot be read: {reason}.", ReadProblem.FAILED) from None
     info = os.fstat(fd)
     problem: FileReadError | None = None
     if stat.S_ISDIR(info.st_mode):
-        problem = FileReadError(f"{shown} is a folder, not a file.", ReadProblem.IS_FOLDER)
+        problem = fail(folder, ReadProblem.IS_FOLDER)
     elif not stat.S_ISREG(info.st_mode):
-        problem = FileReadError(
-            f"{shown} is not a regular file (a device or a pipe cannot be read as one).",
-            ReadProblem.NOT_REGULAR,
-        )
-    too_large = FileReadError(
-        f"{shown} is too large (the limit is {_size_words(limit)}).", ReadProblem.TOO_LARGE
-    )
-    if problem is None and info.st_size > limit:
+        why = "is not a regular file (a device or a pipe cannot be read as one)."
+        problem = fail(why, ReadProblem.NOT_REGULAR)
+    elif info.st_size > limit:
         problem = too_large
     if problem is not None:
         os.close(fd)
@@ -65,9 +63,8 @@ def read_limited(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
         try:
             data = file.read(limit + 1)
         except OSError as exc:
-            raise FileReadError(
-                f"{shown} cannot be read: {exc.strerror or type(exc).__name__}.", ReadProblem.FAILED
-            ) from None
+            reason = exc.strerror or type(exc).__name__
+            raise fail(f"cannot be read: {reason}.", ReadProblem.FAILED) from None
     if len(data) > limit:
         raise too_large
     return data
