@@ -71,6 +71,7 @@ _UNTESTED = Rule(
 )
 #: Sending works here: a port the provider does not use, else the phone's SMTP settings.
 _OUT_PHONE = Rule(Cause.OUTGOING_SETTINGS_ON_PHONE, (_OTHER_PORT,))
+_LOST_SEND = Rule(Cause.MAILCOM_TROUBLE, (_OTHER_PORT,))
 _OUT_PORT = Rule(
     Cause.OUTGOING_PORT_BLOCKED,
     (_OTHER_PORT, (Condition.PHONE_PORT_WORKS_HERE, Cause.OUTGOING_SETTINGS_ON_PHONE)),
@@ -95,13 +96,7 @@ _IN_PORT, _NOTHING = Rule(Cause.INCOMING_PORT_BLOCKED), Rule(Cause.NOTHING_FOUND
 #: rejected login too (fact sheet §4.4); access is switched off after long non-use (§1.2).
 _GRID: dict[CheckOutcome, tuple[Rule, Rule, Rule, Rule, Rule]] = {
     CheckOutcome.ALL_VERIFIED: (_OLD_PW, _PHONE_NET, _PHONE_INT, _OUT_PHONE, _NOTHING),
-    CheckOutcome.TEST_MESSAGE_LOST: (
-        _OLD_PW,
-        _PHONE_NET,
-        _PHONE_INT,
-        Rule(Cause.MAILCOM_TROUBLE, (_OTHER_PORT,)),
-        _TROUBLE,
-    ),
+    CheckOutcome.TEST_MESSAGE_LOST: (_OLD_PW, _PHONE_NET, _PHONE_INT, _LOST_SEND, _TROUBLE),
     CheckOutcome.INCOMING_PORT_BLOCKED_HERE: (_OLD_PW, _IN_PORT, _PHONE_INT, _OUT_PHONE, _IN_PORT),
     CheckOutcome.OUTGOING_PORT_BLOCKED_HERE: (_OLD_PW, _PHONE_NET, _PHONE_INT, _OUT_PORT, _NOTHING),
     CheckOutcome.PORTS_BLOCKED_HERE: (_OLD_PW, _IN_PORT, _PHONE_INT, _OUT_PORT, _IN_PORT),
