@@ -1,11 +1,5 @@
-"""What lets a mail app into the mailbox: the plan, the access switch, two-factor, the password.
-
-One place for the provider's refusal checklist (``refusal_checklist``: ordered items, used by
-the check's advice and lead line, the repair, the iPhone steps, the account screen and the
-app, so they all name the causes in one order) and for mail.com's plan question, asked
-before any password is typed (``PLAN_QUESTION``). Items are data; each front end renders
-them (a numbered list, repair steps, one lead line naming them in order).
-"""
+"""What lets a mail app into the mailbox: the one refusal checklist every screen names in one
+order (``refusal_checklist``, as data), and mail.com's plan question (``PLAN_QUESTION``)."""
 
 from __future__ import annotations
 
@@ -133,14 +127,10 @@ def refusal_checklist(
     password_right: bool = False,
     protocol: Protocol | None = None,
 ) -> tuple[Item, ...]:
-    """The causes of a refused login, most likely first, in the one order every screen uses.
-
-    ``mailcom_words``: mail.com's own record, whose settings and menus are named.
-    ``password_right``: another server of the same check accepted the password, so only the
-    refused ``protocol``'s access is in question (its switch, the plan, IMAP against POP).
-    The plan leads unless the user said which they have (Premium: it is not asked again), or
-    another server accepted the password (the plan covers every protocol alike).
-    """
+    """The causes of a refused login, most likely first, in the one order every screen uses;
+    ``password_right``: another server accepted it, so only ``protocol``'s access is in doubt."""
+    # The plan leads unless the user said which they have, or another server accepted the
+    # password (the plan covers every protocol alike).
     items: list[Item] = [_access(name, mailcom_words, protocol if password_right else None)]
     if mailcom_words and plan is not Plan.PREMIUM:
         if plan is Plan.OLD_FREE or password_right:

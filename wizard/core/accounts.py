@@ -16,11 +16,8 @@ _LABEL_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 @dataclass(frozen=True)
 class AddressCheck:
-    """The verdict on a typed address.
-
-    ``error`` blocks going on; ``warning`` (an unknown domain) lets the user go on.
-    ``address`` is the normalised form (trimmed, domain in lower case) when there is no error.
-    """
+    """The verdict on a typed address: an ``error`` blocks going on, a ``warning`` (an unknown
+    domain) does not; ``address`` is normalised (domain in lower case) when there is no error."""
 
     address: str
     error: str | None = None
@@ -104,28 +101,9 @@ def check_address(text: str, provider: Provider) -> AddressCheck:
 #: Other providers' domains: typed on purpose, so never "corrected" to a mail.com domain
 #: (gmail.com is one letter from mail.com, but it is Google's).
 _OTHER_PROVIDERS = frozenset(
-    {
-        "gmail.com",
-        "googlemail.com",
-        "gmx.com",
-        "gmx.net",
-        "gmx.de",
-        "web.de",
-        "yahoo.com",
-        "ymail.com",
-        "aol.com",
-        "outlook.com",
-        "hotmail.com",
-        "live.com",
-        "msn.com",
-        "icloud.com",
-        "me.com",
-        "mac.com",
-        "proton.me",
-        "protonmail.com",
-        "yandex.com",
-        "zoho.com",
-    }
+    """gmail.com googlemail.com gmx.com gmx.net gmx.de web.de yahoo.com ymail.com aol.com
+    outlook.com hotmail.com live.com msn.com icloud.com me.com mac.com proton.me
+    protonmail.com yandex.com zoho.com""".split()  # noqa: SIM905
 )
 
 
@@ -138,12 +116,9 @@ def _close_domain(domain: str, provider: Provider) -> str | None:
 
 
 def password_problem(password: str) -> str | None:
-    """Why ``password`` cannot be sent to a mail server, or None when it can.
-
-    IMAP, POP3 and SMTP are line-based: a CR or LF would end the login command and start
-    another one, and a NUL cuts a SASL message short. No mail server accepts them in a
-    password, so they are refused wherever a password comes in.
-    """
+    """Why ``password`` cannot be sent to a mail server, or None when it can."""
+    # The protocols are line-based: a CR or LF would end the login command and start
+    # another, and a NUL cuts a SASL message short.
     if "\r" in password or "\n" in password:
         return (
             "The password contains a line break (CR or LF), which no mail server accepts; "
@@ -160,11 +135,8 @@ def password_problem(password: str) -> str | None:
 
 
 def name_problem(name: str) -> str | None:
-    """Why ``name`` (the sender name) cannot go into a profile or the steps, or None.
-
-    Control characters and invalid bytes (such as a non-UTF-8 byte on the command line)
-    cannot be stored in a profile, and a control character would act on a terminal.
-    """
+    """Why ``name`` (the sender name) cannot go into a profile or the steps, or None: a
+    profile cannot store control characters or invalid bytes, and a terminal acts on them."""
     for char in name:
         if ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:
             return "The name contains a control character; use letters, spaces and punctuation."

@@ -1,13 +1,5 @@
-"""What the wizard says about a check: the one entry point from what it saw to words.
-
-The engine hands over what it saw: attempts with a status, a technical ``detail`` and the
-server's reply, but no words. ``explain`` reads the whole check at once (which server
-accepted the password, which port works instead, whether anything answered at all, the
-time limit) and gives every attempt its title, its one action (said first) and its advice
-from the one table (``wording.STATUS_WORDS``), then picks the attempt each half of the
-account should use. Every screen and command reads the words from here, so they cannot
-disagree; nothing parses its own English. The advice never suggests switching SSL off.
-"""
+"""What the wizard says about a check: ``explain`` words every attempt from the whole check's
+evidence and the one table (``wording.STATUS_WORDS``); the advice never suggests SSL off."""
 
 from __future__ import annotations
 
@@ -19,15 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from wizard.core import access
 from wizard.core.facts import mailcom
-from wizard.core.models import (
-    Account,
-    Attempt,
-    CertificateInfo,
-    CheckReport,
-    Plan,
-    Role,
-    Status,
-)
+from wizard.core.models import Account, Attempt, CertificateInfo, CheckReport, Plan, Role, Status
 from wizard.core.wording import (
     ACCESS_REFUSED,
     HOTSPOT,
@@ -85,11 +69,7 @@ class Explained(NamedTuple):
 
 
 def explain(attempts: Iterable[Attempt], context: Context) -> Explained:
-    """Word every attempt from all the evidence of the check, and choose each half's attempt.
-
-    The engine calls this once at the end of a check; the attempts carry what was seen
-    (status, detail, reply, certificate), and come back with title, action and advice.
-    """
+    """Word every attempt from all the evidence of the check, and choose each half's attempt."""
     check = _Check(tuple(attempts), context)
     worded = tuple(check.worded(attempt) for attempt in check.attempts)
     return Explained(worded, _choose(worded, Role.INCOMING), _choose(worded, Role.OUTGOING))
@@ -109,10 +89,8 @@ def _choose(attempts: Sequence[Attempt], role: Role) -> Attempt:
 
 
 def refusal_kind(reply: str | None) -> str | None:
-    """What a refused login's reply says besides "wrong password", or None for a plain refusal.
-
-    One of ``too_many``, ``unavailable``, ``in_use``, ``alert``, ``disabled``.
-    """
+    """What a refused login's reply says besides "wrong password" (``too_many``, ``alert``...),
+    or None for a plain refusal."""
     text = (reply or "").lower()
     kinds = (
         ("too_many", ("too many", "maximum number of connections")),
@@ -141,11 +119,8 @@ def seen_status(attempt: Attempt) -> Status:
 
 
 def nothing_answered(statuses: Iterable[Status]) -> bool:
-    """True when nothing answered at all (no address, no route, no answer to a connection).
-
-    Only then is "this computer seems offline" said; a server that answered and then
-    stalled proves the network works.
-    """
+    """True when nothing answered at all (no address, no route, no answer to a connection):
+    only then is "this computer seems offline" said."""
     seen = set(statuses)
     return bool(seen) and seen <= UNANSWERED
 
@@ -294,10 +269,8 @@ def short_words(attempt: Attempt, report: CheckReport) -> str:
 
 
 def address_families_sentence(host: str, families: Sequence[str]) -> str:
-    """A sentence saying which kinds of address of ``host`` were tried and all failed.
-
-    Empty for a host typed as an address (nothing was looked up) and when nothing was.
-    """
+    """A sentence saying which kinds of address of ``host`` were tried and all failed (empty
+    for a host typed as an address, and when nothing was looked up)."""
     with suppress(ValueError):
         ipaddress.ip_address(host.strip("[]"))
         return ""

@@ -1,11 +1,5 @@
-"""The one error tree: every failure the user can act on is a ``WizardError``.
-
-Expected outcomes of a check (a refused port, a wrong password) are results (``Attempt``
-values), not errors. ``str(error)`` is one line for people and never names a command-line
-flag; ``field`` says which input it is about, so the command line can add its flag
-(``--host``) and a screen can point at its field. ``bad_input``: headless, exit 2 (what the
-user gave must change) rather than 1 (the task failed with good input).
-"""
+"""The one error tree: every failure the user can act on is a ``WizardError`` (a check's
+refusals are ``Attempt`` results); ``bad_input`` exits 2 headless, other failures 1."""
 
 from __future__ import annotations
 
@@ -84,8 +78,8 @@ class ProfileWriteError(WizardError):
 
 
 class ResourceLimitError(WizardError):
-    """This computer cannot open another connection (too many open files): the check
-    cannot go on, and it is not the server's or the network's fault."""
+    """This computer cannot open another connection (too many open files): not the server's
+    or the network's fault."""
 
 
 class ServeError(WizardError):

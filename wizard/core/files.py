@@ -1,13 +1,5 @@
-"""Files in and out: reading inputs with a limit, writing outputs whole or not at all.
-
-Inputs (the provider file, the CA file, the signing files, a profile to serve) are read
-only when they are regular files, and never more than their limit: a device such as
-/dev/zero never ends and a named pipe may never answer. Outputs (profiles, the saved iPhone
-steps) are never written over a file nobody agreed to replace; a private file (one that
-holds a password) is readable by its owner only from the moment it exists: mode 0600 on
-Linux and macOS; on Windows, where a new file takes its folder's access list, that list is
-replaced by one for the user alone (icacls) before anything is written into it.
-"""
+"""Files in and out: inputs read only as regular files within a limit (/dev/zero never ends);
+outputs written whole or not at all, never over a file nobody agreed to replace."""
 
 from __future__ import annotations
 
@@ -34,41 +26,35 @@ log = logging.getLogger(__name__)
 
 
 def read_limited(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
-    """The bytes of the regular file at ``path``, or FileReadError if it is not one or is
-    longer than ``limit``.
+    """The bytes of the regular file at ``path`` (``what`` starts the message), or
+    FileReadError if it is not one or is longer than ``limit``."""
 
-    ``what`` starts the message ("Provider file"). The file is opened first and then
-    examined, so what is read is what was checked; non-blocking, so opening a named pipe
-    nobody writes to does not wait. At most ``limit`` + 1 bytes are read, in case the file
-    grows while it is read.
-    """
-    shown = f"{what} {os.fspath(path)}"
+    def fail(words: str, problem: ReadProblem) -> FileReadError:
+        return FileReadError(f"{what} {os.fspath(path)} {words}", problem)
+
+    folder = "is a folder, not a file."
+    too_large = fail(f"is too large (the limit is {_size_words(limit)}).", ReadProblem.TOO_LARGE)
+    # Opened first, then examined: what is read is what was checked. Non-blocking, so a
+    # named pipe nobody writes to does not wait; limit + 1 bytes, in case the file grows.
     try:
         fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_NOCTTY)
     except FileNotFoundError:
-        raise FileReadError(f"{shown} does not exist.", ReadProblem.MISSING) from None
+        raise fail("does not exist.", ReadProblem.MISSING) from None
     except IsADirectoryError:
-        raise FileReadError(f"{shown} is a folder, not a file.", ReadProblem.IS_FOLDER) from None
+        raise fail(folder, ReadProblem.IS_FOLDER) from None
     except PermissionError:
-        raise FileReadError(
-            f"{shown} cannot be read (permission denied).", ReadProblem.DENIED
-        ) from None
+        raise fail("cannot be read (permission denied).", ReadProblem.DENIED) from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "invalid name"
-        raise FileReadError(f"{shown} cannot be read: {reason}.", ReadProblem.FAILED) from None
+        raise fail(f"cannot be read: {reason}.", ReadProblem.FAILED) from None
     info = os.fstat(fd)
     problem: FileReadError | None = None
     if stat.S_ISDIR(info.st_mode):
-        problem = FileReadError(f"{shown} is a folder, not a file.", ReadProblem.IS_FOLDER)
+        problem = fail(folder, ReadProblem.IS_FOLDER)
     elif not stat.S_ISREG(info.st_mode):
-        problem = FileReadError(
-            f"{shown} is not a regular file (a device or a pipe cannot be read as one).",
-            ReadProblem.NOT_REGULAR,
-        )
-    too_large = FileReadError(
-        f"{shown} is too large (the limit is {_size_words(limit)}).", ReadProblem.TOO_LARGE
-    )
-    if problem is None and info.st_size > limit:
+        why = "is not a regular file (a device or a pipe cannot be read as one)."
+        problem = fail(why, ReadProblem.NOT_REGULAR)
+    elif info.st_size > limit:
         problem = too_large
     if problem is not None:
         os.close(fd)
@@ -77,10 +63,8 @@ def read_limited(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
         try:
             data = file.read(limit + 1)
         except OSError as exc:
-            raise FileReadError(
-                f"{shown} cannot be read: {exc.strerror or type(exc).__name__}.",
-                ReadProblem.FAILED,
-            ) from None
+            reason = exc.strerror or type(exc).__name__
+            raise fail(f"cannot be read: {reason}.", ReadProblem.FAILED) from None
     if len(data) > limit:
         raise too_large
     return data
@@ -94,11 +78,8 @@ def _size_words(size: int) -> str:
 
 
 def check_output_path(path: str | Path, *, force: bool) -> Path:
-    """Raise ProfileWriteError now if writing to ``path`` is bound to fail.
-
-    Called before a slow check so the user does not wait only to learn the file exists.
-    ``write_file`` checks everything again (the file system may change meanwhile).
-    """
+    """Raise ProfileWriteError now if writing to ``path`` is bound to fail (before a slow
+    check, so the user does not wait only to learn the file exists)."""
     target = Path(path)
     folder = target.parent
     if "\0" in str(target):
@@ -131,17 +112,10 @@ def check_output_path(path: str | Path, *, force: bool) -> Path:
 
 
 def write_file(path: str | Path, data: bytes, *, force: bool, private: bool) -> bool:
-    """Write ``data`` to ``path`` atomically: whole or not at all, never half a file.
-
-    A temporary file in the same folder is written, flushed and then renamed over ``path``,
-    so a reader (or the phone) never sees a partial profile. Without ``force`` an existing
-    file is kept. With ``private`` the file is readable by its owner only (0600) from the
-    moment it exists: it is created that way, not changed afterwards.
-
-    Returns whether the file is readable by its owner only: False when not ``private``, and
-    on Windows when the access list could not be set (the file is written all the same;
-    the caller must say so).
-    """
+    """Write ``data`` to ``path`` whole or not at all (a temporary file renamed into place);
+    True if it is readable by its owner only (``private``, from the moment it exists)."""
+    # False on Windows when the access list could not be set: written all the same, and
+    # the caller must say so.
     target = check_output_path(path, force=force)
     folder = target.parent
     temp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
@@ -173,13 +147,9 @@ def write_file(path: str | Path, data: bytes, *, force: bool, private: bool) -> 
 
 
 def _restrict_to_user_on_windows(path: Path) -> bool:
-    """Give ``path`` an access list for the current user alone; False if that failed.
-
-    Windows ignores 0600: a new file takes its folder's access list, which on a shared or
-    removable drive lets others read it. icacls ships with every Windows since Vista;
-    ``/inheritance:r`` drops the folder's entries, ``/grant:r`` leaves only the user's.
-    The list goes with the file when it is renamed or linked into place.
-    """
+    """Give ``path`` an access list for the current user alone; False if that failed."""
+    # Windows ignores 0600: a new file takes its folder's list. ``/inheritance:r`` drops
+    # the folder's entries, ``/grant:r`` leaves only the user's; renaming keeps the list.
     user = os.environ.get("USERNAME", "")
     domain = os.environ.get("USERDOMAIN", "")
     if not user:

@@ -1,12 +1,5 @@
-"""Passwords in the OS keyring (service ``mailcom-wizard``), bound to where they may go.
-
-Secrets at rest live only in the keyring. A password is remembered with the provider and
-the server names it was saved for (``remember_password``), and handed out only for those
-(``recall_password``): a provider file that claims the same address but names other servers
-never receives it without the user's say. ``get_password``/``set_password`` are the raw
-entry underneath. Everything here degrades quietly when no keyring backend exists: the
-wizard then simply asks for the password each time.
-"""
+"""Passwords in the OS keyring (service ``mailcom-wizard``), remembered with the servers they
+were saved for and handed out only for those; without a keyring the wizard simply asks."""
 
 from __future__ import annotations
 
@@ -16,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from keyring.backend import KeyringBackend
 
     from wizard.core.provider import Provider
@@ -28,12 +23,8 @@ log = logging.getLogger(__name__)
 # Backends that are not a system keyring: a plain-text file is not a safe place for a
 # password, and the "encrypted" file backend asks for its own password on the terminal.
 _REFUSED_BACKENDS = frozenset(
-    {
-        "keyrings.alt.file.PlaintextKeyring",
-        "keyrings.alt.file.EncryptedKeyring",
-        "keyring.backends.fail.Keyring",
-        "keyring.backends.null.Keyring",
-    }
+    """keyrings.alt.file.PlaintextKeyring keyrings.alt.file.EncryptedKeyring
+    keyring.backends.fail.Keyring keyring.backends.null.Keyring""".split()  # noqa: SIM905
 )
 
 
@@ -75,42 +66,32 @@ def keyring_unavailable_reason() -> str:
     )
 
 
-def get_password(email: str) -> str | None:
-    """The raw keyring entry for ``email``, or None (also when there is no keyring)."""
+def _call(what: str, call: Callable[[KeyringBackend], object]) -> tuple[bool, object]:
+    """``call`` on the keyring backend: (True, its result), or (False, None) when it failed."""
     backend = _backend()
     if backend is None:
-        return None
+        return False, None
     try:
-        value: str | None = backend.get_password(SERVICE, email.lower())
-        return value
+        return True, call(backend)
     except Exception as exc:
-        log.info("keyring lookup failed: %s", type(exc).__name__)
-        return None
+        log.info("keyring %s failed: %s", what, type(exc).__name__)
+        return False, None
+
+
+def get_password(email: str) -> str | None:
+    """The raw keyring entry for ``email``, or None (also when there is no keyring)."""
+    value = _call("lookup", lambda backend: backend.get_password(SERVICE, email.lower()))[1]
+    return value if isinstance(value, str) else None
 
 
 def set_password(email: str, password: str) -> bool:
     """Store the raw keyring entry for ``email``; True when it was stored."""
-    backend = _backend()
-    if backend is None:
-        return False
-    try:
-        backend.set_password(SERVICE, email.lower(), password)
-    except Exception as exc:
-        log.info("keyring store failed: %s", type(exc).__name__)
-        return False
-    return True
+    return _call("store", lambda backend: backend.set_password(SERVICE, email.lower(), password))[0]
 
 
 def delete_password(email: str) -> bool:
     """Forget the password; True when one was removed."""
-    backend = _backend()
-    if backend is None:
-        return False
-    try:
-        backend.delete_password(SERVICE, email.lower())
-    except Exception:
-        return False
-    return True
+    return _call("delete", lambda backend: backend.delete_password(SERVICE, email.lower()))[0]
 
 
 def servers_of(provider: Provider) -> frozenset[str]:

@@ -1,10 +1,5 @@
-"""Signing a configuration profile: CMS SignedData, DER, content attached.
-
-iOS shows an unsigned profile as "Not Signed" in red; a profile signed with a certificate the
-phone trusts shows "Verified". Everything that can be wrong with the user's certificate and
-key is checked *before* signing, so the user gets one clear sentence instead of an OpenSSL
-error, and nothing is written.
-"""
+"""Signing a configuration profile: CMS SignedData, DER, content attached. The certificate and
+key are checked *before* signing, so the user gets one clear sentence, not an OpenSSL error."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""What a finished check means for the user, and the settings the phone should use.
-
-Both front ends show a check through ``verdict_of`` (the words) and ``settings_from_report``
-(the values), so the command line and the wizard cannot tell the user different things.
-They only add their own way to act ("Retry" on a screen, "run the check again" in a shell).
-"""
+"""What a finished check means for the user (``verdict_of``) and the settings the phone should
+use (``settings_from_report``): both front ends show a check through these two."""
 
 from __future__ import annotations
 
@@ -52,11 +48,8 @@ class Verdict:
 def verdict_of(
     report: CheckReport, provider: Provider | None = None, *, plan: Plan | None = None
 ) -> Verdict:
-    """The words for ``report``, shared by ``mailcom-wizard check`` and the check screen.
-
-    With mail.com's own ``provider`` (and no Premium ``plan`` said), a refused password
-    brings mail.com's plan rule first (``plan_note``).
-    """
+    """The words for ``report``, shared by ``mailcom-wizard check`` and the check screen; with
+    mail.com's ``provider`` and no Premium ``plan``, a refusal brings the plan rule first."""
     chosen = {Role.INCOMING: report.incoming, Role.OUTGOING: report.outgoing}
     failed_roles = [role for role, attempt in chosen.items() if not attempt.verified]
     if report.verified:
@@ -106,11 +99,8 @@ def verdict_of(
 
 
 def _passed_over(report: CheckReport, chosen: dict[Role, Attempt]) -> list[Attempt]:
-    """Failed endpoints that come before the one used, in a role that still verified.
-
-    Only those are worth a note: the phone (or a profile) would have used them first. A
-    failure after the endpoint used (587 blocked while 465 works) changes nothing.
-    """
+    """Failed endpoints that come before the one used, in a role that still verified: the
+    phone would have used them first (a failure after the one used changes nothing)."""
     passed: list[Attempt] = []
     for role, used in chosen.items():
         if not used.verified:
@@ -193,12 +183,8 @@ def _round_trip_words(report: CheckReport) -> str | None:
 
 
 def settings_from_report(report: CheckReport, account: Account, provider: Provider) -> MailSettings:
-    """The settings the phone should use after a check.
-
-    Verified only if the whole check was. A half that verified is always kept: when SMTP
-    worked on 587 because 465 is blocked but the incoming login was refused, the settings
-    still say 587, and only the failed half falls back to the provider's preferred server.
-    """
+    """The settings the phone should use after a check, verified only if the whole check was;
+    a half that verified is kept, a failed half falls back to the provider's preferred server."""
     preferred = preferred_settings(account, provider)
     found = {attempt.endpoint: attempt.ok for attempt in report.attempts}
     return replace(

@@ -1,9 +1,5 @@
-"""Every fact the wizard shows about iOS, mail.com and profiles, with its source: one registry.
-
-Screens, commands and the README word these things the way the registry does:
-``f"open Settings, then tap {ios.ACCOUNTS_18.text}"``. A fact no public source confirms
-is worded as what to look for ("if iOS asks ...").
-"""
+"""Every fact the wizard shows about iOS, mail.com and profiles, with its source: one registry
+that screens, commands and the README word things from (``ios.ACCOUNTS_18.text``)."""
 
 from __future__ import annotations
 
@@ -30,10 +26,9 @@ REGISTRY: tuple[Fact, ...] = tuple(
     if isinstance(fact, Fact)
 )
 
+_BY_ID = {fact.id: fact for fact in REGISTRY}
+
 
 def by_id(fact_id: str) -> Fact:
     """The registered fact with this id; KeyError if there is none."""
-    for fact in REGISTRY:
-        if fact.id == fact_id:
-            return fact
-    raise KeyError(fact_id)
+    return _BY_ID[fact_id]

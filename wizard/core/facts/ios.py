@@ -68,9 +68,7 @@ IOS27_ASSUMED = unconfirmed(
     sheet("§9", "iOS 27: no source found; assume the iOS 26 layout and say so."),
 )
 APPS_AT_BOTTOM = third_party(
-    "ios.apps-at-bottom",
-    "Apps is near the very bottom of Settings",
-    _IPADOS18_ARTICLE,
+    "ios.apps-at-bottom", "Apps is near the very bottom of Settings", _IPADOS18_ARTICLE
 )
 ACCOUNTS_14 = third_party(
     "ios.accounts.14",
@@ -96,12 +94,7 @@ SETTINGS_SEARCH = unconfirmed(
         'say "the search field in Settings"',
     ),
 )
-OTHER = third_party(
-    "ios.other",
-    "Other, then tap Add Mail Account",
-    _IPADOS18_ARTICLE,
-    _TOAST,
-)
+OTHER = third_party("ios.other", "Other, then tap Add Mail Account", _IPADOS18_ARTICLE, _TOAST)
 NEW_ACCOUNT_SHEET = third_party(
     "ios.new-account",
     "Name, Email, Password, Description, then Next",
@@ -170,14 +163,8 @@ VERIFYING = third_party(
 WITHOUT_SSL = third_party(
     "ios.without-ssl",
     "If iOS asks whether to set up the account without SSL",
-    Source(
-        _OPENRADAR_4922,
-        '"prompted to continue without SSL"',
-    ),
-    Source(
-        _RJS,
-        '"It might ask to set up without using SSL"',
-    ),
+    Source(_OPENRADAR_4922, '"prompted to continue without SSL"'),
+    Source(_RJS, '"It might ask to set up without using SSL"'),
     sheet("§9", 'the alert text "Set up without SSL?" itself is not confirmed'),
 )
 MAIL_NOTES_SAVE = third_party(

@@ -115,9 +115,7 @@ ACCESS_SWITCH_PATH = unconfirmed(
     ),
 )
 ACCESS_SWITCH_HELP = third_party(
-    "mailcom.access-switch-help",
-    "support.mail.com/pop-imap/toggle.html",
-    _CHATMAIL,
+    "mailcom.access-switch-help", "support.mail.com/pop-imap/toggle.html", _CHATMAIL
 )
 PREMIUM = third_party(
     "mailcom.premium",

@@ -1,9 +1,5 @@
-"""What a fact is: the wording the wizard shows, where it comes from, how sure it is, when checked.
-
-A fact is one thing the wizard tells the user about the world outside it: a menu path on the
-iPhone, a setting's name on mail.com, what a dialog says. The wizard's own behaviour (which
-port it checks first) is not a fact in this sense.
-"""
+"""What a fact is: the wording the wizard shows about the world outside it (a menu path, a
+setting's name, a dialog's words), where it comes from, how sure it is, when checked."""
 
 from __future__ import annotations
 
@@ -54,10 +50,8 @@ class Fact:
 
     @property
     def capitalized(self) -> str:
-        """The wording with its first letter in capitals, to start a sentence.
-
-        A first word already spelled with a capital inside it (iOS, iPhone) stays as it is.
-        """
+        """The wording with its first letter in capitals, to start a sentence (iOS and iPhone
+        stay as they are)."""
         first = self.text.split(" ", 1)[0]
         if any(char.isupper() for char in first[1:]):
             return self.text
@@ -96,8 +90,7 @@ def unconfirmed(id: str, text: str, *sources: Source) -> Fact:
 
 
 def sheet(section: str, says: str) -> Source:
-    """A section of the project's fact sheet, ``mailcom-facts.md``: it collects the public
-    sources, and the URLs it quotes are given with each fact where there is one."""
+    """A section of the project's fact sheet, ``mailcom-facts.md``, which collects the sources."""
     return Source(f"mailcom-facts.md {section}", says)
 
 

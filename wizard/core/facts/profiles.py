@@ -34,11 +34,7 @@ SAFARI_ALLOW = third_party(
         'to allow this?" ... Allow; then "Profile Downloaded" ... Close (several READMEs)',
     ),
 )
-INSTALL_WINDOW = third_party(
-    "profile.install-window",
-    "8 minutes",
-    _SIMETRY,
-)
+INSTALL_WINDOW = third_party("profile.install-window", "8 minutes", _SIMETRY)
 PROFILE_DOWNLOADED = third_party(
     "profile.downloaded-row",
     "Profile Downloaded",
@@ -135,8 +131,5 @@ MAIL_NOT_MESSAGES = third_party(
         "https://github.com/trailofbits/algo/issues/771",
         "a profile opened from Messages shows as plain text; the Mail app works",
     ),
-    sheet(
-        "§5.1",
-        '"Opening a profile from Messages shows the plain text. The Mail app works."',
-    ),
+    sheet("§5.1", '"Opening a profile from Messages shows the plain text. The Mail app works."'),
 )

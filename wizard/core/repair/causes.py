@@ -1,8 +1,5 @@
-"""The causes a repair can name: stable codes, and whether each one is a finding with a fix.
-
-Each cause is worded in ``fixes.py`` and ``network.py``; which cause answers which symptom
-and check outcome is in ``table.py``; the README says what each code means.
-"""
+"""The causes a repair can name, as stable codes (worded in ``fixes.py`` and ``network.py``;
+which answers which symptom and outcome is in ``table.py``)."""
 
 from __future__ import annotations
 

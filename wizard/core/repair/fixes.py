@@ -1,8 +1,5 @@
-"""Each cause in words: a title, the one action first, why the check points there, the steps.
-
-A fix is worded from the check (which port failed, which works), the phone's layout and
-the provider: mail.com's own settings are named only for mail.com (``settings.mailcom``).
-"""
+"""Each cause in words: a title, the one action first, why the check points there, the steps,
+from the check, the phone's layout and the provider."""
 
 from __future__ import annotations
 
@@ -40,8 +37,7 @@ def _change_port(
 def _port_blocked(ctx: FixContext, role: Role) -> Fix:
     """A port of ``role`` fails here while another works."""
     good, bad, kind = ctx.works(role), ctx.failed(role), role.value
-    if bad is None:  # pragma: no cover - the outcomes that lead here have a failed port
-        return _change_port(ctx, role, f"Use {kind} port {good.port}", "")
+    assert bad is not None, "the outcomes that lead here have a failed port"
     words = STATUS_WORDS[bad.status].failed
     uses = ""
     if role is Role.OUTGOING and ctx.phone.outgoing_port == bad.endpoint.port:

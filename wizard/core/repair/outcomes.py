@@ -1,10 +1,5 @@
-"""A check report in one word: which of a few check outcomes it is, and what each port did.
-
-``classify`` turns any report the engine can produce into exactly one ``CheckOutcome``
-(stable codes; the README says what each means) by a fixed order of precedence: a refused
-login first (the password reached the server, so the answer is about the account), then
-certificates and encryption (never to be worked around), then reachability.
-"""
+"""A check report in one stable code (``CheckOutcome``) and what each port did: a refused login
+first, then certificates and encryption (never worked around), then reachability."""
 
 from __future__ import annotations
 

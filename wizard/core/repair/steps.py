@@ -6,14 +6,7 @@ from __future__ import annotations
 
 from wizard.core import access
 from wizard.core.facts import ios
-from wizard.core.instructions import (
-    Step,
-    Value,
-    login_values,
-    port_facts,
-    port_values,
-    user_name,
-)
+from wizard.core.instructions import Step, Value, login_values, port_facts, port_values, user_name
 from wizard.core.models import Endpoint, Protocol, Role
 from wizard.core.repair.context import FixContext
 from wizard.core.wording import other_network as try_other_network
@@ -68,8 +61,7 @@ def outgoing_server(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
 
 
 def server_step(ctx: FixContext, role: Role, title: str) -> Step:
-    """The values of ``role``'s server that work here, where the phone keeps them: the
-    outgoing server, or the incoming port under Advanced."""
+    """The values of ``role``'s server that work here, where the phone keeps them."""
     if role is Role.OUTGOING:
         return outgoing_server(ctx, ctx.settings.outgoing, title)
     port = ctx.settings.incoming.port
@@ -139,10 +131,8 @@ def fresh_profile(ctx: FixContext) -> Step:
 
 
 def checklist(ctx: FixContext, protocol: Protocol | None = None) -> tuple[access.Item, ...]:
-    """The provider's causes of a refused login, in the one order every screen uses.
-
-    ``protocol``: only that protocol was refused while another server accepted the password.
-    """
+    """The provider's causes of a refused login, in the one order every screen uses
+    (``protocol``: only it was refused while another server accepted the password)."""
     return access.refusal_checklist(
         ctx.provider,
         ctx.settings.mailcom,

@@ -1,9 +1,5 @@
-"""What the iPhone shows, and what it uses today: the two things a repair starts from.
-
-A symptom is worded the way the phone words it where a source confirms that wording (the
-fact registry), and otherwise as "a message saying ...". Its code is stable: scripts and
-``repair --symptom`` use it.
-"""
+"""What the iPhone shows (worded as the phone does where a source confirms it), and what it
+uses today: the two things a repair starts from."""
 
 from __future__ import annotations
 
@@ -41,10 +37,7 @@ class Symptom(StrEnum):
 
 
 _SHOWN: dict[Symptom, tuple[str, tuple[Fact, ...]]] = {
-    Symptom.PASSWORD_INCORRECT: (
-        ios.WRONG_PASSWORD_MESSAGE.text,
-        (ios.WRONG_PASSWORD_MESSAGE,),
-    ),
+    Symptom.PASSWORD_INCORRECT: (ios.WRONG_PASSWORD_MESSAGE.text, (ios.WRONG_PASSWORD_MESSAGE,)),
     Symptom.CANNOT_CONNECT: (
         f'{ios.CANNOT_GET_MAIL.capitalized}, or "{ios.NOT_RESPONDING.text}"',
         (ios.CANNOT_GET_MAIL, ios.NOT_RESPONDING),
@@ -69,8 +62,7 @@ def symptom_from_code(code: str) -> Symptom:
         return Symptom(code.strip().lower())
     except ValueError:
         raise UsageError(
-            f"unknown symptom {code!r}; choose one of: {', '.join(SYMPTOM_CODES)}.",
-            field="symptom",
+            f"unknown symptom {code!r}; choose one of: {', '.join(SYMPTOM_CODES)}.", field="symptom"
         ) from None
 
 
@@ -88,11 +80,8 @@ class PhoneIncoming(StrEnum):
 
 @dataclass(frozen=True)
 class PhoneSettings:
-    """What the phone uses today, when the user knows it; "I don't know" by default.
-
-    ``outgoing_port`` is the Server Port the phone shows for its outgoing (SMTP) server:
-    465, 587, another number (such as 25), or None when unknown.
-    """
+    """What the phone uses today, when the user knows it; "I don't know" (None) by default.
+    ``outgoing_port`` is the Server Port the phone shows for its outgoing server."""
 
     incoming: PhoneIncoming = PhoneIncoming.UNKNOWN
     outgoing_port: int | None = None

@@ -1,11 +1,5 @@
-"""Which cause answers which symptom and check outcome: the repair's knowledge, as a table.
-
-Every symptom has a row for every check outcome (a test checks that the table is complete).
-A cell is a ``Rule``: one cause, or a cause that a few named conditions refine, mostly on
-what the phone uses today ("cannot send, 465 blocked here, the phone uses 465": change the
-port; "... the phone already uses 587": its outgoing settings). The first condition that
-holds wins; otherwise the rule's default.
-"""
+"""Which cause answers which symptom and check outcome, as a table of ``Rule``s: a default
+cause, and named conditions (mostly on what the phone uses) that refine it, first one wins."""
 
 from __future__ import annotations
 
@@ -77,6 +71,7 @@ _UNTESTED = Rule(
 )
 #: Sending works here: a port the provider does not use, else the phone's SMTP settings.
 _OUT_PHONE = Rule(Cause.OUTGOING_SETTINGS_ON_PHONE, (_OTHER_PORT,))
+_LOST_SEND = Rule(Cause.MAILCOM_TROUBLE, (_OTHER_PORT,))
 _OUT_PORT = Rule(
     Cause.OUTGOING_PORT_BLOCKED,
     (_OTHER_PORT, (Condition.PHONE_PORT_WORKS_HERE, Cause.OUTGOING_SETTINGS_ON_PHONE)),
@@ -101,13 +96,7 @@ _IN_PORT, _NOTHING = Rule(Cause.INCOMING_PORT_BLOCKED), Rule(Cause.NOTHING_FOUND
 #: rejected login too (fact sheet §4.4); access is switched off after long non-use (§1.2).
 _GRID: dict[CheckOutcome, tuple[Rule, Rule, Rule, Rule, Rule]] = {
     CheckOutcome.ALL_VERIFIED: (_OLD_PW, _PHONE_NET, _PHONE_INT, _OUT_PHONE, _NOTHING),
-    CheckOutcome.TEST_MESSAGE_LOST: (
-        _OLD_PW,
-        _PHONE_NET,
-        _PHONE_INT,
-        Rule(Cause.MAILCOM_TROUBLE, (_OTHER_PORT,)),
-        _TROUBLE,
-    ),
+    CheckOutcome.TEST_MESSAGE_LOST: (_OLD_PW, _PHONE_NET, _PHONE_INT, _LOST_SEND, _TROUBLE),
     CheckOutcome.INCOMING_PORT_BLOCKED_HERE: (_OLD_PW, _IN_PORT, _PHONE_INT, _OUT_PHONE, _IN_PORT),
     CheckOutcome.OUTGOING_PORT_BLOCKED_HERE: (_OLD_PW, _PHONE_NET, _PHONE_INT, _OUT_PORT, _NOTHING),
     CheckOutcome.PORTS_BLOCKED_HERE: (_OLD_PW, _IN_PORT, _PHONE_INT, _OUT_PORT, _IN_PORT),
