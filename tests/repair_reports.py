@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from screenshots import make_screenshots as pictures
-from screenshots.make_screenshots import attempt, ok, report
+from screenshots import states as pictures
+from screenshots.states import attempt, ok, report
 from wizard.core.models import Attempt, CheckReport, Endpoint, RoundTrip, Status
 from wizard.core.repair.outcomes import CheckOutcome
 from wizard.core.repair.symptoms import PhoneIncoming, PhoneSettings

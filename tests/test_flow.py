@@ -26,7 +26,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Static
 
-from screenshots import make_screenshots as pictures
+from screenshots import states as pictures
 from tests.fakes import FakeCheck, accepting, focused, practice_target, until, wizard_with
 from tests.screen_text import screen_lines, screen_text
 from wizard.app import WizardApp

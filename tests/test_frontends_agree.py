@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from screenshots import make_screenshots as pictures
+from screenshots import states as pictures
 from wizard.app import WizardApp
 from wizard.console.report import format_report
 from wizard.core.models import CheckOptions, CheckReport, Status

@@ -1,7 +1,7 @@
 """Repair: the table (every symptom against every check outcome), the classification, the words.
 
 The reports are built with the real diagnosis, as the README pictures are (the helpers of
-``screenshots/make_screenshots.py``), one per check outcome; the command line against the
+``screenshots/states.py``), one per check outcome; the command line against the
 demo is in ``test_repair_cli.py``.
 """
 

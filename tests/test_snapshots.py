@@ -1,7 +1,7 @@
 """Every screen state a user can reach, pinned as an SVG at 80x24 and at 120x40.
 
 The states (and their prepared data: a frozen clock, fixed dates, no network) live in
-``screenshots/make_screenshots.py``, so the README pictures and these snapshots cannot
+``screenshots/states.py``, so the README pictures and these snapshots cannot
 drift apart. Update with ``pytest tests/test_snapshots.py --snapshot-update`` and look at
 the changed SVGs before committing them.
 """
@@ -19,7 +19,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
 
-from screenshots import make_screenshots as pictures
+from screenshots import states as pictures
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = Path(__file__).resolve().parent / "__snapshots__"
