@@ -29,7 +29,7 @@ from wizard.core import secrets  # noqa: E402
 from wizard.core.check import Progress  # noqa: E402
 from wizard.core.diagnosis import Context, explain  # noqa: E402
 from wizard.core.export import ExportedProfile  # noqa: E402
-from wizard.core.instructions import IOS_14, IOS_18, IosLayout  # noqa: E402
+from wizard.core.instructions import IOS_14_17, IOS_18_26_27, IosLayout  # noqa: E402
 from wizard.core.models import (  # noqa: E402
     Account,
     Attempt,
@@ -635,7 +635,7 @@ def repair_answer(
         symptom,
         phone or PhoneSettings(),
         make_report(),
-        ios or IOS_18,
+        ios or IOS_18_26_27,
         provider=PROVIDER,
         mark=Target(PROVIDER, caveat=PRACTICE if practice else None).mark,
     )
@@ -748,7 +748,7 @@ STATES: tuple[State, ...] = (
     *(State(f"repair-{name}", repair(make)) for name, make in REPAIRS.items()),
     State(
         "repair-old-password-ios14-17",
-        repair(lambda: repair_answer(Symptom.PASSWORD_INCORRECT, verified_report, ios=IOS_14)),
+        repair(lambda: repair_answer(Symptom.PASSWORD_INCORRECT, verified_report, ios=IOS_14_17)),
     ),
     State("repair-details", repair(REPAIRS["outgoing-port-blocked"], press=("d",))),
     State(

@@ -19,9 +19,9 @@ from wizard.core.errors import ProviderError, UsageError
 from wizard.core.export import make_profile
 from wizard.core.facts import ios, mailcom
 from wizard.core.instructions import (
-    IOS_11,
-    IOS_14,
-    IOS_18,
+    IOS_11_13,
+    IOS_14_17,
+    IOS_18_26_27,
     LAYOUTS,
     Instructions,
     IosLayout,
@@ -119,15 +119,15 @@ def test_menu_path_depends_on_the_ios_version() -> None:
 @pytest.mark.parametrize(
     ("ios", "path", "layout"),
     [
-        (27, "Apps > Mail > Mail Accounts", IOS_18),
-        (26, "Apps > Mail > Mail Accounts", IOS_18),
-        (18, "Apps > Mail > Mail Accounts", IOS_18),
-        (17, "Mail > Accounts", IOS_14),
-        (15, "Mail > Accounts", IOS_14),
-        (14, "Mail > Accounts", IOS_14),
-        (13, "Passwords & Accounts", IOS_11),
-        (12, "Passwords & Accounts", IOS_11),
-        (11, "Passwords & Accounts", IOS_11),
+        (27, "Apps > Mail > Mail Accounts", IOS_18_26_27),
+        (26, "Apps > Mail > Mail Accounts", IOS_18_26_27),
+        (18, "Apps > Mail > Mail Accounts", IOS_18_26_27),
+        (17, "Mail > Accounts", IOS_14_17),
+        (15, "Mail > Accounts", IOS_14_17),
+        (14, "Mail > Accounts", IOS_14_17),
+        (13, "Passwords & Accounts", IOS_11_13),
+        (12, "Passwords & Accounts", IOS_11_13),
+        (11, "Passwords & Accounts", IOS_11_13),
     ],
 )
 def test_every_version_from_11_gets_the_path_its_settings_show(
@@ -155,7 +155,7 @@ def test_ios_27_is_said_to_be_assumed_like_26() -> None:
 @pytest.mark.parametrize("ios", [28, 30, 100])
 def test_a_version_newer_than_known_uses_the_newest_layout_and_says_so(ios: int) -> None:
     instructions = build_instructions(settings(), ios)
-    assert instructions.layout is IOS_18
+    assert instructions.layout is IOS_18_26_27
     assert instructions.version_note is not None
     assert f"iOS {ios} is newer than the newest version these steps know" in (
         instructions.version_note
@@ -166,7 +166,7 @@ def test_a_version_newer_than_known_uses_the_newest_layout_and_says_so(ios: int)
 @pytest.mark.parametrize("ios", [19, 22, 25])
 def test_versions_apple_skipped_are_named_as_such(ios: int) -> None:
     instructions = build_instructions(settings(), ios)
-    assert instructions.layout is IOS_18
+    assert instructions.layout is IOS_18_26_27
     assert instructions.version_note is not None
     assert f"There is no iOS {ios}" in instructions.version_note
 
@@ -382,7 +382,7 @@ def test_the_user_name_note_says_what_the_user_name_is() -> None:
     # The repair steps say the same.
     # The phone's steps read only the settings and the layout.
     findings = Findings(CheckOutcome.ALL_VERIFIED, login_worked=True, ports=())
-    context = FixContext(None, None, findings, web, IOS_18)  # type: ignore[arg-type]
+    context = FixContext(None, None, findings, web, IOS_18_26_27)  # type: ignore[arg-type]
     both = both_passwords(context)
     assert both.values[0].note == "only the part before the @"
     smtp = outgoing_server(context, dataclasses.replace(web.incoming, protocol=Protocol.SMTP), "x")

@@ -34,7 +34,7 @@ from tests.sourced import MAILCOM_ONLY, RETIRED, registered, shown_phrases
 from wizard.core import access
 from wizard.core.errors import UsageError
 from wizard.core.facts import REGISTRY, FactStatus, ios, mailcom
-from wizard.core.instructions import IOS_11, IOS_18, LAYOUTS
+from wizard.core.instructions import IOS_11_13, IOS_18_26_27, LAYOUTS
 from wizard.core.provider import builtin_provider
 from wizard.core.repair.answer import RepairAnswer, diagnose_repair
 from wizard.core.repair.causes import Cause
@@ -430,7 +430,7 @@ def test_in_the_demo_the_ports_are_the_real_providers() -> None:
         Symptom.CANNOT_SEND,
         PhoneSettings(outgoing_port=465),
         check,
-        IOS_11,
+        IOS_11_13,
         provider=practice.provider,
         mark=practice.mark,
     )
@@ -439,7 +439,7 @@ def test_in_the_demo_the_ports_are_the_real_providers() -> None:
     assert answer.caveat_note and "practice server" in answer.caveat_note
     assert "smtp.mail.com" in render_text(answer) and "127.0.0.1" not in answer.steps[1].text
     assert answer.settings.caveat is PRACTICE and answer.to_json()["practice"] is True
-    assert IOS_18.accounts.text not in render_text(answer)
+    assert IOS_18_26_27.accounts.text not in render_text(answer)
 
 
 def test_the_readme_documents_every_code_and_the_json_keys() -> None:

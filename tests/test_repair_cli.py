@@ -22,7 +22,7 @@ from tests.testbed import FaultListeners, Testbed
 from wizard.cli import main
 from wizard.commands import repair as repair_command
 from wizard.console.report import perform_check
-from wizard.core.instructions import IOS_11, IOS_14, IOS_18
+from wizard.core.instructions import IOS_11_13, IOS_14_17, IOS_18_26_27
 from wizard.core.models import Account, CheckOptions, CheckReport, Endpoint, Protocol, Security
 from wizard.core.provider import Provider
 from wizard.core.repair.causes import Cause
@@ -197,7 +197,7 @@ def test_each_fault_and_symptom_leads_to_one_named_cause_and_its_fix(
         assert code == (0 if Cause(expected).conclusive else 1), err
         assert data["symptom"] == symptom.value and data["practice"] is True
         assert data["action"] and data["steps"]
-        assert data["ios"]["layout"] == IOS_18.key
+        assert data["ios"]["layout"] == IOS_18_26_27.key
         steps = json.dumps(data["steps"])
         # The fix is for a real phone: mail.com's values, never the practice server's.
         assert "127.0.0.1" not in steps
@@ -209,8 +209,8 @@ def test_each_fault_and_symptom_leads_to_one_named_cause_and_its_fix(
         text = flat(text)
         assert f"cause {expected})" in text and data["title"] in text
         assert data["action"] in text
-        if IOS_18.accounts.text in steps:
-            assert IOS_14.accounts.text in text and IOS_18.accounts.text not in text
+        if IOS_18_26_27.accounts.text in steps:
+            assert IOS_14_17.accounts.text in text and IOS_18_26_27.accounts.text not in text
 
 
 @pytest.mark.parametrize("rehearsal", list(PORT_FIXES), indirect=True)
@@ -229,9 +229,9 @@ def test_the_port_rehearsals_say_which_port_to_use_on_the_phones_menus(
         assert action in outputs[version]
         assert f"Server Port: {good}" in outputs[version]
         assert "Host Name: smtp.mail.com" in outputs[version]
-    assert IOS_18.accounts.text in outputs["26"]
-    assert f"Settings, then tap {IOS_14.accounts.text}," in outputs["15"]
-    assert IOS_11.accounts.text in outputs["12"]
+    assert IOS_18_26_27.accounts.text in outputs["26"]
+    assert f"Settings, then tap {IOS_14_17.accounts.text}," in outputs["15"]
+    assert IOS_11_13.accounts.text in outputs["12"]
     # The phone already on the port that works: the answer moves on to its SMTP settings.
     code, out, _ = run("--symptom", "cannot-send", "--outgoing-port", good, "--json")
     assert json.loads(out)["cause"] == "outgoing-settings-on-phone"

@@ -19,7 +19,7 @@ from textual.widgets import Button, Input, Static
 from tests.repair_reports import PHONES, REPORTS, pictures
 from tests.screen_text import screen_rows, visible_words
 from wizard.app import WizardApp
-from wizard.core.instructions import IOS_11, IOS_14, IOS_18
+from wizard.core.instructions import IOS_11_13, IOS_14_17, IOS_18_26_27
 from wizard.core.repair.answer import RepairAnswer, diagnose_repair
 from wizard.core.repair.causes import Cause
 from wizard.core.repair.render import render_text
@@ -77,7 +77,7 @@ async def test_one_enter_goes_on_with_the_first_symptom_and_i_dont_know() -> Non
     assert await choose("enter") == [SymptomChoice(Symptom.PASSWORD_INCORRECT)]
     default = SymptomChoice(Symptom.PASSWORD_INCORRECT)
     assert default.phone == PhoneSettings() and default.ios is None
-    assert default.layout is IOS_18
+    assert default.layout is IOS_18_26_27
 
 
 async def test_pop_587_and_ios_14_to_17_are_chosen_with_the_keyboard() -> None:
@@ -89,7 +89,7 @@ async def test_pop_587_and_ios_14_to_17_are_chosen_with_the_keyboard() -> None:
         SymptomChoice(
             Symptom.CANNOT_SEND,
             PhoneSettings(incoming=PhoneIncoming.POP, outgoing_port=587),
-            ios=IOS_14,
+            ios=IOS_14_17,
         )
     ]
 
@@ -119,7 +119,7 @@ async def test_another_port_asks_for_its_number() -> None:
 
 async def test_a_previous_choice_is_shown_again() -> None:
     previous = SymptomChoice(
-        Symptom.NO_NEW_MAIL, PhoneSettings(PhoneIncoming.IMAP, 2525), ios=IOS_11
+        Symptom.NO_NEW_MAIL, PhoneSettings(PhoneIncoming.IMAP, 2525), ios=IOS_11_13
     )
     assert await choose("enter", previous=previous) == [previous]
 

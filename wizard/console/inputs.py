@@ -13,7 +13,7 @@ from wizard.console.options import open_target
 from wizard.core import secrets
 from wizard.core.accounts import check_address, name_problem, password_problem
 from wizard.core.errors import UsageError
-from wizard.core.instructions import IOS_18, IosLayout, layout_for
+from wizard.core.instructions import IOS_18_26_27, IosLayout, layout_for
 from wizard.core.models import Account, CheckOptions, IncomingChoice
 from wizard.core.provider import Provider
 from wizard.core.target import Target
@@ -54,7 +54,7 @@ def checked_ios(version: int | None) -> int | IosLayout:
     """--ios, checked before the account is (a version the steps do not cover needs no
     password); without it, the steps for iOS 18, 26 and 27."""
     if version is None:
-        return IOS_18
+        return IOS_18_26_27
     try:
         layout_for(version)
     except UsageError as exc:

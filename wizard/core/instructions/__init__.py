@@ -8,9 +8,9 @@ Settings layout (``LAYOUTS``: iOS 18, 26, 27; iOS 14-17; iOS 11-13).
 from __future__ import annotations
 
 from wizard.core.instructions.ios import (
-    IOS_11,
-    IOS_14,
-    IOS_18,
+    IOS_11_13,
+    IOS_14_17,
+    IOS_18_26_27,
     LAYOUTS,
     IosLayout,
     layout_for,
@@ -28,9 +28,9 @@ from wizard.core.instructions.steps import (
 )
 
 __all__ = [
-    "IOS_11",
-    "IOS_14",
-    "IOS_18",
+    "IOS_11_13",
+    "IOS_14_17",
+    "IOS_18_26_27",
     "LAYOUTS",
     "Instructions",
     "IosLayout",

@@ -53,7 +53,7 @@ class IosLayout:
         )
 
 
-IOS_18 = IosLayout(
+IOS_18_26_27 = IosLayout(
     key="ios-18",
     label="iOS 18, 26, 27",
     words="iOS 18, 26 and 27",
@@ -62,14 +62,14 @@ IOS_18 = IosLayout(
     where=ios.APPS_AT_BOTTOM,
     caveat=ios.IOS27_ASSUMED,
 )
-IOS_14 = IosLayout(
+IOS_14_17 = IosLayout(
     key="ios-14",
     label="iOS 14-17",
     words="iOS 14 to 17",
     versions=(14, 15, 16, 17),
     accounts=ios.ACCOUNTS_14,
 )
-IOS_11 = IosLayout(
+IOS_11_13 = IosLayout(
     key="ios-11",
     label="iOS 11-13",
     words="iOS 11 to 13",
@@ -77,7 +77,7 @@ IOS_11 = IosLayout(
     accounts=ios.ACCOUNTS_11,
 )
 #: Newest first: the order of the wizard's tabs.
-LAYOUTS: tuple[IosLayout, ...] = (IOS_18, IOS_14, IOS_11)
+LAYOUTS: tuple[IosLayout, ...] = (IOS_18_26_27, IOS_14_17, IOS_11_13)
 
 
 def layout_for(version: int) -> tuple[IosLayout, str | None]:
@@ -95,10 +95,10 @@ def layout_for(version: int) -> tuple[IosLayout, str | None]:
         if version in layout.versions:
             return layout, None
     if version in _NO_SUCH_VERSIONS:
-        return IOS_18, f"There is no iOS {version}: {ios.VERSION_NUMBERS.text}."
-    return IOS_18, (
+        return IOS_18_26_27, f"There is no iOS {version}: {ios.VERSION_NUMBERS.text}."
+    return IOS_18_26_27, (
         f"iOS {version} is newer than the newest version these steps know "
-        f"(iOS {NEWEST_KNOWN_IOS}), so they follow the {IOS_18.label} layout; Apple may have "
+        f"(iOS {NEWEST_KNOWN_IOS}), so they follow the {IOS_18_26_27.label} layout; Apple may have "
         "moved things since."
     )
 

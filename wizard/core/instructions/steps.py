@@ -12,13 +12,13 @@ from dataclasses import replace
 
 from wizard.core import access
 from wizard.core.facts import Fact, ios, mailcom
-from wizard.core.instructions.ios import IOS_18, IosLayout, profile_place, resolve
+from wizard.core.instructions.ios import IOS_18_26_27, IosLayout, profile_place, resolve
 from wizard.core.instructions.model import Instructions, Step, Value
 from wizard.core.models import Alternative, Auth, Endpoint, IncomingChoice, MailSettings, Security
 from wizard.core.wording import other_network
 
 
-def build_instructions(settings: MailSettings, ios: int | IosLayout = IOS_18) -> Instructions:
+def build_instructions(settings: MailSettings, ios: int | IosLayout = IOS_18_26_27) -> Instructions:
     """The steps for ``settings`` on iOS version ``ios`` (a number) or on a whole layout.
 
     Raises UsageError for a version before 11; a version newer than the newest known gets

@@ -14,7 +14,7 @@ from typing import Any
 
 from wizard.core.facts import Fact
 from wizard.core.facts import ios as ios_facts
-from wizard.core.instructions import IOS_18, IosLayout, Step
+from wizard.core.instructions import IOS_18_26_27, IosLayout, Step
 from wizard.core.instructions.ios import resolve
 from wizard.core.models import Account, CheckReport, MailSettings
 from wizard.core.provider import Provider, builtin_provider
@@ -117,7 +117,7 @@ def diagnose_repair(
     symptom: Symptom,
     phone: PhoneSettings,
     report: CheckReport,
-    ios: int | IosLayout = IOS_18,
+    ios: int | IosLayout = IOS_18_26_27,
     *,
     provider: Provider | None = None,
     mark: Callable[[MailSettings], MailSettings] = lambda settings: settings,
