@@ -87,7 +87,7 @@ def demo() -> Iterator[RunningDemo]:
 
 def row_text(screen: CheckScreen, key: str) -> str:
     (row,) = [row for row in screen.query(EndpointRow) if row.endpoint.key == key]
-    return str(row.query_one(".endpoint-status", Static).content)
+    return str(row.query_one(".row-status", Static).content)
 
 
 def panel_text(screen: CheckScreen) -> str:
