@@ -43,17 +43,6 @@ class SymptomChoice:
         return self.ios or LAYOUTS[0]
 
 
-def _port_index(port: int | None) -> int:
-    """Which outgoing choice ``port`` is: one of PORTS, another, or not known."""
-    if port is None:
-        return UNKNOWN_PORT
-    return PORTS.index(port) if port in PORTS else OTHER_PORT
-
-
-def _incoming_label(choice: PhoneIncoming) -> str:
-    return DONT_KNOW if choice is PhoneIncoming.UNKNOWN else choice.value.upper()
-
-
 class SymptomScreen(Step[SymptomChoice | None]):
     """The symptoms as the phone words them; Enter goes on, the rest is optional (Tab)."""
 
@@ -90,13 +79,15 @@ class SymptomScreen(Step[SymptomChoice | None]):
             with Horizontal(classes="choice-line"):
                 yield Label("Incoming mail", classes="choice-label")
                 yield ChoiceRow(
-                    *(_incoming_label(choice) for choice in INCOMING),
+                    *(each.value.upper() for each in INCOMING[:-1]),
+                    DONT_KNOW,
                     chosen=INCOMING.index(phone.incoming),
                     id="incoming",
                 )
             with Horizontal(classes="choice-line"):
                 yield Label("Outgoing port", classes="choice-label")
-                chosen = _port_index(port)
+                chosen = PORTS.index(port) if port in PORTS else OTHER_PORT
+                chosen = UNKNOWN_PORT if port is None else chosen
                 yield ChoiceRow(*OUTGOING, chosen=chosen, id="outgoing")
                 other = chosen == OTHER_PORT
                 yield Input(
