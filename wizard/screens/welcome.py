@@ -51,11 +51,15 @@ def _text(markup: str, name: str) -> Content:
     )
 
 
+def needs(name: str, *, mailcom: bool = True) -> tuple[Content, ...]:
+    """What the user needs before starting (mail.com's switch only for mail.com's record)."""
+    return tuple(_text(need, name) for need in (NEEDS, NEEDS_MAILCOM if mailcom else NEEDS_OTHER))
+
+
 def introduction(name: str, *, mailcom: bool = True, privacy: bool = True) -> Prose:
     """The welcome text for the provider called ``name`` (``mailcom``: mail.com's own); a run
     with a banner of its own leaves out the privacy note (the banner says what leaves)."""
-    needs = (NEEDS, NEEDS_MAILCOM if mailcom else NEEDS_OTHER)  # mail.com's switch: its own
-    blocks = [_text(INTRO, name), Content("; and ").join(_text(need, name) for need in needs)]
+    blocks = [_text(INTRO, name), Content("; and ").join(needs(name, mailcom=mailcom))]
     return Prose(*blocks, *([_text(PRIVACY, name)] if privacy else []), id="welcome-text")
 
 
