@@ -78,7 +78,7 @@ async def run_check_to_end(pilot: Pilot[None]) -> CheckScreen:
 def row_text(screen: CheckScreen, key: str) -> str:
     """What the check screen's row for the endpoint ``key`` says."""
     (row,) = [row for row in screen.query(EndpointRow) if row.endpoint.key == key]
-    return str(row.query_one(".endpoint-status", Static).content)
+    return str(row.query_one(".row-status", Static).content)
 
 
 def panel_text(screen: CheckScreen) -> str:

@@ -1,9 +1,7 @@
 """The Textual wizard: global bindings and the flow (which screen comes next), nothing else.
 
-Each step is a ``Screen[T]`` in ``wizard/screens/`` that receives its input and dismisses
-with its result (``None`` means "go back"). The app keeps what the user typed between
-steps, so going back never loses it.
-"""
+Each step is a ``Screen[T]`` dismissed with its result (None: back); the app keeps what the
+user typed, so going back never loses it."""
 
 from __future__ import annotations
 
@@ -79,10 +77,8 @@ class WizardApp(RecoveringApp):
         serve_host: str | None = None,
         check: CheckFunction | None = None,
     ) -> None:
-        """``target``: what the run works against (a provider alone: checked with ``options``).
-        ``clock`` times the live check; ``home`` is where files go; ``serve_host`` is where
-        "Send to iPhone" listens (detected when None; the tests use loopback); ``check`` runs
-        the live check (the engine's unless given; screen tests give a fake)."""
+        """``target``: what the run works against (a provider alone: checked with ``options``);
+        ``serve_host``: where "Send to iPhone" listens; ``check``: the live check (or a fake)."""
         super().__init__()
         self.target = (
             target if isinstance(target, Target) else Target(target, options or CheckOptions())
@@ -105,14 +101,8 @@ class WizardApp(RecoveringApp):
         """The welcome screen is home: what will happen and what is needed."""
         return WelcomeScreen(self.provider, banner=self.target.banner)
 
-    def show_welcome(self) -> None:
-        """Back to the welcome screen, closing whatever is above it."""
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-
     def on_welcome_screen_chosen(self, message: WelcomeScreen.Chosen) -> None:
-        """Start (Enter) goes on to the account; Quit leaves (asking first if anything was
-        typed: Escape twice from the account screen must not lose it unasked)."""
+        """Start goes on to the account; Quit leaves (asking first if anything was typed)."""
         if message.choice is Start.SETUP:
             self.state.repair = None
             self.show_account()
@@ -142,7 +132,7 @@ class WizardApp(RecoveringApp):
 
     def _after_symptom(self, choice: SymptomChoice | None) -> None:
         if choice is None:
-            self.show_welcome()
+            self.show_home()
             return
         from wizard.core.models import Account, IncomingChoice
         from wizard.core.repair.symptoms import PhoneIncoming
@@ -182,7 +172,7 @@ class WizardApp(RecoveringApp):
         elif self.state.repair is not None:
             self.show_symptom()
         else:
-            self.show_welcome()
+            self.show_home()
 
     def check_again(self, *, otherwise: Callable[[], None]) -> None:
         """A new check; with a password a server just refused, only after a deliberate yes
@@ -251,20 +241,18 @@ class WizardApp(RecoveringApp):
 
         return password_note(self.provider, form.account)
 
-    def _go(self, where: Next) -> None:
+    def _go(self, where: Next | None) -> None:
         """After the check: the QR code, the typing steps, a saved profile, the choice, or
-        the repair answer."""
-        match where:
-            case Next.REPAIR:
-                self.show_repair()
-            case Next.SEND:
-                self.show_send()
-            case Next.STEPS:
-                self.show_instructions()
-            case Next.EXPORT:
-                self.show_export()
-            case Next.CHOOSE:
-                self.show_result()
+        the repair answer (None: back to the check)."""
+        shows: dict[Next | None, Callable[[], None]] = {
+            Next.REPAIR: self.show_repair,
+            Next.SEND: self.show_send,
+            Next.STEPS: self.show_instructions,
+            Next.EXPORT: self.show_export,
+            Next.CHOOSE: self.show_result,
+            None: self.show_check,
+        }
+        shows[where]()
 
     def show_repair(self) -> None:
         """Repair, last step: what the phone shows beside the check, one cause and its fix."""
@@ -293,6 +281,12 @@ class WizardApp(RecoveringApp):
         else:
             self.show_symptom()
 
+    @property
+    def settings(self) -> MailSettings:
+        """The settings the check ended with (set before any step after it)."""
+        assert self.state.settings is not None
+        return self.state.settings
+
     def back_to_choice(self) -> None:
         """Back from the steps, the profile or the QR code: where the user chose them."""
         settings = self.state.settings
@@ -305,58 +299,38 @@ class WizardApp(RecoveringApp):
         """Step 3 without a verified login: the choice of QR code, typing steps or profile."""
         from wizard.screens.result import ResultScreen
 
-        settings = self.state.settings
-        assert settings is not None
-        self.push_screen(ResultScreen(settings), self._after_result)
-
-    def _after_result(self, choice: Next | None) -> None:
-        if choice is None:
-            self.show_check()
-        else:
-            self._go(choice)
+        self.push_screen(ResultScreen(self.settings), self._go)
 
     def show_instructions(self) -> None:
         """Step 3: the iPhone Settings steps."""
         from wizard.screens.instructions import InstructionsScreen
 
-        settings = self.state.settings
-        assert settings is not None
-        self.push_screen(
-            InstructionsScreen(settings, home=self.home), lambda _: self.back_to_choice()
-        )
+        screen = InstructionsScreen(self.settings, home=self.home)
+        self.push_screen(screen, lambda _: self.back_to_choice())
 
     def show_export(self) -> None:
         """Step 3: save a configuration profile (path, password, signing)."""
         from wizard.screens.export import ExportScreen
 
-        settings = self.state.settings
         form = self.state.form
-        assert settings is not None and form is not None
+        assert form is not None
         self.push_screen(
-            ExportScreen(settings, form.account.password, home=self.home),
-            self._after_export,
+            ExportScreen(self.settings, form.account.password, home=self.home),
+            lambda exported: self.show_send(exported) if exported else self.back_to_choice(),
         )
-
-    def _after_export(self, exported: ExportedProfile | None) -> None:
-        if exported is None:
-            self.back_to_choice()
-            return
-        self.show_send(exported)
 
     def show_send(self, exported: ExportedProfile | None = None) -> None:
         """Step 3: the QR code for the iPhone (writing the profile first when none is)."""
         from wizard.screens.send import SendScreen
 
-        settings = self.state.settings
-        assert settings is not None
         self.push_screen(
-            SendScreen(exported, settings=settings, home=self.home, host=self.serve_host),
+            SendScreen(exported, settings=self.settings, home=self.home, host=self.serve_host),
             self._after_send,
         )
 
     def _after_send(self, finished: bool | None) -> None:
         if finished:
-            self.show_welcome()
+            self.show_home()
             self.notify(
                 "Done: the profile is on the iPhone. Install it there under Settings; the "
                 "account then appears in the Mail app.",
@@ -369,7 +343,7 @@ class WizardApp(RecoveringApp):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette: help, the theme, the keys, quit (no Maximize: it hides the way on; no
-        Screenshot: it would write what the screen shows to a file nobody asked for)."""
+        Screenshot: a file nobody asked for)."""
         yield SystemCommand(
             "Help", "What each key does, and what the wizard is for", self.action_help
         )
@@ -393,6 +367,6 @@ class WizardApp(RecoveringApp):
     def start_over(self) -> None:
         """Back to the account as it was typed, or to the welcome screen."""
         if self.state.form is None:
-            self.show_welcome()
+            self.show_home()
         else:
             self.show_account()

@@ -1,17 +1,10 @@
 """Where unexpected errors end up: a dialog in the wizard, never a traceback or a password.
 
-``RecoveringApp`` is the wizard app's base, built on Textual's public API only:
-
-- Network and file work runs in workers started with ``exit_on_error=False``; when one
-  fails, Textual posts ``Worker.StateChanged`` (state ERROR) to the screen that started it,
-  which passes it on to the app (``wizard/screens/step.py``), or to the app for its own
-  workers. That becomes one dialog (what happened, copyable details without the password); the user
-  then quits or starts over with nothing typed lost. Harlequin does the same.
-- Textual offers no public hook for an exception raised in an event handler: it ends the
-  app and prints a traceback with the variables of every frame (``show_locals``) on its
-  ``error_console``, and a frame can hold the password (as can an error raised while the
-  dialog is open). So that console writes one fixed line and nothing of the traceback.
-"""
+Workers run with ``exit_on_error=False``; a failed one reaches the app (through its screen,
+``wizard/screens/step.py``) and becomes one dialog, after which the user quits or starts
+over, nothing typed lost. An exception in an event handler has no public hook: Textual
+prints a traceback with every frame's variables (one could hold the password) on its
+``error_console``, so that console writes one fixed line instead."""
 
 from __future__ import annotations
 
@@ -50,11 +43,8 @@ class LastResort(io.StringIO):
 
 
 class RecoveringApp(App[None]):
-    """An app whose unexpected errors end in the error dialog.
-
-    Subclasses say which passwords the details must not show (``error_passwords``) and
-    where starting over leads (``start_over``).
-    """
+    """An app whose unexpected errors end in the error dialog; subclasses name the passwords
+    the details must not show (``error_passwords``) and where starting over leads."""
 
     def __init__(self) -> None:
         """Textual's last-resort console is replaced by one that prints a single line."""
@@ -88,26 +78,23 @@ class RecoveringApp(App[None]):
         self.push_screen(ErrorScreen(summary, details), self._after_error)
 
     def _after_error(self, start_over: bool | None) -> None:
-        """After an unexpected error: quit, or start over (nothing lost).
-
-        The screen where the error happened may be in any state, so it is not returned to.
-        """
+        """After an unexpected error: quit, or start over (nothing lost; the screen where it
+        happened may be in any state, so it is not returned to)."""
         if not start_over:
             self.exit(return_code=1)
             return
+        self.show_home()
+        self.start_over()
+
+    def show_home(self) -> None:
+        """Back to the first screen, closing whatever is above it."""
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.start_over()
 
 
 def error_report(error: BaseException, passwords: list[str]) -> tuple[str, str]:
-    """The error dialog's one-line summary and its details (the traceback, no locals).
-
-    A traceback shows code lines and exception messages, never variables; our code never
-    formats a password into a message. Should a message (ours by mistake, or a library's)
-    still quote one as a word of its own, that word is marked: the rest of the text stays
-    as it is, whatever the password (a one-letter password inside words is left alone).
-    """
+    """The error dialog's one-line summary and its details (the traceback, never variables);
+    a password quoted as a word of its own in a message is marked."""
     summary = f"{type(error).__name__}: {error}"
     details = "".join(traceback.format_exception(error))
     for password in passwords:

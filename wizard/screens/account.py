@@ -1,12 +1,9 @@
 """Step 1: the account: name, address, the plan (mail.com), two-factor, password, IMAP or POP.
 
-Enter moves from field to field and from the password goes on to the check; on a choice it
-takes what is chosen and goes on. The plan and two-factor questions come before the
-password: mail.com lets mail apps in only with Premium for newer accounts, so a newer free
-account learns what it can do instead before typing anything, and a two-factor user types
-the app-specific password the first time. On the repair path the name and IMAP/POP are not
-asked: a name plays no part in a repair, and the iPhone's own answer chose the protocol.
-"""
+Enter moves from field to field, and from the password (or a choice) on to the check. The plan
+and two-factor questions come before the password: a newer free mail.com account cannot use
+mail apps, and a two-factor user needs the app-specific password. A repair asks neither the
+name (it plays no part) nor IMAP/POP (the iPhone's answer chose it)."""
 
 from __future__ import annotations
 
@@ -48,10 +45,8 @@ def _password_problem(password: str) -> str | None:
 
 @dataclass(frozen=True)
 class AccountForm:
-    """What the account screen collected; ``back`` is True when the user went back.
-
-    The app keeps the last form and hands it back to the screen, so nothing typed is lost.
-    """
+    """What the account screen collected; ``back`` is True when the user went back. The app
+    hands the last form back to the screen, so nothing typed is lost."""
 
     account: Account
     remember: bool = False
@@ -87,11 +82,8 @@ class AccountScreen(Step[AccountForm]):
         password_note: str | None = None,
         repair: bool = False,
     ) -> None:
-        """``previous`` refills the fields; ``password_note`` says why to look at the password.
-
-        ``filled_email`` is the address to start with; ``keyring_allowed`` is False when the
-        run may not use the keyring; ``repair`` asks only what a repair needs.
-        """
+        """``previous`` refills the fields, ``filled_email`` starts the address; ``password_note``
+        says why to look at the password; ``repair`` asks only what a repair needs."""
         super().__init__(classes="-repair" if repair else None)
         if repair:
             self.sub_title = self.REPAIR_TITLE
@@ -202,8 +194,7 @@ class AccountScreen(Step[AccountForm]):
         """Show ``text`` under a field (hidden when empty: no empty lines)."""
         status = self.query_one(selector, Static)
         status.update(text)
-        status.set_classes(" ".join(status.classes - {"-ok", "-error", "-warning"}))
-        status.set_class(bool(text), "-shown")
+        status.remove_class("-ok", "-error", "-warning").set_class(bool(text), "-shown")
         if state:
             status.add_class(state)
 
@@ -356,12 +347,8 @@ class AccountScreen(Step[AccountForm]):
         return kind == "password" or (kind == "email") == check_address(text, self.provider).ok
 
     def focus_next(self, selector: str | type[Widget] = "*") -> Widget | None:
-        """Tab (or Enter) from the name field holding an address: it is the login.
-
-        Password managers type ``{USERNAME}{TAB}{PASSWORD}``; started in the name field,
-        that would put the password, readable, in the address field. So the address moves
-        to its field and the password field is next.
-        """
+        """Tab (or Enter) from a name field holding an address: it is the login (a password
+        manager's ``{USERNAME}{TAB}{PASSWORD}``); it moves to its field, the password is next."""
         name = self.fields["name"]
         if self.focused is name and check_address(name.value, self.provider).ok:
             self.fields["email"].value = name.value.strip()

@@ -1,14 +1,9 @@
 """Step 2: the live check: receiving and sending in plain words, then the one next action.
 
-On success the focused action sends the profile to the iPhone (a QR code); the typing
-steps and a saved profile are one key away. On failure the first line says what is wrong
-and what to do, visible without scrolling; after a refused password the focused action
-goes back to the password, never straight into a second refused login.
-
-The screen's ``stage`` says everything else once: a CSS class per stage shows its buttons
-(wizard.tcss), the watcher moves the focus to the stage's first one, and ``check_action``
-offers only the keys that work in it.
-"""
+On success the focused action sends the profile (QR code); on failure the first line says
+what is wrong and what to do, and after a refused password the focused action goes back to
+the password. The ``stage`` says the rest once: a CSS class per stage shows its buttons
+(wizard.tcss), the watcher focuses the first, ``check_action`` offers only its keys."""
 
 from __future__ import annotations
 
@@ -39,7 +34,6 @@ from wizard.screens.step import Step
 from wizard.widgets.check_board import CheckBoard
 from wizard.widgets.endpoint_row import EndpointRow
 from wizard.widgets.failure_panel import FailurePanel
-from wizard.widgets.role_row import RoleRows
 
 #: How often running rows refresh their spinner and elapsed time.
 TICK_SECONDS = 0.1
@@ -130,12 +124,8 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
         repair: bool = False,
         check: CheckFunction | None = None,
     ) -> None:
-        """``report`` shows a finished check instead of starting one; ``clock`` times rows.
-
-        With ``repair`` the check is the repair path's: when it ends it goes straight on to
-        the answer (the cause and its fix), whatever it found. ``check`` runs the check
-        (the engine's unless given).
-        """
+        """``report`` shows a finished check instead of starting one; ``clock`` times rows;
+        ``repair`` goes straight on to the answer when the check ends; ``check`` runs it."""
         super().__init__()
         self.account = account
         self.provider = provider
@@ -186,8 +176,7 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
             self.stage = Stage.RUNNING
 
     def watch_stage(self, stage: Stage) -> None:
-        """One CSS class shows the stage's buttons; the focus goes to the first of them,
-        unless it is on one of them already."""
+        """One CSS class shows the stage's buttons; the focus goes to the first of them."""
         for each in Stage:
             self.set_class(each is stage, f"-{each.value}")
         if self._ticker is not None:
@@ -243,12 +232,11 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
         self.board.advance(event.position, event.phase, event.attempt, self.clock())
 
     def decide(self, report: CheckReport) -> None:
-        """Both roles are decided while a port still waits: if both logins worked, say so
-        and let Enter go on at once; the wait goes on only for the details."""
+        """Both logins worked while a port still waits: say so, and Enter goes on at once."""
         if self.repair or not report.verified or not self.running:
             return  # a repair, and a failure, are judged on the whole check
         self.decided_report = report
-        self.board.query_one(RoleRows).show(report)
+        self.board.show_roles(report)
         waiting = ", ".join(str(port) for port in self.board.waiting_ports)
         self.board.say_verified(
             report, f"(Port {waiting} has not answered yet: you can go on now.)"
@@ -274,8 +262,16 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
 
     def _go_on(self, report: CheckReport) -> None:
         if self.is_current and not self.running:
-            settings = settings_from_report(report, self.account, self.provider)
-            self.dismiss(CheckOutcome(settings=settings, report=report, next=Next.REPAIR))
+            self.go_with(report, Next.REPAIR)
+
+    def go_with(self, report: CheckReport | None, where: Next = Next.CHOOSE) -> None:
+        """Dismiss with the settings ``report`` verified (the usual ones without a report)."""
+        settings = (
+            preferred_settings(self.account, self.provider)
+            if report is None
+            else settings_from_report(report, self.account, self.provider)
+        )
+        self.dismiss(CheckOutcome(settings=settings, report=report, next=where))
 
     def cancel_check(self) -> None:
         """Stop the running check at once; unfinished rows say so."""
@@ -320,8 +316,7 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
     # -- actions -----------------------------------------------------------------------
 
     def action_escape(self, _said: str = "cancel") -> None:
-        """Escape cancels a running check at once (keeping a decided verdict); otherwise
-        it goes back."""
+        """Escape cancels a running check (keeping a decided verdict), or goes back."""
         if self.stage is Stage.DECIDED and self.decided_report is not None:
             self.workers.cancel_group(self, "check")
             self.board.cancel(self.clock(), roles=False)
@@ -378,20 +373,10 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
             return
         if self.running:  # only a port that was not needed is still being waited for
             self.workers.cancel_group(self, "check")
-        settings = settings_from_report(report, self.account, self.provider)
-        self.dismiss(CheckOutcome(settings=settings, report=report, next=Next(where)))
+        self.go_with(report, Next(where))
 
     @on(Button.Pressed, "#continue-unverified")
     def continue_unverified(self) -> None:
         """Go on without a verified login, only after saying so explicitly."""
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                settings = (
-                    preferred_settings(self.account, self.provider)
-                    if self.report is None
-                    else settings_from_report(self.report, self.account, self.provider)
-                )
-                self.dismiss(CheckOutcome(settings=settings, report=self.report))
-
-        self.app.push_screen(unverified_question(self.provider), answered)
+        question = unverified_question(self.provider)
+        self.app.push_screen(question, lambda yes: self.go_with(self.report) if yes else None)

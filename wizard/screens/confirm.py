@@ -16,6 +16,7 @@ class ConfirmScreen(ModalScreen[bool]):
     """Asks ``question``; dismisses True only for the explicit yes button."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Cancel")]
+    AUTO_FOCUS = "#no"  # the safe answer
 
     def __init__(self, title: str, question: str, *, yes: str, no: str = "Cancel") -> None:
         """``yes``/``no`` are the button labels (say what happens, not just Yes/No)."""
@@ -33,10 +34,6 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="button-row"):
                 yield Button(self.no_label, id="no")
                 yield Button(self.yes_label, id="yes", variant="warning")
-
-    def on_mount(self) -> None:
-        """The safe answer has focus."""
-        self.query_one("#no", Button).focus()
 
     @on(Button.Pressed, "#yes")
     def _yes(self) -> None:

@@ -13,15 +13,14 @@ from textual.widgets import Button, Static, TextArea
 
 
 class ErrorScreen(ModalScreen[bool]):
-    """Shows an unexpected error; dismisses True to start over, False to quit.
-
-    ``details`` must already have any quoted password marked (the app does it).
-    """
+    """Shows an unexpected error; dismisses True to start over, False to quit (``details``
+    already has any quoted password marked)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "Copy details"),
         Binding("escape", "start_over", "Start over"),
     ]
+    AUTO_FOCUS = "#start-over"  # the safe default
 
     def __init__(self, summary: str, details: str) -> None:
         """``summary`` is one line; ``details`` the traceback, without variables."""
@@ -45,10 +44,6 @@ class ErrorScreen(ModalScreen[bool]):
                 yield Button("Copy details", id="copy")
                 yield Button("Quit", id="quit", variant="error")
                 yield Button("Start over", id="start-over", variant="primary")
-
-    def on_mount(self) -> None:
-        """Start over is the safe default."""
-        self.query_one("#start-over", Button).focus()
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:

@@ -58,6 +58,8 @@ class HelpScreen(ModalScreen[None]):
             for key, action in SCROLL_KEYS.items()
         ),
     ]
+    # Close has focus, so Enter closes; the arrows and Page keys still scroll the text.
+    AUTO_FOCUS = "#close"
 
     def compose(self) -> ComposeResult:
         """The text and a Close button (focused, so Enter closes)."""
@@ -65,10 +67,6 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-body"):
                 yield Markdown(HELP_TEXT)
             yield Button("Close", id="close", variant="primary")
-
-    def on_mount(self) -> None:
-        """Close has focus, so Enter closes; the arrows and Page keys still scroll the text."""
-        self.query_one("#close", Button).focus()
 
     async def action_scroll_help(self, action: str) -> None:
         """Run the scroll ``action`` on the text."""

@@ -1,11 +1,6 @@
-"""A password a server refused goes to the servers again only after the user says so (and
-settings nobody verified are used only after the user says so too).
-
-Every failed login counts against the account (mail.com may lock one after several), so
-after a refusal the same address and password are sent again only after the question the
-check screen's R asks (its safe answer focused), wherever the new check starts; the note
-under the password says so.
-"""
+"""A refused password goes to the servers again, and unverified settings are used, only
+after the user says so: every failed login counts against the account (mail.com may lock
+one after several)."""
 
 from __future__ import annotations
 

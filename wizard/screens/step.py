@@ -1,16 +1,7 @@
-"""What every step of the wizard shares: its main panel scrolls whatever has focus, a
-worker's unexpected error ends in the app's dialog, and text is saved by one worker.
-
-A focused button does not handle the arrows or the Page keys, and the panel is not one of
-its parents, so without these bindings Down and PageDown would do nothing until the user
-tabbed into the panel. A focused widget that uses a key itself (a list, a text field's
-Home and End) still gets it first.
-
-Textual tells only the screen that started a worker that it failed (``Worker.StateChanged``
-does not bubble), so each step passes the error on to the app as ``UnexpectedError``; the
-app shows the one error dialog (``wizard/recovery.py``). Workers are started with
-``exit_on_error=False``, so Textual leaves the error to this.
-"""
+"""What every step shares: its main panel scrolls whatever has focus (a focused button
+ignores the arrows and Page keys), a worker's unexpected error goes to the app's dialog
+(``Worker.StateChanged`` reaches only the screen that started the worker), and text is
+saved by one worker."""
 
 from __future__ import annotations
 

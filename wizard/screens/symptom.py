@@ -43,17 +43,6 @@ class SymptomChoice:
         return self.ios or LAYOUTS[0]
 
 
-def _port_index(port: int | None) -> int:
-    """Which outgoing choice ``port`` is: one of PORTS, another, or not known."""
-    if port is None:
-        return UNKNOWN_PORT
-    return PORTS.index(port) if port in PORTS else OTHER_PORT
-
-
-def _incoming_label(choice: PhoneIncoming) -> str:
-    return DONT_KNOW if choice is PhoneIncoming.UNKNOWN else choice.value.upper()
-
-
 class SymptomScreen(Step[SymptomChoice | None]):
     """The symptoms as the phone words them; Enter goes on, the rest is optional (Tab)."""
 
@@ -90,13 +79,15 @@ class SymptomScreen(Step[SymptomChoice | None]):
             with Horizontal(classes="choice-line"):
                 yield Label("Incoming mail", classes="choice-label")
                 yield ChoiceRow(
-                    *(_incoming_label(choice) for choice in INCOMING),
+                    *(each.value.upper() for each in INCOMING[:-1]),
+                    DONT_KNOW,
                     chosen=INCOMING.index(phone.incoming),
                     id="incoming",
                 )
             with Horizontal(classes="choice-line"):
                 yield Label("Outgoing port", classes="choice-label")
-                chosen = _port_index(port)
+                chosen = PORTS.index(port) if port in PORTS else OTHER_PORT
+                chosen = UNKNOWN_PORT if port is None else chosen
                 yield ChoiceRow(*OUTGOING, chosen=chosen, id="outgoing")
                 other = chosen == OTHER_PORT
                 yield Input(
@@ -132,14 +123,13 @@ class SymptomScreen(Step[SymptomChoice | None]):
 
     def on_mount(self) -> None:
         """Highlight the previous symptom, or the first."""
-        symptoms = self.query_one("#symptoms", OptionList)
-        symptoms.highlighted = list(Symptom).index(self.previous.symptom) if self.previous else 0
+        chosen = list(Symptom).index(self.previous.symptom) if self.previous else 0
+        self.query_one("#symptoms", OptionList).highlighted = chosen
 
     @on(ChoiceRow.Changed, "#outgoing")
     def _outgoing_changed(self, event: ChoiceRow.Changed) -> None:
         """The port number is asked for only when the phone uses another port."""
-        other = self.query_one("#other-port", Input)
-        other.set_class(event.index != OTHER_PORT, "-hidden")
+        self.query_one("#other-port").set_class(event.index != OTHER_PORT, "-hidden")
 
     @on(OptionList.OptionSelected, "#symptoms")
     @on(ChoiceRow.Submitted)
@@ -153,14 +143,12 @@ class SymptomScreen(Step[SymptomChoice | None]):
 
     def choice(self) -> SymptomChoice | None:
         """What the screen shows as chosen, or None (and a message) for a bad port number."""
-        symptoms = self.query_one("#symptoms", OptionList)
-        symptom = list(Symptom)[symptoms.highlighted or 0]
+        symptom = list(Symptom)[self.query_one("#symptoms", OptionList).highlighted or 0]
         incoming = INCOMING[max(self.query_one("#incoming", ChoiceRow).pressed_index, 0)]
         ios_index = self.query_one("#ios", ChoiceRow).pressed_index
         ios = LAYOUTS[ios_index] if 0 <= ios_index < len(LAYOUTS) else None
         try:
-            port = self._outgoing_port()
-            phone = PhoneSettings(incoming=incoming, outgoing_port=port)
+            phone = PhoneSettings(incoming=incoming, outgoing_port=self._outgoing_port())
         except UsageError as error:
             self._show_error(str(error))
             self.query_one("#other-port", Input).focus()

@@ -57,10 +57,8 @@ def needs(name: str, *, mailcom: bool = True) -> tuple[Content, ...]:
 
 
 def introduction(name: str, *, mailcom: bool = True, privacy: bool = True) -> Prose:
-    """The welcome text for the provider called ``name`` (``mailcom``: mail.com's own).
-
-    A run with a banner of its own leaves out the privacy note: the banner says what leaves.
-    """
+    """The welcome text for the provider called ``name`` (``mailcom``: mail.com's own); a run
+    with a banner of its own leaves out the privacy note (the banner says what leaves)."""
     blocks = [_text(INTRO, name), Content("; and ").join(needs(name, mailcom=mailcom))]
     return Prose(*blocks, *([_text(PRIVACY, name)] if privacy else []), id="welcome-text")
 
@@ -74,11 +72,8 @@ class Start(Enum):
 
 
 class WelcomeScreen(Step[None]):
-    """Explains the wizard; the app's home screen, so it posts ``Chosen`` instead of closing.
-
-    Being the app's first (default) screen, not one pushed over it, saves drawing a blank
-    screen first; Back from the next step simply returns here.
-    """
+    """Explains the wizard; the app's first (default) screen, so no blank screen is drawn
+    before it: it posts ``Chosen`` instead of closing."""
 
     class Chosen(Message):
         """The user chose where to start (or to quit: Escape too)."""

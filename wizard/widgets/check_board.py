@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import ProgressBar, Static
 
-from wizard.core.models import Attempt, CheckReport, Endpoint, Phase
-from wizard.core.verdict import verdict_of
+from wizard.core.models import Attempt, CheckReport, Endpoint, Phase, Role
+from wizard.core.verdict import role_lines, verdict_of
 from wizard.core.wording import other_network
-from wizard.widgets.endpoint_row import EndpointRow, EndpointRows
+from wizard.widgets.endpoint_row import EndpointRow
 from wizard.widgets.failure_panel import FailurePanel
-from wizard.widgets.role_row import RoleRow, RoleRows
+from wizard.widgets.role_row import RoleRow
 
 NETWORK_NOTE = f"This check ran from this computer's network. {other_network(checked_here=True)}"
 
@@ -47,11 +47,15 @@ class CheckBoard(VerticalScroll):
             intro = Content.from_markup("Logging in as [b]$email[/b]", email=self.email)
             yield Static(intro, id="check-intro")
             yield ProgressBar(total=len(self.endpoints), show_eta=False, id="check-progress")
-        yield RoleRows(self.endpoints, timeout=self.timeout, id="check-roles")
+        with Vertical(id="check-roles"):
+            for role in (Role.INCOMING, Role.OUTGOING):
+                endpoints = {n: e for n, e in enumerate(self.endpoints) if e.role is role}
+                yield RoleRow(role, endpoints, timeout=self.timeout)
         yield Static("", id="check-summary")
         yield Static("", id="round-trip", classes="" if self.round_trip else "-off")
         yield Static(NETWORK_NOTE, id="check-notes", classes="hint")
-        yield EndpointRows(self.endpoints, id="check-rows")
+        with Vertical(id="check-rows"):  # a row per endpoint, by position (they may repeat)
+            yield from (EndpointRow(n, e) for n, e in enumerate(self.endpoints))
         yield FailurePanel(id="failure-panel")
 
     def _rows(self) -> list[EndpointRow | RoleRow]:
@@ -67,11 +71,11 @@ class CheckBoard(VerticalScroll):
 
     def advance(self, position: int, phase: Phase, attempt: Attempt | None, now: float) -> None:
         """The row at ``position`` and its role's row move on, and the progress bar."""
-        rows = self.query_one(EndpointRows)
-        row = rows.row(position)
+        row = self.query_one(f"#row-{position}", EndpointRow)
         row.advance(phase, attempt, now)
-        self.query_one(RoleRows).row(row.endpoint.role).advance(position, phase, attempt, now)
-        self.query_one(ProgressBar).update(progress=rows.finished)
+        self.role_row(row.endpoint.role).advance(position, phase, attempt, now)
+        finished = sum(row.attempt is not None for row in self.query(EndpointRow))
+        self.query_one(ProgressBar).update(progress=finished)
 
     def tick(self, now: float) -> None:
         """Running rows: the spinner and the time so far."""
@@ -85,14 +89,28 @@ class CheckBoard(VerticalScroll):
 
     def complete(self, report: CheckReport, now: float) -> None:
         """The whole ``report``: the rows still waiting get their result, the halves theirs."""
-        for row, attempt in self.query_one(EndpointRows).unfinished(report):
-            self.advance(row.position, Phase.DONE, attempt, now)
-        self.query_one(RoleRows).show(report)
+        rows = iter(self.query(EndpointRow))
+        # One attempt per row, in order: each goes to the next row with its endpoint.
+        for attempt in report.attempts:
+            row = next((r for r in rows if r.endpoint == attempt.endpoint), None)
+            if row is not None and row.attempt is None:
+                self.advance(row.position, Phase.DONE, attempt, now)
+        self.show_roles(report)
+
+    def role_row(self, role: Role) -> RoleRow:
+        """The row of ``role``."""
+        return self.query_one(f"#role-{role.value}", RoleRow)
+
+    def show_roles(self, report: CheckReport) -> None:
+        """Each half's result in ``report``, in the core's words."""
+        for line in role_lines(report):
+            used = report.incoming if line.role is Role.INCOMING else report.outgoing
+            self.role_row(line.role).finish(line, used.elapsed_ms)
 
     @property
     def waiting_ports(self) -> list[int]:
         """The ports still without a result."""
-        return self.query_one(EndpointRows).waiting_ports
+        return [row.endpoint.port for row in self.query(EndpointRow) if row.attempt is None]
 
     def say(self, text: str | Content, state: str = "") -> None:
         """The summary line: ``state`` is -ok, -error, -warning or nothing."""
@@ -118,7 +136,4 @@ class CheckBoard(VerticalScroll):
             panel.show()
             return
         problems = verdict_of(report).problems
-        if details:
-            panel.show(*(problems or report.attempts), details=True)
-        else:
-            panel.show(*problems, details=False)
+        panel.show(*((problems or report.attempts) if details else problems), details=details)

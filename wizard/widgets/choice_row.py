@@ -1,9 +1,7 @@
 """A row of mutually exclusive choices on one line, chosen with the arrow keys.
 
-Textual's RadioSet moves a highlight with the arrows and chooses with Enter or Space, so a
-user who arrows to "POP" and presses Tab has chosen nothing. Here the arrows choose, as in
-a browser's radio group, and Enter is left to the screen (to go on), as in a form.
-"""
+Textual's RadioSet chooses only with Enter or Space, so arrowing to "POP" and pressing Tab
+chose nothing. Here the arrows choose, as in a browser, and Enter goes on, as in a form."""
 
 from __future__ import annotations
 

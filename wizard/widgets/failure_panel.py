@@ -13,10 +13,8 @@ DATE_FORMAT = "%Y-%m-%d %H:%M UTC"
 
 
 def describe_attempt(attempt: Attempt, *, details: bool = True) -> Content:
-    """An attempt as text for people: what went wrong and what to do.
-
-    Without ``details`` only the title and the advice: what a user acts on.
-    """
+    """An attempt as text for people: what went wrong and what to do (without ``details``
+    only the title and the advice: what a user acts on)."""
     parts: list[Content | str] = []
     if details or attempt.ok:
         parts.append(
@@ -38,12 +36,9 @@ def describe_attempt(attempt: Attempt, *, details: bool = True) -> Content:
         parts.append(Content(attempt.advice + ("\n" if details else "")))
     if not details:
         return Content.assemble(*parts)
-    if attempt.detail:
-        parts.append(Content.from_markup("[dim]Seen:[/dim] $detail\n", detail=attempt.detail))
-    if attempt.server_reply:
-        parts.append(
-            Content.from_markup("[dim]Server said:[/dim] $reply\n", reply=attempt.server_reply)
-        )
+    for label, text in (("Seen", attempt.detail), ("Server said", attempt.server_reply)):
+        if text:
+            parts.append(Content.from_markup("[dim]$label:[/dim] $text\n", label=label, text=text))
     certificate = attempt.certificate
     if certificate is not None:
         parts.append(
@@ -61,11 +56,8 @@ def describe_attempt(attempt: Attempt, *, details: bool = True) -> Content:
 
 
 class FailurePanel(Vertical):
-    """Shows one or more diagnoses; hidden while there is nothing to show.
-
-    A plain container, grown to its text: the screen's main panel is the one that scrolls
-    (a scroller inside it would be a second scrollbar and a Tab stop with nothing to do).
-    """
+    """Shows one or more diagnoses; hidden while there is nothing to show. Grown to its text:
+    the screen's panel scrolls (a scroller here would be a second scrollbar and a Tab stop)."""
 
     DEFAULT_CSS = """
     FailurePanel {

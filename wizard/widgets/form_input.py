@@ -1,18 +1,11 @@
 """An Input for one field of a form that may receive several fields at once.
 
 A password manager's auto-type (``{USERNAME}{TAB}{PASSWORD}{ENTER}``) or a paste of
-``name<TAB>address<TAB>password`` reaches a terminal app in one burst, either as one paste
-or as keys that all arrive together. Textual's Input gets both wrong for a form:
-
-- A paste: it keeps the first line, tabs and all, in the focused field, so the password
-  shows in clear text beside the user name. ``FormInput`` hands a paste holding tabs to
-  its screen (``FormInput.FieldsPasted``), which knows the fields; ``plan_fields`` is how
-  a screen decides where each part goes.
-- Keys: Textual gives every key of the burst to the focused field before it acts on the
-  Tab among them (a Tab moves focus only once it has gone up to the app), so the whole
-  burst lands in one field. ``FormInput`` moves focus on Tab itself, at once, and passes
-  a key that was meant for the next field on to whatever has focus now.
-"""
+``name<TAB>address<TAB>password`` arrives in one burst. Textual's Input would keep a pasted
+line, tabs and password included, in one field, and give every key of a typed burst to the
+focused field before acting on its Tab. ``FormInput`` hands such a paste to its screen
+(``FieldsPasted``; ``plan_fields`` places the parts), and moves focus on Tab itself, passing
+a key meant for the next field on to whatever has focus now."""
 
 from __future__ import annotations
 
@@ -47,14 +40,8 @@ def split_burst(text: str) -> Burst | None:
 def plan_fields(
     parts: Sequence[str], focused: int, count: int, fits: Callable[[int, str], bool]
 ) -> tuple[int, ...] | None:
-    """Which field (0 .. count-1) each part goes to, or None when no placement fits.
-
-    The parts fill consecutive fields from the focused one, as typing would. When that does
-    not fit (a part lands where ``fits(field, part)`` says it cannot be, or parts are left
-    over), the parts are tried against the last fields instead: password managers end with
-    the password, which belongs in the last field wherever the cursor was. Empty parts
-    always fit (nothing was typed there).
-    """
+    """Which field (0 .. count-1) each part goes to, from the focused one as typing would, or
+    else into the last fields (password managers end with the password); None if neither fits."""
     for start in (focused, count - len(parts)):
         if start < 0 or start + len(parts) > count:
             continue
@@ -78,10 +65,7 @@ class Problem(Validator):
 
 
 class FormInput(Input):
-    """An Input that passes a paste holding tabs to its screen instead of keeping it.
-
-    A paste without a tab behaves as in any Input.
-    """
+    """An Input that passes a paste holding tabs to its screen (any other paste is its own)."""
 
     class FieldsPasted(Message):
         """Several fields were pasted (or auto-typed) at once into ``form_input``."""
@@ -92,40 +76,30 @@ class FormInput(Input):
             self.burst = burst
 
     def on_key(self, event: events.Key) -> None:
-        """Tab moves on at once; a key queued before focus moved goes where it was meant.
-
-        Textual calls this before Input's own key handling, which ``prevent_default`` skips.
-        """
+        """Tab moves on at once; a key queued before focus moved goes where it was meant
+        (``prevent_default`` skips Input's own handling, which Textual calls after this)."""
         focused = self.screen.focused
-        if focused is not self:
-            # Queued here before an earlier key of the burst moved focus on: it is meant
-            # for the field that has focus now, or, when the Tab landed on something that
-            # is not a field (a checkbox between two fields), for the next field.
-            event.stop()
-            event.prevent_default()
-            if not isinstance(focused, FormInput) and event.key in ("tab", "shift+tab"):
-                # A Tab typed after the one that landed on the checkbox: it moves on from
-                # there (onto the password), as it would have typed slowly.
-                if event.key == "tab":
-                    self.screen.focus_next()
-                else:
-                    self.screen.focus_previous()
-                return
-            if not isinstance(focused, FormInput):
-                focused = self._next_field()
-                if focused is not None:
-                    self.screen.set_focus(focused)
-            if focused is not None:
-                focused.post_message(events.Key(event.key, event.character))
+        tab = event.key in ("tab", "shift+tab")
+        if focused is self and not tab:
+            return  # Input's own handler takes it
+        event.stop()
+        event.prevent_default()
+        if focused is self or (tab and not isinstance(focused, FormInput)):
+            # A Tab moves on now; one typed after a Tab that landed on a checkbox between
+            # two fields moves on from there (onto the password), as typed slowly.
+            (self.screen.focus_next if event.key == "tab" else self.screen.focus_previous)()
             return
-        if event.key in ("tab", "shift+tab"):
-            event.stop()
-            event.prevent_default()
-            if event.key == "tab":
-                self.screen.focus_next()
-            else:
-                self.screen.focus_previous()
-        # Anything else: Textual goes on to Input's own handler (prevent_default stops that).
+        # Queued here before an earlier key of the burst moved focus on: it is meant for
+        # the field that has focus now, or, when the Tab landed on something that is not a
+        # field (a checkbox between two fields), for the next field.
+        if not isinstance(focused, FormInput):
+            fields = list(self.screen.query(FormInput))
+            later = fields[fields.index(self) + 1 :] if self in fields else fields
+            focused = later[0] if later else None
+            if focused is not None:
+                self.screen.set_focus(focused)
+        if focused is not None:
+            focused.post_message(events.Key(event.key, event.character))
 
     def action_copy(self) -> None:
         """Ctrl+C copies the selected text; with nothing selected it quits, as elsewhere."""
@@ -133,13 +107,6 @@ class FormInput(Input):
             self.app.exit()
             return
         super().action_copy()
-
-    def _next_field(self) -> FormInput | None:
-        """The form field after this one on the screen (None for the last)."""
-        fields = list(self.screen.query(FormInput))
-        index = fields.index(self) if self in fields else -1
-        later = fields[index + 1 :]
-        return later[0] if later else None
 
     def on_paste(self, event: events.Paste) -> None:
         """A paste holding tabs goes to the screen; any other is Input's own business."""

@@ -1,9 +1,5 @@
-"""Paragraphs of text drawn by one widget.
-
-One widget instead of one per paragraph: each widget costs styling, layout and a render,
-and the welcome text would otherwise be a good part of the widgets of the wizard's first
-frame (benchmarks/startup.py measures it).
-"""
+"""Paragraphs of text drawn by one widget: a widget per paragraph would cost styling,
+layout and renders in the wizard's first frame (benchmarks/startup.py measures it)."""
 
 from __future__ import annotations
 

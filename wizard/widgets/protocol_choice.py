@@ -32,10 +32,7 @@ def chosen_protocol(row: ChoiceRow) -> IncomingChoice:
 
 def protocol_hint(provider: Provider) -> str:
     """What the choice means, or why only one protocol can be picked."""
-    for choice, other in (
-        (IncomingChoice.IMAP, IncomingChoice.POP),
-        (IncomingChoice.POP, IncomingChoice.IMAP),
-    ):
+    for choice, other in zip(CHOICES, reversed(CHOICES), strict=True):
         if not provider.supports(choice):
             return (
                 f"{provider.display_name} has no {choice.protocol.label} server, "

@@ -1,13 +1,8 @@
 """The "Remember the password" box, and the keyring work behind it, off the UI thread.
 
-A keyring can be slow (a D-Bus round trip on Linux; a locked wallet asks for its own
-password), so every call runs in a thread worker (a screen's workers report their failures
-to the app's error dialog). The box finds out whether a keyring exists (``Answered``: off,
-with the reason, when not) and offers the password remembered for an address (``Found``),
-only if it was remembered for this provider's servers: one saved for other servers is not
-filled in, and the note says so. After a verified check the app stores the password, bound
-to the provider's servers, or forgets it (``update_keyring``).
-"""
+A keyring can be slow (D-Bus; a locked wallet asks for its own password), so every call runs
+in a thread worker. A password is offered only if it was remembered for this provider's
+servers; after a verified check the app stores or forgets it (``update_keyring``)."""
 
 from __future__ import annotations
 

@@ -39,11 +39,8 @@ class ValueRow(Horizontal, can_focus=True):
         self.value = value
 
     def compose(self) -> ComposeResult:
-        """The label, then the value and its note as one text wrapped at whole words.
-
-        One text rather than a column each: a column as wide as its value ("auto") is
-        clipped, not wrapped, when the value is longer than the room beside the label.
-        """
+        """The label, then the value and its note as one text wrapped at whole words (a column
+        of its own would be clipped, not wrapped, when longer than the room beside the label)."""
         yield Label(self.value.label, classes="value-label")
         yield Label(self.value_text(), classes="value-text")
 
