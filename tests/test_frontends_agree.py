@@ -20,7 +20,7 @@ from wizard.app import WizardApp
 from wizard.console.report import format_report
 from wizard.core.models import CheckOptions, CheckReport, Status
 from wizard.core.verdict import role_lines, settings_from_report, verdict_of
-from wizard.screens.check import ChangeAccount, CheckOutcome, CheckScreen
+from wizard.screens.check import ChangeAccount, CheckScreen, GoOn
 from wizard.screens.confirm import ConfirmScreen
 from wizard.widgets.failure_panel import FailurePanel
 from wizard.widgets.role_row import RoleRow
@@ -128,7 +128,7 @@ async def test_continue_unverified_keeps_the_half_that_verified() -> None:
     """The wizard's "Continue unverified" goes on with SMTP 587, the port that verified."""
     report = half_verified_report()
     app = WizardApp(pictures.PROVIDER, clock=pictures.FrozenClock(), home=pictures.HOME)
-    outcomes: list[CheckOutcome | ChangeAccount | None] = []
+    outcomes: list[GoOn | ChangeAccount | None] = []
     async with app.run_test(size=(100, 40)) as pilot:
         await app.push_screen(
             CheckScreen(
@@ -147,6 +147,6 @@ async def test_continue_unverified_keeps_the_half_that_verified() -> None:
         await pilot.click("#yes")
         await pilot.pause()
     (outcome,) = outcomes
-    assert isinstance(outcome, CheckOutcome)
+    assert isinstance(outcome, GoOn)
     assert outcome.settings == settings_from_report(report, pictures.ACCOUNT, pictures.PROVIDER)
     assert outcome.settings.outgoing.port == 587

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from wizard.core.export import ExportedProfile
     from wizard.core.models import CheckReport, MailSettings
     from wizard.screens.account import AccountForm
-    from wizard.screens.check import ChangeAccount, CheckFunction, CheckOutcome
+    from wizard.screens.check import ChangeAccount, CheckFunction, GoOn
     from wizard.screens.repair import RepairAction
     from wizard.screens.symptom import SymptomChoice
 
@@ -212,7 +212,7 @@ class WizardApp(RecoveringApp):
         self.push_screen(screen, lambda outcome: self._after_check(outcome, screen.report))
 
     def _after_check(
-        self, outcome: CheckOutcome | ChangeAccount | None, report: CheckReport | None
+        self, outcome: GoOn | ChangeAccount | None, report: CheckReport | None
     ) -> None:
         """``report`` is the last the check screen showed: was the password refused?"""
         from wizard.core.verdict import verdict_of

@@ -78,7 +78,7 @@ class Stage(StrEnum):
 
 
 @dataclass(frozen=True)
-class CheckOutcome:
+class GoOn:
     """The settings to go on with, the check they came from (if any), and what comes next."""
 
     settings: MailSettings
@@ -93,7 +93,7 @@ class ChangeAccount:
     password_refused: bool = False
 
 
-class CheckScreen(Step[CheckOutcome | ChangeAccount]):
+class CheckScreen(Step[GoOn | ChangeAccount]):
     """Runs the check in a worker; dismisses with the next step, or back to the account."""
 
     SUB_TITLE = "Step 2 of 3: checking your settings"
@@ -271,7 +271,7 @@ class CheckScreen(Step[CheckOutcome | ChangeAccount]):
             if report is None
             else settings_from_report(report, self.account, self.provider)
         )
-        self.dismiss(CheckOutcome(settings=settings, report=report, next=where))
+        self.dismiss(GoOn(settings=settings, report=report, next=where))
 
     def cancel_check(self) -> None:
         """Stop the running check at once; unfinished rows say so."""
