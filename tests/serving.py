@@ -340,3 +340,22 @@ def big_profile(tmp_path: Path, size: int = 900_000) -> ExportedProfile:
 def written(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def listens_here(port: int) -> bool:
+    """Does this process still listen on ``port``? Asked of the kernel's socket tables and
+    this process's open files, not by connecting: on a busy machine another program may
+    take a port the moment it is freed, and its answer is not ours."""
+    ours = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                ours.add(target[len("socket:[") : -1])
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            listening = fields[3] == "0A"  # TCP_LISTEN
+            if listening and int(fields[1].rpartition(":")[2], 16) == port and fields[9] in ours:
+                return True
+    return False

@@ -26,7 +26,7 @@ from textual.widgets import Static
 from tests.fakes import until
 from tests.pilot import SIZE, demo_app, fill_account, row_text, run_check_to_end, start_check
 from tests.screen_text import visible_words
-from tests.serving import closed_by_server, connect, split_url, write_profile
+from tests.serving import closed_by_server, connect, listens_here, split_url, write_profile
 from wizard.app import WizardApp
 from wizard.core.export import make_profile
 from wizard.core.handoff.profile_file import load_profile_file
@@ -383,10 +383,5 @@ async def test_wrong_requests_are_counted_in_one_line_and_keys_stay_quick(
 
 
 def listening(url: str) -> bool:
-    """Does the link's server still accept connections?"""
-    host, port, _ = split_url(url)
-    try:
-        socket.create_connection((host, port), timeout=1).close()
-    except ConnectionRefusedError:
-        return False
-    return True
+    """Does the link's server (in this process) still listen?"""
+    return listens_here(split_url(url)[1])
