@@ -47,16 +47,6 @@ PROMPT_COMMAND = 2.5
 PEERS = [f"127.0.0.{n}" for n in range(2, 10)]
 
 
-@pytest.fixture
-def profile_path(tmp_path: Path) -> Path:
-    return write_profile(tmp_path / "someone@mail.com.mobileconfig")
-
-
-@pytest.fixture
-def profile(profile_path: Path) -> ExportedProfile:
-    return load_profile_file(profile_path)
-
-
 class Trickler:
     """A client that sends its request a byte at a time and never finishes it.
 
