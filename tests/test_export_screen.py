@@ -142,3 +142,22 @@ async def test_s_says_where_it_saves_the_steps_before_and_after(
         await pilot.pause()
         assert [path.name for path in tmp_path.iterdir()] == [name]
     assert notices == [f"Saved the steps to ~/{name}"]
+
+
+async def test_the_saved_notice_shows_the_path_whole_at_80x24(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 21: a path is never broken inside, in the notice after S too."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = WizardApp(builtin_provider(), CheckOptions(), home=tmp_path)
+    name = "mailcom-iphone-steps-ann@mail.com-ios18-26-27.txt"
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await app.push_screen(InstructionsScreen(settings(), home=tmp_path))
+        await pilot.pause()
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: bool(app.screen.query("Toast")))
+        await pilot.pause()
+        toast = app.screen.query_one("Toast")
+        # Wide enough for the path on a line of its own (the text wraps at the space).
+        assert toast.content_region.width >= len(f"~/{name}"), toast.content_region
