@@ -36,20 +36,20 @@ class IosLayout:
     #: Where to find the path's first item, when it is hard to see.
     where: Fact | None = None
     #: What is assumed rather than known about this layout.
-    caveat: Fact | None = None
+    assumption: Fact | None = None
 
     @property
     def facts(self) -> tuple[Fact, ...]:
         """The facts this layout's wording rests on."""
-        return tuple(f for f in (self.accounts, self.where, self.caveat) if f is not None)
+        return tuple(f for f in (self.accounts, self.where, self.assumption) if f is not None)
 
     @property
     def hint(self) -> str:
         """Which versions steps for this layout are for, and where the iPhone shows its own."""
-        caveat = f" {self.caveat.text}." if self.caveat is not None else ""
+        assumed = f" {self.assumption.text}." if self.assumption is not None else ""
         return (
             f"These steps are for {self.words}. To see which iOS the iPhone has: "
-            f"{ios.ABOUT.text}.{caveat}"
+            f"{ios.ABOUT.text}.{assumed}"
         )
 
 
@@ -60,7 +60,7 @@ IOS_18_26_27 = IosLayout(
     versions=(18, 26, 27),
     accounts=ios.ACCOUNTS_18,
     where=ios.APPS_AT_BOTTOM,
-    caveat=ios.IOS27_ASSUMED,
+    assumption=ios.IOS27_ASSUMED,
 )
 IOS_14_17 = IosLayout(
     key="ios-14",

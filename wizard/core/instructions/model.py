@@ -58,8 +58,6 @@ class Instructions:
     ios: int | None = None
     #: Said when ``ios`` is not one of the layout's known versions.
     version_note: str | None = None
-    #: Said at the top when the settings carry a caveat (``MailSettings.caveat``).
-    caveat_note: str | None = None
     #: Said before step 1: the provider's plan rule, the profile route for this iOS.
     before: tuple[Step, ...] = ()
 
@@ -71,6 +69,14 @@ class Instructions:
         caveat = self.settings.caveat
         label = f"{caveat.label}: " if caveat else ""
         return f"{label}Set up {self.settings.email} on an iPhone with {versions} ({choice})"
+
+    @property
+    def caveat_note(self) -> str | None:
+        """Said at the top when the settings carry a caveat (``MailSettings.caveat``)."""
+        settings = self.settings
+        if settings.caveat is None:
+            return None
+        return settings.caveat.steps.format(provider=settings.provider_name, email=settings.email)
 
     @property
     def version_hint(self) -> str:

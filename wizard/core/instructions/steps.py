@@ -33,9 +33,6 @@ def build_instructions(settings: MailSettings, ios: int | IosLayout = IOS_18_26_
             "blocked port or a login problem will only show up on the phone. Run the check "
             "first if you can."
         )
-    caveat = None
-    if settings.caveat:
-        caveat = settings.caveat.steps.format(provider=settings.provider_name, email=settings.email)
     return Instructions(
         layout=layout,
         settings=settings,
@@ -43,7 +40,6 @@ def build_instructions(settings: MailSettings, ios: int | IosLayout = IOS_18_26_
         warning_unverified=warning,
         ios=version,
         version_note=note,
-        caveat_note=caveat,
         before=_before(settings, layout if version is None else version),
     )
 

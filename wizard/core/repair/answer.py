@@ -53,8 +53,6 @@ class RepairAnswer:
     #: The iOS version asked for (None: the whole layout), and a note when it is a guess.
     ios: int | None = None
     version_note: str | None = None
-    #: Said at the top when the settings carry a caveat (``MailSettings.caveat``).
-    caveat_note: str | None = None
     #: Said whatever the cause (for "Cannot Verify Server Identity": never trust it).
     warning: str | None = None
 
@@ -72,6 +70,12 @@ class RepairAnswer:
     def version_hint(self) -> str:
         """Which versions the steps are for, and where the iPhone shows its version."""
         return self.layout.hint
+
+    @property
+    def caveat_note(self) -> str | None:
+        """Said at the top when the settings carry a caveat (``MailSettings.caveat``)."""
+        caveat = self.settings.caveat
+        return caveat.repair.format(provider=self.settings.provider_name) if caveat else None
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -135,9 +139,6 @@ def diagnose_repair(
     layout, version, note = resolve(ios)
     cause = cause_for(symptom, findings, phone)
     fix = fix_for(cause, FixContext(symptom, phone, findings, settings, layout))
-    caveat = None
-    if settings.caveat:
-        caveat = settings.caveat.repair.format(provider=checked.display_name)
     warning = None
     said = any(ios_facts.CANNOT_VERIFY in step.facts for step in fix.steps)
     if symptom is Symptom.CANNOT_VERIFY_IDENTITY and not said:
@@ -165,6 +166,5 @@ def diagnose_repair(
         report=report,
         ios=version,
         version_note=note,
-        caveat_note=caveat,
         warning=warning,
     )
