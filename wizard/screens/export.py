@@ -76,7 +76,7 @@ class ExportScreen(Step[ExportedProfile | None]):
         super().__init__()
         self.settings = settings
         self._password = password
-        self.home = home
+        self.home = home or Path.home()
         self.exported: ExportedProfile | None = None
 
     def compose(self) -> ComposeResult:
@@ -94,7 +94,7 @@ class ExportScreen(Step[ExportedProfile | None]):
                 )
             yield Label("Save the profile as", classes="field-label")
             yield Input(
-                str(default_profile_path(self.home or Path.home(), self.settings)),
+                str(default_profile_path(self.home, self.settings)),
                 id="output-path",
             )
             yield Checkbox(

@@ -50,7 +50,7 @@ class InstructionsScreen(Step[None]):
         """``home`` is where the steps are saved (the home folder unless given)."""
         super().__init__()
         self.settings = settings
-        self.home = home
+        self.home = home or Path.home()
         self.instructions = {
             layout.key: build_instructions(settings, layout) for layout in IOS_TABS
         }
@@ -114,7 +114,7 @@ class InstructionsScreen(Step[None]):
 
     def steps_path(self, layout: IosLayout) -> Path:
         """Where S saves the steps for ``layout`` (said on screen before it does)."""
-        return steps_path(self.home or Path.home(), self.settings, layout)
+        return steps_path(self.home, self.settings, layout)
 
     @property
     def current_layout(self) -> IosLayout:

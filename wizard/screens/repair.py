@@ -64,7 +64,7 @@ class RepairScreen(Step[RepairAction | None]):
         """``home`` is where the steps are saved (the home folder unless given)."""
         super().__init__()
         self.answer = answer
-        self.home = home
+        self.home = home or Path.home()
 
     def compose(self) -> ComposeResult:
         """Cause and action (above the fold), then why, the steps, and the check."""
@@ -103,7 +103,7 @@ class RepairScreen(Step[RepairAction | None]):
             hint = f"{answer.version_note} {hint}"
         if any(value.copyable for step in answer.steps for value in step.values):
             hint += "  Tab to a value, then C copies it."
-        where = home_path(repair_steps_path(self.home or Path.home(), answer))
+        where = home_path(repair_steps_path(self.home, answer))
         hint += f"  S saves these steps to {where}"
         yield Static(hint, id="repair-version", classes="hint", markup=False)
         verified = answer.settings.verified
@@ -166,7 +166,7 @@ class RepairScreen(Step[RepairAction | None]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         """Save the answer, as ``repair`` prints it, to a text file in the home folder."""
-        path = repair_steps_path(self.home or Path.home(), self.answer)
+        path = repair_steps_path(self.home, self.answer)
         self.save_text(path, render_text(self.answer))
 
     @on(Button.Pressed, "#back")
