@@ -1,9 +1,7 @@
-"""A loopback port that never answers a connection, as a firewall that drops packets does.
+"""A loopback port that never answers a connection, as behind a firewall that drops packets.
 
-Nothing is needed but a listening socket whose queue is full: the kernel then drops every
-new connection request (SYN) without a word, so a client waits until its own time limit,
-exactly as behind a firewall that blocks the port. The queue is filled by connecting to it
-from here until a connection no longer completes; nothing ever accepts them.
+A listener whose queue is full: the kernel then drops every new SYN without a word, so a
+client waits until its own time limit. The queue is filled by connecting to it from here.
 """
 
 from __future__ import annotations
@@ -35,7 +33,6 @@ class Blackhole:
 
     @property
     def address(self) -> tuple[str, int]:
-        """Where to dial to be ignored."""
         return self.host, self.port
 
     def _fill(self) -> None:
@@ -50,7 +47,7 @@ class Blackhole:
         raise OSError("the blackhole's connection queue did not fill up")
 
     def close(self) -> None:
-        """Stop ignoring: close the fillers and the port. Safe to call twice."""
+        """Close the fillers and the port. Safe to call twice."""
         for sock in (*self._fillers, self._listener):
             with contextlib.suppress(OSError):
                 sock.close()
