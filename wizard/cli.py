@@ -36,12 +36,11 @@ def _positive_seconds(text: str) -> float:
 
 def _ios_version(text: str) -> int:
     try:
-        value = int(text.strip().split(".")[0])
+        return int(text.strip().split(".")[0])
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not an iOS version; give its major number, e.g. 26"
         ) from None
-    return value
 
 
 def _option(*flags: str, **keywords: Any) -> argparse.ArgumentParser:
@@ -97,9 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(provider=None, cafile=None, timeout=10.0, demo=False, demo_fault=None)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
     connection = _connection_options()
-
     email = _option("--email", metavar="ADDR", help="the mail.com address (not needed with --demo)")
     password_stdin = _option(
         "--password-stdin",
@@ -248,20 +245,13 @@ def _symptom_listing() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``mailcom-wizard`` and ``python -m wizard``."""
-    # A library's unexpected exception text may quote a password: tell its kind only.
-    previous = asyncio.get_event_loop_policy()
-    asyncio.set_event_loop_policy(WithheldLoopPolicy())
-    try:
-        return _main(argv)
-    finally:
-        asyncio.set_event_loop_policy(previous)
-
-
-def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.demo_fault and not args.demo:
         parser.error("--demo-fault needs --demo")
+    # A library's unexpected exception text may quote a password: tell its kind only.
+    previous = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(WithheldLoopPolicy())
     try:
         # Imported when chosen: ``--help`` and the wizard start without the others' libraries.
         command = import_module(f"wizard.commands.{args.command or 'tui'}")
@@ -278,3 +268,5 @@ def _main(argv: Sequence[str] | None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FAILED
+    finally:
+        asyncio.set_event_loop_policy(previous)

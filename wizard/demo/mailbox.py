@@ -52,18 +52,11 @@ class StoredMessage:
     data: bytes
 
 
-class DemoIMAPConfig(Config):
-    """pymap's dict-backend settings with a fixed greeting (not the machine's DNS name)."""
-
-    @property
-    def greeting(self) -> bytes:
-        return b"mailcom-wizard practice IMAP server ready"
-
-
 def imap_config(account: DemoAccount, context: ssl.SSLContext, *, starttls: bool) -> Config:
     """pymap settings for one IMAP listener: STARTTLS offered, or TLS from the first byte."""
+    # The command-line options pymap reads; none apply.
     args = Namespace(passlib_cfg=None, proxy_protocol=None, inherited_sockets=None, debug=False)
-    return DemoIMAPConfig(
+    return Config(
         args,
         host="127.0.0.1",
         port=0,
@@ -87,7 +80,8 @@ class _TLSFirstState(ConnectionState):
     practice server refuses a password before STARTTLS (``LOGINDISABLED``)."""
 
     async def do_greeting(self) -> CommandResponse:
-        return ResponseOk(b"*", self.config.greeting, self.capability)
+        # A fixed greeting: pymap's names this machine, which can query DNS.
+        return ResponseOk(b"*", b"mailcom-wizard practice IMAP server ready", self.capability)
 
 
 def imap_callback(login: Login, config: Config) -> StreamCallback:
