@@ -177,6 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--serve", action="store_true", help="then offer the profile to the phone (QR code)"
     )
 
+    # The raw formatter keeps the layout, so the descriptions are wrapped here.
+    symptoms = "\n".join(
+        f"  {symptom.value}\n"
+        + textwrap.fill(symptom.description, 78, initial_indent=" " * 6, subsequent_indent=" " * 6)
+        for symptom in Symptom
+    )
     repair = commands.add_parser(
         "repair",
         parents=[
@@ -196,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
             "tell; 2: bad input.",
             78,
         ),
-        epilog=f"symptoms (--symptom CODE):\n{_symptom_listing()}",
+        epilog=f"symptoms (--symptom CODE):\n{symptoms}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     repair.add_argument(
@@ -232,15 +238,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve a profile that contains a password over plain HTTP without asking",
     )
     return parser
-
-
-def _symptom_listing() -> str:
-    """Every symptom code with its words, wrapped here (the raw formatter keeps the layout)."""
-    return "\n".join(
-        f"  {symptom.value}\n"
-        + textwrap.fill(symptom.description, 78, initial_indent=" " * 6, subsequent_indent=" " * 6)
-        for symptom in Symptom
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,17 +25,11 @@ def open_target(args: argparse.Namespace) -> Iterator[Target]:
             yield demo.target(args.timeout)
         return
     provider = load_provider(args.provider) if args.provider else builtin_provider()
-    yield Target(provider, CheckOptions(timeout=args.timeout, cafile=_checked_cafile(args.cafile)))
-
-
-def _checked_cafile(cafile: str | None) -> str | None:
-    """--cafile must name a readable regular file (read again by the check)."""
-    if cafile is None:
-        return None
-    try:
-        read_limited(cafile, MAX_CA_BYTES, "--cafile")
-    except FileReadError as exc:
-        if exc.problem is ReadProblem.MISSING:
-            raise UsageError(f"--cafile {cafile}: no such file.") from None
-        raise
-    return cafile
+    if args.cafile is not None:  # a readable regular file now (the check reads it again)
+        try:
+            read_limited(args.cafile, MAX_CA_BYTES, "--cafile")
+        except FileReadError as exc:
+            if exc.problem is ReadProblem.MISSING:
+                raise UsageError(f"--cafile {args.cafile}: no such file.") from None
+            raise
+    yield Target(provider, CheckOptions(timeout=args.timeout, cafile=args.cafile))
