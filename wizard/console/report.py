@@ -87,11 +87,7 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 
 def format_report(
-    report: CheckReport,
-    *,
-    provider: Provider | None = None,
-    flags: str = "",
-    rows: bool = True,
+    report: CheckReport, *, provider: Provider | None = None, flags: str = "", rows: bool = True
 ) -> str:
     """The human output: a line per attempt (without ``rows``: already streamed), the settings
     that work, the diagnosis; ``flags`` (those that chose the run) recur in the next commands."""

@@ -19,13 +19,7 @@ from typing import Any
 import trustme
 
 from wizard.core.models import Protocol, Security
-from wizard.demo.mailbox import (
-    DemoAccount,
-    DemoMailbox,
-    StreamCallback,
-    imap_callback,
-    imap_config,
-)
+from wizard.demo.mailbox import DemoAccount, DemoMailbox, StreamCallback, imap_callback, imap_config
 from wizard.demo.pop3 import pop3_callback
 from wizard.demo.smtp import DeliveryHandler, smtp_factory
 
