@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+from dataclasses import dataclass, field
 
 from wizard.demo.mailbox import DemoMailbox, StoredMessage, StreamCallback
 
@@ -31,24 +32,18 @@ def _listed(command: str, message: StoredMessage) -> str:
     return str(_octets(message.data)) if command == "LIST" else f"demo-{message.uid}"
 
 
+@dataclass
 class _Session:
     """One POP3 connection, from greeting to QUIT."""
 
-    def __init__(
-        self,
-        mailbox: DemoMailbox,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-        starttls_context: ssl.SSLContext | None,
-    ) -> None:
-        self.mailbox = mailbox
-        self.reader = reader
-        self.writer = writer
-        #: What STLS would use; None once the connection is encrypted (or from the start).
-        self.upgrade = starttls_context
-        self.username: str | None = None
-        self.messages: list[StoredMessage] | None = None  # set once logged in
-        self.deleted: set[int] = set()  # UIDs
+    mailbox: DemoMailbox
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    #: What STLS would use; None once the connection is encrypted (or from the start).
+    upgrade: ssl.SSLContext | None
+    username: str | None = None
+    messages: list[StoredMessage] | None = None  # set once logged in
+    deleted: set[int] = field(default_factory=set)  # UIDs
 
     async def send(self, first: str, lines: list[bytes] | None = None) -> None:
         """One line; with ``lines``, a multi-line answer (dot-stuffed, then the final dot)."""
