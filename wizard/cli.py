@@ -10,8 +10,7 @@ import asyncio
 import os
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
-from importlib import import_module
+from collections.abc import Sequence
 from typing import Any
 
 from wizard import __version__
@@ -251,8 +250,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     asyncio.set_event_loop_policy(WithheldLoopPolicy())
     try:
         # Imported when chosen: ``--help`` and the wizard start without the others' libraries.
-        command = import_module(f"wizard.commands.{args.command or 'tui'}")
-        run: Callable[[argparse.Namespace], int] = command.run
+        if args.command == "check":
+            from wizard.commands.check import run
+        elif args.command == "instructions":
+            from wizard.commands.instructions import run
+        elif args.command == "export":
+            from wizard.commands.export import run
+        elif args.command == "serve":
+            from wizard.commands.serve import run
+        elif args.command == "repair":
+            from wizard.commands.repair import run
+        else:
+            from wizard.commands.tui import run
         return run(args)
     except WizardError as exc:
         print(f"mailcom-wizard: {exc}", file=sys.stderr)

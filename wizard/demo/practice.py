@@ -1,8 +1,6 @@
-"""The practice mail server on this computer, dialled in place of mail.com's servers.
-
-The check uses mail.com's own record; ``dial`` sends each (host, port) to the practice
-listener standing in for it. Network faults are dial entries, server faults its behaviour.
-"""
+"""The practice mail server on loopback (IMAP, POP3, SMTP; a throwaway CA issuing mail.com's
+real names): ``dial`` sends each of mail.com's (host, port) to the listener standing in for
+it. Faults about the network are dial entries; those about the server are its behaviour."""
 
 from __future__ import annotations
 
@@ -113,7 +111,7 @@ def start_demo(fault: str | None = None) -> Iterator[RunningDemo]:
     ``with`` block; it stops on exit, error or Ctrl+C."""
     if fault is not None and fault not in DEMO_FAULTS:
         raise ValueError(f"unknown demo fault {fault!r}; choose one of {', '.join(DEMO_FAULTS)}")
-    # wrong-password: the server accepts a random one, never the one the user is told.
+    # wrong-password: a random accepted password, so no one can "fix" it by guessing.
     accepted = secrets.token_urlsafe(18) if fault == "wrong-password" else DEMO_PASSWORD
     provider = builtin_provider()
     endpoints = provider.imap + provider.pop3 + provider.smtp
