@@ -15,7 +15,7 @@ _SETTLE_SECONDS = 0.05
 _MAX_FILLERS = 16
 
 
-class Blackhole:
+class Blackhole(contextlib.AbstractContextManager["Blackhole"]):
     """A port on ``host`` (loopback) where connection attempts get no answer at all."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
@@ -52,9 +52,6 @@ class Blackhole:
             with contextlib.suppress(OSError):
                 sock.close()
         self._fillers.clear()
-
-    def __enter__(self) -> Blackhole:
-        return self
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
