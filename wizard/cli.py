@@ -1,14 +1,6 @@
 """Command line: no subcommand opens the wizard; subcommands run the same engine headless.
 
-    mailcom-wizard                      the guided wizard (Textual)
-    mailcom-wizard check ...            live check of the account's servers
-    mailcom-wizard instructions ...     iPhone Settings steps
-    mailcom-wizard export ...           Apple configuration profile (.mobileconfig)
-    mailcom-wizard serve FILE           hand a profile to the phone with a QR code
-    mailcom-wizard repair --symptom S   what the iPhone shows -> the most likely cause, its fix
-
-Exit codes: 0 success (verified; for repair: a cause named), 1 the check or the task failed
-(for repair: the check could not tell), 2 bad input.
+Exit codes: 0 success (repair: a cause named), 1 failed (repair: could not tell), 2 bad input.
 """
 
 from __future__ import annotations
@@ -43,27 +35,24 @@ def _positive_seconds(text: str) -> float:
 
 def _ios_version(text: str) -> int:
     try:
-        value = int(text.strip().split(".")[0])
+        return int(text.strip().split(".")[0])
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not an iOS version; give its major number, e.g. 26"
         ) from None
-    return value
 
 
 def _option(*flags: str, **keywords: Any) -> argparse.ArgumentParser:
-    """A parent parser with one option, for the commands that share it."""
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(*flags, **keywords)
     return parent
 
 
 def _connection_options() -> argparse.ArgumentParser:
-    """Options shared by the wizard and every command that talks to the servers.
+    """Options shared by the wizard and the commands that talk to the servers.
 
-    They default to "not given" (only the top-level parser sets defaults, on its own copy),
-    so ``mailcom-wizard --demo check`` and ``mailcom-wizard check --demo`` mean the same: a
-    subcommand's own default would otherwise overwrite what was given before it.
+    SUPPRESS: a subcommand's own default would overwrite the value given before it
+    (``--demo check``); only the top-level parser sets defaults.
     """
     options = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     options.add_argument(
@@ -97,20 +86,16 @@ def _connection_options() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The whole command line."""
     parser = argparse.ArgumentParser(
         prog="mailcom-wizard",
         description="Get a mail.com mailbox working on an iPhone: check the settings live, "
         "then follow iPhone steps or install a configuration profile.",
         parents=[_connection_options()],
     )
-    # The defaults, on the top-level parser's own copy of the options only.
     parser.set_defaults(provider=None, cafile=None, timeout=10.0, demo=False, demo_fault=None)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
     connection = _connection_options()
-
     email = _option("--email", metavar="ADDR", help="the mail.com address (not needed with --demo)")
     password_stdin = _option(
         "--password-stdin",
@@ -191,6 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--serve", action="store_true", help="then offer the profile to the phone (QR code)"
     )
 
+    # The raw formatter keeps the layout, so the descriptions are wrapped here.
+    symptoms = "\n".join(
+        f"  {symptom.value}\n"
+        + textwrap.fill(symptom.description, 78, initial_indent=" " * 6, subsequent_indent=" " * 6)
+        for symptom in Symptom
+    )
     repair = commands.add_parser(
         "repair",
         parents=[
@@ -210,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
             "tell; 2: bad input.",
             78,
         ),
-        epilog=f"symptoms (--symptom CODE):\n{_symptom_listing()}",
+        epilog=f"symptoms (--symptom CODE):\n{symptoms}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     repair.add_argument(
@@ -248,32 +239,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _symptom_listing() -> str:
-    """Every symptom code with its words; raw text keeps the layout, so they are wrapped here."""
-    return "\n".join(
-        f"  {symptom.value}\n"
-        + textwrap.fill(symptom.description, 78, initial_indent=" " * 6, subsequent_indent=" " * 6)
-        for symptom in Symptom
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``mailcom-wizard`` and ``python -m wizard``."""
-    # A library's unexpected exception inside a command's event loop is told by its kind
-    # only: its text may quote a password.
-    previous = asyncio.get_event_loop_policy()
-    asyncio.set_event_loop_policy(WithheldLoopPolicy())
-    try:
-        return _main(argv)
-    finally:
-        asyncio.set_event_loop_policy(previous)
-
-
-def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.demo_fault and not args.demo:
         parser.error("--demo-fault needs --demo")
+    # A library's unexpected exception text may quote a password: tell its kind only.
+    previous = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(WithheldLoopPolicy())
     try:
         # Imported when chosen: ``--help`` and the wizard start without the others' libraries.
         if args.command == "check":
@@ -296,8 +270,9 @@ def _main(argv: Sequence[str] | None) -> int:
         print("\nStopped.", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # The reader of our output went away (``mailcom-wizard serve | head``): stop
-        # quietly. Point stdout at devnull so Python's own flush at exit cannot fail again.
+        # The reader went away (``serve | head``); devnull so Python's exit flush cannot fail.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FAILED
+    finally:
+        asyncio.set_event_loop_policy(previous)

@@ -12,19 +12,15 @@ from wizard.console.report import format_report, perform_check
 
 
 def run(args: argparse.Namespace) -> int:
-    """``mailcom-wizard check``."""
     with resolve_inputs(args, need_password=True) as inputs:
         account = inputs.account()
-        # Text: each result line as it arrives, then the rest; JSON: one object at the end.
         report = perform_check(account, inputs.provider, inputs.options, stream=not args.json)
-        # Nothing here rewrites the output: the password is never formatted into the
-        # report, and what servers said was cleaned (and any echo withheld) when captured.
+        # Printed as it is: server replies were cleaned (any password echo withheld) when captured.
         if args.json:
             print(json.dumps(report.to_json(), ensure_ascii=False))
         else:
+            flags = inputs.target.flags
             sys.stdout.write(
-                format_report(
-                    report, flags=inputs.target.flags, rows=False, provider=inputs.provider
-                )
+                format_report(report, flags=flags, rows=False, provider=inputs.provider)
             )
     return EXIT_OK if report.verified else EXIT_FAILED

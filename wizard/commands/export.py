@@ -28,7 +28,6 @@ INCLUDE_WARNING = (
     "Without this option iOS asks for the password while installing."
 )
 
-
 #: When the system would not restrict the file to its owner (Windows without icacls).
 NOT_RESTRICTED = (
     "Contains your password, and this computer could not make the file readable by you "
@@ -38,7 +37,6 @@ NOT_RESTRICTED = (
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the profile; exit 1 when the check fails, 2 on bad input. Nothing else is left."""
     verify = not args.no_verify
     name = checked_name(args.name)
     with _worded_for_the_command_line():
@@ -46,15 +44,13 @@ def run(args: argparse.Namespace) -> int:
             args.sign_cert and args.sign_key
         ):
             raise UsageError("signing needs both --sign-cert PEM and --sign-key PEM.")
-        # Checked before anything slow happens.
         signer = load_signer(args.sign_cert, args.sign_key, args.sign_chain)
         target = check_output_path(args.output, force=args.force)
 
     if args.include_password:
         print(textwrap.fill(INCLUDE_WARNING, 78), file=sys.stderr)
 
-    need_password = verify or args.include_password
-    with resolve_inputs(args, need_password=need_password) as inputs:
+    with resolve_inputs(args, need_password=verify or args.include_password) as inputs:
         settings = checked_settings(inputs, name=name, verify=verify)
         password = inputs.password if args.include_password else None
     if settings is None:
@@ -66,14 +62,12 @@ def run(args: argparse.Namespace) -> int:
             settings, target, password=password, signer=signer, force=args.force
         )
     _print_done(exported, settings, serve=args.serve)
-    # The profile just made, from memory (one with a caveat is never offered).
     return serve_exported(exported) if args.serve else EXIT_OK
 
 
 @contextmanager
 def _worded_for_the_command_line() -> Iterator[None]:
-    """Signing and writing failures with the options that change them (exit 2 or 1 as the
-    error says)."""
+    """Signing and writing failures with the options that change them."""
     try:
         yield
     except SigningError as exc:
@@ -88,8 +82,7 @@ def _worded_for_the_command_line() -> Iterator[None]:
 def _print_done(exported: ExportedProfile, settings: MailSettings, *, serve: bool) -> None:
     target = exported.path
     with_password = exported.contains_password
-    incoming = settings.incoming
-    outgoing = settings.outgoing
+    incoming, outgoing = settings.incoming, settings.outgoing
     state = "verified" if settings.verified else "NOT verified (--no-verify)"
     servers = (
         f"{incoming.protocol.label} {incoming.host} port {incoming.port} "

@@ -12,7 +12,6 @@ from wizard.core.instructions import build_instructions, render_markdown, render
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the steps; exit 1 (printing the diagnosis) when the check fails, 2 on bad input."""
     verify = not args.no_verify
     name = checked_name(args.name)
     ios = checked_ios(args.ios)

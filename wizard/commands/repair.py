@@ -1,8 +1,5 @@
-"""``mailcom-wizard repair``: what the iPhone shows, a live check, the likely cause and its fix.
-
-Exit 1 when the check could not tell (nothing reached the servers, the password could not
-be tested, or nothing was found: the answer then offers a fresh profile).
-"""
+"""``mailcom-wizard repair``: what the iPhone shows, a live check, the likely cause and its fix
+(exit 1 when the check could not tell)."""
 
 from __future__ import annotations
 
@@ -24,11 +21,8 @@ from wizard.core.repair.symptoms import (
     symptom_from_code,
 )
 
-_INCOMING_CHOICES = ", ".join(choice.value for choice in PhoneIncoming)
-
 
 def run(args: argparse.Namespace) -> int:
-    """Run the check with the current password, then print the answer (text or JSON)."""
     # Everything typed is checked before the password is asked for or a server contacted.
     symptom = _symptom(args.symptom)
     phone = PhoneSettings(
@@ -52,8 +46,6 @@ def run(args: argparse.Namespace) -> int:
             text = json.dumps(answer.to_json(), ensure_ascii=False) + "\n"
         else:
             text = render_text(answer) + _next_step(answer, flags=inputs.target.flags)
-        # Server replies were cleaned (and a repeated password withheld) where the probes
-        # captured them, so the answer is printed as it is.
         sys.stdout.write(text)
     return EXIT_OK if answer.conclusive else EXIT_FAILED
 
@@ -72,7 +64,7 @@ def _incoming(text: str) -> PhoneIncoming:
         return PhoneIncoming(text.strip().lower())
     except ValueError:
         raise UsageError(
-            f"--incoming {text!r}: choose one of {_INCOMING_CHOICES}.", field="incoming"
+            f"--incoming {text!r}: choose one of {', '.join(PhoneIncoming)}.", field="incoming"
         ) from None
 
 
@@ -90,7 +82,7 @@ def _outgoing_port(text: str) -> int | None:
 
 
 def _next_step(answer: RepairAnswer, *, flags: str) -> str:
-    """The command that makes the fresh profile a 'nothing found' answer offers."""
+    """The command that makes the fresh profile a "nothing found" answer offers."""
     if not answer.fresh_profile:
         return ""
     return (

@@ -9,8 +9,7 @@ from wizard.console.options import open_target
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the wizard from the arguments and run it (servers started for the run, if
-    any, run as long as the wizard does)."""
+    """Run the wizard (with any servers started for the run, as long as it runs)."""
     from wizard.app import WizardApp
 
     with open_target(args) as target:

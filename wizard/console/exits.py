@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-#: Success: the check verified, the file was written, the phone has the profile.
 EXIT_OK = 0
 #: The check or the task failed with good input.
 EXIT_FAILED = 1
 #: Bad input: one line on stderr says what to fix.
 EXIT_USAGE = 2
-#: Stopped with Ctrl+C.
 EXIT_INTERRUPTED = 130

@@ -22,8 +22,7 @@ from wizard.core.text import clean_line
 
 @dataclass(frozen=True)
 class CommandInputs:
-    """The resolved inputs of one command run: its target, the address, the incoming
-    choice, the check options (the target's, with the round trip if asked for)."""
+    """The resolved inputs of one command run (``options``: the target's, with any round trip)."""
 
     target: Target
     email: str
@@ -33,11 +32,9 @@ class CommandInputs:
 
     @property
     def provider(self) -> Provider:
-        """The provider the check runs against."""
         return self.target.provider
 
     def account(self, name: str = "") -> Account:
-        """The account to check; needs the password."""
         if self.password is None:  # pragma: no cover - guarded by callers
             raise UsageError("a password is needed")
         return Account(email=self.email, password=self.password, name=name, incoming=self.incoming)
@@ -51,8 +48,7 @@ def checked_name(name: str) -> str:
 
 
 def checked_ios(version: int | None) -> int | IosLayout:
-    """--ios, checked before the account is (a version the steps do not cover needs no
-    password); without it, the steps for iOS 18, 26 and 27."""
+    """--ios, checked before the password is asked for; without it, iOS 18, 26 and 27."""
     if version is None:
         return IOS_18_26_27
     try:
@@ -81,11 +77,8 @@ def read_password_stdin() -> str:
 
 def resolve_password(email: str, use_stdin: bool, provider: Provider) -> str:
     """--password-stdin, else the keyring (only a password saved for ``provider``'s
-    servers), else a hidden prompt on a terminal, else exit 2.
-
-    Wherever it comes from, a password with a line break or NUL is refused here, before
-    anything is sent.
-    """
+    servers), else a hidden prompt on a terminal, else exit 2; a password with a line
+    break or NUL is refused before anything is sent."""
     if use_stdin:
         return read_password_stdin()
     found = secrets.remembered(email)
@@ -129,8 +122,8 @@ def resolve_password(email: str, use_stdin: bool, provider: Provider) -> str:
 
 @contextmanager
 def resolve_inputs(args: argparse.Namespace, *, need_password: bool) -> Iterator[CommandInputs]:
-    """The target, address and password from the arguments, for the ``with`` block (which
-    the target's servers last); warnings go to stderr, bad input raises UsageError."""
+    """The target, address and password, for the ``with`` block (which the target's servers
+    last); warnings go to stderr, bad input raises UsageError."""
     incoming = IncomingChoice(args.protocol)
     round_trip = bool(getattr(args, "round_trip", False))
     with open_target(args) as target:

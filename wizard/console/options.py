@@ -1,8 +1,5 @@
-"""What the wizard and every headless command start from: the target of the run.
-
-Kept apart from ``inputs.py`` (passwords, addresses) so that starting the wizard imports
-only what its first screen needs.
-"""
+"""The target of the run, for the wizard and every headless command: apart from
+``inputs.py`` so that starting the wizard imports only what its first screen needs."""
 
 from __future__ import annotations
 
@@ -20,26 +17,19 @@ from wizard.core.target import Target
 @contextmanager
 def open_target(args: argparse.Namespace) -> Iterator[Target]:
     """The run's target from --demo, --provider, --cafile and --timeout, for the ``with``
-    block: with --demo the practice server, running until the block ends, whatever ends it."""
+    block (with --demo, the practice server runs until the block ends)."""
     if args.demo:
         from wizard.demo.practice import start_demo
 
         with start_demo(args.demo_fault) as demo:
             yield demo.target(args.timeout)
         return
-    # A provider file that cannot be used raises ProviderError, itself a UsageError.
     provider = load_provider(args.provider) if args.provider else builtin_provider()
-    yield Target(provider, CheckOptions(timeout=args.timeout, cafile=_checked_cafile(args.cafile)))
-
-
-def _checked_cafile(cafile: str | None) -> str | None:
-    """--cafile must name a readable regular file (checked now, read again by the check)."""
-    if cafile is None:
-        return None
-    try:
-        read_limited(cafile, MAX_CA_BYTES, "--cafile")
-    except FileReadError as exc:
-        if exc.problem is ReadProblem.MISSING:
-            raise UsageError(f"--cafile {cafile}: no such file.") from None
-        raise
-    return cafile
+    if args.cafile is not None:  # a readable regular file now (the check reads it again)
+        try:
+            read_limited(args.cafile, MAX_CA_BYTES, "--cafile")
+        except FileReadError as exc:
+            if exc.problem is ReadProblem.MISSING:
+                raise UsageError(f"--cafile {args.cafile}: no such file.") from None
+            raise
+    yield Target(provider, CheckOptions(timeout=args.timeout, cafile=args.cafile))

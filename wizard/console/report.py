@@ -10,13 +10,7 @@ import textwrap
 from wizard.console.inputs import CommandInputs
 from wizard.core.check import Decided, Progress, run_check
 from wizard.core.diagnosis import certificate_lines
-from wizard.core.models import (
-    Account,
-    Attempt,
-    CheckOptions,
-    CheckReport,
-    MailSettings,
-)
+from wizard.core.models import Account, Attempt, CheckOptions, CheckReport, MailSettings
 from wizard.core.provider import Provider
 from wizard.core.verdict import preferred_settings, settings_from_report, verdict_of
 
@@ -32,9 +26,8 @@ def perform_check(
     intro: str | None = None,
     stream: bool = False,
 ) -> CheckReport:
-    """Run the check to completion, saying on stderr at once that it started (``intro``);
-    with ``stream`` the header and each attempt's line go to stdout as they are known, and
-    ``format_report(report, rows=False)`` adds the rest."""
+    """Run the check, saying on stderr that it started (``intro``); with ``stream`` the header
+    and each attempt's line go to stdout as known (``format_report(rows=False)`` adds the rest)."""
     protocols = f"{account.incoming.value.upper()} and SMTP"
     intro = intro or (
         f"Checking {account.email}: logging in to the {protocols} servers "
@@ -45,7 +38,6 @@ def perform_check(
     width = max((len(e.label) for e in provider.endpoints(account.incoming)), default=0)
 
     def print_line(event: Progress | Decided) -> None:
-        """Each attempt's line, once, as soon as it has its result."""
         if isinstance(event, Progress) and event.attempt and event.position not in printed:
             printed.add(event.position)
             print(_fit(attempt_line(event.attempt, width)), flush=True)
@@ -57,7 +49,7 @@ def perform_check(
 
 
 def attempt_line(attempt: Attempt, width: int) -> str:
-    """One attempt in a line: the result, the endpoint, its own time, the host (and code)."""
+    """The result, the endpoint, its own time, the host (and code)."""
     result = "OK" if attempt.verified else "reachable" if attempt.ok else "FAILED"
     ms = attempt.elapsed_ms
     seconds = f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
@@ -95,17 +87,10 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 
 def format_report(
-    report: CheckReport,
-    *,
-    provider: Provider | None = None,
-    flags: str = "",
-    rows: bool = True,
+    report: CheckReport, *, provider: Provider | None = None, flags: str = "", rows: bool = True
 ) -> str:
-    """The human output: one line per attempt, the settings that work, then the diagnosis.
-
-    ``flags`` are repeated in the next commands it suggests (those that chose the run);
-    without ``rows`` the header and the attempts' lines are left out (already streamed).
-    """
+    """The human output: a line per attempt (without ``rows``: already streamed), the settings
+    that work, the diagnosis; ``flags`` (those that chose the run) recur in the next commands."""
     out = []
     if rows:
         out.append(f"Checked {report.email} ({report.incoming_choice.value.upper()} and SMTP):")
@@ -151,15 +136,12 @@ def format_report(
 def checked_settings(inputs: CommandInputs, *, name: str, verify: bool) -> MailSettings | None:
     """Verified settings from a live check (None, after printing the diagnosis to stderr,
     when it fails), or the provider's preferred ones without one; marked by the target."""
-    if not verify:
-        # No check, so no password is needed: the account only carries the address, the
-        # name and the protocol choice.
+    if not verify:  # no check, so no password
         account = Account(email=inputs.email, password="", name=name, incoming=inputs.incoming)
         return inputs.target.mark(preferred_settings(account, inputs.provider))
     account = inputs.account(name)
     report = perform_check(account, inputs.provider, inputs.options)
     if not report.verified:
-        # The same diagnosis `mailcom-wizard check` prints.
         sys.stderr.write(format_report(report, provider=inputs.provider))
         return None
     return inputs.target.mark(settings_from_report(report, account, inputs.provider))

@@ -1,9 +1,7 @@
-"""A loopback port that never answers a connection, as a firewall that drops packets does.
+"""A loopback port that never answers a connection, as behind a firewall that drops packets.
 
-Nothing is needed but a listening socket whose queue is full: the kernel then drops every
-new connection request (SYN) without a word, so a client waits until its own time limit,
-exactly as behind a firewall that blocks the port. The queue is filled by connecting to it
-from here until a connection no longer completes; nothing ever accepts them.
+A listener whose queue is full: the kernel then drops every new SYN without a word, so a
+client waits until its own time limit. The queue is filled by connecting to it from here.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ _SETTLE_SECONDS = 0.05
 _MAX_FILLERS = 16
 
 
-class Blackhole:
+class Blackhole(contextlib.AbstractContextManager["Blackhole"]):
     """A port on ``host`` (loopback) where connection attempts get no answer at all."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
@@ -35,7 +33,6 @@ class Blackhole:
 
     @property
     def address(self) -> tuple[str, int]:
-        """Where to dial to be ignored."""
         return self.host, self.port
 
     def _fill(self) -> None:
@@ -50,14 +47,11 @@ class Blackhole:
         raise OSError("the blackhole's connection queue did not fill up")
 
     def close(self) -> None:
-        """Stop ignoring: close the fillers and the port. Safe to call twice."""
+        """Close the fillers and the port. Safe to call twice."""
         for sock in (*self._fillers, self._listener):
             with contextlib.suppress(OSError):
                 sock.close()
         self._fillers.clear()
-
-    def __enter__(self) -> Blackhole:
-        return self
 
     def __exit__(self, *_exc: object) -> None:
         self.close()

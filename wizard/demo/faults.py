@@ -1,12 +1,8 @@
-"""The failures the demo can rehearse (``--demo-fault``), with a line each for people.
-
-Pure data with no imports, so the command line can list the choices without loading the
-practice servers.
-"""
+"""The failures the demo can rehearse (``--demo-fault``): no imports, so the command line
+lists them without loading the practice servers."""
 
 from __future__ import annotations
 
-#: One line per fault, for people choosing one (for example on the welcome screen).
 FAULT_DESCRIPTIONS: dict[str, str] = {
     "blocked-465": "Port 465 is blocked: sending mail there never gets an answer.",
     "blocked-587": "Port 587 is blocked: sending mail there never gets an answer (465 still "
@@ -21,5 +17,4 @@ FAULT_DESCRIPTIONS: dict[str, str] = {
     "silent": "Every server accepts the connection and then says nothing.",
 }
 
-#: The rehearsable failures, in the order ``--help`` lists them.
 DEMO_FAULTS: tuple[str, ...] = tuple(FAULT_DESCRIPTIONS)

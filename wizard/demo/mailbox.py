@@ -1,8 +1,6 @@
 """The demo account, its one mailbox in pymap's in-memory (dict) backend, and IMAP on it.
 
-IMAP is pymap's own server code; the SMTP server delivers into the mailbox and the POP3
-responder reads and deletes from it through the same pymap objects, so a message sent to
-the demo address is visible over both incoming protocols.
+SMTP delivers into the mailbox and POP3 reads it through the same pymap objects as IMAP.
 """
 
 from __future__ import annotations
@@ -30,8 +28,7 @@ from pymap.parsing.specials.fetchattr import FetchRequirement
 from pymap.user import Passwords, UserMetadata
 from pysasl.hashing import Cleartext
 
-#: The practice server's name in greetings, instead of the machine's name: asking the
-#: system for its fully qualified name (pymap's and aiosmtpd's default) can query DNS.
+#: The name in greetings: the machine's fully qualified name (the default) can query DNS.
 SERVER_NAME = "localhost"
 
 StreamCallback = Callable[[StreamReader, StreamWriter], Awaitable[None]]
@@ -39,13 +36,10 @@ StreamCallback = Callable[[StreamReader, StreamWriter], Awaitable[None]]
 
 @dataclass(frozen=True)
 class DemoAccount:
-    """The one account of the practice server: its address and the password it accepts."""
-
     email: str
     accepted_password: str = field(repr=False)
 
     def accepts(self, username: str, password: str) -> bool:
-        """True for the demo address (any case) with the accepted password."""
         user_ok = username.strip().lower() == self.email.lower()
         # compare_digest so the demo does not teach timing leaks, even on loopback.
         password_ok = hmac.compare_digest(password.encode(), self.accepted_password.encode())
@@ -54,26 +48,15 @@ class DemoAccount:
 
 @dataclass(frozen=True)
 class StoredMessage:
-    """One message as POP3 sees it: pymap's UID and the raw bytes."""
-
     uid: int
     data: bytes
 
 
-class DemoIMAPConfig(Config):
-    """pymap's dict-backend settings with a fixed greeting."""
-
-    @property
-    def greeting(self) -> bytes:
-        """The IMAP greeting text (pymap would otherwise look up this machine's DNS name)."""
-        return b"mailcom-wizard practice IMAP server ready"
-
-
 def imap_config(account: DemoAccount, context: ssl.SSLContext, *, starttls: bool) -> Config:
     """pymap settings for one IMAP listener: STARTTLS offered, or TLS from the first byte."""
-    # pymap reads a few command-line options from this namespace; none of them apply.
+    # The command-line options pymap reads; none apply.
     args = Namespace(passlib_cfg=None, proxy_protocol=None, inherited_sockets=None, debug=False)
-    return DemoIMAPConfig(
+    return Config(
         args,
         host="127.0.0.1",
         port=0,
@@ -84,8 +67,7 @@ def imap_config(account: DemoAccount, context: ssl.SSLContext, *, starttls: bool
         demo_data=False,
         demo_user=account.email,
         demo_password=account.accepted_password,
-        # A practice password shown on screen gains nothing from hashing; cleartext also
-        # keeps logins instant and needs no worker threads (pymap's default pool).
+        # A practice password gains nothing from hashing; cleartext needs no worker threads.
         hash_context=Cleartext(),
         cpu_subsystem=Subsystem.for_asyncio(),
         reject_dnsbl=False,
@@ -94,25 +76,17 @@ def imap_config(account: DemoAccount, context: ssl.SSLContext, *, starttls: bool
 
 
 class _TLSFirstState(ConnectionState):
-    """pymap's connection state, without its loopback exception for logging in.
-
-    pymap lets a client on loopback log in before STARTTLS. Every demo client is on
-    loopback, and real servers (mail.com's included) refuse a password before TLS, so the
-    practice server refuses it too: ``LOGINDISABLED`` until STARTTLS.
-    """
+    """pymap's connection state without its loopback exception: like real servers, the
+    practice server refuses a password before STARTTLS (``LOGINDISABLED``)."""
 
     async def do_greeting(self) -> CommandResponse:
-        """The untagged OK greeting with the pre-TLS capabilities."""
-        return ResponseOk(b"*", self.config.greeting, self.capability)
+        # A fixed greeting: pymap's names this machine, which can query DNS.
+        return ResponseOk(b"*", b"mailcom-wizard practice IMAP server ready", self.capability)
 
 
 def imap_callback(login: Login, config: Config) -> StreamCallback:
-    """The ``asyncio.start_server`` callback that serves IMAP with ``config``.
-
-    What pymap's IMAPServer does for each connection, with the TLS-first state: written out
-    rather than subclassed, since IMAPServer keeps the login and the settings in private
-    attributes, and nothing of pymap's that starts with an underscore is used.
-    """
+    """The ``asyncio.start_server`` callback serving IMAP: pymap's IMAPServer written out
+    with the TLS-first state (IMAPServer keeps what it needs in private attributes)."""
 
     async def serve(reader: StreamReader, writer: StreamWriter, sock_info: SocketInfo) -> None:
         connection = IMAPConnection(config.commands, config, reader, writer, sock_info)
@@ -121,13 +95,12 @@ def imap_callback(login: Login, config: Config) -> StreamCallback:
             stack.enter_context(closing(connection))
             await connection.run(_TLSFirstState(login, config))
 
-    # The same wrapping pymap's own IMAPService uses (no PROXY header is expected).
     callback: StreamCallback = ProxyProtocolReader(config.proxy_protocol).get_callback(serve)
     return callback
 
 
 class DemoMailbox:
-    """The demo account's INBOX in pymap's memory backend, shared by IMAP, POP3 and SMTP."""
+    """The demo account's INBOX, shared by IMAP, POP3 and SMTP."""
 
     def __init__(self, account: DemoAccount, config: Config) -> None:
         self.account = account
@@ -135,7 +108,7 @@ class DemoMailbox:
         self._config = config
 
     async def create_user(self) -> None:
-        """Register the demo account with pymap (must run on the demo's event loop)."""
+        """Register the demo account with pymap (on the demo's event loop)."""
         password = await Passwords(self._config).hash_password(self.account.accepted_password)
         user = UserMetadata(self._config, self.account.email, password=password)
         await self.login.demo_user_identity.set(user)
@@ -147,12 +120,10 @@ class DemoMailbox:
             yield await session.mailbox_set.get_mailbox("INBOX")
 
     async def deliver(self, data: bytes) -> None:
-        """Put one message into the INBOX, as new (\\Recent) mail."""
         async with self._inbox() as inbox:
             await inbox.append(AppendMessage(data, dt.datetime.now(dt.UTC)), recent=True)
 
     async def messages(self) -> list[StoredMessage]:
-        """Every message in the INBOX, oldest first."""
         found: list[StoredMessage] = []
         async with self._inbox() as inbox:
             async for message in inbox.messages():
@@ -161,7 +132,6 @@ class DemoMailbox:
         return found
 
     async def delete(self, uids: list[int]) -> None:
-        """Remove messages for good (POP3 QUIT after DELE); IMAP sessions see them expunged."""
         if uids:
             async with self._inbox() as inbox:
                 await inbox.delete(uids)

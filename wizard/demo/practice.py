@@ -1,18 +1,6 @@
-"""The practice mail server on this computer, dialled in place of mail.com's servers.
-
-``start_demo()`` starts IMAP (pymap), POP3 (a small responder kept in this package) and SMTP
-submission (aiosmtpd) on 127.0.0.1 with free ports, each with implicit TLS and STARTTLS,
-behind a throwaway CA made at start (trusted only by this run) that issues certificates for
-mail.com's real host names. The check uses mail.com's own record unchanged; ``dial`` sends
-each of its (host, port) to the practice listener that stands in for it, so reports, steps
-and profiles name mail.com's real servers and ports. Mail sent to the demo address arrives
-in its mailbox.
-
-``fault`` rehearses one of the failures real users meet. Those about the network are
-entries in the dial map: a blocked port is dialled to a port that never answers, a silent
-server to listeners that accept and say nothing. Those about the server (certificates, a
-refused password, no STARTTLS) are the practice server's own behaviour.
-"""
+"""The practice mail server on loopback (IMAP, POP3, SMTP; a throwaway CA issuing mail.com's
+real names): ``dial`` sends each of mail.com's (host, port) to the listener standing in for
+it. Faults about the network are dial entries; those about the server are its behaviour."""
 
 from __future__ import annotations
 
@@ -31,11 +19,10 @@ from wizard.core.target import Target
 from wizard.demo.blackhole import Blackhole
 from wizard.demo.faults import DEMO_FAULTS, FAULT_DESCRIPTIONS
 from wizard.demo.mailbox import DemoAccount
-from wizard.demo.server import BIND_HOST, PracticeServer
+from wizard.demo.server import BIND_HOST, PracticeServer, make_certificates
 
-#: The address to type in the demo.
 DEMO_EMAIL = "demo@mail.com"
-#: The password to type in the demo. It is a practice password, shown on screen on purpose.
+#: A practice password, shown on screen on purpose.
 DEMO_PASSWORD = "practice-password"
 #: The faults that block one port: it is dialled to a port that never answers.
 BLOCKED_PORTS = {"blocked-465": 465, "blocked-587": 587}
@@ -83,10 +70,7 @@ PRACTICE = Caveat(
 
 @dataclass(frozen=True)
 class RunningDemo:
-    """A running practice server: where to dial, its CA file and the demo credentials.
-
-    ``provider`` is mail.com's built-in record, as outside the demo.
-    """
+    """A running practice server: mail.com's record, where to dial, its CA, the credentials."""
 
     provider: Provider
     dial: Mapping[tuple[str, int], tuple[str, int]]
@@ -103,8 +87,7 @@ class RunningDemo:
         return CheckOptions(timeout=timeout, cafile=self.cafile, dial=self.dial)
 
     def target(self, timeout: float = 10.0) -> Target:
-        """The wizard's whole run against the practice server: filled-in address, the
-        practice password, the banner, no keyring, and settings with the practice caveat."""
+        """The wizard's whole run against the practice server: no keyring, the practice caveat."""
         return Target(
             provider=self.provider,
             options=self.options(timeout),
@@ -118,20 +101,17 @@ class RunningDemo:
         )
 
     def stop(self) -> None:
-        """Stop the practice server and remove its temporary folder. Safe to call twice."""
+        """Stop the server and remove its folder. Safe to call twice."""
         self._running.close()
 
 
 @contextlib.contextmanager
 def start_demo(fault: str | None = None) -> Iterator[RunningDemo]:
-    """Run the practice server for the ``with`` block; it stops on exit, error or Ctrl+C.
-
-    ``fault`` is one of ``DEMO_FAULTS`` or None for a server that works.
-    """
+    """Run the practice server (rehearsing ``fault``, one of ``DEMO_FAULTS``) for the
+    ``with`` block; it stops on exit, error or Ctrl+C."""
     if fault is not None and fault not in DEMO_FAULTS:
         raise ValueError(f"unknown demo fault {fault!r}; choose one of {', '.join(DEMO_FAULTS)}")
-    # In the wrong-password rehearsal the server accepts anything but the password the user
-    # is told to type: a random one, so no one can "fix" the rehearsal by guessing it.
+    # wrong-password: a random accepted password, so no one can "fix" it by guessing.
     accepted = secrets.token_urlsafe(18) if fault == "wrong-password" else DEMO_PASSWORD
     provider = builtin_provider()
     endpoints = provider.imap + provider.pop3 + provider.smtp
@@ -139,9 +119,10 @@ def start_demo(fault: str | None = None) -> Iterator[RunningDemo]:
         folder = Path(tempfile.mkdtemp(prefix="mailcom-wizard-demo-"))
         running.callback(shutil.rmtree, folder, ignore_errors=True)
         hosts = tuple(dict.fromkeys(endpoint.host for endpoint in endpoints))
-        server = PracticeServer(folder, DemoAccount(DEMO_EMAIL, accepted), fault, hosts)
+        cafile, context = make_certificates(folder, fault, hosts)
+        server = PracticeServer(DemoAccount(DEMO_EMAIL, accepted), fault)
         running.callback(server.stop)
-        server.start()
+        server.start(context)
         hole = running.enter_context(Blackhole(BIND_HOST)) if fault in BLOCKED_PORTS else None
         dial = {}
         for endpoint in endpoints:
@@ -152,5 +133,5 @@ def start_demo(fault: str | None = None) -> Iterator[RunningDemo]:
                 address = (BIND_HOST, server.silent_ports[endpoint.security])
             dial[(endpoint.host, endpoint.port)] = address
         yield RunningDemo(
-            provider, dial, str(server.cafile), DEMO_EMAIL, DEMO_PASSWORD, fault, folder, running
+            provider, dial, str(cafile), DEMO_EMAIL, DEMO_PASSWORD, fault, folder, running
         )

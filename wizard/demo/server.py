@@ -1,10 +1,7 @@
-"""The practice server: its certificates, its own thread and event loop, its listeners.
+"""The practice server: its certificates, and its listeners on their own thread and loop.
 
-The servers run in a dedicated thread with its own asyncio loop, so the demo works the same
-from plain code, from ``asyncio.run`` callers and from inside a running Textual app (whose
-loop must never be blocked by, or share tasks with, the practice server). The CA lives only
-in the demo's private temporary folder, trusted by nothing but the clients of this run
-(through ``CheckOptions.cafile``), never installed in a system or user trust store.
+Its own loop, so it works alike from plain code, ``asyncio.run`` callers and a running Textual
+app (whose loop it must never block). Only this run's clients trust its CA (``cafile``).
 """
 
 from __future__ import annotations
@@ -22,13 +19,7 @@ from typing import Any
 import trustme
 
 from wizard.core.models import Protocol, Security
-from wizard.demo.mailbox import (
-    DemoAccount,
-    DemoMailbox,
-    StreamCallback,
-    imap_callback,
-    imap_config,
-)
+from wizard.demo.mailbox import DemoAccount, DemoMailbox, StreamCallback, imap_callback, imap_config
 from wizard.demo.pop3 import pop3_callback
 from wizard.demo.smtp import DeliveryHandler, smtp_factory
 
@@ -39,10 +30,8 @@ BIND_HOST = "127.0.0.1"
 #: Time allowed for starting (certificates, six listeners) and for stopping.
 START_SECONDS = 30.0
 STOP_SECONDS = 10.0
-#: Issuer of the certificate shown in the ``intercepted`` fault: what an antivirus
-#: program that inspects mail connections puts in place of the real one.
+#: Issuer in the ``intercepted`` fault, as antivirus programs' mail shields name theirs.
 INTERCEPTOR_ORGANIZATION = "Antivirus Web/Mail Shield (practice)"
-#: The host a ``wrong-host`` certificate is made for: a name that is not the server's.
 WRONG_HOST = "mail.shared-hosting.example"
 
 
@@ -50,15 +39,12 @@ def make_certificates(
     folder: Path, fault: str | None, hosts: tuple[str, ...]
 ) -> tuple[Path, ssl.SSLContext]:
     """The demo CA's PEM file, and the server context with the certificate ``fault`` calls
-    for. It names the real servers' ``hosts`` (imap.mail.com, ...): the check dials this
-    computer instead, but verifies the names it would verify for real."""
+    for, naming the real servers' ``hosts``: the check verifies the names it would for real."""
     ca = trustme.CA(organization_name="mailcom-wizard demo", organization_unit_name="Practice CA")
     cafile = folder / "demo-ca.pem"
     ca.cert_pem.write_to_path(str(cafile))
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if fault == "intercepted":
-        # A CA the client was never told about, named like the mail shields of antivirus
-        # programs: the same picture a user behind one of them gets.
         interceptor = trustme.CA(
             organization_name=INTERCEPTOR_ORGANIZATION, organization_unit_name="Mail Shield Root"
         )
@@ -71,8 +57,7 @@ def make_certificates(
         leaf = ca.issue_cert(WRONG_HOST, common_name=WRONG_HOST)
     else:
         leaf = ca.issue_cert(*hosts, common_name=hosts[0])
-    # ssl can only load a key from a file: it goes into the private folder (mode 0700),
-    # which is removed when the demo stops.
+    # ssl loads a key only from a file: the private folder (0700), removed when the demo stops.
     chain_file = folder / "server-key-and-chain.pem"
     leaf.private_key_and_cert_chain_pem.write_to_path(str(chain_file))
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -83,18 +68,12 @@ def make_certificates(
 class PracticeServer:
     """Runs the practice IMAP, POP3 and SMTP listeners in a background thread."""
 
-    def __init__(
-        self, folder: Path, account: DemoAccount, fault: str | None, hosts: tuple[str, ...]
-    ) -> None:
-        self.folder = folder
+    def __init__(self, account: DemoAccount, fault: str | None) -> None:
         self.account = account
         self.fault = fault
-        self.hosts = hosts
-        self.cafile = folder / "demo-ca.pem"
         #: The listener standing in for each (protocol, security).
         self.ports: dict[tuple[Protocol, Security], int] = {}
-        #: For the ``silent`` fault: listeners that accept (by TLS or in clear text) and
-        #: then say nothing, by how the endpoint dialled to them is secured.
+        #: For the ``silent`` fault: listeners that accept, then say nothing, by security.
         self.silent_ports: dict[Security, int] = {}
         self._loop = asyncio.new_event_loop()
         self._loop.set_exception_handler(_quiet_exception_handler)
@@ -104,9 +83,8 @@ class PracticeServer:
         #: Every connection (a stream writer, an SMTP session), so stop() can drop it.
         self._connections: set[Any] = set()
 
-    def start(self) -> None:
+    def start(self, context: ssl.SSLContext) -> None:
         """Start the thread and wait until every listener accepts connections."""
-        _, context = make_certificates(self.folder, self.fault, self.hosts)
         self._thread = threading.Thread(
             target=self._loop.run_forever,
             name="mailcom-wizard-demo",
@@ -134,8 +112,6 @@ class PracticeServer:
         else:
             self._loop.close()
 
-    # -- in the server thread ----------------------------------------------------------------
-
     async def _open_listeners(self, context: ssl.SSLContext) -> None:
         starttls_config = imap_config(self.account, context, starttls=True)
         mailbox = DemoMailbox(self.account, starttls_config)
@@ -144,8 +120,8 @@ class PracticeServer:
         loop = asyncio.get_running_loop()
         for security in Security:
             implicit = security is Security.SSL
-            tls = context if implicit else None  # TLS from the first byte
-            upgrade = None if implicit else context  # TLS offered by STARTTLS
+            tls = context if implicit else None  # from the first byte
+            upgrade = None if implicit else context  # by STARTTLS
             if self.fault == "silent":
                 self.silent_ports[security] = await self._listen(_silent, tls)
             imap = (
@@ -164,8 +140,7 @@ class PracticeServer:
     async def _listen(self, callback: StreamCallback, tls: ssl.SSLContext | None) -> int:
         async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             self._track(writer)
-            # Only stop() cancels connections. Ending quietly matters on Python 3.11,
-            # whose stream servers report a cancelled connection task as an error.
+            # Only stop() cancels: Python 3.11 would report the cancelled task as an error.
             with contextlib.suppress(asyncio.CancelledError):
                 await callback(reader, writer)
 
@@ -185,7 +160,7 @@ class PracticeServer:
         return int(listener.sockets[0].getsockname()[1])
 
     def _track(self, connection: Any) -> None:
-        """Remember a connection (anything with a ``transport``); forget finished ones."""
+        """Remember a connection (anything with a ``transport``), forgetting finished ones."""
         self._connections = {
             known
             for known in self._connections
@@ -210,16 +185,15 @@ class PracticeServer:
         for listener in self._listeners:
             await listener.wait_closed()
         self._listeners.clear()
-        # Let the transports' connection_lost callbacks run before the loop closes.
+        # Let connection_lost run, then do what asyncio.run does before closing the loop.
         for _ in range(3):
             await asyncio.sleep(0)
-        # What asyncio.run would do before closing the loop.
         await asyncio.get_running_loop().shutdown_asyncgens()
         await asyncio.get_running_loop().shutdown_default_executor()
 
 
 async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """Read and discard whatever the client sends, never answer, until it hangs up."""
+    """Read and discard whatever the client sends, never answer."""
     try:
         while await reader.read(4096):
             pass
@@ -230,11 +204,8 @@ async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
 
 
 def _quiet_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """Keep asyncio's reports off the terminal (the TUI owns it).
-
-    Failed TLS handshakes and dropped connections are what the rehearsed faults are made
-    of, so they are logged at debug level; anything else is a bug and logged as a warning.
-    """
+    """Keep asyncio's reports off the TUI's terminal: failed handshakes and dropped
+    connections (the rehearsed faults) at debug level, anything else as a warning."""
     exception = context.get("exception")
     if isinstance(
         exception, ssl.SSLError | ConnectionError | TimeoutError | asyncio.CancelledError
