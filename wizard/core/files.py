@@ -23,7 +23,7 @@ _O_NOCTTY = getattr(os, "O_NOCTTY", 0)
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _WINDOWS = sys.platform == "win32"
 _FOLDER = "is a folder, not a file."
-_OPEN_FAILURES = {
+_OPEN_FAILURES: dict[type[Exception], tuple[str, ReadProblem]] = {
     FileNotFoundError: ("does not exist.", ReadProblem.MISSING),
     IsADirectoryError: (_FOLDER, ReadProblem.IS_FOLDER),
     PermissionError: ("cannot be read (permission denied).", ReadProblem.DENIED),
