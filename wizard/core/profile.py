@@ -74,6 +74,7 @@ def build_profile(
         mail[f"{side}MailServerAuthentication"] = _AUTHENTICATION[endpoint.auth]
     if settings.name:  # without it recipients would see the address as the sender's name
         mail["EmailAccountName"] = settings.name
+    mail = _xml_safe(mail)  # before the password: a changed one would be a wrong one
     if password is not None:
         mail["IncomingPassword"] = mail["OutgoingPassword"] = password
     profile: dict[str, Any] = {
@@ -92,19 +93,9 @@ def build_profile(
     return plistlib.dumps(_xml_safe(profile), fmt=plistlib.FMT_XML, sort_keys=True)
 
 
-def _xml_safe(value: Any) -> Any:
-    """Every string without what a plist cannot hold (a provider file's names reach here
-    unchecked); passwords aside: a changed one would be wrong, so ``make_profile`` refuses it."""
-    if isinstance(value, str):
-        return xml_text(value)
-    if isinstance(value, dict):
-        return {
-            key: item if key.endswith("Password") and isinstance(item, str) else _xml_safe(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_xml_safe(item) for item in value]
-    return value
+def _xml_safe(payload: dict[str, Any]) -> dict[str, Any]:
+    """Its strings without what a plist cannot hold (a provider file's names reach here)."""
+    return {key: xml_text(item) if isinstance(item, str) else item for key, item in payload.items()}
 
 
 def _description(
@@ -115,30 +106,23 @@ def _description(
         f"{side} {endpoint.host} port {endpoint.port} ({endpoint.security.label})"
         for side, endpoint in (("incoming", settings.incoming), ("outgoing", settings.outgoing))
     )
-    lines = [f"Sets up {settings.email} ({choice}) in the Mail app."]
+    setup = f"Sets up {settings.email} ({choice}) in the Mail app."
+    provider = settings.provider_name
     if settings.caveat:
-        lines = [
-            settings.caveat.profile.format(
-                provider=settings.provider_name,
-                servers=servers,
-                email=settings.email,
-                choice=choice,
-            )
-        ]
+        what = settings.caveat.profile.format(
+            provider=provider, servers=servers, email=settings.email, choice=choice
+        )
     elif settings.verified:
         checked = _utc(settings.checked_at or moment)
-        lines.append(f"Verified by mailcom-wizard on {checked}: the login worked on {servers}.")
+        what = f"{setup} Verified by mailcom-wizard on {checked}: the login worked on {servers}."
     else:
-        lines.append(
-            f"NOT verified: these are {settings.provider_name}'s usual servers ({servers}), "
+        what = (
+            f"{setup} NOT verified: these are {provider}'s usual servers ({servers}), "
             "not tested with this account."
         )
     if has_password:
-        lines.append("The password is stored in this profile.")
-    else:
-        lines.append("iOS asks for the password while installing.")
-    lines.append(f"Made on {_utc(moment)}.")
-    return " ".join(lines)
+        return f"{what} The password is stored in this profile. Made on {_utc(moment)}."
+    return f"{what} iOS asks for the password while installing. Made on {_utc(moment)}."
 
 
 def _utc(moment: dt.datetime) -> str:
