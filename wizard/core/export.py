@@ -99,8 +99,7 @@ def make_profile(
     password: str | None = None,
     signer: Signer | None = None,
 ) -> ExportedProfile:
-    """The profile for ``settings`` in memory (signed if ``signer``), to be written at
-    ``target``."""
+    """The profile for ``settings`` in memory (signed if ``signer``), to go to ``target``."""
     if password is not None and xml_text(password) != password:
         raise UsageError(
             "The password contains a control character, which a profile cannot hold; leave "

@@ -169,9 +169,7 @@ def _rename_no_replace(temp: Path, target: Path) -> None:
     # (FAT, some network shares) have no hard links: fall back to check-then-rename.
     try:
         os.link(temp, target)
-    except FileExistsError:
-        raise
-    except OSError as exc:
+    except OSError as exc:  # EEXIST among them: raised as it is
         if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
             raise
         if target.exists():

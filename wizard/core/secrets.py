@@ -28,15 +28,14 @@ _REFUSED_BACKENDS = frozenset(
 
 
 def _backend() -> KeyringBackend | None:
-    """The first acceptable keyring backend, or None."""
+    """The first acceptable keyring backend, or None (the chainer's are walked here, so a
+    password never lands in a refused one)."""
     try:
         import keyring
 
         backend = keyring.get_keyring()
     except Exception:
         return None
-    # The chainer tries several backends; pick one ourselves so a password never lands in a
-    # refused one.
     for candidate in getattr(backend, "backends", None) or [backend]:
         if f"{type(candidate).__module__}.{type(candidate).__qualname__}" in _REFUSED_BACKENDS:
             continue
