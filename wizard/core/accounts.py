@@ -16,6 +16,14 @@ _NOT_SENDABLE = (
     "The password contains {}, which no mail server accepts; check what was pasted or typed."
 )
 
+#: Other providers' domains: typed on purpose, so never "corrected" to a mail.com domain
+#: (gmail.com is one letter from mail.com, but it is Google's).
+_OTHER_PROVIDERS = frozenset(
+    """gmail.com googlemail.com gmx.com gmx.net gmx.de web.de yahoo.com ymail.com aol.com
+    outlook.com hotmail.com live.com msn.com icloud.com me.com mac.com proton.me
+    protonmail.com yandex.com zoho.com""".split()  # noqa: SIM905
+)
+
 
 @dataclass(frozen=True)
 class AddressCheck:
@@ -77,36 +85,19 @@ def check_address(text: str, provider: Provider) -> AddressCheck:
     name = provider.display_name
     if provider.knows_domain(domain):
         return AddressCheck(normalised, confirmation=f"{domain} is a {name} address.")
-    close = _close_domain(domain, provider)
-    if close is not None:
+    typo_of = difflib.get_close_matches(domain, provider.domains, n=1, cutoff=0.75)
+    if typo_of and domain not in _OTHER_PROVIDERS:  # mail.co, gmial.com
         return AddressCheck(
             normalised,
             warning=f"{domain} is not a {name} domain this wizard knows. "
-            f"Did you mean {local}@{close}?",
-            suggestion=f"{local}@{close}",
+            f"Did you mean {local}@{typo_of[0]}?",
+            suggestion=f"{local}@{typo_of[0]}",
         )
     return AddressCheck(
         normalised,
         warning=f"{domain} is not one of the {len(provider.domains)} {name} domains this wizard "
         f"knows. If it is a {name} address, you can go on: the {name} servers will be checked.",
     )
-
-
-#: Other providers' domains: typed on purpose, so never "corrected" to a mail.com domain
-#: (gmail.com is one letter from mail.com, but it is Google's).
-_OTHER_PROVIDERS = frozenset(
-    """gmail.com googlemail.com gmx.com gmx.net gmx.de web.de yahoo.com ymail.com aol.com
-    outlook.com hotmail.com live.com msn.com icloud.com me.com mac.com proton.me
-    protonmail.com yandex.com zoho.com""".split()  # noqa: SIM905
-)
-
-
-def _close_domain(domain: str, provider: Provider) -> str | None:
-    """The known domain ``domain`` most likely is a typo of (``mail.co``, ``gmial.com``)."""
-    if domain in _OTHER_PROVIDERS:
-        return None
-    matches = difflib.get_close_matches(domain, provider.domains, n=1, cutoff=0.75)
-    return matches[0] if matches else None
 
 
 def password_problem(password: str) -> str | None:
