@@ -65,7 +65,9 @@ async def test_keyring_remembers_and_prefills_next_time(
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, InstructionsScreen))
         await app.workers.wait_for_complete()
-    assert secrets.recall_password(DEMO_EMAIL, builtin_provider()) == DEMO_PASSWORD
+    found = secrets.remembered(DEMO_EMAIL)
+    assert found is not None and found.fits(builtin_provider())
+    assert found.password == DEMO_PASSWORD
 
     again = verifying(tmp_path)
     async with again.run_test(size=SIZE) as pilot:

@@ -13,8 +13,7 @@ class WizardError(Exception):
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
-        #: The input the message is about ("host", "port", "output", ...), or None.
-        self.field = field
+        self.field = field  # the input the message is about ("host", "output"...), or None
 
 
 class UsageError(WizardError):
@@ -36,11 +35,10 @@ class SigningError(UsageError):
 
 
 class ReadProblem(StrEnum):
-    """Why an input file could not be read, for callers that word it their own way."""
+    """Why an input file could not be read (NOT_REGULAR: a device, pipe or socket)."""
 
     MISSING = "missing"
     IS_FOLDER = "is_folder"
-    #: A device, a named pipe or a socket: it may never end, or never answer.
     NOT_REGULAR = "not_regular"
     TOO_LARGE = "too_large"
     DENIED = "denied"
@@ -50,18 +48,17 @@ class ReadProblem(StrEnum):
 class FileReadError(UsageError):
     """An input file could not be read; ``problem`` says why, for code."""
 
-    def __init__(self, message: str, problem: ReadProblem, *, field: str | None = None) -> None:
-        super().__init__(message, field=field)
+    def __init__(self, message: str, problem: ReadProblem) -> None:
+        super().__init__(message)
         self.problem = problem
 
 
 class WriteProblem(StrEnum):
-    """Why a file could not be written, for callers that word it their own way."""
+    """Why a file could not be written (BAD_NAME: a NUL in it, or too long)."""
 
     EXISTS = "exists"
     NO_FOLDER = "no_folder"
     IS_FOLDER = "is_folder"
-    #: A name no file system takes (a NUL in it, or too long).
     BAD_NAME = "bad_name"
     NOT_WRITABLE = "not_writable"
     FAILED = "failed"
@@ -78,8 +75,7 @@ class ProfileWriteError(WizardError):
 
 
 class ResourceLimitError(WizardError):
-    """This computer cannot open another connection (too many open files): not the server's
-    or the network's fault."""
+    """Too many open files on this computer: not the server's or the network's fault."""
 
 
 class ServeError(WizardError):

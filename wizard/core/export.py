@@ -1,8 +1,5 @@
-"""Exporting a profile: build it from the settings, sign it if asked, write it safely.
-
-The one path both front ends take, so a profile is made the same way whichever the user
-chose. ``load_signer`` finds what is wrong with the signing files before anything slow.
-"""
+"""Exporting a profile: build it from the settings, sign it if asked, write it safely; the one
+path both front ends take. ``load_signer`` finds what is wrong with the signing files first."""
 
 from __future__ import annotations
 
@@ -24,6 +21,9 @@ from wizard.core.signing import (
 )
 from wizard.core.text import clean_line, xml_text
 
+#: Larger than any profile the wizard writes (a few KiB); anything bigger is not one.
+_OUR_PROFILE_LIMIT = 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Signer:
@@ -32,8 +32,7 @@ class Signer:
     cert_pem: bytes
     key_pem: bytes = field(repr=False)
     chain_pem: bytes | None
-    #: Who signs, as the certificate names it (shown to the user).
-    subject: str
+    subject: str  # who signs, as the certificate names it (shown to the user)
 
 
 @dataclass(frozen=True)
@@ -50,20 +49,17 @@ class ExportedProfile:
     practice: bool = False
     #: Checked against the servers (False after "Continue unverified" or ``--no-verify``).
     verified: bool = True
-    #: The signer's certificate subject, when signed by this program.
     signed_by: str | None = None
-    #: Readable by the user only. False for a profile with a password only when the system
-    #: would not restrict it (Windows without a working icacls): the front ends say so.
+    #: Readable by the user only; False for a profile with a password only on Windows
+    #: without a working icacls: the front ends say so.
     owner_only: bool = False
 
 
 def load_signer(
     cert: str | Path | None, key: str | Path | None, chain: str | Path | None = None
 ) -> Signer | None:
-    """Read and check the signing files; None when none was given.
-
-    Raises SigningError (an unusable file) or UsageError (only one of the two given).
-    """
+    """Read and check the signing files; None when none was given. Raises SigningError (an
+    unusable file) or UsageError (only one of the two given)."""
     if not (cert or key or chain):
         return None
     if not (cert and key):
@@ -88,11 +84,8 @@ def export_profile(
     force: bool = False,
     private: bool = False,
 ) -> ExportedProfile:
-    """Build, sign (if ``signer``) and write the profile for ``settings`` to ``target``.
-
-    With ``password`` the profile holds it and the file is private (owner only), as it is
-    with ``private``. Raises ProfileWriteError or SigningError; nothing is left on failure.
-    """
+    """Build, sign (if ``signer``) and write the profile to ``target``; private (owner only)
+    if asked or when it holds ``password``. Nothing is left on failure."""
     made = make_profile(settings, target, password=password, signer=signer)
     private = private or password is not None
     owner_only = write_file(made.path, made.data, force=force, private=private)
@@ -106,8 +99,7 @@ def make_profile(
     password: str | None = None,
     signer: Signer | None = None,
 ) -> ExportedProfile:
-    """The profile for ``settings`` in memory (signed if ``signer``), to be written at
-    ``target``; ``export_profile`` writes it."""
+    """The profile for ``settings`` in memory (signed if ``signer``), to go to ``target``."""
     if password is not None and xml_text(password) != password:
         raise UsageError(
             "The password contains a control character, which a profile cannot hold; leave "
@@ -128,28 +120,19 @@ def make_profile(
     )
 
 
-#: Larger than any profile the wizard writes (a few KiB); anything bigger is not one.
-_OUR_PROFILE_LIMIT = 1024 * 1024
-
-
 def default_profile_path(folder: Path, settings: MailSettings) -> Path:
     """Where a profile for ``settings`` goes by default: ``mailcom-<address>.mobileconfig``."""
     return folder / f"mailcom-{settings.email}.mobileconfig"
 
 
 def quick_export(settings: MailSettings, folder: Path) -> ExportedProfile:
-    """The profile for "Send to iPhone": no password, unsigned, readable by the user only.
-
-    Written at the default path. An earlier profile the wizard made there for the same
-    address and protocol is replaced (the phone replaces it too: same identifier); any other
-    file is left alone and the profile gets a numbered name beside it.
-    """
+    """The profile for "Send to iPhone" (no password, unsigned, owner only) at the default
+    path, replacing only an earlier one of the wizard's for the same identifier (as the
+    phone does); any other file is left alone and the profile gets a numbered name."""
     first = default_profile_path(folder, settings)
-    candidates = [first] + [
-        first.with_name(f"{first.stem}-{number}{first.suffix}") for number in range(2, 100)
-    ]
     identifier = profile_identifier_for(settings)
-    for path in candidates:
+    for number in range(1, 100):
+        path = first.with_name(f"{first.stem}-{number}{first.suffix}") if number > 1 else first
         if not path.exists():
             return export_profile(settings, path, private=True)
         if _holds_profile(path, identifier):
@@ -164,8 +147,7 @@ def quick_export(settings: MailSettings, folder: Path) -> ExportedProfile:
 def _holds_profile(path: Path, identifier: str) -> bool:
     """True when ``path`` is an unsigned profile the wizard wrote with ``identifier``."""
     try:
-        data = read_limited(path, _OUR_PROFILE_LIMIT, "Profile")
-        top = plistlib.loads(data)
+        top = plistlib.loads(read_limited(path, _OUR_PROFILE_LIMIT, "Profile"))
     except (WizardError, plistlib.InvalidFileException, ValueError, OSError):
         return False
     return isinstance(top, dict) and top.get("PayloadIdentifier") == identifier

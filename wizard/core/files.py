@@ -22,6 +22,12 @@ _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _O_NOCTTY = getattr(os, "O_NOCTTY", 0)
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _WINDOWS = sys.platform == "win32"
+_FOLDER = "is a folder, not a file."
+_OPEN_FAILURES: dict[type[Exception], tuple[str, ReadProblem]] = {
+    FileNotFoundError: ("does not exist.", ReadProblem.MISSING),
+    IsADirectoryError: (_FOLDER, ReadProblem.IS_FOLDER),
+    PermissionError: ("cannot be read (permission denied).", ReadProblem.DENIED),
+}
 log = logging.getLogger(__name__)
 
 
@@ -32,33 +38,21 @@ def read_limited(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
     def fail(words: str, problem: ReadProblem) -> FileReadError:
         return FileReadError(f"{what} {os.fspath(path)} {words}", problem)
 
-    folder = "is a folder, not a file."
-    too_large = fail(f"is too large (the limit is {_size_words(limit)}).", ReadProblem.TOO_LARGE)
     # Opened first, then examined: what is read is what was checked. Non-blocking, so a
     # named pipe nobody writes to does not wait; limit + 1 bytes, in case the file grows.
     try:
         fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_NOCTTY)
-    except FileNotFoundError:
-        raise fail("does not exist.", ReadProblem.MISSING) from None
-    except IsADirectoryError:
-        raise fail(folder, ReadProblem.IS_FOLDER) from None
-    except PermissionError:
-        raise fail("cannot be read (permission denied).", ReadProblem.DENIED) from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "invalid name"
-        raise fail(f"cannot be read: {reason}.", ReadProblem.FAILED) from None
-    info = os.fstat(fd)
-    problem: FileReadError | None = None
-    if stat.S_ISDIR(info.st_mode):
-        problem = fail(folder, ReadProblem.IS_FOLDER)
-    elif not stat.S_ISREG(info.st_mode):
-        why = "is not a regular file (a device or a pipe cannot be read as one)."
-        problem = fail(why, ReadProblem.NOT_REGULAR)
-    elif info.st_size > limit:
-        problem = too_large
-    if problem is not None:
+        failed = (f"cannot be read: {reason}.", ReadProblem.FAILED)
+        raise fail(*_OPEN_FAILURES.get(type(exc), failed)) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
         os.close(fd)
-        raise problem
+        if stat.S_ISDIR(mode):
+            raise fail(_FOLDER, ReadProblem.IS_FOLDER)
+        why = "is not a regular file (a device or a pipe cannot be read as one)."
+        raise fail(why, ReadProblem.NOT_REGULAR)
     with os.fdopen(fd, "rb") as file:
         try:
             data = file.read(limit + 1)
@@ -66,7 +60,7 @@ def read_limited(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
             reason = exc.strerror or type(exc).__name__
             raise fail(f"cannot be read: {reason}.", ReadProblem.FAILED) from None
     if len(data) > limit:
-        raise too_large
+        raise fail(f"is too large (the limit is {_size_words(limit)}).", ReadProblem.TOO_LARGE)
     return data
 
 
@@ -113,12 +107,10 @@ def check_output_path(path: str | Path, *, force: bool) -> Path:
 
 def write_file(path: str | Path, data: bytes, *, force: bool, private: bool) -> bool:
     """Write ``data`` to ``path`` whole or not at all (a temporary file renamed into place);
-    True if it is readable by its owner only (``private``, from the moment it exists)."""
-    # False on Windows when the access list could not be set: written all the same, and
-    # the caller must say so.
+    True if it is readable by its owner only (``private``, from the moment it exists).
+    False for a private file on Windows whose access list could not be set: say so."""
     target = check_output_path(path, force=force)
-    folder = target.parent
-    temp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    temp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
     mode = 0o600 if private else 0o666  # the umask still applies to 0666
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW, mode)
@@ -127,8 +119,7 @@ def write_file(path: str | Path, data: bytes, *, force: bool, private: bool) -> 
     owner_only = private
     try:
         with os.fdopen(fd, "wb") as file:
-            if private and _WINDOWS:
-                # Still empty: the password never sits in a file others may read.
+            if private and _WINDOWS:  # still empty: no password in a file others may read
                 owner_only = _restrict_to_user_on_windows(temp)
             file.write(data)
             file.flush()
@@ -138,7 +129,7 @@ def write_file(path: str | Path, data: bytes, *, force: bool, private: bool) -> 
         else:
             _rename_no_replace(temp, target)
     except BaseException as exc:
-        with contextlib.suppress(OSError):  # nothing better to do: the real error is raised
+        with contextlib.suppress(OSError):  # the real error is raised below
             temp.unlink()
         if isinstance(exc, OSError):
             raise _write_error(target, exc) from None
@@ -151,12 +142,11 @@ def _restrict_to_user_on_windows(path: Path) -> bool:
     # Windows ignores 0600: a new file takes its folder's list. ``/inheritance:r`` drops
     # the folder's entries, ``/grant:r`` leaves only the user's; renaming keeps the list.
     user = os.environ.get("USERNAME", "")
-    domain = os.environ.get("USERDOMAIN", "")
     if not user:
         return False
+    domain = os.environ.get("USERDOMAIN", "")
     account = f"{domain}\\{user}" if domain else user
-    system_root = os.environ.get("SYSTEMROOT", r"C:\Windows")
-    icacls = os.path.join(system_root, "System32", "icacls.exe")
+    icacls = os.path.join(os.environ.get("SYSTEMROOT", r"C:\Windows"), "System32", "icacls.exe")
     try:
         result = subprocess.run(  # noqa: S603 - a fixed program; the path is our own file
             [icacls, str(path), "/inheritance:r", "/grant:r", f"{account}:F"],
@@ -170,8 +160,7 @@ def _restrict_to_user_on_windows(path: Path) -> bool:
         return False
     if result.returncode != 0:
         log.warning("icacls failed (%s)", result.returncode)
-        return False
-    return True
+    return result.returncode == 0
 
 
 def _rename_no_replace(temp: Path, target: Path) -> None:
@@ -180,9 +169,7 @@ def _rename_no_replace(temp: Path, target: Path) -> None:
     # (FAT, some network shares) have no hard links: fall back to check-then-rename.
     try:
         os.link(temp, target)
-    except FileExistsError:
-        raise
-    except OSError as exc:
+    except OSError as exc:  # EEXIST among them: raised as it is
         if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
             raise
         if target.exists():
@@ -193,24 +180,19 @@ def _rename_no_replace(temp: Path, target: Path) -> None:
 
 
 def _write_error(target: Path, exc: OSError) -> ProfileWriteError:
+    cannot = f"Cannot write {target}:"
     if isinstance(exc, FileExistsError):
         return ProfileWriteError(f"{target} already exists.", WriteProblem.EXISTS)
     if isinstance(exc, IsADirectoryError):
         return ProfileWriteError(f"{target} is a folder.", WriteProblem.IS_FOLDER)
     if isinstance(exc, FileNotFoundError):
         return ProfileWriteError(
-            f"Cannot write {target}: the folder {target.parent} does not exist.",
-            WriteProblem.NO_FOLDER,
+            f"{cannot} the folder {target.parent} does not exist.", WriteProblem.NO_FOLDER
         )
     if exc.errno == errno.ENAMETOOLONG:
-        return ProfileWriteError(
-            f"Cannot write {target}: the file name is too long.", WriteProblem.BAD_NAME
-        )
+        return ProfileWriteError(f"{cannot} the file name is too long.", WriteProblem.BAD_NAME)
     if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
-        return ProfileWriteError(
-            f"Cannot write {target}: {exc.strerror or 'permission denied'}.",
-            WriteProblem.NOT_WRITABLE,
-        )
-    return ProfileWriteError(
-        f"Cannot write {target}: {exc.strerror or type(exc).__name__}.", WriteProblem.FAILED
-    )
+        reason = exc.strerror or "permission denied"
+        return ProfileWriteError(f"{cannot} {reason}.", WriteProblem.NOT_WRITABLE)
+    reason = exc.strerror or type(exc).__name__
+    return ProfileWriteError(f"{cannot} {reason}.", WriteProblem.FAILED)

@@ -1,8 +1,6 @@
-"""The optional round trip: send a short message to oneself, see it arrive, remove it.
-
-Only that message is removed, found by a random marker read before deleting: nothing else
-of the user's mail is touched. Runs after both logins verified, on the endpoints that did.
-"""
+"""The optional round trip, after both logins verified: send a short message to oneself, see it
+arrive, remove it. Only that message is removed, found by a random marker read before
+deleting: nothing else of the user's mail is touched."""
 
 from __future__ import annotations
 
@@ -18,20 +16,16 @@ from wizard.core.models import Account, CheckOptions, Endpoint, RoundTrip, Statu
 from wizard.core.probes import MailSession, ProbeFailure, open_mail_session
 
 MARKER_HEADER = "X-Mailcom-Wizard-Check"
-#: The round trip's result when the server could not remove the one test message alone.
-FLAGGED_ONLY = (
+_FLAGGED_ONLY = (
     "the test message is marked as deleted but still in the inbox: this server cannot "
     "remove one message alone, and removing all marked messages could take mail you "
     "marked yourself; your mail app removes it when it clears deleted messages"
 )
-_POLL_SECONDS = 1.0
 
 
-def build_test_message(address: str, token: str) -> bytes:
-    """The test message: from and to the address, marked with a unique token."""
+def _test_message(address: str, token: str) -> bytes:
     message = email.message.EmailMessage()
-    message["From"] = address
-    message["To"] = address
+    message["From"] = message["To"] = address
     message["Subject"] = f"mailcom-wizard test message {token[:8]}"
     message["Date"] = email.utils.formatdate(localtime=True)
     message["Message-ID"] = email.utils.make_msgid(domain="mailcom-wizard.localhost")
@@ -61,7 +55,7 @@ async def run_round_trip(
     try:
         async with asyncio.timeout(options.round_trip_timeout):
             async with _logged_in(account, smtp, context) as session:
-                message = build_test_message(account.email, token)
+                message = _test_message(account.email, token)
                 await session.send_message(message, account.email, account.email)
             while True:
                 # A fresh login per poll: POP3 only sees messages that arrived before its login.
@@ -70,8 +64,8 @@ async def run_round_trip(
                 if removal.purged:
                     return RoundTrip(Status.OK, elapsed(), "the test message arrived")
                 if removal.found:
-                    return RoundTrip(Status.OK, elapsed(), FLAGGED_ONLY, removed=False)
-                await asyncio.sleep(_POLL_SECONDS)
+                    return RoundTrip(Status.OK, elapsed(), _FLAGGED_ONLY, removed=False)
+                await asyncio.sleep(1.0)
     except TimeoutError:
         return RoundTrip(
             Status.TIMEOUT,

@@ -19,9 +19,8 @@ SERVICE = "mailcom-wizard"
 
 log = logging.getLogger(__name__)
 
-
-# Backends that are not a system keyring: a plain-text file is not a safe place for a
-# password, and the "encrypted" file backend asks for its own password on the terminal.
+# Not a system keyring: a plain-text file is not a safe place for a password, and the
+# "encrypted" file backend asks for its own password on the terminal.
 _REFUSED_BACKENDS = frozenset(
     """keyrings.alt.file.PlaintextKeyring keyrings.alt.file.EncryptedKeyring
     keyring.backends.fail.Keyring keyring.backends.null.Keyring""".split()  # noqa: SIM905
@@ -29,19 +28,16 @@ _REFUSED_BACKENDS = frozenset(
 
 
 def _backend() -> KeyringBackend | None:
-    """The keyring backend to use: the first acceptable one, or None."""
+    """The first acceptable keyring backend, or None (the chainer's are walked here, so a
+    password never lands in a refused one)."""
     try:
         import keyring
 
         backend = keyring.get_keyring()
     except Exception:
         return None
-    # keyring's ChainerBackend tries several backends in priority order; pick the first
-    # acceptable one ourselves so a password never lands in a refused one.
-    candidates = getattr(backend, "backends", None) or [backend]
-    for candidate in candidates:
-        name = f"{type(candidate).__module__}.{type(candidate).__qualname__}"
-        if name in _REFUSED_BACKENDS:
+    for candidate in getattr(backend, "backends", None) or [backend]:
+        if f"{type(candidate).__module__}.{type(candidate).__qualname__}" in _REFUSED_BACKENDS:
             continue
         try:
             priority = float(candidate.priority)
@@ -102,8 +98,8 @@ def servers_of(provider: Provider) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Remembered:
-    """A remembered password and where it was saved for: a provider's id and its servers
-    (``provider`` None: saved before passwords were bound, so for no server in particular)."""
+    """A remembered password and the provider id and servers it was saved for (``provider``
+    None: saved before passwords were bound, so for no server in particular)."""
 
     password: str = field(repr=False)
     provider: str | None = None
@@ -135,7 +131,7 @@ def remembered(email: str) -> Remembered | None:
     try:
         entry = json.loads(raw)
     except ValueError:
-        entry = None
+        return Remembered(raw)
     if (
         isinstance(entry, dict)
         and isinstance(entry.get("password"), str)
@@ -145,10 +141,3 @@ def remembered(email: str) -> Remembered | None:
     ):
         return Remembered(entry["password"], entry["provider"], frozenset(entry["servers"]))
     return Remembered(raw)  # stored before passwords were bound to servers
-
-
-def recall_password(email: str, provider: Provider) -> str | None:
-    """The password remembered for ``email``, only if it was saved for ``provider``'s
-    servers; None otherwise (nothing remembered, or remembered for other servers)."""
-    found = remembered(email)
-    return found.password if found is not None and found.fits(provider) else None

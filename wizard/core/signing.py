@@ -18,8 +18,7 @@ from wizard.core.errors import FileReadError, SigningError
 from wizard.core.files import read_limited
 from wizard.core.text import clean_line
 
-#: Extended key usages under which signing a profile is an accepted use. Apple accepts
-#: profiles signed with ordinary TLS certificates (Let's Encrypt, for instance), so
+#: Apple accepts profiles signed with ordinary TLS certificates (Let's Encrypt, say), so
 #: serverAuth and clientAuth count, as do the signing purposes proper.
 _SIGNING_USAGES = {
     ExtendedKeyUsageOID.SERVER_AUTH,
@@ -37,6 +36,7 @@ _USAGE_NAMES = {
 #: Larger than any certificate, key or chain a signer uses (a long chain is a few KiB).
 MAX_PEM_BYTES = 1024 * 1024
 _Extension = TypeVar("_Extension", bound=x509.ExtensionType)
+_PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 
 def read_pem_file(path: str | Path, what: str) -> bytes:
@@ -63,7 +63,7 @@ def _load_certificates(pem: bytes, what: str) -> list[x509.Certificate]:
         raise SigningError(f"The {what} file holds a damaged PEM certificate.") from None
 
 
-def load_private_key(pem: bytes) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+def load_private_key(pem: bytes) -> _PrivateKey:
     """An unencrypted RSA or EC private key from ``pem``, or SigningError."""
     if b"-----BEGIN" not in pem or b"PRIVATE KEY-----" not in pem:
         raise SigningError(
@@ -71,15 +71,14 @@ def load_private_key(pem: bytes) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateK
         )
     try:
         key = serialization.load_pem_private_key(pem, password=None)
-    except TypeError:
-        # The key is protected by a passphrase; we never ask for one.
+    except TypeError:  # protected by a passphrase, which we never ask for
         raise SigningError(
             "The private key is encrypted with a passphrase. Save an unencrypted copy "
             "(for example: openssl pkey -in key.pem -out plain-key.pem) and use that."
         ) from None
     except (ValueError, UnsupportedAlgorithm):
         raise SigningError("The key file holds a damaged or unsupported private key.") from None
-    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+    if not isinstance(key, _PrivateKey):
         raise SigningError(
             f"The private key is of a kind that cannot sign profiles "
             f"({type(key).__name__}); use an RSA or EC key."
@@ -88,10 +87,7 @@ def load_private_key(pem: bytes) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateK
 
 
 def check_signer(
-    certificate: x509.Certificate,
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
-    *,
-    now: dt.datetime | None = None,
+    certificate: x509.Certificate, key: _PrivateKey, *, now: dt.datetime | None = None
 ) -> None:
     """Raise SigningError if ``certificate`` and ``key`` cannot sign a profile right now."""
     spki = serialization.PublicFormat.SubjectPublicKeyInfo
@@ -103,16 +99,14 @@ def check_signer(
         )
     moment = now or dt.datetime.now(dt.UTC)
     subject = clean_line(certificate.subject.rfc4514_string()) or "(no subject)"
-    if moment < certificate.not_valid_before_utc:
+    start, end = certificate.not_valid_before_utc, certificate.not_valid_after_utc
+    if moment < start:
         raise SigningError(
             f"The certificate for {subject} is not valid yet: it starts on "
-            f"{certificate.not_valid_before_utc:%Y-%m-%d %H:%M} UTC."
+            f"{start:%Y-%m-%d %H:%M} UTC."
         )
-    if moment > certificate.not_valid_after_utc:
-        raise SigningError(
-            f"The certificate for {subject} expired on "
-            f"{certificate.not_valid_after_utc:%Y-%m-%d %H:%M} UTC."
-        )
+    if moment > end:
+        raise SigningError(f"The certificate for {subject} expired on {end:%Y-%m-%d %H:%M} UTC.")
     usage = _extension(certificate, x509.KeyUsage)
     if usage is not None and not usage.digital_signature:
         raise SigningError(
@@ -147,13 +141,11 @@ def sign_profile(
     certificate = load_certificate(cert_pem)
     key = load_private_key(key_pem)
     check_signer(certificate, key, now=now)
-    chain = _load_certificates(chain_pem, "chain") if chain_pem else []
-    builder = (
-        pkcs7.PKCS7SignatureBuilder().set_data(data).add_signer(certificate, key, hashes.SHA256())
-    )
-    for extra in chain:
+    builder = pkcs7.PKCS7SignatureBuilder().set_data(data)
+    builder = builder.add_signer(certificate, key, hashes.SHA256())
+    for extra in _load_certificates(chain_pem, "chain") if chain_pem else []:
         if extra != certificate:
             builder = builder.add_certificate(extra)
-    # No DetachedSignature option: iOS wants the profile inside the signature (attached).
-    # Binary mode keeps the plist bytes exactly as they are (no MIME line-ending changes).
+    # Not detached: iOS wants the profile inside the signature. Binary keeps the plist bytes
+    # exactly as they are (no MIME line-ending changes).
     return builder.sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])

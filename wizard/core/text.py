@@ -1,9 +1,6 @@
-"""Text from outside (a server's reply, a certificate's name, a file): made safe where it enters.
-
-Control characters in a server's words could set the window title, clear the screen or
-colour a fake message in a terminal, a report or a screen: so such text is cleaned once, on
-capture, and printed as it is from then on.
-"""
+"""Text from outside (a server's reply, a certificate's name, a file), made safe where it enters:
+control characters could retitle, clear or colour a terminal, so such text is cleaned once, on
+capture, and printed as it is from then on."""
 
 from __future__ import annotations
 
@@ -15,9 +12,6 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-# Characters that break a line or a terminal: C0 controls (tab, CR, LF, ESC, BEL...), DEL,
-# and C1 controls (U+0080-U+009F, where U+009B is a one-character CSI escape).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # What XML 1.0 cannot hold (plus C1 controls, which it only discourages).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # Whitespace that breaks a line (CR LF, tabs, NEL, the Unicode separators): one space per run.
@@ -56,9 +50,7 @@ def quotes(text: str, secret: str) -> bool:
 
 def replace_quoted(text: str, secret: str, mark: str) -> str:
     """``text`` with every word-of-its-own occurrence of ``secret`` replaced by ``mark``."""
-    if not secret:
-        return text
-    return _word(secret).sub(lambda _match: mark, text)
+    return _word(secret).sub(lambda _match: mark, text) if secret else text
 
 
 def _word(secret: str) -> re.Pattern[str]:
@@ -70,18 +62,16 @@ def _word(secret: str) -> re.Pattern[str]:
 def _clean_char(char: str) -> str:
     if _BREAKS.match(char):
         return " "
-    if _CONTROL.match(char) or unicodedata.category(char) in ("Cf", "Cs"):
-        return ""
-    return char
+    # Cc: C0, DEL and C1 controls (U+009B is a one-character CSI escape).
+    return "" if unicodedata.category(char) in ("Cc", "Cf", "Cs") else char
 
 
 def withhold_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
     """The exception handler of every event loop the wizard runs: names the kind only, since
     a library's text may quote what was sent (aioimaplib's Abort quotes a pending LOGIN)."""
     exception = context.get("exception")
-    if exception is None:
-        kind = "error"
-    else:
+    kind = "error"
+    if exception is not None:
         package = type(exception).__module__.partition(".")[0]
         name = type(exception).__qualname__
         kind = name if package == "builtins" else f"{package} {name}"
