@@ -12,8 +12,7 @@ from typing import cast
 from wizard.core.models import Status
 from wizard.core.probes.base import ProbeFailure
 
-# Bytes and lines a server may send while a session opens (many times a real server's few
-# lines), and once it is open (the login's answer, the round trip's few commands).
+# Bytes and lines a server may send while a session opens, and once open (a login, a round trip).
 _BUDGETS = {
     False: (64 * 1024, 500, "before the login"),
     True: (4 * 1024 * 1024, 50_000, "in one session"),

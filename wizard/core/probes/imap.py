@@ -29,9 +29,6 @@ from wizard.core.probes.base import (
 )
 from wizard.core.probes.guard import WireGuard
 
-#: How a connection ended: hung up (None), a failure, or what a library raised while reading.
-_Lost = ProbeFailure | Exception | None
-
 
 class _GreetingProtocol(aioimaplib.IMAP4ClientProtocol):  # type: ignore[misc]
     """Reports a refused greeting to ``conn_lost_cb`` at once."""
@@ -86,11 +83,11 @@ class ImapSession(MailSession):
         self.endpoint = endpoint
         self.sock = sock
         loop = asyncio.get_running_loop()
-        self.lost: asyncio.Future[_Lost] = loop.create_future()
+        self.lost: asyncio.Future[Exception | None] = loop.create_future()
         self.protocol = _GreetingProtocol(loop, self._tell)
         self.guard = WireGuard(self.protocol, self._tell)
 
-    def _tell(self, what: _Lost) -> None:
+    def _tell(self, what: Exception | None) -> None:
         if not self.lost.done():
             self.lost.set_result(what)
 
@@ -235,8 +232,7 @@ class ImapSession(MailSession):
             raise ProbeFailure(
                 Status.PROTOCOL_ERROR, "the server would not mark the test message as deleted"
             )
-        # EXPUNGE or CLOSE would also purge mail the user flagged as deleted: only UID
-        # EXPUNGE (UIDPLUS) purges this one message.
+        # EXPUNGE or CLOSE would purge the user's flagged mail too: UID EXPUNGE only this one.
         if "UIDPLUS" not in protocol.capabilities:
             return Removal(found=True, purged=False)
         purge = protocol.expunge(uid, by_uid=True)

@@ -105,8 +105,7 @@ class SmtpSession(MailSession):
         client = self.client
         require_tls(self.ssl_object(), self.endpoint)
         methods = client.server_auth_methods
-        # One attempt only: aiosmtplib's login() tries every method, counting a wrong password
-        # twice against the account.
+        # One attempt: login() tries every method, counting a wrong password twice.
         try:
             if self.endpoint.auth is Auth.CRAM_MD5:
                 if "cram-md5" not in methods:
@@ -184,8 +183,7 @@ def _smtp_failure(exc: Exception, *, securing: bool = False) -> ProbeFailure:
     if isinstance(cause, ssl.SSLError):
         return tls_failure(cause)
     if isinstance(exc, aiosmtplib.SMTPConnectError):
-        # asyncio reports a handshake the server broke off (a TLS version it refuses, say)
-        # as a reset connection, not as the TLS error behind it.
+        # asyncio reports a handshake the server broke off as a reset, not as the TLS error.
         if securing and isinstance(cause, ConnectionError):
             return ProbeFailure(
                 Status.TLS_FAILED, "the connection was reset during the secure handshake"
