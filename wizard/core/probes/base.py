@@ -88,15 +88,13 @@ class MailSession(ABC):
         return await self._echo_free(self._delete_marked(header, token))
 
     async def _echo_free(self, step: Awaitable[T]) -> T:
+        """``step``'s result; a failure's reply is withheld when it echoes what was sent."""
         try:
             return await step
         except ProbeFailure as failure:
-            if self._sent_password is None or failure.reply is None:
-                raise
-            reply = withhold_echo(failure.reply, self._sent_password, *self._sent_forms)
-            if reply == failure.reply:
-                raise
-            raise ProbeFailure(failure.status, failure.detail, reply) from None
+            if self._sent_password is not None and failure.reply is not None:
+                failure.reply = withhold_echo(failure.reply, self._sent_password, *self._sent_forms)
+            raise
 
     def _cram_md5(self, username: str, password: str, challenge: bytes) -> bytes:
         """The CRAM-MD5 answer (RFC 2195), noted as sent: with the challenge it would let the
