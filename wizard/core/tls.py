@@ -66,8 +66,7 @@ def certificate_probe_context() -> ssl.SSLContext:
 
 
 def _client_context() -> ssl.SSLContext:
-    """The platform's client defaults with a TLS 1.2 floor, set, not assumed: a platform may
-    allow TLS 1.0 and 1.1 (older OpenSSL, LibreSSL, a lowered system policy)."""
+    """Client defaults with a TLS 1.2 floor, set: a platform may still allow TLS 1.0 and 1.1."""
     context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context

@@ -39,8 +39,7 @@ _VERIFY_STATUS = {
 
 
 class ProbeFailure(Exception):
-    """An expected failure of one endpoint: a status, what happened, the server's words
-    (both cleaned: a detail may quote a library's message that quotes the server)."""
+    """An expected failure: status, detail and the server's words (both texts cleaned)."""
 
     def __init__(self, status: Status, detail: str, reply: str | None = None) -> None:
         detail = clean_line(detail)
@@ -52,8 +51,7 @@ class ProbeFailure(Exception):
 
 @dataclass(frozen=True)
 class Removal:
-    """What became of the round trip's test message: ``found``, and ``purged`` (False when
-    IMAP without UIDPLUS could only flag it: purging would take the user's flagged mail too)."""
+    """What became of the test message; not ``purged`` when IMAP could only flag it."""
 
     found: bool
     purged: bool = False
@@ -97,8 +95,7 @@ class MailSession(ABC):
             raise
 
     def _cram_md5(self, username: str, password: str, challenge: bytes) -> bytes:
-        """The CRAM-MD5 answer (RFC 2195), noted as sent: with the challenge it would let the
-        password be guessed offline."""
+        """The CRAM-MD5 answer (RFC 2195), noted as sent: it lets the password be guessed."""
         try:
             answer = auth_crammd5_verify(username, password, challenge)
         except aiosmtplib.SMTPAuthenticationError:  # aiosmtplib's word for "not base64"

@@ -36,8 +36,7 @@ _DIAL: contextvars.ContextVar[Dial] = contextvars.ContextVar(
 
 @dataclass(frozen=True)
 class Route:
-    """The name's address families in the order tried (``"IPv6"``, ``"IPv4"``), and the
-    address that accepted the connection (None until one did)."""
+    """The name's address families in the order tried, and the address that accepted."""
 
     families: tuple[str, ...]
     address: str | None = None
@@ -93,8 +92,7 @@ async def connect_socket(
 
 
 def _errnos(exc: OSError) -> set[int]:
-    """The error numbers behind a failed connection (from the joined message when
-    aiohappyeyeballs reports addresses that failed in different ways)."""
+    """The error numbers behind a failed connection (aiohappyeyeballs may join several)."""
     if exc.errno is not None:
         return {exc.errno}
     return {int(number) for number in re.findall(r"\[Errno (\d+)\]", str(exc))}

@@ -43,8 +43,7 @@ class _Budget:
 
 
 class WireGuard(_Budget, asyncio.Protocol):
-    """Stands between an asyncio connection and a library's protocol: what comes in stays
-    within the budget, and nothing follows a STARTTLS go-ahead; else a ProbeFailure."""
+    """Between an asyncio connection and a library's protocol: a ProbeFailure ends it."""
 
     def __init__(
         self,

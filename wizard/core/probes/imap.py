@@ -46,9 +46,8 @@ class _GreetingProtocol(aioimaplib.IMAP4ClientProtocol):  # type: ignore[misc]
 
 
 class _Answered(aioimaplib.Command):  # type: ignore[misc]
-    """A command whose first continuation request ("+ ...") gets ``answer``, written straight
-    to the connection; a further one is cancelled ("*", RFC 3501 6.2.2). aioimaplib calls
-    ``flush`` after each continuation request."""
+    """A command whose first continuation request ("+") gets ``answer`` written straight to the
+    connection, a further one "*" (RFC 3501 6.2.2); aioimaplib calls ``flush`` after each."""
 
     def __init__(
         self,

@@ -173,8 +173,7 @@ _FINAL_220 = re.compile(rb"220( |\Z)")
 
 
 def _smtp_failure(exc: Exception, *, securing: bool = False) -> ProbeFailure:
-    """An aiosmtplib failure as a ProbeFailure (anything unforeseen, a bug, is raised);
-    ``securing`` while the implicit TLS handshake is part of connecting."""
+    """An aiosmtplib failure as a ProbeFailure (a bug is raised); ``securing``: implicit TLS."""
     if isinstance(exc, ProbeFailure):
         return exc
     if isinstance(exc, ssl.SSLError):
