@@ -21,7 +21,8 @@ from wizard.core.tls import certificate_info, certificate_probe_context
 MAX_CONNECTIONS = 8
 #: How long a secured endpoint waits for a more preferred one still on its way.
 LOGIN_GRACE = 0.5
-#: A login that waited for a preferred endpoint's timeout gets this (the promise: timeout + 1 s).
+#: The check ends within timeout + this (promised: + 1 s, the rest for goodbyes): time for a
+#: login that waited out a preferred endpoint's timeout.
 DEADLINE_SLACK = 0.8
 
 

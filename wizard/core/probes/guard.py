@@ -13,10 +13,8 @@ from wizard.core.models import Status
 from wizard.core.probes.base import ProbeFailure
 
 # Bytes and lines a server may send while a session opens, and once open (a login, a round trip).
-_BUDGETS = {
-    False: (64 * 1024, 500, "before the login"),
-    True: (4 * 1024 * 1024, 50_000, "in one session"),
-}
+_OPENING = (64 * 1024, 500, "before the login")
+_OPEN = (4 * 1024 * 1024, 50_000, "in one session")
 
 INJECTED = (
     "clear text came with the server's go-ahead for STARTTLS, before the secure handshake: "
@@ -30,7 +28,7 @@ class _Budget:
 
     def budget(self, opened: bool = False) -> None:
         """From now on: the budget while the session opens, or once it is ``opened``."""
-        max_bytes, self.lines_left, when = _BUDGETS[opened]
+        max_bytes, self.lines_left, when = _OPEN if opened else _OPENING
         self.bytes_left = max_bytes
         kib = max_bytes // 1024
         self.flood = f"the server sent more than {kib} KiB {when}, so the connection was closed"
@@ -43,7 +41,8 @@ class _Budget:
 
 
 class WireGuard(_Budget, asyncio.Protocol):
-    """Between an asyncio connection and a library's protocol: a ProbeFailure ends it."""
+    """Between a connection and a library's protocol: a flood, or clear text after a go-ahead,
+    ends it with a ProbeFailure."""
 
     def __init__(
         self,

@@ -93,7 +93,7 @@ def _pop3_failure(exc: Exception, what: str) -> ProbeFailure:
     if isinstance(exc, OSError):
         return ProbeFailure(Status.PROTOCOL_ERROR, f"the connection broke during {what}: {exc}")
     if isinstance(exc, ValueError | IndexError):
-        # poplib parsing what is not POP3 (a CAPA not ASCII, a STAT without a number).
+        # poplib parsing what is not POP3 (a non-ASCII CAPA, say): its words are not repeated.
         return ProbeFailure(Status.PROTOCOL_ERROR, f"unexpected POP3 answer during {what}")
     raise exc
 
@@ -141,7 +141,7 @@ class Pop3Session(MailSession):
                 raise self._no_tls("does not offer STARTTLS (STLS)")
 
             def wrap_socket(plain: socket.socket, server_hostname: str) -> ssl.SSLSocket:
-                # poplib's stls() has its context wrap the socket: clear text after STLS first.
+                # poplib's stls() calls this: bytes that came with the go-ahead are refused.
                 if client.lines.pending():
                     raise ProbeFailure(Status.PLAINTEXT_INJECTED, INJECTED)
                 tell(Phase.SECURING)()
