@@ -1,11 +1,6 @@
-"""The live check: reach every endpoint of a role at once, log in once per role, diagnose.
-
-``run_check`` is what the CLI and the TUI both call; how it spends the user's time and the
-account's patience is ``reach.py``'s (the check ends within timeout + 1 s). This module
-words what it found: ``Progress`` as each endpoint moves on, ``Decided`` once both roles
-have their login's answer (a screen can go on while a silent port runs out its time), and
-the report when everything has finished.
-"""
+"""The live check the CLI and the TUI both call (``run_check``; the time it spends is
+``reach.py``'s): ``Progress`` as each endpoint moves on, ``Decided`` once both roles have their
+answer (a screen can go on while a silent port runs out its time), then the report."""
 
 from __future__ import annotations
 
@@ -75,7 +70,6 @@ class _Run:
         self.account = account
         self.options = options
         self.progress = progress
-        #: Who the words are for (the address, the provider, the plan, the time limit).
         self.words = Context.of(account, provider, options.timeout)
         self.reacher = Reacher(account, options, context, started, self.told)
 
@@ -88,7 +82,6 @@ class _Run:
             log.exception("progress callback failed")
 
     def told(self, outcome: Outcome, attempt: Attempt | None = None) -> None:
-        """An endpoint moved on; a finished one comes with preliminary words."""
         if attempt is None and outcome.phase is Phase.DONE:
             attempt = explain_attempt(_evidence(outcome), self.words)
         self.emit(Progress(outcome.position, outcome.endpoint, outcome.phase, attempt))
@@ -122,7 +115,6 @@ class _Run:
     def report_of(
         self, incoming: list[Outcome], outgoing: list[Outcome], round_trip: RoundTrip | None
     ) -> CheckReport:
-        """The report for these outcomes, worded once from all the evidence (``explain``)."""
         explained = explain([_evidence(o) for o in incoming + outgoing], self.words)
         if self.options.round_trip and round_trip is None:
             round_trip = _not_tried(explained.incoming, explained.outgoing)
@@ -140,7 +132,7 @@ class _Run:
     async def round_trip(
         self, incoming: list[Outcome], outgoing: list[Outcome]
     ) -> RoundTrip | None:
-        """The test message, when asked for and both logins worked; None otherwise."""
+        """The test message, when asked for and both logins worked."""
         if not self.options.round_trip:
             return None
         used_in = next((o for o in incoming if o.login_tested and o.status is Status.OK), None)
@@ -153,7 +145,6 @@ class _Run:
 
 
 def _not_tried(chosen_in: Attempt, chosen_out: Attempt) -> RoundTrip:
-    """The test message's result when the logins did not both work."""
     if Status.AUTH_FAILED in (chosen_in.status, chosen_out.status):
         status = Status.AUTH_FAILED
     else:
@@ -162,7 +153,7 @@ def _not_tried(chosen_in: Attempt, chosen_out: Attempt) -> RoundTrip:
 
 
 def _evidence(outcome: Outcome) -> Attempt:
-    """What the check saw of one endpoint, without words (``diagnosis.explain`` adds them)."""
+    """What the check saw of one endpoint, without words (``explain`` adds them)."""
     route = outcome.route
     return Attempt(
         endpoint=outcome.endpoint,
@@ -188,8 +179,7 @@ async def run_check(
     options = options or CheckOptions()
     provider = provider.for_address(account.email)
     started = asyncio.get_running_loop().time()
-    # Reading the system's and the user's CA files is disk work: off the event loop, which
-    # in the wizard also draws the screen.
+    # Disk work: off the event loop, which in the wizard also draws the screen.
     context = await asyncio.to_thread(make_tls_context, options.cafile)
     incoming_endpoints = provider.incoming(account.incoming)
     if not incoming_endpoints:

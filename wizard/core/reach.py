@@ -1,12 +1,7 @@
-"""Reaching one role's endpoints: all at once, a bounded number of connections, one login.
-
-Every endpoint is connected and secured concurrently (``MAX_CONNECTIONS`` at most). Then
-one login, on the most preferred secured endpoint once every more preferred one has failed
-or had ``LOGIN_GRACE`` to catch up (a slow 465 still wins over 587; a silent one does not
-hold it up). A refused password settles the role (providers lock accounts after repeated
-failures); a hang-up or stall lets the next endpoint try. A timeout names the stage that got
-no answer. No words here: ``check.py`` is told of each move.
-"""
+"""Reaching one role's endpoints: all at once (``MAX_CONNECTIONS`` at most), then one login
+on the most preferred secured one once each preferred one failed or had ``LOGIN_GRACE`` (a
+slow 465 still wins over 587; a silent one does not hold it up). A refused password settles
+the role (providers lock accounts after repeated failures); a hang-up lets the next try."""
 
 from __future__ import annotations
 
@@ -22,12 +17,12 @@ from wizard.core.probes import MailSession, ProbeFailure, Route, open_mail_sessi
 from wizard.core.probes.connect import out_of_files
 from wizard.core.tls import certificate_info, certificate_probe_context
 
-#: Connections open at once, whatever the provider file lists; the rest wait their turn.
+#: Connections open at once, whatever the provider file lists.
 MAX_CONNECTIONS = 8
-#: How long a secured endpoint waits for a more preferred one still on its way (seconds).
+#: How long a secured endpoint waits for a more preferred one still on its way.
 LOGIN_GRACE = 0.5
-#: The check ends within timeout + this from its start (the promise is timeout + 1 s; the
-#: rest is for goodbyes): a login that waited for a preferred endpoint's timeout gets this.
+#: The check ends within timeout + this (promised: + 1 s, the rest for goodbyes): time for a
+#: login that waited out a preferred endpoint's timeout.
 DEADLINE_SLACK = 0.8
 
 
@@ -42,11 +37,9 @@ class Outcome:
     reply: str | None = None
     login_tested: bool = False
     certificate: CertificateInfo | None = None
-    #: The name's address families, and the address that accepted the connection.
     route: Route | None = None
     session: MailSession | None = field(default=None, repr=False)
     phase: Phase = Phase.WAITING
-    #: Loop times (None: not yet).
     started: float | None = None
     secured: float | None = None
     login_started: float | None = None
@@ -55,7 +48,7 @@ class Outcome:
 
     @property
     def reaching(self) -> bool:
-        """Still connecting or securing (or waiting to start)."""
+        """Still waiting, connecting or securing."""
         return self.status is None and self.session is None and self.secured is None
 
     @property
@@ -75,7 +68,7 @@ class Role:
 
     def __init__(self, outcomes: list[Outcome]) -> None:
         self.outcomes = outcomes
-        #: Set whenever an endpoint of the role finishes or is secured.
+        #: Set whenever an endpoint finishes or is secured.
         self.changed = asyncio.Event()
         self.decided: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.closing: list[asyncio.Task[None]] = []
@@ -109,8 +102,7 @@ class Reacher:
         self.on_news = on_news
         self.loop = asyncio.get_running_loop()
         self.start = self.loop.time()
-        # The deadline counts from when the check began (``started``), so loading the CA
-        # files beforehand cannot stretch the whole check past its bound.
+        # From ``started``: loading the CA files first cannot stretch the check.
         self.deadline = started + options.timeout + DEADLINE_SLACK
         self.slots = asyncio.Semaphore(MAX_CONNECTIONS)
 
@@ -119,7 +111,6 @@ class Reacher:
         self.on_news(outcome)
 
     def done(self, outcome: Outcome) -> None:
-        """The endpoint has its result."""
         if outcome.finished is None:
             outcome.finished = self.loop.time()
         self.report(outcome, Phase.DONE)
@@ -146,7 +137,7 @@ class Reacher:
                 )
         except (ProbeFailure, TimeoutError, OSError, EOFError) as exc:
             stop = out_of_files(exc) if isinstance(exc, OSError) else None
-            if stop is not None:  # wherever it surfaced (TLS, a thread): not the server
+            if stop is not None:  # wherever it surfaced: not the server
                 self.release(outcome)
                 raise stop from None
             record_failure(outcome, exc, self.options.timeout)
@@ -187,7 +178,6 @@ class Reacher:
         return None if der is None else certificate_info(der)
 
     async def login(self, outcome: Outcome) -> None:
-        """The one login of a role, on a reached endpoint."""
         session = outcome.session
         assert session is not None
         outcome.login_started = self.loop.time()
@@ -207,8 +197,6 @@ class Reacher:
         for index, outcome in enumerate(role.outcomes):
             if outcome.session is None or outcome.status is not None or outcome.login_tested:
                 continue
-            # The most preferred secured endpoint: it goes first unless a more preferred
-            # one is still on its way and may catch up within the grace.
             if not any(each.reaching for each in role.outcomes[:index]):
                 return outcome, None
             assert outcome.secured is not None
@@ -225,8 +213,6 @@ class Reacher:
                 await self.login(candidate)
                 self.done(candidate)
                 self.close_later(candidate, role)
-                # Success, or a refused password, settles the role; other failures
-                # (a hang-up, a stall) let the next endpoint try.
                 if candidate.status in (Status.OK, Status.AUTH_FAILED):
                     return
                 continue
@@ -247,7 +233,7 @@ class Reacher:
         self.close_later(outcome, role)
 
     def close_later(self, outcome: Outcome, role: Role) -> None:
-        """Say goodbye on ``outcome``'s session in the background; its slot is then free."""
+        """Say goodbye in the background; the slot is then free."""
         session, outcome.session = outcome.session, None
         if session is None:
             self.release(outcome)
@@ -255,7 +241,6 @@ class Reacher:
         role.closing.append(asyncio.create_task(self.close(outcome, session)))
 
     async def close(self, outcome: Outcome, session: MailSession) -> None:
-        # Goodbyes are polite but must not stretch the check past its deadline.
         grace = min(1.0, max(0.05, self.deadline - self.loop.time()))
         try:
             await session.close(grace)
@@ -292,10 +277,9 @@ class Reacher:
 
 
 def record_failure(outcome: Outcome, exc: BaseException, timeout: float) -> None:
-    """Put an expected failure into the outcome as a status code and a detail."""
     if isinstance(exc, ProbeFailure):
         outcome.status, outcome.detail, outcome.reply = exc.status, exc.detail, exc.reply
-        if exc.status is Status.TIMEOUT:  # a probe's own timeout: name its stage too
+        if exc.status is Status.TIMEOUT:  # a probe's own timeout: name its stage
             outcome.status = stalled(outcome)
     elif isinstance(exc, TimeoutError):  # before OSError: TimeoutError is one
         outcome.status = stalled(outcome)
@@ -306,7 +290,7 @@ def record_failure(outcome: Outcome, exc: BaseException, timeout: float) -> None
 
 
 def stalled(outcome: Outcome) -> Status:
-    """What a timeout means at the stage it hit: no connection, TLS stalled, or a silent server."""
+    """What a timeout means at the stage it hit."""
     connected = outcome.route is not None and outcome.route.address is not None
     if not connected and outcome.phase in (Phase.WAITING, Phase.CONNECTING):
         return Status.TIMEOUT

@@ -1,11 +1,6 @@
-"""What one run of the wizard works against, and what it knows before anything is typed.
-
-The command line builds a ``Target`` once (``console/options.open_target``) and the wizard
-and every headless command take it from there: the provider and how to check it, and, for
-a run against a stand-in, the address to fill in, the password it accepts, what to say
-first, and the caveat its settings carry. Nothing else needs to know which run it is:
-steps, profiles and answers show the caveat they get.
-"""
+"""What one run of the wizard works against, and what it knows before anything is typed:
+built once by the command line (``console/options.open_target``); nothing else needs to know
+which run it is (steps, profiles and answers show the caveat they get)."""
 
 from __future__ import annotations
 
@@ -26,12 +21,11 @@ class Target:
     email: str = ""
     #: The password this run accepts, when it is known and public (never a real one).
     password: str | None = field(default=None, repr=False)
-    #: Shown on the welcome screen, and its one line said first by a headless command.
+    #: Shown on the welcome screen; a headless command says its one line first.
     banner: str = ""
     notice: str = ""
     #: False when no password may be read from or stored in the system keyring.
     keyring: bool = True
-    #: What the settings this run makes carry wherever they are shown (``Caveat``).
     caveat: Caveat | None = None
     #: The command-line flags that chose this run, for the commands it suggests next.
     flags: str = ""

@@ -20,16 +20,14 @@ def make_tls_context(cafile: str | None = None) -> ssl.SSLContext:
     """A verifying client context: system CAs, then the extra CA file, TLS 1.2 or newer."""
     environment_file = os.environ.get("SSL_CERT_FILE")
     if environment_file:
-        # OpenSSL reads SSL_CERT_FILE itself while loading the system CAs, and would wait
-        # forever on a named pipe: it must be a regular file of a sane size first.
+        # OpenSSL reads it too while loading the system CAs, and would wait forever on a pipe.
         _read_ca_file(environment_file)
     context = _client_context()
     context.check_hostname = True
     context.verify_mode = ssl.CERT_REQUIRED
     extra = cafile or environment_file
     if extra:
-        # The certificates are handed over as text read with a limit, not as a path
-        # OpenSSL would read without one.
+        # As text read with a limit, not a path OpenSSL would read without one.
         pem = _PEM_CERTIFICATE.findall(_read_ca_file(extra))
         if not pem:
             raise TLSConfigError(
@@ -45,7 +43,7 @@ def make_tls_context(cafile: str | None = None) -> ssl.SSLContext:
     return context
 
 
-# One PEM certificate block; text around the blocks (comments in a bundle) is left out.
+# One PEM certificate block (a bundle's comments around them left out).
 _PEM_CERTIFICATE = re.compile(
     rb"-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]*-----END CERTIFICATE-----"
 )
@@ -68,8 +66,7 @@ def certificate_probe_context() -> ssl.SSLContext:
 
 
 def _client_context() -> ssl.SSLContext:
-    """The platform's client defaults with a TLS 1.2 floor, set here, not assumed: a platform
-    may allow TLS 1.0 and 1.1 (older OpenSSL, LibreSSL, a lowered system policy)."""
+    """Client defaults with a TLS 1.2 floor, set: a platform may still allow TLS 1.0 and 1.1."""
     context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
@@ -81,7 +78,7 @@ def certificate_info(der: bytes) -> CertificateInfo | None:
         cert = x509.load_der_x509_certificate(der)
     except ValueError:
         return None
-    # The names are the server's words: cleaned like its replies before anyone shows them.
+    # The names are the server's words: cleaned like its replies.
     return CertificateInfo(
         subject=clean_line(cert.subject.rfc4514_string()) or "(empty)",
         issuer=clean_line(cert.issuer.rfc4514_string()) or "(empty)",

@@ -1,10 +1,6 @@
-"""Talking to one endpoint: connect (``connect``), secure, read the greeting, log in, close.
-
-Each protocol is a ``MailSession`` (``base``): ``imap`` (aioimaplib), ``smtp`` (aiosmtplib),
-``pop3`` (poplib in a daemon thread). Expected failures are raised as ``ProbeFailure``.
-Credentials only ever go over a verified TLS connection: ``require_tls`` checks it at the
-end of ``secure`` and again right before every login.
-"""
+"""Talking to one endpoint: connect, secure, read the greeting, log in, close; each protocol
+a ``MailSession``. Credentials only go over verified TLS: ``require_tls`` checks it at the end
+of ``secure`` and again right before every login."""
 
 from __future__ import annotations
 
@@ -33,8 +29,7 @@ async def open_mail_session(
     on_phase: PhaseCallback | None = None,
     on_route: RouteCallback | None = None,
 ) -> MailSession:
-    """Connect to ``endpoint`` and secure it; the returned session is ready to log in.
-    ``on_phase`` hears each phase entered; ``on_route`` where connecting went."""
+    """Connect to ``endpoint`` and secure it; the returned session is ready to log in."""
     phase = on_phase or (lambda _phase: None)
     phase(Phase.CONNECTING)
     sock = await connect_socket(endpoint, on_route)

@@ -1,7 +1,5 @@
 """What every protocol shares: the session interface, the failure, small helpers.
-
-A server's words are untrusted: ``reply_text`` and ``ProbeFailure`` clean them on capture.
-"""
+A server's words are untrusted: ``reply_text`` and ``ProbeFailure`` clean them on capture."""
 
 from __future__ import annotations
 
@@ -29,10 +27,9 @@ T = TypeVar("T")
 #: Told each phase an endpoint enters while its session opens (connecting, securing).
 PhaseCallback = Callable[[Phase], None]
 
-# Reply texts longer than this are cut: a reply is shown to people, not archived.
+# A reply is shown to people, not archived.
 _MAX_REPLY = 500
-# OpenSSL's X509_V_ERR_* codes told apart (openssl/x509_vfy.h): not yet valid, expired,
-# host name and IP address mismatch.
+# OpenSSL's X509_V_ERR_* codes (x509_vfy.h): not yet valid, expired, host name, IP mismatch.
 _VERIFY_STATUS = {
     9: Status.CERTIFICATE_EXPIRED,
     10: Status.CERTIFICATE_EXPIRED,
@@ -42,8 +39,7 @@ _VERIFY_STATUS = {
 
 
 class ProbeFailure(Exception):
-    """An expected failure of one endpoint: a status code, what happened, the server's words
-    (both cleaned: a detail may quote a library's message that quotes the server)."""
+    """An expected failure: status, detail and the server's words (both texts cleaned)."""
 
     def __init__(self, status: Status, detail: str, reply: str | None = None) -> None:
         detail = clean_line(detail)
@@ -55,31 +51,23 @@ class ProbeFailure(Exception):
 
 @dataclass(frozen=True)
 class Removal:
-    """What became of the round trip's test message in the inbox."""
+    """What became of the test message; not ``purged`` when IMAP could only flag it."""
 
-    #: The message was there (its marker read).
     found: bool
-    #: It was removed for good; False when the server could only flag it as deleted
-    #: (IMAP without UIDPLUS): purging would also purge the user's own flagged mail.
     purged: bool = False
 
 
 class MailSession(ABC):
-    """A connected, secured session with a greeting read; ready for one login.
-
-    Each protocol implements ``secure``, ``_login``, ``_goodbye``, ``abort``, ``ssl_object``.
-    """
+    """A connected, secured session with a greeting read; ready for one login."""
 
     endpoint: Endpoint
-    # The password sent by ``login``, and what was derived from it on the wire (a CRAM-MD5
-    # answer): what the server says afterwards is checked for an echo of any of them.
+    # What ``login`` sent and what was derived from it (a CRAM-MD5 answer): checked for echoes.
     _sent_password: str | None = None
     _sent_forms: tuple[str, ...] = ()
 
     async def login(self, username: str, password: str) -> str:
         """Log in once; returns the server's reply, or raises ProbeFailure."""
-        # The inputs refuse these where they come in; this guard keeps them off the wire
-        # whatever the caller, since a line break would end the login command early.
+        # A line break would end the command early: kept off the wire whatever the caller.
         if any(char in value for value in (username, password) for char in "\r\n\0"):
             raise ProbeFailure(
                 Status.PROTOCOL_ERROR,
@@ -102,16 +90,12 @@ class MailSession(ABC):
         try:
             return await step
         except ProbeFailure as failure:
-            if self._sent_password is None or failure.reply is None:
-                raise
-            reply = withhold_echo(failure.reply, self._sent_password, *self._sent_forms)
-            if reply == failure.reply:
-                raise
-            raise ProbeFailure(failure.status, failure.detail, reply) from None
+            if self._sent_password is not None and failure.reply is not None:
+                failure.reply = withhold_echo(failure.reply, self._sent_password, *self._sent_forms)
+            raise
 
     def _cram_md5(self, username: str, password: str, challenge: bytes) -> bytes:
-        """The CRAM-MD5 answer (RFC 2195) to a base64 ``challenge``, noted as sent: with the
-        challenge it would let the password be guessed offline."""
+        """The CRAM-MD5 answer (RFC 2195), noted as sent: it lets the password be guessed."""
         try:
             answer = auth_crammd5_verify(username, password, challenge)
         except aiosmtplib.SMTPAuthenticationError:  # aiosmtplib's word for "not base64"
@@ -123,13 +107,12 @@ class MailSession(ABC):
         return answer
 
     def _no_tls(self, what: str, reply: str | None = None) -> ProbeFailure:
-        """STARTTLS not offered or refused (``what`` the server did): no password is sent."""
         return ProbeFailure(
             Status.STARTTLS_UNAVAILABLE, f"{self.endpoint.label}: the server {what}", reply
         )
 
     def _no_cram_md5(self) -> ProbeFailure:
-        """The login the provider names (CRAM-MD5) is not offered: never another instead."""
+        # Never another login instead of the one the provider names.
         return ProbeFailure(
             Status.PROTOCOL_ERROR,
             f"{self.endpoint.label}: the server does not offer CRAM-MD5 (MD5 "
@@ -138,8 +121,7 @@ class MailSession(ABC):
         )
 
     @abstractmethod
-    async def _login(self, username: str, password: str) -> str:
-        """The protocol's login: the server's reply, or ProbeFailure."""
+    async def _login(self, username: str, password: str) -> str: ...
 
     async def _send_message(self, message: bytes, sender: str, recipient: str) -> None:
         raise ProbeFailure(Status.PROTOCOL_ERROR, f"{self.endpoint.label} cannot send mail")
@@ -185,8 +167,8 @@ _BASE64_WORD = re.compile(r"[A-Za-z0-9+/]{4,}={0,2}")
 def withhold_echo(reply: str, password: str, *derived: str) -> str:
     """``reply``, or ECHO_WITHHELD (all of it: a cut would show where the password was) when it
     repeats the password as a word of its own, IMAP-quoted, in base64 or ``derived`` forms."""
-    # The reply was cleaned when it was captured; a password with a tab in it would be too.
     escaped = password.replace("\\", "\\\\").replace('"', '\\"')
+    # The reply was cleaned on capture; a password with a tab in it would be too.
     forms = (password, clean_line(password), escaped, *derived)
     if any(quotes(reply, form) for form in forms if form):
         return ECHO_WITHHELD
@@ -228,7 +210,7 @@ def require_tls(transport_ssl: object | None, endpoint: Endpoint) -> None:
 
 
 def carries_marker(header_fields: bytes, header: str, token: str) -> bool:
-    """Whether a message's header fields (raw) hold ``header: token``."""
+    """Whether a message's raw header fields hold ``header: token``."""
     values = email.message_from_bytes(header_fields).get_all(header) or []
     return token in [str(value).strip() for value in values]
 

@@ -1,10 +1,6 @@
-"""Resolving a host name and connecting to an endpoint the Happy Eyeballs way (RFC 8305).
-
-On many networks the IPv6 path is dead (nothing answers, not even a refusal), so the next
-address starts 250 ms after the previous one (aiohappyeyeballs) and the first to connect wins.
-``dialling(dial)`` maps (host, port) to another address for the calls inside it (stand-in
-servers on this computer); TLS still verifies the endpoint's own host name.
-"""
+"""Connecting the Happy Eyeballs way (RFC 8305): on many networks IPv6 is dead (not even a
+refusal), so each address starts 250 ms after the last and the first to connect wins.
+``dialling(dial)`` sends (host, port) elsewhere (stand-ins); TLS still checks the host name."""
 
 from __future__ import annotations
 
@@ -27,12 +23,11 @@ from wizard.core.probes.base import ProbeFailure
 #: RFC 8305's recommended "connection attempt delay".
 HAPPY_EYEBALLS_DELAY = 0.25
 
-#: (host, port) -> (address, port) to dial instead; usually empty.
+#: (host, port) -> (address, port) to dial instead.
 Dial = Mapping[tuple[str, int], tuple[str, int]]
 
 _FAMILY_NAMES = {socket.AF_INET6: "IPv6", socket.AF_INET: "IPv4"}
 _UNREACHABLE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL})
-#: This computer ran out of sockets: nothing to do with the server or the network.
 _OUT_OF_FILES = frozenset({errno.EMFILE, errno.ENFILE})
 _DIAL: contextvars.ContextVar[Dial] = contextvars.ContextVar(
     "dial", default=types.MappingProxyType({})
@@ -41,14 +36,13 @@ _DIAL: contextvars.ContextVar[Dial] = contextvars.ContextVar(
 
 @dataclass(frozen=True)
 class Route:
-    """The name's address families in the order tried (``"IPv6"``, ``"IPv4"``), and the
-    address that accepted the connection (None until one did)."""
+    """The name's address families in the order tried, and the address that accepted."""
 
     families: tuple[str, ...]
     address: str | None = None
 
 
-#: Told what connecting learned: once the name is resolved, and again once connected.
+#: Told the route once the name is resolved, and again once connected.
 RouteCallback = Callable[[Route], None]
 
 
@@ -81,11 +75,7 @@ async def connect_socket(
         raise out_of_files(exc) or exc from None
     if not infos:
         raise ProbeFailure(Status.DNS_FAILED, f"{endpoint.host} has no address")
-    families = tuple(
-        dict.fromkeys(
-            _FAMILY_NAMES.get(socket.AddressFamily(info[0]), str(info[0])) for info in infos
-        )
-    )
+    families = tuple(dict.fromkeys(_FAMILY_NAMES.get(info[0], str(info[0])) for info in infos))
     report(Route(families))
     try:
         sock = await aiohappyeyeballs.start_connection(
@@ -102,8 +92,7 @@ async def connect_socket(
 
 
 def _errnos(exc: OSError) -> set[int]:
-    """The error numbers behind a failed connection (read back from the joined message when
-    aiohappyeyeballs reports addresses that failed in different ways)."""
+    """The error numbers behind a failed connection (aiohappyeyeballs may join several)."""
     if exc.errno is not None:
         return {exc.errno}
     return {int(number) for number in re.findall(r"\[Errno (\d+)\]", str(exc))}
@@ -120,14 +109,12 @@ def out_of_files(exc: OSError) -> ResourceLimitError | None:
 
 
 def _connect_failure(endpoint: Endpoint, exc: OSError) -> ProbeFailure | ResourceLimitError:
-    """Every address failed: the status and words for the way they failed."""
     host, port = endpoint.host, endpoint.port
     numbers = _errnos(exc)
     if limit := out_of_files(exc):
         return limit
     if isinstance(exc, ConnectionRefusedError) or errno.ECONNREFUSED in numbers:
-        # A refusal is an answer from the server's computer: it wins over an unreachable
-        # second address.
+        # A refusal is the server's computer's answer: it wins over an unreachable address.
         return ProbeFailure(
             Status.CONNECTION_REFUSED, f"{host} refused the connection on port {port}"
         )
@@ -138,7 +125,7 @@ def _connect_failure(endpoint: Endpoint, exc: OSError) -> ProbeFailure | Resourc
         )
     if isinstance(exc, TimeoutError) or numbers == {errno.ETIMEDOUT}:
         return ProbeFailure(Status.TIMEOUT, f"no answer from {host}:{port}")
-    if exc.errno is None:  # the joined messages of every address: too technical to show
+    if exc.errno is None:  # every address's joined messages: too technical to show
         return ProbeFailure(
             Status.CONNECTION_REFUSED, f"no address of {host} accepted the connection"
         )

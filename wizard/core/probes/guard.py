@@ -1,10 +1,6 @@
-"""What a server may send: bounded, and nothing in clear text after a STARTTLS go-ahead.
-
-The libraries collect an answer without limit (a POP3 server flooding CAPA lines took the
-wizard to gigabytes). A compliant server sends nothing between its STARTTLS go-ahead and the
-handshake (RFC 3207 4.2, RFC 2595 3.1): bytes there were inserted on the way. ``WireGuard``
-watches an asyncio connection (IMAP, SMTP), ``LineReader`` a blocking socket (POP3).
-"""
+"""What a server may send: bounded (the libraries are not: a POP3 CAPA flood took gigabytes),
+and nothing between a STARTTLS go-ahead and the handshake (RFC 3207 4.2, RFC 2595 3.1): bytes
+there were inserted on the way. ``WireGuard`` watches asyncio (IMAP, SMTP), ``LineReader`` POP3."""
 
 from __future__ import annotations
 
@@ -16,16 +12,10 @@ from typing import cast
 from wizard.core.models import Status
 from wizard.core.probes.base import ProbeFailure
 
-#: What a server may send while a session opens (greeting, capabilities, the STARTTLS
-#: answer, capabilities again): many times a real server's few lines, far too little for
-#: a flood to fill memory with.
-MAX_OPENING_BYTES = 64 * 1024
-MAX_OPENING_LINES = 500
-#: What it may send after that: the login's answer and the round trip's few commands.
-MAX_SESSION_BYTES = 4 * 1024 * 1024
-MAX_SESSION_LINES = 50_000
+# Bytes and lines a server may send while a session opens, and once open (a login, a round trip).
+_OPENING = (64 * 1024, 500, "before the login")
+_OPEN = (4 * 1024 * 1024, 50_000, "in one session")
 
-#: Why a session ends when clear text follows the go-ahead.
 INJECTED = (
     "clear text came with the server's go-ahead for STARTTLS, before the secure handshake: "
     "something on the network inserted it, so the connection was closed and nothing more "
@@ -36,46 +26,47 @@ INJECTED = (
 class _Budget:
     """How much more a server may send; a flood ends the session."""
 
-    def budget(self, max_bytes: int, max_lines: int, when: str) -> None:
-        """From now on the server may send ``max_bytes`` in ``max_lines`` lines at most."""
-        self.bytes_left, self.lines_left = max_bytes, max_lines
+    def budget(self, opened: bool = False) -> None:
+        """From now on: the budget while the session opens, or once it is ``opened``."""
+        max_bytes, self.lines_left, when = _OPEN if opened else _OPENING
+        self.bytes_left = max_bytes
         kib = max_bytes // 1024
         self.flood = f"the server sent more than {kib} KiB {when}, so the connection was closed"
 
     def spend(self, nbytes: int, nlines: int) -> bool:
-        """Count what came in; False once over budget."""
+        """False once over budget."""
         self.bytes_left -= nbytes
         self.lines_left -= nlines
         return self.bytes_left >= 0 and self.lines_left >= 0
 
 
 class WireGuard(_Budget, asyncio.Protocol):
-    """Stands between an asyncio connection and a library's protocol: what comes in stays
-    within the budget, and nothing follows a STARTTLS go-ahead; else a ProbeFailure."""
+    """Between a connection and a library's protocol: a flood, or clear text after a go-ahead,
+    ends it with a ProbeFailure."""
 
     def __init__(
         self,
-        inner: asyncio.BaseProtocol,
+        inner: asyncio.Protocol,
         on_failure: Callable[[ProbeFailure], None] = lambda _failure: None,
     ) -> None:
         self.inner = inner
         self.on_failure = on_failure
         self.transport: asyncio.Transport | None = None
         self.failure: ProbeFailure | None = None
-        self._go_ahead: Callable[[bytes], bool] | None = None
-        self._then: Callable[[], None] = lambda: None
+        self._go_ahead: Callable[[bytes], object] | None = None
+        self._then: Callable[[], object] = lambda: None
         self._partial = b""
         self._clear_closed = False  # from the go-ahead until the handshake starts
-        self.budget(MAX_OPENING_BYTES, MAX_OPENING_LINES, "before the login")
+        self.budget()
 
     def expect_go_ahead(
-        self, is_go_ahead: Callable[[bytes], bool], then: Callable[[], None]
+        self, is_go_ahead: Callable[[bytes], object], then: Callable[[], object]
     ) -> None:
         """STARTTLS was sent: the line ``is_go_ahead`` accepts ends the clear text."""
         self._go_ahead, self._then, self._partial = is_go_ahead, then, b""
 
     def take_over(self, transport: asyncio.BaseTransport) -> None:
-        """Step in on a connection a library opened: its data comes here first."""
+        """Step in on a connection a library opened."""
         self.transport = cast(asyncio.Transport, transport)
         transport.set_protocol(self)
 
@@ -99,8 +90,7 @@ class WireGuard(_Budget, asyncio.Protocol):
         self.inner.resume_writing()
 
     def eof_received(self) -> bool | None:
-        eof_received = getattr(self.inner, "eof_received", None)
-        return None if eof_received is None else bool(eof_received())
+        return self.inner.eof_received()
 
     def data_received(self, data: bytes) -> None:
         if self.failure is not None:
@@ -111,7 +101,7 @@ class WireGuard(_Budget, asyncio.Protocol):
         if self._clear_closed or (self._go_ahead is not None and self._injected(data)):
             self._fail(Status.PLAINTEXT_INJECTED, INJECTED)
             return
-        self.inner.data_received(data)  # type: ignore[attr-defined]
+        self.inner.data_received(data)
         if self._clear_closed:
             self._then()
 
@@ -141,7 +131,7 @@ class LineReader(_Budget):
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.buffer = bytearray()
-        self.budget(MAX_OPENING_BYTES, MAX_OPENING_LINES, "before the login")
+        self.budget()
 
     def readline(self, size: int = -1) -> bytes:
         """One line (with its end), at most ``size`` bytes; b"" once the server hung up."""
@@ -175,5 +165,4 @@ class LineReader(_Budget):
         finally:
             self.sock.settimeout(timeout)
 
-    def close(self) -> None:
-        """Nothing to release: poplib closes the socket itself."""
+    def close(self) -> None: ...  # poplib closes the socket itself

@@ -1,11 +1,6 @@
-"""IMAP through aioimaplib's protocol, on a socket connected by ``connect_socket``.
-
-The greeting and STARTTLS are handled here (aioimaplib would wait forever on a refused
-greeting, and cannot upgrade); every wait also watches for a hang-up. A ``WireGuard`` bounds
-what the server sends and ends the session on clear text after the STARTTLS go-ahead.
-No credential is ever in a command's text (aioimaplib logs commands and quotes them in its
-exceptions): the password is written straight to the connection when the server asks.
-"""
+"""IMAP through aioimaplib's protocol; the greeting and STARTTLS are handled here (aioimaplib
+waits forever on a refused greeting, and cannot upgrade). No credential is in a command's
+text (aioimaplib logs commands): the password is written straight to the connection."""
 
 from __future__ import annotations
 
@@ -16,6 +11,7 @@ import re
 import socket
 import ssl
 from collections.abc import Callable
+from functools import partial
 from typing import Any, cast
 
 import aioimaplib
@@ -31,15 +27,11 @@ from wizard.core.probes.base import (
     require_tls,
     tls_failure,
 )
-from wizard.core.probes.guard import MAX_SESSION_BYTES, MAX_SESSION_LINES, WireGuard
-
-#: How a lost connection is told: None (hung up), the failure that ended it, or the
-#: exception a library raised while reading (an answer it could not follow).
-_Lost = ProbeFailure | Exception | None
+from wizard.core.probes.guard import WireGuard
 
 
 class _GreetingProtocol(aioimaplib.IMAP4ClientProtocol):  # type: ignore[misc]
-    """Reports a refused greeting, and a lost connection, to ``conn_lost_cb`` at once."""
+    """Reports a refused greeting to ``conn_lost_cb`` at once."""
 
     async def welcome(self, command: bytes) -> None:
         try:
@@ -54,10 +46,8 @@ class _GreetingProtocol(aioimaplib.IMAP4ClientProtocol):  # type: ignore[misc]
 
 
 class _Answered(aioimaplib.Command):  # type: ignore[misc]
-    """A command whose first continuation request ("+ ...") gets ``answer``, written straight
-    to the connection; a further one is cancelled ("*", RFC 3501 6.2.2)."""
-
-    # aioimaplib calls ``flush`` after each continuation request (and each chunk of data).
+    """A command whose first continuation request ("+") gets ``answer`` written straight to the
+    connection, a further one "*" (RFC 3501 6.2.2); aioimaplib calls ``flush`` after each."""
 
     def __init__(
         self,
@@ -70,7 +60,6 @@ class _Answered(aioimaplib.Command):  # type: ignore[misc]
         self.transport = protocol.transport
         self.answer = answer
         self.answered = 0
-        #: Why the request could not be answered (it was cancelled instead).
         self.failure: ProbeFailure | None = None
 
     def flush(self) -> None:
@@ -93,12 +82,11 @@ class ImapSession(MailSession):
         self.endpoint = endpoint
         self.sock = sock
         loop = asyncio.get_running_loop()
-        #: How the connection ended, once it has: every wait watches it (``_until_lost``).
-        self.lost: asyncio.Future[_Lost] = loop.create_future()
+        self.lost: asyncio.Future[Exception | None] = loop.create_future()
         self.protocol = _GreetingProtocol(loop, self._tell)
         self.guard = WireGuard(self.protocol, self._tell)
 
-    def _tell(self, what: _Lost) -> None:
+    def _tell(self, what: Exception | None) -> None:
         if not self.lost.done():
             self.lost.set_result(what)
 
@@ -127,10 +115,10 @@ class ImapSession(MailSession):
         if not implicit:
             await self._starttls(context, phase)
         require_tls(self.ssl_object(), self.endpoint)
-        self.guard.budget(MAX_SESSION_BYTES, MAX_SESSION_LINES, "in one session")
+        self.guard.budget(opened=True)
 
     async def _until_lost(self, awaitable: Any, what: str) -> Any:
-        """Await ``awaitable`` but fail fast if the server hangs up meanwhile."""
+        """``awaitable``'s result, or ProbeFailure at once if the connection ends meanwhile."""
         task = asyncio.ensure_future(awaitable)
         try:
             done, _ = await asyncio.wait({task, self.lost}, return_when=asyncio.FIRST_COMPLETED)
@@ -153,7 +141,7 @@ class ImapSession(MailSession):
         if isinstance(ended, ProbeFailure):
             raise ended
         if isinstance(ended, Exception) and not isinstance(ended, OSError):
-            # aioimaplib raised while reading (its text may quote our command: not shown).
+            # Its text may quote our command: not shown.
             raise ProbeFailure(
                 Status.PROTOCOL_ERROR,
                 f"unexpected IMAP answer during {what} ({type(ended).__name__})",
@@ -166,9 +154,7 @@ class ImapSession(MailSession):
             raise self._no_tls("does not offer STARTTLS")
         command = aioimaplib.Command("STARTTLS", protocol.new_tag(), loop=protocol.loop)
         go_ahead = re.compile(re.escape(command.tag.encode()) + rb" OK\b", re.IGNORECASE)
-        self.guard.expect_go_ahead(
-            lambda line: bool(go_ahead.match(line)), then=lambda: phase(Phase.SECURING)
-        )
+        self.guard.expect_go_ahead(go_ahead.match, then=partial(phase, Phase.SECURING))
         response = await self._until_lost(protocol.execute(command), "STARTTLS")
         if response.result != "OK":
             last = response.lines[-1] if response.lines else response.result
@@ -195,34 +181,21 @@ class ImapSession(MailSession):
     async def _login(self, username: str, password: str) -> str:
         protocol = self.protocol
         require_tls(self.ssl_object(), self.endpoint)
-        command: _Answered
         if self.endpoint.auth is Auth.CRAM_MD5:
             if "AUTH=CRAM-MD5" not in protocol.capabilities:
                 raise self._no_cram_md5()
-            command = _Answered(
-                protocol,
-                "AUTHENTICATE",
-                "CRAM-MD5",
-                answer=lambda challenge: self._cram_md5(username, password, challenge),
-            )
+            cram = partial(self._cram_md5, username, password)
+            command = _Answered(protocol, "AUTHENTICATE", "CRAM-MD5", answer=cram)
         elif "LOGINDISABLED" in protocol.capabilities:
             raise ProbeFailure(
-                Status.PROTOCOL_ERROR,
-                "the server does not allow password login (LOGINDISABLED)",
+                Status.PROTOCOL_ERROR, "the server does not allow password login (LOGINDISABLED)"
             )
         elif password.isascii() or "AUTH=PLAIN" not in protocol.capabilities:
-            # The password as a literal: sent when the server asks for it ("+").
             secret = password.encode()
-            command = _Answered(
-                protocol,
-                "LOGIN",
-                aioimaplib.quoted(username),
-                f"{{{len(secret)}}}",
-                answer=lambda _request: secret,
-            )
+            login = ("LOGIN", aioimaplib.quoted(username), f"{{{len(secret)}}}")
+            command = _Answered(protocol, *login, answer=lambda _request: secret)
         else:
-            # A non-ASCII password does not fit an IMAP quoted string (7-bit); AUTHENTICATE
-            # PLAIN carries it as UTF-8 inside base64 (RFC 4616).
+            # A quoted string is 7-bit; AUTHENTICATE PLAIN carries UTF-8 (RFC 4616).
             token = base64.b64encode(f"\0{username}\0{password}".encode())
             command = _Answered(protocol, "AUTHENTICATE", "PLAIN", answer=lambda _request: token)
         response = await self._until_lost(protocol.execute(command), "login")
@@ -240,7 +213,7 @@ class ImapSession(MailSession):
         response = await self._until_lost(protocol.select("INBOX"), "SELECT")
         if response.result != "OK":
             raise ProbeFailure(Status.PROTOCOL_ERROR, "the inbox could not be opened")
-        # The capabilities after login may differ (UIDPLUS is often told only then).
+        # UIDPLUS is often told only after login.
         await self._until_lost(protocol.capability(), "CAPABILITY")
         search = protocol.search("HEADER", header, token, charset=None, by_uid=True)
         uid = _one_uid(await self._until_lost(search, "SEARCH"))
@@ -258,8 +231,7 @@ class ImapSession(MailSession):
             raise ProbeFailure(
                 Status.PROTOCOL_ERROR, "the server would not mark the test message as deleted"
             )
-        # A plain EXPUNGE (or CLOSE) would also purge mail the user flagged as deleted and
-        # meant to keep a while: only UID EXPUNGE (UIDPLUS) purges this one message.
+        # EXPUNGE or CLOSE would purge the user's flagged mail too: UID EXPUNGE only this one.
         if "UIDPLUS" not in protocol.capabilities:
             return Removal(found=True, purged=False)
         purge = protocol.expunge(uid, by_uid=True)
@@ -283,17 +255,15 @@ class ImapSession(MailSession):
 
 
 def _one_uid(response: Any) -> str | None:
-    """The one message number a UID SEARCH answered, None for none; anything else (a range,
-    several numbers, words) raises ProbeFailure: the server does not choose what is deleted."""
+    """The one UID a UID SEARCH answered, None for none; anything else (a range, several,
+    words) raises ProbeFailure: the server does not choose what is deleted."""
     if response.result != "OK":
         raise ProbeFailure(
             Status.PROTOCOL_ERROR,
             "the server could not search the inbox for the test message",
             reply_text(response.lines[-1]) if response.lines else None,
         )
-    # aioimaplib hands over what followed "* SEARCH" on each such line; the last line is
-    # the tagged "completed" text. Every word must be a number (``* SEARCH SEARCH 1:*``
-    # is not "message 1 and on").
+    # What followed each "* SEARCH", then the tagged line; ``* SEARCH SEARCH 1:*`` is words.
     said = b" ".join(bytes(line) for line in response.lines[:-1])
     found = sorted(set(said.decode("ascii", errors="replace").split()))
     if not found:
@@ -307,7 +277,7 @@ def _one_uid(response: Any) -> str | None:
     return found[0]
 
 
-# A message's UID: a number from 1 to 2^32 - 1, written without leading zeros (RFC 3501).
+# 1 to 2^32 - 1, without leading zeros (RFC 3501).
 _UID = re.compile(r"[1-9][0-9]{0,9}")
 # The start of a FETCH answer: "5 FETCH (" (aioimaplib drops the "* ").
 _FETCH = re.compile(rb"\d+ FETCH \(", re.IGNORECASE)

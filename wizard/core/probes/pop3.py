@@ -1,9 +1,6 @@
-"""POP3 through the standard library's poplib, each blocking step in a daemon thread.
-
-Cancelling a step aborts the session: the socket shuts down and the thread ends with it.
-poplib reads through a ``LineReader``: bounded, and aware of what it read ahead (which after
-the STLS go-ahead must be nothing).
-"""
+"""POP3 through poplib, each blocking step in a daemon thread; cancelling one shuts the
+socket, ending the thread. poplib reads through a ``LineReader`` (bounded, and aware of what
+it read ahead, which after the STLS go-ahead must be nothing)."""
 
 from __future__ import annotations
 
@@ -31,21 +28,18 @@ from wizard.core.probes.base import (
     require_tls,
     tls_failure,
 )
-from wizard.core.probes.guard import INJECTED, MAX_SESSION_BYTES, MAX_SESSION_LINES, LineReader
+from wizard.core.probes.guard import INJECTED, LineReader
 
 T = TypeVar("T")
 
-#: How many of the newest messages a poll reads the header of, looking for the test message.
+#: How many of the newest messages' headers a poll reads, looking for the test message.
 _NEWEST_LOOKED_AT = 20
 
 
 class _PreconnectedPOP3(poplib.POP3):
-    """poplib's client on our connected socket, secured at once given a ``context`` (implicit
-    TLS; then ``secured`` is called), reading through a ``LineReader``.
-
-    poplib takes only a host to connect to: overriding ``_create_socket`` is the one way to
-    hand it our socket, and the only place that touches a poplib internal.
-    """
+    """poplib's client on our socket, secured at once given a ``context`` (then ``secured`` is
+    called), reading through a ``LineReader``. poplib only connects to a host: overriding
+    ``_create_socket`` is the one way to hand it our socket (its only internal we touch)."""
 
     def __init__(
         self,
@@ -68,13 +62,12 @@ class _PreconnectedPOP3(poplib.POP3):
         return secured
 
     def read_lines(self) -> None:
-        """Read through a fresh ``LineReader`` from now on."""
         self.file.close()  # a buffered reader over the socket: the socket stays open
         self.lines = LineReader(self.sock)
         self.file = cast(BinaryIO, self.lines)  # poplib only calls readline() and close()
 
     def command(self, line: bytes) -> bytes:
-        """Send one line, read the one-line answer: for SASL, which poplib has no method for."""
+        """Send one line, read the one-line answer (SASL: poplib has no method for it)."""
         self.sock.sendall(line + b"\r\n")
         answer = self.lines.readline(2048)
         if not answer:
@@ -100,8 +93,7 @@ def _pop3_failure(exc: Exception, what: str) -> ProbeFailure:
     if isinstance(exc, OSError):
         return ProbeFailure(Status.PROTOCOL_ERROR, f"the connection broke during {what}: {exc}")
     if isinstance(exc, ValueError | IndexError):
-        # poplib parsing an answer that is not POP3 (a CAPA line that is not ASCII, a STAT
-        # without a number): the server's words are not repeated.
+        # poplib parsing what is not POP3 (a non-ASCII CAPA, say): its words are not repeated.
         return ProbeFailure(Status.PROTOCOL_ERROR, f"unexpected POP3 answer during {what}")
     raise exc
 
@@ -115,7 +107,6 @@ class Pop3Session(MailSession):
         self.client: _PreconnectedPOP3 | None = None
 
     async def _in_thread(self, step: Callable[[], T], what: str) -> T:
-        """Run one blocking poplib ``step``; cancelling it aborts the session."""
         try:
             return await in_daemon_thread(step, self.abort, f"pop3: {what}")
         except Exception as exc:
@@ -137,8 +128,7 @@ class Pop3Session(MailSession):
             try:
                 capabilities = client.capa()
             except poplib.error_proto:
-                # poplib reports a hang-up and an unknown CAPA alike; a NOOP tells
-                # them apart (a server without CAPA certainly has no STLS either).
+                # poplib reports a hang-up and an unknown CAPA alike; a NOOP tells them apart.
                 try:
                     client.noop()
                 except (poplib.error_proto, OSError):
@@ -151,8 +141,7 @@ class Pop3Session(MailSession):
                 raise self._no_tls("does not offer STARTTLS (STLS)")
 
             def wrap_socket(plain: socket.socket, server_hostname: str) -> ssl.SSLSocket:
-                # poplib's stls() has its context wrap the socket: first, bytes that came
-                # along with the go-ahead are refused.
+                # poplib's stls() calls this: bytes that came with the go-ahead are refused.
                 if client.lines.pending():
                     raise ProbeFailure(Status.PLAINTEXT_INJECTED, INJECTED)
                 tell(Phase.SECURING)()
@@ -170,7 +159,7 @@ class Pop3Session(MailSession):
         phase(Phase.SECURING if implicit else Phase.GREETING)
         self.client = await self._in_thread(connect, "the greeting")
         require_tls(self.ssl_object(), endpoint)
-        self.client.lines.budget(MAX_SESSION_BYTES, MAX_SESSION_LINES, "in one session")
+        self.client.lines.budget(opened=True)
 
     async def _login(self, username: str, password: str) -> str:
         client = self.client
@@ -192,8 +181,8 @@ class Pop3Session(MailSession):
         return await self._in_thread(authenticate, "login")
 
     def _challenged(self, client: _PreconnectedPOP3, username: str, password: str) -> str:
-        """The CRAM-MD5 login: AUTH CRAM-MD5 (RFC 5034) where CAPA's SASL offers it, else
-        APOP where the greeting carries a timestamp (RFC 1939); else none at all."""
+        """AUTH CRAM-MD5 (RFC 5034) where CAPA's SASL offers it, else APOP where the greeting
+        carries a timestamp (RFC 1939); else none at all."""
         try:
             sasl = [method.upper() for method in client.capa().get("SASL", [])]
         except poplib.error_proto:  # no CAPA: no SASL either
@@ -214,8 +203,7 @@ class Pop3Session(MailSession):
         stamp = cast("re.Pattern[bytes]", client.timestamp).match(client.getwelcome())
         if stamp is None:
             raise self._no_cram_md5()
-        # What poplib's apop() sends, recomputed only to know it if the server repeats it:
-        # APOP is MD5 by definition.
+        # What poplib's apop() sends, to know it if the server repeats it (APOP is MD5).
         digest = hashlib.md5(stamp.group(1) + password.encode())  # noqa: S324
         self._sent_forms += (digest.hexdigest(),)
         return reply_text(client.apop(username, password))
@@ -226,7 +214,7 @@ class Pop3Session(MailSession):
 
         def find_and_delete() -> Removal:
             count, _size = client.stat()
-            # The test message is among the newest; the user's older mail is not read.
+            # The test message is among the newest: older mail is not read.
             for number in range(count, max(0, count - _NEWEST_LOOKED_AT), -1):
                 _, lines, _ = client.top(str(number), 0)
                 if carries_marker(b"\r\n".join(lines), header, token):

@@ -1,13 +1,11 @@
-"""SMTP through aiosmtplib, on a socket connected by ``connect_socket``.
-
-aiosmtplib bounds each answer (32 KiB). For STARTTLS a ``WireGuard`` steps in, so clear
-text sent along with the go-ahead ends the check (aiosmtplib would drop it silently).
-"""
+"""SMTP through aiosmtplib (which bounds each answer to 32 KiB). For STARTTLS a ``WireGuard``
+steps in: clear text sent with the go-ahead ends the check (aiosmtplib would drop it)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import socket
 import ssl
 from typing import Any, cast
@@ -41,7 +39,6 @@ class SmtpSession(MailSession):
         )
 
     async def secure(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
-        """Secure the connection, read the greeting, say EHLO; raises ProbeFailure."""
         client = self.client
         implicit = self.endpoint.security is Security.SSL
         try:
@@ -59,9 +56,8 @@ class SmtpSession(MailSession):
             raise _smtp_failure(exc, securing=implicit) from None
 
     async def _connect_securely(self, context: ssl.SSLContext, phase: PhaseCallback) -> None:
-        """Implicit TLS: connect() makes the handshake (done once aiosmtplib has its
-        transport), then reads the greeting. On cancellation the connection is aborted first:
-        aiosmtplib would wait for a TLS goodbye from a server that says nothing."""
+        """connect() makes the handshake (done once aiosmtplib has its transport), then reads
+        the greeting. Cancelled, it aborts first: aiosmtplib would wait for a TLS goodbye."""
         client = self.client
         told: list[Phase] = []
 
@@ -94,7 +90,7 @@ class SmtpSession(MailSession):
         assert client.protocol is not None
         guard = WireGuard(client.protocol)
         guard.take_over(client.transport)
-        guard.expect_go_ahead(_is_final_220, then=lambda: phase(Phase.SECURING))
+        guard.expect_go_ahead(_FINAL_220.match, then=lambda: phase(Phase.SECURING))
         try:
             await client.starttls(tls_context=context, server_hostname=self.endpoint.host)
         except aiosmtplib.SMTPResponseException as exc:
@@ -109,8 +105,7 @@ class SmtpSession(MailSession):
         client = self.client
         require_tls(self.ssl_object(), self.endpoint)
         methods = client.server_auth_methods
-        # One attempt only: aiosmtplib's login() would try every method in turn, and a wrong
-        # password would then count twice against the account.
+        # One attempt: login() tries every method, counting a wrong password twice.
         try:
             if self.endpoint.auth is Auth.CRAM_MD5:
                 if "cram-md5" not in methods:
@@ -134,8 +129,7 @@ class SmtpSession(MailSession):
         return reply_text(f"{response.code} {response.message}")
 
     async def _auth_cram_md5(self, username: str, password: str) -> aiosmtplib.SMTPResponse:
-        """AUTH CRAM-MD5 as aiosmtplib's auth_crammd5 does it, with the answer noted as
-        derived from the password (so a reply repeating it is withheld)."""
+        """aiosmtplib's auth_crammd5, with the answer noted as sent (``_cram_md5``)."""
         client = self.client
         challenge = await client.execute_command(b"AUTH", b"CRAM-MD5")
         if challenge.code != aiosmtplib.SMTPStatus.auth_continue:
@@ -158,8 +152,7 @@ class SmtpSession(MailSession):
         return await self.client.quit()
 
     def abort(self) -> None:
-        # At once: aiosmtplib's close() would wait for a TLS goodbye, and the socket is
-        # closed right after, whose number a new connection may then get.
+        # At once: close() would wait for a TLS goodbye, and the socket's number is reused.
         if self.client.transport is not None:
             cast(asyncio.Transport, self.client.transport).abort()
         self.client.close()
@@ -175,14 +168,12 @@ def _retrieve(task: asyncio.Future[Any]) -> None:
         task.exception()
 
 
-def _is_final_220(line: bytes) -> bool:
-    """The last line of a 220 answer: STARTTLS's go-ahead."""
-    return line[:3] == b"220" and line[3:4] in (b" ", b"")
+# The last line of a 220 answer: STARTTLS's go-ahead.
+_FINAL_220 = re.compile(rb"220( |\Z)")
 
 
 def _smtp_failure(exc: Exception, *, securing: bool = False) -> ProbeFailure:
-    """An aiosmtplib failure as a ProbeFailure (anything unforeseen, a bug, is raised);
-    ``securing`` while the implicit TLS handshake is part of connecting."""
+    """An aiosmtplib failure as a ProbeFailure (a bug is raised); ``securing``: implicit TLS."""
     if isinstance(exc, ProbeFailure):
         return exc
     if isinstance(exc, ssl.SSLError):
@@ -191,8 +182,7 @@ def _smtp_failure(exc: Exception, *, securing: bool = False) -> ProbeFailure:
     if isinstance(cause, ssl.SSLError):
         return tls_failure(cause)
     if isinstance(exc, aiosmtplib.SMTPConnectError):
-        # asyncio reports a handshake the server broke off (a TLS version it refuses, say)
-        # as a reset connection, not as the TLS error behind it.
+        # asyncio reports a handshake the server broke off as a reset, not as the TLS error.
         if securing and isinstance(cause, ConnectionError):
             return ProbeFailure(
                 Status.TLS_FAILED, "the connection was reset during the secure handshake"
@@ -200,8 +190,7 @@ def _smtp_failure(exc: Exception, *, securing: bool = False) -> ProbeFailure:
         return ProbeFailure(Status.PROTOCOL_ERROR, f"the connection broke: {cause or exc}")
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         if exc.code == aiosmtplib.SMTPStatus.invalid_response:
-            # aiosmtplib's words (an answer too long, or not SMTP), which may quote the
-            # server's: they go where replies go, checked for an echo.
+            # aiosmtplib's words may quote the server's: they go where replies go.
             return ProbeFailure(
                 Status.PROTOCOL_ERROR, "the server's answer was not SMTP", exc.message
             )
@@ -213,7 +202,6 @@ def _smtp_failure(exc: Exception, *, securing: bool = False) -> ProbeFailure:
     if isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError):
         return ProbeFailure(Status.TIMEOUT, "the server stopped answering")
     if isinstance(exc, aiosmtplib.SMTPException):
-        # The message may quote the server: its words go where replies go.
         return ProbeFailure(Status.PROTOCOL_ERROR, "unexpected SMTP answer", exc.message)
     if isinstance(exc, ConnectionError):
         return ProbeFailure(Status.PROTOCOL_ERROR, f"the connection broke: {exc}")
