@@ -1,10 +1,8 @@
 """Where unexpected errors end up: a dialog in the wizard, never a traceback or a password.
 
-Workers run with ``exit_on_error=False``; a failed one reaches the app (through its screen,
-``wizard/screens/step.py``) and becomes one dialog, after which the user quits or starts
-over, nothing typed lost. An exception in an event handler has no public hook: Textual
-prints a traceback with every frame's variables (one could hold the password) on its
-``error_console``, so that console writes one fixed line instead."""
+A failed worker (``exit_on_error=False``) becomes one dialog; the user quits or starts over,
+nothing typed lost. An event handler's exception has no public hook, so Textual's
+``error_console`` (whose traceback shows every frame's variables) writes one fixed line."""
 
 from __future__ import annotations
 
@@ -28,14 +26,13 @@ LAST_RESORT = (
 
 
 class LastResort(io.StringIO):
-    """Textual's error console writes here: the first write prints LAST_RESORT, once."""
+    """Textual's error console: swallows everything, printing LAST_RESORT on the first write."""
 
     def __init__(self) -> None:
         super().__init__()
         self.stopped = False
 
     def write(self, text: str) -> int:
-        """Swallow ``text``; say LAST_RESORT the first time anything is written."""
         if not self.stopped:
             self.stopped = True
             print(LAST_RESORT, file=sys.__stderr__ or sys.stderr)
@@ -47,25 +44,22 @@ class RecoveringApp(App[None]):
     the details must not show (``error_passwords``) and where starting over leads."""
 
     def __init__(self) -> None:
-        """Textual's last-resort console is replaced by one that prints a single line."""
         super().__init__()
         self.error_console.file = LastResort()
 
     def error_passwords(self) -> list[str]:
-        """Passwords the error details must not quote."""
         return []
 
     def start_over(self) -> None:
         """After an error, "Start over": back to where nothing typed is lost."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """One of the app's own workers failed: the error dialog."""
+        """One of the app's own workers failed (a step's arrive as ``UnexpectedError``)."""
         error = event.worker.error
         if event.state is WorkerState.ERROR and isinstance(error, Exception):
             self.show_error(error)
 
     def on_unexpected_error(self, message: UnexpectedError) -> None:
-        """A step's worker failed: the error dialog."""
         self.show_error(message.error)
 
     def show_error(self, error: Exception) -> None:
@@ -78,8 +72,7 @@ class RecoveringApp(App[None]):
         self.push_screen(ErrorScreen(summary, details), self._after_error)
 
     def _after_error(self, start_over: bool | None) -> None:
-        """After an unexpected error: quit, or start over (nothing lost; the screen where it
-        happened may be in any state, so it is not returned to)."""
+        # The screen where it happened may be in any state, so it is not returned to.
         if not start_over:
             self.exit(return_code=1)
             return
@@ -93,8 +86,8 @@ class RecoveringApp(App[None]):
 
 
 def error_report(error: BaseException, passwords: list[str]) -> tuple[str, str]:
-    """The error dialog's one-line summary and its details (the traceback, never variables);
-    a password quoted as a word of its own in a message is marked."""
+    """The dialog's summary line and details (the traceback, never variables), with any
+    password quoted as a word of its own marked."""
     summary = f"{type(error).__name__}: {error}"
     details = "".join(traceback.format_exception(error))
     for password in passwords:
