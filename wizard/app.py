@@ -1,7 +1,6 @@
-"""The Textual wizard: global bindings and the flow (which screen comes next), nothing else.
-
-Each step is a ``Screen[T]`` dismissed with its result (None: back); the app keeps what the
-user typed, so going back never loses it."""
+"""The Textual wizard: global bindings, the flow (which screen comes next) and the dialog
+after an unexpected error. Each step is a ``Screen[T]`` dismissed with its result (None:
+back); the app keeps what the user typed, so going back never loses it."""
 
 from __future__ import annotations
 
@@ -12,17 +11,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from wizard import __version__
 from wizard.core.models import CheckOptions
 from wizard.core.provider import Provider
 from wizard.core.target import Target
 from wizard.core.text import withhold_loop_exception
-from wizard.recovery import RecoveringApp
+from wizard.recovery import LastResort, error_report
 from wizard.screens.next import Next
+from wizard.screens.step import UnexpectedError
 from wizard.screens.welcome import Start, WelcomeScreen
 
 # Only the first screen is imported up front (the others, and the network, TLS, signing and
@@ -49,7 +50,7 @@ class FlowState:
     refused: tuple[str, str] | None = None
 
 
-class WizardApp(RecoveringApp):
+class WizardApp(App[None]):
     """mailcom-wizard: from welcome to a verified account on the iPhone."""
 
     CSS_PATH = "wizard.tcss"
@@ -77,6 +78,7 @@ class WizardApp(RecoveringApp):
         """``target``: what the run works against (a provider alone: checked with ``options``);
         ``serve_host``: where "Send to iPhone" listens; ``check``: the live check (or a fake)."""
         super().__init__()
+        self.error_console.file = LastResort()
         self.target = (
             target if isinstance(target, Target) else Target(target, options or CheckOptions())
         )
@@ -343,14 +345,39 @@ class WizardApp(RecoveringApp):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def error_passwords(self) -> list[str]:
-        """The passwords typed so far (and the run's own): the error details never quote them."""
-        passwords = [self.state.form.account.password] if self.state.form else []
-        return passwords + ([self.target.password] if self.target.password else [])
+    def show_home(self) -> None:
+        """Back to the first screen, closing whatever is above it."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
-    def start_over(self) -> None:
-        """Back to the account as it was typed, or to the welcome screen."""
-        if self.state.form is None:
-            self.show_home()
-        else:
+    # -- unexpected errors: one dialog, then quit or start over, nothing typed lost -------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One of the app's own workers failed (a step's arrive as ``UnexpectedError``)."""
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and isinstance(error, Exception):
+            self.show_error(error)
+
+    def on_unexpected_error(self, message: UnexpectedError) -> None:
+        self.show_error(message.error)
+
+    def show_error(self, error: Exception) -> None:
+        """One dialog (a second error while it is open adds none); the details never quote a
+        password typed so far, or the run's own."""
+        from wizard.screens.error import ErrorScreen
+
+        if any(isinstance(screen, ErrorScreen) for screen in self.screen_stack):
+            return
+        passwords = [self.state.form.account.password] if self.state.form else []
+        passwords += [self.target.password] if self.target.password else []
+        summary, details = error_report(error, passwords)
+        self.push_screen(ErrorScreen(summary, details), self._after_error)
+
+    def _after_error(self, start_over: bool | None) -> None:
+        # Not back to the screen where it happened: that may be in any state.
+        if not start_over:
+            self.exit(return_code=1)
+            return
+        self.show_home()
+        if self.state.form is not None:
             self.show_account()
