@@ -78,7 +78,6 @@ class StatusRow(Horizontal):
         return "" if self.started is None else seconds(max(0.0, now - self.started))
 
     def cancel(self, now: float) -> None:
-        """The check was cancelled before this row finished."""
         if not self.done:
             self.cancelled = True
             self.show("cancelled", self.elapsed(now), "-cancelled")
@@ -93,7 +92,6 @@ class StatusRow(Horizontal):
         self.show(words, seconds(elapsed_ms / 1000), "-ok" if works else "-failed")
 
     def show(self, status: str, elapsed: str, state: str) -> None:
-        """Say ``status`` and ``elapsed``, coloured as ``state``."""
         self.query_one(".row-status", Label).update(status)
         self.query_one(".row-time", Label).update(elapsed)
         self.set_classes(state)

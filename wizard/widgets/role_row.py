@@ -97,5 +97,4 @@ class RoleRow(StatusRow):
         return "finishing…"
 
     def finish(self, line: RoleLine, elapsed_ms: int) -> None:
-        """The role's result, in the core's words."""
         self.show_result(f"{'✓' if line.works else '✗'} {line.words}", line.works, elapsed_ms)
