@@ -1,7 +1,6 @@
-"""The Textual wizard: global bindings and the flow (which screen comes next), nothing else.
-
-Each step is a ``Screen[T]`` dismissed with its result (None: back); the app keeps what the
-user typed, so going back never loses it."""
+"""The Textual wizard: global bindings, the flow (which screen comes next) and the dialog
+after an unexpected error. Each step is a ``Screen[T]`` dismissed with its result (None:
+back); the app keeps what the user typed, so going back never loses it."""
 
 from __future__ import annotations
 
@@ -12,22 +11,23 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from wizard import __version__
 from wizard.core.models import CheckOptions
 from wizard.core.provider import Provider
 from wizard.core.target import Target
 from wizard.core.text import withhold_loop_exception
-from wizard.recovery import RecoveringApp
+from wizard.recovery import LastResort, error_report
 from wizard.screens.next import Next
+from wizard.screens.step import UnexpectedError
 from wizard.screens.welcome import Start, WelcomeScreen
 
-# Only the first screen is imported up front: the others (and the network, TLS, signing
-# and QR libraries behind them) are imported when the user reaches them, so the first
-# frame costs little more than a bare Textual app's (benchmarks/startup.py measures it).
+# Only the first screen is imported up front (the others, and the network, TLS, signing and
+# QR libraries behind them, when the user reaches them): benchmarks/startup.py measures it.
 if TYPE_CHECKING:
     from wizard.core.export import ExportedProfile
     from wizard.core.models import CheckReport, MailSettings
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from wizard.screens.check import ChangeAccount, CheckFunction, GoOn
     from wizard.screens.repair import RepairAction
     from wizard.screens.symptom import SymptomChoice
-
-Clock = Callable[[], float]
 
 
 @dataclass
@@ -52,7 +50,7 @@ class FlowState:
     refused: tuple[str, str] | None = None
 
 
-class WizardApp(RecoveringApp):
+class WizardApp(App[None]):
     """mailcom-wizard: from welcome to a verified account on the iPhone."""
 
     CSS_PATH = "wizard.tcss"
@@ -62,8 +60,8 @@ class WizardApp(RecoveringApp):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
-        # People press Ctrl+C to stop a program: it quits here too (Textual's default only
-        # says to press Ctrl+Q). In a field with text selected, Ctrl+C copies it.
+        # People press Ctrl+C to stop a program (Textual's default only says to press
+        # Ctrl+Q). In a field with text selected, Ctrl+C copies it.
         Binding("ctrl+c", "quit", "Quit", show=False),
     ]
 
@@ -72,7 +70,7 @@ class WizardApp(RecoveringApp):
         target: Target | Provider,
         options: CheckOptions | None = None,
         *,
-        clock: Clock = time.monotonic,
+        clock: Callable[[], float] = time.monotonic,
         home: Path | None = None,
         serve_host: str | None = None,
         check: CheckFunction | None = None,
@@ -80,6 +78,7 @@ class WizardApp(RecoveringApp):
         """``target``: what the run works against (a provider alone: checked with ``options``);
         ``serve_host``: where "Send to iPhone" listens; ``check``: the live check (or a fake)."""
         super().__init__()
+        self.error_console.file = LastResort()
         self.target = (
             target if isinstance(target, Target) else Target(target, options or CheckOptions())
         )
@@ -95,10 +94,7 @@ class WizardApp(RecoveringApp):
         """A library's unexpected exception in the event loop is told by kind only."""
         asyncio.get_running_loop().set_exception_handler(withhold_loop_exception)
 
-    # -- the flow ---------------------------------------------------------------------
-
     def get_default_screen(self) -> Screen[None]:
-        """The welcome screen is home: what will happen and what is needed."""
         return WelcomeScreen(self.provider, banner=self.target.banner)
 
     def on_welcome_screen_chosen(self, message: WelcomeScreen.Chosen) -> None:
@@ -125,7 +121,6 @@ class WizardApp(RecoveringApp):
         )
 
     def show_symptom(self) -> None:
-        """Repair, step 1: what the iPhone shows (and what it uses, if known)."""
         from wizard.screens.symptom import SymptomScreen
 
         self.push_screen(SymptomScreen(previous=self.state.repair), self._after_symptom)
@@ -147,7 +142,6 @@ class WizardApp(RecoveringApp):
         self.show_account()
 
     def show_account(self, *, password_note: str | None = None) -> None:
-        """Step 1: name, address, two-factor question, password, IMAP or POP."""
         from wizard.screens.account import AccountScreen
 
         self.push_screen(
@@ -195,7 +189,7 @@ class WizardApp(RecoveringApp):
         self.push_screen(retry_question(self.provider), answered)
 
     def show_check(self) -> None:
-        """Step 2: the live check (or the last one's result when coming back to it)."""
+        """The live check (or the last one's result when coming back to it)."""
         from wizard.screens.check import CheckScreen
 
         form = self.state.form
@@ -242,8 +236,7 @@ class WizardApp(RecoveringApp):
         return password_note(self.provider, form.account)
 
     def _go(self, where: Next | None) -> None:
-        """After the check: the QR code, the typing steps, a saved profile, the choice, or
-        the repair answer (None: back to the check)."""
+        """After the check, or the choice of a way to the phone (None: back to the check)."""
         shows: dict[Next | None, Callable[[], None]] = {
             Next.REPAIR: self.show_repair,
             Next.SEND: self.show_send,
@@ -255,7 +248,7 @@ class WizardApp(RecoveringApp):
         shows[where]()
 
     def show_repair(self) -> None:
-        """Repair, last step: what the phone shows beside the check, one cause and its fix."""
+        """What the phone shows beside the check: one cause and its fix."""
         from wizard.core.repair.answer import diagnose_repair
         from wizard.screens.repair import RepairScreen
 
@@ -296,20 +289,18 @@ class WizardApp(RecoveringApp):
             self.show_result()
 
     def show_result(self) -> None:
-        """Step 3 without a verified login: the choice of QR code, typing steps or profile."""
+        """Without a verified login: the choice of QR code, typing steps or profile."""
         from wizard.screens.result import ResultScreen
 
         self.push_screen(ResultScreen(self.settings), self._go)
 
     def show_instructions(self) -> None:
-        """Step 3: the iPhone Settings steps."""
         from wizard.screens.instructions import InstructionsScreen
 
         screen = InstructionsScreen(self.settings, home=self.home)
         self.push_screen(screen, lambda _: self.back_to_choice())
 
     def show_export(self) -> None:
-        """Step 3: save a configuration profile (path, password, signing)."""
         from wizard.screens.export import ExportScreen
 
         form = self.state.form
@@ -320,7 +311,7 @@ class WizardApp(RecoveringApp):
         )
 
     def show_send(self, exported: ExportedProfile | None = None) -> None:
-        """Step 3: the QR code for the iPhone (writing the profile first when none is)."""
+        """The QR code for the iPhone (writing the profile first when none is)."""
         from wizard.screens.send import SendScreen
 
         self.push_screen(
@@ -339,11 +330,9 @@ class WizardApp(RecoveringApp):
         else:
             self.back_to_choice()
 
-    # -- actions ----------------------------------------------------------------------
-
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """The palette: help, the theme, the keys, quit (no Maximize: it hides the way on; no
-        Screenshot: a file nobody asked for)."""
+        """Help, the theme, the keys, quit (no Maximize: it hides the way on; no Screenshot:
+        a file nobody asked for)."""
         yield SystemCommand(
             "Help", "What each key does, and what the wizard is for", self.action_help
         )
@@ -351,22 +340,44 @@ class WizardApp(RecoveringApp):
         yield from (cmd for cmd in super().get_system_commands(screen) if cmd.title in kept)
 
     def action_help(self) -> None:
-        """F1: what each key does and what the wizard is for."""
         from wizard.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    # -- after an unexpected error (the dialog itself: wizard/recovery.py) ---------------
+    def show_home(self) -> None:
+        """Back to the first screen, closing whatever is above it."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
-    def error_passwords(self) -> list[str]:
-        """The passwords typed so far (and the run's own): the error details never quote them."""
+    # -- unexpected errors: one dialog, then quit or start over, nothing typed lost -------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One of the app's own workers failed (a step's arrive as ``UnexpectedError``)."""
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and isinstance(error, Exception):
+            self.show_error(error)
+
+    def on_unexpected_error(self, message: UnexpectedError) -> None:
+        self.show_error(message.error)
+
+    def show_error(self, error: Exception) -> None:
+        """One dialog (a second error while it is open adds none); the details never quote a
+        password typed so far, or the run's own."""
+        from wizard.screens.error import ErrorScreen
+
+        if any(isinstance(screen, ErrorScreen) for screen in self.screen_stack):
+            return
         passwords = [self.state.form.account.password] if self.state.form else []
-        return passwords + ([self.target.password] if self.target.password else [])
+        passwords += [self.target.password] if self.target.password else []
+        summary, details = error_report(error, passwords)
+        self.push_screen(ErrorScreen(summary, details), self._after_error)
 
-    def start_over(self) -> None:
-        """Back to the account as it was typed, or to the welcome screen."""
-        if self.state.form is None:
-            self.show_home()
-        else:
+    def _after_error(self, start_over: bool | None) -> None:
+        # Not back to the screen where it happened: that may be in any state.
+        if not start_over:
+            self.exit(return_code=1)
+            return
+        self.show_home()
+        if self.state.form is not None:
             self.show_account()

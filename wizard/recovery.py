@@ -1,10 +1,6 @@
-"""Where unexpected errors end up: a dialog in the wizard, never a traceback or a password.
-
-Workers run with ``exit_on_error=False``; a failed one reaches the app (through its screen,
-``wizard/screens/step.py``) and becomes one dialog, after which the user quits or starts
-over, nothing typed lost. An exception in an event handler has no public hook: Textual
-prints a traceback with every frame's variables (one could hold the password) on its
-``error_console``, so that console writes one fixed line instead."""
+"""What an unexpected error shows: the error dialog's text, never a password; and the one
+line Textual's ``error_console`` writes for an event handler's exception (its traceback
+would show every frame's variables, and there is no public hook to take it)."""
 
 from __future__ import annotations
 
@@ -12,11 +8,7 @@ import io
 import sys
 import traceback
 
-from textual.app import App
-from textual.worker import Worker, WorkerState
-
 from wizard.core.text import replace_quoted
-from wizard.screens.step import UnexpectedError
 
 #: Stands in the error dialog where a message quoted the password.
 PASSWORD_MARK = "[password removed]"
@@ -28,73 +20,22 @@ LAST_RESORT = (
 
 
 class LastResort(io.StringIO):
-    """Textual's error console writes here: the first write prints LAST_RESORT, once."""
+    """Textual's error console: swallows everything, printing LAST_RESORT on the first write."""
 
     def __init__(self) -> None:
         super().__init__()
         self.stopped = False
 
     def write(self, text: str) -> int:
-        """Swallow ``text``; say LAST_RESORT the first time anything is written."""
         if not self.stopped:
             self.stopped = True
             print(LAST_RESORT, file=sys.__stderr__ or sys.stderr)
         return len(text)
 
 
-class RecoveringApp(App[None]):
-    """An app whose unexpected errors end in the error dialog; subclasses name the passwords
-    the details must not show (``error_passwords``) and where starting over leads."""
-
-    def __init__(self) -> None:
-        """Textual's last-resort console is replaced by one that prints a single line."""
-        super().__init__()
-        self.error_console.file = LastResort()
-
-    def error_passwords(self) -> list[str]:
-        """Passwords the error details must not quote."""
-        return []
-
-    def start_over(self) -> None:
-        """After an error, "Start over": back to where nothing typed is lost."""
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """One of the app's own workers failed: the error dialog."""
-        error = event.worker.error
-        if event.state is WorkerState.ERROR and isinstance(error, Exception):
-            self.show_error(error)
-
-    def on_unexpected_error(self, message: UnexpectedError) -> None:
-        """A step's worker failed: the error dialog."""
-        self.show_error(message.error)
-
-    def show_error(self, error: Exception) -> None:
-        """One dialog (a second error while it is open adds none)."""
-        from wizard.screens.error import ErrorScreen
-
-        if any(isinstance(screen, ErrorScreen) for screen in self.screen_stack):
-            return
-        summary, details = error_report(error, self.error_passwords())
-        self.push_screen(ErrorScreen(summary, details), self._after_error)
-
-    def _after_error(self, start_over: bool | None) -> None:
-        """After an unexpected error: quit, or start over (nothing lost; the screen where it
-        happened may be in any state, so it is not returned to)."""
-        if not start_over:
-            self.exit(return_code=1)
-            return
-        self.show_home()
-        self.start_over()
-
-    def show_home(self) -> None:
-        """Back to the first screen, closing whatever is above it."""
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-
-
 def error_report(error: BaseException, passwords: list[str]) -> tuple[str, str]:
-    """The error dialog's one-line summary and its details (the traceback, never variables);
-    a password quoted as a word of its own in a message is marked."""
+    """The dialog's summary line and details (the traceback, never variables), with any
+    password quoted as a word of its own marked."""
     summary = f"{type(error).__name__}: {error}"
     details = "".join(traceback.format_exception(error))
     for password in passwords:

@@ -34,7 +34,6 @@ class CheckBoard(VerticalScroll):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        """The board for ``email``'s check of ``endpoints``, each waiting."""
         super().__init__(id=id, classes=classes)
         self.email = email
         self.endpoints = endpoints
@@ -42,7 +41,6 @@ class CheckBoard(VerticalScroll):
         self.round_trip = round_trip
 
     def compose(self) -> ComposeResult:
-        """Intro and progress, the two halves, summary, notes, rows, problems."""
         with Horizontal(id="check-head"):
             intro = Content.from_markup("Logging in as [b]$email[/b]", email=self.email)
             yield Static(intro, id="check-intro")
@@ -61,6 +59,9 @@ class CheckBoard(VerticalScroll):
     def _rows(self) -> list[EndpointRow | RoleRow]:
         return [*self.query(EndpointRow), *self.query(RoleRow)]
 
+    def role_row(self, role: Role) -> RoleRow:
+        return self.query_one(f"#role-{role.value}", RoleRow)
+
     def reset(self) -> None:
         """Every row waiting again, nothing said yet (for a new check)."""
         for row in self._rows():
@@ -78,7 +79,6 @@ class CheckBoard(VerticalScroll):
         self.query_one(ProgressBar).update(progress=finished)
 
     def tick(self, now: float) -> None:
-        """Running rows: the spinner and the time so far."""
         for row in self._rows():
             row.tick(now)
 
@@ -97,19 +97,13 @@ class CheckBoard(VerticalScroll):
                 self.advance(row.position, Phase.DONE, attempt, now)
         self.show_roles(report)
 
-    def role_row(self, role: Role) -> RoleRow:
-        """The row of ``role``."""
-        return self.query_one(f"#role-{role.value}", RoleRow)
-
     def show_roles(self, report: CheckReport) -> None:
-        """Each half's result in ``report``, in the core's words."""
         for line in role_lines(report):
             used = report.incoming if line.role is Role.INCOMING else report.outgoing
             self.role_row(line.role).finish(line, used.elapsed_ms)
 
     @property
     def waiting_ports(self) -> list[int]:
-        """The ports still without a result."""
         return [row.endpoint.port for row in self.query(EndpointRow) if row.attempt is None]
 
     def say(self, text: str | Content, state: str = "") -> None:
@@ -126,7 +120,6 @@ class CheckBoard(VerticalScroll):
         self.say(Content.assemble(headline, verdict.uses, f" {note}" if note else ""), "-ok")
 
     def say_round_trip(self, words: str) -> None:
-        """How the test message went."""
         self.query_one("#round-trip", Static).update(words)
 
     def show_problems(self, report: CheckReport | None, *, details: bool) -> None:

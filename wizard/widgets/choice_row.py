@@ -1,7 +1,6 @@
-"""A row of mutually exclusive choices on one line, chosen with the arrow keys.
-
-Textual's RadioSet chooses only with Enter or Space, so arrowing to "POP" and pressing Tab
-chose nothing. Here the arrows choose, as in a browser, and Enter goes on, as in a form."""
+"""A row of mutually exclusive choices on one line: the arrows choose, as in a browser, and
+Enter goes on, as in a form (Textual's RadioSet chooses only with Enter or Space, so
+arrowing to "POP" and pressing Tab chose nothing)."""
 
 from __future__ import annotations
 
@@ -73,26 +72,23 @@ class ChoiceRow(RadioSet):
         self._arrows_choose = False
 
     def on_mount(self) -> None:
-        """Once RadioSet has highlighted its first button, move the highlight to the chosen."""
         self.call_after_refresh(self._highlight_chosen)
 
     def _highlight_chosen(self) -> None:
+        """Once RadioSet has highlighted its first button, move the highlight to the chosen."""
         for _ in range(self.moves_to_chosen):
             super().action_next_button()
         self._arrows_choose = True
 
     def action_next_button(self) -> None:
-        """Right or Down: move to the next choice and choose it."""
         super().action_next_button()
         if self._arrows_choose:
             self.action_toggle_button()
 
     def action_previous_button(self) -> None:
-        """Left or Up: move to the previous choice and choose it."""
         super().action_previous_button()
         if self._arrows_choose:
             self.action_toggle_button()
 
     def action_submit(self) -> None:
-        """Enter: tell the screen."""
         self.post_message(self.Submitted(self))

@@ -1,5 +1,4 @@
-"""One line of the live check: an endpoint, where its attempt is, and how long it took; and
-the rows of every endpoint of a check, together."""
+"""One line of the live check: an endpoint, where its attempt is, and how long it took."""
 
 from __future__ import annotations
 
@@ -11,11 +10,8 @@ from wizard.core.diagnosis import row_words
 from wizard.core.models import Attempt, Endpoint, Phase
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-#: A row's states, each a CSS class that colours its status.
-STATES = ("-waiting", "-running", "-ok", "-failed", "-cancelled")
 
 PHASE_TEXT = {
-    Phase.WAITING: "waiting",
     Phase.CONNECTING: "connecting",
     Phase.SECURING: "securing (TLS)",
     Phase.GREETING: "waiting for the server",
@@ -29,13 +25,9 @@ def seconds(value: float) -> str:
     return f"{value:.1f} s"
 
 
-def spinning(now: float, started: float) -> tuple[str, str]:
-    """The spinner's frame at ``now``, and the time since ``started``."""
-    return SPINNER[int(now * 10) % len(SPINNER)], seconds(max(0.0, now - started))
-
-
 class StatusRow(Horizontal):
-    """A name, a status and a time; the state class (``STATES``) colours the status."""
+    """A name, a status and a time; the state class (-waiting, -running, -ok, -failed or
+    -cancelled) colours the status."""
 
     DEFAULT_CSS = """
     StatusRow {
@@ -51,7 +43,6 @@ class StatusRow(Horizontal):
     """
 
     def __init__(self, name: str, *, id: str) -> None:
-        """A waiting row called ``name``."""
         super().__init__(id=id, classes="-waiting")
         self.heading = name
         self.started: float | None = None
@@ -60,7 +51,6 @@ class StatusRow(Horizontal):
         self.done = False
 
     def compose(self) -> ComposeResult:
-        """Name, status, time."""
         yield Label(self.heading, classes="row-name", markup=False)
         yield Label("waiting", classes="row-status", markup=False)
         yield Label("", classes="row-time")
@@ -84,18 +74,27 @@ class StatusRow(Horizontal):
             self.started = now
         return True
 
+    def elapsed(self, now: float) -> str:
+        return "" if self.started is None else seconds(max(0.0, now - self.started))
+
     def cancel(self, now: float) -> None:
-        """The check was cancelled before this row finished."""
         if not self.done:
             self.cancelled = True
-            elapsed = "" if self.started is None else spinning(now, self.started)[1]
-            self.show("cancelled", elapsed, "-cancelled")
+            self.show("cancelled", self.elapsed(now), "-cancelled")
+
+    def spin(self, doing: str, now: float) -> None:
+        """Running: the spinner's frame at ``now``, ``doing``, and the time so far."""
+        frame = SPINNER[int(now * 10) % len(SPINNER)]
+        self.show(f"{frame} {doing}", self.elapsed(now), "-running")
+
+    def show_result(self, words: str, works: bool, elapsed_ms: int) -> None:
+        self.done = True
+        self.show(words, seconds(elapsed_ms / 1000), "-ok" if works else "-failed")
 
     def show(self, status: str, elapsed: str, state: str) -> None:
-        """Say ``status`` and ``elapsed``, coloured as ``state`` (one of ``STATES``)."""
         self.query_one(".row-status", Label).update(status)
         self.query_one(".row-time", Label).update(elapsed)
-        self.remove_class(*STATES).add_class(state)
+        self.set_classes(state)
 
 
 class EndpointRow(StatusRow, can_focus=True):
@@ -120,11 +119,9 @@ class EndpointRow(StatusRow, can_focus=True):
 
     @property
     def running(self) -> bool:
-        """True between the first phase and the result."""
         return self.phase not in (Phase.WAITING, Phase.DONE) and not self.cancelled
 
     def reset(self) -> None:
-        """Back to waiting, for a retry."""
         self.phase = Phase.WAITING
         self.attempt = None
         self.restart()
@@ -137,15 +134,12 @@ class EndpointRow(StatusRow, can_focus=True):
         self.done = phase is Phase.DONE
         if self.done and attempt is not None:
             self.attempt = attempt
-            state = "-ok" if attempt.ok else "-failed"
-            self.show(row_words(attempt), seconds(attempt.elapsed_ms / 1000), state)
+            self.show_result(row_words(attempt), attempt.ok, attempt.elapsed_ms)
         else:
             self.tick(now)
 
     def tick(self, now: float) -> None:
-        """Refresh the spinner and the elapsed time of a running row."""
         if self.phase is Phase.WAITING:
-            self.show(PHASE_TEXT[Phase.WAITING], "", "-waiting")
-        elif self.running and self.started is not None:
-            spinner, elapsed = spinning(now, self.started)
-            self.show(f"{spinner} {PHASE_TEXT[self.phase]}…", elapsed, "-running")
+            self.show("waiting", "", "-waiting")
+        elif self.running:
+            self.spin(f"{PHASE_TEXT[self.phase]}…", now)

@@ -15,23 +15,17 @@ DATE_FORMAT = "%Y-%m-%d %H:%M UTC"
 def describe_attempt(attempt: Attempt, *, details: bool = True) -> Content:
     """An attempt as text for people: what went wrong and what to do (without ``details``
     only the title and the advice: what a user acts on)."""
+    where = f"{attempt.endpoint.label}, {attempt.endpoint.host}"
     parts: list[Content | str] = []
     if details or attempt.ok:
-        parts.append(
-            Content.from_markup(
-                "[b]$where[/b]\n", where=f"{attempt.endpoint.label}, {attempt.endpoint.host}"
-            )
-        )
+        parts.append(Content.from_markup("[b]$where[/b]\n", where=where))
     if attempt.ok:
         parts.append(
             "Logged in." if attempt.login_tested else "Reached securely (login tested elsewhere)."
         )
         return Content.assemble(*parts)
-    parts.append(
-        Content.from_markup(
-            "[b $text-error]$title[/]\n", title=attempt.title or attempt.status.value
-        )
-    )
+    title = attempt.title or attempt.status.value
+    parts.append(Content.from_markup("[b $text-error]$title[/]\n", title=title))
     if attempt.advice:
         parts.append(Content(attempt.advice + ("\n" if details else "")))
     if not details:
@@ -72,7 +66,6 @@ class FailurePanel(Vertical):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        """An empty, hidden panel."""
         super().__init__(Static("", classes="failure-text"), id=id)
         self.border_title = "What went wrong"
         self.attempts: tuple[Attempt, ...] = ()

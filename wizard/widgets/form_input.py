@@ -1,11 +1,6 @@
-"""An Input for one field of a form that may receive several fields at once.
-
-A password manager's auto-type (``{USERNAME}{TAB}{PASSWORD}{ENTER}``) or a paste of
-``name<TAB>address<TAB>password`` arrives in one burst. Textual's Input would keep a pasted
-line, tabs and password included, in one field, and give every key of a typed burst to the
-focused field before acting on its Tab. ``FormInput`` hands such a paste to its screen
-(``FieldsPasted``; ``plan_fields`` places the parts), and moves focus on Tab itself, passing
-a key meant for the next field on to whatever has focus now."""
+"""An Input for a form that may get several fields in one burst (a password manager's
+``{USERNAME}{TAB}{PASSWORD}{ENTER}``, a pasted ``name<TAB>address<TAB>password``), which
+Textual's Input would keep in one field, tabs and password included."""
 
 from __future__ import annotations
 
@@ -31,10 +26,9 @@ def split_burst(text: str) -> Burst | None:
     if "\t" not in text:
         return None
     body = text.rstrip("\r\n")
-    submit = body != text
     # Within a field a newline has no meaning; keep its first line, as Input does.
     parts = tuple((part.splitlines() or [""])[0] for part in body.split("\t"))
-    return Burst(parts, submit)
+    return Burst(parts, submit=body != text)
 
 
 def plan_fields(
@@ -59,13 +53,13 @@ class Problem(Validator):
         self.problem = problem
 
     def validate(self, value: str) -> ValidationResult:
-        """Valid unless ``problem`` names something wrong with ``value``."""
         problem = self.problem(value)
         return self.failure(problem, value) if problem else self.success()
 
 
 class FormInput(Input):
-    """An Input that passes a paste holding tabs to its screen (any other paste is its own)."""
+    """An Input that hands a paste holding tabs to its screen (``plan_fields`` places the parts)
+    and acts on a Tab at once, passing a key queued for the next field on to it."""
 
     class FieldsPasted(Message):
         """Several fields were pasted (or auto-typed) at once into ``form_input``."""
@@ -89,9 +83,8 @@ class FormInput(Input):
             # two fields moves on from there (onto the password), as typed slowly.
             (self.screen.focus_next if event.key == "tab" else self.screen.focus_previous)()
             return
-        # Queued here before an earlier key of the burst moved focus on: it is meant for
-        # the field that has focus now, or, when the Tab landed on something that is not a
-        # field (a checkbox between two fields), for the next field.
+        # Queued here before an earlier key of the burst moved focus on: it is meant for the
+        # field with focus now or, after a Tab onto a checkbox between fields, the next field.
         if not isinstance(focused, FormInput):
             fields = list(self.screen.query(FormInput))
             later = fields[fields.index(self) + 1 :] if self in fields else fields
@@ -112,7 +105,7 @@ class FormInput(Input):
         """A paste holding tabs goes to the screen; any other is Input's own business."""
         burst = split_burst(event.text)
         if burst is None:
-            return  # one field's worth: Input's own handler takes it
+            return
         event.stop()
         event.prevent_default()
         self.post_message(self.FieldsPasted(self, burst))

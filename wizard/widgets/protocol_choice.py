@@ -26,7 +26,6 @@ def protocol_choice(provider: Provider, current: IncomingChoice | None) -> Choic
 
 
 def chosen_protocol(row: ChoiceRow) -> IncomingChoice:
-    """What ``row`` (made by ``protocol_choice``) has chosen."""
     return CHOICES[max(row.pressed_index, 0)]
 
 

@@ -1,8 +1,6 @@
-"""The "Remember the password" box, and the keyring work behind it, off the UI thread.
-
-A keyring can be slow (D-Bus; a locked wallet asks for its own password), so every call runs
-in a thread worker. A password is offered only if it was remembered for this provider's
-servers; after a verified check the app stores or forgets it (``update_keyring``)."""
+"""The "Remember the password" box, and the keyring work behind it, each call in a thread
+worker: a keyring can be slow (D-Bus; a locked wallet asks for its own password). A password
+is offered only if it was remembered for this provider's servers."""
 
 from __future__ import annotations
 
@@ -46,7 +44,6 @@ class RememberBox(Checkbox):
         self.looked_up: str | None = None
 
     def on_mount(self) -> None:
-        """Off until the keyring answers (it never does when not ``allowed``)."""
         if self.allowed:
             self._in_thread(self._probe, "keyring-probe")
         else:
@@ -80,39 +77,37 @@ class RememberBox(Checkbox):
         found = secrets.remembered(email)
         if found is None or get_current_worker().is_cancelled:
             return
-        answer = (
-            self.Found(found.password, "Filled in from your system keyring.")
-            if found.fits(provider)
-            else self.Found(
+        if found.fits(provider):
+            answer = self.Found(found.password, "Filled in from your system keyring.")
+        else:
+            answer = self.Found(
                 "",
                 f"A password is remembered for this address, but for other servers "
                 f"({found.saved_for}), so it is not filled in here: type it.",
             )
-        )
         self.app.call_from_thread(self.post_message, answer)
 
 
 def update_keyring(app: App[None], account: Account, remember: bool, provider: Provider) -> None:
     """After a verified check: remember the password for ``provider``'s servers, or forget
     one remembered earlier ("Remember" left off); the user is told how it went."""
-    if remember:
-        done = "Your password is remembered in the system keyring."
-        failed = (
-            "The password could not be stored in the keyring; you will be asked for it next time."
-        )
-    else:
-        done, failed = "The remembered password was removed from the system keyring.", ""
 
     def work() -> None:
         if remember:
             changed = secrets.remember_password(account.email, account.password, provider)
+            done = "Your password is remembered in the system keyring."
         else:
             changed = secrets.delete_password(account.email)
+            done = "The remembered password was removed from the system keyring."
         if get_current_worker().is_cancelled:
             return
         if changed:
             app.call_from_thread(app.notify, done)
-        elif failed:
+        elif remember:
+            failed = (
+                "The password could not be stored in the keyring; you will be asked for it "
+                "next time."
+            )
             app.call_from_thread(app.notify, failed, severity="warning")
 
     app.run_worker(work, thread=True, group="keyring", exit_on_error=False)

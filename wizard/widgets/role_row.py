@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from wizard.core.models import Attempt, Endpoint, Phase, Role, Status
 from wizard.core.verdict import RoleLine
-from wizard.widgets.endpoint_row import StatusRow, seconds, spinning
+from wizard.widgets.endpoint_row import StatusRow
 
 ROLE_NAMES = {Role.INCOMING: "Receiving mail", Role.OUTGOING: "Sending mail"}
 
-# The phase that tells most about where a half is, first.
-_ORDER = (
-    Phase.LOGGING_IN,
-    Phase.SECURING,
-    Phase.GREETING,
-    Phase.CONNECTING,
-    Phase.SECURED,
-    Phase.WAITING,
-)
+#: What a half is doing, by its endpoints' phases: the one that tells most first.
+DOING = {
+    Phase.LOGGING_IN: "logging in on port {port}…",
+    Phase.SECURING: "setting up encryption on port {port}… ({limit})",
+    Phase.GREETING: "waiting for the server on port {port}… ({limit})",
+    Phase.CONNECTING: "connecting to {host} ({ports})… ({limit})",
+    Phase.SECURED: "port {port} is ready; waiting for port {other} first ({limit})",
+    Phase.WAITING: "waiting to start…",
+}
 
 
 class RoleRow(StatusRow):
@@ -44,7 +44,6 @@ class RoleRow(StatusRow):
         self.phases: dict[int, Phase] = {}
 
     def reset(self) -> None:
-        """Back to waiting, for a retry."""
         self.phases.clear()
         self.restart()
 
@@ -68,48 +67,34 @@ class RoleRow(StatusRow):
         self.tick(now)
 
     def tick(self, now: float) -> None:
-        """Say what the role is waiting for, and for how long so far."""
         if self.done or self.cancelled:
             return
         if self.started is None:
             self.show("waiting", "", "-waiting")
-            return
-        spinner, elapsed = spinning(now, self.started)
-        self.show(f"{spinner} {self._doing()}", elapsed, "-running")
+        else:
+            self.spin(self.doing(), now)
 
-    def _doing(self) -> str:
+    def doing(self) -> str:
         """What the role is doing now, in words: the most telling endpoint's phase."""
         active = {n: p for n, p in self.phases.items() if p is not Phase.DONE}
-        for phase in _ORDER:
+        for phase, words in DOING.items():
             ports = [e.port for n, e in self.endpoints.items() if active.get(n) is phase]
             if not ports:
                 continue
-            port = ports[0]
-            limit = f"up to {self.timeout:g} s"
-            if phase is Phase.LOGGING_IN:
-                return f"logging in on port {port}…"
-            if phase is Phase.SECURING:
-                return f"setting up encryption on port {port}… ({limit})"
-            if phase is Phase.GREETING:
-                return f"waiting for the server on port {port}… ({limit})"
-            if phase is Phase.CONNECTING:
-                host = next(iter(self.endpoints.values())).host
-                listed = ", ".join(str(p) for p in ports)
-                return f"connecting to {host} ({listed})… ({limit})"
-            if phase is Phase.SECURED:
-                first = next(
-                    (e.port for n, e in self.endpoints.items() if n in active and e.port != port),
-                    None,
-                )
-                if first is not None:
-                    return f"port {port} is ready; waiting for port {first} first ({limit})"
-                return f"port {port} is ready, logging in next…"
-            return "waiting to start…"
+            other = next(
+                (e.port for n, e in self.endpoints.items() if n in active and e.port != ports[0]),
+                None,
+            )
+            if phase is Phase.SECURED and other is None:
+                return f"port {ports[0]} is ready, logging in next…"
+            return words.format(
+                port=ports[0],
+                ports=", ".join(str(port) for port in ports),
+                other=other,
+                host=next(iter(self.endpoints.values())).host,
+                limit=f"up to {self.timeout:g} s",
+            )
         return "finishing…"
 
     def finish(self, line: RoleLine, elapsed_ms: int) -> None:
-        """The role's result, in the core's words."""
-        self.done = True
-        state = "-ok" if line.works else "-failed"
-        mark = "✓" if line.works else "✗"
-        self.show(f"{mark} {line.words}", seconds(elapsed_ms / 1000), state)
+        self.show_result(f"{'✓' if line.works else '✗'} {line.words}", line.works, elapsed_ms)

@@ -32,10 +32,8 @@ class ValueRow(Horizontal, can_focus=True):
 
     def __init__(self, value: Value, *, verified: bool) -> None:
         """``verified`` highlights values a live check proved."""
-        classes = "-copyable" if value.copyable else "-placeholder"
-        if verified:
-            classes += " -verified"
-        super().__init__(classes=classes)
+        super().__init__(classes="-copyable" if value.copyable else "-placeholder")
+        self.set_class(verified, "-verified")
         self.value = value
 
     def compose(self) -> ComposeResult:
@@ -64,6 +62,5 @@ class ValueRow(Horizontal, can_focus=True):
         self.notify(f"Copied {self.value.label}: {self.value.value}")
 
     def on_click(self, event: events.Click) -> None:
-        """A click copies too."""
         self.focus()
         self.action_copy()
