@@ -35,21 +35,18 @@ _UNREACHED = frozenset({Status.TIMEOUT, Status.CONNECTION_REFUSED, Status.NO_ROU
 
 @dataclass(frozen=True)
 class Context:
-    """Who the words are for: the address, the provider, what the user said, the time limit."""
+    """Who the words are for: the address, the provider, what the user said, the time limit
+    (per server, in seconds). ``mailcom``: only mail.com's own record names its settings."""
 
     email: str
     provider_name: str = "mail.com"
-    #: The provider is mail.com's own record: only then does the advice name mail.com's
-    #: settings (its access switch, Premium, its menus).
     mailcom: bool = True
     plan: Plan | None = None
     app_password: bool = False
-    #: The check's time limit per server, in seconds.
     timeout: float = 10.0
 
     @classmethod
     def of(cls, account: Account, provider: Provider, timeout: float = 10.0) -> Context:
-        """The context of a check of ``account`` against ``provider``."""
         return cls(
             account.email,
             provider.display_name,
@@ -89,8 +86,7 @@ def _choose(attempts: Sequence[Attempt], role: Role) -> Attempt:
 
 
 def refusal_kind(reply: str | None) -> str | None:
-    """What a refused login's reply says besides "wrong password" (``too_many``, ``alert``...),
-    or None for a plain refusal."""
+    """What a refused login's reply says besides "wrong password" (``too_many``...), or None."""
     text = (reply or "").lower()
     kinds = (
         ("too_many", ("too many", "maximum number of connections")),
@@ -103,45 +99,40 @@ def refusal_kind(reply: str | None) -> str | None:
 
 
 def password_refused(attempt: Attempt) -> bool:
-    """True for a refused login whose reply does not say the mailbox is busy or the server
-    unavailable: one that may be about the password or the account's access."""
+    """A refused login that may be about the password or the account's access."""
     return (
         attempt.status is Status.AUTH_FAILED and refusal_kind(attempt.server_reply) not in REFUSALS
     )
 
 
 def seen_status(attempt: Attempt) -> Status:
-    """The status the words follow: a time-out on a connection that was accepted (it has
-    an address, or a login was sent) is a server that went quiet, not one that never
-    answered, whatever stage the engine named."""
+    """The status the words follow: a time-out on an accepted connection (it has an address,
+    or a login was sent) is a server that went quiet, whatever stage the engine named."""
     accepted = attempt.address is not None or attempt.login_tested
     return Status.SERVER_SILENT if attempt.status is Status.TIMEOUT and accepted else attempt.status
 
 
 def nothing_answered(statuses: Iterable[Status]) -> bool:
-    """True when nothing answered at all (no address, no route, no answer to a connection):
-    only then is "this computer seems offline" said."""
+    """Nothing answered at all: only then is "this computer seems offline" said."""
     seen = set(statuses)
     return bool(seen) and seen <= UNANSWERED
 
 
 @dataclass(frozen=True)
 class _Check:
-    """The evidence of a whole check, that one attempt's words may draw on."""
+    """The evidence of a whole check that one attempt's words may draw on (``alone``: a
+    preliminary row, so no conclusions about the whole check)."""
 
     attempts: tuple[Attempt, ...]
     context: Context
-    #: One attempt on its own (a preliminary row): no conclusions about the whole check.
     alone: bool = False
 
     def verified(self, role: Role | None = None) -> Attempt | None:
-        """The first attempt (of ``role``) whose login worked."""
         return next(
             (a for a in self.attempts if a.verified and role in (None, a.endpoint.role)), None
         )
 
     def worded(self, attempt: Attempt) -> Attempt:
-        """``attempt`` with its title, action and advice, from the table and the evidence."""
         if attempt.status is Status.OK:
             title, advice = self._ok(attempt)
             return replace(attempt, title=title, action="", advice=advice)
@@ -165,7 +156,6 @@ class _Check:
         return replace(attempt, title=title, action=action, advice=advice)
 
     def variant(self, attempt: Attempt) -> StatusWords:
-        """The row of the table (or the whole-check variant) that says this attempt."""
         status = seen_status(attempt)
         if status is Status.AUTH_FAILED:
             kind = refusal_kind(attempt.server_reply)
@@ -179,7 +169,7 @@ class _Check:
         return STATUS_WORDS[status]
 
     def _refusal(self, attempt: Attempt, fields: dict[str, str]) -> str:
-        """The fields of a refusal's words, and what follows its advice: the checklist."""
+        """Fills a refusal's fields; returns what follows its advice: the checklist."""
         reply = attempt.server_reply
         kind = refusal_kind(reply)
         fields["said"] = f" The server said: \u201c{reply.rstrip('.')}\u201d." if reply else ""
@@ -269,8 +259,8 @@ def short_words(attempt: Attempt, report: CheckReport) -> str:
 
 
 def address_families_sentence(host: str, families: Sequence[str]) -> str:
-    """A sentence saying which kinds of address of ``host`` were tried and all failed (empty
-    for a host typed as an address, and when nothing was looked up)."""
+    """Which kinds of address of ``host`` were tried and all failed (empty for a host typed
+    as an address, and when nothing was looked up)."""
     with suppress(ValueError):
         ipaddress.ip_address(host.strip("[]"))
         return ""
@@ -284,7 +274,6 @@ def address_families_sentence(host: str, families: Sequence[str]) -> str:
 
 
 def certificate_lines(certificate: CertificateInfo) -> str:
-    """The certificate a server showed, in three lines (for the details)."""
     return (
         f"Certificate presented: {certificate.subject}\n"
         f"Issued by: {certificate.issuer}\n"

@@ -44,7 +44,17 @@ def network_intercepts(ctx: FixContext) -> Fix:
             f"cause is not {ctx.provider}, and {must}."
         ),
         why=f"From this computer, {seen}.",
-        steps=(never, steps.stop_interception(ctx), steps.other_network(ctx)),
+        steps=(
+            never,
+            Step(
+                "Turn off mail scanning or the VPN",
+                "If an antivirus or security program runs on this computer, turn off its email "
+                "scanning (often called Mail Shield or Email protection); disconnect any VPN or "
+                "company proxy. Then check again: the cause is this network or that program, "
+                f"not {ctx.provider}.",
+            ),
+            steps.other_network(ctx),
+        ),
     )
 
 

@@ -39,8 +39,7 @@ _INTERCEPTION = {
     Status.TLS_FAILED,
     Status.PLAINTEXT_INJECTED,
 }
-#: A server that accepted the connection and then went quiet: it answered, so this
-#: computer is online.
+#: A server that accepted the connection and then went quiet: this computer is online.
 _SILENT = (Status.SERVER_SILENT, Status.TLS_STALLED)
 #: Both logins work, but some ports fail here: which halves they belong to.
 _BLOCKED_HERE = {
@@ -52,11 +51,10 @@ _BLOCKED_HERE = {
 
 @dataclass(frozen=True)
 class PortResult:
-    """What one port did, with its endpoint in the phone's terms."""
+    """What one port did, its endpoint in the phone's terms (``verified``: its login worked)."""
 
     endpoint: Endpoint
     status: Status
-    #: The login was tried here and worked.
     verified: bool
 
     @property
@@ -67,18 +65,13 @@ class PortResult:
 
 @dataclass(frozen=True)
 class Findings:
-    """A check report classified: its outcome, and each port's result in the phone's terms."""
+    """A check report classified: its outcome, whether any server accepted the password, each
+    port's result, and the time limit per server (seconds): a short one explains a silence."""
 
     outcome: CheckOutcome
-    #: At least one server accepted the password: the password the check used is right.
     login_worked: bool
     ports: tuple[PortResult, ...]
-    #: The check's time limit per server (seconds): a short one explains a silence.
     time_limit: float = 10.0
-
-    def failing(self, role: Role) -> tuple[PortResult, ...]:
-        """The ports of ``role`` that failed."""
-        return tuple(p for p in self.ports if p.endpoint.role is role and not p.ok)
 
     @property
     def failures(self) -> tuple[PortResult, ...]:
@@ -87,8 +80,7 @@ class Findings:
 
 
 def classify(report: CheckReport) -> Findings:
-    """The outcome of ``report``, and what each of its ports did."""
-    # Statuses as the words read them: a connection accepted and then quiet is silence.
+    """The outcome of ``report``, and what each port did (as the words read its status)."""
     ports = tuple(
         PortResult(attempt.endpoint, seen_status(attempt), attempt.verified)
         for attempt in report.attempts
