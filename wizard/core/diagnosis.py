@@ -9,22 +9,9 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
 
-from wizard.core import access
+from wizard.core import access, wording
 from wizard.core.facts import mailcom
 from wizard.core.models import Account, Attempt, CertificateInfo, CheckReport, Plan, Role, Status
-from wizard.core.wording import (
-    ACCESS_REFUSED,
-    HOTSPOT,
-    OFFLINE,
-    OUT_OF_TIME,
-    REFUSALS,
-    SHORT_LIMIT,
-    SHORT_LIMIT_SECONDS,
-    STATUS_WORDS,
-    UNANSWERED,
-    StatusWords,
-    ports_words,
-)
 
 if TYPE_CHECKING:
     from wizard.core.provider import Provider
@@ -80,7 +67,7 @@ def explain_attempt(attempt: Attempt, context: Context) -> Attempt:
 def _choose(attempts: Sequence[Attempt], role: Role) -> Attempt:
     """The attempt of ``role`` the account should use, or its most telling failure."""
     mine = [attempt for attempt in attempts if attempt.endpoint.role is role]
-    order = list(STATUS_WORDS)
+    order = list(wording.STATUS_WORDS)
     verified = next((attempt for attempt in mine if attempt.verified), None)
     return verified or min(mine, key=lambda attempt: order.index(attempt.status))
 
@@ -101,7 +88,8 @@ def refusal_kind(reply: str | None) -> str | None:
 def password_refused(attempt: Attempt) -> bool:
     """A refused login that may be about the password or the account's access."""
     return (
-        attempt.status is Status.AUTH_FAILED and refusal_kind(attempt.server_reply) not in REFUSALS
+        attempt.status is Status.AUTH_FAILED
+        and refusal_kind(attempt.server_reply) not in wording.REFUSALS
     )
 
 
@@ -115,7 +103,7 @@ def seen_status(attempt: Attempt) -> Status:
 def nothing_answered(statuses: Iterable[Status]) -> bool:
     """Nothing answered at all: only then is "this computer seems offline" said."""
     seen = set(statuses)
-    return bool(seen) and seen <= UNANSWERED
+    return bool(seen) and seen <= wording.UNANSWERED
 
 
 @dataclass(frozen=True)
@@ -155,18 +143,20 @@ class _Check:
             advice += address_families_sentence(attempt.endpoint.host, attempt.families)
         return replace(attempt, title=title, action=action, advice=advice)
 
-    def variant(self, attempt: Attempt) -> StatusWords:
+    def variant(self, attempt: Attempt) -> wording.StatusWords:
         status = seen_status(attempt)
         if status is Status.AUTH_FAILED:
             kind = refusal_kind(attempt.server_reply)
-            if kind in REFUSALS:
-                return REFUSALS[kind]
-            return STATUS_WORDS[status] if self.verified() is None else ACCESS_REFUSED
-        if self.context.timeout < SHORT_LIMIT_SECONDS and status in OUT_OF_TIME:
-            return SHORT_LIMIT
+            if kind in wording.REFUSALS:
+                return wording.REFUSALS[kind]
+            return (
+                wording.STATUS_WORDS[status] if self.verified() is None else wording.ACCESS_REFUSED
+            )
+        if self.context.timeout < wording.SHORT_LIMIT_SECONDS and status in wording.OUT_OF_TIME:
+            return wording.SHORT_LIMIT
         if not self.alone and nothing_answered(seen_status(a) for a in self.attempts):
-            return OFFLINE
-        return STATUS_WORDS[status]
+            return wording.OFFLINE
+        return wording.STATUS_WORDS[status]
 
     def _refusal(self, attempt: Attempt, fields: dict[str, str]) -> str:
         """Fills a refusal's fields; returns what follows its advice: the checklist."""
@@ -183,7 +173,7 @@ class _Check:
             protocol=attempt.endpoint.protocol,
         )
         fields["causes"] = access.in_order(items)
-        if kind in REFUSALS:
+        if kind in wording.REFUSALS:
             return ""
         intro = "Please check each, in this order:"
         if accepted is not None:
@@ -225,21 +215,21 @@ class _Check:
 
     def _fields(self, attempt: Attempt) -> dict[str, str]:
         endpoint = attempt.endpoint
-        short = STATUS_WORDS[seen_status(attempt)].short
+        short = wording.STATUS_WORDS[seen_status(attempt)].short
         alike = [
             a.endpoint.port
             for a in self.attempts
-            if a.endpoint.role is endpoint.role and STATUS_WORDS[seen_status(a)].short == short
+            if a.endpoint.role is endpoint.role
+            and wording.STATUS_WORDS[seen_status(a)].short == short
         ] or [endpoint.port]
         cert = attempt.certificate
         return {
             "name": self.context.provider_name,
             "host": endpoint.host,
             "port": str(endpoint.port),
-            "ports": ports_words(alike),
+            "ports": wording.ports_words(alike),
             "protocol": endpoint.protocol.label,
             "limit": f"{self.context.timeout:g}",
-            "hotspot": HOTSPOT,
             "issuer": f" It was issued by \u201c{cert.issuer_name}\u201d." if cert else "",
             "valid": (
                 f" It is valid from {cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d}."
@@ -285,4 +275,4 @@ def row_words(attempt: Attempt) -> str:
     """One attempt in a few words, for a row of the check: "✓ logged in", "✗ blocked here"."""
     if attempt.ok:
         return "✓ logged in" if attempt.login_tested else "✓ connects securely"
-    return f"✗ {STATUS_WORDS[seen_status(attempt)].short}"
+    return f"✗ {wording.STATUS_WORDS[seen_status(attempt)].short}"

@@ -15,7 +15,7 @@ HOTSPOT = "try another network (for example your phone's hotspot)"
 _INTERCEPTORS = "an antivirus mail shield, a VPN or a company proxy"
 _NO_SSL_OFF = "Do not switch SSL off."
 _NOTHING_ANSWERS = (
-    "Nothing answers on {ports} from this network: {hotspot}, or turn off a firewall that "
+    f"Nothing answers on {{ports}} from this network: {HOTSPOT}, or turn off a firewall that "
     "blocks mail."
 )
 

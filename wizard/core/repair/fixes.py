@@ -34,12 +34,12 @@ def _change_port(
 
 def _port_blocked(ctx: FixContext, role: Role) -> Fix:
     good, kind = ctx.works(role), role.value
+    own = ctx.phone.outgoing_port if role is Role.OUTGOING else None
     failing = [port for port in ctx.findings.failures if port.endpoint.role is role]
-    # The port named is the phone's own outgoing port when that one failed.
-    phone = [port for port in failing if port.endpoint.port == ctx.phone.outgoing_port]
-    bad = phone[0] if phone and role is Role.OUTGOING else failing[0]
+    phone = [port for port in failing if port.endpoint.port == own]
+    bad = (phone or failing)[0]
     words = STATUS_WORDS[bad.status].failed
-    uses = f" The iPhone uses port {bad.endpoint.port}." if phone and role is Role.OUTGOING else ""
+    uses = f" The iPhone uses port {bad.endpoint.port}." if phone else ""
     return _change_port(
         ctx,
         role,
