@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from wizard.core import access
+from wizard.core.diagnosis import seen_status
 from wizard.core.facts import Fact, ios, mailcom
 from wizard.core.instructions import Step, test_message
 from wizard.core.models import Role, Status
@@ -38,7 +39,7 @@ def _port_blocked(ctx: FixContext, role: Role) -> Fix:
     failing = [port for port in ctx.findings.failures if port.endpoint.role is role]
     phone = [port for port in failing if port.endpoint.port == own]
     bad = (phone or failing)[0]
-    words = STATUS_WORDS[bad.status].failed
+    words = STATUS_WORDS[seen_status(bad)].failed
     uses = f" The iPhone uses port {bad.endpoint.port}." if phone else ""
     return _change_port(
         ctx,

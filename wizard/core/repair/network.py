@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wizard.core.diagnosis import seen_status
 from wizard.core.facts import ios
 from wizard.core.instructions import Step
 from wizard.core.models import Role
@@ -75,7 +76,7 @@ def short_limit(ctx: FixContext) -> bool:
     """True when every failure ran out of a time limit too short to connect."""
     findings = ctx.findings
     return findings.time_limit < SHORT_LIMIT_SECONDS and all(
-        port.status in OUT_OF_TIME for port in findings.failures
+        seen_status(port) in OUT_OF_TIME for port in findings.failures
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from wizard.core.diagnosis import nothing_answered, password_refused, refusal_kind, seen_status
-from wizard.core.models import CheckReport, Endpoint, Role, Status
+from wizard.core.models import Attempt, CheckReport, Role, Status
 
 
 class CheckOutcome(StrEnum):
@@ -50,43 +50,25 @@ _BLOCKED_HERE = {
 
 
 @dataclass(frozen=True)
-class PortResult:
-    """What one port did, its endpoint in the phone's terms (``verified``: its login worked)."""
-
-    endpoint: Endpoint
-    status: Status
-    verified: bool
-
-    @property
-    def ok(self) -> bool:
-        """A secure connection worked (with or without a login)."""
-        return self.status is Status.OK
-
-
-@dataclass(frozen=True)
 class Findings:
-    """A check report classified: its outcome, whether any server accepted the password, each
-    port's result, and the time limit per server (seconds): a short one explains a silence."""
+    """A check report classified: its outcome, whether any server accepted the password, what
+    each port did, and the time limit per server (seconds): a short one explains a silence."""
 
     outcome: CheckOutcome
     login_worked: bool
-    ports: tuple[PortResult, ...]
+    ports: tuple[Attempt, ...]
     time_limit: float = 10.0
 
     @property
-    def failures(self) -> tuple[PortResult, ...]:
+    def failures(self) -> tuple[Attempt, ...]:
         """Every port that failed, incoming first."""
         return tuple(port for port in self.ports if not port.ok)
 
 
 def classify(report: CheckReport) -> Findings:
-    """The outcome of ``report``, and what each port did (as the words read its status)."""
-    ports = tuple(
-        PortResult(attempt.endpoint, seen_status(attempt), attempt.verified)
-        for attempt in report.attempts
-    )
+    """The outcome of ``report``, and what each port did."""
     login_worked = report.incoming.verified or report.outgoing.verified
-    return Findings(_outcome(report), login_worked, ports, report.timeout)
+    return Findings(_outcome(report), login_worked, report.attempts, report.timeout)
 
 
 def _outcome(report: CheckReport) -> CheckOutcome:
