@@ -182,12 +182,9 @@ class _Check:
             fields["accepted_label"] = f"{endpoint.protocol.label} on port {endpoint.port}"
         elif self.context.mailcom:
             intro = f"{mailcom.SAME_REPLY.text}, so please check each, in this order:"
-        said = ""
+        said = fields["said"] if kind in ("alert", "disabled") else ""
         if kind == "alert":
-            said = f" {fields['name']} sent an alert with its refusal; read it carefully:"
-            said += fields["said"]
-        elif kind == "disabled":
-            said = fields["said"]
+            said = f" {fields['name']} sent an alert with its refusal; read it carefully:{said}"
         return f"{said}\n{intro}\n{access.numbered(items)}"
 
     def _ok(self, attempt: Attempt) -> tuple[str, str]:

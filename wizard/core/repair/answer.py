@@ -119,9 +119,8 @@ def diagnose_repair(
     """The most likely cause of ``symptom`` given ``report`` (checked against ``provider``,
     default mail.com), with its fix for ``ios`` (UsageError before 11); ``mark`` marks the
     settings as the run hands them on (``Target.mark``): their caveat is said at the top."""
-    checked = provider or builtin_provider()
     account = Account(email=report.email, password="", incoming=report.incoming_choice)
-    settings = mark(settings_from_report(report, account, checked))
+    settings = mark(settings_from_report(report, account, provider or builtin_provider()))
     findings = classify(report)
     layout, version, note = resolve(ios)
     cause = cause_for(symptom, findings, phone)
