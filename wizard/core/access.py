@@ -9,21 +9,18 @@ from wizard.core.facts import Fact, mailcom
 from wizard.core.models import Plan, Protocol
 from wizard.core.wording import listed
 
-#: The plan rule in one line, said first by the headless commands when a login is refused
-#: and before the iPhone steps.
+#: The plan rule, said first when a login is refused and before the iPhone steps.
 PLAN_NOTE = f"{mailcom.PLAN_RULE.capitalized}. {mailcom.FREE_ALTERNATIVES.capitalized}."
 
 
 @dataclass(frozen=True)
 class Item:
-    """One cause of a refused login: a question, a few words for a lead line, what to do."""
+    """One cause of a refused login: the question ("Is POP3/IMAP access on?"), a few words
+    naming it in a sentence of causes, and what to check and where."""
 
     key: str
-    #: The question, as a repair step's title: "Is POP3/IMAP access on?"
     title: str
-    #: A few words naming it in a sentence that lists the causes in order.
     short: str
-    #: What to check and where, in one or two sentences.
     text: str
     facts: tuple[Fact, ...] = ()
 
@@ -129,8 +126,8 @@ def refusal_checklist(
 ) -> tuple[Item, ...]:
     """The causes of a refused login, most likely first, in the one order every screen uses;
     ``password_right``: another server accepted it, so only ``protocol``'s access is in doubt."""
-    # The plan leads unless the user said which they have, or another server accepted the
-    # password (the plan covers every protocol alike).
+    # The plan leads unless the user said which they have, or the password is right (the
+    # plan covers every protocol alike).
     items: list[Item] = [_access(name, mailcom_words, protocol if password_right else None)]
     if mailcom_words and plan is not Plan.PREMIUM:
         if plan is Plan.OLD_FREE or password_right:
@@ -177,8 +174,8 @@ class PlanQuestion:
     facts: tuple[Fact, ...]
 
 
-#: Asked before any password is typed (mail.com only): a newer free account learns at once
-#: what it can do instead; "not sure" goes on, and a refusal's advice then leads with the plan.
+#: Asked before any password (mail.com only): a newer free account learns at once what it can
+#: do instead; "not sure" goes on, and a refusal's advice then leads with the plan.
 PLAN_QUESTION = PlanQuestion(
     text=f"{PLAN_NOTE} Which do you have?",
     answers=(

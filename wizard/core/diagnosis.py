@@ -9,22 +9,9 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
 
-from wizard.core import access
+from wizard.core import access, wording
 from wizard.core.facts import mailcom
 from wizard.core.models import Account, Attempt, CertificateInfo, CheckReport, Plan, Role, Status
-from wizard.core.wording import (
-    ACCESS_REFUSED,
-    HOTSPOT,
-    OFFLINE,
-    OUT_OF_TIME,
-    REFUSALS,
-    SHORT_LIMIT,
-    SHORT_LIMIT_SECONDS,
-    STATUS_WORDS,
-    UNANSWERED,
-    StatusWords,
-    ports_words,
-)
 
 if TYPE_CHECKING:
     from wizard.core.provider import Provider
@@ -35,21 +22,18 @@ _UNREACHED = frozenset({Status.TIMEOUT, Status.CONNECTION_REFUSED, Status.NO_ROU
 
 @dataclass(frozen=True)
 class Context:
-    """Who the words are for: the address, the provider, what the user said, the time limit."""
+    """Who the words are for: the address, the provider, what the user said, the time limit
+    (per server, in seconds). ``mailcom``: only mail.com's own record names its settings."""
 
     email: str
     provider_name: str = "mail.com"
-    #: The provider is mail.com's own record: only then does the advice name mail.com's
-    #: settings (its access switch, Premium, its menus).
     mailcom: bool = True
     plan: Plan | None = None
     app_password: bool = False
-    #: The check's time limit per server, in seconds.
     timeout: float = 10.0
 
     @classmethod
     def of(cls, account: Account, provider: Provider, timeout: float = 10.0) -> Context:
-        """The context of a check of ``account`` against ``provider``."""
         return cls(
             account.email,
             provider.display_name,
@@ -83,14 +67,13 @@ def explain_attempt(attempt: Attempt, context: Context) -> Attempt:
 def _choose(attempts: Sequence[Attempt], role: Role) -> Attempt:
     """The attempt of ``role`` the account should use, or its most telling failure."""
     mine = [attempt for attempt in attempts if attempt.endpoint.role is role]
-    order = list(STATUS_WORDS)
+    order = list(wording.STATUS_WORDS)
     verified = next((attempt for attempt in mine if attempt.verified), None)
     return verified or min(mine, key=lambda attempt: order.index(attempt.status))
 
 
 def refusal_kind(reply: str | None) -> str | None:
-    """What a refused login's reply says besides "wrong password" (``too_many``, ``alert``...),
-    or None for a plain refusal."""
+    """What a refused login's reply says besides "wrong password" (``too_many``...), or None."""
     text = (reply or "").lower()
     kinds = (
         ("too_many", ("too many", "maximum number of connections")),
@@ -103,45 +86,41 @@ def refusal_kind(reply: str | None) -> str | None:
 
 
 def password_refused(attempt: Attempt) -> bool:
-    """True for a refused login whose reply does not say the mailbox is busy or the server
-    unavailable: one that may be about the password or the account's access."""
+    """A refused login that may be about the password or the account's access."""
     return (
-        attempt.status is Status.AUTH_FAILED and refusal_kind(attempt.server_reply) not in REFUSALS
+        attempt.status is Status.AUTH_FAILED
+        and refusal_kind(attempt.server_reply) not in wording.REFUSALS
     )
 
 
 def seen_status(attempt: Attempt) -> Status:
-    """The status the words follow: a time-out on a connection that was accepted (it has
-    an address, or a login was sent) is a server that went quiet, not one that never
-    answered, whatever stage the engine named."""
+    """The status the words follow: a time-out on an accepted connection (it has an address,
+    or a login was sent) is a server that went quiet, whatever stage the engine named."""
     accepted = attempt.address is not None or attempt.login_tested
     return Status.SERVER_SILENT if attempt.status is Status.TIMEOUT and accepted else attempt.status
 
 
 def nothing_answered(statuses: Iterable[Status]) -> bool:
-    """True when nothing answered at all (no address, no route, no answer to a connection):
-    only then is "this computer seems offline" said."""
+    """Nothing answered at all: only then is "this computer seems offline" said."""
     seen = set(statuses)
-    return bool(seen) and seen <= UNANSWERED
+    return bool(seen) and seen <= wording.UNANSWERED
 
 
 @dataclass(frozen=True)
 class _Check:
-    """The evidence of a whole check, that one attempt's words may draw on."""
+    """The evidence of a whole check that one attempt's words may draw on (``alone``: a
+    preliminary row, so no conclusions about the whole check)."""
 
     attempts: tuple[Attempt, ...]
     context: Context
-    #: One attempt on its own (a preliminary row): no conclusions about the whole check.
     alone: bool = False
 
     def verified(self, role: Role | None = None) -> Attempt | None:
-        """The first attempt (of ``role``) whose login worked."""
         return next(
             (a for a in self.attempts if a.verified and role in (None, a.endpoint.role)), None
         )
 
     def worded(self, attempt: Attempt) -> Attempt:
-        """``attempt`` with its title, action and advice, from the table and the evidence."""
         if attempt.status is Status.OK:
             title, advice = self._ok(attempt)
             return replace(attempt, title=title, action="", advice=advice)
@@ -164,22 +143,23 @@ class _Check:
             advice += address_families_sentence(attempt.endpoint.host, attempt.families)
         return replace(attempt, title=title, action=action, advice=advice)
 
-    def variant(self, attempt: Attempt) -> StatusWords:
-        """The row of the table (or the whole-check variant) that says this attempt."""
+    def variant(self, attempt: Attempt) -> wording.StatusWords:
         status = seen_status(attempt)
         if status is Status.AUTH_FAILED:
             kind = refusal_kind(attempt.server_reply)
-            if kind in REFUSALS:
-                return REFUSALS[kind]
-            return STATUS_WORDS[status] if self.verified() is None else ACCESS_REFUSED
-        if self.context.timeout < SHORT_LIMIT_SECONDS and status in OUT_OF_TIME:
-            return SHORT_LIMIT
+            if kind in wording.REFUSALS:
+                return wording.REFUSALS[kind]
+            return (
+                wording.STATUS_WORDS[status] if self.verified() is None else wording.ACCESS_REFUSED
+            )
+        if self.context.timeout < wording.SHORT_LIMIT_SECONDS and status in wording.OUT_OF_TIME:
+            return wording.SHORT_LIMIT
         if not self.alone and nothing_answered(seen_status(a) for a in self.attempts):
-            return OFFLINE
-        return STATUS_WORDS[status]
+            return wording.OFFLINE
+        return wording.STATUS_WORDS[status]
 
     def _refusal(self, attempt: Attempt, fields: dict[str, str]) -> str:
-        """The fields of a refusal's words, and what follows its advice: the checklist."""
+        """Fills a refusal's fields; returns what follows its advice: the checklist."""
         reply = attempt.server_reply
         kind = refusal_kind(reply)
         fields["said"] = f" The server said: \u201c{reply.rstrip('.')}\u201d." if reply else ""
@@ -193,7 +173,7 @@ class _Check:
             protocol=attempt.endpoint.protocol,
         )
         fields["causes"] = access.in_order(items)
-        if kind in REFUSALS:
+        if kind in wording.REFUSALS:
             return ""
         intro = "Please check each, in this order:"
         if accepted is not None:
@@ -202,12 +182,9 @@ class _Check:
             fields["accepted_label"] = f"{endpoint.protocol.label} on port {endpoint.port}"
         elif self.context.mailcom:
             intro = f"{mailcom.SAME_REPLY.text}, so please check each, in this order:"
-        said = ""
+        said = fields["said"] if kind in ("alert", "disabled") else ""
         if kind == "alert":
-            said = f" {fields['name']} sent an alert with its refusal; read it carefully:"
-            said += fields["said"]
-        elif kind == "disabled":
-            said = fields["said"]
+            said = f" {fields['name']} sent an alert with its refusal; read it carefully:{said}"
         return f"{said}\n{intro}\n{access.numbered(items)}"
 
     def _ok(self, attempt: Attempt) -> tuple[str, str]:
@@ -235,21 +212,21 @@ class _Check:
 
     def _fields(self, attempt: Attempt) -> dict[str, str]:
         endpoint = attempt.endpoint
-        short = STATUS_WORDS[seen_status(attempt)].short
+        short = wording.STATUS_WORDS[seen_status(attempt)].short
         alike = [
             a.endpoint.port
             for a in self.attempts
-            if a.endpoint.role is endpoint.role and STATUS_WORDS[seen_status(a)].short == short
+            if a.endpoint.role is endpoint.role
+            and wording.STATUS_WORDS[seen_status(a)].short == short
         ] or [endpoint.port]
         cert = attempt.certificate
         return {
             "name": self.context.provider_name,
             "host": endpoint.host,
             "port": str(endpoint.port),
-            "ports": ports_words(alike),
+            "ports": wording.ports_words(alike),
             "protocol": endpoint.protocol.label,
             "limit": f"{self.context.timeout:g}",
-            "hotspot": HOTSPOT,
             "issuer": f" It was issued by \u201c{cert.issuer_name}\u201d." if cert else "",
             "valid": (
                 f" It is valid from {cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d}."
@@ -269,8 +246,8 @@ def short_words(attempt: Attempt, report: CheckReport) -> str:
 
 
 def address_families_sentence(host: str, families: Sequence[str]) -> str:
-    """A sentence saying which kinds of address of ``host`` were tried and all failed (empty
-    for a host typed as an address, and when nothing was looked up)."""
+    """Which kinds of address of ``host`` were tried and all failed (empty for a host typed
+    as an address, and when nothing was looked up)."""
     with suppress(ValueError):
         ipaddress.ip_address(host.strip("[]"))
         return ""
@@ -284,7 +261,6 @@ def address_families_sentence(host: str, families: Sequence[str]) -> str:
 
 
 def certificate_lines(certificate: CertificateInfo) -> str:
-    """The certificate a server showed, in three lines (for the details)."""
     return (
         f"Certificate presented: {certificate.subject}\n"
         f"Issued by: {certificate.issuer}\n"
@@ -296,4 +272,4 @@ def row_words(attempt: Attempt) -> str:
     """One attempt in a few words, for a row of the check: "✓ logged in", "✗ blocked here"."""
     if attempt.ok:
         return "✓ logged in" if attempt.login_tested else "✓ connects securely"
-    return f"✗ {STATUS_WORDS[seen_status(attempt)].short}"
+    return f"✗ {wording.STATUS_WORDS[seen_status(attempt)].short}"

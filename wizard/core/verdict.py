@@ -22,24 +22,18 @@ from wizard.core.provider import Provider
 
 @dataclass(frozen=True)
 class Verdict:
-    """A check in words: the headline, notes on ports used instead, and what to fix."""
+    """A check in words: the headline, what to do first, the ports used, notes on ports used
+    instead, the failures to fix (most telling first, each once) and the test message."""
 
     verified: bool
-    #: One sentence: verified, or which half failed.
     headline: str
-    #: What to do first, in one sentence that names the problem (empty when verified).
     action: str
-    #: For a verified role: which endpoint is used ("The iPhone can use ...").
     uses: str
-    #: One line per endpoint that failed while its role still works through another.
     notes: tuple[str, ...]
-    #: The failures to fix, most telling first; identical diagnoses appear once.
     problems: tuple[Attempt, ...]
-    #: The test message's outcome, when one was asked for.
     round_trip: str | None
-    #: True when the password itself may be wrong: a server refused it and none accepted
-    #: it. Only then is "change the password" the thing to offer first; a refusal while
-    #: another server accepted the same password is about that protocol's access.
+    #: A server refused the password and none accepted it: only then is "change the
+    #: password" offered first (otherwise the refusal is about that protocol's access).
     password_in_doubt: bool = False
     #: mail.com's plan rule, said first when a refusal may come from the plan.
     plan_note: str | None = None
@@ -48,8 +42,8 @@ class Verdict:
 def verdict_of(
     report: CheckReport, provider: Provider | None = None, *, plan: Plan | None = None
 ) -> Verdict:
-    """The words for ``report``, shared by ``mailcom-wizard check`` and the check screen; with
-    mail.com's ``provider`` and no Premium ``plan``, a refusal brings the plan rule first."""
+    """The words for ``report`` (``check`` and the check screen); with mail.com's ``provider``
+    and no Premium ``plan``, a refusal brings the plan rule first."""
     chosen = {Role.INCOMING: report.incoming, Role.OUTGOING: report.outgoing}
     failed_roles = [role for role, attempt in chosen.items() if not attempt.verified]
     if report.verified:
@@ -99,8 +93,7 @@ def verdict_of(
 
 
 def _passed_over(report: CheckReport, chosen: dict[Role, Attempt]) -> list[Attempt]:
-    """Failed endpoints that come before the one used, in a role that still verified: the
-    phone would have used them first (a failure after the one used changes nothing)."""
+    """Failed endpoints before the one used in a role that verified: the phone tries them first."""
     passed: list[Attempt] = []
     for role, used in chosen.items():
         if not used.verified:
@@ -125,9 +118,8 @@ def _problems(
     problems: list[Attempt] = []
     seen: set[str] = set()
     for attempt in candidates:
-        # When everything failed the same way (no internet), one explanation is enough;
-        # the same diagnosis for both halves (a refused password) is shown once too, and
-        # so is the same failure on both ports of one half (993 and 143 blocked).
+        # One explanation when nothing answered; the same diagnosis for both halves, or the
+        # same failure on both ports of one half, is shown once.
         role_key = f"{attempt.endpoint.role.value}:{attempt.status.value}"
         key = attempt.title if alike else attempt.title + attempt.action
         if attempt.ok or key in seen or role_key in seen:
@@ -139,11 +131,10 @@ def _problems(
 
 @dataclass(frozen=True)
 class RoleLine:
-    """One half of the account (receiving or sending) in a line: works, or what is wrong."""
+    """One half of the account in a line: "works on port 993", "blocked here (ports 465, 587)"."""
 
     role: Role
     works: bool
-    #: "works on port 993", "password refused (port 993)", "blocked here (ports 465, 587)"
     words: str
 
 
@@ -183,8 +174,8 @@ def _round_trip_words(report: CheckReport) -> str | None:
 
 
 def settings_from_report(report: CheckReport, account: Account, provider: Provider) -> MailSettings:
-    """The settings the phone should use after a check, verified only if the whole check was;
-    a half that verified is kept, a failed half falls back to the provider's preferred server."""
+    """The settings the phone should use after a check: a half that verified is kept, a failed
+    half falls back to the provider's preferred server."""
     preferred = preferred_settings(account, provider)
     found = {attempt.endpoint: attempt.ok for attempt in report.attempts}
     return replace(

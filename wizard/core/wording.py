@@ -1,11 +1,6 @@
-"""The one table of what the wizard says about each status: a row's short words, the words
-for "port 465 ...", the title, the one action and the advice, in the telling order.
-
-``diagnosis.explain`` picks the row (or one of the whole-check variants below: nothing
-answered at all, a time limit too short, a refusal while another server accepted the
-password, a refusal whose reply says more) and fills in what the check saw. Plain words
-(encryption, server name, the phone's labels): technical terms stay in ``Attempt.detail``.
-"""
+"""The one table of what the wizard says about each status (a row's short words, "port 465 ...",
+title, action, advice), in the telling order, and its whole-check variants; ``diagnosis.explain``
+picks the row and fills in what the check saw."""
 
 from __future__ import annotations
 
@@ -20,19 +15,16 @@ HOTSPOT = "try another network (for example your phone's hotspot)"
 _INTERCEPTORS = "an antivirus mail shield, a VPN or a company proxy"
 _NO_SSL_OFF = "Do not switch SSL off."
 _NOTHING_ANSWERS = (
-    "Nothing answers on {ports} from this network: {hotspot}, or turn off a firewall that "
+    f"Nothing answers on {{ports}} from this network: {HOTSPOT}, or turn off a firewall that "
     "blocks mail."
 )
 
 
 @dataclass(frozen=True)
 class StatusWords:
-    """How one status is said: a row's short words, "port 465 ...", title, action, advice.
-
-    The templates take {name} (the provider), {host}, {port}, {ports} ("port 465" or
-    "ports 465 and 587": every port of the half that failed alike), {protocol}, {limit}
-    (the time limit), and a certificate's {issuer}, {valid} and {subject}.
-    """
+    """How one status is said. Templates take {name} (the provider), {host}, {port}, {ports}
+    (every port of the half that failed alike), {protocol}, {limit} (the time limit), and a
+    certificate's {issuer}, {valid} and {subject}."""
 
     short: str
     failed: str
@@ -263,11 +255,8 @@ REFUSALS: dict[str, StatusWords] = {
 
 
 def other_network(*, checked_here: bool = False) -> str:
-    """The one wording of "try the iPhone on another network" (check, steps and repair).
-
-    ``checked_here``: the check just worked from this computer's network, so that network
-    is a good one to try.
-    """
+    """The one wording of "try the iPhone on another network"; ``checked_here``: the check
+    just worked from this computer's network, so that network is a good one to try."""
     here = ", such as the one this computer is on (mail works there)" if checked_here else ""
     return (
         "If the iPhone cannot connect, try it on another network: if it is on Wi-Fi, turn "

@@ -1,10 +1,5 @@
-"""The repair's answer: the phone's symptom beside a live check, as one cause and its fix.
-
-``diagnose_repair`` is the one function both front ends call (``mailcom-wizard repair`` and
-the wizard's repair screens): it classifies the check, looks the cause up in the table,
-and words the fix for the user's iOS version. ``RepairAnswer.to_json`` is the object
-``repair --json`` prints; its keys and codes are stable.
-"""
+"""The repair's answer, the phone's symptom beside a live check as one cause and its fix:
+``diagnose_repair`` is what ``repair`` and the repair screens both call."""
 
 from __future__ import annotations
 
@@ -20,7 +15,7 @@ from wizard.core.models import Account, CheckReport, MailSettings
 from wizard.core.provider import Provider, builtin_provider
 from wizard.core.repair.causes import Cause
 from wizard.core.repair.context import FixContext
-from wizard.core.repair.fixes import fix_for
+from wizard.core.repair.fixes import FIXES
 from wizard.core.repair.outcomes import CheckOutcome, classify
 from wizard.core.repair.symptoms import PhoneSettings, Symptom
 from wizard.core.repair.table import cause_for
@@ -29,41 +24,36 @@ from wizard.core.verdict import Verdict, settings_from_report, verdict_of
 
 @dataclass(frozen=True)
 class RepairAnswer:
-    """One most likely cause of what the phone shows, its fix, and what it rests on."""
+    """One most likely cause of what the phone shows, its fix (the steps on ``layout``'s
+    menus), every fact its words rest on, the check as ``check`` words it, and the settings
+    the phone should use; ``ios`` is the version asked for (None: the whole layout)."""
 
     symptom: Symptom
     phone: PhoneSettings
     outcome: CheckOutcome
     cause: Cause
     title: str
-    #: The one thing to do, in one sentence: shown first.
     action: str
-    #: Why the check points to this cause.
     why: str
-    #: The fix on the phone's own menus, for ``layout``.
     steps: tuple[Step, ...]
-    #: Every fact the answer's words rest on, each once.
     facts: tuple[Fact, ...]
-    #: The check in the words ``check`` uses.
     verdict: Verdict
     layout: IosLayout
-    #: The values the phone should use (with the run's caveat, if any).
     settings: MailSettings
     report: CheckReport
-    #: The iOS version asked for (None: the whole layout), and a note when it is a guess.
     ios: int | None = None
+    #: Said when the version is a guess.
     version_note: str | None = None
     #: Said whatever the cause (for "Cannot Verify Server Identity": never trust it).
     warning: str | None = None
 
     @property
     def conclusive(self) -> bool:
-        """True when the answer names a cause with a fix; False when the check cannot tell."""
         return self.cause.conclusive
 
     @property
     def fresh_profile(self) -> bool:
-        """True when the fix is to set the account up again with a fresh profile."""
+        """The fix is to set the account up again with a fresh profile."""
         return self.cause is Cause.NOTHING_FOUND
 
     @property
@@ -126,19 +116,15 @@ def diagnose_repair(
     provider: Provider | None = None,
     mark: Callable[[MailSettings], MailSettings] = lambda settings: settings,
 ) -> RepairAnswer:
-    """The most likely cause of ``symptom`` given ``report``, with its fix for ``ios``.
-
-    ``provider`` is the record the check ran against (default: the built-in mail.com);
-    ``mark`` marks the settings as the run hands them on (``Target.mark``): their caveat is
-    said at the top. Raises UsageError for an iOS version before 11.
-    """
-    checked = provider or builtin_provider()
+    """The most likely cause of ``symptom`` given ``report`` (checked against ``provider``,
+    default mail.com), with its fix for ``ios`` (UsageError before 11); ``mark`` marks the
+    settings as the run hands them on (``Target.mark``): their caveat is said at the top."""
     account = Account(email=report.email, password="", incoming=report.incoming_choice)
-    settings = mark(settings_from_report(report, account, checked))
+    settings = mark(settings_from_report(report, account, provider or builtin_provider()))
     findings = classify(report)
     layout, version, note = resolve(ios)
     cause = cause_for(symptom, findings, phone)
-    fix = fix_for(cause, FixContext(symptom, phone, findings, settings, layout))
+    fix = FIXES[cause](FixContext(symptom, phone, findings, settings, layout))
     warning = None
     said = any(ios_facts.CANNOT_VERIFY in step.facts for step in fix.steps)
     if symptom is Symptom.CANNOT_VERIFY_IDENTITY and not said:

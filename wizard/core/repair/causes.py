@@ -1,5 +1,4 @@
-"""The causes a repair can name, as stable codes (worded in ``fixes.py`` and ``network.py``;
-which answers which symptom and outcome is in ``table.py``)."""
+"""The causes a repair can name, as stable codes (worded in ``fixes`` and ``network``)."""
 
 from __future__ import annotations
 

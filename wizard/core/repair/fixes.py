@@ -1,11 +1,11 @@
-"""Each cause in words: a title, the one action first, why the check points there, the steps,
-from the check, the phone's layout and the provider."""
+"""Each cause in words: a title, the one action first, why the check points there, the steps."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from wizard.core import access
+from wizard.core.diagnosis import seen_status
 from wizard.core.facts import Fact, ios, mailcom
 from wizard.core.instructions import Step, test_message
 from wizard.core.models import Role, Status
@@ -19,7 +19,6 @@ from wizard.core.wording import STATUS_WORDS, ports_words
 def _change_port(
     ctx: FixContext, role: Role, title: str, why: str, facts: tuple[Fact, ...] = ()
 ) -> Fix:
-    """Set the phone's port of ``role`` to the one that works here."""
     port = ctx.works(role).port
     return Fix(
         title=title,
@@ -35,13 +34,13 @@ def _change_port(
 
 
 def _port_blocked(ctx: FixContext, role: Role) -> Fix:
-    """A port of ``role`` fails here while another works."""
-    good, bad, kind = ctx.works(role), ctx.failed(role), role.value
-    assert bad is not None, "the outcomes that lead here have a failed port"
-    words = STATUS_WORDS[bad.status].failed
-    uses = ""
-    if role is Role.OUTGOING and ctx.phone.outgoing_port == bad.endpoint.port:
-        uses = f" The iPhone uses port {bad.endpoint.port}."
+    good, kind = ctx.works(role), role.value
+    own = ctx.phone.outgoing_port if role is Role.OUTGOING else None
+    failing = [port for port in ctx.findings.failures if port.endpoint.role is role]
+    phone = [port for port in failing if port.endpoint.port == own]
+    bad = (phone or failing)[0]
+    words = STATUS_WORDS[seen_status(bad)].failed
+    uses = f" The iPhone uses port {bad.endpoint.port}." if phone else ""
     return _change_port(
         ctx,
         role,
@@ -97,7 +96,6 @@ _NO_LOGIN_BECAUSE: dict[CheckOutcome, str] = {
 
 def _password_not_tested(ctx: FixContext) -> Fix:
     because = _NO_LOGIN_BECAUSE.get(ctx.findings.outcome, "no server let it log in")
-    # The causes of a refusal in the one order every screen uses, should it be refused there.
     items = steps.checklist(ctx)
     return Fix(
         title="The password could not be tested from here",
@@ -248,7 +246,17 @@ def _nothing_found(ctx: FixContext) -> Fix:
             "iPhone shows. A fresh setup replaces whatever the iPhone holds with values "
             "that just passed."
         ),
-        steps=(steps.fresh_profile(ctx), steps.other_network(ctx)),
+        steps=(
+            Step(
+                "Set the account up again with a fresh profile",
+                "Make a new configuration profile with this wizard, from the settings that just "
+                "passed the check, and install it on the iPhone. The new account appears in "
+                f"Settings > {ctx.accounts} beside the old one; when new mail arrives in the new "
+                "one, remove the old one there.",
+                facts=(ctx.layout.accounts,),
+            ),
+            steps.other_network(ctx),
+        ),
     )
 
 
@@ -271,8 +279,3 @@ FIXES: dict[Cause, Callable[[FixContext], Fix]] = {
     Cause.MAILCOM_TROUBLE: _mailcom_trouble,
     Cause.NOTHING_FOUND: _nothing_found,
 }
-
-
-def fix_for(cause: Cause, ctx: FixContext) -> Fix:
-    """The words and steps of ``cause`` for this symptom, check and phone."""
-    return FIXES[cause](ctx)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wizard.core.diagnosis import seen_status
 from wizard.core.facts import ios
 from wizard.core.instructions import Step
 from wizard.core.models import Role
@@ -44,7 +45,17 @@ def network_intercepts(ctx: FixContext) -> Fix:
             f"cause is not {ctx.provider}, and {must}."
         ),
         why=f"From this computer, {seen}.",
-        steps=(never, steps.stop_interception(ctx), steps.other_network(ctx)),
+        steps=(
+            never,
+            Step(
+                "Turn off mail scanning or the VPN",
+                "If an antivirus or security program runs on this computer, turn off its email "
+                "scanning (often called Mail Shield or Email protection); disconnect any VPN or "
+                "company proxy. Then check again: the cause is this network or that program, "
+                f"not {ctx.provider}.",
+            ),
+            steps.other_network(ctx),
+        ),
     )
 
 
@@ -65,7 +76,7 @@ def short_limit(ctx: FixContext) -> bool:
     """True when every failure ran out of a time limit too short to connect."""
     findings = ctx.findings
     return findings.time_limit < SHORT_LIMIT_SECONDS and all(
-        port.status in OUT_OF_TIME for port in findings.failures
+        seen_status(port) in OUT_OF_TIME for port in findings.failures
     )
 
 

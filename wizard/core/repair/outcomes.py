@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from wizard.core.diagnosis import nothing_answered, password_refused, refusal_kind, seen_status
-from wizard.core.models import CheckReport, Endpoint, Role, Status
+from wizard.core.models import Attempt, CheckReport, Role, Status
 
 
 class CheckOutcome(StrEnum):
@@ -39,8 +39,7 @@ _INTERCEPTION = {
     Status.TLS_FAILED,
     Status.PLAINTEXT_INJECTED,
 }
-#: A server that accepted the connection and then went quiet: it answered, so this
-#: computer is online.
+#: A server that accepted the connection and then went quiet: this computer is online.
 _SILENT = (Status.SERVER_SILENT, Status.TLS_STALLED)
 #: Both logins work, but some ports fail here: which halves they belong to.
 _BLOCKED_HERE = {
@@ -51,50 +50,25 @@ _BLOCKED_HERE = {
 
 
 @dataclass(frozen=True)
-class PortResult:
-    """What one port did, with its endpoint in the phone's terms."""
-
-    endpoint: Endpoint
-    status: Status
-    #: The login was tried here and worked.
-    verified: bool
-
-    @property
-    def ok(self) -> bool:
-        """A secure connection worked (with or without a login)."""
-        return self.status is Status.OK
-
-
-@dataclass(frozen=True)
 class Findings:
-    """A check report classified: its outcome, and each port's result in the phone's terms."""
+    """A check report classified: its outcome, whether any server accepted the password, what
+    each port did, and the time limit per server (seconds): a short one explains a silence."""
 
     outcome: CheckOutcome
-    #: At least one server accepted the password: the password the check used is right.
     login_worked: bool
-    ports: tuple[PortResult, ...]
-    #: The check's time limit per server (seconds): a short one explains a silence.
+    ports: tuple[Attempt, ...]
     time_limit: float = 10.0
 
-    def failing(self, role: Role) -> tuple[PortResult, ...]:
-        """The ports of ``role`` that failed."""
-        return tuple(p for p in self.ports if p.endpoint.role is role and not p.ok)
-
     @property
-    def failures(self) -> tuple[PortResult, ...]:
+    def failures(self) -> tuple[Attempt, ...]:
         """Every port that failed, incoming first."""
         return tuple(port for port in self.ports if not port.ok)
 
 
 def classify(report: CheckReport) -> Findings:
-    """The outcome of ``report``, and what each of its ports did."""
-    # Statuses as the words read them: a connection accepted and then quiet is silence.
-    ports = tuple(
-        PortResult(attempt.endpoint, seen_status(attempt), attempt.verified)
-        for attempt in report.attempts
-    )
+    """The outcome of ``report``, and what each port did."""
     login_worked = report.incoming.verified or report.outgoing.verified
-    return Findings(_outcome(report), login_worked, ports, report.timeout)
+    return Findings(_outcome(report), login_worked, report.attempts, report.timeout)
 
 
 def _outcome(report: CheckReport) -> CheckOutcome:

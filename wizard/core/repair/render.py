@@ -1,8 +1,5 @@
-"""A repair answer as plain text for a terminal: the cause and action first, then the steps.
-
-The repair screen builds its sentences with the same small functions (``cause_line``, ...),
-so the screen and ``repair`` cannot word an answer differently.
-"""
+"""A repair answer as plain text for a terminal, from the same small functions the repair screen
+builds its sentences with (``cause_line``, ...), so the two cannot word an answer differently."""
 
 from __future__ import annotations
 
@@ -13,27 +10,22 @@ from wizard.core.repair.symptoms import PhoneIncoming
 
 
 def shown_line(answer: RepairAnswer) -> str:
-    """What the user said the iPhone shows."""
     return f"The iPhone shows: {answer.symptom.shown_as}."
 
 
 def cause_line(answer: RepairAnswer) -> str:
-    """The most likely cause, said first."""
     return f"Most likely cause: {answer.title}."
 
 
 def action_line(answer: RepairAnswer) -> str:
-    """The one thing to do."""
     return f"What to do: {answer.action}"
 
 
 def why_line(answer: RepairAnswer) -> str:
-    """Why the check points to this cause."""
     return f"Why: {answer.why}"
 
 
 def check_headline(answer: RepairAnswer) -> str:
-    """The check's headline, as ``check`` words it."""
     return f"The check: {answer.verdict.headline}"
 
 
@@ -54,7 +46,6 @@ def phone_line(answer: RepairAnswer) -> str:
 
 
 def step_heading(number: int, step: Step) -> str:
-    """A step's number and title."""
     return f"{number}. {step.title}"
 
 
@@ -78,7 +69,6 @@ def render_text(answer: RepairAnswer) -> str:
     phone = phone_line(answer)
     if phone:
         summary += wrap(phone)
-    # The stable codes of the answer, for helpers and scripts.
     summary += wrap(
         f"(symptom {answer.symptom.value}, check outcome {answer.outcome.value}, "
         f"cause {answer.cause.value})"

@@ -1,6 +1,5 @@
-"""The repair's steps on the phone, built as the setup steps are (``wizard.core.instructions``):
-every path and label from the fact registry, for the user's iOS layout, never the password.
-"""
+"""The repair's steps on the phone, built as the setup steps are: every path and label from the
+fact registry, for the user's iOS layout, never the password."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ from wizard.core.wording import other_network as try_other_network
 
 
 def open_account(ctx: FixContext) -> Step:
-    """Settings > (the layout's accounts path) > the account > Account."""
     where = f" ({ctx.layout.where.text}.)" if ctx.layout.where is not None else ""
     return Step(
         "Open the account on the iPhone",
@@ -24,7 +22,6 @@ def open_account(ctx: FixContext) -> Step:
 
 
 def both_passwords(ctx: FixContext) -> Step:
-    """The password in both places the phone keeps one."""
     return Step(
         "Type the current password in both places",
         f"The iPhone keeps the password twice: Settings > {ctx.accounts} > the account > "
@@ -40,7 +37,6 @@ def both_passwords(ctx: FixContext) -> Step:
 
 
 def outgoing_server(ctx: FixContext, endpoint: Endpoint, title: str) -> Step:
-    """The outgoing server's values on the phone, with ``endpoint``'s port."""
     return Step(
         title,
         f"On the Account screen, {ios.SMTP_ROW.text}: it is {endpoint.host}. Set Server "
@@ -84,7 +80,6 @@ def other_network(ctx: FixContext, *, then: str = "") -> Step:
     )
 
 
-#: What to do when the phone distrusts the certificate: cancel, never trust.
 NEVER_TRUST = Step(
     "Never trust the certificate",
     f'When the iPhone shows "{ios.CANNOT_VERIFY.text}", tap Cancel. Do not trust the '
@@ -92,42 +87,17 @@ NEVER_TRUST = Step(
     "your password and your mail.",
     facts=(ios.CANNOT_VERIFY,),
 )
-#: What to do when encryption is missing: never set the account up without SSL.
 NEVER_WITHOUT_SSL = Step(
     "Never set the account up without SSL",
     f"{ios.WITHOUT_SSL.text} on the iPhone, answer No, and keep Use SSL on: without it, "
     "your password and your mail would cross the network where others can read them.",
     facts=(ios.WITHOUT_SSL,),
 )
-#: A wrong clock makes a valid certificate look expired (or not yet valid).
 CLOCKS = Step(
     "Check the date and time",
     "Make sure the date and time are right on the iPhone and on this computer. A clock "
     "that is wrong by days makes a valid certificate look out of date.",
 )
-
-
-def stop_interception(ctx: FixContext) -> Step:
-    """An antivirus mail shield or a VPN reads encrypted connections: turn it off."""
-    return Step(
-        "Turn off mail scanning or the VPN",
-        "If an antivirus or security program runs on this computer, turn off its email "
-        "scanning (often called Mail Shield or Email protection); disconnect any VPN or "
-        "company proxy. Then check again: the cause is this network or that program, not "
-        f"{ctx.provider}.",
-    )
-
-
-def fresh_profile(ctx: FixContext) -> Step:
-    """Set the account up again from the settings that just passed."""
-    return Step(
-        "Set the account up again with a fresh profile",
-        "Make a new configuration profile with this wizard, from the settings that just "
-        "passed the check, and install it on the iPhone. The new account appears in "
-        f"Settings > {ctx.accounts} beside the old one; when new mail arrives in the new "
-        "one, remove the old one there.",
-        facts=(ctx.layout.accounts,),
-    )
 
 
 def checklist(ctx: FixContext, protocol: Protocol | None = None) -> tuple[access.Item, ...]:
@@ -143,5 +113,4 @@ def checklist(ctx: FixContext, protocol: Protocol | None = None) -> tuple[access
 
 
 def cause_steps(items: tuple[access.Item, ...]) -> tuple[Step, ...]:
-    """The causes of a refused login as steps, each with where to look."""
     return tuple(Step(item.title, item.text, facts=item.facts) for item in items)

@@ -13,15 +13,13 @@ from wizard.core.repair.symptoms import PhoneSettings, Symptom
 
 
 class Condition(StrEnum):
-    """A named fact about the phone's settings and the check, that can refine a rule."""
+    """A named fact about the phone's settings and the check, that can refine a rule: a login
+    worked here, the phone's outgoing port is not the provider's (25) or works here, sending
+    works here."""
 
-    #: At least one server accepted the password here.
     LOGIN_WORKED = "login-worked"
-    #: The phone's outgoing port is not one of the provider's (for example 25).
     PHONE_PORT_OTHER = "phone-port-other"
-    #: The phone's outgoing port works here.
     PHONE_PORT_WORKS_HERE = "phone-port-works-here"
-    #: The outgoing server accepted the password here.
     SENDING_WORKS = "sending-works"
 
 
@@ -34,7 +32,6 @@ class Rule:
 
     @property
     def causes(self) -> tuple[Cause, ...]:
-        """Every cause this cell can give."""
         return (self.default, *(cause for _, cause in self.when))
 
 
