@@ -54,10 +54,8 @@ def _header(instructions: Instructions) -> list[tuple[str, str]]:
 def render_text(instructions: Instructions) -> str:
     lines = [instructions.title, "=" * len(instructions.title), ""]
     for label, text in _header(instructions):
-        if label:
-            lines += [*wrap(f"{label.upper()}: {text}", "  ", first=""), ""]
-        else:
-            lines += [*wrap(text), ""]
+        wrapped = wrap(f"{label.upper()}: {text}", "  ", first="") if label else wrap(text)
+        lines += [*wrapped, ""]
     for number, step in enumerate(instructions.steps, start=1):
         lines += [*step_lines(number, step), ""]
     return "\n".join(lines).rstrip() + "\n"
