@@ -4,9 +4,9 @@ that screens, commands and the README word things from (``ios.ACCOUNTS_18.text``
 from __future__ import annotations
 
 from wizard.core.facts import ios, mailcom, profiles
-from wizard.core.facts.model import Fact, FactStatus, Source
+from wizard.core.facts.model import Fact, FactStatus
 
-__all__ = ["REGISTRY", "Fact", "FactStatus", "Source", "by_id", "ios", "mailcom", "profiles"]
+__all__ = ["REGISTRY", "Fact", "FactStatus", "by_id", "ios", "mailcom", "profiles"]
 
 #: All facts, by module (iOS Settings, mail.com, profile installation), in declaration order.
 REGISTRY: tuple[Fact, ...] = tuple(
