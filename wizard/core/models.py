@@ -15,27 +15,21 @@ from wizard.core.text import clean_line
 
 
 class Role(StrEnum):
-    """Which half of a mail account an endpoint serves."""
-
     INCOMING = "incoming"
     OUTGOING = "outgoing"
 
 
 class Protocol(StrEnum):
-    """A mail protocol, named as in the JSON report."""
-
     IMAP = "imap"
     POP3 = "pop3"
     SMTP = "smtp"
 
     @property
     def role(self) -> Role:
-        """Incoming for IMAP and POP3, outgoing for SMTP."""
         return Role.OUTGOING if self is Protocol.SMTP else Role.INCOMING
 
     @property
     def label(self) -> str:
-        """How the protocol is written for people: IMAP, POP3, SMTP."""
         return self.value.upper()
 
 
@@ -47,7 +41,6 @@ class IncomingChoice(StrEnum):
 
     @property
     def protocol(self) -> Protocol:
-        """The wire protocol behind the choice."""
         return Protocol.IMAP if self is IncomingChoice.IMAP else Protocol.POP3
 
 
@@ -59,7 +52,6 @@ class Security(StrEnum):
 
     @property
     def label(self) -> str:
-        """How the security is written for people."""
         return "SSL/TLS" if self is Security.SSL else "STARTTLS"
 
 
@@ -92,13 +84,10 @@ class Status(StrEnum):
 
     @property
     def is_certificate_problem(self) -> bool:
-        """True for the three codes that come with certificate details."""
         return self.value.startswith("certificate_")
 
 
 class Phase(StrEnum):
-    """Where a running attempt is, for live progress displays."""
-
     WAITING = "waiting"
     CONNECTING = "connecting"
     #: A TLS handshake is under way (implicit TLS, or after the server's STARTTLS OK).
@@ -121,12 +110,9 @@ class Plan(StrEnum):
 
 
 class Auth(StrEnum):
-    """How the password is proven, inside TLS (the autoconfig file's ``authentication``).
-
-    ``password``: sent as it is (AUTH PLAIN / LOGIN, IMAP LOGIN, POP3 USER/PASS);
-    ``cram-md5``: a challenge answered with a keyed hash (IMAP AUTHENTICATE CRAM-MD5,
-    SMTP AUTH CRAM-MD5, POP3 AUTH CRAM-MD5 or APOP), iOS's "MD5 Challenge-Response".
-    """
+    """How the password is proven inside TLS (autoconfig ``authentication``): sent as it is
+    (AUTH PLAIN/LOGIN, IMAP LOGIN, USER/PASS), or CRAM-MD5 (POP3 also APOP), iOS's "MD5
+    Challenge-Response"."""
 
     PASSWORD = "password"
     CRAM_MD5 = "cram-md5"
@@ -145,7 +131,6 @@ class Endpoint:
 
     @property
     def role(self) -> Role:
-        """Incoming or outgoing."""
         return self.protocol.role
 
     @property
@@ -155,11 +140,9 @@ class Endpoint:
 
     @property
     def label(self) -> str:
-        """How the endpoint is written for people, for example ``IMAP 993 (SSL/TLS)``."""
         return f"{self.protocol.label} {self.port} ({self.security.label})"
 
     def username(self, email: str) -> str:
-        """The login name for ``email``, from the provider's template."""
         return fill_in(self.username_template, email)
 
 
@@ -168,10 +151,8 @@ PLACEHOLDER = re.compile(r"%(EMAILADDRESS|EMAILLOCALPART|EMAILDOMAIN)%")
 
 
 def fill_in(template: str, email: str) -> str:
-    """``template`` with %EMAILADDRESS%, %EMAILLOCALPART% and %EMAILDOMAIN% filled in.
-
-    In one pass: a local part that itself holds ``%EMAILDOMAIN%`` stays as typed.
-    """
+    """``template`` with its placeholders filled in, in one pass: a local part that itself
+    holds ``%EMAILDOMAIN%`` stays as typed."""
     local, _, domain = email.partition("@")
     parts = {"EMAILADDRESS": email, "EMAILLOCALPART": local, "EMAILDOMAIN": domain}
     return PLACEHOLDER.sub(lambda match: parts[match.group(1)], template)
@@ -212,7 +193,6 @@ class CertificateInfo:
         return _name_part(self.subject, "CN") or self.subject
 
     def to_json(self) -> dict[str, str]:
-        """Plain JSON types only."""
         return {
             key: value.isoformat() if isinstance(value, dt.datetime) else value
             for key, value in asdict(self).items()
@@ -220,7 +200,7 @@ class CertificateInfo:
 
 
 def _name_part(name: str, short: str) -> str | None:
-    """The first ``short`` (CN, O) part of an RFC 4514 name, escapes undone; None if none."""
+    """The first ``short`` (CN, O) part of an RFC 4514 name, escapes undone."""
     from cryptography import x509  # only when a certificate is shown: it is slow to import
     from cryptography.x509.oid import NameOID
 
@@ -238,12 +218,9 @@ def _name_part(name: str, short: str) -> str | None:
 
 @dataclass(frozen=True)
 class Attempt:
-    """The outcome of trying one endpoint: a stable status code and words for people.
-
-    ``login_tested`` is False where another endpoint of the role was logged in to instead
-    (one login per server: a wrong password must not count twice against the account).
-    ``address``: the IP address that accepted the connection (None when none did).
-    """
+    """The outcome of trying one endpoint. ``login_tested`` is False where another endpoint
+    of the role was logged in to instead (a wrong password must not count twice);
+    ``address``: the IP address that accepted the connection."""
 
     endpoint: Endpoint
     status: Status
@@ -263,16 +240,13 @@ class Attempt:
 
     @property
     def ok(self) -> bool:
-        """True when the endpoint worked."""
         return self.status is Status.OK
 
     @property
     def verified(self) -> bool:
-        """True when the endpoint worked including the login."""
         return self.ok and self.login_tested
 
     def to_json(self) -> dict[str, Any]:
-        """The ATTEMPT object of ``check --json``."""
         data: dict[str, Any] = {
             "role": self.endpoint.role.value,
             "protocol": self.endpoint.protocol.value,
@@ -305,7 +279,6 @@ class RoundTrip:
     removed: bool = True
 
     def to_json(self) -> dict[str, Any]:
-        """The ``round_trip`` object of ``check --json``."""
         return {"status": self.status.value, "elapsed_ms": self.elapsed_ms, "removed": self.removed}
 
 
@@ -325,12 +298,11 @@ class CheckReport:
 
     @property
     def verified(self) -> bool:
-        """True when both the incoming and the outgoing server accepted the login."""
+        """Both servers accepted the login (and the round trip, if any, worked)."""
         round_trip = self.round_trip is None or self.round_trip.status is Status.OK
         return self.incoming.verified and self.outgoing.verified and round_trip
 
     def to_json(self) -> dict[str, Any]:
-        """The one JSON object that ``check --json`` prints."""
         return {
             "email": self.email,
             "protocol": self.incoming_choice.value,
@@ -376,12 +348,10 @@ class MailSettings:
 
     @property
     def incoming_username(self) -> str:
-        """User name for the incoming server."""
         return self.incoming.username(self.email)
 
     @property
     def outgoing_username(self) -> str:
-        """User name for the outgoing server."""
         return self.outgoing.username(self.email)
 
 

@@ -1,13 +1,6 @@
-"""Provider data in Mozilla's autoconfig format (clientConfig 1.1, as in Thunderbird's ISPDB).
-
-The built-in provider is mail.com (``data/mail.com.xml``); ``load_provider(path)`` reads any
-other file, with defusedxml (no DTD). Every value is checked where it enters: host names and
-domains in the ASCII form the resolver, TLS and the profile use; names cleaned for a terminal.
-An entry an iPhone "Other" account cannot use securely (unencrypted, or OAuth2, NTLM...) is
-skipped and said so (``Provider.skipped``); a file is refused only when nothing is left for
-incoming or for outgoing mail. Host names may hold %EMAILDOMAIN% and its kin (inbox.lv's are
-``mail.%EMAILDOMAIN%``): ``for_address(email)`` fills them in and checks them again.
-"""
+"""Provider files in Mozilla's autoconfig format (clientConfig 1.1, Thunderbird's ISPDB), read
+with defusedxml and every value checked; entries an iPhone "Other" account cannot use securely
+are skipped and said so. The built-in provider is mail.com (``data/mail.com.xml``)."""
 
 from __future__ import annotations
 
@@ -35,36 +28,32 @@ from wizard.core.models import (
 )
 from wizard.core.text import clean_line, control_characters
 
-#: The id of mail.com's record in Thunderbird's ISPDB (``<emailProvider id="mail.com">``).
+#: The id of mail.com's record in Thunderbird's ISPDB.
 MAILCOM_ID = "mail.com"
 
 #: Larger than any real autoconfig file (the ISPDB's biggest are a few dozen KiB).
 MAX_PROVIDER_BYTES = 1024 * 1024
-#: The servers of one kind (IMAP, POP3 or SMTP) a check tries at most. Real files list one
-#: to three; one listing thousands must not make the wizard open thousands of connections.
+#: Servers of one kind a check tries at most: real files list one to three, and one listing
+#: thousands must not open thousands of connections.
 MAX_SERVERS_PER_KIND = 3
-# Entries of one kind read at most, usable or not: thousands of unusable ones are counted,
-# not read (nor listed in the notes).
+# Entries of one kind read at most, usable or not (the rest are only counted).
 _MAX_READ_PER_KIND = 4 * MAX_SERVERS_PER_KIND
 
 _SOCKET_TYPES = {"SSL": Security.SSL, "STARTTLS": Security.STARTTLS}
 _KINDS = {
-    "incomingServer": {"imap": Protocol.IMAP, "pop3": Protocol.POP3},
-    "outgoingServer": {"smtp": Protocol.SMTP},
+    "incoming": {"imap": Protocol.IMAP, "pop3": Protocol.POP3},
+    "outgoing": {"smtp": Protocol.SMTP},
 }
-# The login methods an iPhone "Other" account uses, each with the password inside TLS
-# ("plain" and "secure" are the format's older names for the first two).
+# The login methods an iPhone "Other" account uses ("plain" and "secure": older names).
 _LOGINS = {
     "password-cleartext": Auth.PASSWORD,
     "plain": Auth.PASSWORD,
     "password-encrypted": Auth.CRAM_MD5,
     "secure": Auth.CRAM_MD5,
 }
-# A placeholder-like word: the three the format defines, a misspelt one (``%EMAILADDRESS``
-# without its closing %), or one it does not define (``%REALNAME%``).
+# A placeholder-like word, to catch misspelt (``%EMAILADDRESS``) or unknown (``%REALNAME%``) ones.
 _PLACEHOLDER_LIKE = re.compile(r"%[A-Z][A-Z0-9_]*%?")
-# What a host name may hold once IDNA has turned it into ASCII: letters, digits, dots and
-# hyphens, the underscore some real names use, and colons for an IPv6 address.
+# A host name after IDNA: also the underscore some real names use, and IPv6 colons.
 _HOST_ASCII = re.compile(r"^[A-Za-z0-9._:-]+$")
 
 
@@ -79,46 +68,35 @@ class Provider:
     pop3: tuple[Endpoint, ...]
     smtp: tuple[Endpoint, ...]
     source: str = "built-in"
-    #: The file's entries that are not tried, each with why ("POP3 pop.example.com:110:
-    #: not encrypted ..."), and the limit when a file lists more servers than are tried.
+    #: The file's entries that are not tried, each with why, and the limit when it was hit.
     skipped: tuple[str, ...] = ()
-    #: True when the file offers OAuth2 sign-in beside the password: such providers often
-    #: let mail apps that log in with a password in only with an app-specific password.
+    #: The file offers OAuth2 beside the password (such providers often want an app password).
     oauth_too: bool = False
     #: The address the names were filled in for; None until ``for_address``.
     address: str | None = None
-    #: The file's values with their placeholders, when a host or the name depends on the
-    #: address (None when nothing does).
+    #: The file's values with their placeholders, when a host or the name holds one.
     template: Provider | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_mailcom(self) -> bool:
-        """True for mail.com's own record (the ISPDB's id): only then do the texts name
-        mail.com's settings (its access switch, Premium)."""
+        """Only for mail.com's own record do the texts name its settings (access, Premium)."""
         return self.id == MAILCOM_ID
 
     def incoming(self, choice: IncomingChoice) -> tuple[Endpoint, ...]:
-        """Incoming endpoints for IMAP or POP, most preferred first."""
         return self.imap if choice is IncomingChoice.IMAP else self.pop3
 
     def endpoints(self, choice: IncomingChoice) -> tuple[Endpoint, ...]:
-        """Every endpoint a check of ``choice`` tries: incoming first, then SMTP."""
         return self.incoming(choice) + self.smtp
 
     def knows_domain(self, domain: str) -> bool:
-        """True when ``domain`` is one of the provider's own domains."""
         return domain.strip().lower().rstrip(".") in self.domains
 
     def supports(self, choice: IncomingChoice) -> bool:
-        """True when the provider has servers for ``choice``."""
         return bool(self.incoming(choice))
 
     def for_address(self, email: str) -> Provider:
-        """The provider as it is for ``email``: its host names and name filled in.
-
-        Itself when nothing in the file depends on the address. Raises ProviderError when
-        a host name filled in this way is not one (``check_address`` says so first).
-        """
+        """The provider with its host names and name filled in for ``email``; ProviderError
+        when a host name filled in this way is not one (``check_address`` says so first)."""
         template = self.template
         if template is None or email == self.address:
             return self
@@ -139,8 +117,7 @@ class Provider:
 
     @property
     def app_password_note(self) -> str:
-        """Said before the password is asked for when the file offers OAuth2 too; worded as
-        what to look for, since the file says no more."""
+        """Said before the password is asked for, worded as what to look for."""
         if not self.oauth_too:
             return ""
         return (
@@ -158,13 +135,11 @@ class Provider:
 
 
 def builtin_provider() -> Provider:
-    """mail.com, as shipped inside the package."""
     data = resources.files("wizard.core").joinpath("data", "mail.com.xml").read_bytes()
     return parse_provider(data, source="built-in mail.com")
 
 
 def load_provider(path: str | Path) -> Provider:
-    """Read an autoconfig file, or raise ProviderError saying what is wrong with it."""
     try:
         data = read_limited(path, MAX_PROVIDER_BYTES, "Provider file")
     except FileReadError as exc:
@@ -173,9 +148,7 @@ def load_provider(path: str | Path) -> Provider:
 
 
 def parse_provider(data: bytes, *, source: str = "provider file") -> Provider:
-    """Parse autoconfig XML into a Provider, or raise ProviderError naming the problem."""
     provider_el = _provider_element(data, source)
-    # The names are shown on screens and in reports: cleaned like any text from outside.
     provider_id = clean_line(provider_el.get("id") or "", 80)
     if not provider_id:
         raise ProviderError(f"{source}: <emailProvider> has no id attribute.")
@@ -198,8 +171,8 @@ def parse_provider(data: bytes, *, source: str = "provider file") -> Provider:
     # The kinds whose skipped entries all offered OAuth2 sign-in and nothing else.
     oauth_only = set(Protocol)
     oauth_too = False
-    for tag, kinds in _KINDS.items():
-        for index, server in enumerate(provider_el.findall(tag), start=1):
+    for role, kinds in _KINDS.items():
+        for index, server in enumerate(provider_el.findall(f"{role}Server"), start=1):
             protocol = kinds.get(server.get("type", ""))
             if protocol is None:
                 continue  # exchange, ews, jmap...: not something an iPhone "Other" account uses
@@ -210,7 +183,7 @@ def parse_provider(data: bytes, *, source: str = "provider file") -> Provider:
             ):
                 continue  # past the limit: not read, not tried
             read[protocol] += 1
-            where = f"{source}: {tag.removesuffix('Server')} server #{index} ({protocol.label}"
+            where = f"{source}: {role} server #{index} ({protocol.label}"
             endpoint, why, methods = _entry(server, protocol, where)
             if endpoint is None:
                 skipped[protocol].append(why)
@@ -225,10 +198,8 @@ def parse_provider(data: bytes, *, source: str = "provider file") -> Provider:
                 f"{protocol.label}: the file lists {count} servers; the wizard tries at most "
                 f"{MAX_SERVERS_PER_KIND}, the first usable ones"
             )
-    for role, protocols in (
-        ("incoming", (Protocol.IMAP, Protocol.POP3)),
-        ("outgoing", (Protocol.SMTP,)),
-    ):
+    for role, kinds in _KINDS.items():
+        protocols = tuple(kinds.values())
         if not any(chosen[protocol] for protocol in protocols):
             reasons = [why for protocol in protocols for why in skipped[protocol]]
             only_oauth = bool(reasons) and oauth_only.issuperset(protocols)
@@ -248,14 +219,13 @@ def parse_provider(data: bytes, *, source: str = "provider file") -> Provider:
     endpoints = provider.imap + provider.pop3 + provider.smtp
     if not PLACEHOLDER.search(name) and not any(PLACEHOLDER.search(e.host) for e in endpoints):
         return provider
-    # Until the address is known, the name is given for the first domain (an inbox.lv file
-    # calls itself %EMAILDOMAIN%); the servers wait for the address (``for_address``).
+    # Until the address is known, the name is given for the first domain (inbox.lv's file
+    # calls itself %EMAILDOMAIN%).
     early = clean_line(fill_in(name, "@" + domains[0]), 80).strip("@ ") or provider_id
     return replace(provider, display_name=early, template=provider)
 
 
 def _provider_element(data: bytes, source: str) -> ET.Element:
-    """The ``<emailProvider>`` element of a safe, well-formed clientConfig document."""
     try:
         root: ET.Element = SafeET.fromstring(data, forbid_dtd=True)
     except defusedxml.DTDForbidden:
@@ -287,18 +257,14 @@ def _text(element: ET.Element, tag: str) -> str:
 def _entry(
     server: ET.Element, protocol: Protocol, where: str
 ) -> tuple[Endpoint | None, str, set[str]]:
-    """One server element: its endpoint (None when skipped), why it is skipped, and the
-    login methods it offers ({"oauth2"} alone means it signs in only that way).
-
-    Raises ProviderError for an entry that is broken rather than unusable.
-    """
+    """A server element's endpoint (None when skipped), why it is skipped, and its login
+    methods; ProviderError for an entry that is broken rather than unusable."""
     host = _text(server, "hostname")
     if not host:
         raise ProviderError(f"{where}) has no <hostname>.")
     shown = clean_line(host, 80)
     _refuse_unknown_placeholders(host, f"{where}) <hostname>")
-    # A name with a placeholder is checked as it would be for an address now, and again
-    # with the user's own address (``for_address``).
+    # Checked now for a sample address, and again for the user's (``for_address``).
     checked = _ascii_host(fill_in(host, "name@example.com"), f"{where})", shown)
     port_text = _text(server, "port")
     port = int(port_text) if port_text.isascii() and port_text.isdigit() else 0
@@ -319,16 +285,14 @@ def _entry(
         )
     named = [clean_line(el.text or "", 30) for el in server.findall("authentication")]
     methods = [name.lower() for name in named]
-    # The first method the file lists that works with a password is the one used; a file
-    # that names none means the password (the format's default).
+    # The first usable method the file lists; none listed means the password (the default).
     auth = next((_LOGINS[m] for m in methods if m in _LOGINS), None if methods else Auth.PASSWORD)
     if auth is None:  # OAuth2, NTLM, GSSAPI, a client certificate, no login at all...
         why = f"logs in only with {', '.join(named)}, and this wizard sets up password logins"
         return None, f"{entry}: {why}", set(methods)
     username = _text(server, "username") or "%EMAILADDRESS%"
     if control_characters(username):
-        # A line break here would end the login command and start another one
-        # (``%EMAILADDRESS%&#13;&#10;DELE 1`` sends USER, then DELE).
+        # A line break would end the login command and start another (USER, then DELE 1).
         raise ProviderError(
             f"{where} {shown}:{port}) has a <username> with a line break or another control "
             "character; a user name cannot contain one."
@@ -349,13 +313,8 @@ def _refuse_unknown_placeholders(text: str, where: str) -> None:
 
 
 def _ascii_host(host: str, where: str, shown: str | None = None) -> str:
-    """``host`` in the ASCII form the resolver, TLS and the profile use, or ProviderError.
-
-    Encoded with the same IDNA codec Python's resolver and TLS use, so what is stored (in
-    the profile and the steps) is exactly what was checked: ``faß.example`` is
-    ``fass.example`` everywhere. ``a..b`` or a 70-character label is refused here, in one
-    sentence, instead of failing at connect time.
-    """
+    """``host`` in the IDNA form Python's resolver and TLS use, so the profile and steps hold
+    what was checked (``faß.example`` is ``fass.example``); bad names are refused here."""
     shown = clean_line(host, 80) if shown is None else shown
     if control_characters(host):
         raise ProviderError(
@@ -378,7 +337,6 @@ def _ascii_host(host: str, where: str, shown: str | None = None) -> str:
 
 
 def _nothing_usable(source: str, name: str, role: str, reasons: list[str], oauth: bool) -> str:
-    """The one line refusing a file with no usable server for ``role``."""
     if oauth:
         paths = "; ".join(
             f"{layout.label}: Settings > {layout.accounts.text} > Add Account" for layout in LAYOUTS

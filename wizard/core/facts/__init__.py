@@ -4,19 +4,9 @@ that screens, commands and the README word things from (``ios.ACCOUNTS_18.text``
 from __future__ import annotations
 
 from wizard.core.facts import ios, mailcom, profiles
-from wizard.core.facts.model import CHECKED, Fact, FactStatus, Source
+from wizard.core.facts.model import Fact, FactStatus
 
-__all__ = [
-    "CHECKED",
-    "REGISTRY",
-    "Fact",
-    "FactStatus",
-    "Source",
-    "by_id",
-    "ios",
-    "mailcom",
-    "profiles",
-]
+__all__ = ["REGISTRY", "Fact", "FactStatus", "by_id", "ios", "mailcom", "profiles"]
 
 #: All facts, by module (iOS Settings, mail.com, profile installation), in declaration order.
 REGISTRY: tuple[Fact, ...] = tuple(
@@ -30,5 +20,4 @@ _BY_ID = {fact.id: fact for fact in REGISTRY}
 
 
 def by_id(fact_id: str) -> Fact:
-    """The registered fact with this id; KeyError if there is none."""
     return _BY_ID[fact_id]

@@ -11,14 +11,11 @@ from typing import Any
 #: The day every fact in the registry was last checked against its sources.
 CHECKED = dt.date(2026, 12, 2)
 
-#: Words that mark a sentence as "what to look for" rather than a certainty. Every
-#: unconfirmed fact is worded with one of them (a test checks).
+#: Words that mark a sentence as "what to look for"; every unconfirmed fact has one.
 HEDGES = ("if ", "may ", "look ", "a message saying", "try ", "assumed")
 
 
 class FactStatus(StrEnum):
-    """How well a fact is established."""
-
     #: Stated by mail.com, Apple, or Mozilla's curated ISPDB.
     OFFICIAL = "verified official"
     #: Stated directly by an independent, named public source.
@@ -29,7 +26,7 @@ class FactStatus(StrEnum):
 
 @dataclasses.dataclass(frozen=True)
 class Source:
-    """Where a fact was found (a URL, or a section of the project's fact sheet) and what it says."""
+    """Where a fact was found (a URL, or a section of the fact sheet) and what it says."""
 
     where: str
     says: str
@@ -37,7 +34,7 @@ class Source:
 
 @dataclasses.dataclass(frozen=True)
 class Fact:
-    """One fact: a stable id, the exact wording shown, its status, its sources, when checked."""
+    """One fact: a stable id, the exact wording shown, its status and sources."""
 
     id: str
     text: str
@@ -50,15 +47,13 @@ class Fact:
 
     @property
     def capitalized(self) -> str:
-        """The wording with its first letter in capitals, to start a sentence (iOS and iPhone
-        stay as they are)."""
+        """The wording to start a sentence with (iOS and iPhone stay as they are)."""
         first = self.text.split(" ", 1)[0]
         if any(char.isupper() for char in first[1:]):
             return self.text
         return self.text[:1].upper() + self.text[1:]
 
     def to_json(self) -> dict[str, Any]:
-        """A fact with its status, the day it was checked and its sources."""
         return {
             "id": self.id,
             "text": self.text,
@@ -69,28 +64,24 @@ class Fact:
 
     @property
     def hedged(self) -> bool:
-        """True when the wording says what to look for rather than stating a certainty."""
         lowered = self.text.lower()
         return any(hedge in lowered for hedge in HEDGES)
 
 
 def official(id: str, text: str, *sources: Source) -> Fact:
-    """A fact stated by mail.com, Apple or Mozilla's ISPDB."""
     return Fact(id, text, FactStatus.OFFICIAL, sources)
 
 
 def third_party(id: str, text: str, *sources: Source) -> Fact:
-    """A fact stated by an independent, named public source."""
     return Fact(id, text, FactStatus.THIRD_PARTY, sources)
 
 
 def unconfirmed(id: str, text: str, *sources: Source) -> Fact:
-    """A fact no public source confirms, worded as what to look for."""
     return Fact(id, text, FactStatus.UNCONFIRMED, sources)
 
 
 def sheet(section: str, says: str) -> Source:
-    """A section of the project's fact sheet, ``mailcom-facts.md``, which collects the sources."""
+    """A section of the project's fact sheet, which collects the sources."""
     return Source(f"mailcom-facts.md {section}", says)
 
 

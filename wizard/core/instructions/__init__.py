@@ -1,9 +1,5 @@
-"""iPhone Settings steps, as data, built from the settings a check verified.
-
-The CLI prints them (``render_text``, ``render_markdown``); the TUI shows the same
-``Instructions`` and lets the user copy one ``Value`` at a time. Steps are written per
-Settings layout (``LAYOUTS``: iOS 18, 26, 27; iOS 14-17; iOS 11-13).
-"""
+"""iPhone Settings steps as data, per Settings layout, built from the settings a check
+verified: the CLI renders them, the TUI shows them and copies one ``Value`` at a time."""
 
 from __future__ import annotations
 

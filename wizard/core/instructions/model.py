@@ -13,11 +13,8 @@ from wizard.core.models import MailSettings
 
 @dataclass(frozen=True)
 class Value:
-    """One exact value the user types or checks on the phone, e.g. Host Name.
-
-    ``copyable`` is False for placeholders such as "your mail.com password": there is
-    nothing useful to put on the clipboard for those.
-    """
+    """One exact value the user types or checks on the phone; not ``copyable`` for words
+    such as "your mail.com password"."""
 
     label: str
     value: str
@@ -27,16 +24,14 @@ class Value:
 
 @dataclass(frozen=True)
 class Step:
-    """One numbered step: a short title, what to do, the exact values, and its facts."""
+    """One numbered step, with the facts its wording rests on."""
 
     title: str
     text: str
     values: tuple[Value, ...] = ()
-    #: The facts about iOS or the provider this step's wording rests on.
     facts: tuple[Fact, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """A step in ``repair --json``: its words, values and the ids of its facts."""
         values = [{"label": v.label, "value": v.value, "note": v.note} for v in self.values]
         return {
             "title": self.title,
@@ -54,9 +49,8 @@ class Instructions:
     settings: MailSettings
     steps: tuple[Step, ...]
     warning_unverified: str | None
-    #: The version the user asked for, when one was (None: the whole layout).
+    #: The version asked for (None: the whole layout), and a note when it is not known.
     ios: int | None = None
-    #: Said when ``ios`` is not one of the layout's known versions.
     version_note: str | None = None
     #: Said before step 1: the provider's plan rule, the profile route for this iOS.
     before: tuple[Step, ...] = ()
@@ -72,7 +66,6 @@ class Instructions:
 
     @property
     def caveat_note(self) -> str | None:
-        """Said at the top when the settings carry a caveat (``MailSettings.caveat``)."""
         settings = self.settings
         if settings.caveat is None:
             return None
@@ -80,17 +73,15 @@ class Instructions:
 
     @property
     def version_hint(self) -> str:
-        """Which versions the steps are for, and where the iPhone shows its version."""
         return self.layout.hint
 
     @property
     def summary(self) -> str:
-        """One line saying which servers these steps use and whether they were checked."""
         return self.summary_for(security=True)
 
     def summary_for(self, *, security: bool) -> str:
-        """The summary, with each port's encryption ("SSL/TLS", "STARTTLS") or without it
-        (for the wizard's screen: the phone says Use SSL for both, and a step says so)."""
+        """The summary, with or without each port's encryption (the wizard's screen: the phone
+        says Use SSL for both, and a step says so)."""
         settings = self.settings
         servers = ", ".join(
             f"{kind} {endpoint.host} port {endpoint.port}"

@@ -10,11 +10,8 @@ WIDTH = 78
 
 
 def wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
-    """``text`` wrapped paragraph by paragraph (``first``: the first line's indent).
-
-    Never inside a word: a host name breaks at its hyphen otherwise ("mail.your- /
-    server.de"), and a long link or address stays whole on a line of its own.
-    """
+    """``text`` wrapped paragraph by paragraph (``first``: the first line's indent), never
+    inside a word: host names would break at a hyphen, and links must stay whole."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         lines += textwrap.wrap(
@@ -30,7 +27,6 @@ def wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
 
 
 def step_lines(number: int, step: Step) -> list[str]:
-    """A numbered step for a terminal: its title, its text, then its values in columns."""
     indent = " " * len(f"{number}. ")
     lines = [f"{number}. {step.title}", *wrap(step.text, indent)]
     width = max((len(value.label) for value in step.values), default=0) + 1
@@ -41,8 +37,7 @@ def step_lines(number: int, step: Step) -> list[str]:
 
 
 def _header(instructions: Instructions) -> list[tuple[str, str]]:
-    """The paragraphs above the steps, each with its label (the caveat's, Warning) or none,
-    in order: caveat, warning, the provider file's notes, version, servers."""
+    """The paragraphs above the steps, each with its label (the caveat's, Warning) or none."""
     caveat = instructions.settings.caveat
     paragraphs = [
         (caveat.label if caveat else "", instructions.caveat_note or ""),
@@ -57,20 +52,16 @@ def _header(instructions: Instructions) -> list[tuple[str, str]]:
 
 
 def render_text(instructions: Instructions) -> str:
-    """Plain text for a terminal: a heading, the warnings if any, then numbered steps."""
     lines = [instructions.title, "=" * len(instructions.title), ""]
     for label, text in _header(instructions):
-        if label:
-            lines += [*wrap(f"{label.upper()}: {text}", "  ", first=""), ""]
-        else:
-            lines += [*wrap(text), ""]
+        wrapped = wrap(f"{label.upper()}: {text}", "  ", first="") if label else wrap(text)
+        lines += [*wrapped, ""]
     for number, step in enumerate(instructions.steps, start=1):
         lines += [*step_lines(number, step), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def render_markdown(instructions: Instructions) -> str:
-    """Markdown: a heading, the warnings as quotes, numbered steps with value tables, sources."""
     lines = [f"# {_md(instructions.title)}", ""]
     for label, text in _header(instructions):
         lines += [f"> **{label}:** {_md(text)}" if label else _md(text), ""]
@@ -97,8 +88,7 @@ def render_markdown(instructions: Instructions) -> str:
 
 
 def _md(text: str) -> str:
-    # Escape the characters that would change the meaning of our Markdown: table pipes,
-    # emphasis markers and a leading '#'. Text here is ours plus host names and addresses.
+    # Table pipes and emphasis markers; the text is ours plus host names and addresses.
     for char in ("\\", "|", "*", "_", "`"):
         text = text.replace(char, "\\" + char)
     return text

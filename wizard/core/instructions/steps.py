@@ -1,9 +1,5 @@
-"""iPhone Settings steps, built from the settings a check verified.
-
-The password is never part of them: a step says *which* password to type, never the
-password itself. Every menu path, label and message a step names comes from the fact
-registry (``wizard.core.facts``), and each step lists the facts it rests on.
-"""
+"""iPhone Settings steps: a step says *which* password to type, never the password; every
+menu path, label and message comes from the fact registry, and each step lists its facts."""
 
 from __future__ import annotations
 
@@ -19,11 +15,8 @@ from wizard.core.wording import other_network
 
 
 def build_instructions(settings: MailSettings, ios: int | IosLayout = IOS_18_26_27) -> Instructions:
-    """The steps for ``settings`` on iOS version ``ios`` (a number) or on a whole layout.
-
-    Raises UsageError for a version before 11; a version newer than the newest known gets
-    the newest layout, with a note saying so.
-    """
+    """The steps for ``settings`` on iOS version ``ios`` or on a whole layout; UsageError
+    for a version before 11."""
     layout, version, note = resolve(ios)
     warning = None
     if not settings.verified:
@@ -45,7 +38,6 @@ def build_instructions(settings: MailSettings, ios: int | IosLayout = IOS_18_26_
 
 
 def _before(settings: MailSettings, ios: int | IosLayout) -> tuple[Step, ...]:
-    """Said before step 1: mail.com's plan rule, and the profile route for this iOS."""
     notes = []
     if settings.mailcom:
         notes.append(Step("Before you start", access.PLAN_NOTE, facts=access.PLAN_QUESTION.facts))
@@ -207,7 +199,6 @@ def _steps(settings: MailSettings, layout: IosLayout) -> tuple[Step, ...]:
 
 
 def user_name(endpoint: Endpoint, email: str) -> Value:
-    """The User Name row, with a note saying what the user name is, in the user's terms."""
     username = endpoint.username(email)
     if username == email:
         note = "the full address, with @"
@@ -219,7 +210,6 @@ def user_name(endpoint: Endpoint, email: str) -> Value:
 
 
 def password_hint(settings: MailSettings) -> str:
-    """Which password to type, in words (never the password itself)."""
     if settings.app_password:
         return (
             "the app-specific password you created "
@@ -229,7 +219,6 @@ def password_hint(settings: MailSettings) -> str:
 
 
 def install_password_hint(settings: MailSettings) -> str:
-    """Which password to type when iOS asks for it while installing a profile."""
     if settings.app_password:
         return password_hint(settings)
     return (
@@ -241,7 +230,6 @@ def install_password_hint(settings: MailSettings) -> str:
 def login_values(
     endpoint: Endpoint, email: str, password: str, note: str = "type it yourself"
 ) -> tuple[Value, ...]:
-    """Host Name, User Name and Password of a server (which password, in words)."""
     return (
         Value("Host Name", endpoint.host),
         user_name(endpoint, email),
@@ -250,12 +238,8 @@ def login_values(
 
 
 def port_values(settings: MailSettings, endpoint: Endpoint) -> tuple[Value, ...]:
-    """Use SSL, Authentication and Server Port of a server.
-
-    Beside Use SSL for a STARTTLS port: which port to try if iOS cannot connect, only one
-    the provider lists for the same server and the check did not find failing (saying so
-    when the check reached it). For CRAM-MD5, iOS's name for it.
-    """
+    """Use SSL, Authentication and Server Port; beside Use SSL for a STARTTLS port, an SSL
+    port of the same server the provider lists and the check did not find failing."""
     alternative = _ssl_alternative(settings, endpoint)
     ssl = ""
     if alternative is not None:
@@ -273,13 +257,11 @@ def port_values(settings: MailSettings, endpoint: Endpoint) -> tuple[Value, ...]
 
 
 def port_facts(settings: MailSettings, endpoint: Endpoint) -> tuple[Fact, ...]:
-    """The facts ``port_values`` rest on."""
     ssl = (ios.STARTTLS_USE_SSL,) if _ssl_alternative(settings, endpoint) else ()
     return ssl + ((ios.MD5_CHALLENGE,) if endpoint.auth is Auth.CRAM_MD5 else ())
 
 
 def test_message(email: str) -> Step:
-    """The proof that sending and receiving work."""
     return Step(
         "Send yourself a test message",
         f"Open the Mail app, write a short message to {email} and send it. When it arrives, "
