@@ -142,10 +142,8 @@ class _Progress:
             )
         side = ["On the iPhone:", *numbered(download_steps())]
         side_width = width - len(qr[0]) - 3
-        wait = (
-            f"Waiting for the phone (one download, or {_minutes(self.minutes)}). Ctrl+C stops now."
-        )
-        bottom = _lines([wait], width)
+        wait = f"Waiting for the phone (one download, or {_minutes(self.minutes)})."
+        bottom = _lines([f"{wait} Ctrl+C stops now."], width)
         if side_width < _MIN_SIDE:
             body, below = drawn, _lines([*side, *notes], width)
         else:
@@ -192,18 +190,12 @@ def _size() -> tuple[int, int]:
 def _lines(items: list[str], width: int) -> list[str]:
     """Each item wrapped to ``width`` in whole words (a link, a path or a hyphenated name is
     never broken inside); numbered ones indented under their text."""
+    wrapper = textwrap.TextWrapper(width - 1, break_long_words=False, break_on_hyphens=False)
     lines: list[str] = []
     for item in items:
         number = re.match(r"\d+\. ", item)
-        indent = " " * number.end() if number else ""
-        wrapped = textwrap.wrap(
-            item,
-            width - 1,
-            subsequent_indent=indent,
-            break_long_words=False,
-            break_on_hyphens=False,
-        )
-        lines += wrapped or [""]
+        wrapper.subsequent_indent = " " * number.end() if number else ""
+        lines += wrapper.wrap(item) or [""]
     return lines
 
 

@@ -146,12 +146,8 @@ class SendScreen(Step[bool]):
                 )
                 self.password_allowed = await self.app.push_screen_wait(dialog) is True
                 if not self.password_allowed:
-                    self.show(
-                        "send-status",
-                        "Not sent. Go back and export the profile without the password.",
-                    )
-                    self.stage = "not-sent"
-                    return
+                    text = "Not sent. Go back and export the profile without the password."
+                    return self.status(text, "not-sent")
             reason = await serve_once(
                 profile,
                 host=self.host,
@@ -162,8 +158,7 @@ class SendScreen(Step[bool]):
         except NotOffered:
             self.show_not_offered(profile)
         except WizardError as exc:
-            self.show("send-status", f"Not sent: {exc}")
-            self.stage = "not-sent"
+            self.status(f"Not sent: {exc}", "not-sent")
         else:
             self.show_stopped(reason)
 
@@ -172,12 +167,11 @@ class SendScreen(Step[bool]):
             assert self.exported is not None
             self.show_offer(event.link, self.exported)
         elif event.kind is EventKind.DOWNLOAD_STARTED:
-            self.show("send-status", "The phone is downloading the profile…")
+            self.status("The phone is downloading the profile…")
         elif event.kind is EventKind.DOWNLOAD_FAILED:
-            self.show(
-                "send-status",
+            self.status(
                 "A download broke off before the whole profile was sent; the link still "
-                "works: scan the code again.",
+                "works: scan the code again."
             )
         elif event.kind is EventKind.NOT_FOUND:
             self.turned_away = event.count
@@ -190,31 +184,26 @@ class SendScreen(Step[bool]):
         self.show("send-steps", *steps.numbered(steps.download_steps()))
         self.show("send-file", f"File: {home_path(profile.path)}")
         self.watch_turned_away()
-        self.show(
-            "send-status",
-            f"Waiting for the iPhone (up to {self.minutes:g} minutes). Scan the code with the "
-            "Camera app.",
+        minutes = f"up to {self.minutes:g} minutes"
+        self.status(
+            f"Waiting for the iPhone ({minutes}). Scan the code with the Camera app.", "waiting"
         )
-        self.stage = "waiting"
 
     def show_stopped(self, reason: StopReason) -> None:
         """Why the offer ended; after a download the Install steps and Finish."""
         if reason is StopReason.CANCELLED:
             return
-        self.show("send-status", STOPPED[reason])
         if reason is not StopReason.TIMED_OUT and self.exported is not None:
             first = len(steps.download_steps()) + 1
             self.show("send-steps", *steps.numbered(steps.install_steps(self.exported), first))
-        self.stage = reason.value.replace("_", "-")
+        self.status(STOPPED[reason], reason.value.replace("_", "-"))
 
     def show_not_offered(self, profile: ExportedProfile) -> None:
         """A practice profile: every step, and a QR code of words with nothing to install."""
         self.show("qr-code", qr_text(NotOffered.qr_words))
-        self.show(
-            "send-steps", *steps.numbered(steps.download_steps() + steps.install_steps(profile))
-        )
-        self.show("send-status", NotOffered.instead)
-        self.stage = "not-offered"
+        every = steps.download_steps() + steps.install_steps(profile)
+        self.show("send-steps", *steps.numbered(every))
+        self.status(NotOffered.instead, "not-offered")
 
     def watch_turned_away(self) -> None:
         count = self.turned_away
@@ -224,6 +213,10 @@ class SendScreen(Step[bool]):
 
     def show(self, widget_id: str, *lines: str) -> None:
         self.query_one(f"#{widget_id}", Static).update("\n".join(lines))
+
+    def status(self, text: str, stage: str | None = None) -> None:
+        self.show("send-status", text)
+        self.stage = stage or self.stage
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """N only once the link expired or ended unconfirmed; Escape stops sending, or not."""
@@ -236,7 +229,7 @@ class SendScreen(Step[bool]):
     def action_new_link(self) -> None:
         """A new one-time link for the same profile (the old one no longer works)."""
         if self.stage in NEW_LINK:
-            self.show("send-status", "Preparing a new link…")
+            self.status("Preparing a new link…")
             self.offer()
 
     @on(Button.Pressed, "#finish")

@@ -26,12 +26,6 @@ from wizard.core.handoff.addresses import HostChoice, address_note, choose_host
 from wizard.core.handoff.profile_file import refuse_practice
 
 DEFAULT_MINUTES = 10.0
-# A fixed send buffer: autotuning may take a whole 1 MiB file at once on a fast link, and
-# "all of it handed to the kernel" would then say little.
-_SEND_BUFFER_BYTES = 64 * 1024
-_ACK_POLL_SECONDS = 0.02
-# On stop, late requests get this long for their 404; then every connection is cut.
-_STOP_GRACE_SECONDS = 0.2
 UNVERIFIED_NOTE = (
     "These settings were not verified: no check proved them with this account, so Mail on "
     "the iPhone may not connect."
@@ -96,11 +90,8 @@ async def serve_once(
     on_event: EventHandler = None,
     limits: Limits = Limits(),
 ) -> StopReason:
-    """Offer ``profile`` once on this network until it is downloaded or ``minutes`` pass.
-
-    Raises NotOffered, ServeError (a password not allowed, a bad host or port: then nothing
-    listens). ``on_event`` gets the link first (LISTENING), then what clients do.
-    """
+    """Offer ``profile`` once until it is downloaded or ``minutes`` pass; ``on_event`` gets the
+    link first (LISTENING). Raises NotOffered or ServeError (then nothing listens)."""
     refuse_practice(profile)
     if profile.contains_password and not allow_password:
         raise ServeError("the profile contains a password, and sending it was not allowed.")
@@ -193,7 +184,7 @@ class _Offer:
         handlers = list(self.clients)
         try:
             if handlers:
-                await asyncio.wait(handlers, timeout=_STOP_GRACE_SECONDS)
+                await asyncio.wait(handlers, timeout=0.2)
         finally:  # even if this wait is cancelled too (the app is quitting)
             for task in list(self.clients):
                 self.drop(task)
@@ -282,8 +273,10 @@ class _Offer:
         assert isinstance(transport, asyncio.Transport)
         transport.pause_reading()
         try:
+            # A fixed buffer: autotuning may take a whole 1 MiB file at once on a fast link, and
+            # "all of it handed to the kernel" would then say little.
             with contextlib.suppress(OSError):
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SEND_BUFFER_BYTES)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 64 * 1024)
             async with asyncio.timeout(self.limits.transfer_seconds):
                 await self.respond(client.writer, HTTPStatus.OK, self.profile.data)
         except OSError:
@@ -333,7 +326,7 @@ class _Offer:
             if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) or loop.time() > deadline:
                 # Reset (the acknowledgements came before it, so the count still tells).
                 return _unacknowledged_bytes(sock) == 0
-            await asyncio.sleep(_ACK_POLL_SECONDS)
+            await asyncio.sleep(0.02)
         return True
 
 
