@@ -221,9 +221,8 @@ class SendScreen(Step[bool]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """N only once the link expired or ended unconfirmed; Escape stops sending, or not."""
         sending = self.stage in ("preparing", "waiting")
-        return {"new_link": self.stage in NEW_LINK, "stop": sending, "back": not sending}.get(
-            action, True
-        )
+        allowed = {"new_link": self.stage in NEW_LINK, "stop": sending, "back": not sending}
+        return allowed.get(action, True)
 
     @on(Button.Pressed, "#new-link")
     def action_new_link(self) -> None:
