@@ -16,8 +16,6 @@ from wizard.core.errors import NoNetworkError, ServeError
 
 log = logging.getLogger(__name__)
 
-#: Where the route is looked up to: a documentation address (RFC 5737) nobody uses.
-_ROUTE_PROBE = ("192.0.2.1", 9)
 #: RFC 1918 and IPv6 unique local. Not a carrier's shared 100.64.0.0/10 (CGNAT), nor
 #: ``ip.is_private``: it counts documentation ranges such as 203.0.113.0/24.
 _PRIVATE = [
@@ -57,7 +55,7 @@ def default_route_address() -> str | None:
     only chooses the route: nothing is sent)."""
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(_ROUTE_PROBE)
+            probe.connect(("192.0.2.1", 9))  # a documentation address (RFC 5737)
             address = str(probe.getsockname()[0])
     except OSError:  # no route at all: not connected to any network
         return None
