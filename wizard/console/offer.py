@@ -1,9 +1,6 @@
-"""Offering a profile to the phone from a terminal: used by ``serve`` and ``export --serve``.
-
-The first screen fits the terminal: at 80x24 the link, the whole QR code and the phone's
-first steps are on it together (the steps beside the code), nothing is broken inside a
-word or a link, and the install steps follow the download.
-"""
+"""Offering a profile to the phone from a terminal (``serve`` and ``export --serve``): at 80x24
+the link, the whole QR code and the first steps beside it fit the first screen, and nothing
+is broken inside a word or a link."""
 
 from __future__ import annotations
 
@@ -36,6 +33,7 @@ from wizard.core.handoff.steps import PLAIN_HTTP_WARNING, download_steps, instal
 MAX_MINUTES = 24 * 60
 # Narrower than this beside the QR code, the steps go below it.
 _MIN_SIDE = 28
+_STOPPED_EARLY = "Stopped before the phone downloaded the profile; the link no longer works."
 
 
 def serve_file(
@@ -98,14 +96,14 @@ def offer(
         raise UsageError(_with_flag(exc, host, port)) from None
     except KeyboardInterrupt:
         if shown.reason not in (StopReason.DOWNLOADED, StopReason.UNCONFIRMED):
-            print("\nStopped before the phone downloaded the profile; the link no longer works.")
+            print(f"\n{_STOPPED_EARLY}")
             return EXIT_INTERRUPTED
         reason = shown.reason
     return shown.report(reason)
 
 
 class _Progress:
-    """What the terminal shows as the offer goes (events arrive on the event loop)."""
+    """What the terminal shows as the offer goes."""
 
     def __init__(self, profile: ExportedProfile, minutes: float) -> None:
         self.profile, self.minutes, self.refused = profile, minutes, 0
@@ -144,19 +142,18 @@ class _Progress:
             )
         side = ["On the iPhone:", *numbered(download_steps())]
         side_width = width - len(qr[0]) - 3
-        wait = (
-            f"Waiting for the phone (one download, or {_minutes(self.minutes)}). Ctrl+C stops now."
-        )
-        bottom = _lines([wait], width)
+        wait = f"Waiting for the phone (one download, or {_minutes(self.minutes)})."
+        bottom = _lines([f"{wait} Ctrl+C stops now."], width)
         if side_width < _MIN_SIDE:
             body, below = drawn, _lines([*side, *notes], width)
         else:
             beside = _lines([*side, "", *notes], side_width)
+            blank = " " * len(qr[0])
             body = [
                 f"{code}  {text}".rstrip()
-                for code, text in zip_longest(drawn, beside[: len(qr)], fillvalue=" " * len(qr[0]))
+                for code, text in zip_longest(drawn, beside[: len(qr)], fillvalue=blank)
             ]
-            below = [" " * (len(qr[0]) + 2) + text for text in beside[len(qr) :]]
+            below = [f"{blank}  {text}" for text in beside[len(qr) :]]
         # The QR code and the link come first; what does not fit below it is left out.
         room = max(0, height - 1 - len(top) - len(body) - len(bottom))
         return top + body + below[:room] + bottom
@@ -165,26 +162,23 @@ class _Progress:
         """Say why the offer ended; exit 0 only when the phone has the profile."""
         if self.refused:
             print(f"Turned away {self.refused} request(s) for a wrong or used link.")
-        if reason is StopReason.DOWNLOADED:
-            _say("Done: the profile was downloaded and the link no longer works.")
-        elif reason is StopReason.UNCONFIRMED:
-            _say(
+        said = {
+            StopReason.DOWNLOADED: "Done: the profile was downloaded and the link no longer works.",
+            StopReason.UNCONFIRMED: (
                 "Stopped: the whole profile left this computer, but the phone did not confirm "
                 "receiving all of it (the connection broke off or went silent at the end). The "
                 "link no longer works, so no second copy can leave. If the iPhone shows no "
                 "Profile Downloaded in Settings, run the command again for a new link; if it does:"
-            )
-        elif reason is StopReason.TIMED_OUT:
-            _say(
+            ),
+            StopReason.TIMED_OUT: (
                 f"Stopped: nobody downloaded the profile within {_minutes(self.minutes)}; the "
                 "link no longer works. Run the command again for a new link."
-            )
-            return EXIT_FAILED
-        else:
-            _say("Stopped before the phone downloaded the profile; the link no longer works.")
-            return EXIT_FAILED
-        steps = numbered(install_steps(self.profile), len(download_steps()) + 1)
-        _say("Now on the iPhone:", *steps)
+            ),
+        }
+        _say(said.get(reason, _STOPPED_EARLY))
+        if reason in (StopReason.DOWNLOADED, StopReason.UNCONFIRMED):
+            steps = numbered(install_steps(self.profile), len(download_steps()) + 1)
+            _say("Now on the iPhone:", *steps)
         return EXIT_OK if reason is StopReason.DOWNLOADED else EXIT_FAILED
 
 
@@ -194,25 +188,18 @@ def _size() -> tuple[int, int]:
 
 
 def _lines(items: list[str], width: int) -> list[str]:
-    """Each item wrapped to ``width`` (numbered ones indented under their text), as lines:
-    whole words only, so a link, a path or a hyphenated name is never broken inside."""
+    """Each item wrapped to ``width`` in whole words (a link, a path or a hyphenated name is
+    never broken inside); numbered ones indented under their text."""
+    wrapper = textwrap.TextWrapper(width - 1, break_long_words=False, break_on_hyphens=False)
     lines: list[str] = []
     for item in items:
         number = re.match(r"\d+\. ", item)
-        indent = " " * number.end() if number else ""
-        wrapped = textwrap.wrap(
-            item,
-            width - 1,
-            subsequent_indent=indent,
-            break_long_words=False,
-            break_on_hyphens=False,
-        )
-        lines += wrapped or [""]
+        wrapper.subsequent_indent = " " * number.end() if number else ""
+        lines += wrapper.wrap(item) or [""]
     return lines
 
 
 def _say(*items: str) -> None:
-    """Print the items wrapped to the terminal's width, at once."""
     print("\n".join(_lines(list(items), _size()[0])), flush=True)
 
 

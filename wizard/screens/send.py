@@ -1,14 +1,10 @@
-"""Step 3: the QR code: the profile offered once at a secret link on this network.
-
-While waiting, Enter does nothing (the next step is on the phone); after the download, the
-Install steps and Finish; when the link expired or broke off, a new link in one key. Without
-a written profile, one is written first: no password, unsigned, at the usual path.
-"""
+"""Step 3: the QR code of a one-time link to the profile on this network. While waiting,
+Enter does nothing (the next step is on the phone); after the download, the Install steps
+and Finish; when the link expired or broke off, a new link in one key."""
 
 from __future__ import annotations
 
 import asyncio
-from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,6 +18,7 @@ from textual.widgets import Button, Footer, Header, Static
 from wizard.core.errors import WizardError
 from wizard.core.export import ExportedProfile, default_profile_path, make_profile, quick_export
 from wizard.core.facts import profiles
+from wizard.core.handoff import steps
 from wizard.core.handoff.profile_file import NotOffered, refuse_practice
 from wizard.core.handoff.qr import qr_text
 from wizard.core.handoff.server import (
@@ -33,38 +30,13 @@ from wizard.core.handoff.server import (
     offer_notes,
     serve_once,
 )
-from wizard.core.handoff.steps import (
-    OTHER_WAYS,
-    PLAIN_HTTP_WARNING,
-    download_steps,
-    install_steps,
-    numbered,
-)
 from wizard.core.models import MailSettings
 from wizard.screens.confirm import ConfirmScreen
 from wizard.screens.step import Step, home_path
 
-
-class Stage(StrEnum):
-    """Where the hand-off is; the screen's CSS class ``-<value>`` shows what fits it."""
-
-    PREPARING = "preparing"
-    WAITING = "waiting"
-    DOWNLOADED = "downloaded"
-    UNCONFIRMED = "unconfirmed"
-    TIMED_OUT = "timed-out"
-    NOT_OFFERED = "not-offered"  # a practice profile: the steps and a QR code of words
-    NOT_SENT = "not-sent"
-
-
-#: What Enter does in each stage (the rest: nothing; the scrollable text has focus).
-FOCUS = {
-    Stage.DOWNLOADED: "#finish",
-    Stage.UNCONFIRMED: "#new-link",
-    Stage.TIMED_OUT: "#new-link",
-    Stage.NOT_SENT: "#back",
-}
-
+NEW_LINK = ("timed-out", "unconfirmed")
+#: What Enter does in a stage (elsewhere nothing: the scrollable text has focus).
+FOCUS = {"downloaded": "#finish", "not-sent": "#back"} | dict.fromkeys(NEW_LINK, "#new-link")
 STOPPED = {
     StopReason.DOWNLOADED: (
         "✓ The iPhone downloaded the profile. Now install it on the iPhone; the link no "
@@ -85,9 +57,7 @@ STOPPED = {
 
 class SendScreen(Step[bool]):
     """Shows the QR code while a worker serves it; leaving the screen ends the offer.
-
-    Dismisses True after Finish (the phone has the profile), False for Back.
-    """
+    Dismisses True after Finish (the phone has the profile), False for Back."""
 
     SUB_TITLE = "Step 3 of 3: send the profile to the iPhone"
 
@@ -98,7 +68,8 @@ class SendScreen(Step[bool]):
     ]
 
     # Not run at start (init=False): the widgets they update may not be mounted yet then.
-    stage = var(Stage.PREPARING, init=False)
+    #: Where the hand-off is; the CSS class ``-<stage>`` shows what fits it.
+    stage = var("preparing", init=False)
     #: Requests turned away (a wrong or used link): counted, not announced one by one.
     turned_away = var(0, init=False)
 
@@ -112,8 +83,8 @@ class SendScreen(Step[bool]):
         minutes: float = DEFAULT_MINUTES,
         autostart: bool = True,
     ) -> None:
-        """Offer ``exported``, or write a profile of ``settings`` into ``home`` first; ``host``
-        overrides the detected local-network address (tests use loopback)."""
+        """Offer ``exported``, or a profile of ``settings`` written into ``home`` first;
+        ``host`` overrides the detected local-network address (tests use loopback)."""
         super().__init__()
         if exported is None and settings is None:
             raise ValueError("SendScreen needs a written profile or the settings for one")
@@ -124,7 +95,6 @@ class SendScreen(Step[bool]):
         self.password_allowed = False
 
     def compose(self) -> ComposeResult:
-        """The link and the file on lines of their own; the QR code with the words beside it."""
         yield Header()
         yield Static("", id="send-url", markup=False)
         yield Static("", id="send-file", markup=False)
@@ -134,7 +104,7 @@ class SendScreen(Step[bool]):
                 yield Static("Preparing the link…", id="send-status", markup=False)
                 yield Static("", id="send-notes", markup=False)
                 yield Static("", id="send-steps", markup=False)
-                yield Static(OTHER_WAYS, id="send-other-ways", classes="hint", markup=False)
+                yield Static(steps.OTHER_WAYS, id="send-other-ways", classes="hint", markup=False)
         with Horizontal(classes="button-row"):
             yield Button("New link", id="new-link", variant="primary")
             yield Button("Finish", id="finish", variant="success")
@@ -142,22 +112,20 @@ class SendScreen(Step[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Start the offer (the screenshots set the stages themselves)."""
-        self.watch_stage(self.stage)
-        if self.autostart:
+        self.watch_stage(self.stage, self.stage)
+        if self.autostart:  # the screenshots set the stages themselves
             self.offer()
 
-    def watch_stage(self, stage: Stage) -> None:
-        """One CSS class says what shows; the focus goes to the stage's next step."""
-        for each in Stage:
-            self.set_class(each is stage, f"-{each.value}")
+    def watch_stage(self, old: str, stage: str) -> None:
+        self.remove_class(f"-{old}")
+        self.add_class(f"-{stage}")
         self.set_focus(self.query_one(FOCUS.get(stage, "#send-text")))
         self.refresh_bindings()
 
     @work(exclusive=True, group="send")
     async def offer(self) -> None:
         """Write the profile if need be, ask about a password, serve it, and say how it ended."""
-        self.stage, self.turned_away = Stage.PREPARING, 0
+        self.stage, self.turned_away = "preparing", 0
         settings, profile = self.settings, self.exported
         if profile is None:
             assert settings is not None
@@ -168,19 +136,18 @@ class SendScreen(Step[bool]):
                 assert settings is not None
                 profile = await asyncio.to_thread(quick_export, settings, self.home)
                 self.exported = profile
-            self._show("send-file", f"File: {home_path(profile.path)}")  # ~: on one line
+            self.show("send-file", f"File: {home_path(profile.path)}")  # ~: on one line
             if profile.contains_password and not self.password_allowed:
                 dialog = ConfirmScreen(
                     "Send a profile that contains a password?",
-                    PLAIN_HTTP_WARNING + " Go on only on a network you trust.",
+                    steps.PLAIN_HTTP_WARNING + " Go on only on a network you trust.",
                     yes="Send it anyway",
                     no="Don't send",
                 )
                 self.password_allowed = await self.app.push_screen_wait(dialog) is True
                 if not self.password_allowed:
-                    self._status("Not sent. Go back and export the profile without the password.")
-                    self.stage = Stage.NOT_SENT
-                    return
+                    text = "Not sent. Go back and export the profile without the password."
+                    return self.status(text, "not-sent")
             reason = await serve_once(
                 profile,
                 host=self.host,
@@ -191,20 +158,18 @@ class SendScreen(Step[bool]):
         except NotOffered:
             self.show_not_offered(profile)
         except WizardError as exc:
-            self._status(f"Not sent: {exc}")
-            self.stage = Stage.NOT_SENT
+            self.status(f"Not sent: {exc}", "not-sent")
         else:
             self.show_stopped(reason)
 
     def on_serve_event(self, event: ServeEvent) -> None:
-        """What the server reports (on the event loop, like everything here)."""
         if event.link is not None:
             assert self.exported is not None
             self.show_offer(event.link, self.exported)
         elif event.kind is EventKind.DOWNLOAD_STARTED:
-            self._status("The phone is downloading the profile…")
+            self.status("The phone is downloading the profile…")
         elif event.kind is EventKind.DOWNLOAD_FAILED:
-            self._status(
+            self.status(
                 "A download broke off before the whole profile was sent; the link still "
                 "works: scan the code again."
             )
@@ -214,65 +179,60 @@ class SendScreen(Step[bool]):
     def show_offer(self, link: Link, profile: ExportedProfile) -> None:
         """While waiting: the link, the QR code, the steps up to Allow, the notes."""
         self.url, self.notes = link.url, offer_notes(profile, link)
-        self._show("send-url", f"Link: {link.url}")
-        self._show("qr-code", qr_text(link.url))
-        self._show("send-steps", *numbered(download_steps()))
-        self._show("send-file", f"File: {home_path(profile.path)}")
+        self.show("send-url", f"Link: {link.url}")
+        self.show("qr-code", qr_text(link.url))
+        self.show("send-steps", *steps.numbered(steps.download_steps()))
+        self.show("send-file", f"File: {home_path(profile.path)}")
         self.watch_turned_away()
-        self._status(
-            f"Waiting for the iPhone (up to {self.minutes:g} minutes). Scan the code with the "
-            "Camera app."
+        minutes = f"up to {self.minutes:g} minutes"
+        self.status(
+            f"Waiting for the iPhone ({minutes}). Scan the code with the Camera app.", "waiting"
         )
-        self.stage = Stage.WAITING
 
     def show_stopped(self, reason: StopReason) -> None:
         """Why the offer ended; after a download the Install steps and Finish."""
         if reason is StopReason.CANCELLED:
             return
-        self._status(STOPPED[reason])
         if reason is not StopReason.TIMED_OUT and self.exported is not None:
-            first = len(download_steps()) + 1
-            self._show("send-steps", *numbered(install_steps(self.exported), first))
-        self.stage = Stage(reason.value.replace("_", "-"))
+            first = len(steps.download_steps()) + 1
+            self.show("send-steps", *steps.numbered(steps.install_steps(self.exported), first))
+        self.status(STOPPED[reason], reason.value.replace("_", "-"))
 
     def show_not_offered(self, profile: ExportedProfile) -> None:
         """A practice profile: every step, and a QR code of words with nothing to install."""
-        self._show("qr-code", qr_text(NotOffered.qr_words))
-        self._show("send-steps", *numbered(download_steps() + install_steps(profile)))
-        self._status(NotOffered.instead)
-        self.stage = Stage.NOT_OFFERED
+        self.show("qr-code", qr_text(NotOffered.qr_words))
+        every = steps.download_steps() + steps.install_steps(profile)
+        self.show("send-steps", *steps.numbered(every))
+        self.status(NotOffered.instead, "not-offered")
 
     def watch_turned_away(self) -> None:
-        """The notes, and how many requests were turned away, if any."""
         count = self.turned_away
         turned = [f"Turned away {count} request(s) for a wrong or used link."] if count else []
-        self._show("send-notes", *self.notes, *turned)
+        self.show("send-notes", *self.notes, *turned)
         self.query_one("#send-notes").display = bool(self.notes or turned)
 
-    def _show(self, widget_id: str, *lines: str) -> None:
+    def show(self, widget_id: str, *lines: str) -> None:
         self.query_one(f"#{widget_id}", Static).update("\n".join(lines))
 
-    def _status(self, text: str) -> None:
-        self._show("send-status", text)
+    def status(self, text: str, stage: str | None = None) -> None:
+        self.show("send-status", text)
+        self.stage = stage or self.stage
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """N only once the link has expired or ended unconfirmed; Escape says whether it
-        stops sending."""
-        sending = self.stage in (Stage.PREPARING, Stage.WAITING)
-        if action == "new_link":
-            return self.stage in (Stage.TIMED_OUT, Stage.UNCONFIRMED)
-        return {"stop": sending, "back": not sending}.get(action, True)
+        """N only once the link expired or ended unconfirmed; Escape stops sending, or not."""
+        sending = self.stage in ("preparing", "waiting")
+        allowed = {"new_link": self.stage in NEW_LINK, "stop": sending, "back": not sending}
+        return allowed.get(action, True)
 
     @on(Button.Pressed, "#new-link")
     def action_new_link(self) -> None:
         """A new one-time link for the same profile (the old one no longer works)."""
-        if self.stage in (Stage.TIMED_OUT, Stage.UNCONFIRMED):
-            self._status("Preparing a new link…")
+        if self.stage in NEW_LINK:
+            self.status("Preparing a new link…")
             self.offer()
 
     @on(Button.Pressed, "#finish")
     def action_finish(self) -> None:
-        """The phone has the profile: the wizard is done."""
         self.dismiss(True)
 
     @on(Button.Pressed, "#back")
@@ -281,5 +241,4 @@ class SendScreen(Step[bool]):
         self.dismiss(False)
 
     def action_stop(self) -> None:
-        """Escape while sending: Back, which ends the offer."""
         self.action_back()

@@ -1,2 +1,1 @@
-"""Hand a profile to the iPhone: one secret link on the local network, shown as a QR code
-(``serve_once`` serves it from memory; the phone's Camera and Safari take it to Settings)."""
+"""Hand a profile to the iPhone: a one-time link on the local network, shown as a QR code."""

@@ -1,7 +1,6 @@
-"""This computer's addresses on the local network (from ifaddr, on every system), and the
-one to offer the profile on: a private address first, since a public or carrier-shared one
-may be out of the phone's reach, and within reach of others.
-"""
+"""This computer's local-network addresses (from ifaddr), and the one to offer the profile on:
+a private one first, since a public or carrier-shared one may be out of the phone's reach,
+and within reach of others."""
 
 from __future__ import annotations
 
@@ -17,11 +16,8 @@ from wizard.core.errors import NoNetworkError, ServeError
 
 log = logging.getLogger(__name__)
 
-#: Where the route is looked up to: a documentation address (RFC 5737) nobody uses.
-_ROUTE_PROBE = ("192.0.2.1", 9)
-#: Home and office networks (RFC 1918, IPv6 unique local). Not 100.64.0.0/10: a mobile
-#: carrier's shared addresses (CGNAT) are no network the phone and computer share. Not
-#: ``ip.is_private`` either: it counts documentation ranges such as 203.0.113.0/24.
+#: RFC 1918 and IPv6 unique local. Not a carrier's shared 100.64.0.0/10 (CGNAT), nor
+#: ``ip.is_private``: it counts documentation ranges such as 203.0.113.0/24.
 _PRIVATE = [
     ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
 ]
@@ -38,7 +34,7 @@ class LocalAddress:
 
 @dataclass(frozen=True)
 class HostChoice:
-    """The address to serve on, and every candidate that was found (for the user to see)."""
+    """The address to serve on, and every candidate found (for the user to see)."""
 
     address: str
     candidates: tuple[LocalAddress, ...]
@@ -46,25 +42,20 @@ class HostChoice:
 
     @property
     def others(self) -> tuple[LocalAddress, ...]:
-        """Candidates other than the chosen address."""
         return tuple(c for c in self.candidates if c.address != self.address)
 
 
 def _is_candidate(address: str) -> bool:
-    """Could a phone on the local network reach this address? (No loopback, no link-local.)"""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
+    ip = ipaddress.ip_address(address)
     return not (ip.is_loopback or ip.is_link_local or ip.is_unspecified or ip.is_multicast)
 
 
 def default_route_address() -> str | None:
-    """The IPv4 address this computer would send from to reach the internet, if any
-    (connecting a UDP socket only chooses the route: nothing is sent)."""
+    """The IPv4 address this computer would reach the internet from (connecting a UDP socket
+    only chooses the route: nothing is sent)."""
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(_ROUTE_PROBE)
+            probe.connect(("192.0.2.1", 9))  # a documentation address (RFC 5737)
             address = str(probe.getsockname()[0])
     except OSError:  # no route at all: not connected to any network
         return None
@@ -72,8 +63,8 @@ def default_route_address() -> str | None:
 
 
 def _interfaces() -> Iterator[tuple[str, str]]:
-    """(name, address) of every interface address; the address's own name is the one people
-    know ("Wi-Fi" on Windows, where the adapter's is a GUID; "en0"; "wlan0")."""
+    """(name, address) of every interface address, by the name people know ("Wi-Fi" on
+    Windows, where the adapter's is a GUID; "en0"; "wlan0")."""
     for adapter in ifaddr.get_adapters():
         for ip in adapter.ips:
             address = ip.ip if isinstance(ip.ip, str) else ip.ip[0]
@@ -81,37 +72,31 @@ def _interfaces() -> Iterator[tuple[str, str]]:
 
 
 def local_addresses() -> list[LocalAddress]:
-    """This computer's local-network IPv4 addresses: private first, then the default
-    route's first (no loopback, no link-local)."""
+    """This computer's local-network IPv4 addresses: private first, then the default route's."""
     try:
-        listed = [(name, a) for name, a in _interfaces() if "." in a and _is_candidate(a)]
+        listed = [(name, address) for name, address in _interfaces() if "." in address]
     except (OSError, ValueError, AttributeError):  # the system's interface API failed
         log.warning("cannot list the network interfaces", exc_info=True)
-        listed = _host_name_addresses()
+        try:  # the last resort: what the computer's own name resolves to
+            infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+        except OSError:
+            infos = []
+        listed = [("host name", str(info[4][0])) for info in infos]
     names: dict[str, str] = {}  # address -> the first interface that has it
     for name, address in listed:
-        names.setdefault(address, name)
+        if _is_candidate(address):
+            names.setdefault(address, name)
     default = default_route_address()
-    if default is not None and default not in names:
-        names = {default: "default route", **names}  # one the listing missed
+    if default is not None:
+        names.setdefault(default, "default route")  # one the listing missed
     found = [LocalAddress(name, address, address == default) for address, name in names.items()]
     return sorted(found, key=lambda a: (not is_private(a.address), not a.default_route))
 
 
-def _host_name_addresses() -> list[tuple[str, str]]:
-    """What the computer's own name resolves to: the last resort without an interface list."""
-    try:
-        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-    except OSError:
-        return []
-    return [("host name", str(i[4][0])) for i in infos if _is_candidate(str(i[4][0]))]
-
-
 def choose_host(host: str | None) -> HostChoice:
-    """The address to serve on: ``host`` if it is this computer's, else the best one found
-    (blocks on a name lookup: async code calls it in a thread)."""
+    """``host`` if it is this computer's, else the best address found (blocks on a lookup)."""
     if host:
-        return HostChoice(address=own_address(host), candidates=(), detected=False)
+        return HostChoice(own_address(host), (), detected=False)
     candidates = tuple(local_addresses())
     if not candidates:
         raise NoNetworkError(
@@ -119,13 +104,13 @@ def choose_host(host: str | None) -> HostChoice:
             "computer to the iPhone's Wi-Fi, or give the address to serve on.",
             field="host",
         )
-    return HostChoice(address=candidates[0].address, candidates=candidates, detected=True)
+    return HostChoice(candidates[0].address, candidates, detected=True)
 
 
 def own_address(host: str) -> str:
-    """The address ``host`` stands for (in any spelling, or a name) if it is this
-    computer's; ServeError if not. What it resolves to is checked, not how it is written:
-    ``0``, ``0x0`` and ``::ffff:0.0.0.0`` all mean the any-address."""
+    """The address ``host`` resolves to if it is this computer's, else ServeError. What it
+    resolves to is checked, not its spelling: ``0``, ``0x0`` and ``::ffff:0.0.0.0`` are all
+    the any-address."""
     try:
         infos = socket.getaddrinfo(host.strip("[]"), None, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
@@ -152,7 +137,7 @@ def own_address(host: str) -> str:
 
 
 def is_private(address: str) -> bool:
-    """True for an address of a home or office network (not public, not a carrier's)."""
+    """True for a home or office network's address (not public, not a carrier's)."""
     ip = ipaddress.ip_address(address.strip("[]"))
     return any(ip in network for network in _PRIVATE)
 

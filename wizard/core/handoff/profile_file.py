@@ -1,8 +1,5 @@
-"""A profile file from the user (``serve FILE``): read once, checked, and what it holds.
-
-A property list (XML or binary), or CMS SignedData whose content is one, inspected the same
-way; what cannot be read counts as holding a password (the plain-HTTP question).
-"""
+"""A profile file from the user (``serve FILE``), read once: a property list (XML or binary)
+or CMS SignedData holding one. What cannot be read counts as holding a password."""
 
 from __future__ import annotations
 
@@ -21,8 +18,6 @@ MAX_PROFILE_BYTES = 1024 * 1024
 MAX_PROFILE_DEPTH = 64
 # DER of the object identifier 1.2.840.113549.1.7.2 (PKCS #7 / CMS signedData).
 _SIGNED_DATA_OID = bytes.fromhex("2a864886f70d010702")
-# What build_profile writes into an unverified profile's description.
-_UNVERIFIED = "NOT verified:"
 _READ_PROBLEMS = {
     ReadProblem.MISSING: "{}: no such file.",
     ReadProblem.IS_FOLDER: "{} is a folder, not a profile file.",
@@ -36,7 +31,6 @@ class NotOffered(ServeError):
 
     #: What a practice run's QR code holds instead of a link: words, nothing to install.
     qr_words = "mailcom-wizard practice run: nothing to install"
-    #: What a practice run says where a real one offers the profile.
     instead = (
         "Practice run: nothing is offered to a phone. In a real run the QR code holds a "
         "one-time link to the profile on this network, and the iPhone's Camera opens it in "
@@ -46,7 +40,7 @@ class NotOffered(ServeError):
 
 
 def refuse_practice(profile: ExportedProfile) -> None:
-    """The one check that keeps a practice profile off the phone; raises NotOffered."""
+    """The one check that keeps a practice profile off the phone."""
     if profile.practice:
         raise NotOffered(
             f"{profile.path.name} is a practice profile made by the demo; it is never offered "
@@ -55,7 +49,6 @@ def refuse_practice(profile: ExportedProfile) -> None:
 
 
 def load_profile_file(path: str | os.PathLike[str]) -> ExportedProfile:
-    """Read and inspect a .mobileconfig file; raise ProfileFileError when it cannot be served."""
     try:
         data = read_limited(path, MAX_PROFILE_BYTES, "Profile file")
     except FileReadError as exc:
@@ -100,17 +93,14 @@ def inspect_profile(data: bytes, path: Path) -> ExportedProfile:
         practice=any(
             str(d.get("PayloadIdentifier", "")).startswith(f"{PRACTICE_PREFIX}.") for d in dicts
         ),
-        verified=_UNVERIFIED not in str(top.get("PayloadDescription", "")),
+        # What build_profile writes into an unverified profile's description.
+        verified="NOT verified:" not in str(top.get("PayloadDescription", "")),
     )
 
 
 def _dicts(top: Any, path: Path) -> list[dict[Any, Any]]:
-    """Every dict in a plist tree, each once; refused when too deep or circular.
-
-    Walked with a stack, not recursion: a file nested thousands deep must not crash the
-    wizard. A binary plist can share one object in several places (walked once) and can
-    even hold itself (refused).
-    """
+    """Every dict in a plist tree, each once, walked with a stack (a file nested thousands
+    deep must not crash the wizard); a binary plist may share an object, or hold itself."""
     found: list[dict[Any, Any]] = []
     seen: set[int] = set()
     stack: list[tuple[Any, int, frozenset[int]]] = [(top, 0, frozenset())]
@@ -133,8 +123,8 @@ def _dicts(top: Any, path: Path) -> list[dict[Any, Any]]:
 def signed_content(data: bytes) -> bytes | None:
     """The signed bytes inside CMS SignedData (RFC 5652 eContent); None if unreadable.
 
-    cryptography has no public API for a SignedData's content, and its DER reader refuses
-    the BER (indefinite lengths, the content in chunks) that ``openssl smime -stream`` writes.
+    cryptography has no public API for them, and its DER reader refuses the BER (indefinite
+    lengths, the content in chunks) that ``openssl smime -stream`` writes.
     """
     try:
         _, (oid, wrapped), _ = _ber(data, 0, 0)

@@ -1,11 +1,7 @@
 """The one-time link: one profile served once at a secret path, on the running event loop.
 
 Plain HTTP (the phone would not trust a self-made certificate), so the path carries 128
-random bits. Anyone on the network can connect, so no client may hold the link: deadlines,
-a few connections per address and in all, and when full the oldest one still waiting for
-its request goes rather than the newcomer (the phone). One copy: a GET reserves the link; a
-transfer that breaks before the whole file reached the kernel frees it again. After that it
-never reopens: ``downloaded`` once the client acknowledged every byte, else ``unconfirmed``.
+random bits; and since anyone on the network can connect, no client may hold the link.
 """
 
 from __future__ import annotations
@@ -18,7 +14,6 @@ import hmac
 import re
 import secrets
 import socket
-import struct
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,16 +25,7 @@ from wizard.core.export import ExportedProfile
 from wizard.core.handoff.addresses import HostChoice, address_note, choose_host
 from wizard.core.handoff.profile_file import refuse_practice
 
-PROFILE_CONTENT_TYPE = "application/x-apple-aspen-config"
 DEFAULT_MINUTES = 10.0
-# 128 bits in 22 URL-safe characters: the URL of an IPv4 link fits a version 3 QR code.
-TOKEN_BYTES = 16
-# A fixed send buffer: autotuning may take a whole 1 MiB file at once on a fast link, and
-# "all of it handed to the kernel" would then say little.
-_SEND_BUFFER_BYTES = 64 * 1024
-_ACK_POLL_SECONDS = 0.02
-# On stop, late requests get this long for their 404; then every connection is cut.
-_STOP_GRACE_SECONDS = 0.2
 UNVERIFIED_NOTE = (
     "These settings were not verified: no check proved them with this account, so Mail on "
     "the iPhone may not connect."
@@ -60,8 +46,6 @@ class Limits:
 
 
 class StopReason(StrEnum):
-    """Why the offer ended."""
-
     DOWNLOADED = "downloaded"
     UNCONFIRMED = "unconfirmed"  # all sent, not all acknowledged: the phone may have it
     TIMED_OUT = "timed_out"
@@ -69,8 +53,6 @@ class StopReason(StrEnum):
 
 
 class EventKind(StrEnum):
-    """What the front ends may show while the offer stands."""
-
     LISTENING = "listening"  # ``link`` is set
     DOWNLOAD_STARTED = "download_started"
     DOWNLOAD_FAILED = "download_failed"  # broke off; the link still works
@@ -80,15 +62,13 @@ class EventKind(StrEnum):
 
 @dataclass(frozen=True)
 class Link:
-    """The one-time link and the address it is on."""
-
     url: str
     host: HostChoice
 
 
 @dataclass(frozen=True)
 class ServeEvent:
-    """Something that happened to the offer (called on the event loop's thread)."""
+    """Something that happened to the offer (reported on the event loop)."""
 
     kind: EventKind
     client: str = ""
@@ -110,12 +90,8 @@ async def serve_once(
     on_event: EventHandler = None,
     limits: Limits = Limits(),
 ) -> StopReason:
-    """Offer ``profile`` once on this network until it is downloaded or ``minutes`` pass.
-
-    Raises NotOffered (a practice profile), ServeError (a password not allowed, a bad host
-    or port), NoNetworkError or PortInUseError before anything listens. ``on_event`` gets
-    the link first (LISTENING), then what clients do.
-    """
+    """Offer ``profile`` once until it is downloaded or ``minutes`` pass; ``on_event`` gets the
+    link first (LISTENING). Raises NotOffered or ServeError (then nothing listens)."""
     refuse_practice(profile)
     if profile.contains_password and not allow_password:
         raise ServeError("the profile contains a password, and sending it was not allowed.")
@@ -134,9 +110,9 @@ def offer_notes(profile: ExportedProfile, link: Link) -> list[str]:
 
 
 def download_name(profile: ExportedProfile) -> str:
-    """The file name offered to the phone: ASCII-safe, ending in .mobileconfig."""
+    """The file name offered to the phone: only characters a Content-Disposition needs no
+    quoting for, ending in .mobileconfig."""
     stem = re.sub(r"\.mobileconfig$", "", profile.path.name, flags=re.IGNORECASE)
-    # Only characters that need no quoting in a Content-Disposition header.
     return (re.sub(r"[^A-Za-z0-9._@+-]", "_", stem).strip("._") or "profile") + ".mobileconfig"
 
 
@@ -150,11 +126,17 @@ class _Client:
 
 
 class _Offer:
-    """The state of one offer; every method runs on the event loop, so no locks."""
+    """One offer's state; every method runs on the event loop, so no locks.
+
+    One copy: a GET reserves the link; a transfer that breaks before the whole file reached
+    the kernel frees it again. After that it never reopens (downloaded or unconfirmed).
+    """
 
     def __init__(self, profile: ExportedProfile, limits: Limits, on_event: EventHandler) -> None:
-        self.profile, self.limits, self.on_event = profile, limits, on_event
-        self.path = "/" + secrets.token_urlsafe(TOKEN_BYTES)
+        self.profile, self.limits = profile, limits
+        self.on_event = on_event or (lambda event: None)
+        # 128 bits in 22 URL-safe characters: the URL of an IPv4 link fits a version 3 QR code.
+        self.path = "/" + secrets.token_urlsafe(16)
         self.clients: dict[asyncio.Task[None], _Client] = {}  # oldest first
         self.reason: StopReason | None = None
         self.decided = asyncio.Event()
@@ -172,8 +154,7 @@ class _Offer:
             bound = server.sockets[0].getsockname()[1]
             host = f"[{choice.address}]" if ":" in choice.address else choice.address
             link = Link(f"http://{host}:{bound}{self.path}", choice)
-            if self.on_event is not None:  # not guarded: nobody would see the link
-                self.on_event(ServeEvent(EventKind.LISTENING, link=link))
+            self.on_event(ServeEvent(EventKind.LISTENING, link=link))  # not guarded: no link
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.decided.wait(), seconds)
             self.decide(StopReason.TIMED_OUT)
@@ -192,9 +173,8 @@ class _Offer:
             self.emit(ServeEvent(EventKind.ENDED, reason=reason))
 
     def emit(self, event: ServeEvent) -> None:
-        if self.on_event is not None:
-            with contextlib.suppress(Exception):  # a broken display must not stop a download
-                self.on_event(event)
+        with contextlib.suppress(Exception):  # a broken display must not stop a download
+            self.on_event(event)
 
     async def close(self, server: asyncio.Server) -> None:
         """No new connections, transfers cut now, the rest after a grace for late 404s."""
@@ -204,7 +184,7 @@ class _Offer:
         handlers = list(self.clients)
         try:
             if handlers:
-                await asyncio.wait(handlers, timeout=_STOP_GRACE_SECONDS)
+                await asyncio.wait(handlers, timeout=0.2)
         finally:  # even if this wait is cancelled too (the app is quitting)
             for task in list(self.clients):
                 self.drop(task)
@@ -253,10 +233,8 @@ class _Offer:
             writer.transport.abort()
 
     async def read_request(self, reader: asyncio.StreamReader) -> list[str] | None:
-        """The request line's words, once the whole head arrived in time and in bounds.
-
-        None for what is not HTTP/1 at all (a TLS hello, HTTP/0.9): it gets no answer.
-        """
+        """The request line's words, once the whole head arrived in time and in bounds; None
+        for what is not HTTP/1 (a TLS hello, HTTP/0.9): it gets no answer."""
         limits = self.limits
         async with asyncio.timeout(limits.request_seconds):
             line = await asyncio.wait_for(reader.readexactly(1), limits.first_byte_seconds)
@@ -295,8 +273,10 @@ class _Offer:
         assert isinstance(transport, asyncio.Transport)
         transport.pause_reading()
         try:
+            # A fixed buffer: autotuning may take a whole 1 MiB file at once on a fast link, and
+            # "all of it handed to the kernel" would then say little.
             with contextlib.suppress(OSError):
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SEND_BUFFER_BYTES)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 64 * 1024)
             async with asyncio.timeout(self.limits.transfer_seconds):
                 await self.respond(client.writer, HTTPStatus.OK, self.profile.data)
         except OSError:
@@ -317,7 +297,7 @@ class _Offer:
         head = f"HTTP/1.0 {status.value} {status.phrase}\r\n"
         head += f"Date: {email.utils.formatdate(usegmt=True)}\r\n"
         if status is HTTPStatus.OK:
-            head += f"Content-Type: {PROFILE_CONTENT_TYPE}\r\nCache-Control: no-store\r\n"
+            head += "Content-Type: application/x-apple-aspen-config\r\nCache-Control: no-store\r\n"
             head += f'Content-Disposition: attachment; filename="{download_name(self.profile)}"\r\n'
         head += f"Content-Length: {len(body) if length < 0 else length}\r\nConnection: close\r\n"
         # With no high-water mark, drain() returns once every byte is in the kernel.
@@ -346,28 +326,25 @@ class _Offer:
             if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) or loop.time() > deadline:
                 # Reset (the acknowledgements came before it, so the count still tells).
                 return _unacknowledged_bytes(sock) == 0
-            await asyncio.sleep(_ACK_POLL_SECONDS)
+            await asyncio.sleep(0.02)
         return True
 
 
 def _unacknowledged_bytes(sock: socket.socket) -> int | None:
     """Bytes sent but not acknowledged (Linux SIOCOUTQ, macOS SO_NWRITE); None elsewhere."""
-    try:
+    with contextlib.suppress(OSError):
         if sys.platform == "linux":
             import fcntl
             import termios
 
             answer = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
-            return int(struct.unpack("i", answer)[0])
+            return int.from_bytes(answer, sys.byteorder, signed=True)
         if sys.platform == "darwin":
             return sock.getsockopt(socket.SOL_SOCKET, 0x1024)  # SO_NWRITE, <sys/socket.h>
-    except OSError:
-        return None
     return None
 
 
 def _listen_error(exc: OSError, host: str, port: int) -> ServeError:
-    """A bind failure as one line for the user, with the input it is about."""
     if exc.errno == errno.EADDRINUSE:
         return PortInUseError(
             f"port {port} on {host} is already in use by another program.", field="port"

@@ -1,7 +1,5 @@
-"""What the user does on the iPhone once the link is offered, and the plain-HTTP warning.
-
-The wording of every iOS screen comes from the fact registry (``facts.profiles``).
-"""
+"""What the user does on the iPhone once the link is offered, and the plain-HTTP warning
+(every iOS screen's wording from ``facts.profiles``)."""
 
 from __future__ import annotations
 
@@ -11,12 +9,11 @@ from wizard.core.instructions.ios import profile_place
 
 
 def numbered(steps: tuple[str, ...], start: int = 1) -> list[str]:
-    """Steps as numbered lines."""
     return [f"{number}. {step}" for number, step in enumerate(steps, start)]
 
 
 def download_steps() -> tuple[str, ...]:
-    """On the iPhone, from the QR code to the downloaded profile (before the download)."""
+    """On the iPhone, from the QR code to the downloaded profile."""
     return (
         "Connect the iPhone to the same Wi-Fi network as this computer.",
         "Open the Camera app and point it at the QR code (or type the link into Safari).",
@@ -26,18 +23,14 @@ def download_steps() -> tuple[str, ...]:
 
 
 def install_steps(profile: ExportedProfile, ios: int | None = None) -> tuple[str, ...]:
-    """On the iPhone, from the downloaded profile to the account in Mail (after it).
-
-    ``ios``: the iPhone's iOS version when known (where Settings shows the profile differs
-    by version); otherwise the words cover every version.
-    """
-    if profile.signed:
-        trust = f"The install screen shows {profiles.SIGNED_STATUS.text}; both install."
-    else:
-        trust = (
-            f"The install screen shows {profiles.NOT_SIGNED.text}: that is expected for a "
-            "profile made on this computer, and it installs and works."
-        )
+    """On the iPhone, from the downloaded profile to the account in Mail; ``ios``: the
+    iPhone's iOS version if known (else the words fit every version)."""
+    trust = (
+        f"The install screen shows {profiles.SIGNED_STATUS.text}; both install."
+        if profile.signed
+        else f"The install screen shows {profiles.NOT_SIGNED.text}: that is expected for a "
+        "profile made on this computer, and it installs and works."
+    )
     steps = [
         f"Within {profiles.INSTALL_WINDOW.text} (iOS deletes a downloaded profile after "
         f"that), open Settings and {profile_place(ios)[0]}.",
@@ -49,12 +42,9 @@ def install_steps(profile: ExportedProfile, ios: int | None = None) -> tuple[str
             "When iOS asks for the password, type the mail account's password (or the "
             f"app-specific password, if {mailcom.TWO_FACTOR.text} is on)."
         )
-    steps.append("Tap Done. The account is in the Mail app.")
-    return tuple(steps)
+    return (*steps, "Tap Done. The account is in the Mail app.")
 
 
-#: When the phone cannot open the link: a guest Wi-Fi often keeps devices from reaching
-#: each other. The file itself can travel another way.
 OTHER_WAYS = (
     "If the iPhone cannot open the link (a guest or hotel Wi-Fi may keep devices apart), "
     f"send it the file instead: AirDrop it, or mail it to yourself and "
