@@ -5,6 +5,7 @@ and Finish; when the link expired or broke off, a new link in one key."""
 from __future__ import annotations
 
 import asyncio
+from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
@@ -34,9 +35,24 @@ from wizard.core.models import MailSettings
 from wizard.screens.confirm import ConfirmScreen
 from wizard.screens.step import Step, home_path
 
-NEW_LINK = ("timed-out", "unconfirmed")
+
+class Stage(StrEnum):
+    """Where the hand-off is; the screen's CSS class ``-<value>`` shows what fits it."""
+
+    PREPARING = "preparing"
+    WAITING = "waiting"
+    DOWNLOADED = "downloaded"
+    UNCONFIRMED = "unconfirmed"
+    TIMED_OUT = "timed-out"
+    NOT_OFFERED = "not-offered"  # a practice profile: the steps and a QR code of words
+    NOT_SENT = "not-sent"
+
+
+NEW_LINK = (Stage.TIMED_OUT, Stage.UNCONFIRMED)
 #: What Enter does in a stage (elsewhere nothing: the scrollable text has focus).
-FOCUS = {"downloaded": "#finish", "not-sent": "#back"} | dict.fromkeys(NEW_LINK, "#new-link")
+FOCUS = {Stage.DOWNLOADED: "#finish", Stage.NOT_SENT: "#back"} | dict.fromkeys(
+    NEW_LINK, "#new-link"
+)
 STOPPED = {
     StopReason.DOWNLOADED: (
         "✓ The iPhone downloaded the profile. Now install it on the iPhone; the link no "
@@ -68,8 +84,7 @@ class SendScreen(Step[bool]):
     ]
 
     # Not run at start (init=False): the widgets they update may not be mounted yet then.
-    #: Where the hand-off is; the CSS class ``-<stage>`` shows what fits it.
-    stage = var("preparing", init=False)
+    stage = var(Stage.PREPARING, init=False)
     #: Requests turned away (a wrong or used link): counted, not announced one by one.
     turned_away = var(0, init=False)
 
@@ -116,7 +131,7 @@ class SendScreen(Step[bool]):
         if self.autostart:  # the screenshots set the stages themselves
             self.offer()
 
-    def watch_stage(self, old: str, stage: str) -> None:
+    def watch_stage(self, old: Stage, stage: Stage) -> None:
         self.remove_class(f"-{old}")
         self.add_class(f"-{stage}")
         self.set_focus(self.query_one(FOCUS.get(stage, "#send-text")))
@@ -125,7 +140,7 @@ class SendScreen(Step[bool]):
     @work(exclusive=True, group="send")
     async def offer(self) -> None:
         """Write the profile if need be, ask about a password, serve it, and say how it ended."""
-        self.stage, self.turned_away = "preparing", 0
+        self.stage, self.turned_away = Stage.PREPARING, 0
         settings, profile = self.settings, self.exported
         if profile is None:
             assert settings is not None
@@ -147,7 +162,7 @@ class SendScreen(Step[bool]):
                 self.password_allowed = await self.app.push_screen_wait(dialog) is True
                 if not self.password_allowed:
                     text = "Not sent. Go back and export the profile without the password."
-                    return self.status(text, "not-sent")
+                    return self.status(text, Stage.NOT_SENT)
             reason = await serve_once(
                 profile,
                 host=self.host,
@@ -158,7 +173,7 @@ class SendScreen(Step[bool]):
         except NotOffered:
             self.show_not_offered(profile)
         except WizardError as exc:
-            self.status(f"Not sent: {exc}", "not-sent")
+            self.status(f"Not sent: {exc}", Stage.NOT_SENT)
         else:
             self.show_stopped(reason)
 
@@ -186,7 +201,7 @@ class SendScreen(Step[bool]):
         self.watch_turned_away()
         minutes = f"up to {self.minutes:g} minutes"
         self.status(
-            f"Waiting for the iPhone ({minutes}). Scan the code with the Camera app.", "waiting"
+            f"Waiting for the iPhone ({minutes}). Scan the code with the Camera app.", Stage.WAITING
         )
 
     def show_stopped(self, reason: StopReason) -> None:
@@ -196,14 +211,14 @@ class SendScreen(Step[bool]):
         if reason is not StopReason.TIMED_OUT and self.exported is not None:
             first = len(steps.download_steps()) + 1
             self.show("send-steps", *steps.numbered(steps.install_steps(self.exported), first))
-        self.status(STOPPED[reason], reason.value.replace("_", "-"))
+        self.status(STOPPED[reason], Stage(reason.value.replace("_", "-")))
 
     def show_not_offered(self, profile: ExportedProfile) -> None:
         """A practice profile: every step, and a QR code of words with nothing to install."""
         self.show("qr-code", qr_text(NotOffered.qr_words))
         every = steps.download_steps() + steps.install_steps(profile)
         self.show("send-steps", *steps.numbered(every))
-        self.status(NotOffered.instead, "not-offered")
+        self.status(NotOffered.instead, Stage.NOT_OFFERED)
 
     def watch_turned_away(self) -> None:
         count = self.turned_away
@@ -214,13 +229,13 @@ class SendScreen(Step[bool]):
     def show(self, widget_id: str, *lines: str) -> None:
         self.query_one(f"#{widget_id}", Static).update("\n".join(lines))
 
-    def status(self, text: str, stage: str | None = None) -> None:
+    def status(self, text: str, stage: Stage | None = None) -> None:
         self.show("send-status", text)
         self.stage = stage or self.stage
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """N only once the link expired or ended unconfirmed; Escape stops sending, or not."""
-        sending = self.stage in ("preparing", "waiting")
+        sending = self.stage in (Stage.PREPARING, Stage.WAITING)
         allowed = {"new_link": self.stage in NEW_LINK, "stop": sending, "back": not sending}
         return allowed.get(action, True)
 
