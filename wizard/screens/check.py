@@ -103,7 +103,7 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
 
     stage: var[Stage] = var(Stage.RUNNING, init=False, always_update=True)
     #: The Details key: every port's row, and every attempt's technical part.
-    details: var[bool] = var(False, init=False)
+    details: var[bool] = var(False, init=False, toggle_class="-details")
 
     def __init__(
         self,
@@ -177,7 +177,6 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
         self.refresh_bindings()
 
     def watch_details(self, details: bool) -> None:
-        self.set_class(details, "-details")
         self.board.show_problems(self.report, details=details)
 
     def start_check(self) -> None:
