@@ -28,29 +28,25 @@ from wizard.core.models import MailSettings
 from wizard.screens.confirm import ConfirmScreen
 from wizard.screens.step import Step
 
-PASSWORD_WARNING = (
-    "[b]Careful:[/b] anyone who gets this file can read the password in it. The file is made "
-    "readable by you only; delete it once the iPhone is set up. Without the password in it, "
-    "$prompt: type $password."
-)
-NEXT_STEPS = (
-    "[b]What next:[/b] choose [b]Send to iPhone[/b] for a QR code the iPhone's camera can "
-    "open, or get the file to the phone another way (AirDrop, or mail it to an account the "
-    "phone already has) and open it there; then open Settings and $place, and tap Install."
-)
-
 
 def password_warning(settings: MailSettings) -> Content:
     """Shown when the password is to go into the profile."""
     return Content.from_markup(
-        PASSWORD_WARNING,
+        "[b]Careful:[/b] anyone who gets this file can read the password in it. The file is "
+        "made readable by you only; delete it once the iPhone is set up. Without the password "
+        "in it, $prompt: type $password.",
         prompt=profiles.PASSWORD_PROMPT.text,
         password=install_password_hint(settings),
     )
 
 
 def next_steps() -> Content:
-    return Content.from_markup(NEXT_STEPS, place=profile_place()[0])
+    return Content.from_markup(
+        "[b]What next:[/b] choose [b]Send to iPhone[/b] for a QR code the iPhone's camera can "
+        "open, or get the file to the phone another way (AirDrop, or mail it to an account the "
+        "phone already has) and open it there; then open Settings and $place, and tap Install.",
+        place=profile_place()[0],
+    )
 
 
 class ExportScreen(Step[ExportedProfile | None]):
