@@ -1,9 +1,6 @@
-"""Step 1: the account: name, address, the plan (mail.com), two-factor, password, IMAP or POP.
-
-Enter moves from field to field, and from the password (or a choice) on to the check. The plan
-and two-factor questions come before the password: a newer free mail.com account cannot use
-mail apps, and a two-factor user needs the app-specific password. A repair asks neither the
-name (it plays no part) nor IMAP/POP (the iPhone's answer chose it)."""
+"""Step 1: name, address, the plan (mail.com), two-factor, password, IMAP or POP. The plan and
+two-factor come before the password: a newer free mail.com account cannot use mail apps, and
+two-factor needs the app-specific password. A repair asks neither name nor IMAP/POP."""
 
 from __future__ import annotations
 
@@ -45,14 +42,13 @@ def _password_problem(password: str) -> str | None:
 
 @dataclass(frozen=True)
 class AccountForm:
-    """What the account screen collected; ``back`` is True when the user went back. The app
-    hands the last form back to the screen, so nothing typed is lost."""
+    """What the screen collected (``back``: the user went back); the app hands it back to the
+    screen, so nothing typed is lost."""
 
     account: Account
     remember: bool = False
     back: bool = False
-    #: Also send a test message to oneself and wait until it arrives.
-    round_trip: bool = False
+    round_trip: bool = False  # also send oneself a test message and wait for it
 
 
 class AccountScreen(Step[AccountForm]):
@@ -82,14 +78,11 @@ class AccountScreen(Step[AccountForm]):
         password_note: str | None = None,
         repair: bool = False,
     ) -> None:
-        """``previous`` refills the fields, ``filled_email`` starts the address; ``password_note``
-        says why to look at the password; ``repair`` asks only what a repair needs."""
         super().__init__(classes="-repair" if repair else None)
         if repair:
             self.sub_title = self.REPAIR_TITLE
         self.provider = provider
-        self.previous = previous
-        self.filled_email = filled_email
+        self.previous = previous or AccountForm(Account(filled_email, ""))
         self.keyring_allowed = keyring_allowed
         self.password_note = password_note
         self._filled_from_keyring = False
@@ -97,9 +90,8 @@ class AccountScreen(Step[AccountForm]):
         self.plan_question = access.plan_question(provider.is_mailcom)
 
     def compose(self) -> ComposeResult:
-        """The form, one labelled field per line, then Back / Check."""
-        previous = self.previous
-        account = previous.account if previous else Account(self.filled_email, "")
+        previous, provider = self.previous, self.provider
+        account = previous.account
         yield Header()
         with VerticalScroll(id="account-form", classes="step-body"):
             yield from self._field(
@@ -109,7 +101,7 @@ class AccountScreen(Step[AccountForm]):
                 "shown to people you write to, e.g. Alex Example",
                 Problem(name_problem),
             )
-            domain = self.provider.domains[0] if self.provider.domains else "example.com"
+            domain = provider.domains[0] if provider.domains else "example.com"
             yield from self._field("email", "Email address", account.email, f"name@{domain}")
             if question := self.plan_question:
                 yield Static(question.text, id="plan-question", classes="hint")
@@ -123,28 +115,22 @@ class AccountScreen(Step[AccountForm]):
                         id="plan",
                     )
             yield Checkbox(TWO_FACTOR_LABEL, value=account.app_password, id="app-password")
-            help_text = access.app_password_help(
-                self.provider.display_name, self.provider.is_mailcom
-            )
+            help_text = access.app_password_help(provider.display_name, provider.is_mailcom)
             yield Static(help_text, id="app-password-help", classes="hint", markup=False)
-            if note := self.provider.app_password_note:  # the provider file offers OAuth2 too
+            if note := provider.app_password_note:  # the provider file offers OAuth2 too
                 yield Static(note, id="provider-password-note", classes="hint", markup=False)
             yield from self._field(
                 "password", "Password", account.password, "", Problem(_password_problem)
             )
             with Horizontal(classes="choice-line setup-only", id="protocol-line"):
                 yield Label("Incoming mail", classes="choice-label")
-                yield protocol_choice(
-                    self.provider, previous.account.incoming if previous else None
-                )
-            yield Static(
-                protocol_hint(self.provider), id="protocol-hint", classes="hint setup-only"
-            )
+                yield protocol_choice(provider, account.incoming)
+            yield Static(protocol_hint(provider), id="protocol-hint", classes="hint setup-only")
             with Horizontal(id="account-options"):
-                remember = previous.remember if previous else False
-                yield RememberBox(remember, allowed=self.keyring_allowed, id="remember")
-                round_trip = previous.round_trip if previous else False
-                yield Checkbox("Also send myself a test message", round_trip, id="round-trip")
+                yield RememberBox(previous.remember, allowed=self.keyring_allowed, id="remember")
+                yield Checkbox(
+                    "Also send myself a test message", previous.round_trip, id="round-trip"
+                )
             yield Static("", id="remember-note", classes="hint")
         with Horizontal(classes="button-row"):
             yield Button("Back", id="back", compact=True)
@@ -154,7 +140,6 @@ class AccountScreen(Step[AccountForm]):
     def _field(
         self, name: str, label: str, value: str, placeholder: str, problem: Problem | None = None
     ) -> ComposeResult:
-        """A labelled field (with a Show button for the password) and its status line."""
         password = name == "password"
         setup_only = " setup-only" if name == "name" else ""
         with Horizontal(classes=f"field-row{setup_only}", id=f"{name}-row"):
@@ -175,7 +160,6 @@ class AccountScreen(Step[AccountForm]):
         yield Static("", id=f"{name}-status", classes=f"field-status{setup_only}")
 
     def on_mount(self) -> None:
-        """Show the state of the address and the keyring; focus where typing is needed."""
         self.query_one("#toggle-password").can_focus = False  # Ctrl+T, or a click
         self.two_factor = self.query_one("#app-password", Checkbox).value
         self._show_address_check(self.fields["email"].value, quiet_when_empty=True)
@@ -198,23 +182,19 @@ class AccountScreen(Step[AccountForm]):
         if state:
             status.add_class(state)
 
-    # -- keyring ---------------------------------------------------------------------
-
     @on(RememberBox.Answered)
     def _keyring_answered(self, event: RememberBox.Answered) -> None:
         self._note("#remember-note", event.note)
         self._look_up(self.fields["email"].value)
 
     def _look_up(self, address: str) -> None:
-        """Offer a password remembered for ``address`` (the box knows if there is a keyring)."""
         verdict = check_address(address, self.provider)
         if verdict.ok:
             self.query_one(RememberBox).look_up(verdict.address, self.provider)
 
     @on(RememberBox.Found)
     def _prefill_password(self, event: RememberBox.Found) -> None:
-        """A remembered password, filled in only into an empty field (one remembered for
-        other servers is not: they may not be this provider's)."""
+        """Fill a remembered password only into an empty field."""
         field = self.fields["password"]
         if field.value:
             return
@@ -223,8 +203,6 @@ class AccountScreen(Step[AccountForm]):
             self._filled_from_keyring = True
             self.query_one(RememberBox).value = True
         self._note("#password-status", event.note, "-ok" if event.password else "-warning")
-
-    # -- the fields --------------------------------------------------------------------
 
     @on(Input.Changed, "#email")
     def _email_changed(self, event: Input.Changed) -> None:
@@ -240,7 +218,7 @@ class AccountScreen(Step[AccountForm]):
             self._note("#password-status", "")
 
     def _show_address_check(self, text: str, *, quiet_when_empty: bool = False) -> bool:
-        """Show what is wrong with the address (nothing when it is fine); True if usable."""
+        """Say what is wrong with the address, if anything; True if usable."""
         self.suggestion = None
         verdict = check_address(text, self.provider)
         if quiet_when_empty and not text.strip():
@@ -255,7 +233,6 @@ class AccountScreen(Step[AccountForm]):
         return verdict.ok and bool(text.strip())
 
     def action_use_suggestion(self) -> None:
-        """Ctrl+Y: take the suggested address (``name@mail.com`` for ``name@mail.co``)."""
         if self.suggestion:
             self.fields["email"].value = self.suggestion
 
@@ -264,7 +241,6 @@ class AccountScreen(Step[AccountForm]):
         self.two_factor = event.value
 
     def watch_two_factor(self, on: bool) -> None:
-        """The password's label and hint follow the two-factor answer."""
         self.query_one("#password-label", Label).update("App password" if on else "Password")
         self.fields["password"].placeholder = (
             "the app-specific password (not your usual one)"
@@ -273,12 +249,10 @@ class AccountScreen(Step[AccountForm]):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Ctrl+Y only while an address is suggested."""
         return self.suggestion is not None if action == "use_suggestion" else True
 
     @on(Input.Submitted)
     def _field_submitted(self, event: Input.Submitted) -> None:
-        """Enter moves on to the next field, and from the password goes on to the check."""
         if event.input.id == "password":
             self.action_next()
         elif event.input.id == "email":
@@ -288,13 +262,12 @@ class AccountScreen(Step[AccountForm]):
 
     @on(ChoiceRow.Submitted, "#plan")
     def _plan_chosen(self) -> None:
-        """Enter on the plan: on to the password."""
         self.fields["password"].focus()
 
     @on(ChoiceRow.Submitted, "#protocol")
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:
-        """Validate and go on; a problem is shown next to its field, which gets focus."""
+        """Validate and go on; a problem shows next to its field, which gets focus."""
         email = self.fields["email"]
         if not self._show_address_check(email.value):
             email.focus()
@@ -310,21 +283,17 @@ class AccountScreen(Step[AccountForm]):
 
     @on(Button.Pressed, "#toggle-password")
     def action_toggle_password(self) -> None:
-        """Show or hide the password."""
         field = self.fields["password"]
         field.password = not field.password
         self.query_one("#toggle-password", Button).label = "Show" if field.password else "Hide"
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        """Back to the welcome screen, keeping what was typed."""
         self.dismiss(self._form(back=True))
-
-    # -- several fields at once (a paste, a password manager's auto-type) --------------
 
     @on(FormInput.FieldsPasted)
     def _fields_pasted(self, event: FormInput.FieldsPasted) -> None:
-        """Spread a paste holding tabs over the fields; a final newline means Next."""
+        """Spread a paste holding tabs over the fields; a final newline means Check."""
         fields = [self.fields[name] for name in _BURST_FIELDS]
         parts = event.burst.parts
         focused = fields.index(event.form_input) if event.form_input in fields else 0
@@ -341,7 +310,7 @@ class AccountScreen(Step[AccountForm]):
             self.set_focus(fields[places[-1]])
 
     def _fits(self, field: int, text: str) -> bool:
-        """Can ``text`` be meant for field ``field`` of name, address, password? An address
+        """Can ``text`` be meant for field ``field`` (name, address, password)? An address
         only for the address (in the name field it is the login, typed one field early)."""
         kind = _BURST_FIELDS[field]
         return kind == "password" or (kind == "email") == check_address(text, self.provider).ok
@@ -361,9 +330,9 @@ class AccountScreen(Step[AccountForm]):
     def _form(self, *, back: bool) -> AccountForm:
         value = self.fields["email"].value
         verdict = check_address(value, self.provider)
-        question = self.plan_question
-        row = self.query("#plan").first(ChoiceRow) if question else None
-        plan = question.answers[row.pressed_index][0] if question and row else None
+        plan = None
+        if question := self.plan_question:
+            plan = question.answers[self.query_one("#plan", ChoiceRow).pressed_index][0]
         account = Account(
             email=verdict.address if verdict.ok else value,
             password=self.fields["password"].value,

@@ -1,9 +1,6 @@
-"""Step 2: the live check: receiving and sending in plain words, then the one next action.
-
-On success the focused action sends the profile (QR code); on failure the first line says
-what is wrong and what to do, and after a refused password the focused action goes back to
-the password. The ``stage`` says the rest once: a CSS class per stage shows its buttons
-(wizard.tcss), the watcher focuses the first, ``check_action`` offers only its keys."""
+"""Step 2: the live check, receiving and sending in plain words, then the one next action.
+The ``stage`` says what shows once: a CSS class per stage shows its buttons (wizard.tcss),
+the watcher focuses the first (the next action), ``check_action`` offers only its keys."""
 
 from __future__ import annotations
 
@@ -35,19 +32,16 @@ from wizard.widgets.check_board import CheckBoard
 from wizard.widgets.endpoint_row import EndpointRow
 from wizard.widgets.failure_panel import FailurePanel
 
-#: How often running rows refresh their spinner and elapsed time.
-TICK_SECONDS = 0.1
-#: On the repair path, how long the finished rows stay before the answer replaces them.
-REPAIR_PAUSE_SECONDS = 0.6
+TICK_SECONDS = 0.1  # how often running rows refresh their spinner and elapsed time
+REPAIR_PAUSE_SECONDS = 0.6  # on a repair, how long the finished rows stay before the answer
 
-#: The live check the screen runs: the engine's ``run_check``, or what a test gives instead.
+#: The engine's ``run_check``, or what a test gives instead.
 CheckFunction = Callable[
     [Account, Provider, CheckOptions, ProgressCallback], Awaitable[CheckReport]
 ]
 
 
-#: The buttons: id, label, variant, and the stages that show it (as classes, for
-#: wizard.tcss); the first one a stage shows has the focus.
+#: The buttons: id, label, variant, and the stages that show it (classes, for wizard.tcss).
 ACTIONS: tuple[tuple[str, str, ButtonVariant, str], ...] = (
     ("send", "Send to iPhone (QR code)", "primary", "go decided verified"),
     ("steps", "Typing steps", "default", "go decided verified"),
@@ -61,7 +55,7 @@ ACTIONS: tuple[tuple[str, str, ButtonVariant, str], ...] = (
 
 
 class Stage(StrEnum):
-    """Where the check is; each stage shows its own buttons (``CheckScreen.-<stage>``)."""
+    """Where the check is (``CheckScreen.-<stage>``)."""
 
     RUNNING = "running"
     #: Both logins worked and the user may go on, while a port not needed runs out its time.
@@ -73,13 +67,12 @@ class Stage(StrEnum):
 
     @property
     def running(self) -> bool:
-        """The check's worker is still at work."""
         return self in (Stage.RUNNING, Stage.DECIDED)
 
 
 @dataclass(frozen=True)
 class GoOn:
-    """The settings to go on with, the check they came from (if any), and what comes next."""
+    """The settings to go on with, the check they came from (if any), and where next."""
 
     settings: MailSettings
     report: CheckReport | None
@@ -99,7 +92,7 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
     SUB_TITLE = "Step 2 of 3: checking your settings"
     REPAIR_TITLE = "Repair: checking with the current password"
     BINDINGS: ClassVar[list[BindingType]] = [
-        # One Escape key, said as what it does in the stage (the footer shows one of them).
+        # One Escape key, said as what it does in the stage (the footer shows one).
         Binding("escape", "escape", "Cancel"),
         Binding("escape", "escape('back')", "Back"),
         Binding("r", "retry", "Retry"),
@@ -110,7 +103,7 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
 
     stage: var[Stage] = var(Stage.RUNNING, init=False, always_update=True)
     #: The Details key: every port's row, and every attempt's technical part.
-    details: var[bool] = var(False, init=False)
+    details: var[bool] = var(False, init=False, toggle_class="-details")
 
     def __init__(
         self,
@@ -124,8 +117,8 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
         repair: bool = False,
         check: CheckFunction | None = None,
     ) -> None:
-        """``report`` shows a finished check instead of starting one; ``clock`` times rows;
-        ``repair`` goes straight on to the answer when the check ends; ``check`` runs it."""
+        """``report`` shows a finished check instead of starting one; ``repair`` goes straight
+        on to the answer when the check ends."""
         super().__init__()
         self.account = account
         self.provider = provider
@@ -136,17 +129,15 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
         self.repair = repair
         self.check = check or run_check
         self.endpoints = provider.for_address(account.email).endpoints(account.incoming)
-        #: Both logins worked while the check still waits on another port (Enter goes on).
+        #: Both logins worked while the check still waits on another port.
         self.decided_report: CheckReport | None = None
         self._ticker: Timer | None = None
 
     @property
     def running(self) -> bool:
-        """The check is still at work (perhaps only for a port that is not needed)."""
         return self.stage.running
 
     def compose(self) -> ComposeResult:
-        """Intro, the two halves, the summary and what to do, the details, the actions."""
         yield Header()
         yield CheckBoard(
             self.account.email,
@@ -162,7 +153,6 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Start the check, or show the finished one we came back to."""
         if self.repair:
             self.sub_title = self.REPAIR_TITLE
         self._ticker = self.set_interval(
@@ -176,7 +166,6 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
             self.stage = Stage.RUNNING
 
     def watch_stage(self, stage: Stage) -> None:
-        """One CSS class shows the stage's buttons; the focus goes to the first of them."""
         for each in Stage:
             self.set_class(each is stage, f"-{each.value}")
         if self._ticker is not None:
@@ -188,14 +177,9 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
         self.refresh_bindings()
 
     def watch_details(self, details: bool) -> None:
-        """Details on: every port's row, and the technical part of each problem."""
-        self.set_class(details, "-details")
         self.board.show_problems(self.report, details=details)
 
-    # -- running the check -------------------------------------------------------------
-
     def start_check(self) -> None:
-        """Reset every row and run the check in a worker."""
         self.report = None
         self.decided_report = None
         self.board.reset()
@@ -204,26 +188,20 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
 
     @work(exclusive=True, group="check", exit_on_error=False)
     async def run_checks(self) -> None:
-        """The same engine as ``mailcom-wizard check``; rows update through ``progress``."""
         try:
             report = await self.check(
                 self.account, self.provider, self.options, self.apply_progress
             )
         except WizardError as exc:  # this computer cannot go on (say, no file descriptor left)
-            self.stop_with(str(exc))
+            self.board.cancel(self.clock())
+            self.stage = Stage.FAILED
+            stopped = Content.from_markup("[b]✗ The check stopped:[/b] $problem", problem=str(exc))
+            self.board.say(stopped, "-error")
             return
         self.finish(report)
 
-    def stop_with(self, problem: str) -> None:
-        """The check could not go on, for a reason on this computer: say it, offer Retry."""
-        self.board.cancel(self.clock())
-        self.stage = Stage.FAILED
-        self.board.say(
-            Content.from_markup("[b]✗ The check stopped:[/b] $problem", problem=problem), "-error"
-        )
-
     def apply_progress(self, event: Progress | Decided) -> None:
-        """The engine's progress callback (runs on the UI's event loop)."""
+        """The engine's progress callback (on the UI's event loop)."""
         if not self.is_mounted:
             return
         if isinstance(event, Decided):
@@ -244,7 +222,6 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
         self.stage = Stage.DECIDED
 
     def finish(self, report: CheckReport) -> None:
-        """Show the verdict: each half in a line, what to do first, the next action."""
         self.report = report
         self.board.complete(report, self.clock())
         verdict = verdict_of(report, self.provider, plan=self.account.plan)
@@ -274,7 +251,6 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
         self.dismiss(GoOn(settings=settings, report=report, next=where))
 
     def cancel_check(self) -> None:
-        """Stop the running check at once; unfinished rows say so."""
         self.workers.cancel_group(self, "check")
         self.board.cancel(self.clock())
         self.stage = Stage.CANCELLED
@@ -283,11 +259,8 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
             "-warning",
         )
 
-    # -- display helpers ---------------------------------------------------------------
-
     @property
     def board(self) -> CheckBoard:
-        """The main panel."""
         return self.query_one(CheckBoard)
 
     def _usable(self) -> CheckReport | None:
@@ -296,24 +269,17 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
         return report if report is not None and report.verified else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Keys only where they make sense (and only those are shown in the footer)."""
-        if action == "retry":
-            return not self.running and self.stage is not Stage.VERIFIED
-        if action == "go":
-            return self._usable() is not None
-        if action == "details":
-            return self.report is not None and not self.running
-        if action == "escape":
-            return bool(parameters) is not self.running
-        return True
+        return {
+            "retry": not self.running and self.stage is not Stage.VERIFIED,
+            "go": self._usable() is not None,
+            "details": self.report is not None and not self.running,
+            "escape": bool(parameters) is not self.running,
+        }.get(action, True)
 
     @on(DescendantFocus)
     def _row_focused(self, event: DescendantFocus) -> None:
-        """Focusing a finished row (in the details) shows its details."""
         if isinstance(event.widget, EndpointRow) and event.widget.attempt is not None:
             self.board.query_one(FailurePanel).show(event.widget.attempt, details=True)
-
-    # -- actions -----------------------------------------------------------------------
 
     def action_escape(self, _said: str = "cancel") -> None:
         """Escape cancels a running check (keeping a decided verdict), or goes back."""
@@ -328,18 +294,15 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        """Back to the account (cancelling any running check)."""
         if self.running:
             self.cancel_check()
         self.dismiss(ChangeAccount())
 
     @on(Button.Pressed, "#change-password")
     def action_change_password(self) -> None:
-        """Back to the password, with a note saying why."""
         self.dismiss(ChangeAccount(password_refused=True))
 
     def action_details(self) -> None:
-        """D: show or hide the ports, codes, server words and certificates (shown in view)."""
         self.details = not self.details
         if self.details:
             rows = self.board.query_one("#check-rows")
@@ -347,7 +310,7 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
 
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:
-        """Check again; after a refused password only with a deliberate yes."""
+        """After a refused password only with a deliberate yes."""
         if self.running:
             return
         if self.stage is Stage.REFUSED:
@@ -357,7 +320,6 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
 
     @on(Button.Pressed, "#retry-anyway")
     def retry_anyway(self) -> None:
-        """Log in again with the refused password, after saying what it risks."""
         self.app.push_screen(
             retry_question(self.provider), lambda yes: self.start_check() if yes else None
         )
@@ -367,7 +329,6 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
         self.action_go(Next(str(event.button.id)))
 
     def action_go(self, where: str) -> None:
-        """Go on with the verified settings: the QR code, the steps or a saved profile."""
         report = self._usable()
         if report is None:
             return
@@ -377,6 +338,5 @@ class CheckScreen(Step[GoOn | ChangeAccount]):
 
     @on(Button.Pressed, "#continue-unverified")
     def continue_unverified(self) -> None:
-        """Go on without a verified login, only after saying so explicitly."""
         question = unverified_question(self.provider)
         self.app.push_screen(question, lambda yes: self.go_with(self.report) if yes else None)

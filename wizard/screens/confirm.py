@@ -13,13 +13,12 @@ from textual.widgets import Button, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Asks ``question``; dismisses True only for the explicit yes button."""
+    """Asks ``question``; dismisses True only for the yes button (labels say what happens)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Cancel")]
     AUTO_FOCUS = "#no"  # the safe answer
 
     def __init__(self, title: str, question: str, *, yes: str, no: str = "Cancel") -> None:
-        """``yes``/``no`` are the button labels (say what happens, not just Yes/No)."""
         super().__init__()
         self.title_text = title
         self.question = question
@@ -27,7 +26,6 @@ class ConfirmScreen(ModalScreen[bool]):
         self.no_label = no
 
     def compose(self) -> ComposeResult:
-        """Title, question, two buttons (the safe one focused)."""
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title")
             yield Static(self.question, classes="dialog-text")
@@ -41,5 +39,4 @@ class ConfirmScreen(ModalScreen[bool]):
 
     @on(Button.Pressed, "#no")
     def action_no(self) -> None:
-        """Escape or the no button."""
         self.dismiss(False)

@@ -13,8 +13,8 @@ from textual.widgets import Button, Static, TextArea
 
 
 class ErrorScreen(ModalScreen[bool]):
-    """Shows an unexpected error; dismisses True to start over, False to quit (``details``
-    already has any quoted password marked)."""
+    """An unexpected error; dismisses True to start over, False to quit (``details``: a
+    traceback without variables, any quoted password already marked)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "Copy details"),
@@ -23,13 +23,11 @@ class ErrorScreen(ModalScreen[bool]):
     AUTO_FOCUS = "#start-over"  # the safe default
 
     def __init__(self, summary: str, details: str) -> None:
-        """``summary`` is one line; ``details`` the traceback, without variables."""
         super().__init__()
         self.summary = summary
         self.details = details
 
     def compose(self) -> ComposeResult:
-        """Apology, summary, the details in a read-only text area, three buttons."""
         with Vertical(classes="dialog", id="error-dialog"):
             yield Static("Something went wrong", classes="dialog-title")
             yield Static(
@@ -47,7 +45,6 @@ class ErrorScreen(ModalScreen[bool]):
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:
-        """Put the details on the clipboard."""
         self.app.copy_to_clipboard(self.details)
         self.notify("The error details are on the clipboard.")
 
@@ -57,5 +54,4 @@ class ErrorScreen(ModalScreen[bool]):
 
     @on(Button.Pressed, "#start-over")
     def action_start_over(self) -> None:
-        """Back to the account screen, with what was typed."""
         self.dismiss(True)

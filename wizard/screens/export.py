@@ -28,30 +28,25 @@ from wizard.core.models import MailSettings
 from wizard.screens.confirm import ConfirmScreen
 from wizard.screens.step import Step
 
-PASSWORD_WARNING = (
-    "[b]Careful:[/b] anyone who gets this file can read the password in it. The file is made "
-    "readable by you only; delete it once the iPhone is set up. Without the password in it, "
-    "$prompt: type $password."
-)
-NEXT_STEPS = (
-    "[b]What next:[/b] choose [b]Send to iPhone[/b] for a QR code the iPhone's camera can "
-    "open, or get the file to the phone another way (AirDrop, or mail it to an account the "
-    "phone already has) and open it there; then open Settings and $place, and tap Install."
-)
-
 
 def password_warning(settings: MailSettings) -> Content:
-    """The warning shown when the password is to go into the profile."""
+    """Shown when the password is to go into the profile."""
     return Content.from_markup(
-        PASSWORD_WARNING,
+        "[b]Careful:[/b] anyone who gets this file can read the password in it. The file is "
+        "made readable by you only; delete it once the iPhone is set up. Without the password "
+        "in it, $prompt: type $password.",
         prompt=profiles.PASSWORD_PROMPT.text,
         password=install_password_hint(settings),
     )
 
 
 def next_steps() -> Content:
-    """What to do once the profile is written."""
-    return Content.from_markup(NEXT_STEPS, place=profile_place()[0])
+    return Content.from_markup(
+        "[b]What next:[/b] choose [b]Send to iPhone[/b] for a QR code the iPhone's camera can "
+        "open, or get the file to the phone another way (AirDrop, or mail it to an account the "
+        "phone already has) and open it there; then open Settings and $place, and tap Install.",
+        place=profile_place()[0],
+    )
 
 
 class ExportScreen(Step[ExportedProfile | None]):
@@ -65,14 +60,9 @@ class ExportScreen(Step[ExportedProfile | None]):
         Binding("ctrl+s", "send", "Send to iPhone"),
     ]
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Send to iPhone is offered (and shown in the footer) once a profile is written."""
-        if action == "send":
-            return getattr(self, "exported", None) is not None
-        return True
+    AUTO_FOCUS = "#write"
 
     def __init__(self, settings: MailSettings, password: str, *, home: Path | None = None) -> None:
-        """``password`` goes into the profile only if the user turns that on."""
         super().__init__()
         self.settings = settings
         self._password = password
@@ -80,23 +70,18 @@ class ExportScreen(Step[ExportedProfile | None]):
         self.exported: ExportedProfile | None = None
 
     def compose(self) -> ComposeResult:
-        """Path, password switch and warning, signing files, status, buttons."""
         yield Header()
         with VerticalScroll(id="export-form", classes="step-body"):
             if self.settings.caveat:
-                yield Static(self.settings.caveat.export_screen, classes="unverified", markup=True)
+                yield Static(self.settings.caveat.export_screen, classes="unverified")
             elif not self.settings.verified:
                 yield Static(
                     "! These settings are [b]unverified[/b]; the profile says so in its "
                     "description.",
                     classes="unverified",
-                    markup=True,
                 )
             yield Label("Save the profile as", classes="field-label")
-            yield Input(
-                str(default_profile_path(self.home, self.settings)),
-                id="output-path",
-            )
+            yield Input(str(default_profile_path(self.home, self.settings)), id="output-path")
             yield Checkbox(
                 "Put the password in the profile (not recommended)", id="include-password"
             )
@@ -118,12 +103,12 @@ class ExportScreen(Step[ExportedProfile | None]):
 
     def on_mount(self) -> None:
         """Only the path and the switches show at first."""
-        self.query_one("#password-warning").display = False
-        self.query_one("#signing-fields").display = False
-        self.query_one("#export-next").display = False
-        self.query_one("#sign-status").display = False
-        self.query_one("#send").display = False
-        self.query_one("#write", Button).focus()
+        hidden = "#password-warning, #signing-fields, #export-next, #sign-status, #send"
+        self.query(hidden).set(display=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Send to iPhone is offered (and shown in the footer) once a profile is written."""
+        return self.exported is not None if action == "send" else True
 
     @on(Checkbox.Changed, "#include-password")
     def _password_switched(self, event: Checkbox.Changed) -> None:
@@ -144,38 +129,26 @@ class ExportScreen(Step[ExportedProfile | None]):
         self.query_one("#sign-status").display = False
         self._status("")
         signing = self.query_one("#sign", Checkbox).value
-        empty = [
-            field
-            for field in (self.query_one("#sign-cert", Input), self.query_one("#sign-key", Input))
-            if signing and not field.value.strip()
-        ]
+        empty = [field for field in self._signing_files() if signing and not field.value.strip()]
         if empty:
             self._sign_error("To sign, give both the certificate and its private key.")
             empty[0].focus(scroll_visible=False)
             return
         path = Path(self.query_one("#output-path", Input).value.strip()).expanduser()
         if not str(path) or str(path) == ".":
-            self._status("Type where to save the profile.", error=True)
+            self._status("Type where to save the profile.", "-error")
             return
         try:
             check_output_path(path, force=False)
         except ProfileWriteError as exc:
             if exc.problem is not WriteProblem.EXISTS:
-                self._status(str(exc), error=True)
+                self._status(str(exc), "-error")
                 return
-
-            def replace(yes: bool | None) -> None:
-                if yes:
-                    self._start_writing(path, force=True)
-
+            question = ConfirmScreen(
+                "Replace the file?", f"{path} already exists.", yes="Replace it", no="Keep it"
+            )
             self.app.push_screen(
-                ConfirmScreen(
-                    "Replace the file?",
-                    f"{path} already exists.",
-                    yes="Replace it",
-                    no="Keep it",
-                ),
-                replace,
+                question, lambda yes: self._start_writing(path, force=True) if yes else None
             )
             return
         self._start_writing(path, force=False)
@@ -183,8 +156,7 @@ class ExportScreen(Step[ExportedProfile | None]):
     def _start_writing(self, path: Path, *, force: bool) -> None:
         include_password = self.query_one("#include-password", Checkbox).value
         signing = self.query_one("#sign", Checkbox).value
-        cert = self.query_one("#sign-cert", Input).value.strip() if signing else ""
-        key = self.query_one("#sign-key", Input).value.strip() if signing else ""
+        cert, key = (field.value.strip() if signing else "" for field in self._signing_files())
         self._status("Writing…")
         self.query_one("#write", Button).disabled = True
         self.write_worker(path, force, include_password, cert, key)
@@ -193,7 +165,7 @@ class ExportScreen(Step[ExportedProfile | None]):
     def write_worker(
         self, path: Path, force: bool, include_password: bool, cert: str, key: str
     ) -> None:
-        """Build, sign if asked, and write the profile (the same core path as the CLI)."""
+        """Build, sign if asked, and write the profile (the core path the CLI takes)."""
         try:
             exported = export_profile(
                 self.settings,
@@ -213,18 +185,18 @@ class ExportScreen(Step[ExportedProfile | None]):
             self._status("")
             self._sign_error(str(error))
         else:
-            self._status(str(error), error=True)
+            self._status(str(error), "-error")
             self._show_at_top(self.query_one("#export-status"))
 
     def _sign_error(self, message: str) -> None:
-        """An error about the signing files, under them, with them at the top of the view."""
+        """Under the signing files, with them at the top of the view."""
         status = self.query_one("#sign-status", Static)
         status.update(message)
         status.display = True
         self._show_at_top(self.query_one("#sign"))
 
     def _show_at_top(self, widget: Widget) -> None:
-        """Scroll ``widget`` to the top of the form (once laid out, for a new height)."""
+        """Scroll ``widget`` to the top of the form (once laid out: a new height)."""
         form = self.query_one("#export-form", VerticalScroll)
         self.call_after_refresh(form.scroll_to_widget, widget, top=True, animate=False)
 
@@ -241,7 +213,7 @@ class ExportScreen(Step[ExportedProfile | None]):
                 "as the iPhone has it."
             )
         signed = " Signed." if exported.signed else ""
-        self._status(f"✓ Written: {exported.path}.{signed}{extra}", ok=True)
+        self._status(f"✓ Written: {exported.path}.{signed}{extra}", "-ok")
         self.query_one("#export-next").display = True
         send = self.query_one("#send", Button)
         send.display = True
@@ -249,18 +221,20 @@ class ExportScreen(Step[ExportedProfile | None]):
         self.refresh_bindings()
         self.query_one("#export-form", VerticalScroll).scroll_end(animate=False)
 
-    def _status(self, message: str, *, error: bool = False, ok: bool = False) -> None:
+    def _signing_files(self) -> tuple[Input, Input]:
+        return self.query_one("#sign-cert", Input), self.query_one("#sign-key", Input)
+
+    def _status(self, message: str, state: str = "") -> None:
+        """``state``: ``-error``, ``-ok`` or nothing."""
         status = self.query_one("#export-status", Static)
-        status.set_classes("field-status" + (" -error" if error else " -ok" if ok else ""))
+        status.set_classes(f"field-status {state}")
         status.update(message)
 
     @on(Button.Pressed, "#send")
     def action_send(self) -> None:
-        """On to the QR code for the iPhone."""
         if self.exported is not None:
             self.dismiss(self.exported)
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        """Back to the choice of steps or profile."""
         self.dismiss(None)

@@ -49,7 +49,7 @@ say. The profile goes to the iPhone over your own network, from this computer.
 
 
 class HelpScreen(ModalScreen[None]):
-    """The keys and a short explanation; any of Escape, F1 or Close closes it."""
+    """The keys and a short explanation; Escape, F1 or Close closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1", "close", "Close"),
@@ -58,21 +58,17 @@ class HelpScreen(ModalScreen[None]):
             for key, action in SCROLL_KEYS.items()
         ),
     ]
-    # Close has focus, so Enter closes; the arrows and Page keys still scroll the text.
-    AUTO_FOCUS = "#close"
+    AUTO_FOCUS = "#close"  # Enter closes; the arrows and Page keys still scroll the text
 
     def compose(self) -> ComposeResult:
-        """The text and a Close button (focused, so Enter closes)."""
         with Vertical(classes="dialog", id="help-dialog"):
             with VerticalScroll(id="help-body"):
                 yield Markdown(HELP_TEXT)
             yield Button("Close", id="close", variant="primary")
 
     async def action_scroll_help(self, action: str) -> None:
-        """Run the scroll ``action`` on the text."""
         await self.app.run_action(action, self.query_one("#help-body"))
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
-        """Back to where the user was."""
         self.dismiss(None)

@@ -22,18 +22,9 @@ from wizard.core.models import MailSettings
 from wizard.screens.step import Step, home_path
 from wizard.widgets.value_row import ValueRow
 
-#: One tab per layout, newest first; keys 1, 2, 3 switch between them.
-IOS_TABS: tuple[IosLayout, ...] = LAYOUTS
-
-
-def steps_path(home: Path, settings: MailSettings, layout: IosLayout) -> Path:
-    """Where the steps are saved: the home folder, named after the address and iOS versions."""
-    versions = layout.label.removeprefix("iOS ").replace(", ", "-")  # 18-26-27, 14-17
-    return home / f"mailcom-iphone-steps-{settings.email}-ios{versions}.txt"
-
 
 class InstructionsScreen(Step[None]):
-    """Numbered steps in two tabs; dismisses (with nothing) to go back."""
+    """Numbered steps, one tab per layout (newest first); dismisses (with nothing) to go back."""
 
     SUB_TITLE = "Step 3 of 3: the iPhone steps"
 
@@ -42,24 +33,20 @@ class InstructionsScreen(Step[None]):
         Binding("s", "save", "Save steps"),
         *(
             Binding(str(number), f"show_tab('{layout.key}')", layout.label, show=False)
-            for number, layout in enumerate(IOS_TABS, start=1)
+            for number, layout in enumerate(LAYOUTS, start=1)
         ),
     ]
 
     def __init__(self, settings: MailSettings, *, home: Path | None = None) -> None:
-        """``home`` is where the steps are saved (the home folder unless given)."""
         super().__init__()
         self.settings = settings
         self.home = home or Path.home()
-        self.instructions = {
-            layout.key: build_instructions(settings, layout) for layout in IOS_TABS
-        }
+        self.instructions = {layout.key: build_instructions(settings, layout) for layout in LAYOUTS}
 
     def compose(self) -> ComposeResult:
-        """One tab per iOS version."""
         yield Header()
         with TabbedContent(id="ios-tabs"):
-            for layout in IOS_TABS:
+            for layout in LAYOUTS:
                 with (
                     TabPane(layout.label, id=layout.key),
                     VerticalScroll(classes="steps step-body"),
@@ -77,7 +64,7 @@ class InstructionsScreen(Step[None]):
             yield Static(f"! {instructions.warning_unverified}", classes="unverified", markup=False)
         for note in instructions.settings.provider_notes:
             yield Static(note, classes="hint", markup=False)
-        keys = ", ".join(str(n) for n in range(1, len(IOS_TABS) + 1))
+        keys = ", ".join(str(n) for n in range(1, len(LAYOUTS) + 1))
         yield Static(
             f"{instructions.version_hint} Keys {keys} switch between versions.",
             classes="hint",
@@ -99,36 +86,26 @@ class InstructionsScreen(Step[None]):
                 yield ValueRow(value, verified=self.settings.verified)
 
     def on_mount(self) -> None:
-        """Focus the first value, so C works at once."""
-        # Focus without scrolling, so the versions and servers at the top stay in view.
-        self.query_one(f"#{IOS_TABS[0].key} ValueRow", ValueRow).focus(scroll_visible=False)
+        # The first value, so C works at once; not scrolled to, so the top stays in view.
+        self.query_one(f"#{LAYOUTS[0].key} ValueRow", ValueRow).focus(scroll_visible=False)
 
     def action_show_tab(self, tab_id: str) -> None:
-        """1 or 2 switch tabs, and focus the new tab's first value.
-
-        Moving focus matters: TabbedContent switches back to whichever pane holds the
-        focused widget.
-        """
+        """Also focus the new tab's first value: TabbedContent switches back to whichever pane
+        holds the focused widget."""
         self.query_one("#ios-tabs", TabbedContent).active = tab_id
         self.query_one(f"#{tab_id} ValueRow", ValueRow).focus(scroll_visible=False)
 
     def steps_path(self, layout: IosLayout) -> Path:
-        """Where S saves the steps for ``layout`` (said on screen before it does)."""
-        return steps_path(self.home, self.settings, layout)
-
-    @property
-    def current_layout(self) -> IosLayout:
-        """The Settings layout of the visible tab."""
-        active = self.query_one("#ios-tabs", TabbedContent).active
-        return next(layout for layout in IOS_TABS if layout.key == active)
+        """Named after the address and the iOS versions (said on screen before S saves)."""
+        versions = layout.label.removeprefix("iOS ").replace(", ", "-")  # 18-26-27, 14-17
+        return self.home / f"mailcom-iphone-steps-{self.settings.email}-ios{versions}.txt"
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        """Save the visible tab's steps as a text file in the home folder."""
-        layout = self.current_layout
-        self.save_text(self.steps_path(layout), render_text(self.instructions[layout.key]))
+        """Save the visible tab's steps."""
+        instructions = self.instructions[self.query_one("#ios-tabs", TabbedContent).active]
+        self.save_text(self.steps_path(instructions.layout), render_text(instructions))
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        """Back to the choice of steps or profile."""
         self.dismiss(None)

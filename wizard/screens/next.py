@@ -1,5 +1,4 @@
-"""Where the wizard goes after the check: one name per way on, shared by the check screen,
-the result screen and the app's flow."""
+"""Where the wizard goes after the check: shared by the check and result screens and the app."""
 
 from __future__ import annotations
 
@@ -7,9 +6,8 @@ from enum import StrEnum
 
 
 class Next(StrEnum):
-    """After the check: the QR code, the typing steps, a saved profile, the choice of those
-    (after continuing without a verified login), or the repair answer. The values are the
-    ids of the buttons that choose them."""
+    """The ways on; the values are the ids of the buttons that choose them (CHOOSE: the
+    result screen, after continuing without a verified login)."""
 
     SEND = "send"
     STEPS = "steps"

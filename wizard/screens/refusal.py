@@ -1,6 +1,5 @@
-"""A refused password goes to the servers again, and unverified settings are used, only
-after the user says so: every failed login counts against the account (mail.com may lock
-one after several)."""
+"""A refused password goes to the servers again, and unverified settings are used, only after
+the user says so: every failed login counts against the account (mail.com may lock one)."""
 
 from __future__ import annotations
 
@@ -17,8 +16,7 @@ RETRY_RISK = (
 
 
 def password_note(provider: Provider, account: Account) -> str:
-    """Under the password after a refusal: what to look at, and why the same password is not
-    simply sent again."""
+    """Under the password after a refusal: what to look at, and why it is not simply resent."""
     name = provider.display_name
     note = refused_note(
         name, provider.is_mailcom, app_password=account.app_password, plan=account.plan
@@ -30,13 +28,13 @@ def password_note(provider: Provider, account: Account) -> str:
 
 
 def retry_question(provider: Provider) -> ConfirmScreen:
-    """The question before the same refused password goes out again (True: send it)."""
+    """True: send the refused password again."""
     risk = RETRY_RISK.format(name=provider.display_name)
     return ConfirmScreen("Try the same password again?", risk, yes="Retry anyway", no="Don't retry")
 
 
 def unverified_question(provider: Provider) -> ConfirmScreen:
-    """The question before going on without a verified login (True: go on, marked)."""
+    """True: go on without a verified login, marked unverified."""
     return ConfirmScreen(
         "Continue without a verified login?",
         "The settings have not been proven to work. The steps and the profile will use "

@@ -1,8 +1,6 @@
 """Repair, step 2: the most likely cause and its one fix, then the steps on the phone's menus.
-
-Every sentence comes from ``wizard.core.repair.render``, the functions ``mailcom-wizard
-repair`` prints with, so the screen and the command cannot word an answer differently.
-"""
+Every sentence comes from ``wizard.core.repair.render``, as ``mailcom-wizard repair`` prints
+it, so the screen and the command cannot word an answer differently."""
 
 from __future__ import annotations
 
@@ -36,15 +34,12 @@ from wizard.widgets.value_row import ValueRow
 class RepairAction(StrEnum):
     """What the user chose to do next (Back dismisses with None)."""
 
-    #: Make a fresh profile from the settings that passed (the export path).
-    FRESH_PROFILE = "fresh-profile"
-    #: Run the live check again, with the same symptom and answers.
-    CHECK_AGAIN = "check-again"
+    FRESH_PROFILE = "fresh-profile"  # a fresh profile from the settings that passed
+    CHECK_AGAIN = "check-again"  # the same symptom and answers
 
 
 def repair_steps_path(home: Path, answer: RepairAnswer) -> Path:
-    """Where the answer is saved: the home folder, named after the address (the name is
-    said on screen, so it holds no internal code such as the cause's)."""
+    """Named after the address (the name is said on screen: no internal code in it)."""
     return home / f"mailcom-repair-{answer.settings.email}.txt"
 
 
@@ -61,13 +56,11 @@ class RepairScreen(Step[RepairAction | None]):
     SUB_TITLE = "Repair: the most likely cause"
 
     def __init__(self, answer: RepairAnswer, *, home: Path | None = None) -> None:
-        """``home`` is where the steps are saved (the home folder unless given)."""
         super().__init__()
         self.answer = answer
         self.home = home or Path.home()
 
     def compose(self) -> ComposeResult:
-        """Cause and action (above the fold), then why, the steps, and the check."""
         answer = self.answer
         yield Header()
         with VerticalScroll(id="repair-body", classes="step-body"):
@@ -114,62 +107,46 @@ class RepairScreen(Step[RepairAction | None]):
                 yield ValueRow(value, verified=verified)
 
     def _check_text(self) -> str:
-        """What the user said and what the check found, in the user's words: the ports'
-        names and results ("IMAP 993 (SSL/TLS): ...") are in D, as ``repair`` prints them."""
+        """What the user said and the check found, in the user's words (the ports are in D)."""
         answer = self.answer
         lines = [shown_line(answer), check_headline(answer)]
         if answer.verdict.uses:
             lines.append(f"  {answer.verdict.uses}")
-        phone = phone_line(answer)
-        if phone:
+        if phone := phone_line(answer):
             lines.append(phone)
         lines.append("D shows the check port by port: codes and the servers' words.")
         return "\n".join(lines)
 
     def on_mount(self) -> None:
-        """Focus the fresh-profile button when it is the fix; otherwise the text, to scroll."""
-        if self.answer.fresh_profile:
-            self.query_one("#fresh-profile", Button).focus(scroll_visible=False)
-        else:
-            self.query_one("#repair-body", VerticalScroll).focus(scroll_visible=False)
+        first = "#fresh-profile" if self.answer.fresh_profile else "#repair-body"
+        self.query_one(first).focus(scroll_visible=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The fresh-profile key only where a fresh profile is the fix."""
-        if action == "fresh_profile":
-            return self.answer.fresh_profile
-        return True
+        return self.answer.fresh_profile if action == "fresh_profile" else True
 
     @on(Button.Pressed, "#fresh-profile")
     def action_fresh_profile(self) -> None:
-        """Set the account up again with a fresh profile."""
         self.dismiss(RepairAction.FRESH_PROFILE)
 
     @on(Button.Pressed, "#check-again")
     def action_check_again(self) -> None:
-        """Run the check again."""
         self.dismiss(RepairAction.CHECK_AGAIN)
 
     def action_details(self) -> None:
-        """Show (or hide) every attempt of the check: ports, codes, the servers' words."""
         panel = self.query_one("#repair-details", FailurePanel)
         if panel.attempts:
             panel.show()
             return
-        # Each attempt's advice is worded for a setup ("587 will be used instead, nothing to
-        # do"); here the answer above is the advice, so only the facts of each port are shown.
+        # Each attempt's advice is worded for a setup; here the answer above is the advice.
         panel.show(*(replace(attempt, advice="") for attempt in self.answer.report.attempts))
         panel.border_title = "The check, port by port"
-        # Scrolled to once the panel has its height.
-        body = self.query_one("#repair-body", VerticalScroll)
+        body = self.query_one("#repair-body", VerticalScroll)  # scrolled once the panel has height
         self.call_after_refresh(body.scroll_to_widget, panel, top=True, animate=False)
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        """Save the answer, as ``repair`` prints it, to a text file in the home folder."""
-        path = repair_steps_path(self.home, self.answer)
-        self.save_text(path, render_text(self.answer))
+        self.save_text(repair_steps_path(self.home, self.answer), render_text(self.answer))
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        """Back to the choice of symptom."""
         self.dismiss(None)

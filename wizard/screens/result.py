@@ -1,5 +1,5 @@
-"""Step 3 after continuing unverified: the settings that will be used, and how to get them on
-the phone (the QR code first; after a verified check the check screen offers these itself)."""
+"""Step 3 after continuing unverified: the settings that will be used, and the ways to the
+phone (after a verified check the check screen offers these itself)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ from wizard.screens.next import Next
 
 
 def settings_summary(settings: MailSettings) -> str:
-    """The incoming and outgoing servers, as markup lines, in the phone's words (every
-    port the wizard uses is encrypted: Use SSL on)."""
+    """The servers as markup lines, in the phone's words (every port used is encrypted)."""
     incoming, outgoing = settings.incoming, settings.outgoing
     return (
         f"Incoming ({settings.incoming_choice.value.upper()}): "
@@ -38,40 +37,30 @@ class ResultScreen(Screen[Next | None]):
         Binding("s", "choose('steps')", "Typing steps"),
         Binding("e", "choose('export')", "Save profile"),
     ]
+    AUTO_FOCUS = "#send"
 
     def __init__(self, settings: MailSettings) -> None:
-        """``settings`` are what the steps or the profile will contain."""
         super().__init__()
         self.settings = settings
 
     def compose(self) -> ComposeResult:
-        """Verdict, settings, two big choices."""
+        settings = self.settings
+        if caveat := settings.caveat:
+            proven = caveat.proven if settings.verified else caveat.unproven
+            verdict, state = f"{proven} {caveat.values}", "-warning"
+        elif settings.verified:
+            verdict = "[b]✓ These settings are verified:[/b] the servers accepted your login."
+            state = "-ok"
+        else:
+            verdict = (
+                "[b]! Unverified settings.[/b] The login was not proven; these are "
+                f"{settings.provider_name}'s usual servers."
+            )
+            state = "-warning"
         yield Header()
         with VerticalScroll(id="result-body", classes="step-body"):
-            if caveat := self.settings.caveat:
-                proven = caveat.proven if self.settings.verified else caveat.unproven
-                yield Static(
-                    f"{proven} {caveat.values}",
-                    id="result-verdict",
-                    classes="-warning",
-                    markup=True,
-                )
-            elif self.settings.verified:
-                yield Static(
-                    "[b]✓ These settings are verified:[/b] the servers accepted your login.",
-                    id="result-verdict",
-                    classes="-ok",
-                    markup=True,
-                )
-            else:
-                yield Static(
-                    "[b]! Unverified settings.[/b] The login was not proven; these are "
-                    f"{self.settings.provider_name}'s usual servers.",
-                    id="result-verdict",
-                    classes="-warning",
-                    markup=True,
-                )
-            yield Static(settings_summary(self.settings), id="result-settings", markup=True)
+            yield Static(verdict, id="result-verdict", classes=state)
+            yield Static(settings_summary(settings), id="result-settings")
             yield Static("How do you want to set up the iPhone?", classes="question")
             with Horizontal(id="result-choices"):
                 yield Button("Send to iPhone (QR code)", id="send", variant="primary")
@@ -82,25 +71,18 @@ class ResultScreen(Screen[Next | None]):
                 "[b]Typing steps[/b]: you type the values into the iPhone's Settings. "
                 "[b]Save profile[/b]: a file to install later (or sign, or with the password).",
                 classes="hint",
-                markup=True,
             )
         with Horizontal(classes="button-row"):
             yield Button("Back", id="back")
         yield Footer()
-
-    def on_mount(self) -> None:
-        """Focus the first choice."""
-        self.query_one("#send", Button).focus()
 
     @on(Button.Pressed, "#result-choices Button")
     def _chosen(self, event: Button.Pressed) -> None:
         self.dismiss(Next(str(event.button.id)))
 
     def action_choose(self, choice: str) -> None:
-        """S or E."""
         self.dismiss(Next(choice))
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        """Back to the check."""
         self.dismiss(None)

@@ -1,7 +1,6 @@
-"""What every step shares: its main panel scrolls whatever has focus (a focused button
-ignores the arrows and Page keys), a worker's unexpected error goes to the app's dialog
-(``Worker.StateChanged`` reaches only the screen that started the worker), and text is
-saved by one worker."""
+"""What every step shares: the keys scroll its main panel (a focused button ignores them), a
+worker's unexpected error goes to the app (``Worker.StateChanged`` reaches only the screen
+that started the worker), and one worker saves text."""
 
 from __future__ import annotations
 
@@ -48,31 +47,28 @@ class UnexpectedError(Message):
 
 
 class Step(Screen[ResultType]):
-    """A step whose main panel (the ``.step-body`` on screen) scrolls with the keys above,
-    and whose workers' unexpected errors go to the app."""
+    """A step whose ``.step-body`` scrolls with the keys above."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(key, f"scroll_body('{action}')", show=False) for key, action in SCROLL_KEYS.items()
     ]
 
     def scroll_body_widget(self) -> Widget | None:
-        """The panel the keys scroll: the ``.step-body`` on screen (a tab shows one of several)."""
+        """The ``.step-body`` on screen (a tab shows one of several)."""
         return next((w for w in self.query(".step-body") if w.is_on_screen), None)
 
     async def action_scroll_body(self, action: str) -> None:
-        """Run the scroll ``action`` on the main panel."""
         body = self.scroll_body_widget()
         if body is not None:
             await self.app.run_action(action, body)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker that failed: tell the app (the screen's own handlers run too)."""
         error = event.worker.error
         if event.state is WorkerState.ERROR and isinstance(error, Exception):
             self.app.post_message(UnexpectedError(error))
 
     @work(thread=True, exclusive=True, group="save-text", exit_on_error=False)
-    def save_text(self, path: Path, text: str, what: str = "the steps") -> None:
+    def save_text(self, path: Path, text: str) -> None:
         """Write ``text`` to ``path`` off the UI thread (a slow disk must not freeze the
         wizard), then say where it went, or why not."""
         try:
@@ -80,4 +76,4 @@ class Step(Screen[ResultType]):
         except ProfileWriteError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
             return
-        self.app.call_from_thread(self.notify, f"Saved {what} to {home_path(path)}", timeout=10)
+        self.app.call_from_thread(self.notify, f"Saved the steps to {home_path(path)}", timeout=10)

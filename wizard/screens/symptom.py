@@ -20,10 +20,8 @@ from wizard.screens.step import Step
 from wizard.widgets.choice_row import ChoiceRow
 
 DONT_KNOW = "I don't know"
-#: The incoming choices, in the order shown; "I don't know" last, and the default.
 INCOMING = (PhoneIncoming.IMAP, PhoneIncoming.POP, PhoneIncoming.UNKNOWN)
-#: The outgoing choices: the provider's two ports, "I don't know" (the default), and
-#: "another" last, right before the box for its number.
+#: The provider's two ports, "I don't know" (the default), "another" (before its number box).
 PORTS = (465, 587)
 OUTGOING = (*(str(port) for port in PORTS), DONT_KNOW, "another")
 UNKNOWN_PORT, OTHER_PORT = len(PORTS), len(PORTS) + 1
@@ -31,7 +29,7 @@ UNKNOWN_PORT, OTHER_PORT = len(PORTS), len(PORTS) + 1
 
 @dataclass(frozen=True)
 class SymptomChoice:
-    """What the iPhone shows, what it uses today, and its Settings layout (None: not known)."""
+    """What the iPhone shows, what it uses today, and its Settings layout (None: unknown)."""
 
     symptom: Symptom
     phone: PhoneSettings = field(default_factory=PhoneSettings)
@@ -39,7 +37,7 @@ class SymptomChoice:
 
     @property
     def layout(self) -> IosLayout:
-        """The layout the steps are for: the newest when the version is not known."""
+        """The layout the steps are for: the newest when the version is unknown."""
         return self.ios or LAYOUTS[0]
 
 
@@ -55,14 +53,11 @@ class SymptomScreen(Step[SymptomChoice | None]):
     SUB_TITLE = "Repair: what the iPhone shows"
 
     def __init__(self, previous: SymptomChoice | None = None) -> None:
-        """``previous`` is the choice to show again (after Back), or None for the defaults."""
         super().__init__()
-        self.previous = previous
+        self.previous = previous or SymptomChoice(next(iter(Symptom)))
 
     def compose(self) -> ComposeResult:
-        """The symptoms, then the optional answers, then Back and Check now."""
-        previous = self.previous
-        phone = previous.phone if previous else PhoneSettings()
+        phone = self.previous.phone
         port = phone.outgoing_port
         yield Header()
         with VerticalScroll(id="symptom-body", classes="step-body"):
@@ -101,7 +96,7 @@ class SymptomScreen(Step[SymptomChoice | None]):
                 )
             with Horizontal(classes="choice-line"):
                 yield Label("iOS version", classes="choice-label")
-                layout = previous.ios if previous else None
+                layout = self.previous.ios
                 yield ChoiceRow(
                     *(each.label.removeprefix("iOS ") for each in LAYOUTS),
                     DONT_KNOW,
@@ -122,13 +117,11 @@ class SymptomScreen(Step[SymptomChoice | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Highlight the previous symptom, or the first."""
-        chosen = list(Symptom).index(self.previous.symptom) if self.previous else 0
+        chosen = list(Symptom).index(self.previous.symptom)
         self.query_one("#symptoms", OptionList).highlighted = chosen
 
     @on(ChoiceRow.Changed, "#outgoing")
     def _outgoing_changed(self, event: ChoiceRow.Changed) -> None:
-        """The port number is asked for only when the phone uses another port."""
         self.query_one("#other-port").set_class(event.index != OTHER_PORT, "-hidden")
 
     @on(OptionList.OptionSelected, "#symptoms")
@@ -136,13 +129,7 @@ class SymptomScreen(Step[SymptomChoice | None]):
     @on(Input.Submitted, "#other-port")
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:
-        """Enter on the list (or Check now): go on with what is chosen."""
-        choice = self.choice()
-        if choice is not None:
-            self.dismiss(choice)
-
-    def choice(self) -> SymptomChoice | None:
-        """What the screen shows as chosen, or None (and a message) for a bad port number."""
+        """Go on with what is chosen (a bad port number is said instead)."""
         symptom = list(Symptom)[self.query_one("#symptoms", OptionList).highlighted or 0]
         incoming = INCOMING[max(self.query_one("#incoming", ChoiceRow).pressed_index, 0)]
         ios_index = self.query_one("#ios", ChoiceRow).pressed_index
@@ -152,9 +139,9 @@ class SymptomScreen(Step[SymptomChoice | None]):
         except UsageError as error:
             self._show_error(str(error))
             self.query_one("#other-port", Input).focus()
-            return None
+            return
         self._show_error("")
-        return SymptomChoice(symptom=symptom, phone=phone, ios=ios)
+        self.dismiss(SymptomChoice(symptom=symptom, phone=phone, ios=ios))
 
     def _show_error(self, text: str) -> None:
         error = self.query_one("#symptom-error", Static)
@@ -178,5 +165,4 @@ class SymptomScreen(Step[SymptomChoice | None]):
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        """Back to where the repair started."""
         self.dismiss(None)

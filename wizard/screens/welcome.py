@@ -19,9 +19,8 @@ from wizard.core.provider import Provider
 from wizard.screens.step import Step
 from wizard.widgets.prose import Prose
 
-# The introduction as paragraphs of Content markup ($name is the provider's name), drawn by
-# one Prose widget rather than Textual's Markdown widget: Markdown's parser and its many
-# block widgets would double the time to the wizard's first frame.
+# Content markup ($name: the provider's) drawn by one Prose widget: Textual's Markdown
+# widget would double the time to the wizard's first frame.
 INTRO = (
     "This wizard sets up your [b]$name[/b] mailbox in the iPhone's Mail app: it logs in to "
     "the mail servers to prove your settings, then hands the iPhone a profile by QR code."
@@ -40,7 +39,6 @@ PRIVACY = (
 
 
 def _text(markup: str, name: str) -> Content:
-    """One paragraph of the introduction, with the provider's name and mail.com's words."""
     return Content.from_markup(
         markup,
         name=name,
@@ -56,13 +54,6 @@ def needs(name: str, *, mailcom: bool = True) -> tuple[Content, ...]:
     return tuple(_text(need, name) for need in (NEEDS, NEEDS_MAILCOM if mailcom else NEEDS_OTHER))
 
 
-def introduction(name: str, *, mailcom: bool = True, privacy: bool = True) -> Prose:
-    """The welcome text for the provider called ``name`` (``mailcom``: mail.com's own); a run
-    with a banner of its own leaves out the privacy note (the banner says what leaves)."""
-    blocks = [_text(INTRO, name), Content("; and ").join(needs(name, mailcom=mailcom))]
-    return Prose(*blocks, *([_text(PRIVACY, name)] if privacy else []), id="welcome-text")
-
-
 class Start(Enum):
     """The first screen's choices (the option ids are their names)."""
 
@@ -72,8 +63,8 @@ class Start(Enum):
 
 
 class WelcomeScreen(Step[None]):
-    """Explains the wizard; the app's first (default) screen, so no blank screen is drawn
-    before it: it posts ``Chosen`` instead of closing."""
+    """The app's first (default) screen, so no blank screen is drawn before it: it posts
+    ``Chosen`` instead of closing."""
 
     class Chosen(Message):
         """The user chose where to start (or to quit: Escape too)."""
@@ -91,8 +82,7 @@ class WelcomeScreen(Step[None]):
         Binding("pagedown", "scroll_body('page_down')", show=False, priority=True),
         Binding("pageup", "scroll_body('page_up')", show=False, priority=True),
     ]
-    # The choices have focus from the first frame, so Enter takes the highlighted one (the
-    # first: set up). Focusing them in on_mount instead would restyle everything twice.
+    # Focused from the first frame (in on_mount it would restyle everything twice).
     AUTO_FOCUS = "#welcome-choices"
     SUB_TITLE = "Welcome"
 
@@ -103,9 +93,8 @@ class WelcomeScreen(Step[None]):
         self.banner = banner
 
     def compose(self) -> ComposeResult:
-        """Title, the run's banner (if any), the explanation, and the choices."""
-        # A title line of its own rather than Textual's Header: the home screen needs no
-        # step name, and the Header's widgets cost a tenth of the first frame.
+        name = self.provider.display_name
+        # A title line rather than Textual's Header: no step name, a tenth of the first frame.
         yield Static(
             Content.from_markup(
                 "[b]mailcom-wizard[/b] · mail on your iPhone, right the first time · $version",
@@ -116,10 +105,11 @@ class WelcomeScreen(Step[None]):
         with VerticalScroll(id="welcome-body", classes="step-body"):
             if self.banner:
                 yield Static(self.banner, id="run-banner", markup=False)
-            yield introduction(
-                self.provider.display_name,
-                mailcom=self.provider.is_mailcom,
-                privacy=not self.banner,
+            needed = needs(name, mailcom=self.provider.is_mailcom)
+            # A banner of its own says what leaves: no privacy note then.
+            privacy = [] if self.banner else [_text(PRIVACY, name)]
+            yield Prose(
+                _text(INTRO, name), Content("; and ").join(needed), *privacy, id="welcome-text"
             )
         yield OptionList(
             *(Option(start.value, id=start.name) for start in Start), id="welcome-choices"
@@ -127,7 +117,6 @@ class WelcomeScreen(Step[None]):
         yield Footer()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        """Enter (or a click) on a choice."""
         self.post_message(self.Chosen(Start[event.option.id or Start.QUIT.name]))
 
     def action_choose(self) -> None:
@@ -137,5 +126,5 @@ class WelcomeScreen(Step[None]):
             choices.action_select()
 
     def action_leave(self) -> None:
-        """Escape on the first screen: quit (the app asks first if something was typed)."""
+        """Escape: quit (the app asks first if something was typed)."""
         self.post_message(self.Chosen(Start.QUIT))
