@@ -290,7 +290,7 @@ def unreachable_report() -> CheckReport:
 
 
 def practice_report() -> CheckReport:
-    """The demo with its 465 rehearsal blocked: the practice server's ports stand for mail.com's."""
+    """The demo with its 465 blocked: the practice server's ports stand for mail.com's."""
     ports = {
         endpoint: replace(endpoint, host="127.0.0.1", port=40000 + index)
         for index, endpoint in enumerate((IMAP_993, IMAP_143, SMTP_465, SMTP_587))
@@ -580,7 +580,7 @@ def send(stopped: str | None = None) -> Setup:
     return setup
 
 
-async def send_rehearsal(pilot: Pilot[None]) -> None:
+async def send_practice(pilot: Pilot[None]) -> None:
     """The demo's Send to iPhone: a QR code of words, the steps, and no link at all."""
     from wizard.core.export import make_profile
 
@@ -741,7 +741,7 @@ STATES: tuple[State, ...] = (
     State("send-qr", send()),
     State("send-downloaded", send("downloaded")),
     State("send-timed-out", send("timed_out")),
-    State("send-rehearsal", send_rehearsal, demo=True),
+    State("send-practice", send_practice, demo=True),
     State("send-unconfirmed", send("unconfirmed")),
     State("symptom", symptom()),
     State("symptom-chosen", symptom(SYMPTOM_KEYS)),

@@ -434,7 +434,7 @@ def test_mail_to_self_arrives_over_imap_and_pop3_and_can_be_deleted(demo: Runnin
     assert _imap_subjects(demo) == []
 
 
-# -- rehearsed faults, at the protocol level -------------------------------------------------
+# -- demo faults, at the protocol level -------------------------------------------------
 
 
 def test_fault_blocked_465_silences_only_smtp_implicit_tls() -> None:

@@ -128,11 +128,6 @@ def test_pymap_still_has_the_internals_the_demo_uses() -> None:
         "IMAPConfig's keyword arguments",
         mailbox_module,
     )
-    check(
-        isinstance(getattr(IMAPConfig, "greeting", None), property),
-        "IMAPConfig.greeting (a property the demo overrides)",
-        mailbox_module,
-    )
     account = DemoAccount("demo@example.test", "practice")
     config = imap_config(account, ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER), starttls=True)
     check(

@@ -2,7 +2,7 @@
 
 Most tests use ``--no-verify`` (no server needed). The live ones run the real check against
 the practice server of ``--demo`` (in-process IMAP/POP3/SMTP on loopback), which can also
-rehearse a blocked port 465 or a refused password; the ``servers`` ones use the Dovecot and
+practise a blocked port 465 or a refused password; the ``servers`` ones use the Dovecot and
 Postfix test bed.
 """
 
@@ -313,7 +313,7 @@ def test_demo_export_falls_back_to_587_when_465_is_blocked(tmp_path: Path) -> No
     assert mail(profile)["OutgoingMailServerPortNumber"] == port == 587
 
 
-def test_demo_export_serve_rehearses_without_offering_the_profile(
+def test_demo_export_serve_practises_without_offering_the_profile(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def no_server(*args: object, **kwargs: object) -> None:

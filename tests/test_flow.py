@@ -50,7 +50,7 @@ pytestmark = pytest.mark.usefixtures("no_keyring")
 
 def wizard(home: Path, *, as_demo: bool, fault: str | None = None) -> WizardApp:
     """The wizard whose fake check accepts the demo's password, but refuses every password
-    in the wrong-password rehearsal (as the practice server does)."""
+    in the wrong-password fault (as the practice server does)."""
     accepted = "never typed" if fault == "wrong-password" else DEMO_PASSWORD
     target = practice_target(fault) if as_demo else None
     return wizard_with(FakeCheck(accepting(accepted)), home, target)
@@ -299,7 +299,7 @@ async def test_the_focus_moves_with_the_stage_at_once(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fault", [None, *DEMO_FAULTS])
 async def test_the_demo_welcome_fits_80x24_with_any_fault(fault: str | None) -> None:
-    """The banner names the fault rehearsed, and the prerequisites and every choice stay on
+    """The banner names the fault practised, and the prerequisites and every choice stay on
     the first screen."""
     banner = demo_banner(fault)
     if fault:
@@ -315,7 +315,12 @@ async def test_the_demo_welcome_fits_80x24_with_any_fault(fault: str | None) -> 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         shown = screen_text(app.export_screenshot())
-    for words in ("Rehearsing:" if fault else "Practice run", "Premium", "new accounts", "Quit"):
+    for words in (
+        "Practice fault:" if fault else "Practice run",
+        "Premium",
+        "new accounts",
+        "Quit",
+    ):
         assert words in shown, (fault, words, shown)
     assert "Fix an account that stopped working" in shown
     # Nothing untrue (files are written where the user asks), no command-line flag, no jargon.

@@ -31,7 +31,7 @@ from wizard.demo import practice
 from wizard.demo.faults import DEMO_FAULTS
 from wizard.demo.practice import DEMO_PASSWORD, RunningDemo, start_demo
 
-#: The one cause each rehearsal leads to, per symptom (in ``Symptom`` order), with the
+#: The one cause each demo fault leads to, per symptom (in ``Symptom`` order), with the
 #: phone's settings unknown.
 EXPECTED: dict[str | None, tuple[str, ...]] = {
     None: (
@@ -100,7 +100,7 @@ EXPECTED: dict[str | None, tuple[str, ...]] = {
     ),
 }
 
-#: For the port rehearsals: what the phone uses, and the one action the answer gives.
+#: For the port fault_demos: what the phone uses, and the one action the answer gives.
 PORT_FIXES: dict[str, tuple[str, str]] = {
     "blocked-465": ("465", "Change the iPhone's outgoing port to 587."),
     "blocked-587": ("587", "Change the iPhone's outgoing port to 465."),
@@ -111,7 +111,7 @@ Run = Callable[..., tuple[int, str, str]]
 
 
 @dataclass
-class Rehearsal:
+class FaultDemo:
     """A running practice server for one fault, and its check reports by protocol."""
 
     fault: str | None
@@ -119,47 +119,49 @@ class Rehearsal:
     reports: dict[str, CheckReport] = field(default_factory=dict)
 
 
-class Rehearsals(dict[str | None, Rehearsal]):
+class FaultDemos(dict[str | None, FaultDemo]):
     """Practice servers by fault, each started when first asked for."""
 
     def __init__(self, stack: ExitStack) -> None:
         super().__init__()
         self.stack = stack
 
-    def __missing__(self, fault: str | None) -> Rehearsal:
-        self[fault] = Rehearsal(fault, self.stack.enter_context(start_demo(fault)))
+    def __missing__(self, fault: str | None) -> FaultDemo:
+        self[fault] = FaultDemo(fault, self.stack.enter_context(start_demo(fault)))
         return self[fault]
 
 
 @pytest.fixture(scope="module")
-def rehearsals() -> Iterator[Rehearsals]:
+def fault_demos() -> Iterator[FaultDemos]:
     """Every practice server this module started, all stopped at its end."""
     with ExitStack() as stack:
-        yield Rehearsals(stack)
+        yield FaultDemos(stack)
 
 
 @pytest.fixture(params=[None, *DEMO_FAULTS], ids=lambda f: f or "no-fault")
-def rehearsal(request: pytest.FixtureRequest, rehearsals: dict[str | None, Rehearsal]) -> Rehearsal:
-    return rehearsals[request.param]
+def fault_demo(
+    request: pytest.FixtureRequest, fault_demos: dict[str | None, FaultDemo]
+) -> FaultDemo:
+    return fault_demos[request.param]
 
 
 @pytest.fixture
 def run(
-    rehearsal: Rehearsal, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fault_demo: FaultDemo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Run:
     """``mailcom-wizard repair --demo [--demo-fault F] ARGS``: exit code, stdout, stderr."""
-    return runner(rehearsal, monkeypatch, capsys)
+    return runner(fault_demo, monkeypatch, capsys)
 
 
 def runner(
-    rehearsal: Rehearsal, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fault_demo: FaultDemo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Run:
-    """The ``run`` fixture's function, for a test that rehearses more than one fault."""
+    """The ``run`` fixture's function, for a test that uses more than one fault."""
 
     @contextmanager
     def running(fault: str | None = None) -> Iterator[RunningDemo]:
-        assert fault == rehearsal.fault
-        yield rehearsal.demo
+        assert fault == fault_demo.fault
+        yield fault_demo.demo
 
     check = perform_check
 
@@ -167,13 +169,13 @@ def runner(
         account: Account, provider: Provider, options: CheckOptions, **kw: Any
     ) -> CheckReport:
         key = account.incoming.value
-        if key not in rehearsal.reports:
-            rehearsal.reports[key] = check(account, provider, options, **kw)
-        return rehearsal.reports[key]
+        if key not in fault_demo.reports:
+            fault_demo.reports[key] = check(account, provider, options, **kw)
+        return fault_demo.reports[key]
 
     monkeypatch.setattr(practice, "start_demo", running)
     monkeypatch.setattr(repair_command, "perform_check", check_once)
-    fault = ["--demo-fault", rehearsal.fault] if rehearsal.fault else []
+    fault = ["--demo-fault", fault_demo.fault] if fault_demo.fault else []
 
     def repair(*args: str) -> tuple[int, str, str]:
         code = main(["repair", "--demo", *fault, "--timeout", "1", *args])
@@ -188,12 +190,12 @@ def flat(text: str) -> str:
 
 
 def test_each_fault_and_symptom_leads_to_one_named_cause_and_its_fix(
-    rehearsal: Rehearsal, run: Run
+    fault_demo: FaultDemo, run: Run
 ) -> None:
-    for symptom, expected in zip(Symptom, EXPECTED[rehearsal.fault], strict=True):
+    for symptom, expected in zip(Symptom, EXPECTED[fault_demo.fault], strict=True):
         code, out, err = run("--symptom", symptom.value, "--ios", "26", "--json")
         data = json.loads(out)
-        assert data["cause"] == expected, (rehearsal.fault, symptom)
+        assert data["cause"] == expected, (fault_demo.fault, symptom)
         assert code == (0 if Cause(expected).conclusive else 1), err
         assert data["symptom"] == symptom.value and data["practice"] is True
         assert data["action"] and data["steps"]
@@ -213,12 +215,12 @@ def test_each_fault_and_symptom_leads_to_one_named_cause_and_its_fix(
             assert IOS_14_17.accounts.text in text and IOS_18_26_27.accounts.text not in text
 
 
-@pytest.mark.parametrize("rehearsal", list(PORT_FIXES), indirect=True)
-def test_the_port_rehearsals_say_which_port_to_use_on_the_phones_menus(
-    rehearsal: Rehearsal, run: Run
+@pytest.mark.parametrize("fault_demo", list(PORT_FIXES), indirect=True)
+def test_the_port_faults_say_which_port_to_use_on_the_phones_menus(
+    fault_demo: FaultDemo, run: Run
 ) -> None:
-    assert rehearsal.fault is not None
-    port, action = PORT_FIXES[rehearsal.fault]
+    assert fault_demo.fault is not None
+    port, action = PORT_FIXES[fault_demo.fault]
     good = action.split()[-1].rstrip(".")
     args = ("--symptom", "cannot-send", "--outgoing-port", port)
     outputs = {}
@@ -237,8 +239,8 @@ def test_the_port_rehearsals_say_which_port_to_use_on_the_phones_menus(
     assert json.loads(out)["cause"] == "outgoing-settings-on-phone"
 
 
-@pytest.mark.parametrize("rehearsal", [None], indirect=True, ids=["no-fault"])
-def test_the_phone_on_pop_is_checked_over_pop(rehearsal: Rehearsal, run: Run) -> None:
+@pytest.mark.parametrize("fault_demo", [None], indirect=True, ids=["no-fault"])
+def test_the_phone_on_pop_is_checked_over_pop(fault_demo: FaultDemo, run: Run) -> None:
     code, out, _ = run("--symptom", "no-new-mail", "--incoming", "pop", "--json")
     data = json.loads(out)
     assert code == 1 and data["cause"] == "nothing-found" and data["fresh_profile"]
@@ -373,20 +375,20 @@ def _keys(value: object, skip: frozenset[str] = frozenset()) -> set[str]:
 
 
 def test_the_readme_names_every_key_the_json_outputs_have(
-    rehearsals: Rehearsals, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fault_demos: FaultDemos, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``check --json`` and ``repair --json`` print exactly the keys the README documents
     (a certificate's own keys are left to the README's ``{...}``): one run whose answer has
     phone values and a test message, one with a certificate problem."""
     # Fresh checks: another test's report (without a test message) may be cached already.
-    blocked = rehearsals["blocked-465"]
-    run = runner(Rehearsal(blocked.fault, blocked.demo), monkeypatch, capsys)
+    blocked = fault_demos["blocked-465"]
+    run = runner(FaultDemo(blocked.fault, blocked.demo), monkeypatch, capsys)
     _, out, _ = run("--symptom", "cannot-send", "--outgoing-port", "465", "--round-trip", "--json")
     with_values = json.loads(out)
     assert with_values["report"]["round_trip"] is not None
     monkeypatch.undo()  # the next runner must wrap the real check, not this one's
-    intercepted = rehearsals["intercepted"]
-    run = runner(Rehearsal(intercepted.fault, intercepted.demo), monkeypatch, capsys)
+    intercepted = fault_demos["intercepted"]
+    run = runner(FaultDemo(intercepted.fault, intercepted.demo), monkeypatch, capsys)
     _, out, _ = run("--symptom", "cannot-verify-identity", "--json")
     with_certificate = json.loads(out)
     assert any("certificate" in a for a in with_certificate["report"]["attempts"])

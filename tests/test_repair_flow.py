@@ -1,6 +1,6 @@
 """The repair path in the wizard, from the welcome screen to one cause and its fix.
 
-Walked as a user would (keys at 80x24) against the practice server with a rehearsed fault,
+Walked as a user would (keys at 80x24) against the practice server with a demo fault,
 and compared with ``mailcom-wizard repair --json`` for the same fault and symptom: the
 screen and the command give the same answer. The screens' own ways (the fresh profile, back
 and check again) are walked with a fake check.

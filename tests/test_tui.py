@@ -66,7 +66,7 @@ async def test_whole_flow_verified_steps_profile_and_qr(demo: RunningDemo, tmp_p
     """Welcome to QR code with the keyboard: verified check, steps, copy, save, export, send.
 
     The wizard runs as for a real mailbox (the practice server standing in for mail.com),
-    so Send to iPhone really offers the profile; the demo itself only rehearses that step.
+    so Send to iPhone really offers the profile; the demo itself only practises that step.
     """
     keyring.set_keyring(fail.Keyring())
     app = demo_app(demo, tmp_path, as_demo=False)
@@ -122,7 +122,7 @@ async def test_whole_flow_verified_steps_profile_and_qr(demo: RunningDemo, tmp_p
         assert "downloaded" in str(send.query_one("#send-status", Static).content)
 
 
-async def test_demo_shows_a_real_accounts_values_as_practice_and_only_rehearses_sending(
+async def test_demo_shows_a_real_accounts_values_as_practice_and_only_practises_sending(
     demo: RunningDemo, tmp_path: Path
 ) -> None:
     """The demo checks mail.com's own servers (dialled to the practice server on 127.0.0.1)

@@ -80,7 +80,7 @@ def _connection_options() -> argparse.ArgumentParser:
         "--demo-fault",
         choices=DEMO_FAULTS,
         metavar="FAULT",
-        help="with --demo, rehearse a failure: " + ", ".join(DEMO_FAULTS),
+        help="with --demo, practise a failure: " + ", ".join(DEMO_FAULTS),
     )
     return options
 

@@ -1,4 +1,4 @@
-"""The failures the demo can rehearse (``--demo-fault``): no imports, so the command line
+"""The failures the demo can practise (``--demo-fault``): no imports, so the command line
 lists them without loading the practice servers."""
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ class _Session:
                 await self.send("-ERR TLS is already active")
                 return
             await self.send("+OK begin TLS negotiation")
-            # A refused certificate (a rehearsed fault) raises and ends the connection.
+            # A refused certificate (a demo fault) raises and ends the connection.
             await self.writer.start_tls(self.upgrade)
             self.upgrade = None
             self.username = None  # RFC 2595: forget anything said before TLS
@@ -172,7 +172,7 @@ def pop3_callback(
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             await _Session(mailbox, reader, writer, starttls_context).run()
-        except OSError as exc:  # gone, or a failed STLS handshake (rehearsed faults)
+        except OSError as exc:  # gone, or a failed STLS handshake (demo faults)
             _log.debug("POP3 connection ended: %s", exc)
         finally:
             writer.close()

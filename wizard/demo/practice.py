@@ -29,12 +29,12 @@ BLOCKED_PORTS = {"blocked-465": 465, "blocked-587": 587}
 
 
 def demo_banner(fault: str | None = None) -> str:
-    """What the TUI's welcome screen says in demo mode, with the fault it rehearses."""
-    rehearsing = f" Rehearsing: {FAULT_DESCRIPTIONS[fault]}" if fault else ""
+    """What the TUI's welcome screen says in demo mode, with the fault it practises."""
+    practising = f" Practice fault: {FAULT_DESCRIPTIONS[fault]}" if fault else ""
     return (
         "Practice run: the mail servers are on this computer, so nothing you type leaves it, "
         "and a file is written only where you ask. "
-        f"Address {DEMO_EMAIL} (filled in), password {DEMO_PASSWORD}.{rehearsing}"
+        f"Address {DEMO_EMAIL} (filled in), password {DEMO_PASSWORD}.{practising}"
     )
 
 
@@ -58,7 +58,7 @@ PRACTICE = Caveat(
     "demo's address {email}. Do not install it on an iPhone.",
     then="With a real profile, next",
     export_screen="[b]Practice:[/b] the profile holds the values a real mail.com account "
-    "uses, for the demo's address. [b]Send to iPhone[/b] rehearses the hand-off without "
+    "uses, for the demo's address. [b]Send to iPhone[/b] practises the hand-off without "
     "offering it to a phone.",
     proven="[b]✓ Practice:[/b] the practice servers accepted your login.",
     unproven="[b]! Unverified practice settings.[/b] The login was not proven, even on the "
@@ -107,7 +107,7 @@ class RunningDemo:
 
 @contextlib.contextmanager
 def start_demo(fault: str | None = None) -> Iterator[RunningDemo]:
-    """Run the practice server (rehearsing ``fault``, one of ``DEMO_FAULTS``) for the
+    """Run the practice server (with ``fault``, one of ``DEMO_FAULTS``) for the
     ``with`` block; it stops on exit, error or Ctrl+C."""
     if fault is not None and fault not in DEMO_FAULTS:
         raise ValueError(f"unknown demo fault {fault!r}; choose one of {', '.join(DEMO_FAULTS)}")

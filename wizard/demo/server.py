@@ -205,7 +205,7 @@ async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
 
 def _quiet_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
     """Keep asyncio's reports off the TUI's terminal: failed handshakes and dropped
-    connections (the rehearsed faults) at debug level, anything else as a warning."""
+    connections (the demo faults) at debug level, anything else as a warning."""
     exception = context.get("exception")
     if isinstance(
         exception, ssl.SSLError | ConnectionError | TimeoutError | asyncio.CancelledError

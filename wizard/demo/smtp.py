@@ -77,7 +77,7 @@ class DeliveryHandler:
         return "250 2.0.0 OK: delivered to the practice mailbox"
 
     async def handle_exception(self, error: Exception) -> str:
-        """A failed STARTTLS handshake (rehearsed faults) or a bug."""
+        """A failed STARTTLS handshake (demo faults) or a bug."""
         _log.debug("SMTP session error: %r", error)
         return "421 4.3.0 practice server error, closing"
 
