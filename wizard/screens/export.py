@@ -1,4 +1,4 @@
-"""Step 5b: write a configuration profile, then offer to send it to the iPhone."""
+"""Step 3 of 3, as a file: write a configuration profile, then offer to send it to the iPhone."""
 
 from __future__ import annotations
 
