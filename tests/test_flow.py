@@ -316,7 +316,7 @@ async def test_the_demo_welcome_fits_80x24_with_any_fault(fault: str | None) -> 
         await pilot.pause()
         shown = screen_text(app.export_screenshot())
     for words in (
-        "Practice fault:" if fault else "Practice run",
+        "Practising:" if fault else "Practice run",
         "Premium",
         "new accounts",
         "Quit",

@@ -30,7 +30,7 @@ BLOCKED_PORTS = {"blocked-465": 465, "blocked-587": 587}
 
 def demo_banner(fault: str | None = None) -> str:
     """What the TUI's welcome screen says in demo mode, with the fault it practises."""
-    practising = f" Practice fault: {FAULT_DESCRIPTIONS[fault]}" if fault else ""
+    practising = f" Practising: {FAULT_DESCRIPTIONS[fault]}" if fault else ""
     return (
         "Practice run: the mail servers are on this computer, so nothing you type leaves it, "
         "and a file is written only where you ask. "
