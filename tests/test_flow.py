@@ -221,7 +221,7 @@ async def test_retrying_a_refused_password_asks_first(tmp_path: Path) -> None:
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         dialog = app.screen
-        assert isinstance(dialog, ConfirmScreen) and "lock" in dialog.question
+        assert isinstance(dialog, ConfirmScreen) and "lock" in str(dialog.question)
         await pilot.press("enter")  # the safe answer has focus: no retry
         await pilot.pause()
         assert check.report is first and not check.running and app.screen is check

@@ -284,7 +284,7 @@ async def test_a_refused_password_is_not_sent_again_without_a_question(tmp_path:
         await pilot.press("enter")  # the same password
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         dialog = app.screen
-        assert isinstance(dialog, ConfirmScreen) and "lock" in dialog.question
+        assert isinstance(dialog, ConfirmScreen) and "lock" in str(dialog.question)
         await pilot.press("enter")  # the safe answer has focus: back to the password
         await _until_account(pilot)
         assert len(check.accounts) == 1  # one login, not two

@@ -125,13 +125,14 @@ class AccountScreen(Step[AccountForm]):
             with Horizontal(classes="choice-line setup-only", id="protocol-line"):
                 yield Label("Incoming mail", classes="choice-label")
                 yield protocol_choice(provider, account.incoming)
-            yield Static(protocol_hint(provider), id="protocol-hint", classes="hint setup-only")
+            hint = protocol_hint(provider)  # it may name the provider: its words, not markup
+            yield Static(hint, id="protocol-hint", classes="hint setup-only", markup=False)
             with Horizontal(id="account-options"):
                 yield RememberBox(previous.remember, allowed=self.keyring_allowed, id="remember")
                 yield Checkbox(
                     "Also send myself a test message", previous.round_trip, id="round-trip"
                 )
-            yield Static("", id="remember-note", classes="hint")
+            yield Static("", id="remember-note", classes="hint", markup=False)
         with Horizontal(classes="button-row"):
             yield Button("Back", id="back", compact=True)
             yield Button("Check", id="next", variant="primary", compact=True)
@@ -157,7 +158,8 @@ class AccountScreen(Step[AccountForm]):
             yield field
             if password:
                 yield Button("Show", id="toggle-password", compact=True)
-        yield Static("", id=f"{name}-status", classes=f"field-status{setup_only}")
+        # Notes quote what was typed (an address, a provider's name): words, never markup.
+        yield Static("", id=f"{name}-status", classes=f"field-status{setup_only}", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#toggle-password").can_focus = False  # Ctrl+T, or a click

@@ -8,17 +8,21 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Asks ``question``; dismisses True only for the yes button (labels say what happens)."""
+    """Asks ``question``; dismisses True only for the yes button (labels say what happens).
+    A ``question`` given as a string is markup: words from outside come as ``Content``."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Cancel")]
     AUTO_FOCUS = "#no"  # the safe answer
 
-    def __init__(self, title: str, question: str, *, yes: str, no: str = "Cancel") -> None:
+    def __init__(
+        self, title: str, question: str | Content, *, yes: str, no: str = "Cancel"
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.question = question

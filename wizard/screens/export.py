@@ -145,7 +145,10 @@ class ExportScreen(Step[ExportedProfile | None]):
                 self._status(str(exc), "-error")
                 return
             question = ConfirmScreen(
-                "Replace the file?", f"{path} already exists.", yes="Replace it", no="Keep it"
+                "Replace the file?",
+                Content(f"{path} already exists."),
+                yes="Replace it",
+                no="Keep it",
             )
             self.app.push_screen(
                 question, lambda yes: self._start_writing(path, force=True) if yes else None

@@ -3,14 +3,16 @@ the user says so: every failed login counts against the account (mail.com may lo
 
 from __future__ import annotations
 
+from textual.content import Content
+
 from wizard.core.access import refused_note
 from wizard.core.models import Account
 from wizard.core.provider import Provider
 from wizard.screens.confirm import ConfirmScreen
 
 RETRY_RISK = (
-    "{name} refused this password. If it is wrong, or mail apps are not allowed for the "
-    "account, logging in again fails again, and {name} may lock an account after repeated "
+    "$name refused this password. If it is wrong, or mail apps are not allowed for the "
+    "account, logging in again fails again, and $name may lock an account after repeated "
     "failed logins. Change the password (or fix the setting) first if you can."
 )
 
@@ -29,7 +31,7 @@ def password_note(provider: Provider, account: Account) -> str:
 
 def retry_question(provider: Provider) -> ConfirmScreen:
     """True: send the refused password again."""
-    risk = RETRY_RISK.format(name=provider.display_name)
+    risk = Content.from_markup(RETRY_RISK, name=provider.display_name)
     return ConfirmScreen("Try the same password again?", risk, yes="Retry anyway", no="Don't retry")
 
 
@@ -37,9 +39,12 @@ def unverified_question(provider: Provider) -> ConfirmScreen:
     """True: go on without a verified login, marked unverified."""
     return ConfirmScreen(
         "Continue without a verified login?",
-        "The settings have not been proven to work. The steps and the profile will use "
-        f"{provider.display_name}'s usual servers and will be marked "
-        "[b]unverified[/b]; mail may not work until the problem is fixed.",
+        Content.from_markup(
+            "The settings have not been proven to work. The steps and the profile will use "
+            "$name's usual servers and will be marked [b]unverified[/b]; mail may not work "
+            "until the problem is fixed.",
+            name=provider.display_name,
+        ),
         yes="Continue unverified",
         no="Stay here",
     )

@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
@@ -45,6 +46,7 @@ class ResultScreen(Screen[Next | None]):
 
     def compose(self) -> ComposeResult:
         settings = self.settings
+        verdict: str | Content
         if caveat := settings.caveat:
             proven = caveat.proven if settings.verified else caveat.unproven
             verdict, state = f"{proven} {caveat.values}", "-warning"
@@ -52,9 +54,10 @@ class ResultScreen(Screen[Next | None]):
             verdict = "[b]✓ These settings are verified:[/b] the servers accepted your login."
             state = "-ok"
         else:
-            verdict = (
-                "[b]! Unverified settings.[/b] The login was not proven; these are "
-                f"{settings.provider_name}'s usual servers."
+            verdict = Content.from_markup(
+                "[b]! Unverified settings.[/b] The login was not proven; these are $name's "
+                "usual servers.",
+                name=settings.provider_name,
             )
             state = "-warning"
         yield Header()

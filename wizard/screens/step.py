@@ -74,6 +74,9 @@ class Step(Screen[ResultType]):
         try:
             write_file(path, text.encode(), force=True, private=False)
         except ProfileWriteError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
+            self.app.call_from_thread(
+                self.notify, str(exc), severity="error", timeout=10, markup=False
+            )
             return
-        self.app.call_from_thread(self.notify, f"Saved the steps to {home_path(path)}", timeout=10)
+        saved = f"Saved the steps to {home_path(path)}"
+        self.app.call_from_thread(self.notify, saved, timeout=10, markup=False)

@@ -110,7 +110,7 @@ class SymptomScreen(Step[SymptomChoice | None]):
                 classes="hint",
                 markup=False,
             )
-            yield Static("", id="symptom-error", classes="field-status -error")
+            yield Static("", id="symptom-error", classes="field-status -error", markup=False)
         with Horizontal(classes="button-row"):
             yield Button("Back", id="back", compact=True)
             yield Button("Check now", id="next", variant="primary", compact=True)

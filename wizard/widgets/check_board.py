@@ -50,7 +50,8 @@ class CheckBoard(VerticalScroll):
                 endpoints = {n: e for n, e in enumerate(self.endpoints) if e.role is role}
                 yield RoleRow(role, endpoints, timeout=self.timeout)
         yield Static("", id="check-summary")
-        yield Static("", id="round-trip", classes="" if self.round_trip else "-off")
+        # The round trip's words may quote the server: words, never markup.
+        yield Static("", id="round-trip", classes="" if self.round_trip else "-off", markup=False)
         yield Static(NETWORK_NOTE, id="check-notes", classes="hint")
         with Vertical(id="check-rows"):  # a row per endpoint, by position (they may repeat)
             yield from (EndpointRow(n, e) for n, e in enumerate(self.endpoints))

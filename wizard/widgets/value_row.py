@@ -56,10 +56,12 @@ class ValueRow(Horizontal, can_focus=True):
     def action_copy(self) -> None:
         """Put the value on the clipboard (placeholders such as the password are not)."""
         if not self.value.copyable:
-            self.notify(f"{self.value.label}: type this yourself.", severity="warning")
+            self.notify(
+                f"{self.value.label}: type this yourself.", severity="warning", markup=False
+            )
             return
         self.app.copy_to_clipboard(self.value.value)
-        self.notify(f"Copied {self.value.label}: {self.value.value}")
+        self.notify(f"Copied {self.value.label}: {self.value.value}", markup=False)
 
     def on_click(self, event: events.Click) -> None:
         self.focus()
