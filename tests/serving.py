@@ -346,16 +346,28 @@ def listens_here(port: int) -> bool:
     """Does this process still listen on ``port``? Asked of the kernel's socket tables and
     this process's open files, not by connecting: on a busy machine another program may
     take a port the moment it is freed, and its answer is not ours."""
+    return bool(own_listeners(port))
+
+
+def own_listeners(port: int) -> list[str]:
+    """The local addresses this process listens on at ``port`` ("127.0.0.1", "ipv6:<hex>"),
+    from the kernel's tables: another program's listener on the same port number (on
+    another address) is not ours."""
     ours = set()
     for fd in Path("/proc/self/fd").iterdir():
         with contextlib.suppress(OSError):
             target = os.readlink(fd)
             if target.startswith("socket:["):
                 ours.add(target[len("socket:[") : -1])
+    found = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
+            address, _, port_hex = fields[1].partition(":")
             listening = fields[3] == "0A"  # TCP_LISTEN
-            if listening and int(fields[1].rpartition(":")[2], 16) == port and fields[9] in ours:
-                return True
-    return False
+            if listening and int(port_hex, 16) == port and fields[9] in ours:
+                if len(address) == 8:
+                    found.append(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+                else:
+                    found.append(f"ipv6:{address}")
+    return found

@@ -28,7 +28,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from tests.serving import listens_here
+from tests.serving import listens_here, own_listeners
 from wizard import cli
 from wizard.core.models import Endpoint, Protocol, Security
 from wizard.core.provider import builtin_provider
@@ -280,25 +280,10 @@ async def test_works_from_inside_a_running_event_loop() -> None:
     assert greeting.startswith(b"* OK")
 
 
-def _listening(port: int) -> list[str]:
-    """Local addresses of the LISTEN sockets on ``port``, from the kernel's own table."""
-    found: list[str] = []
-    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            address, _, port_hex = fields[1].partition(":")
-            if fields[3] == "0A" and int(port_hex, 16) == port:  # 0A: TCP_LISTEN
-                if width == 8:
-                    found.append(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
-                else:
-                    found.append(f"ipv6:{address}")
-    return found
-
-
 @pytest.mark.skipif(not os.path.exists("/proc/net/tcp6"), reason="needs Linux /proc/net")
 def test_listens_on_ipv4_loopback_only(demo: RunningDemo) -> None:
     for ep in all_endpoints(demo):
-        assert _listening(port_of(demo, ep)) == ["127.0.0.1"], ep.label
+        assert own_listeners(port_of(demo, ep)) == ["127.0.0.1"], ep.label
 
 
 # -- each endpoint with a standard client ----------------------------------------------------
